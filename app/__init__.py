@@ -1,0 +1,130 @@
+"""The interface administration portal: the application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request, session
+from flask_login import current_user
+from jinja2 import StrictUndefined
+
+from app.config import Config, config_from_env
+from app import extensions as ext
+
+
+def create_app(config: Config | type[Config] | None = None) -> Flask:
+    """Build the portal app; tests pass TestConfig, wsgi.py the settings named by PORTAL_ENV."""
+    app = Flask(__name__, instance_relative_config=False)
+    config = config or config_from_env()
+    app.config.from_object(config)
+    Config.check(app.config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_templates(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log to stderr in a plain format; request data and secrets are never logged."""
+    if not app.debug and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        app.logger.handlers[:] = [handler]
+        app.logger.setLevel(logging.INFO)
+
+
+def select_locale() -> str:
+    """German unless the user chose English (session first, then the account's setting)."""
+    languages = babel_languages()
+    lang = session.get("lang")
+    if lang in languages:
+        return lang
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "de"
+
+
+def babel_languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this app."""
+    from app import models  # noqa: F401  (register the tables with the metadata)
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True)
+    ext.csrf.init_app(app)
+    # app.htmx (our helper module) shadows a bare `htmx` name in this package.
+    ext.htmx.init_app(app)
+    ext.babel.init_app(app, locale_selector=select_locale)
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.session_protection = "basic"
+
+    @ext.login_manager.user_loader
+    def load_user(user_id: str):
+        from app.models import User
+
+        try:
+            ident, version = (int(part) for part in user_id.split(":", 1))
+        except ValueError:
+            return None
+        user = ext.db.session.get(User, ident)
+        if user is None or user.session_version != version or not user.is_active:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per feature."""
+    from app.blueprints import auth, branches, chain, errors, main, users, workstations
+
+    for module in (errors, auth, main, users, chain, branches, workstations):
+        app.register_blueprint(module.bp)
+    from app.blueprints import interfaces
+
+    app.register_blueprint(interfaces.bp)
+
+
+def register_security(app: Flask) -> None:
+    """Access rules for every route, and protective response headers."""
+    from app.blueprints.auth.decorators import enforce_access
+
+    # First of all hooks: a forbidden request gets 403 (or the log-in) before CSRF or anything else.
+    app.before_request_funcs.setdefault(None, []).insert(0, enforce_access)
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # Pages of a logged-in user are private; never let a shared cache keep them.
+            resp.headers.setdefault("Cache-Control", "private, no-cache")
+        return resp
+
+
+def register_templates(app: Flask) -> None:
+    """Template settings and helpers available in every template."""
+    from app import template_helpers
+
+    if app.config.get("TEMPLATES_STRICT"):
+        app.jinja_env.undefined = StrictUndefined
+    template_helpers.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """CLI groups: users, demo, secrets, sim."""
+    from app import commands
+
+    commands.init_app(app)

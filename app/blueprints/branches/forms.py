@@ -1,0 +1,65 @@
+"""The branch form with its Geschäftsstelle address."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from app.extensions import db
+from app.models import Branch
+from app.services.addresses import COUNTRIES, POSTCODE_EXAMPLES, normalise_phone, postcode_valid
+
+
+def country_choices() -> list[tuple[str, str]]:
+    english = str(get_locale()) == "en"
+    return [(code, names[1] if english else names[0]) for code, names in COUNTRIES.items()]
+
+
+class BranchForm(FlaskForm):
+    """A branch and its business office."""
+
+    number = StringField(_l("Filialnummer"), validators=[
+        DataRequired(), Length(max=10),
+        Regexp(r"^\d+$", message=_l("Die Filialnummer besteht nur aus Ziffern."))])
+    code = StringField(_l("Kürzel"), description=_l("Kurzzeichen der Filiale, z. B. STR."), validators=[
+        DataRequired(), Length(max=10),
+        Regexp(r"^[A-Za-z0-9]+$", message=_l("Nur Buchstaben und Ziffern, ohne Leerzeichen."))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    street = StringField(_l("Straße und Hausnummer"), validators=[DataRequired(), Length(max=120)])
+    postcode = StringField(_l("PLZ"), validators=[DataRequired(), Length(max=12)])
+    city = StringField(_l("Ort"), validators=[DataRequired(), Length(max=80)])
+    country = SelectField(_l("Land"), choices=country_choices, default="DE")
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=32)])
+    email = EmailField(_l("E-Mail"), description=_l("Wird u. a. für die SiNNO-App benötigt."),
+                       validators=[Optional(), Length(max=254), Email(message=_l(
+                           "Bitte geben Sie eine gültige E-Mail-Adresse ein."))])
+
+    def __init__(self, *args, branch: Branch | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._branch = branch
+
+    def _unique(self, column, value) -> bool:
+        stmt = sa.select(Branch.id).where(column == value)
+        if self._branch is not None:
+            stmt = stmt.where(Branch.id != self._branch.id)
+        return db.session.scalar(stmt) is None
+
+    def validate_number(self, field):
+        if not self._unique(Branch.number, field.data.strip()):
+            raise ValidationError(_l("Eine Filiale mit dieser Nummer gibt es bereits."))
+
+    def validate_code(self, field):
+        if not self._unique(Branch.code, field.data.strip().upper()):
+            raise ValidationError(_l("Dieses Kürzel ist bereits vergeben."))
+
+    def validate_postcode(self, field):
+        if self.country.data in COUNTRIES and not postcode_valid(self.country.data, field.data):
+            raise ValidationError(_l("Die PLZ passt nicht zum Land (Beispiel: %(example)s).",
+                                     example=POSTCODE_EXAMPLES[self.country.data]))
+
+    def validate_phone(self, field):
+        if field.data and normalise_phone(field.data, self.country.data) is None:
+            raise ValidationError(_l("Bitte geben Sie eine gültige Telefonnummer ein, "
+                                     "z. B. 0711 123456 oder +49 711 123456."))

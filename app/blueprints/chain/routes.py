@@ -1,0 +1,64 @@
+"""The chain's settings page."""
+from flask import flash, url_for
+from flask_login import current_user
+from flask_babel import gettext as _
+
+from app.blueprints.auth.decorators import role_required
+from app.blueprints.chain import bp
+from app.blueprints.chain.forms import ChainForm, SecurityForm
+from app.extensions import db
+from app.htmx import htmx_or_redirect, render
+from app.models import Chain, Role
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def edit():
+    """Show the chain's settings."""
+    chain = Chain.get()
+    db.session.commit()
+    return render("chain/edit.html", "chain/_form.html", form=ChainForm(obj=chain), chain=chain,
+                  security_form=SecurityForm(obj=chain))
+
+
+@bp.post("/")
+@role_required(Role.ADMIN)
+def update():
+    """Save the chain's name."""
+    chain = Chain.get()
+    form = ChainForm()
+    if not form.validate_on_submit():
+        return render("chain/edit.html", "chain/_form.html", status=422, form=form, chain=chain,
+                      security_form=SecurityForm(obj=chain))
+    chain.name = form.name.data.strip()
+    db.session.commit()
+    flash(_("Die Einstellungen der Filialkette wurden gespeichert."), "success")
+    return htmx_or_redirect(url_for("chain.edit"))
+
+
+@bp.post("/security")
+@role_required(Role.ADMIN)
+def security():
+    """Switch the password-reveal option; the admin confirms with their own password."""
+    chain = Chain.get()
+    form = SecurityForm()
+    ok = form.validate_on_submit()
+    if ok and not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append(_("Das Passwort ist falsch."))
+        ok = False
+    if not ok:
+        return render("chain/edit.html", "chain/_security.html", status=422, form=ChainForm(obj=chain),
+                      chain=chain, security_form=form)
+    if chain.admins_may_view_passwords != form.admins_may_view_passwords.data:
+        chain.admins_may_view_passwords = form.admins_may_view_passwords.data
+        record_security_change(db.session, current_user, chain.admins_may_view_passwords)
+    db.session.commit()
+    flash(_("Die Sicherheitseinstellung wurde gespeichert."), "success")
+    return htmx_or_redirect(url_for("chain.edit"))
+
+
+def record_security_change(session, actor, enabled: bool) -> None:
+    """Audit hook for the security option (the audit log records it once it exists)."""
+    from flask import current_app
+
+    current_app.logger.info("User %s set admins_may_view_passwords=%s", actor.username, enabled)

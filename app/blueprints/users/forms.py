@@ -1,0 +1,111 @@
+"""Forms for creating and editing accounts and setting passwords."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+
+from app.extensions import db
+from app.models import Branch, Role, User, Workstation
+from app.services.users import MIN_PASSWORD_LENGTH
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(Role.ADMIN.value, _l("Administrator")), (Role.EMPLOYEE.value, _l("Mitarbeiter")),
+            (Role.HELPDESK.value, _l("Helpdesk"))]
+
+
+def _branch_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
+    return [("", _l("— keine —"))] + [(str(r.id), f"{r.number} {r.name}") for r in rows]
+
+
+def _workstation_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Workstation.id, Workstation.name).order_by(Workstation.name))
+    return [("", _l("— keiner —"))] + [(str(r.id), r.name) for r in rows]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class PasswordRules:
+    """The password policy as a WTForms validator, with a message in the user's language."""
+
+    def __call__(self, form, field):
+        if len(field.data or "") < MIN_PASSWORD_LENGTH:
+            raise ValidationError(_l("Das Passwort muss mindestens %(n)d Zeichen lang sein.",
+                                     n=MIN_PASSWORD_LENGTH))
+        username = getattr(form, "username", None)
+        name = username.data if username is not None else getattr(form, "_username", None)
+        if name and field.data.strip().lower() == name.strip().lower():
+            raise ValidationError(_l("Das Passwort darf nicht der Benutzername sein."))
+
+
+class UserForm(FlaskForm):
+    """Account details an admin edits."""
+
+    full_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("E-Mail"), validators=[Optional(), Email(message=_l(
+        "Bitte geben Sie eine gültige E-Mail-Adresse ein.")), Length(max=254)])
+    role = SelectField(_l("Rolle"), choices=role_choices, validators=[DataRequired()])
+    branch_id = SelectField(_l("Filiale"), choices=_branch_choices, coerce=_optional_int,
+                            validate_choice=True)
+    workstation_id = SelectField(_l("Arbeitsplatz"), choices=_workstation_choices,
+                                 coerce=_optional_int, validate_choice=True)
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.workstation_id.data and self.branch_id.data:
+            ws = db.session.get(Workstation, self.workstation_id.data)
+            if ws is not None and ws.branch_id != self.branch_id.data:
+                self.workstation_id.errors.append(
+                    _l("Der Arbeitsplatz gehört nicht zur gewählten Filiale."))
+                ok = False
+        return ok
+
+
+class UserCreateForm(UserForm):
+    """A new account with its first password."""
+
+    username = StringField(_l("Benutzername"), validators=[
+        DataRequired(), Length(min=2, max=64),
+        Regexp(r"^[A-Za-z0-9._@-]+$", message=_l(
+            "Nur Buchstaben, Ziffern und . _ @ - sind erlaubt (keine Leerzeichen)."))])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(), PasswordRules()],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Passwort wiederholen"), validators=[
+        DataRequired(), EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))],
+        render_kw={"autocomplete": "new-password"})
+
+    def validate_username(self, field):
+        exists = db.session.scalar(sa.select(User.id).where(
+            sa.func.lower(User.username) == field.data.strip().lower()))
+        if exists:
+            raise ValidationError(_l("Dieser Benutzername ist bereits vergeben."))
+
+
+class UserEditForm(UserForm):
+    """Editing an existing account."""
+
+    active = BooleanField(_l("Konto aktiv"))
+
+
+class PasswordSetForm(FlaskForm):
+    """An admin sets a new password for an account."""
+
+    password = PasswordField(_l("Neues Passwort"), validators=[DataRequired(), PasswordRules()],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Passwort wiederholen"), validators=[
+        DataRequired(), EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))],
+        render_kw={"autocomplete": "new-password"})
+
+    def __init__(self, *args, username: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._username = username

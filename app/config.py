@@ -1,0 +1,126 @@
+"""Settings read from the environment; development and tests get safe generated defaults."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+class ConfigurationError(RuntimeError):
+    """A required production setting is missing or malformed."""
+
+
+def _split_keys(raw: str | None) -> list[str]:
+    return [k.strip() for k in (raw or "").split(",") if k.strip()]
+
+
+def _database_url(url: str | None) -> str:
+    url = url or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+    # Heroku-style and plain URLs mean psycopg 3 for us.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Production settings: secrets must come from the environment."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    FERNET_KEYS = _split_keys(os.environ.get("FERNET_KEYS"))
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Berlin")
+    LANGUAGES = ("de", "en")
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    LIST_PAGE_SIZE = 50
+    TEMPLATES_STRICT = False
+    REQUIRE_SECRETS = True
+
+    @classmethod
+    def check(cls, app_config: dict) -> None:
+        """Refuse to start without the secrets production needs."""
+        if not app_config.get("REQUIRE_SECRETS"):
+            return
+        missing = [k for k in ("SECRET_KEY", "FERNET_KEYS") if not app_config.get(k)]
+        if missing:
+            raise ConfigurationError(
+                "Missing required setting(s): " + ", ".join(missing)
+                + ". Set them in the environment (see README, 'Production'); "
+                "for a local demo use PORTAL_ENV=development."
+            )
+        for key in app_config["FERNET_KEYS"]:
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                raise ConfigurationError("FERNET_KEYS holds a key that is not a valid Fernet key.") from None
+
+
+def _instance_secret(name: str, factory) -> str:
+    """Read a development secret from instance/, creating it once."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        path.write_text(factory())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class DevConfig(Config):
+    """Local demo: secrets generated once under instance/ and never committed."""
+
+    ENV_NAME = "development"
+    REQUIRE_SECRETS = False
+    TEMPLATES_STRICT = True
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret(
+            "secret_key", lambda: os.urandom(32).hex()
+        )
+        self.FERNET_KEYS = _split_keys(os.environ.get("FERNET_KEYS")) or [
+            _instance_secret("fernet_key", lambda: Fernet.generate_key().decode())
+        ]
+
+
+class TestConfig(Config):
+    """Tests: an isolated database and throw-away keys."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    REQUIRE_SECRETS = False
+    TEMPLATES_STRICT = True
+    SECRET_KEY = "test-secret-key"
+    SERVER_NAME = None
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_ENABLED = True
+
+    def __init__(self) -> None:
+        self.FERNET_KEYS = [Fernet.generate_key().decode()]
+
+
+CONFIGS = {"production": Config, "development": DevConfig, "testing": TestConfig}
+
+
+def config_from_env() -> Config | type[Config]:
+    """Pick the settings class named by PORTAL_ENV (default: production)."""
+    name = os.environ.get("PORTAL_ENV", "production")
+    if name not in CONFIGS:
+        raise ConfigurationError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.")
+    cls = CONFIGS[name]
+    return cls() if cls is not Config else cls

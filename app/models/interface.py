@@ -1,0 +1,106 @@
+"""Configured interfaces ("Schnittstellen"), their encrypted secrets and their history."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Interface(db.Model):
+    """One configured integration; type-specific settings live in `settings`."""
+
+    __tablename__ = "interfaces"
+    __table_args__ = (
+        sa.Index("ix_interfaces_group_name", "group", "name"),
+        sa.Index(
+            "ix_interfaces_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    type_key: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    group: so.Mapped[str] = so.mapped_column(sa.String(20))
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), index=True)
+    branch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("branches.id"), index=True)
+    workstation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("workstations.id"), index=True
+    )
+    server_side: so.Mapped[bool] = so.mapped_column(default=False)
+    client_side: so.Mapped[bool] = so.mapped_column(default=False)
+    start_date: so.Mapped[date | None] = so.mapped_column(index=True)
+    protected: so.Mapped[bool] = so.mapped_column(default=False)
+    settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    # Runtime state of the integration (e.g. a gateway session), never edited through the form.
+    state: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    # Lower-cased name, group, type and branch/workstation names: one indexed column to search.
+    search_text: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    last_error_at: so.Mapped[datetime | None]
+    last_check_at: so.Mapped[datetime | None]
+    balance_points: so.Mapped[float | None] = so.mapped_column(sa.Numeric(14, 4))
+    balance_checked_at: so.Mapped[datetime | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    updated_at: so.Mapped[datetime | None]
+    updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+
+    branch: so.Mapped["Branch | None"] = so.relationship()  # noqa: F821
+    workstation: so.Mapped["Workstation | None"] = so.relationship()  # noqa: F821
+    created_by: so.Mapped["User | None"] = so.relationship(foreign_keys=[created_by_id])  # noqa: F821
+    updated_by: so.Mapped["User | None"] = so.relationship(foreign_keys=[updated_by_id])  # noqa: F821
+    secrets: so.Mapped[list["InterfaceSecret"]] = so.relationship(
+        back_populates="interface", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Interface {self.id} {self.type_key} {self.name!r}>"
+
+
+class InterfaceSecret(db.Model):
+    """One encrypted secret field (password, token, session) of an interface."""
+
+    __tablename__ = "interface_secrets"
+    __table_args__ = (sa.UniqueConstraint("interface_id", "field", name="uq_interface_secrets_field"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    interface_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("interfaces.id", ondelete="CASCADE"), index=True
+    )
+    field: so.Mapped[str] = so.mapped_column(sa.String(40))
+    value_encrypted: so.Mapped[str] = so.mapped_column(sa.Text)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    interface: so.Mapped[Interface] = so.relationship(back_populates="secrets")
+
+    def __repr__(self) -> str:
+        return f"<InterfaceSecret {self.interface_id}.{self.field}>"
+
+
+class InterfaceEvent(db.Model):
+    """A history entry of an interface; survives the interface's deletion."""
+
+    __tablename__ = "interface_events"
+    __table_args__ = (sa.Index("ix_interface_events_interface_at", "interface_id", "at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # No foreign key on purpose: the history outlives a deleted interface.
+    interface_id: so.Mapped[int] = so.mapped_column()
+    interface_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    actor_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    action: so.Mapped[str] = so.mapped_column(sa.String(30))
+    ok: so.Mapped[bool] = so.mapped_column(default=True)
+    changes: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    message: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+
+    def __repr__(self) -> str:
+        return f"<InterfaceEvent {self.interface_id} {self.action} {self.at}>"

@@ -1,0 +1,1 @@
+"""Business logic without Flask: gateway clients, registries, secrets, rules."""

@@ -1,0 +1,65 @@
+// Page behaviour the server cannot express in markup: toasts, dialog closing, network errors.
+// No inline scripts (the Content-Security-Policy forbids them); everything hangs off htmx events.
+(function () {
+  "use strict";
+
+  function messages() {
+    return document.getElementById("htmx-messages").dataset;
+  }
+
+  function showToast(message, level) {
+    var box = document.getElementById("toasts");
+    if (!box || !message) return;
+    var item = document.createElement("p");
+    item.className = "toast toast-" + (level || "info");
+    item.setAttribute("role", level === "error" ? "alert" : "status");
+    item.textContent = message;
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, 6000);
+  }
+  window.portalToast = showToast;
+
+  document.addEventListener("toast", function (evt) {
+    var detail = evt.detail || {};
+    showToast(detail.message, detail.level);
+  });
+
+  document.addEventListener("dialog-close", function () {
+    var box = document.getElementById("dialog");
+    if (box) box.innerHTML = "";
+  });
+
+  // A 5xx or other error answer that carried no toast of its own still tells the user.
+  document.addEventListener("htmx:responseError", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Trigger")) return;
+    if (xhr && xhr.status === 401) return; // HX-Redirect to the log-in page follows
+    showToast(messages().errorGeneric, "error");
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showToast(messages().errorNetwork, "error");
+  });
+
+  // Dialogs: close with Escape or a [data-close-dialog] button; no inline handlers needed.
+  document.addEventListener("click", function (evt) {
+    var closer = evt.target.closest("[data-close-dialog]");
+    if (closer) {
+      evt.preventDefault();
+      document.getElementById("dialog").innerHTML = "";
+    }
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Escape") {
+      var box = document.getElementById("dialog");
+      if (box && box.innerHTML.trim()) box.innerHTML = "";
+    }
+  });
+
+  // Flash messages fade out after a while; errors stay until dismissed by the next action.
+  htmx.onLoad(function (root) {
+    (root.querySelectorAll ? root : document).querySelectorAll(".flash-success, .flash-info").forEach(function (el) {
+      setTimeout(function () { el.classList.add("fade"); }, 5000);
+    });
+  });
+})();

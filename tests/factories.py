@@ -1,0 +1,38 @@
+"""Plain factory functions for test data."""
+from __future__ import annotations
+
+import itertools
+
+from app.extensions import db
+from app.models import Branch, Interface, Role, User, Workstation  # noqa: F401 (re-exported)
+
+_seq = itertools.count(1)
+
+
+def make_user(role: str = "employee", username: str | None = None, password: str = "correct-horse-1",
+              **kw) -> User:
+    user = User(username=username or f"user{next(_seq)}", role=Role(role).value, **kw)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_branch(number: str | None = None, **kw) -> Branch:
+    n = next(_seq)
+    fields = dict(number=number or str(100 + n), code=f"B{n}", name=f"Filiale {n}",
+                  street="Hauptstraße 1", postcode="70173", city="Stuttgart", country="DE",
+                  phone="+49 711 123456", email=f"filiale{n}@example.org")
+    fields.update(kw)
+    branch = Branch(**fields)
+    db.session.add(branch)
+    db.session.flush()
+    return branch
+
+
+def make_workstation(branch: Branch | None = None, name: str | None = None) -> Workstation:
+    branch = branch or make_branch()
+    ws = Workstation(name=name or f"PC-{next(_seq):03d}", branch_id=branch.id)
+    db.session.add(ws)
+    db.session.flush()
+    return ws
