@@ -1,11 +1,13 @@
 """Fixtures in flaskr's shape: app, client, runner, auth; a migrated database per test session."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
@@ -81,9 +83,25 @@ def app_config(migrated):
     return make_config(migrated)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, not in the test's one.
+
+    The test's pending changes are committed first (the request must see them) and its
+    objects are expired afterwards (so the test reads what the request wrote).
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.expire_all()
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

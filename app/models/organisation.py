@@ -52,8 +52,6 @@ class Branch(db.Model):
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    workstations: so.WriteOnlyMapped["Workstation"] = so.relationship(back_populates="branch")
-
     def __repr__(self) -> str:
         return f"<Branch {self.number} {self.name}>"
 
@@ -72,7 +70,7 @@ class Workstation(db.Model):
     branch_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("branches.id"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    branch: so.Mapped[Branch] = so.relationship(back_populates="workstations")
+    branch: so.Mapped[Branch] = so.relationship()
 
     def __repr__(self) -> str:
         return f"<Workstation {self.name}>"

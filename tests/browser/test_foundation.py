@@ -1,0 +1,133 @@
+"""The foundation in a real browser: log-in per role, navigation, language switch, log-out, assets."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+from playwright.sync_api import Page, Request, Response, expect
+
+from app.blueprints.auth.decorators import PUBLIC, access_of
+from app.template_helpers import NAVIGATION
+
+pytestmark = pytest.mark.browser
+
+ROLES = ("admin", "employee", "helpdesk")
+
+
+def nav_entries(app: Flask, role: str, locale: str = "de") -> list[tuple[str, str]]:
+    """(endpoint, label) of the menu entries a role may open, from the routes' declared access."""
+    with app.test_request_context(), force_locale(locale):
+        entries = []
+        for endpoint, label in NAVIGATION:
+            access = access_of(endpoint)
+            if access is PUBLIC or (access is not None and role in access):
+                entries.append((endpoint, str(label)))
+        return entries
+
+
+def shown_nav(page: Page) -> list[tuple[str, str]]:
+    """(endpoint, label) of the menu entries the page shows, in order."""
+    links = page.locator("#main-nav a[data-nav]")
+    return [(link.get_attribute("data-nav"), link.inner_text().strip()) for link in links.all()]
+
+
+def test_expected_navigation_follows_the_access_rules(live_app):
+    # A guard for the derivation below: it must not silently drop everything.
+    everything = [endpoint for endpoint, _ in NAVIGATION]
+    assert [e for e, _ in nav_entries(live_app, "admin")] == everything
+    for role in ROLES:
+        assert ("main.index", "Übersicht") in nav_entries(live_app, role)
+    assert len(nav_entries(live_app, "employee")) < len(nav_entries(live_app, "helpdesk")) < len(everything)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in_and_sees_its_navigation(page, live_app, live_url, login_as, role):
+    user = login_as(role)
+    expect(page).to_have_url(f"{live_url}/")
+    expect(page.locator("#current-user")).to_contain_text(user.display_name)
+    assert shown_nav(page) == nav_entries(live_app, role)
+    # The overview is marked as the current page.
+    expect(page.locator('#main-nav a[data-nav="main.index"]')).to_have_attribute("aria-current", "page")
+
+
+def test_language_switch_shows_english(page, live_app, live_url, login_as):
+    user = login_as("admin")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.locator("#lang-switch")).to_have_text("English")
+    expect(page.locator("h1")).to_have_text(f"Willkommen, {user.display_name}")
+
+    page.locator("#lang-switch").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#lang-switch")).to_have_text("Deutsch")
+    expect(page).to_have_url(f"{live_url}/")
+    # Whatever the English catalogue says (the German text while it lacks an entry).
+    assert shown_nav(page) == nav_entries(live_app, "admin", locale="en")
+    with live_app.test_request_context(), force_locale("en"):
+        from flask_babel import gettext
+
+        heading = gettext("Willkommen, %(name)s", name=user.display_name)
+        english = gettext("Übersicht") != "Übersicht"
+    expect(page.locator("h1")).to_have_text(heading)
+    if english:
+        expect(page.locator('#main-nav a[data-nav="main.index"]')).to_have_text("Overview")
+        expect(page.locator("h1")).not_to_contain_text("Willkommen")
+
+    # The choice sticks to the account: a new page still shows English.
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_wrong_password_shows_error_and_stays_on_login(page, live_url, make_live_user):
+    user = make_live_user("employee")
+    page.goto("/login")
+    page.fill("#username", user.username)
+    page.fill("#password", "not-the-password")
+    page.locator("#login-form button[type=submit]").click()
+
+    expect(page.locator(".form-errors")).to_have_text("Benutzername oder Passwort ist falsch.")
+    expect(page).to_have_url(f"{live_url}/login")
+    expect(page.locator("#logout")).to_have_count(0)
+    expect(page.locator("#main-nav a")).to_have_count(0)
+
+
+def test_logout(page, live_url, login_as):
+    login_as("helpdesk")
+    page.locator("#logout").click()
+
+    expect(page).to_have_url(f"{live_url}/login")
+    expect(page.locator(".flash")).to_have_text("Sie wurden abgemeldet.")
+    expect(page.locator("#logout")).to_have_count(0)
+    # The session is gone: the overview sends us back to the log-in.
+    page.goto("/")
+    expect(page).to_have_url(f"{live_url}/login?next=%2F")
+
+
+def test_assets_load_from_the_portal_only(page, live_url, login_as):
+    requests: list[str] = []
+    statuses: dict[str, int] = {}
+
+    def on_request(req: Request) -> None:
+        requests.append(req.url)
+
+    def on_response(resp: Response) -> None:
+        statuses[resp.url] = resp.status
+
+    page.on("request", on_request)
+    page.on("response", on_response)
+    login_as("admin")
+    page.goto("/")
+    page.wait_for_load_state("load")
+
+    # htmx ran (it is loaded with `defer`) and the style sheets applied.
+    page.wait_for_function("() => window.htmx !== undefined")
+    for asset in ("/static/vendor/htmx.min.js", "/static/js/app.js",
+                  "/static/vendor/pico.min.css", "/static/css/app.css"):
+        assert any(url.split("?")[0] == live_url + asset and status in (200, 304)
+                   for url, status in statuses.items()), asset
+    assert page.evaluate("() => document.styleSheets.length") >= 2
+
+    # No CDN, no fonts, nothing but the portal itself (data: URIs are not requests).
+    external = [url for url in requests if not url.startswith(live_url + "/") and not url.startswith("data:")]
+    assert external == []
+    assert requests, "no requests were recorded"

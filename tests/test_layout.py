@@ -1,0 +1,151 @@
+"""Layout: language switch, navigation, error pages, htmx behaviour, static assets, demo seed."""
+from __future__ import annotations
+
+import json
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Branch, User, Workstation
+
+
+def test_german_by_default_and_english_on_switch(app, portal):
+    portal.login("admin")
+    html = portal.get("/").get_data(as_text=True)
+    assert '<html lang="de">' in html and "Übersicht" in html
+    resp = portal.post("/language", {"lang": "en", "next": "/branches/"})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/branches/"
+    html = portal.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Overview" in html and "Branches" in html
+    # the choice is kept with the account for the next log-in
+    assert db.session.scalar(sa.select(User.locale).where(User.username == "admin-user")) == "en"
+
+
+def test_language_switch_ignores_unknown_languages_and_foreign_targets(app, portal):
+    resp = portal.post("/language", {"lang": "xx", "next": "https://evil.example/"})
+    assert resp.headers["Location"] == "/"
+    assert '<html lang="de">' in portal.get("/login").get_data(as_text=True)
+
+
+def test_navigation_by_role(app, portal):
+    expected = {
+        "admin": {"main.index", "interfaces.index", "branches.index", "workstations.index", "users.index",
+                  "chain.edit"},
+        "helpdesk": {"main.index", "interfaces.index"},
+        "employee": {"main.index"},
+    }
+    for role, entries in expected.items():
+        client = app.test_client()
+        from tests.conftest import Portal
+
+        p = Portal(client)
+        p.login(role, username=f"nav-{role}")
+        html = p.get("/").get_data(as_text=True)
+        assert set(re.findall(r'data-nav="([^"]+)"', html)) == entries, role
+
+
+def test_error_pages_reveal_nothing(app, portal):
+    portal.login("admin")
+    resp = portal.get("/does-not-exist")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "Nicht gefunden" in body and "Traceback" not in body
+
+
+def test_500_is_a_plain_page_and_a_toast_for_htmx(app, portal):
+    from app.blueprints.auth.decorators import login_required
+
+    def boom():
+        raise RuntimeError("database password is hunter2")
+
+    app.add_url_rule("/boom", "boom", login_required(boom))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    portal.login("admin")
+    resp = portal.get("/boom")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 500 and "Interner Fehler" in body
+    assert "hunter2" not in body and "RuntimeError" not in body
+    hx = portal.get("/boom", htmx=True)
+    assert hx.status_code == 500 and hx.get_data(as_text=True) == ""
+    toast = json.loads(hx.headers["HX-Trigger"])["toast"]
+    assert toast["level"] == "error" and "unerwarteter Fehler" in toast["message"]
+
+
+def test_403_and_csrf_toasts_for_htmx(app, portal):
+    portal.login("employee")
+    hx = portal.get("/users/", htmx=True)
+    assert hx.status_code == 403
+    assert "Keine Berechtigung" in json.loads(hx.headers["HX-Trigger"])["toast"]["message"] or \
+        "keine Berechtigung" in hx.headers["HX-Trigger"]
+    page = portal.get("/users/")
+    assert page.status_code == 403 and "Keine Berechtigung" in page.get_data(as_text=True)
+    portal.logout()
+    portal.login("admin", username="csrf-admin")
+    hx = portal.post("/chain/", {"name": "x"}, htmx=True, csrf=False)
+    assert hx.status_code == 400
+    assert "abgelaufen" in json.loads(hx.headers["HX-Trigger"])["toast"]["message"]
+
+
+def test_csrf_header_is_accepted_for_htmx(app, portal):
+    portal.login("admin")
+    token = portal.token()
+    resp = portal.client.post("/chain/", data={"name": "Per Header"},
+                              headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert resp.status_code == 204
+
+
+def test_base_layout_wires_htmx_csrf_and_422_swapping(app, portal):
+    portal.login("admin")
+    html = portal.get("/").get_data(as_text=True)
+    assert '/static/vendor/htmx.min.js' in html
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    config = json.loads(re.search(r"name=\"htmx-config\" content='([^']+)'", html).group(1))
+    assert {"code": "422", "swap": True} in config["responseHandling"]
+    assert 'id="dialog"' in html and 'id="flash"' in html
+
+
+def test_static_htmx_is_version_2(client):
+    resp = client.get("/static/vendor/htmx.min.js")
+    assert resp.status_code == 200
+    assert b'version:"2.0.' in resp.data
+
+
+def test_security_headers(client):
+    resp = client.get("/login")
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+
+
+def test_demo_seed_is_idempotent(runner, app):
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "admin" in first.output and "Demo-Admin-2026" in first.output
+    counts = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Branch, Workstation, User)]
+    assert counts[0] == 3 and counts[2] == 3
+    branches = db.session.scalars(sa.select(Branch)).all()
+    assert all(b.street and b.postcode and b.city for b in branches)
+    second = runner.invoke(args=["demo", "seed"])
+    assert "nothing changed" in second.output
+    assert [db.session.scalar(sa.select(sa.func.count()).select_from(m))
+            for m in (Branch, Workstation, User)] == counts
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch):
+    import pytest
+
+    from app import create_app
+    from app.config import Config, ConfigurationError
+
+    class Prod(Config):
+        SECRET_KEY = None
+        FERNET_KEYS: list[str] = []
+
+    with pytest.raises(ConfigurationError, match="SECRET_KEY, FERNET_KEYS"):
+        create_app(Prod)
+
+    class BadKey(Config):
+        SECRET_KEY = "x" * 32
+        FERNET_KEYS = ["not-a-key"]
+
+    with pytest.raises(ConfigurationError, match="not a valid Fernet key"):
+        create_app(BadKey)

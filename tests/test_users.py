@@ -1,0 +1,136 @@
+"""Admin pages for user accounts."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import User
+from tests.factories import make_branch, make_user, make_workstation
+
+
+def _user(username):
+    return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def test_list_shows_users_and_searches(app, portal):
+    portal.login("admin")
+    make_user(username="zoe", full_name="Zoe Zander")
+    make_user(username="karl", full_name="Karl Klein")
+    html = portal.get("/users/").get_data(as_text=True)
+    assert "zoe" in html and "karl" in html and "<html" in html
+    frag = portal.get("/users/?q=zand", htmx=True)
+    body = frag.get_data(as_text=True)
+    assert "<html" not in body and "zoe" in body and "karl" not in body
+    assert "HX-Request" in frag.headers["Vary"]
+
+
+def test_create_user(app, portal):
+    portal.login("admin")
+    branch = make_branch()
+    resp = portal.post("/users/", {"username": "neu", "full_name": "Neu Nutzer", "email": "neu@example.org",
+                                   "role": "employee", "branch_id": str(branch.id), "workstation_id": "",
+                                   "password": "a-long-password", "confirm": "a-long-password"})
+    assert resp.status_code == 302
+    user = _user("neu")
+    assert user.role == "employee" and user.branch_id == branch.id
+    assert user.check_password("a-long-password")
+    assert "Benutzer neu wurde angelegt." in portal.get("/users/").get_data(as_text=True)
+
+
+def test_create_user_via_htmx_redirects_with_header(app, portal):
+    portal.login("admin")
+    resp = portal.post("/users/", {"username": "neu2", "role": "helpdesk", "password": "a-long-password",
+                                   "confirm": "a-long-password", "branch_id": "", "workstation_id": ""},
+                       htmx=True)
+    assert resp.status_code == 204 and resp.headers["HX-Redirect"] == "/users/"
+
+
+def test_create_user_bad_input_is_422_and_saves_nothing(app, portal):
+    portal.login("admin")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    cases = [
+        ({"username": "with space"}, "Nur Buchstaben"),
+        ({"password": "short", "confirm": "short"}, "mindestens 10 Zeichen"),
+        ({"confirm": "something-else"}, "stimmen nicht überein"),
+        ({"email": "not-an-email"}, "gültige E-Mail-Adresse"),
+        ({"username": "admin-user"}, "bereits vergeben"),
+        ({"role": "superuser"}, "Keine gültige Auswahl"),
+    ]
+    for override, message in cases:
+        data = {"username": "valid", "role": "employee", "password": "a-long-password",
+                "confirm": "a-long-password", "branch_id": "", "workstation_id": ""}
+        data.update(override)
+        resp = portal.post("/users/", data, htmx=True)
+        assert resp.status_code == 422, override
+        body = resp.get_data(as_text=True)
+        assert message in body, (override, body[:2000])
+        assert "<html" not in body
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
+
+
+def test_workstation_must_belong_to_branch(app, portal):
+    portal.login("admin")
+    b1, b2 = make_branch(), make_branch()
+    ws = make_workstation(b2)
+    resp = portal.post("/users/", {"username": "w", "role": "employee", "password": "a-long-password",
+                                   "confirm": "a-long-password", "branch_id": str(b1.id),
+                                   "workstation_id": str(ws.id)})
+    assert resp.status_code == 422
+    assert "gehört nicht zur gewählten Filiale" in resp.get_data(as_text=True)
+
+
+def test_edit_and_deactivate_user(app, portal):
+    portal.login("admin")
+    user = make_user(username="edit-me", role="employee")
+    resp = portal.post(f"/users/{user.id}/edit", {"full_name": "Neuer Name", "email": "", "role": "helpdesk",
+                                                  "branch_id": "", "workstation_id": ""})
+    assert resp.status_code == 302
+    user = _user("edit-me")
+    assert user.full_name == "Neuer Name" and user.role == "helpdesk" and not user.is_active_account
+    resp = portal.post(f"/users/{user.id}/active")
+    assert _user("edit-me").is_active_account
+
+
+def test_admin_cannot_lock_themselves_out(app, portal):
+    admin = portal.login("admin")
+    resp = portal.post(f"/users/{admin.id}/edit", {"full_name": "", "email": "", "role": "employee",
+                                                   "branch_id": "", "workstation_id": "", "active": "y"})
+    assert resp.status_code == 422
+    assert "eigene Rolle" in resp.get_data(as_text=True)
+    portal.post(f"/users/{admin.id}/active")
+    assert _user(admin.username).is_active_account
+
+
+def test_another_admin_can_be_deactivated_while_one_remains(app, portal):
+    portal.login("admin")
+    other = make_user(role="admin", username="second")
+    portal.post(f"/users/{other.id}/active")
+    assert not _user("second").is_active_account
+
+
+def test_last_active_admin_rule(app):
+    from app.blueprints.users.routes import _would_remove_last_admin
+
+    only = make_user(role="admin", username="only")
+    assert _would_remove_last_admin(only, "helpdesk", True)
+    assert _would_remove_last_admin(only, "admin", False)
+    assert not _would_remove_last_admin(only, "admin", True)
+    make_user(role="admin", username="another")
+    assert not _would_remove_last_admin(only, "helpdesk", True)
+
+
+def test_set_password(app, portal):
+    portal.login("admin")
+    user = make_user(username="pw", password="old-password-1")
+    resp = portal.post(f"/users/{user.id}/password", {"password": "new-password-1", "confirm": "x"})
+    assert resp.status_code == 422
+    assert _user("pw").check_password("old-password-1")
+    resp = portal.post(f"/users/{user.id}/password", {"password": "new-password-1",
+                                                      "confirm": "new-password-1"})
+    assert resp.status_code == 302
+    assert _user("pw").check_password("new-password-1")
+
+
+def test_unknown_user_is_404(app, portal):
+    portal.login("admin")
+    assert portal.get("/users/9999/edit").status_code == 404
