@@ -9,6 +9,8 @@ from jinja2 import StrictUndefined
 
 from app.config import Config, config_from_env
 from app import extensions as ext
+from app import i18n
+from app.services.secrets import SecretBox
 
 
 def create_app(config: Config | type[Config] | None = None) -> Flask:
@@ -46,6 +48,14 @@ def select_locale() -> str:
     return "de"
 
 
+def _babel_gettext(message: str) -> str:
+    """Translate with Flask-Babel inside a request; the German source text outside one."""
+    from flask import has_request_context
+    from flask_babel import gettext
+
+    return gettext(message) if has_request_context() else message
+
+
 def babel_languages() -> tuple[str, ...]:
     from flask import current_app
 
@@ -63,6 +73,8 @@ def register_extensions(app: Flask) -> None:
     ext.htmx.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.login_manager.init_app(app)
+    app.extensions["secret_box"] = SecretBox(list(app.config["FERNET_KEYS"]))
+    i18n.set_translator(_babel_gettext)
     ext.login_manager.login_view = "auth.login"
     ext.login_manager.session_protection = "basic"
 

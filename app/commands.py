@@ -11,6 +11,7 @@ from app.models import Role, User
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
+secrets_cli = AppGroup("secrets", help="Encrypted secrets: rotate to the newest key, or check them.")
 
 
 @users_cli.command("create")
@@ -48,10 +49,65 @@ def seed_demo() -> None:
     click.echo(report)
 
 
+def _secret_rows():
+    from app.models import InterfaceSecret
+
+    return db.session.scalars(sa.select(InterfaceSecret).order_by(InterfaceSecret.interface_id,
+                                                                  InterfaceSecret.field)).all()
+
+
+def _secret_label(row) -> str:
+    return f"interface {row.interface_id} ({row.interface.name}) field {row.field}"
+
+
+def _report(report, verb: str) -> None:
+    for name in report.rotated:
+        click.echo(f"{verb}: {name}")
+    for name in report.failed:
+        click.echo(f"CANNOT DECRYPT: {name} (none of the configured keys fits)", err=True)
+    click.echo(f"{len(report.rotated)} {verb.lower()}, {len(report.current)} already on the newest "
+               f"key, {len(report.failed)} undecryptable.")
+
+
+@secrets_cli.command("rotate")
+def rotate_secrets() -> None:
+    """Re-encrypt every stored secret with the newest key (the first of FERNET_KEYS)."""
+    from app.extensions import secret_box
+    from app.services.secrets import rotate_all
+
+    report = rotate_all(secret_box(), _secret_rows(), _secret_label)
+    db.session.commit()
+    _report(report, "Rotated")
+    if report.failed:
+        raise SystemExit(1)
+
+
+@secrets_cli.command("check")
+def check_secrets() -> None:
+    """Report which secrets are not yet on the newest key or cannot be decrypted; change nothing."""
+    from app.extensions import secret_box
+    from app.services.secrets import rotate_all
+
+    report = rotate_all(secret_box(), _secret_rows(), _secret_label, dry_run=True)
+    db.session.rollback()
+    _report(report, "Needs rotation")
+    if report.failed:
+        raise SystemExit(1)
+
+
+@secrets_cli.command("generate-key")
+def generate_key() -> None:
+    """Print a new Fernet key to put first in FERNET_KEYS."""
+    from app.services.secrets import generate_key as new_key
+
+    click.echo(new_key())
+
+
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(secrets_cli)
     try:
         from sim.cli import sim_cli
     except ImportError:  # the simulators ship with the project; only a broken checkout lacks them

@@ -19,6 +19,13 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+def secret_box():
+    """The app's SecretBox (built from FERNET_KEYS in create_app)."""
+    from flask import current_app
+
+    return current_app.extensions["secret_box"]
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()

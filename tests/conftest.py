@@ -37,6 +37,17 @@ def _database_url_for_worker(tmp_path_factory, worker_id: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Still scrypt, with a smaller work factor: tests log in hundreds of times."""
+    from app.models import user
+
+    production = user.PASSWORD_METHOD
+    user.PASSWORD_METHOD = "scrypt:1024:8:1"
+    yield
+    user.PASSWORD_METHOD = production
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, request) -> str:
     worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")

@@ -1,11 +1,43 @@
-"""Interface rules: search text, status, and which interface applies."""
+"""Interface rules: saving with history, protection, secrets, status, the list, which one applies."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import Branch, Interface, Workstation
+from app.i18n import _l
+from app.models import Branch, Interface, InterfaceEvent, InterfaceSecret, Workstation
+from app.models.base import utcnow
+from app.services import interface_types
+from app.services.interface_types import CLIENT, SERVER, InterfaceType
+from app.services.secrets import SecretBox
 
+COMMON_LABELS = {
+    "name": _l("Name"),
+    "branch_id": _l("Filiale"),
+    "workstation_id": _l("Rechner"),
+    "server_side": _l("Serverseitig"),
+    "client_side": _l("Clientseitig"),
+    "start_date": _l("Start"),
+    "protected": _l("Geschützt"),
+}
+
+
+class Actor(Protocol):
+    """Who did something: a user (or the worker)."""
+
+    id: int | None
+    display_name: str
+
+
+class ProtectedError(Exception):
+    """A protected interface cannot be changed or deleted."""
+
+
+# ---- search text -----------------------------------------------------------------------------
 
 def search_text_for(name: str, group: str, type_label: str, branch_name: str | None,
                     branch_number: str | None, workstation_name: str | None) -> str:
@@ -14,21 +46,19 @@ def search_text_for(name: str, group: str, type_label: str, branch_name: str | N
     return " | ".join(p.strip().lower() for p in parts if p)[:400]
 
 
+def _search_text(session: Session, interface: Interface, itype: InterfaceType | None) -> str:
+    branch = session.get(Branch, interface.branch_id) if interface.branch_id else None
+    ws = session.get(Workstation, interface.workstation_id) if interface.workstation_id else None
+    return search_text_for(interface.name, interface.group, itype.label if itype else interface.type_key,
+                           branch.name if branch else None, branch.number if branch else None,
+                           ws.name if ws else None)
+
+
 def refresh_search_text(session: Session, where) -> None:
     """Recompute search_text for the interfaces matching `where` (after a rename)."""
-    from app.services.interface_types import registry
-
-    rows = session.execute(
-        sa.select(Interface, Branch.name, Branch.number, Workstation.name)
-        .outerjoin(Branch, Interface.branch_id == Branch.id)
-        .outerjoin(Workstation, Interface.workstation_id == Workstation.id)
-        .where(where)
-    ).all()
-    for interface, branch_name, branch_number, ws_name in rows:
-        itype = registry.get(interface.type_key)
-        label = itype.label if itype else interface.type_key
-        interface.search_text = search_text_for(interface.name, interface.group, label, branch_name,
-                                                branch_number, ws_name)
+    session.flush()
+    for interface in session.scalars(sa.select(Interface).where(where)):
+        interface.search_text = _search_text(session, interface, interface_types.get(interface.type_key))
 
 
 def refresh_search_text_for_branch(session: Session, branch_id: int) -> None:
@@ -39,3 +69,313 @@ def refresh_search_text_for_branch(session: Session, branch_id: int) -> None:
 def refresh_search_text_for_workstation(session: Session, workstation_id: int) -> None:
     """Keep the search text right after a workstation was renamed."""
     refresh_search_text(session, Interface.workstation_id == workstation_id)
+
+
+# ---- status ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Status:
+    """What the list's status column says."""
+
+    key: str  # "active" | "planned" | "error"
+    start_date: date | None = None
+    error: str | None = None
+
+
+def status_of(start_date: date | None, last_error: str | None, today: date) -> Status:
+    """Planned before its start date; failing while its last check failed; otherwise active."""
+    if start_date is not None and start_date > today:
+        return Status("planned", start_date=start_date)
+    if last_error:
+        return Status("error", error=last_error)
+    return Status("active")
+
+
+# ---- secrets -------------------------------------------------------------------------------------
+
+def secrets_set(interface: Interface) -> set[str]:
+    """Names of the secret fields that hold a value (never the values)."""
+    return {s.field for s in interface.secrets}
+
+
+def read_secret(box: SecretBox, interface: Interface, field: str) -> str | None:
+    """Decrypt one secret of an interface for a gateway call or an audited reveal."""
+    for secret in interface.secrets:
+        if secret.field == field:
+            return box.decrypt(secret.value_encrypted)
+    return None
+
+
+def write_secret(box: SecretBox, interface: Interface, field: str, value: str | None) -> None:
+    """Store (encrypted), replace or remove one secret."""
+    existing = next((s for s in interface.secrets if s.field == field), None)
+    if value is None:
+        if existing is not None:
+            interface.secrets.remove(existing)
+        return
+    if existing is None:
+        interface.secrets.append(InterfaceSecret(field=field, value_encrypted=box.encrypt(value)))
+    else:
+        existing.value_encrypted = box.encrypt(value)
+        existing.updated_at = utcnow()
+
+
+# ---- history -------------------------------------------------------------------------------------
+
+def record_event(session: Session, interface: Interface, action: str, actor: Actor | None,
+                 changes: list[dict[str, Any]] | None = None, message: str = "", ok: bool = True
+                 ) -> InterfaceEvent:
+    """Write one history entry of an interface."""
+    session.flush()
+    event = InterfaceEvent(interface_id=interface.id, interface_name=interface.name, action=action,
+                           actor_id=getattr(actor, "id", None),
+                           actor_name=getattr(actor, "display_name", "") or "",
+                           changes=changes or [], message=str(message)[:500], ok=ok)
+    session.add(event)
+    return event
+
+
+def _display(session: Session, field: str, value: Any) -> str | bool:
+    """A history value as a person reads it."""
+    if value is None or value == "":
+        return "—"
+    if field == "branch_id":
+        branch = session.get(Branch, value)
+        return branch.label if branch else str(value)
+    if field == "workstation_id":
+        ws = session.get(Workstation, value)
+        return ws.name if ws else str(value)
+    if isinstance(value, bool):
+        return value  # rendered as yes/no in the reader's language
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# ---- saving --------------------------------------------------------------------------------------
+
+@dataclass
+class InterfaceData:
+    """Validated input for one interface (from the form)."""
+
+    name: str
+    branch_id: int | None
+    workstation_id: int | None
+    server_side: bool
+    client_side: bool
+    start_date: date
+    protected: bool
+    settings: dict[str, Any]
+    # Secret field -> new value; a missing key or None keeps the stored secret.
+    secrets: dict[str, str | None]
+
+
+def _apply(session: Session, interface: Interface, itype: InterfaceType, data: InterfaceData,
+           box: SecretBox, labels: dict[str, Any]) -> list[dict[str, Any]]:
+    """Set the fields; return the list of changes for the history."""
+    changes: list[dict[str, Any]] = []
+    for field in ("name", "branch_id", "workstation_id", "server_side", "client_side", "start_date"):
+        old, new = getattr(interface, field), getattr(data, field)
+        if old != new:
+            changes.append({"field": field, "label": str(COMMON_LABELS[field]),
+                            "old": _display(session, field, old), "new": _display(session, field, new)})
+            setattr(interface, field, new)
+    old_settings = dict(interface.settings or {})
+    new_settings = {k: data.settings.get(k) for k in itype.setting_names}
+    for key in itype.setting_names:
+        if old_settings.get(key) != new_settings.get(key):
+            changes.append({"field": key, "label": str(labels.get(key, key)),
+                            "old": _display(session, key, old_settings.get(key)),
+                            "new": _display(session, key, new_settings.get(key))})
+    interface.settings = new_settings
+    for secret in itype.secret_fields:
+        value = data.secrets.get(secret.name)
+        if value:
+            write_secret(box, interface, secret.name, value)
+            # Only that it changed, never the value (issue: "Passwort geändert").
+            changes.append({"field": secret.name, "label": str(secret.label), "secret": True})
+        elif not secret.required_when(new_settings):
+            if any(s.field == secret.name for s in interface.secrets):
+                write_secret(box, interface, secret.name, None)
+                changes.append({"field": secret.name, "label": str(secret.label), "secret": True,
+                                "removed": True})
+    interface.search_text = _search_text(session, interface, itype)
+    return changes
+
+
+def create(session: Session, itype: InterfaceType, data: InterfaceData, box: SecretBox,
+           actor: Actor, labels: dict[str, Any]) -> Interface:
+    """Create an interface and record it in its history."""
+    interface = Interface(type_key=itype.key, group=itype.group, settings={}, state={},
+                          created_by_id=actor.id, protected=False)
+    interface.name = data.name
+    session.add(interface)
+    changes = _apply(session, interface, itype, data, box, labels)
+    session.flush()
+    record_event(session, interface, "created", actor, changes)
+    if data.protected:
+        interface.protected = True
+        record_event(session, interface, "protected", actor)
+    return interface
+
+
+def update(session: Session, interface: Interface, itype: InterfaceType, data: InterfaceData,
+           box: SecretBox, actor: Actor, labels: dict[str, Any]) -> list[dict[str, Any]]:
+    """Save changes of an unprotected interface, recording which fields changed."""
+    if interface.protected:
+        raise ProtectedError()
+    changes = _apply(session, interface, itype, data, box, labels)
+    if changes:
+        interface.updated_at = utcnow()
+        interface.updated_by_id = actor.id
+        record_event(session, interface, "updated", actor, changes)
+    if data.protected:
+        set_protected(session, interface, True, actor)
+    return changes
+
+
+def delete(session: Session, interface: Interface, actor: Actor) -> None:
+    """Delete an unprotected interface; its history stays."""
+    if interface.protected:
+        raise ProtectedError()
+    record_event(session, interface, "deleted", actor)
+    session.delete(interface)
+
+
+def set_protected(session: Session, interface: Interface, protected: bool, actor: Actor) -> bool:
+    """Protect or unprotect; returns whether anything changed."""
+    if interface.protected == protected:
+        return False
+    interface.protected = protected
+    interface.updated_at = utcnow()
+    interface.updated_by_id = actor.id
+    record_event(session, interface, "protected" if protected else "unprotected", actor)
+    return True
+
+
+def record_check(session: Session, interface: Interface, action: str, actor: Actor | None,
+                 ok: bool, message: str) -> InterfaceEvent:
+    """Record a gateway action's outcome in the history and the interface's status."""
+    now = utcnow()
+    interface.last_check_at = now
+    if ok:
+        interface.last_error = None
+        interface.last_error_at = None
+    else:
+        interface.last_error = str(message)[:500]
+        interface.last_error_at = now
+    return record_event(session, interface, action, actor, message=message, ok=ok)
+
+
+# ---- which interface applies ------------------------------------------------------------------
+
+def resolve(session: Session, group: str, side: str, today: date, branch_id: int | None = None,
+            workstation_id: int | None = None, type_key: str | None = None) -> Interface | None:
+    """The interface to use: workstation-bound before branch-restricted before chain-wide.
+
+    Only interfaces of that group, enabled for that side and whose start date has come count;
+    among equals the one that started last wins (a scheduled replacement takes over on its date).
+    """
+    if side not in (SERVER, CLIENT):
+        raise ValueError(f"side must be {SERVER!r} or {CLIENT!r}")
+    side_col = Interface.server_side if side == SERVER else Interface.client_side
+    scope = [sa.and_(Interface.branch_id.is_(None), Interface.workstation_id.is_(None))]
+    rank = [(sa.and_(Interface.branch_id.is_(None), Interface.workstation_id.is_(None)), 3)]
+    if branch_id is not None:
+        scope.append(sa.and_(Interface.branch_id == branch_id, Interface.workstation_id.is_(None)))
+        rank.append((sa.and_(Interface.branch_id == branch_id, Interface.workstation_id.is_(None)), 2))
+    if workstation_id is not None:
+        scope.append(Interface.workstation_id == workstation_id)
+        rank.append((Interface.workstation_id == workstation_id, 1))
+    stmt = (
+        sa.select(Interface)
+        .where(Interface.group == group, side_col.is_(True),
+               sa.or_(Interface.start_date.is_(None), Interface.start_date <= today),
+               sa.or_(*scope))
+        .order_by(sa.case(*rank, else_=9), Interface.start_date.desc(), Interface.id.desc())
+        .limit(1)
+    )
+    if type_key is not None:
+        stmt = stmt.where(Interface.type_key == type_key)
+    return session.scalar(stmt)
+
+
+# ---- the list ------------------------------------------------------------------------------------
+
+SORTS = {
+    "group": (Interface.group,),
+    "name": (Interface.name,),
+    "branch": (Branch.number,),
+    "workstation": (Workstation.name,),
+    "server": (Interface.server_side,),
+    "client": (Interface.client_side,),
+    "start": (Interface.start_date,),
+    "status": (),  # built per request: depends on today
+}
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: search text, filter, sort, page."""
+
+    q: str = ""
+    with_workstation: bool = False
+    sort: str = "group"
+    desc: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of rows (plain tuples, no ORM objects) and whether more exist."""
+
+    rows: list[Any]
+    query: ListQuery
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.query.page > 1
+
+    @property
+    def first(self) -> int:
+        return (self.query.page - 1) * self.query.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
+    """One page of the interface list in a single query (no count over all rows, no query per row)."""
+    cols = (
+        Interface.id, Interface.type_key, Interface.group, Interface.name, Interface.server_side,
+        Interface.client_side, Interface.start_date, Interface.protected, Interface.last_error,
+        Branch.number.label("branch_number"), Branch.name.label("branch_name"),
+        Workstation.name.label("workstation_name"),
+    )
+    stmt = (sa.select(*cols)
+            .outerjoin(Branch, Interface.branch_id == Branch.id)
+            .outerjoin(Workstation, Interface.workstation_id == Workstation.id))
+    terms = [t for t in query.q.lower().split() if t][:5]
+    for term in terms:
+        stmt = stmt.where(Interface.search_text.like(f"%{_like_escape(term)}%", escape="\\"))
+    if query.with_workstation:
+        stmt = stmt.where(Interface.workstation_id.is_not(None))
+    if query.sort == "status":
+        keys: tuple = (sa.case((Interface.start_date > today, 1),
+                               (Interface.last_error.is_not(None), 2), else_=0),)
+    else:
+        keys = SORTS.get(query.sort, SORTS["group"])
+    order = [k.desc() if query.desc else k.asc() for k in keys]
+    if query.sort != "name":
+        order.append(Interface.name.asc())
+    order.append(Interface.id.asc())
+    stmt = stmt.order_by(*order).limit(query.per_page + 1).offset((query.page - 1) * query.per_page)
+    rows = session.execute(stmt).all()
+    return ListPage(rows=rows[:query.per_page], query=query, has_next=len(rows) > query.per_page)

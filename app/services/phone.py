@@ -51,7 +51,8 @@ _POSSIBLE_REASONS = {
     ValidationResult.TOO_SHORT: "too_short",
     ValidationResult.TOO_LONG: "too_long",
     ValidationResult.INVALID_LENGTH: "invalid",
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "invalid",
+    # A local number without area code: for a mobile that only means digits are missing.
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "too_short",
 }
 
 

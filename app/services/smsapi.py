@@ -567,7 +567,7 @@ class SmsApiClient:
         )
 
     def balance(self) -> Balance:
-        """Read the credit: GET profile with a token, GET user.do with user name and password."""
+        """Read the credit: GET profile with a token, user.do with user name and password."""
         if self.auth_mode == "token":
             body = self._request("GET", "profile")
             if not isinstance(body, dict) or not body.keys() & {"points", "id", "username"}:
@@ -582,7 +582,8 @@ class SmsApiClient:
                 username=body.get("username"),
                 raw=body,
             )
-        body = self._request("GET", "user.do", params=self._balance_params)
+        # POST keeps the MD5 out of URLs, which urllib3 logs at DEBUG and proxies may record.
+        body = self._request("POST", "user.do", data=self._balance_params)
         points = _to_float(body.get("points")) if isinstance(body, dict) else None
         if points is None:
             raise self._malformed("user.do")

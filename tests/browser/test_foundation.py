@@ -1,6 +1,8 @@
 """The foundation in a real browser: log-in per role, navigation, language switch, log-out, assets."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from flask import Flask
 from flask_babel import force_locale
@@ -100,7 +102,9 @@ def test_logout(page, live_url, login_as):
     expect(page.locator("#logout")).to_have_count(0)
     # The session is gone: the overview sends us back to the log-in.
     page.goto("/")
-    expect(page).to_have_url(f"{live_url}/login?next=%2F")
+    expect(page.locator("#login-form")).to_be_visible()
+    assert urlsplit(page.url).path == "/login"
+    assert parse_qs(urlsplit(page.url).query) == {"next": ["/"]}
 
 
 def test_assets_load_from_the_portal_only(page, live_url, login_as):

@@ -1,13 +1,227 @@
-"""Interface pages."""
-from flask import render_template
+"""Interface pages: the searchable list, configuration forms, protection, deletion, history."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
-from app.models import Role
+from app.blueprints.interfaces.forms import DeleteForm, make_form
+from app.extensions import db, secret_box
+from app.htmx import htmx_or_redirect, render
+from app.models import Interface, InterfaceEvent, Role, Workstation
+from app.services import interface_types, interfaces as service
+from app.services.clock import local_today
+
+DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
+
+
+def today():
+    """Today in the portal's time zone."""
+    return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _list_query() -> service.ListQuery:
+    args = request.args
+    sort = args.get("sort", "group")
+    try:
+        page = max(1, min(int(args.get("page", 1)), 100_000))
+    except ValueError:
+        page = 1
+    return service.ListQuery(
+        q=args.get("q", "").strip()[:100],
+        with_workstation=args.get("ws") == "1",
+        sort=sort if sort in service.SORTS else "group",
+        desc=args.get("dir") == "desc",
+        page=page,
+        per_page=current_app.config["LIST_PAGE_SIZE"],
+    )
+
+
+def _list_url(query: service.ListQuery, **changes) -> str:
+    """The list URL for this query with some parameters changed (sorting, paging)."""
+    params = {"q": query.q, "ws": "1" if query.with_workstation else None, "sort": query.sort,
+              "dir": "desc" if query.desc else None, "page": query.page}
+    params.update(changes)
+    if params.get("page") == 1:
+        params["page"] = None
+    if params.get("sort") == "group" and not params.get("dir"):
+        params["sort"] = None
+    return url_for("interfaces.index", **{k: v for k, v in params.items() if v})
 
 
 @bp.get("/")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def index():
-    """Search the interfaces."""
-    return render_template("base.html")
+    """Schnittstellen suchen: search as you type, filter, sort, page."""
+    query = _list_query()
+    day = today()
+    page = service.list_page(db.session, query, day)
+    return render("interfaces/index.html", "interfaces/_table.html", page=page, query=query,
+                  today=day, list_url=_list_url, date_format=DATE_FORMATS.get(str(get_locale()), "%Y-%m-%d"),
+                  type_labels={t.key: t.label for t in interface_types.all_types()})
+
+
+@bp.get("/new")
+@role_required(Role.ADMIN)
+def choose_type():
+    """Step 1 of creating an interface: choose its type."""
+    ws = _workstation_arg()
+    return render("interfaces/choose_type.html", "interfaces/_choose_type.html",
+                  types=interface_types.all_types(), workstation=ws)
+
+
+def _workstation_arg() -> Workstation | None:
+    ws_id = request.args.get("workstation_id", type=int)
+    return db.get_or_404(Workstation, ws_id) if ws_id else None
+
+
+def _itype_or_404(type_key: str):
+    itype = interface_types.get(type_key)
+    if itype is None:
+        abort(404)
+    return itype
+
+
+def _data(form) -> service.InterfaceData:
+    itype = form.itype
+    ws = form.workstation
+    return service.InterfaceData(
+        name=form.name.data.strip(),
+        branch_id=ws.branch_id if ws is not None else form.branch_id.data,
+        workstation_id=ws.id if ws is not None else (form.interface.workstation_id if form.interface else None),
+        server_side=bool(form.server_side.data),
+        client_side=bool(form.client_side.data),
+        start_date=form.start_date.data or today(),
+        protected=bool(form.protected.data),
+        settings={n: form[n].data for n in itype.setting_names},
+        secrets={n: form[n].data or None for n in itype.secret_names},
+    )
+
+
+def _labels(form) -> dict:
+    return {name: field.label.text for name, field in form._fields.items()}
+
+
+@bp.route("/new/<type_key>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create(type_key: str):
+    """Step 2: the type's form; saving creates the interface."""
+    itype = _itype_or_404(type_key)
+    ws = _workstation_arg()
+    form = make_form(itype, workstation=ws)
+    if request.method == "GET":
+        return render("interfaces/form.html", "interfaces/_form.html", form=form, interface=None,
+                      itype=itype, workstation=ws, secrets_set=set())
+    if not form.validate_on_submit():
+        return render("interfaces/form.html", "interfaces/_form.html", status=422, form=form,
+                      interface=None, itype=itype, workstation=ws, secrets_set=set())
+    interface = service.create(db.session, itype, _data(form), secret_box(), current_user, _labels(form))
+    db.session.commit()
+    flash(_("Schnittstelle %(name)s wurde angelegt.", name=interface.name), "success")
+    return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+
+
+def _interface_or_404(interface_id: int) -> Interface:
+    return db.get_or_404(Interface, interface_id)
+
+
+@bp.get("/<int:interface_id>")
+@role_required(Role.ADMIN, Role.HELPDESK)
+def show(interface_id: int):
+    """An interface's configuration, status, actions and history."""
+    interface = _interface_or_404(interface_id)
+    itype = interface_types.get(interface.type_key)
+    events = db.session.scalars(
+        sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface.id)
+        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()).limit(100)).all()
+    form = make_form(itype, interface=interface) if itype else None
+    return render("interfaces/show.html", "interfaces/_detail.html", interface=interface, itype=itype,
+                  form=form, events=events, today=today(),
+                  interface_status=service.status_of(interface.start_date, interface.last_error, today()),
+                  secrets_set=service.secrets_set(interface))
+
+
+@bp.route("/<int:interface_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(interface_id: int):
+    """Change an interface's configuration (not while it is protected)."""
+    interface = _interface_or_404(interface_id)
+    itype = interface_types.get(interface.type_key) or abort(404)
+    ws = db.session.get(Workstation, interface.workstation_id) if interface.workstation_id else None
+    form = make_form(itype, interface=interface, workstation=ws)
+    ctx = dict(form=form, interface=interface, itype=itype, workstation=ws,
+               secrets_set=service.secrets_set(interface))
+    if interface.protected:
+        form.form_errors.append(_("Die Schnittstelle ist geschützt. Heben Sie zuerst den Schutz auf, "
+                                  "um sie zu ändern."))
+        return render("interfaces/form.html", "interfaces/_form.html",
+                      status=422 if request.method == "POST" else 200, **ctx)
+    if request.method == "GET":
+        return render("interfaces/form.html", "interfaces/_form.html", **ctx)
+    if not form.validate_on_submit():
+        return render("interfaces/form.html", "interfaces/_form.html", status=422, **ctx)
+    changes = service.update(db.session, interface, itype, _data(form), secret_box(), current_user,
+                             _labels(form))
+    db.session.commit()
+    flash(_("Schnittstelle %(name)s wurde gespeichert.", name=interface.name) if changes else
+          _("Es gab keine Änderungen."), "success")
+    return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+
+
+@bp.post("/<int:interface_id>/protect")
+@role_required(Role.ADMIN)
+def protect(interface_id: int):
+    """Protect an interface against changes and deletion."""
+    interface = _interface_or_404(interface_id)
+    if DeleteForm().validate_on_submit() and service.set_protected(db.session, interface, True,
+                                                                   current_user):
+        db.session.commit()
+        flash(_("Die Schnittstelle %(name)s ist jetzt geschützt.", name=interface.name), "success")
+    return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+
+
+@bp.post("/<int:interface_id>/unprotect")
+@role_required(Role.ADMIN)
+def unprotect(interface_id: int):
+    """Remove the protection so the interface can be changed again."""
+    interface = _interface_or_404(interface_id)
+    if DeleteForm().validate_on_submit() and service.set_protected(db.session, interface, False,
+                                                                   current_user):
+        db.session.commit()
+        flash(_("Der Schutz der Schnittstelle %(name)s wurde aufgehoben.", name=interface.name),
+              "success")
+    return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+
+
+@bp.get("/<int:interface_id>/delete")
+@role_required(Role.ADMIN)
+def confirm_delete(interface_id: int):
+    """Ask before deleting."""
+    interface = _interface_or_404(interface_id)
+    return render("interfaces/delete.html", "_confirm_delete.html",
+                  title=_("Schnittstelle löschen"),
+                  question=_("Soll die Schnittstelle %(name)s gelöscht werden? Ihr Verlauf bleibt "
+                             "erhalten.", name=interface.name),
+                  blocked=_("Die Schnittstelle ist geschützt und kann erst nach Aufheben des Schutzes "
+                            "gelöscht werden.") if interface.protected else None,
+                  action=url_for("interfaces.delete", interface_id=interface.id),
+                  cancel=url_for("interfaces.show", interface_id=interface.id))
+
+
+@bp.post("/<int:interface_id>/delete")
+@role_required(Role.ADMIN)
+def delete(interface_id: int):
+    """Delete an unprotected interface."""
+    interface = _interface_or_404(interface_id)
+    if interface.protected:
+        flash(_("Die Schnittstelle ist geschützt und kann erst nach Aufheben des Schutzes gelöscht "
+                "werden."), "error")
+        return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+    name = interface.name
+    service.delete(db.session, interface, current_user)
+    db.session.commit()
+    flash(_("Schnittstelle %(name)s wurde gelöscht.", name=name), "success")
+    return htmx_or_redirect(url_for("interfaces.index"))

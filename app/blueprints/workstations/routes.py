@@ -105,3 +105,18 @@ def delete(workstation_id: int):
     db.session.commit()
     flash(_("Arbeitsplatz %(name)s wurde gelöscht.", name=ws.name), "success")
     return htmx_or_redirect(url_for("workstations.index"))
+
+
+@bp.get("/<int:workstation_id>/settings")
+@role_required(Role.ADMIN)
+def settings(workstation_id: int):
+    """Arbeitsplatzeinstellungen: the interfaces configured for this computer only."""
+    from app.models import Interface
+    from app.services import interface_types
+
+    ws = db.get_or_404(Workstation, workstation_id)
+    interfaces = db.session.scalars(
+        sa.select(Interface).where(Interface.workstation_id == ws.id).order_by(Interface.group,
+                                                                               Interface.name)).all()
+    return render("workstations/settings.html", "workstations/_settings.html", workstation=ws,
+                  interfaces=interfaces, type_labels={t.key: t.label for t in interface_types.all_types()})

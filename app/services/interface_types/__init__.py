@@ -1,1 +1,41 @@
-"""The registry of interface types."""
+"""The registry of interface types: `register(type)` once per type module, `get(key)` to look up."""
+from __future__ import annotations
+
+from app.services.interface_types.base import (  # noqa: F401
+    CLIENT,
+    SERVER,
+    Action,
+    InterfaceType,
+    SecretField,
+)
+
+_TYPES: dict[str, InterfaceType] = {}
+GROUPS = ("SMS", "Termine", "App")
+
+
+def register(itype: InterfaceType) -> InterfaceType:
+    """Add a type to the registry."""
+    if itype.key in _TYPES:
+        raise ValueError(f"Interface type {itype.key!r} is registered twice")
+    if itype.group not in GROUPS:
+        raise ValueError(f"Unknown group {itype.group!r}")
+    _TYPES[itype.key] = itype
+    return itype
+
+
+def get(key: str) -> InterfaceType | None:
+    """The type with this key, or None."""
+    return _TYPES.get(key)
+
+
+def all_types() -> list[InterfaceType]:
+    """Every registered type, by group and name."""
+    return sorted(_TYPES.values(), key=lambda t: (GROUPS.index(t.group), t.label))
+
+
+def _load() -> None:
+    # One import per type module; each module registers itself.
+    from app.services.interface_types import sinno_app, sinno_chat, smsapi  # noqa: F401
+
+
+_load()

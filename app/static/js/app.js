@@ -56,8 +56,36 @@
     }
   });
 
+  // Fields shown only while another field has a given value (data-show-when="field=value").
+  // Without JavaScript every field stays visible and the server still checks the rules.
+  function applyShowWhen(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    scope.querySelectorAll("form").forEach(function (form) {
+      var dependants = form.querySelectorAll("[data-show-when]");
+      if (!dependants.length) return;
+      var update = function () {
+        dependants.forEach(function (el) {
+          var rule = el.dataset.showWhen.split("=");
+          var inputs = form.querySelectorAll('[name="' + rule[0] + '"]');
+          var value = null;
+          inputs.forEach(function (input) {
+            if ((input.type === "radio" || input.type === "checkbox") ? input.checked : true) value = input.value;
+          });
+          // A locked choice (not in the form) keeps its fields visible.
+          el.hidden = inputs.length > 0 && value !== rule[1];
+        });
+      };
+      if (!form.dataset.showWhenBound) {
+        form.addEventListener("change", update);
+        form.dataset.showWhenBound = "1";
+      }
+      update();
+    });
+  }
+
   // Flash messages fade out after a while; errors stay until dismissed by the next action.
   htmx.onLoad(function (root) {
+    applyShowWhen(root);
     (root.querySelectorAll ? root : document).querySelectorAll(".flash-success, .flash-info").forEach(function (el) {
       setTimeout(function () { el.classList.add("fade"); }, 5000);
     });

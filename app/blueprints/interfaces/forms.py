@@ -1,0 +1,110 @@
+"""Interface forms: the common fields, composed with each type's own settings form."""
+from __future__ import annotations
+
+from functools import cache
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.extensions import db
+from app.models import Branch, Interface, Workstation
+from app.services.interface_types import CLIENT, SERVER, InterfaceType
+
+
+def _branch_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
+    return [("", _l("— alle Filialen —"))] + [(str(r.id), f"{r.number} {r.name}") for r in rows]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class InterfaceForm(FlaskForm):
+    """Fields every interface has (SPEC §2)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    branch_id = SelectField(_l("Filiale"), choices=_branch_choices, coerce=_optional_int,
+                            description=_l("Leer = jede Filiale darf die Schnittstelle nutzen."))
+    server_side = BooleanField(_l("Serverseitig"))
+    client_side = BooleanField(_l("Clientseitig"))
+    start_date = DateField(_l("Start"), validators=[Optional()],
+                           description=_l("Leer = sofort einsatzbereit. Vor dem Datum nutzt "
+                                          "niemand die Schnittstelle."))
+    protected = BooleanField(_l("Geschützt"), description=_l(
+        "Geschützte Schnittstellen können erst nach Aufheben des Schutzes geändert oder gelöscht "
+        "werden."))
+
+    itype: InterfaceType  # set on the composed class
+    interface: Interface | None = None
+    workstation: Workstation | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        """Common rules, then the type's own rules; errors go to the fields."""
+        super().validate(extra_validators)
+        itype = self.itype
+        if not (self.server_side.data or self.client_side.data):
+            self.server_side.errors.append(_l("Bitte wählen Sie mindestens eine Verwendung: "
+                                              "serverseitig und/oder clientseitig."))
+        if self.server_side.data and not itype.allows(SERVER):
+            self.server_side.errors.append(_l("%(type)s kann nicht serverseitig verwendet werden.",
+                                              type=itype.label))
+        if self.client_side.data and not itype.allows(CLIENT):
+            self.client_side.errors.append(_l("%(type)s kann nicht clientseitig verwendet werden.",
+                                              type=itype.label))
+        if self.server_side.data and self.client_side.data and self.branch_id.data:
+            self.branch_id.errors.append(_l("Bei serverseitiger und clientseitiger Verwendung ist "
+                                            "eine Einschränkung auf eine Filiale nicht möglich."))
+        if self.branch_id.data and not itype.branch_restrictable:
+            self.branch_id.errors.append(_l("%(type)s gilt für die ganze Filialkette und kann nicht "
+                                            "auf eine Filiale eingeschränkt werden.", type=itype.label))
+        if self.workstation is not None:
+            if self.server_side.data:
+                self.server_side.errors.append(_l(
+                    "Über die Arbeitsplatzeinstellungen eingerichtete Schnittstellen gelten nur "
+                    "clientseitig an diesem Rechner."))
+            if self.branch_id.data and self.branch_id.data != self.workstation.branch_id:
+                self.branch_id.errors.append(_l("Der Rechner gehört zu einer anderen Filiale."))
+        for secret in itype.secret_fields:
+            field = self[secret.name]
+            required = secret.required_when({n: self[n].data for n in itype.setting_names})
+            already_set = self.interface is not None and any(
+                s.field == secret.name for s in self.interface.secrets)
+            if required and not field.data and not already_set:
+                field.errors.append(_l("Bitte geben Sie %(label)s an.", label=secret.label))
+        if itype.validate is not None:
+            itype.validate(self, self.interface)
+        return not any(field.errors for field in self)
+
+
+@cache
+def form_class(itype: InterfaceType) -> type[InterfaceForm]:
+    """The common form plus the type's settings form, as one class (built once per type)."""
+    return type(f"{itype.settings_form.__name__}Composed", (InterfaceForm, itype.settings_form),
+                {"itype": itype})
+
+
+def make_form(itype: InterfaceType, interface: Interface | None = None,
+              workstation: Workstation | None = None) -> InterfaceForm:
+    """Build the form for a new or an existing interface; a POST binds the submitted data."""
+    data = dict(itype.defaults)
+    if interface is not None:
+        data.update(interface.settings or {})
+        data.update(name=interface.name, branch_id=interface.branch_id, server_side=interface.server_side,
+                    client_side=interface.client_side, start_date=interface.start_date,
+                    protected=interface.protected)
+    elif workstation is not None:
+        data.update(branch_id=workstation.branch_id, client_side=True)
+    elif itype.usages == frozenset({SERVER}):
+        data.update(server_side=True)
+    form = form_class(itype)(data=data)
+    form.interface = interface
+    form.workstation = workstation
+    return form
+
+
+class DeleteForm(FlaskForm):
+    """CSRF only."""

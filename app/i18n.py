@@ -1,0 +1,29 @@
+"""Translation markers for code without Flask (services, interface types).
+
+The web app plugs Flask-Babel's gettext in at start-up; elsewhere (worker, CLI without a request)
+the German source text is used as is. `pybabel extract` picks up `_` and `_l` like in the views.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from babel.support import LazyProxy
+
+_translate: Callable[[str], str] = lambda message: message  # noqa: E731
+
+
+def set_translator(translate: Callable[[str], str]) -> None:
+    """Install the function that translates a German source text (done by create_app)."""
+    global _translate
+    _translate = translate
+
+
+def _(message: str, **values: object) -> str:
+    """Translate now, then fill in %(name)s placeholders."""
+    text = _translate(message)
+    return text % values if values else text
+
+
+def _l(message: str, **values: object) -> LazyProxy:
+    """Translate when the text is shown (for labels and messages defined at import time)."""
+    return LazyProxy(_, message, enable_cache=False, **values)

@@ -1,0 +1,66 @@
+"""What an interface type declares: group, name, usages, form, secrets, actions, own validation."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import wtforms
+
+SERVER = "server"
+CLIENT = "client"
+
+
+@dataclass(frozen=True)
+class SecretField:
+    """A form field whose value is stored encrypted and never shown."""
+
+    name: str
+    label: Any
+    # Only required while this returns True for the submitted settings (e.g. the credential mode).
+    required_when: Callable[[dict[str, Any]], bool] = lambda settings: True
+
+
+@dataclass(frozen=True)
+class Action:
+    """An operation offered on an interface's page (e.g. "Guthaben abfragen")."""
+
+    key: str
+    label: Any
+    endpoint: str
+    roles: frozenset[str]
+    dialog: bool = False
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per type
+class InterfaceType:
+    """One kind of interface; adding a type is one module and one `register()` call."""
+
+    key: str
+    group: str
+    label: str
+    usages: frozenset[str]
+    settings_form: type[wtforms.Form]
+    secret_fields: tuple[SecretField, ...] = ()
+    actions: tuple[Action, ...] = ()
+    defaults: dict[str, Any] = field(default_factory=dict)
+    description: Any = ""
+    branch_restrictable: bool = True
+    # Settings that cannot change after the first save (the form says why).
+    locked_after_create: tuple[str, ...] = ()
+    # Fields shown only while another field has a value: {"token": ("auth_mode", "token")}.
+    show_when: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Cross-field rules of the type: (form, interface or None) -> None, appending to field.errors.
+    validate: Callable[[Any, Any], None] | None = None
+
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.secret_fields)
+
+    @property
+    def setting_names(self) -> tuple[str, ...]:
+        """The non-secret fields of the type's form, stored in Interface.settings."""
+        names = tuple(self.settings_form()._fields)
+        return tuple(n for n in names if n not in self.secret_names)
+
+    def allows(self, usage: str) -> bool:
+        return usage in self.usages

@@ -1,5 +1,0 @@
-"""Placeholder registry."""
-
-
-def get(key):
-    return None

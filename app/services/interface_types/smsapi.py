@@ -1,0 +1,153 @@
+"""SMSAPI / HQsms: the SMS gateway of LINK Mobility (SPEC §4.1)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import phonenumbers
+import wtforms
+from wtforms import validators as v
+
+from app.i18n import _l
+from app.services import phone
+from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, SecretField, register
+
+SERVICES = (
+    ("smsapi_pl", "SMSAPI.pl (api.smsapi.pl)"),
+    ("smsapi_com", "SMSAPI.com (api.smsapi.com)"),
+    ("hqsms", "HQsms (ssl.hqsms.com, Altsystem)"),
+    ("custom", _l("Eigene Basis-URL")),
+)
+AUTH_PASSWORD = "password"
+AUTH_TOKEN = "token"
+# The gateway takes at most 10 parts: 1530 GSM-7 characters (protocol notes §6).
+GATEWAY_MAX_CHARS = 1530
+SENDER_NAME = re.compile(r"^[A-Za-z0-9]{1,11}$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SmsApiSettingsForm(wtforms.Form):
+    """The SMS Details of the seed's form."""
+
+    service = wtforms.SelectField(_l("Dienst"), choices=SERVICES, default="smsapi_pl",
+                                  description=_l("Ein Schlüsseltoken gilt nur für den Dienst, "
+                                                 "bei dem er erstellt wurde."))
+    base_url = wtforms.StringField(_l("Basis-URL"), filters=[_strip],
+                                   validators=[v.Optional(), v.Length(max=200)],
+                                   description=_l("Nur bei „Eigene Basis-URL“, z. B. "
+                                                  "https://sms.example.org/api/"))
+    auth_mode = wtforms.RadioField(_l("Zugang über"), default=AUTH_TOKEN, choices=[
+        (AUTH_PASSWORD, _l("Benutzername und Passwort")), (AUTH_TOKEN, _l("Schlüsseltoken"))])
+    username = wtforms.StringField(_l("Benutzername"), filters=[_strip],
+                                   validators=[v.Optional(), v.Length(max=100)])
+    password = wtforms.PasswordField(_l("Passwort"), validators=[v.Optional(), v.Length(max=200)])
+    token = wtforms.PasswordField(_l("Schlüsseltoken"), validators=[v.Optional(), v.Length(max=500)])
+    sender = wtforms.StringField(_l("Absender"), filters=[_strip], validators=[v.Optional()],
+                                 description=_l("Leer = vom Gateway erzeugte Nummer. Sonst bis zu 11 "
+                                                "Buchstaben/Ziffern ohne Leer- und Sonderzeichen, "
+                                                "oder eine Rufnummer."))
+    country_code = wtforms.StringField(_l("Landescode"), default="+49", filters=[_strip],
+                                       validators=[v.InputRequired(message=_l(
+                                           "Bitte geben Sie einen Landescode an, z. B. +49."))])
+    max_chars = wtforms.IntegerField(_l("Max. Zeichen"), default=1000, validators=[
+        v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
+        v.NumberRange(min=1, max=GATEWAY_MAX_CHARS, message=_l(
+            "Max. Zeichen muss zwischen 1 und %(max)d liegen (das Gateway nimmt höchstens 10 Teile "
+            "an).", max=GATEWAY_MAX_CHARS))])
+    proxy_host = wtforms.StringField(_l("Proxy Server"), filters=[_strip],
+                                     validators=[v.Optional(), v.Length(max=200)])
+    proxy_port = wtforms.IntegerField(_l("Proxy Port"), validators=[v.Optional(), v.NumberRange(
+        min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen."))])
+
+    def validate_sender(self, field):
+        value = field.data or ""
+        if not value or SENDER_NAME.match(value):
+            return
+        if re.fullmatch(r"\+?[\d ]{5,20}", value):
+            try:
+                number = phonenumbers.parse(value if value.startswith("+") else "+" + value, None)
+                if phonenumbers.is_possible_number(number):
+                    return
+            except phonenumbers.NumberParseException:
+                pass
+        raise wtforms.ValidationError(_l(
+            "Der Absender darf leer sein, bis zu 11 Buchstaben oder Ziffern ohne Leer- und "
+            "Sonderzeichen enthalten oder eine Rufnummer mit Landesvorwahl sein."))
+
+    def validate_country_code(self, field):
+        code = (field.data or "").replace(" ", "")
+        if code.startswith("00"):
+            code = "+" + code[2:]
+        if not code.startswith("+"):
+            code = "+" + code
+        if not phone.country_code_valid(code):
+            raise wtforms.ValidationError(_l(
+                "„%(code)s“ ist kein gültiger Landescode. Beispiele: +49 (Deutschland), +48 (Polen).",
+                code=field.data))
+        field.data = code
+
+    def validate_proxy_host(self, field):
+        if field.data and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]", field.data):
+            raise wtforms.ValidationError(_l("Bitte nur den Rechnernamen oder die IP-Adresse des "
+                                             "Proxys angeben (ohne http:// und ohne Port)."))
+
+
+def _validate(form, interface) -> None:
+    """Cross-field rules: service URL, credentials by mode, proxy pair, locked credential mode."""
+    if form.service.data == "custom":
+        url = form.base_url.data or ""
+        parts = urlsplit(url)
+        if not url:
+            form.base_url.errors.append(_l("Bitte geben Sie die Basis-URL an."))
+        elif parts.scheme not in ("http", "https") or not parts.netloc:
+            form.base_url.errors.append(_l("Die Basis-URL muss mit https:// (oder http://) beginnen."))
+    stored_mode = interface.settings.get("auth_mode") if interface is not None else None
+    mode = form.auth_mode.data
+    if stored_mode and mode != stored_mode:
+        form.auth_mode.errors.append(_l(
+            "Die Zugangsart kann nach dem ersten Speichern nicht mehr geändert werden. Löschen Sie "
+            "die Schnittstelle und legen Sie sie neu an."))
+        return
+    if mode == AUTH_PASSWORD:
+        if not form.username.data:
+            form.username.errors.append(_l("Bitte geben Sie den Benutzernamen an."))
+        if form.token.data:
+            form.token.errors.append(_l("Bei Zugang über Benutzername und Passwort wird kein "
+                                        "Schlüsseltoken verwendet."))
+    elif mode == AUTH_TOKEN:
+        if form.username.data or form.password.data:
+            form.username.errors.append(_l("Bei Zugang über Schlüsseltoken werden Benutzername und "
+                                           "Passwort nicht verwendet."))
+    if bool(form.proxy_host.data) != bool(form.proxy_port.data):
+        target = form.proxy_port if form.proxy_host.data else form.proxy_host
+        target.errors.append(_l("Proxy Server und Proxy Port bitte beide angeben oder beide leer "
+                                "lassen."))
+
+
+SMSAPI = register(InterfaceType(
+    key="smsapi",
+    group="SMS",
+    label="SMSAPI / HQsms",
+    description=_l("SMS-Gateway des polnischen Anbieters LINK Mobility (SMSAPI, früher HQsms)."),
+    usages=frozenset({SERVER, CLIENT}),
+    settings_form=SmsApiSettingsForm,
+    secret_fields=(
+        SecretField("password", _l("Passwort"), lambda s: s.get("auth_mode") == AUTH_PASSWORD),
+        SecretField("token", _l("Schlüsseltoken"), lambda s: s.get("auth_mode") == AUTH_TOKEN),
+    ),
+    actions=(
+        Action("test_sms", _l("Test SMS absenden"), "interfaces.test_sms", frozenset({"admin"}),
+               dialog=True),
+        Action("balance", _l("Guthaben abfragen"), "interfaces.balance",
+               frozenset({"admin", "helpdesk"})),
+    ),
+    defaults={"service": "smsapi_pl", "auth_mode": AUTH_TOKEN, "country_code": "+49",
+              "max_chars": 1000},
+    locked_after_create=("auth_mode",),
+    show_when={"base_url": ("service", "custom"), "username": ("auth_mode", AUTH_PASSWORD),
+               "password": ("auth_mode", AUTH_PASSWORD), "token": ("auth_mode", AUTH_TOKEN)},
+    validate=_validate,
+))

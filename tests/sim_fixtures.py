@@ -1,0 +1,37 @@
+"""Pytest fixtures running the SMSAPI simulator in-process (a plugin: tests.sim_fixtures)."""
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from sim.smsapi import SimConfig, SimServer
+
+SIM_TOKEN = SimConfig.token
+SIM_USERNAME = SimConfig.username
+SIM_PASSWORD = SimConfig.password
+
+
+@pytest.fixture(scope="session")
+def smsapi_sim_server() -> Iterator[SimServer]:
+    """One simulator per test session (per xdist worker); use `smsapi_sim` in tests."""
+    with SimServer(SimConfig()) as server:
+        yield server
+
+
+@pytest.fixture
+def smsapi_sim(smsapi_sim_server: SimServer) -> Iterator[SimServer]:
+    """The running simulator with fresh state: demo account, 100 points, no messages or faults."""
+    smsapi_sim_server.state.reset()
+    yield smsapi_sim_server
+    smsapi_sim_server.state.reset()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """An http://127.0.0.1:<port> URL where nothing listens (connections are refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
