@@ -15,7 +15,7 @@ from app.config import TestConfig, _database_url
 from app.extensions import db
 from tests import factories
 
-pytest_plugins: list[str] = []  # TEMP
+pytest_plugins = ["tests.sim_fixtures"]
 
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrf_token"[^>]*value="([^"]+)"')
 

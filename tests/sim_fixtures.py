@@ -29,6 +29,17 @@ def smsapi_sim(smsapi_sim_server: SimServer) -> Iterator[SimServer]:
 
 
 @pytest.fixture
+def smsapi_sim_isolated() -> Iterator[SimServer]:
+    """A simulator of its own on a new port, for tests that leave requests in flight.
+
+    A client that gives up early (read timeout shorter than a delay fault) leaves the request
+    running in the server; on the shared server it could land in the next test's request log.
+    """
+    with SimServer(SimConfig()) as server:
+        yield server
+
+
+@pytest.fixture
 def closed_port_url() -> str:
     """An http://127.0.0.1:<port> URL where nothing listens (connections are refused)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -58,7 +58,8 @@ def shown_in_traceback(err: BaseException) -> list[str]:
 
 def assert_safe(err: GatewayError, caplog) -> None:
     assert len(shown_in_traceback(err)) == 1  # the requests error (URL, query) is not chained
-    assert_no_secret(str(err), repr(err), err.user_message_en, caplog.text, *shown_in_traceback(err))
+    shown = shown_in_traceback(err)
+    assert_no_secret(str(err), repr(err), err.user_message_en, caplog.text, *shown)
     assert str(err) == err.user_message_de == err.user_message
     assert err.user_message_de and err.user_message_en
 
@@ -75,7 +76,8 @@ def test_service_host_table():
     assert hosts("smsapi_pl") == ("https://api.smsapi.pl/", "https://api2.smsapi.pl/")
     assert hosts("smsapi_com") == ("https://api.smsapi.com/", "https://api2.smsapi.com/")
     assert hosts("hqsms") == ("https://ssl.hqsms.com/", "https://ssl2.hqsms.com/")
-    custom = SmsApiClient(SmsApiSettings(service="custom", base_url="http://gw.local:81/x", token="t"))
+    settings = SmsApiSettings(service="custom", base_url="http://gw.local:81/x", token="t")
+    custom = SmsApiClient(settings)
     assert custom.hosts == ("http://gw.local:81/x/",)
 
 
@@ -259,10 +261,11 @@ def test_unverified_sender_is_14(smsapi_sim):
 )
 @pytest.mark.parametrize("auth", ["token", "login"])
 @pytest.mark.parametrize("call", ["send", "balance"])
-def test_faults_become_typed_errors(smsapi_sim, caplog, fault, kind, http_status, auth, call):
-    smsapi_sim.state.set_faults(**fault)
+def test_faults_become_typed_errors(request, caplog, fault, kind, http_status, auth, call):
+    sim = request.getfixturevalue("smsapi_sim_isolated" if "delay" in fault else "smsapi_sim")
+    sim.state.set_faults(**fault)
     make = token_client if auth == "token" else login_client
-    client = make(smsapi_sim, read_timeout=0.1)
+    client = make(sim, read_timeout=0.1)
     with pytest.raises(GatewayError) as info:
         client.send_sms(NUMBER, "x") if call == "send" else client.balance()
     err = info.value
@@ -272,16 +275,17 @@ def test_faults_become_typed_errors(smsapi_sim, caplog, fault, kind, http_status
     assert "SMSAPI" in caplog.text
 
 
-def test_read_timeout_on_send_may_have_sent(smsapi_sim):
-    smsapi_sim.state.set_faults(delay=0.3, times=1)
+def test_read_timeout_on_send_may_have_sent(smsapi_sim_isolated):
+    sim = smsapi_sim_isolated
+    sim.state.set_faults(delay=0.3, times=1)
     with pytest.raises(GatewayError) as info:
-        token_client(smsapi_sim, read_timeout=0.1).send_sms(NUMBER, "x")
+        token_client(sim, read_timeout=0.1).send_sms(NUMBER, "x")
     assert info.value.kind == "timeout" and info.value.maybe_sent
     assert "möglicherweise trotzdem versendet" in str(info.value)
     deadline = time.monotonic() + 3
-    while not smsapi_sim.state.messages and time.monotonic() < deadline:
+    while not sim.state.messages and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert len(smsapi_sim.state.messages) == 1  # the gateway did send it after all
+    assert len(sim.state.messages) == 1  # the gateway did send it after all
 
 
 def test_backup_host_is_used_when_the_primary_refuses(smsapi_sim, closed_port_url, caplog):
@@ -309,16 +313,17 @@ def test_both_hosts_refusing(closed_port_url, caplog):
     assert_safe(err, caplog)
 
 
-def test_no_backup_retry_after_a_read_timeout(smsapi_sim):
-    smsapi_sim.state.set_faults(delay=0.3, times=1)
+def test_no_backup_retry_after_a_read_timeout(smsapi_sim_isolated):
+    sim = smsapi_sim_isolated
+    sim.state.set_faults(delay=0.3, times=1)
     client = SmsApiClient(
         SmsApiSettings(service="smsapi_pl", token=SIM_TOKEN, read_timeout=0.1),
-        hosts=(smsapi_sim.url, smsapi_sim.url),
+        hosts=(sim.url, sim.url),
     )
     with pytest.raises(GatewayError) as info:
         client.send_sms(NUMBER, "x")
     assert info.value.kind == "timeout"
-    assert len(smsapi_sim.state.requests) == 1
+    assert len(sim.state.requests) == 1
 
 
 def test_no_backup_resend_after_a_dropped_send(smsapi_sim):
@@ -412,7 +417,7 @@ def test_own_session_is_closed(smsapi_sim, monkeypatch):
 class StubSession:
     """Answers every request with one canned response."""
 
-    def __init__(self, status: int, body: bytes | str | dict | list, content_type="application/json"):
+    def __init__(self, status: int, body: str | dict | list, content_type="application/json"):
         self.status, self.content_type = status, content_type
         self.body = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
         if isinstance(self.body, str):
@@ -431,7 +436,7 @@ class StubSession:
 
 
 def stub_client(status, body, auth="token", **kw) -> SmsApiClient:
-    creds = {"token": SIM_TOKEN} if auth == "token" else {"username": "demo", "password": SIM_PASSWORD}
+    creds = {"token": SIM_TOKEN} if auth == "token" else {"username": "u", "password": SIM_PASSWORD}
     settings = SmsApiSettings(service="smsapi_com", **creds)
     return SmsApiClient(settings, session=StubSession(status, body, **kw))
 
@@ -497,7 +502,8 @@ def test_user_do_bad_bodies(body, kind):
 
 
 def test_profile_without_points_is_none():
-    balance = stub_client(200, {"id": "1", "username": "demo", "payment_type": "postpaid"}).balance()
+    body = {"id": "1", "username": "demo", "payment_type": "postpaid"}
+    balance = stub_client(200, body).balance()
     assert (balance.points, balance.payment_type) == (None, "postpaid")
 
 

@@ -127,7 +127,8 @@ def test_no_valid_numbers_is_13_with_invalid_numbers(smsapi_sim):
 
 def test_partly_invalid_recipients_send_to_the_valid_ones(smsapi_sim):
     body = send(smsapi_sim, to=f"{NUMBER},1234567890123456").json()
-    assert body["count"] == 1 and body["invalid_numbers"][0]["submitted_number"] == "1234567890123456"
+    assert body["count"] == 1
+    assert body["invalid_numbers"][0]["submitted_number"] == "1234567890123456"
 
 
 @pytest.mark.parametrize(
@@ -200,7 +201,8 @@ def test_concurrent_sends_are_all_recorded(smsapi_sim):
 
 def test_user_do_credits(smsapi_sim):
     params = {"credits": "1", "details": "1", "format": "json"}
-    body = requests.get(smsapi_sim.url + "/user.do", params=params, headers=BEARER, timeout=5).json()
+    url = smsapi_sim.url + "/user.do"
+    body = requests.get(url, params=params, headers=BEARER, timeout=5).json()
     assert body == {"points": 100.0, "proCount": 625, "ecoCount": 1428, "mmsCount": 333,
                     "vmsGsmCount": 500, "vmsLandCount": 714}
     text = requests.get(smsapi_sim.url + "/user.do", timeout=5,
@@ -263,7 +265,7 @@ def test_fault_switches_count_down(smsapi_sim):
     assert len(smsapi_sim.state.messages) == 1
 
 
-def test_fault_malformed_delay_and_clear(smsapi_sim):
+def test_fault_malformed_and_clear(smsapi_sim):
     url = smsapi_sim.url + "/_sim/faults"
     requests.post(url, json={"malformed": True}, timeout=5)
     for _ in range(2):
@@ -271,9 +273,14 @@ def test_fault_malformed_delay_and_clear(smsapi_sim):
         assert resp.status_code == 200 and resp.text.startswith("<html>")
     requests.post(url, json={}, timeout=5)
     assert send(smsapi_sim).json()["count"] == 1
-    requests.post(url, json={"delay": 0.2, "times": 1}, timeout=5)
+
+
+def test_fault_delay(smsapi_sim_isolated):
+    sim = smsapi_sim_isolated
+    requests.post(sim.url + "/_sim/faults", json={"delay": 0.2, "times": 1}, timeout=5)
     with pytest.raises(requests.ReadTimeout):
-        requests.get(smsapi_sim.url + "/ping", timeout=(1, 0.05))
+        requests.get(sim.url + "/ping", timeout=(1, 0.05))
+    assert requests.get(sim.url + "/ping", timeout=(1, 0.05)).json()["authorized"] is False
 
 
 def test_fault_drop_is_a_connection_error(smsapi_sim):

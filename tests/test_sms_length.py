@@ -40,7 +40,10 @@ def test_extension_characters_count_two(ch):
 
 @pytest.mark.parametrize(
     ("length", "parts", "per_part", "remaining"),
-    [(160, 1, 160, 0), (161, 2, 153, 145), (306, 2, 153, 0), (307, 3, 153, 152), (1530, 10, 153, 0)],
+    [
+        (160, 1, 160, 0), (161, 2, 153, 145), (306, 2, 153, 0), (307, 3, 153, 152),
+        (1530, 10, 153, 0),
+    ],
 )
 def test_gsm7_boundaries(length, parts, per_part, remaining):
     result = count("a" * length)

@@ -1,0 +1,152 @@
+"""The list "Schnittstellen suchen": search, filter, sort, pagination, query count, URL state."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from tests.factories import make_branch, make_interface, make_workstation
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'hx-target="#interface-detail" hx-push-url="true">([^<]+)</a>', html)
+
+
+@pytest.fixture
+def sample(app):
+    stuttgart = make_branch(number="01", name="Stuttgart")
+    ulm = make_branch(number="02", name="Ulm")
+    ws = make_workstation(ulm, name="ULM-EMPFANG")
+    make_interface("smsapi", name="SMS Zentrale", server_side=True, client_side=True)
+    make_interface("smsapi", name="SMS Ulm Empfang", branch_id=ulm.id, workstation_id=ws.id,
+                   server_side=False, client_side=True)
+    make_interface("sinno_app", name="App Stuttgart", branch_id=stuttgart.id, server_side=True,
+                   start_date=date.today() + timedelta(days=10))
+    make_interface("sinno_chat", name="Chat", server_side=True, last_error="Gateway nicht erreichbar")
+    db.session.commit()
+
+
+def test_page_shows_all_columns(app, portal, sample):
+    portal.login("helpdesk")
+    html = portal.get("/interfaces/").get_data(as_text=True)
+    for header in ("Gruppe", "Name", "Filiale", "Rechner", "Serverseitig", "Clientseitig", "Start", "Status"):
+        assert f">{header}" in html
+    assert "Mit Arbeitsplatzeinstellungen" in html
+    assert "02 Ulm" in html and "ULM-EMPFANG" in html
+    assert "geplant ab" in html and "Fehler" in html and "aktiv" in html
+
+
+def test_search_returns_fragment_and_matches_name_group_type_branch(app, portal, sample):
+    portal.login("admin")
+    for q, expected in [("zentrale", {"SMS Zentrale"}), ("app", {"App Stuttgart", "Chat"}), ("stutt", {"App Stuttgart"}),
+                        ("ulm", {"SMS Ulm Empfang"}), ("stuttgart", {"App Stuttgart"}),
+                        ("smsapi", {"SMS Zentrale", "SMS Ulm Empfang"}), ("sinno-chat", {"Chat"}),
+                        ("sms ulm", {"SMS Ulm Empfang"}), ("nothing-like-this", set())]:
+        resp = portal.get(f"/interfaces/?q={q}", htmx=True)
+        body = resp.get_data(as_text=True)
+        assert "<html" not in body and 'id="interface-table"' in body
+        assert set(_names(body)) == expected, q
+        assert "HX-Request" in resp.headers["Vary"]
+    assert "Keine Schnittstellen gefunden." in portal.get("/interfaces/?q=zzz", htmx=True).get_data(as_text=True)
+
+
+def test_search_treats_like_wildcards_literally(app, portal, sample):
+    portal.login("admin")
+    assert _names(portal.get("/interfaces/?q=%25", htmx=True).get_data(as_text=True)) == []
+    assert _names(portal.get("/interfaces/?q=_", htmx=True).get_data(as_text=True)) == []
+
+
+def test_bookmarked_search_renders_full_page_with_state(app, portal, sample):
+    portal.login("admin")
+    html = portal.get("/interfaces/?q=ulm&ws=1&sort=name&dir=desc").get_data(as_text=True)
+    assert "<html" in html and 'value="ulm"' in html and 'id="interface-ws" checked' in html
+    assert _names(html) == ["SMS Ulm Empfang"]
+    # a history restore (back button after a cache miss) gets the whole page, not the fragment
+    restore = portal.get("/interfaces/?q=ulm", headers={"HX-Request": "true",
+                                                        "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.get_data(as_text=True)
+
+
+def test_workstation_filter(app, portal, sample):
+    portal.login("admin")
+    assert _names(portal.get("/interfaces/?ws=1", htmx=True).get_data(as_text=True)) == ["SMS Ulm Empfang"]
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("group", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
+    ("name", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
+    ("workstation", None),
+    ("branch", None),
+    ("server", ["SMS Ulm Empfang", "App Stuttgart", "Chat", "SMS Zentrale"]),
+    ("client", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
+    ("start", ["Chat", "SMS Ulm Empfang", "SMS Zentrale", "App Stuttgart"]),
+    ("status", ["SMS Ulm Empfang", "SMS Zentrale", "App Stuttgart", "Chat"]),
+])
+def test_sort_by_each_column(app, portal, sample, sort, expected):
+    portal.login("admin")
+    asc = _names(portal.get(f"/interfaces/?sort={sort}", htmx=True).get_data(as_text=True))
+    desc = _names(portal.get(f"/interfaces/?sort={sort}&dir=desc", htmx=True).get_data(as_text=True))
+    assert sorted(asc) == sorted(desc) and len(asc) == 4
+    if expected is not None:
+        assert asc == expected
+    if sort == "branch":
+        # rows of branch 01 before 02 (NULLs are placed by the database, consistently)
+        assert asc.index("App Stuttgart") < asc.index("SMS Ulm Empfang")
+        assert desc.index("App Stuttgart") > desc.index("SMS Ulm Empfang")
+
+
+def test_sort_links_toggle_direction_and_keep_search(app, portal, sample):
+    portal.login("admin")
+    html = portal.get("/interfaces/?q=sms&sort=name", htmx=True).get_data(as_text=True)
+    assert 'href="/interfaces/?q=sms&amp;sort=name&amp;dir=desc"' in html
+    assert 'aria-sort="ascending"' in html
+
+
+def test_pagination(app, portal):
+    for i in range(120):
+        make_interface("smsapi", name=f"SMS {i:03d}")
+    db.session.commit()
+    portal.login("admin")
+    first = portal.get("/interfaces/?sort=name", htmx=True).get_data(as_text=True)
+    assert _names(first)[0] == "SMS 000" and len(_names(first)) == 50
+    assert "Einträge 1–50" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    third = portal.get("/interfaces/?sort=name&page=3", htmx=True).get_data(as_text=True)
+    assert _names(third) == [f"SMS {i:03d}" for i in range(100, 120)]
+    assert "Einträge 101–120" in third and 'rel="next"' not in third and 'rel="prev"' in third
+    assert _names(portal.get("/interfaces/?page=abc", htmx=True).get_data(as_text=True))
+
+
+def test_one_query_per_page_whatever_the_size(app, portal):
+    branch = make_branch()
+    ws = make_workstation(branch)
+    for i in range(60):
+        make_interface("smsapi", name=f"SMS {i}", branch_id=branch.id if i % 2 else None,
+                       workstation_id=ws.id if i % 3 == 0 else None, client_side=True, server_side=False)
+    db.session.commit()
+    portal.login("admin")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for url in ("/interfaces/", "/interfaces/?q=sms", "/interfaces/?sort=branch&dir=desc&page=2",
+                    "/interfaces/?ws=1&sort=status"):
+            statements.clear()
+            resp = portal.get(url, htmx=True)
+            assert resp.status_code == 200
+            # the session's user, and the page's rows: nothing per row, no count over all rows
+            assert len(statements) <= 3, statements
+            assert not any("count(" in s.lower() for s in statements)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_list_refreshes_on_interface_saved_event(app, portal, sample):
+    portal.login("admin")
+    html = portal.get("/interfaces/?q=sms").get_data(as_text=True)
+    assert 'hx-trigger="interface-saved from:body"' in html
