@@ -94,13 +94,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
-    from app.blueprints import auth, branches, chain, errors, main, users, workstations
+    from app.blueprints import (audit, auth, branches, chain, errors, interfaces, main, users,
+                                workstations)
 
-    for module in (errors, auth, main, users, chain, branches, workstations):
+    for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit):
         app.register_blueprint(module.bp)
-    from app.blueprints import interfaces
-
-    app.register_blueprint(interfaces.bp)
 
 
 def register_security(app: Flask) -> None:

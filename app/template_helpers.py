@@ -18,6 +18,7 @@ NAVIGATION = (
     ("workstations.index", _l("Arbeitsplätze")),
     ("users.index", _l("Benutzer")),
     ("chain.edit", _l("Filialkette")),
+    ("audit.index", _l("Protokoll")),
 )
 
 
@@ -69,6 +70,24 @@ def yesno(value: bool) -> Markup:
     return Markup('<span aria-label="{}" class="muted">–</span>').format(_("nein"))
 
 
+def reveal_allowed() -> bool:
+    """Whether the eye to reveal stored secrets is shown: admins, and only with the chain option."""
+    from app.models import Chain
+
+    return (current_user.is_authenticated and current_user.role == "admin"
+            and Chain.get().admins_may_view_passwords)
+
+
+def audit_label(action: str) -> str:
+    """An audit event's name in the user's language."""
+    from flask_babel import gettext as _
+
+    return {"reveal": _("Passwort angezeigt"), "reveal_failed": _("Falsches Passwort bei Anzeige"),
+            "reveal_locked": _("Anzeige gesperrt"), "option_on": _("Passwortanzeige eingeschaltet"),
+            "option_off": _("Passwortanzeige ausgeschaltet"),
+            "option_denied": _("Falsches Passwort bei Sicherheitseinstellung")}.get(action, action)
+
+
 def role_label(role: str) -> str:
     """The role's name in the user's language."""
     from flask_babel import gettext as _
@@ -80,7 +99,7 @@ def role_label(role: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the helpers."""
-    app.jinja_env.globals.update(navigation=navigation, can=can, role_label=role_label, get_locale=get_locale)
+    app.jinja_env.globals.update(navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label, get_locale=get_locale)
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -45,7 +45,7 @@ def make_interface(type_key: str = "smsapi", name: str | None = None, secrets: d
 
     from app.extensions import secret_box
     from app.services import interface_types
-    from app.services.interfaces import search_text_for, write_secret
+    from app.services.interfaces import denormalise, write_secret
 
     itype = interface_types.get(type_key)
     fields = dict(type_key=type_key, group=itype.group, name=name or f"{itype.label} {next(_seq)}",
@@ -53,11 +53,7 @@ def make_interface(type_key: str = "smsapi", name: str | None = None, secrets: d
                   start_date=date(2020, 1, 1))
     fields.update(kw)
     interface = Interface(**fields)
-    branch = db.session.get(Branch, interface.branch_id) if interface.branch_id else None
-    ws = db.session.get(Workstation, interface.workstation_id) if interface.workstation_id else None
-    interface.search_text = search_text_for(interface.name, interface.group, itype.label,
-                                            branch.name if branch else None,
-                                            branch.number if branch else None, ws.name if ws else None)
+    denormalise(db.session, interface, itype)
     db.session.add(interface)
     for field, value in (secrets or {}).items():
         write_secret(secret_box(), interface, field, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -312,7 +313,7 @@ class SmsApiSettings:
 
     @property
     def auth_mode(self) -> str:
-        """"token" when a token is set (it wins), else "password"."""
+        """Either "token" (a token is set; it wins) or "password"."""
         return "token" if (self.token or "").strip() else "password"
 
 
@@ -412,16 +413,13 @@ def _never_sent(exc: rexc.RequestException) -> bool:
 
 
 def _to_float(value: Any) -> float | None:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _to_int(value: Any) -> int | None:
@@ -656,6 +654,15 @@ class SmsApiClient:
                     continue
                 # `from None`: the requests exception text holds the URL and its query string.
                 raise err from None
+            except (ValueError, UnicodeError):
+                # e.g. a host name that IDNA cannot encode; requests raises these unwrapped.
+                logger.warning("SMSAPI %s %s/%s failed: invalid address", method, host, path)
+                raise _config_error(
+                    "Die Adresse des SMS-Gateways oder des Proxys ist ungültig: Einstellungen"
+                    " prüfen.",
+                    "The address of the SMS gateway or of the proxy is invalid: check the"
+                    " settings.",
+                ) from None
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "SMSAPI %s %s/%s -> %s in %.0f ms",

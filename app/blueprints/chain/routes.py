@@ -45,6 +45,12 @@ def security():
     ok = form.validate_on_submit()
     if ok and not current_user.check_password(form.current_password.data):
         form.current_password.errors.append(_("Das Passwort ist falsch."))
+        from flask import request
+
+        from app.services.reveal import audit
+
+        audit(db.session, "option_denied", current_user, request.remote_addr or "", ok=False)
+        db.session.commit()
         ok = False
     if not ok:
         return render("chain/edit.html", "chain/_security.html", status=422, form=ChainForm(obj=chain),
@@ -58,7 +64,9 @@ def security():
 
 
 def record_security_change(session, actor, enabled: bool) -> None:
-    """Audit hook for the security option (the audit log records it once it exists)."""
-    from flask import current_app
+    """Audit the security option's change (who, when, from where)."""
+    from flask import request
 
-    current_app.logger.info("User %s set admins_may_view_passwords=%s", actor.username, enabled)
+    from app.services.reveal import audit
+
+    audit(session, "option_on" if enabled else "option_off", actor, request.remote_addr or "")

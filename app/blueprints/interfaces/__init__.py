@@ -1,6 +1,6 @@
-"""The interfaces area: list, configuration, actions, history."""
+"""The interfaces area: list, configuration, actions, history, password reveal."""
 from flask import Blueprint
 
 bp = Blueprint("interfaces", __name__, url_prefix="/interfaces")
 
-from . import routes  # noqa: E402,F401
+from . import reveal, routes  # noqa: E402,F401

@@ -1,6 +1,8 @@
 """Interface pages: the searchable list, configuration forms, protection, deletion, history."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import get_locale, gettext as _
@@ -52,6 +54,45 @@ def _list_url(query: service.ListQuery, **changes) -> str:
     return url_for("interfaces.index", **{k: v for k, v in params.items() if v})
 
 
+class RowView(NamedTuple):
+    """One list row, formatted once in Python so the template only prints fields."""
+
+    id: int
+    group: str
+    name: str
+    type_label: str
+    branch: str
+    workstation: str
+    server_side: bool
+    client_side: bool
+    start: str
+    status: str  # "active" | "planned" | "error"
+    status_text: str
+    last_error: str
+    protected: bool
+
+
+def _row_views(rows, day) -> list[RowView]:
+    """Format dates and status for a page of rows (dates repeat, so each is formatted once)."""
+    pattern = DATE_FORMATS.get(str(get_locale()), "%Y-%m-%d")
+    dates: dict = {}
+    labels = {t.key: t.label for t in interface_types.all_types()}
+    texts = {"active": _("aktiv"), "planned": _("geplant ab"), "error": _("Fehler")}
+    views = []
+    for r in rows:
+        start = r.start_date
+        text = dates.get(start)
+        if text is None and start is not None:
+            text = dates[start] = start.strftime(pattern)
+        status = service.status_of(start, r.last_error, day).key
+        views.append(RowView(
+            r.id, r.group, r.name, labels.get(r.type_key, r.type_key), r.branch_label,
+            r.workstation_label, r.server_side, r.client_side, text or "", status,
+            f"{texts['planned']} {text}" if status == "planned" else texts[status],
+            r.last_error or "", r.protected))
+    return views
+
+
 @bp.get("/")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def index():
@@ -59,9 +100,11 @@ def index():
     query = _list_query()
     day = today()
     page = service.list_page(db.session, query, day)
+    sort_urls = {key: _list_url(query, sort=key, page=1,
+                                dir="desc" if key == query.sort and not query.desc else None)
+                 for key in service.SORTS}
     return render("interfaces/index.html", "interfaces/_table.html", page=page, query=query,
-                  today=day, list_url=_list_url, date_format=DATE_FORMATS.get(str(get_locale()), "%Y-%m-%d"),
-                  type_labels={t.key: t.label for t in interface_types.all_types()})
+                  rows=_row_views(page.rows, day), sort_urls=sort_urls, list_url=_list_url)
 
 
 @bp.get("/new")

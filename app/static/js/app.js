@@ -83,9 +83,20 @@
     });
   }
 
+  // A revealed secret disappears again after its time (data-hide-after seconds).
+  function scheduleHiding(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var items = Array.prototype.slice.call(scope.querySelectorAll("[data-hide-after]"));
+    if (scope.matches && scope.matches("[data-hide-after]")) items.push(scope);
+    items.forEach(function (el) {
+      setTimeout(function () { el.remove(); }, parseInt(el.dataset.hideAfter, 10) * 1000);
+    });
+  }
+
   // Flash messages fade out after a while; errors stay until dismissed by the next action.
   htmx.onLoad(function (root) {
     applyShowWhen(root);
+    scheduleHiding(root);
     (root.querySelectorAll ? root : document).querySelectorAll(".flash-success, .flash-info").forEach(function (el) {
       setTimeout(function () { el.classList.add("fade"); }, 5000);
     });

@@ -1,8 +1,8 @@
 """initial schema: accounts, organisation, interfaces
 
-Revision ID: c25edb246f72
+Revision ID: f9e02bc1ff26
 Revises: 
-Create Date: 2026-11-22 02:53:30.480144
+Create Date: 2026-11-22 03:10:02.596769
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c25edb246f72'
+revision = 'f9e02bc1ff26'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -121,6 +121,8 @@ def upgrade():
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('search_text', sa.String(length=400), nullable=False),
+    sa.Column('branch_label', sa.String(length=140), nullable=False),
+    sa.Column('workstation_label', sa.String(length=64), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('last_error_at', sa.DateTime(), nullable=True),
     sa.Column('last_check_at', sa.DateTime(), nullable=True),
@@ -138,13 +140,17 @@ def upgrade():
     )
     with op.batch_alter_table('interfaces', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interfaces_branch_id'), ['branch_id'], unique=False)
+        batch_op.create_index('ix_interfaces_branch_label_name', ['branch_label', 'name'], unique=False)
+        batch_op.create_index('ix_interfaces_client_side_name', ['client_side', 'name'], unique=False)
         batch_op.create_index(batch_op.f('ix_interfaces_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_interfaces_group_name', ['group', 'name'], unique=False)
         batch_op.create_index(batch_op.f('ix_interfaces_name'), ['name'], unique=False)
         batch_op.create_index('ix_interfaces_search_trgm', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
-        batch_op.create_index(batch_op.f('ix_interfaces_start_date'), ['start_date'], unique=False)
+        batch_op.create_index('ix_interfaces_server_side_name', ['server_side', 'name'], unique=False)
+        batch_op.create_index('ix_interfaces_start_date_name', ['start_date', 'name'], unique=False)
         batch_op.create_index(batch_op.f('ix_interfaces_type_key'), ['type_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_interfaces_workstation_id'), ['workstation_id'], unique=False)
+        batch_op.create_index('ix_interfaces_workstation_label_name', ['workstation_label', 'name'], unique=False)
 
     op.create_table('interface_secrets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -167,13 +173,17 @@ def downgrade():
 
     op.drop_table('interface_secrets')
     with op.batch_alter_table('interfaces', schema=None) as batch_op:
+        batch_op.drop_index('ix_interfaces_workstation_label_name')
         batch_op.drop_index(batch_op.f('ix_interfaces_workstation_id'))
         batch_op.drop_index(batch_op.f('ix_interfaces_type_key'))
-        batch_op.drop_index(batch_op.f('ix_interfaces_start_date'))
+        batch_op.drop_index('ix_interfaces_start_date_name')
+        batch_op.drop_index('ix_interfaces_server_side_name')
         batch_op.drop_index('ix_interfaces_search_trgm', postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
         batch_op.drop_index(batch_op.f('ix_interfaces_name'))
         batch_op.drop_index('ix_interfaces_group_name')
         batch_op.drop_index(batch_op.f('ix_interfaces_created_at'))
+        batch_op.drop_index('ix_interfaces_client_side_name')
+        batch_op.drop_index('ix_interfaces_branch_label_name')
         batch_op.drop_index(batch_op.f('ix_interfaces_branch_id'))
 
     op.drop_table('interfaces')

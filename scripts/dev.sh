@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Install everything, prepare the demo database and serve the portal at http://127.0.0.1:5000.
+# Local data and generated development secrets live in instance/ (PORTAL_INSTANCE_DIR to move it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# shellcheck source=scripts/_venv.sh
+source scripts/_venv.sh
+ensure_venv
+
+export PORTAL_ENV=development
+export FLASK_DEBUG=0  # the debugger would let anyone on the page run code
+FLASK=(.venv/bin/flask --app wsgi)
+HOST=127.0.0.1
+PORT=5000
+SIM_PORT=8025
+
+# Helpers started in the background are stopped whenever this script ends (Ctrl+C included).
+BG_PIDS=()
+cleanup() {
+  local pid
+  for pid in "${BG_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "== Migrating the database"
+"${FLASK[@]}" db upgrade
+
+echo "== Seeding the demo data"
+seed_report="$("${FLASK[@]}" demo seed)"
+echo "$seed_report"
+
+# Wait until something listens on a local port (at most ~5 s); false if the process died.
+wait_for_port() {
+  local port="$1" pid="$2" _
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# The SMSAPI simulator lets the demo send "SMS" without a real account.
+if "${FLASK[@]}" sim smsapi --help >/dev/null 2>&1; then
+  echo "== Starting the SMSAPI simulator on port $SIM_PORT"
+  "${FLASK[@]}" sim smsapi --host "$HOST" --port "$SIM_PORT" &
+  BG_PIDS+=("$!")
+  wait_for_port "$SIM_PORT" "$!" || echo "warning: the SMSAPI simulator did not start (port $SIM_PORT in use?)" >&2
+fi
+
+# The background worker (scheduled and queued jobs) exists only once the worker command does.
+if "${FLASK[@]}" worker --help >/dev/null 2>&1; then
+  echo "== Starting the background worker"
+  "${FLASK[@]}" worker &
+  BG_PIDS+=("$!")
+fi
+
+admin_login="$(awk '$1 == "admin" && $2 == "user:" { print "user " $3 ", password " $5; exit }' <<<"$seed_report")"
+cat <<BANNER
+
+================================================================
+  Portal:  http://$HOST:$PORT/
+  Log in as administrator: ${admin_login:-see the log-ins above}
+  (other demo log-ins are listed above; stop with Ctrl+C)
+================================================================
+
+BANNER
+# Served from a background job and waited for, so that a TERM to this script also runs the cleanup
+# (bash defers traps while a foreground command runs); Ctrl+C reaches us and the trap stops it.
+"${FLASK[@]}" run --host "$HOST" --port "$PORT" &
+server_pid=$!
+BG_PIDS+=("$server_pid")
+wait "$server_pid"
