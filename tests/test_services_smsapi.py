@@ -92,6 +92,8 @@ def test_service_host_table():
         (SmsApiSettings(service="smsapi_pl"), "auth"),
         (SmsApiSettings(service="smsapi_pl", username="u"), "auth"),
         (SmsApiSettings(service="smsapi_pl", token="t", proxy_host="proxy"), "proxy"),
+        (SmsApiSettings(service="smsapi_pl", token="t", proxy_host="proxy", proxy_port=0), "proxy"),
+        (SmsApiSettings(token="t", proxy_host="proxy", proxy_port="x"), "proxy"),  # type: ignore
     ],
 )
 def test_bad_settings_raise_gateway_error(settings, kind):
@@ -112,6 +114,20 @@ def test_unusable_addresses_raise_gateway_error(settings):
     with pytest.raises(GatewayError) as info:
         SmsApiClient(settings).balance()
     assert info.value.kind == "other"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("proxy.local", 3128, "http://proxy.local:3128"),
+        ("http://proxy.local/", 8080, "http://proxy.local:8080"),
+        ("::1", 3128, "http://[::1]:3128"),
+        ("[fe80::1]", "3128", "http://[fe80::1]:3128"),
+    ],
+)
+def test_proxy_url(host, port, url):
+    client = SmsApiClient(SmsApiSettings(token="t", proxy_host=host, proxy_port=port))
+    assert client._proxies == {"http": url, "https": url}
 
 
 def test_reprs_hold_no_secret(smsapi_sim):

@@ -1,18 +1,22 @@
 """All models, importable from one place."""
 from app.models.audit import AuditEntry
+from app.models.customer import Customer
 from app.models.interface import Interface, InterfaceEvent, InterfaceSecret
 from app.models.organisation import Branch, Chain, Workstation
+from app.models.outbox import SmsMessage
 from app.models.user import LoginAttempt, Role, User
 
 __all__ = [
     "AuditEntry",
     "Branch",
     "Chain",
+    "Customer",
     "Interface",
     "InterfaceEvent",
     "InterfaceSecret",
     "LoginAttempt",
     "Role",
+    "SmsMessage",
     "User",
     "Workstation",
 ]

@@ -391,16 +391,16 @@ def _proxies(settings: SmsApiSettings) -> dict[str, str] | None:
     if "://" in host:
         host = host.split("://", 1)[1]
     host = host.rstrip("/")
-    if ":" in host and not host.startswith("["):
+    if host.count(":") >= 2 and not host.startswith("["):
         host = f"[{host}]"  # a bare IPv6 address
-    port = settings.proxy_port
-    if port is None or not 0 < int(port) < 65536:
+    port = _to_int(settings.proxy_port)
+    if port is None or not 0 < port < 65536:
         raise _config_error(
             "Für den Proxy fehlt ein gültiger Port (1–65535).",
             "The proxy needs a valid port (1-65535).",
             "proxy",
         )
-    url = f"http://{host}:{int(port)}"
+    url = f"http://{host}:{port}"
     return {"http": url, "https": url}
 
 

@@ -1,0 +1,41 @@
+"""Customers of the chain (the parts the portal needs: contact, consent, SiNNO-App status)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Customer(db.Model):
+    """A customer ("Kunde") with mobile number and consent to SMS."""
+
+    __tablename__ = "customers"
+    __table_args__ = (sa.Index("ix_customers_last_first", "last_name", "first_name"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    number: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
+    salutation: so.Mapped[str] = so.mapped_column(sa.String(10), default="")  # "", "herr", "frau", "divers"
+    first_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    last_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    mobile: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    language: so.Mapped[str] = so.mapped_column(sa.String(5), default="de")
+    branch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("branches.id"), index=True)
+    sms_consent: so.Mapped[bool] = so.mapped_column(default=False)
+    sinno_status: so.Mapped[str] = so.mapped_column(sa.String(20), default="not_activated")
+    sinno_customer_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    search_text: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    branch: so.Mapped["Branch | None"] = so.relationship()  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<Customer {self.id} {self.last_name}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,45 @@
+"""The SMS outbox: every SMS is a row before the gateway is called (SPEC §6)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.models.base import utcnow
+
+QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
+
+
+class SmsMessage(db.Model):
+    """One SMS: queued -> sending -> sent / failed / cancelled. Its id is the gateway's idx."""
+
+    __tablename__ = "sms_messages"
+    __table_args__ = (
+        sa.Index("ix_sms_messages_status_next", "status", "next_attempt_at"),
+        sa.Index("ix_sms_messages_customer_created", "customer_id", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # test, customer, reminder
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=QUEUED)
+    interface_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("interfaces.id", ondelete="SET NULL"), index=True)
+    to_number: so.Mapped[str] = so.mapped_column(sa.String(20))  # digits with country code, no "+"
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    parts: so.Mapped[int] = so.mapped_column(default=1)
+    customer_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="SET NULL"))
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime | None]
+    claimed_at: so.Mapped[datetime | None]
+    sent_at: so.Mapped[datetime | None]
+    gateway_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    points: so.Mapped[float | None] = so.mapped_column(sa.Numeric(10, 4))
+    error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+
+    def __repr__(self) -> str:
+        return f"<SmsMessage {self.id} {self.kind} {self.status}>"

@@ -1,0 +1,54 @@
+"""Flask CLI group `sim`: `flask sim smsapi` runs the SMSAPI simulator in the foreground."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from werkzeug.serving import make_server
+
+from sim.smsapi import SimConfig, create_sim_app, md5_hex
+
+sim_cli = AppGroup("sim", help="Local gateway simulators for development and tests.")
+
+
+@sim_cli.command("smsapi", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8025, show_default=True, type=int, help="Port to listen on.")
+@click.option("--token", default="demo-token", show_default=True, help="Accepted OAuth token.")
+@click.option("--username", default="demo", show_default=True, help="Legacy API user name.")
+@click.option(
+    "--password",
+    default="demo-password",
+    show_default=True,
+    help="Legacy API password (clients send its MD5 hex).",
+)
+@click.option("--points", default=100.0, show_default=True, type=float, help="Start balance.")
+@click.option(
+    "--senders",
+    default="Test,Filiale",
+    show_default=True,
+    help="Comma-separated verified sender names.",
+)
+def smsapi_command(
+    host: str, port: int, token: str, username: str, password: str, points: float, senders: str
+) -> None:
+    """Run the SMSAPI/HQsms simulator until Ctrl+C."""
+    config = SimConfig(
+        token=token,
+        username=username,
+        password=password,
+        points=points,
+        senders=tuple(s.strip() for s in senders.split(",") if s.strip()),
+    )
+    server = make_server(host, port, create_sim_app(config), threaded=True)
+    url = f"http://{host}:{server.server_port}"
+    click.echo(f"SMSAPI simulator on {url}/  (service \"custom\", base URL {url}/)")
+    click.echo(f"  token:     {token}")
+    click.echo(f"  username:  {username}  password: {password}  (md5: {md5_hex(password)})")
+    click.echo(f"  points:    {points:g}   senders: {', '.join(config.senders) or '-'}")
+    click.echo(f"  control:   {url}/_sim/messages  {url}/_sim/state  POST {url}/_sim/faults")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
