@@ -56,6 +56,17 @@ def _babel_gettext(message: str) -> str:
     return gettext(message) if has_request_context() else message
 
 
+def _current_language() -> str:
+    """The request's language, German outside a request (worker, CLI)."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    if has_request_context():
+        locale = get_locale()
+        return locale.language if locale else "de"
+    return "de"
+
+
 def babel_languages() -> tuple[str, ...]:
     from flask import current_app
 
@@ -74,7 +85,7 @@ def register_extensions(app: Flask) -> None:
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.login_manager.init_app(app)
     app.extensions["secret_box"] = SecretBox(list(app.config["FERNET_KEYS"]))
-    i18n.set_translator(_babel_gettext)
+    i18n.set_translator(_babel_gettext, _current_language)
     ext.login_manager.login_view = "auth.login"
     ext.login_manager.session_protection = "basic"
 
@@ -94,10 +105,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
-    from app.blueprints import (audit, auth, branches, chain, errors, interfaces, main, users,
-                                workstations)
+    from app.blueprints import (audit, auth, branches, chain, customers, errors, interfaces, main, sms,
+                                users, workstations)
 
-    for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit):
+    for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit,
+                   customers, sms):
         app.register_blueprint(module.bp)
 
 

@@ -42,9 +42,10 @@ def create_user(username: str, password: str | None, role: str, full_name: str) 
 @demo_cli.command("seed")
 def seed_demo() -> None:
     """Create the demo chain (idempotent: running it twice changes nothing)."""
+    from app.extensions import secret_box
     from app.services.demo import seed
 
-    report = seed(db.session)
+    report = seed(db.session, secret_box())
     db.session.commit()
     click.echo(report)
 

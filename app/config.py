@@ -49,6 +49,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
     LIST_PAGE_SIZE = 50
+    # Gateway timeouts in seconds: (connect, read).
+    SMS_TIMEOUTS = (float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)), float(os.environ.get("SMS_READ_TIMEOUT", 15)))
     TEMPLATES_STRICT = False
     REQUIRE_SECRETS = True
 

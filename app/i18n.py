@@ -10,12 +10,24 @@ from typing import Callable
 from babel.support import LazyProxy
 
 _translate: Callable[[str], str] = lambda message: message  # noqa: E731
+_language: Callable[[], str] = lambda: "de"  # noqa: E731
 
 
-def set_translator(translate: Callable[[str], str]) -> None:
-    """Install the function that translates a German source text (done by create_app)."""
-    global _translate
+def set_translator(translate: Callable[[str], str], language: Callable[[], str]) -> None:
+    """Install the translation and current-language functions (done by create_app)."""
+    global _translate, _language
     _translate = translate
+    _language = language
+
+
+def current_language() -> str:
+    """"de" or "en": the language of the person the text is for."""
+    return _language()
+
+
+def _translate_pair(german: str, english: str) -> str:
+    """Pick one of two ready-made texts (e.g. a gateway's messages) by the current language."""
+    return english if current_language() == "en" else german
 
 
 def _(message: str, **values: object) -> str:

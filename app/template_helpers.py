@@ -13,6 +13,7 @@ from app.blueprints.auth.decorators import PUBLIC, access_of
 # (endpoint, label): what a role sees is derived from each endpoint's declared access.
 NAVIGATION = (
     ("main.index", _l("Übersicht")),
+    ("customers.index", _l("Kunden")),
     ("interfaces.index", _l("Schnittstellen")),
     ("branches.index", _l("Filialen")),
     ("workstations.index", _l("Arbeitsplätze")),

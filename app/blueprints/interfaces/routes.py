@@ -187,6 +187,17 @@ def show(interface_id: int):
                   secrets_set=service.secrets_set(interface))
 
 
+@bp.get("/<int:interface_id>/history")
+@role_required(Role.ADMIN, Role.HELPDESK)
+def history(interface_id: int):
+    """The history table alone (refreshed after an action)."""
+    interface = _interface_or_404(interface_id)
+    events = db.session.scalars(
+        sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface.id)
+        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()).limit(100)).all()
+    return render("interfaces/show.html", "interfaces/_history.html", interface=interface, events=events)
+
+
 @bp.route("/<int:interface_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit(interface_id: int):

@@ -1,0 +1,70 @@
+"""Employees send an SMS to a customer through the client-side SMS interface that applies to them."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.auth.decorators import login_required, role_required
+from app.blueprints.sms import bp
+from app.blueprints.sms.forms import SmsForm
+from app.extensions import db, secret_box
+from app.htmx import render
+from app.models import Customer, Interface, Role
+from app.services import sms, sms_length
+from app.services.clock import local_today
+from app.services.interfaces import resolve
+
+
+@bp.get("/length")
+@login_required
+def length():
+    """The live character and parts counter (the server's counter, so page and server agree)."""
+    text = request.args.get("text", "")[:5000]
+    interface = db.session.get(Interface, request.args.get("interface_id", type=int) or 0)
+    max_chars = int((interface.settings or {}).get("max_chars") or 1000) if interface else None
+    return render("sms/_counter.html", "sms/_counter.html", length=sms_length.count(text),
+                  max_chars=max_chars)
+
+
+def _applicable() -> Interface | None:
+    """The client-side SMS interface for the user's branch and workstation, if any."""
+    return resolve(db.session, "SMS", "client", local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+                   branch_id=current_user.branch_id, workstation_id=current_user.workstation_id,
+                   type_key="smsapi")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def new():
+    """Write and send an SMS to a customer or to a typed number."""
+    interface = _applicable()
+    form = SmsForm()
+    customer = None
+    customer_id = request.values.get("customer_id", type=int)
+    if customer_id:
+        customer = db.get_or_404(Customer, customer_id)
+        if request.method == "GET":
+            form.customer_id.data = str(customer.id)
+            form.number.data = customer.mobile or ""
+    ctx = dict(form=form, interface=interface, customer=customer,
+               length=sms_length.count(form.text.data or ""), error=None, message=None)
+    if request.method == "GET":
+        return render("sms/new.html", "sms/_form.html", **ctx)
+    if not form.validate_on_submit():
+        return render("sms/new.html", "sms/_form.html", status=400, **ctx)
+    if interface is None:
+        ctx["error"] = ("form", _("Für Ihre Filiale und Ihren Arbeitsplatz ist keine clientseitige "
+                                  "SMS-Schnittstelle eingerichtet. Bitte wenden Sie sich an Ihren "
+                                  "Administrator."))
+        return render("sms/new.html", "sms/_form.html", status=422, **ctx)
+    try:
+        prepared = sms.prepare(interface, form.number.data or "", form.text.data or "")
+    except sms.SmsInputError as exc:
+        ctx["error"] = (exc.field, exc.message)
+        return render("sms/new.html", "sms/_form.html", status=422, **ctx)
+    message = sms.send_now(db.session, secret_box(), interface, prepared, "customer",
+                           actor=current_user, customer_id=customer.id if customer else None,
+                           timeouts=current_app.config["SMS_TIMEOUTS"])
+    ctx["message"] = message
+    return render("sms/new.html", "sms/_form.html", **ctx)
