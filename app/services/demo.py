@@ -113,7 +113,7 @@ def _seed_interfaces(session: Session, box: SecretBox) -> int:
     specs = (
         ("smsapi", "SMS Filialkette (Simulator)", True, True,
          {"service": "custom", "base_url": DEMO_SMS_URL, "auth_mode": "token", "username": "",
-          "sender": "Hoerwelt", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
+          "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
           "proxy_port": None}, {"token": DEMO_SMS_TOKEN}),
     )
     for type_key, name, server, client, settings, secrets in specs:
