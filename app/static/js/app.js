@@ -60,7 +60,9 @@
   // Without JavaScript every field stays visible and the server still checks the rules.
   function applyShowWhen(root) {
     var scope = root && root.querySelectorAll ? root : document;
-    scope.querySelectorAll("form").forEach(function (form) {
+    var forms = Array.prototype.slice.call(scope.querySelectorAll("form"));
+    if (scope.matches && scope.matches("form")) forms.push(scope);
+    forms.forEach(function (form) {
       var dependants = form.querySelectorAll("[data-show-when]");
       if (!dependants.length) return;
       var update = function () {
@@ -92,6 +94,18 @@
       setTimeout(function () { el.remove(); }, parseInt(el.dataset.hideAfter, 10) * 1000);
     });
   }
+
+  // htmx keeps a copy of the page for the back button; typed values are properties, not
+  // attributes, so write them into the markup first or the restored page shows stale inputs.
+  document.addEventListener("htmx:beforeHistorySave", function () {
+    document.querySelectorAll("form[data-keep-values] input").forEach(function (input) {
+      if (input.type === "checkbox" || input.type === "radio") {
+        if (input.checked) input.setAttribute("checked", ""); else input.removeAttribute("checked");
+      } else if (input.type !== "password" && input.type !== "hidden") {
+        input.setAttribute("value", input.value);
+      }
+    });
+  });
 
   // Flash messages fade out after a while; errors stay until dismissed by the next action.
   htmx.onLoad(function (root) {

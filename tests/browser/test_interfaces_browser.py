@@ -1,0 +1,153 @@
+"""Interfaces in a real browser: search the list, create and edit an SMSAPI interface, the Test-SMS
+dialog and the balance against the simulator, and the password reveal that hides itself again."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.extensions import db
+from app.models import Chain, Interface
+from tests import factories
+from tests.sim_fixtures import SIM_TOKEN
+
+pytestmark = pytest.mark.browser
+
+
+def _make_interfaces(live_app, **kw):
+    with live_app.app_context():
+        branch = factories.make_branch(name="Ulm", number="7")
+        for name in ("SMS Zentrale", "SMS Ulm", "Chat"):
+            factories.make_interface("sinno_chat" if name == "Chat" else "smsapi", name=name,
+                                     branch_id=branch.id if "Ulm" in name else None, **kw)
+        db.session.commit()
+
+
+def test_search_as_you_type_with_url_and_back_button(page: Page, live_app, login_as):
+    _make_interfaces(live_app)
+    login_as("helpdesk")
+    page.goto("/interfaces/")
+    rows = page.locator("#interface-rows tr")
+    expect(rows).to_have_count(3)
+    page.fill("#interface-q", "ulm")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("SMS Ulm")
+    expect(page).to_have_url(re.compile(r"/interfaces/\?q=ulm$"))
+    page.locator('a[data-sort="name"]').click()
+    expect(page).to_have_url(re.compile(r"q=ulm&sort=name"))
+    page.fill("#interface-q", "")
+    expect(rows).to_have_count(3)
+    page.go_back()
+    page.go_back()
+    expect(page.locator("#interface-q")).to_have_value("ulm")
+    expect(rows).to_have_count(1)
+
+
+def test_create_and_edit_smsapi_interface(page: Page, live_app, login_as, smsapi_sim):
+    login_as("admin")
+    page.goto("/interfaces/")
+    page.click("#interface-new")
+    page.click('a[data-type="smsapi"]')
+    page.fill("#name", "SMS Browser")
+    page.check("#server_side")
+    page.check("#client_side")
+    page.select_option("#service", "custom")
+    expect(page.locator("#base_url")).to_be_visible()
+    page.fill("#base_url", smsapi_sim.url + "/")
+    page.check('input[name="auth_mode"][value="token"]')
+    expect(page.locator("#username")).to_be_hidden()
+    page.fill("#token", SIM_TOKEN)
+    page.fill("#sender", "Optik Müller")  # a space and an umlaut: refused
+    page.click("#interface-save")
+    expect(page.locator("#sender-error")).to_contain_text("bis zu 11 Buchstaben")
+    expect(page.locator("#token-retype")).to_be_visible()  # the secret is never sent back
+    expect(page.locator("#username")).to_be_hidden()
+    page.fill("#token", SIM_TOKEN)
+    page.fill("#sender", "OptikM")
+    page.click("#interface-save")
+    expect(page.locator("#detail-title")).to_contain_text("SMS Browser")
+    expect(page.locator("#interface-history")).to_contain_text("Schlüsseltoken geändert")
+    page.click("#edit-interface")
+    expect(page.locator("#locked-auth_mode")).to_contain_text("Schlüsseltoken")
+    expect(page.locator("#secret-token-state")).to_have_text("gesetzt")
+    page.fill("#max_chars", "320")
+    page.click("#interface-save")
+    expect(page.locator("#interface-history")).to_contain_text("Max. Zeichen: 1000 → 320")
+    with live_app.app_context():
+        interface = db.session.query(Interface).filter_by(name="SMS Browser").one()
+        assert interface.settings["max_chars"] == 320 and interface.settings["sender"] == "OptikM"
+
+
+def _sms_interface(live_app, url):
+    with live_app.app_context():
+        interface = factories.make_interface(
+            name="SMS Sim", client_side=True, server_side=True,
+            settings={"service": "custom", "base_url": url + "/", "auth_mode": "token", "username": "",
+                      "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
+                      "proxy_port": None},
+            secrets={"token": SIM_TOKEN})
+        db.session.commit()
+        return interface.id
+
+
+def test_test_sms_dialog_and_balance(page: Page, live_app, login_as, smsapi_sim):
+    interface_id = _sms_interface(live_app, smsapi_sim.url)
+    login_as("admin")
+    page.goto(f"/interfaces/{interface_id}")
+    page.click("#open-test-sms")
+    dialog = page.locator("#test-sms-dialog")
+    expect(dialog).to_contain_text("Schritt 1 von 3")
+    page.fill("#sms-text", "ą" * 71)  # Polish letters are outside GSM-7: UCS-2, two parts
+    expect(page.locator("#sms-counter")).to_contain_text("71 Zeichen · 2 SMS (UCS-2)")
+    page.fill("#sms-text", "Hallo aus dem Browser")
+    expect(page.locator("#sms-counter")).to_contain_text("21 Zeichen · 1 SMS (GSM-7)")
+    page.click("#test-sms-next")
+    expect(dialog).to_contain_text("Schritt 2 von 3")
+    page.fill("#sms-number", "0711 123456")
+    page.click("#test-sms-send")
+    expect(page.locator("#number-error")).to_contain_text("Festnetznummer")
+    page.fill("#sms-number", "0171 2345678")
+    page.click("#test-sms-send")
+    expect(dialog).to_contain_text("Schritt 3 von 3")
+    expect(page.locator("#result-number")).to_have_text("+491712345678")
+    message = smsapi_sim.state.messages[0]
+    expect(page.locator("#result-id")).to_have_text(message["id"])
+    assert message["message"] == "Hallo aus dem Browser"
+    page.click("#test-sms-close")
+    expect(page.locator("#interface-history")).to_contain_text("Test-SMS")
+    page.click("#check-balance")
+    expect(page.locator("#balance-value")).to_contain_text("Punkte")
+    smsapi_sim.state.set_faults(status=503)
+    page.click("#check-balance")
+    expect(page.locator("#balance-error")).to_be_visible()
+    expect(page.locator("#interface-history tr.history-failed")).to_have_count(1)
+
+
+def test_password_reveal_flow(page: Page, live_app, login_as):
+    with live_app.app_context():
+        interface = factories.make_interface(
+            name="SMS PW", settings={"service": "smsapi_pl", "auth_mode": "password", "username": "u",
+                                     "country_code": "+49", "max_chars": 1000},
+            secrets={"password": "Sichtbar-Nur-Kurz-7"})
+        Chain.get().admins_may_view_passwords = True
+        db.session.commit()
+        interface_id = interface.id
+    user = login_as("admin")
+    page.clock.install()
+    page.goto(f"/interfaces/{interface_id}")
+    page.click("#reveal-eye-password")
+    expect(page.locator("#reveal-dialog")).to_be_visible()
+    page.fill("#reveal-password", "wrong-password")
+    page.click("#reveal-submit")
+    expect(page.locator("#reveal-error")).to_contain_text("Das Passwort ist falsch")
+    page.fill("#reveal-password", user.password)
+    page.click("#reveal-submit")
+    revealed = page.locator("#revealed-value")
+    expect(revealed).to_have_text("Sichtbar-Nur-Kurz-7")
+    expect(page.locator("#reveal-dialog")).to_have_count(0)
+    page.clock.run_for(31_000)
+    expect(revealed).to_have_count(0)
+    assert "Sichtbar-Nur-Kurz-7" not in page.content()
+    history = page.evaluate("() => JSON.stringify(localStorage)")
+    assert "Sichtbar-Nur-Kurz-7" not in history
