@@ -58,6 +58,7 @@ class RowView(NamedTuple):
     """One list row, formatted once in Python so the template only prints fields."""
 
     id: int
+    url: str
     group: str
     name: str
     type_label: str
@@ -75,21 +76,25 @@ class RowView(NamedTuple):
 def _row_views(rows, day) -> list[RowView]:
     """Format dates and status for a page of rows (dates repeat, so each is formatted once)."""
     pattern = DATE_FORMATS.get(str(get_locale()), "%Y-%m-%d")
-    dates: dict = {}
+    base = url_for("interfaces.index")
     labels = {t.key: t.label for t in interface_types.all_types()}
-    texts = {"active": _("aktiv"), "planned": _("geplant ab"), "error": _("Fehler")}
+    active, failing, planned = _("aktiv"), _("Fehler"), _("geplant ab")
+    dates: dict = {}
     views = []
-    for r in rows:
-        start = r.start_date
+    for (id_, type_key, group, name, branch, workstation, server_side, client_side, start, protected,
+         last_error) in rows:
         text = dates.get(start)
-        if text is None and start is not None:
-            text = dates[start] = start.strftime(pattern)
-        status = service.status_of(start, r.last_error, day).key
-        views.append(RowView(
-            r.id, r.group, r.name, labels.get(r.type_key, r.type_key), r.branch_label,
-            r.workstation_label, r.server_side, r.client_side, text or "", status,
-            f"{texts['planned']} {text}" if status == "planned" else texts[status],
-            r.last_error or "", r.protected))
+        if text is None:
+            text = dates[start] = start.strftime(pattern) if start else ""
+        if start is not None and start > day:
+            status, status_text = "planned", f"{planned} {text}"
+        elif last_error:
+            status, status_text = "error", failing
+        else:
+            status, status_text = "active", active
+        views.append(RowView(id_, f"{base}{id_}", group, name, labels.get(type_key, type_key), branch,
+                             workstation, server_side, client_side, text, status, status_text,
+                             last_error or "", protected))
     return views
 
 
