@@ -1,4 +1,5 @@
 """All models, importable from one place."""
+from app.models.appointment import Appointment, AppointmentStatus, AppointmentType
 from app.models.audit import AuditEntry
 from app.models.customer import Customer
 from app.models.interface import Interface, InterfaceEvent, InterfaceSecret
@@ -7,6 +8,9 @@ from app.models.outbox import SmsMessage
 from app.models.user import LoginAttempt, Role, User
 
 __all__ = [
+    "Appointment",
+    "AppointmentStatus",
+    "AppointmentType",
     "AuditEntry",
     "Branch",
     "Chain",
