@@ -31,7 +31,8 @@ class SmsMessage(db.Model):
     parts: so.Mapped[int] = so.mapped_column(default=1)
     customer_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("customers.id", ondelete="SET NULL"))
-    appointment_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, index=True)
+    # Unique: one reminder row per appointment, even with several workers planning at once.
+    appointment_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, unique=True)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     attempts: so.Mapped[int] = so.mapped_column(default=0)

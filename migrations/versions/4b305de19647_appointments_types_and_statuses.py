@@ -1,8 +1,8 @@
 """appointments, types and statuses
 
-Revision ID: 0409239691c9
+Revision ID: 4b305de19647
 Revises: 1eff696af358
-Create Date: 2026-11-22 03:27:03.555186
+Create Date: 2026-11-22 03:27:56.273320
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0409239691c9'
+revision = '4b305de19647'
 down_revision = '1eff696af358'
 branch_labels = None
 depends_on = None
@@ -62,13 +62,13 @@ def upgrade():
 
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('appointment_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_sms_messages_appointment_id'), ['appointment_id'], unique=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_sms_messages_appointment_id'), ['appointment_id'])
 
 
 
 def downgrade():
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sms_messages_appointment_id'))
+        batch_op.drop_constraint(batch_op.f('uq_sms_messages_appointment_id'), type_='unique')
         batch_op.drop_column('appointment_id')
 
     with op.batch_alter_table('appointments', schema=None) as batch_op:
