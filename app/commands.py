@@ -104,11 +104,38 @@ def generate_key() -> None:
     click.echo(new_key())
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run one pass (plan due reminders, send due SMS) and exit.")
+@click.option("--poll", default=5.0, show_default=True, type=float,
+              help="Seconds between passes when running continuously.")
+def worker_command(once: bool, poll: float) -> None:
+    """Run the background jobs: hourly reminders, SMS delivery and retries."""
+    import logging
+
+    from flask import current_app
+
+    from app.extensions import secret_box
+    from app.services.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = Worker(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"],
+                    timeouts=current_app.config["SMS_TIMEOUTS"])
+    worker.install_signal_handlers()
+    if once:
+        result = worker.run_once()
+        worker.pool.close()
+        click.echo(f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent"
+                   + (f" ({result['note']})" if result["note"] else "") + ".")
+    else:
+        worker.run_forever(poll)
+
+
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(secrets_cli)
+    app.cli.add_command(worker_command)
     try:
         from sim.cli import sim_cli
     except ImportError:  # the simulators ship with the project; only a broken checkout lacks them

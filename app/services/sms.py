@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import _, current_language
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
-from app.models.outbox import FAILED, SENDING, SENT
-from app.services import phone, sms_length
+from app.models.outbox import SENDING
+from app.services import outbox, phone, sms_length
 from app.services.interfaces import read_secret, record_check
-from app.services.secrets import SecretBox
+from app.services.secrets import SecretBox, SecretError
 from app.services.smsapi import Balance, GatewayError, SmsApiClient, SmsApiSettings
 
 log = logging.getLogger(__name__)
-
-# Error 53: the gateway already has a message with this idx, i.e. an earlier attempt went out.
-ALREADY_SENT = 53
 
 
 class SmsInputError(ValueError):
@@ -98,77 +94,47 @@ def prepare(interface: Interface, raw_number: str, text: str) -> Prepared:
 
 def send_now(session: Session, box: SecretBox, interface: Interface, prepared: Prepared, kind: str,
              actor=None, customer_id: int | None = None, client: SmsApiClient | None = None,
-             timeouts: tuple[float, float] | None = None) -> SmsMessage:
-    """Record, commit, send, record the outcome; gateway faults end as a failed row, never raise."""
+             timeouts: tuple[float, float] | None = None, retry: bool = False) -> SmsMessage:
+    """Record and commit the outbox row, send it now, record the outcome.
+
+    A test SMS is not retried (the admin sees the error at once); an SMS to a customer that hits a
+    passing gateway fault stays queued and the worker retries it (`retry=True`).
+    """
     message = SmsMessage(kind=kind, status=SENDING, interface_id=interface.id,
                          to_number=prepared.number.gateway_digits, text=prepared.text,
                          parts=prepared.length.parts, customer_id=customer_id,
                          created_by_id=getattr(actor, "id", None), attempts=1, claimed_at=utcnow())
     session.add(message)
     session.commit()  # the row exists before the gateway is called
-    deliver(session, box, interface, message, actor=actor, client=client, timeouts=timeouts)
-    return message
-
-
-def _client(interface: Interface, box: SecretBox, timeouts: tuple[float, float] | None) -> SmsApiClient:
-    options = {"connect_timeout": timeouts[0], "read_timeout": timeouts[1]} if timeouts else {}
-    return SmsApiClient(settings_for(interface, box, **options))
-
-
-def deliver(session: Session, box: SecretBox, interface: Interface, message: SmsMessage, actor=None,
-            client: SmsApiClient | None = None, timeouts: tuple[float, float] | None = None) -> None:
-    """Call the gateway for a claimed outbox row and store the result (commits)."""
-    own_client = client is None
+    pool = outbox.ClientPool(box, timeouts)
+    if client is not None:
+        pool._clients[(interface.id, interface.updated_at)] = client
     try:
-        if own_client:
-            client = _client(interface, box, timeouts)
-        result = client.send_sms(message.to_number, message.text, idx=str(message.id), check_idx=True,
-                                 max_parts=sms_length.max_parts_for(
-                                     int((interface.settings or {}).get("max_chars") or 1000),
-                                     sms_length.encoding_for(message.text)))
-    except GatewayError as exc:
-        if exc.code == ALREADY_SENT:
-            message.status, message.sent_at, message.error = SENT, message.sent_at or utcnow(), None
-            outcome_ok, text = True, _("SMS %(id)d war bereits versendet (Gateway-Fehler 53).",
-                                       id=message.id)
-        else:
-            message.status = FAILED
-            message.error = str(exc.message_for(_lang()))[:500]
-            outcome_ok, text = False, message.error
-    else:
-        message.status, message.sent_at, message.error = SENT, utcnow(), None
-        message.gateway_message_id = result.message_id
-        message.points = result.points
-        message.parts = result.parts
-        outcome_ok = True
-        text = _("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, Nachrichten-ID "
-                 "%(id)s.", number=result.number, parts=result.parts,
-                 points=f"{result.points:.2f}", id=result.message_id)
+        outbox.deliver(session, message, interface, pool, actor=actor, retry=retry)
     finally:
-        if own_client and client is not None:
-            client.close()
-    if message.kind == "test" or not outcome_ok:
-        record_check(session, interface, "test_sms" if message.kind == "test" else "sms", actor,
-                     outcome_ok, text)
-    session.commit()
+        if client is None:
+            pool.close()
+    return message
 
 
 def check_balance(session: Session, box: SecretBox, interface: Interface, actor=None,
                   client: SmsApiClient | None = None, timeouts: tuple[float, float] | None = None
                   ) -> Balance | GatewayError:
     """Ask the gateway for the credits; keep value and time with the interface; record the history."""
-    own_client = client is None
+    pool = outbox.ClientPool(box, timeouts)
     try:
-        if own_client:
-            client = _client(interface, box, timeouts)
-        balance = client.balance()
+        balance = (client or pool.get(interface)).balance()
     except GatewayError as exc:
-        record_check(session, interface, "balance", actor, False, exc.message_for(_lang()))
+        record_check(session, interface, "balance", actor, False, exc.message_for(current_language()))
         session.commit()
         return exc
+    except SecretError:
+        message = _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
+        record_check(session, interface, "balance", actor, False, message)
+        session.commit()
+        return GatewayError("auth", message, message)
     finally:
-        if own_client and client is not None:
-            client.close()
+        pool.close()
     interface.balance_points = balance.points
     interface.balance_checked_at = utcnow()
     shown = "—" if balance.points is None else f"{balance.points:.2f}"
@@ -176,19 +142,3 @@ def check_balance(session: Session, box: SecretBox, interface: Interface, actor=
                                                                points=shown))
     session.commit()
     return balance
-
-
-def sent_recently(session: Session, customer_id: int, hours: int) -> bool:
-    """Whether a customer got an SMS (any kind) within the last hours."""
-    import sqlalchemy as sa
-
-    since = utcnow() - timedelta(hours=hours)
-    return session.scalar(sa.select(SmsMessage.id).where(
-        SmsMessage.customer_id == customer_id, SmsMessage.status.in_((SENT, SENDING)),
-        SmsMessage.created_at >= since).limit(1)) is not None
-
-
-def _lang() -> str:
-    from app.i18n import current_language
-
-    return current_language()

@@ -1,12 +1,13 @@
 """Interface forms: the common fields, composed with each type's own settings form."""
 from __future__ import annotations
 
+from datetime import datetime, time
 from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
@@ -87,12 +88,39 @@ def form_class(itype: InterfaceType) -> type[InterfaceForm]:
                 {"itype": itype})
 
 
+def settings_to_json(form: InterfaceForm) -> dict:
+    """The type's settings from the form, as JSON values (times as "HH:MM")."""
+    out = {}
+    for name in form.itype.setting_names:
+        value = form[name].data
+        out[name] = value.strftime("%H:%M") if isinstance(value, time) else value
+    return out
+
+
+def _settings_from_json(itype: InterfaceType, settings: dict) -> dict:
+    """Stored settings as the form's fields expect them (times back to datetime.time)."""
+    out = dict(settings)
+    for name, unbound in _time_fields(itype).items():
+        if isinstance(out.get(name), str):
+            try:
+                out[name] = datetime.strptime(out[name], "%H:%M").time()
+            except ValueError:
+                out[name] = None
+    return out
+
+
+@cache
+def _time_fields(itype: InterfaceType) -> dict:
+    form = itype.settings_form()
+    return {name: f for name, f in form._fields.items() if isinstance(f, TimeField)}
+
+
 def make_form(itype: InterfaceType, interface: Interface | None = None,
               workstation: Workstation | None = None) -> InterfaceForm:
     """Build the form for a new or an existing interface; a POST binds the submitted data."""
-    data = dict(itype.defaults)
+    data = _settings_from_json(itype, itype.defaults)
     if interface is not None:
-        data.update(interface.settings or {})
+        data.update(_settings_from_json(itype, interface.settings or {}))
         data.update(name=interface.name, branch_id=interface.branch_id, server_side=interface.server_side,
                     client_side=interface.client_side, start_date=interface.start_date,
                     protected=interface.protected)
@@ -103,6 +131,8 @@ def make_form(itype: InterfaceType, interface: Interface | None = None,
     form = form_class(itype)(data=data)
     form.interface = interface
     form.workstation = workstation
+    if "excluded_branches" in itype.setting_names:
+        form.branch_codes = set(db.session.scalars(sa.select(Branch.code)))
     return form
 
 

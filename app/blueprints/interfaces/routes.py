@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
-from app.blueprints.interfaces.forms import DeleteForm, make_form
+from app.blueprints.interfaces.forms import DeleteForm, make_form, settings_to_json
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render
 from app.models import Interface, InterfaceEvent, Role, Workstation
@@ -144,7 +144,7 @@ def _data(form) -> service.InterfaceData:
         client_side=bool(form.client_side.data),
         start_date=form.start_date.data or today(),
         protected=bool(form.protected.data),
-        settings={n: form[n].data for n in itype.setting_names},
+        settings=settings_to_json(form),
         secrets={n: form[n].data or None for n in itype.secret_names},
     )
 

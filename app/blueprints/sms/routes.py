@@ -65,6 +65,6 @@ def new():
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
     message = sms.send_now(db.session, secret_box(), interface, prepared, "customer",
                            actor=current_user, customer_id=customer.id if customer else None,
-                           timeouts=current_app.config["SMS_TIMEOUTS"])
+                           timeouts=current_app.config["SMS_TIMEOUTS"], retry=True)
     ctx["message"] = message
     return render("sms/new.html", "sms/_form.html", **ctx)

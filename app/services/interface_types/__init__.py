@@ -35,7 +35,7 @@ def all_types() -> list[InterfaceType]:
 
 def _load() -> None:
     # One import per type module; each module registers itself.
-    from app.services.interface_types import sinno_app, sinno_chat, smsapi  # noqa: F401
+    from app.services.interface_types import reminder, sinno_app, sinno_chat, smsapi  # noqa: F401
 
 
 _load()

@@ -1,0 +1,242 @@
+"""Who gets an appointment reminder, and when (SPEC §4.2); the planned SMS go to the outbox.
+
+Run hourly by the worker. Each run looks at the appointments that are due (start within
+"Stunden vor Termin"), decides for each one either an outbox row (kind "reminder") or the reason
+it is skipped, and keeps that on the appointment. During the night's quiet hours nothing is
+planned; the last run before them also takes the appointments that fall due during the night.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from app.i18n import _
+from app.models import Appointment, Customer, Interface, SmsMessage
+from app.models.appointment import CANCELLED, DONE, NO_SHOW
+from app.models.base import utcnow
+from app.models.outbox import CANCELLED as MSG_CANCELLED, FAILED, QUEUED
+from app.services import phone, sms_length
+from app.services.interfaces import record_event, resolve
+from app.services.reminder_template import ReminderContext, render
+
+log = logging.getLogger(__name__)
+
+REMINDER_TYPE = "appointment_reminder"
+PLANNING_LOCK = 4_246_001  # PostgreSQL advisory lock: one planner at a time
+RUN_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """The reminder interface's settings, typed."""
+
+    hours_before: int
+    min_hours_between: int
+    template: str
+    quiet_start: time
+    quiet_end: time
+    excluded_codes: frozenset[str]
+
+    @classmethod
+    def of(cls, interface: Interface) -> "ReminderSettings":
+        s = interface.settings or {}
+
+        def hhmm(value: str, default: str) -> time:
+            try:
+                return datetime.strptime(value or default, "%H:%M").time()
+            except ValueError:
+                return datetime.strptime(default, "%H:%M").time()
+
+        return cls(int(s.get("hours_before") or 24), int(s.get("min_hours_between") or 24),
+                   s.get("template") or "", hhmm(s.get("quiet_start"), "20:00"),
+                   hhmm(s.get("quiet_end"), "08:00"),
+                   frozenset(c.strip().upper() for c in (s.get("excluded_branches") or "").split(",")
+                             if c.strip()))
+
+
+@dataclass
+class PlanReport:
+    """What one run did."""
+
+    planned: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    note: str = ""
+
+
+def in_quiet_hours(local: datetime, start: time, end: time) -> bool:
+    """Whether a local time lies in the quiet period (which may span midnight)."""
+    t = local.time()
+    return (start <= t or t < end) if start > end else (start <= t < end)
+
+
+def quiet_period_after(local_now: datetime, settings: ReminderSettings) -> tuple[datetime, datetime]:
+    """The next quiet period starting after now: (start, end), local and aware."""
+    start = local_now.replace(hour=settings.quiet_start.hour, minute=settings.quiet_start.minute,
+                              second=0, microsecond=0)
+    if start <= local_now:
+        start += timedelta(days=1)
+    end = start.replace(hour=settings.quiet_end.hour, minute=settings.quiet_end.minute)
+    if end <= start:
+        end += timedelta(days=1)
+    return start, end
+
+
+def _utc(aware: datetime) -> datetime:
+    return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def window_end(now: datetime, settings: ReminderSettings, tz: ZoneInfo) -> datetime:
+    """Remind appointments starting up to this moment (naive UTC).
+
+    Normally now + hours_before; when the quiet period begins before the next run, also the
+    appointments that fall due during it (they are reminded before it begins).
+    """
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
+    end = now + timedelta(hours=settings.hours_before)
+    quiet_start, quiet_end = quiet_period_after(local, settings)
+    if quiet_start <= local + RUN_EVERY:
+        end = max(end, _utc(quiet_end) + timedelta(hours=settings.hours_before))
+    return end
+
+
+def skip_reason(appt: Appointment, customer: Customer, settings: ReminderSettings, now: datetime,
+                tz: ZoneInfo) -> str | None:
+    """The rules of SPEC §4.2 that need no database: why this appointment is not reminded."""
+    if appt.starts_at <= now:
+        return "past"
+    local_today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
+    if appt.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date() <= local_today:
+        return "same_day"
+    if appt.is_group:
+        return "group"
+    kind = appt.status.kind
+    if kind == CANCELLED:
+        return "cancelled"
+    if kind == NO_SHOW:
+        return "no_show"
+    if kind == DONE:
+        return "done"
+    if not appt.type.allows_auto_notification:
+        return "type_not_allowed"
+    if appt.branch.code.upper() in settings.excluded_codes:
+        return "branch_excluded"
+    if not customer.mobile:
+        return "no_mobile"
+    if not customer.sms_consent:
+        return "no_consent"
+    return None
+
+
+def _lock(session: Session) -> bool:
+    """Only one planner at a time on PostgreSQL (SQLite's write lock serialises anyway)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PLANNING_LOCK}))
+
+
+def plan(session: Session, tz_name: str, now: datetime | None = None, force: bool = False,
+         actor=None) -> PlanReport:
+    """Plan the due reminders (commits). Runs at most hourly unless forced."""
+    now = now or utcnow()
+    tz = ZoneInfo(tz_name)
+    report = PlanReport()
+    today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
+    reminder = resolve(session, "Termine", "server", today, type_key=REMINDER_TYPE)
+    if reminder is None:
+        report.note = "no reminder interface"
+        return report
+    if not _lock(session):
+        report.note = "another worker is planning"
+        session.rollback()
+        return report
+    state = dict(reminder.state or {})
+    last = state.get("last_run_at")
+    if not force and last and datetime.fromisoformat(last) > now - RUN_EVERY + timedelta(minutes=1):
+        report.note = "ran within the hour"
+        session.rollback()
+        return report
+    settings = ReminderSettings.of(reminder)
+    local_now = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
+    if in_quiet_hours(local_now, settings.quiet_start, settings.quiet_end):
+        report.note = "quiet hours"
+    else:
+        _plan_window(session, settings, now, tz, today, report)
+    state.update(last_run_at=now.isoformat(), last_planned=report.planned,
+                 last_skipped=sum(report.skipped.values()))
+    reminder.state = state
+    if report.planned:
+        record_event(session, reminder, "reminder_run", actor, message=_(
+            "%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen.",
+            planned=report.planned, skipped=sum(report.skipped.values())))
+    session.commit()
+    return report
+
+
+def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz: ZoneInfo, today,
+                 report: PlanReport) -> None:
+    appointments = session.scalars(
+        sa.select(Appointment)
+        .where(Appointment.starts_at > now - timedelta(hours=1),
+               Appointment.starts_at <= window_end(now, settings, tz),
+               Appointment.reminder_message_id.is_(None))
+        .options(joinedload(Appointment.customer), joinedload(Appointment.type),
+                 joinedload(Appointment.status), joinedload(Appointment.branch))
+        .order_by(Appointment.starts_at, Appointment.id)).all()
+    if not appointments:
+        return
+    since = now - timedelta(hours=settings.min_hours_between)
+    customer_ids = {a.customer_id for a in appointments}
+    recently = set(session.scalars(
+        sa.select(SmsMessage.customer_id).where(
+            SmsMessage.customer_id.in_(customer_ids), SmsMessage.created_at >= since,
+            SmsMessage.status.not_in((FAILED, MSG_CANCELLED)))).all())
+    sms_by_branch: dict[int, Interface | None] = {}
+    planned: list[tuple[Appointment, SmsMessage]] = []
+    for appt in appointments:
+        customer = appt.customer
+        reason = skip_reason(appt, customer, settings, now, tz)
+        sms_if = None
+        if reason is None:
+            if appt.branch_id not in sms_by_branch:
+                sms_by_branch[appt.branch_id] = resolve(session, "SMS", "server", today,
+                                                        branch_id=appt.branch_id, type_key="smsapi")
+            sms_if = sms_by_branch[appt.branch_id]
+            if sms_if is None:
+                reason = "no_interface"
+            elif customer.id in recently:
+                reason = "recently_notified"
+        number = text = None
+        if reason is None:
+            try:
+                number = phone.normalise_mobile(customer.mobile, sms_if.settings.get("country_code", "+49"))
+            except phone.InvalidPhoneNumber:
+                reason = "no_mobile"
+        if reason is None:
+            text = render(settings.template, ReminderContext(
+                customer.salutation or "", customer.first_name or "", customer.last_name, customer.language,
+                appt.starts_at, appt.type.name, appt.branch.name, appt.branch.phone or ""), tz.key)
+            length = sms_length.count(text)
+            if length.chars > int(sms_if.settings.get("max_chars") or 1000) or length.parts > 10:
+                reason = "too_long"
+        appt.reminder_checked_at = now
+        if reason is not None:
+            appt.reminder_skip_reason = reason
+            report.skipped[reason] += 1
+            continue
+        planned.append((appt, SmsMessage(
+            kind="reminder", status=QUEUED, interface_id=sms_if.id, to_number=number.gateway_digits,
+            text=text, parts=length.parts, customer_id=customer.id, appointment_id=appt.id,
+            created_at=now)))
+        recently.add(customer.id)  # a second appointment of the same customer waits
+    session.add_all(message for _, message in planned)
+    session.flush()  # one batch of INSERTs; the ids link the appointments
+    for appt, message in planned:
+        appt.reminder_message_id = message.id
+        appt.reminder_skip_reason = None
+    report.planned = len(planned)

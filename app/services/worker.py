@@ -1,0 +1,77 @@
+"""The background worker: hourly reminder planning and outbox delivery, in one loop.
+
+`flask --app wsgi worker` runs it until SIGTERM/SIGINT (the message in flight is finished first);
+`--once` runs a single pass for cron. Several workers may run at once on PostgreSQL: outbox rows
+are claimed with FOR UPDATE SKIP LOCKED and planning takes an advisory lock.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from app.models.base import utcnow
+from app.services import outbox, reminders
+from app.services.secrets import SecretBox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Worker:
+    """Runs the due jobs; `stop()` (or SIGTERM) ends it after the message in flight."""
+
+    session: Session
+    box: SecretBox
+    tz_name: str
+    timeouts: tuple[float, float] | None = None
+    clock: Callable[[], datetime] = utcnow
+    batch: int = 50
+    stopping: bool = False
+    pool: outbox.ClientPool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pool = outbox.ClientPool(self.box, self.timeouts)
+
+    def stop(self, *_args) -> None:
+        """Ask the worker to stop after the current message."""
+        self.stopping = True
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT end the loop gracefully."""
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+
+    def run_once(self) -> dict:
+        """One pass: plan reminders when an hour has passed, then send every due message."""
+        result = {"planned": 0, "sent": 0, "note": ""}
+        try:
+            report = reminders.plan(self.session, self.tz_name, now=self.clock())
+            result["planned"], result["note"] = report.planned, report.note
+        except Exception:  # a bad run must not stop the delivery of queued messages
+            self.session.rollback()
+            log.exception("Planning the reminders failed")
+        result["sent"] = outbox.process_due(self.session, self.pool, self.batch, now=self.clock,
+                                            should_stop=lambda: self.stopping)
+        return result
+
+    def run_forever(self, poll_seconds: float = 5.0) -> None:
+        """Loop until stopped; sleep a little between passes."""
+        log.info("Worker started")
+        try:
+            while not self.stopping:
+                result = self.run_once()
+                if result["planned"] or result["sent"]:
+                    log.info("Worker pass: %(planned)d reminder(s) planned, %(sent)d SMS sent", result)
+                waited = 0.0
+                while waited < poll_seconds and not self.stopping:
+                    time.sleep(0.2)
+                    waited += 0.2
+        finally:
+            self.pool.close()
+            log.info("Worker stopped")
