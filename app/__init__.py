@@ -105,11 +105,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
-    from app.blueprints import (audit, auth, branches, chain, customers, errors, interfaces, main, sms,
-                                users, workstations)
+    from app.blueprints import (audit, auth, branches, chain, customers, errors, interfaces, main, outbox,
+                                sms, users, workstations)
 
     for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit,
-                   customers, sms):
+                   customers, sms, outbox):
         app.register_blueprint(module.bp)
 
 

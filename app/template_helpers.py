@@ -19,6 +19,7 @@ NAVIGATION = (
     ("workstations.index", _l("Arbeitsplätze")),
     ("users.index", _l("Benutzer")),
     ("chain.edit", _l("Filialkette")),
+    ("outbox.index", _l("SMS-Ausgang")),
     ("audit.index", _l("Protokoll")),
 )
 
@@ -64,6 +65,14 @@ def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
     return format_date(value, style) if value else "—"
 
 
+def fromiso(value: str | None) -> datetime | None:
+    """A stored ISO timestamp (naive UTC) back as a datetime, for the datetime filter."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def yesno(value: bool) -> Markup:
     """A check mark or a dash, with a text for screen readers."""
     from flask_babel import gettext as _
@@ -89,6 +98,22 @@ def audit_label(action: str) -> str:
             "reveal_locked": _("Anzeige gesperrt"), "option_on": _("Passwortanzeige eingeschaltet"),
             "option_off": _("Passwortanzeige ausgeschaltet"),
             "option_denied": _("Falsches Passwort bei Sicherheitseinstellung")}.get(action, action)
+
+
+def outbox_status_label(status: str) -> str:
+    """An outbox status in the user's language."""
+    from flask_babel import gettext as _
+
+    return {"queued": _("wartet"), "sending": _("wird gesendet"), "sent": _("gesendet"),
+            "failed": _("fehlgeschlagen"), "cancelled": _("abgebrochen")}.get(status, status)
+
+
+def outbox_kind_label(kind: str) -> str:
+    """What an outbox message is, in the user's language."""
+    from flask_babel import gettext as _
+
+    return {"reminder": _("Terminerinnerung"), "customer": _("SMS an Kunden"),
+            "test": _("Test-SMS")}.get(kind, kind)
 
 
 def role_label(role: str) -> str:
@@ -126,7 +151,8 @@ def fast_ngettext(singular: str, plural: str, num: int, **variables) -> str:
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     app.jinja_env.install_gettext_callables(fast_gettext, fast_ngettext, newstyle=True)
-    app.jinja_env.globals.update(navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label, get_locale=get_locale)
-    app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno)
+    app.jinja_env.globals.update(navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label,
+        outbox_status_label=outbox_status_label, outbox_kind_label=outbox_kind_label, get_locale=get_locale)
+    app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

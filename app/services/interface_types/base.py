@@ -47,6 +47,8 @@ class InterfaceType:
     branch_restrictable: bool = True
     # Settings that cannot change after the first save (the form says why).
     locked_after_create: tuple[str, ...] = ()
+    # Extra template fragments shown below the type's fields in the form (e.g. a live preview).
+    form_extras: tuple[str, ...] = ()
     # Fields shown only while another field has a value: {"token": ("auth_mode", "token")}.
     show_when: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Cross-field rules of the type: (form, interface or None) -> None, appending to field.errors.

@@ -12,6 +12,17 @@ from app.services.interface_types import SERVER, Action, InterfaceType, register
 from app.services.reminder_template import DEFAULT_TEMPLATE, PLACEHOLDERS, unknown_placeholders
 
 
+class ClockTimeField(wtforms.TimeField):
+    """HH:MM, with a message in the user's language (WTForms' German catalogue lacks this one)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Bitte eine gültige Uhrzeit im Format HH:MM angeben, z. B. 20:00.")) from None
+
+
 def _codes(value):
     if isinstance(value, str):
         return ", ".join(c.strip().upper() for c in value.split(",") if c.strip())
@@ -35,9 +46,9 @@ class ReminderSettingsForm(wtforms.Form):
         v.InputRequired(message=_l("Bitte geben Sie den Text der Nachricht an.")), v.Length(max=1000)],
         description=_l("Platzhalter: %(names)s", names=", ".join("${" + p + "}" for p in PLACEHOLDERS)),
         render_kw={"rows": 5})
-    quiet_start = wtforms.TimeField(_l("Start Nachtruhe"), default=time(20, 0), validators=[
+    quiet_start = ClockTimeField(_l("Start Nachtruhe"), default=time(20, 0), validators=[
         v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 20:00."))])
-    quiet_end = wtforms.TimeField(_l("Ende Nachtruhe"), default=time(8, 0), validators=[
+    quiet_end = ClockTimeField(_l("Ende Nachtruhe"), default=time(8, 0), validators=[
         v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 08:00."))])
     excluded_branches = wtforms.StringField(_l("Filialkürzel Filter"), filters=[_codes], validators=[
         v.Optional(), v.Length(max=400)], description=_l(
@@ -81,4 +92,5 @@ REMINDER = register(InterfaceType(
               "template": DEFAULT_TEMPLATE, "quiet_start": "20:00", "quiet_end": "08:00",
               "excluded_branches": ""},
     validate=_validate,
+    form_extras=("interfaces/types/_reminder_preview.html",),
 ))

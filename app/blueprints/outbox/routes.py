@@ -1,0 +1,71 @@
+"""Admins (and helpdesk, read-only) see the SMS outbox; admins resend or cancel failed messages."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from app.blueprints.auth.decorators import role_required
+from app.blueprints.outbox import bp
+from app.extensions import db
+from app.htmx import htmx_or_redirect, render
+from app.models import Customer, Interface, Role, SmsMessage
+from app.services import outbox
+
+STATUSES = ("failed", "queued", "sending", "sent", "cancelled")
+KINDS = ("reminder", "customer", "test")
+
+
+@bp.get("/")
+@role_required(Role.ADMIN, Role.HELPDESK)
+def index():
+    """The outbox, newest first; failed messages first by default."""
+    status = request.args.get("status", "failed")
+    kind = request.args.get("kind", "")
+    page_no = max(1, request.args.get("page", 1, type=int) or 1)
+    stmt = (sa.select(SmsMessage, Interface.name, Customer.first_name, Customer.last_name)
+            .outerjoin(Interface, SmsMessage.interface_id == Interface.id)
+            .outerjoin(Customer, SmsMessage.customer_id == Customer.id)
+            .order_by(SmsMessage.id.desc()))
+    if status in STATUSES:
+        stmt = stmt.where(SmsMessage.status == status)
+    if kind in KINDS:
+        stmt = stmt.where(SmsMessage.kind == kind)
+    rows = db.session.execute(stmt.limit(51).offset((page_no - 1) * 50)).all()
+    counts = dict(db.session.execute(sa.select(SmsMessage.status, sa.func.count())
+                                     .group_by(SmsMessage.status)).all())
+    return render("outbox/index.html", "outbox/_table.html", rows=rows[:50], has_next=len(rows) > 50,
+                  page_no=page_no, status_filter=status, kind=kind, statuses=STATUSES, kinds=KINDS, counts=counts)
+
+
+def _message(message_id: int) -> SmsMessage:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return db.get_or_404(SmsMessage, message_id)
+
+
+@bp.post("/<int:message_id>/resend")
+@role_required(Role.ADMIN)
+def resend(message_id: int):
+    """Queue a failed message again; the worker sends it (its id keeps it from going out twice)."""
+    message = _message(message_id)
+    if outbox.resend(db.session, message):
+        db.session.commit()
+        flash(_("SMS %(id)d wird erneut versendet.", id=message.id), "success")
+    else:
+        flash(_("Nur fehlgeschlagene oder abgebrochene SMS können erneut versendet werden."), "error")
+    return htmx_or_redirect(url_for("outbox.index", status=request.args.get("status", "failed")))
+
+
+@bp.post("/<int:message_id>/cancel")
+@role_required(Role.ADMIN)
+def cancel(message_id: int):
+    """Cancel a message that has not gone out."""
+    message = _message(message_id)
+    if outbox.cancel(db.session, message):
+        db.session.commit()
+        flash(_("SMS %(id)d wurde abgebrochen.", id=message.id), "success")
+    else:
+        flash(_("Nur wartende oder fehlgeschlagene SMS können abgebrochen werden."), "error")
+    return htmx_or_redirect(url_for("outbox.index", status=request.args.get("status", "failed")))
