@@ -122,10 +122,14 @@ def worker_command(once: bool, poll: float) -> None:
                     timeouts=current_app.config["SMS_TIMEOUTS"])
     worker.install_signal_handlers()
     if once:
+        import time
+
+        started = time.perf_counter()
         result = worker.run_once()
         worker.pool.close()
         click.echo(f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent"
-                   + (f" ({result['note']})" if result["note"] else "") + ".")
+                   + (f" ({result['note']})" if result["note"] else "")
+                   + f" in {time.perf_counter() - started:.2f} s.")
     else:
         worker.run_forever(poll)
 

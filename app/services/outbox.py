@@ -66,12 +66,18 @@ class ClientPool:
 
 
 def deliver(session: Session, message: SmsMessage, interface: Interface | None, pool: ClientPool,
-            actor=None, retry: bool = True, now: datetime | None = None) -> None:
-    """Send one claimed row and store the outcome (commits). Gateway faults never raise."""
+            actor=None, retry: bool = True, now: datetime | None = None, commit: bool = True) -> None:
+    """Send one claimed row and store the outcome. Gateway faults never raise.
+
+    The row was committed as "sending" before; the outcome may be committed later with others
+    (`commit=False`): if the worker dies first, the row is claimed again and the gateway's
+    idx check answers "already sent", so nothing goes out twice.
+    """
     now = now or utcnow()
     if interface is None:
         _fail(message, _("Die SMS-Schnittstelle wurde gelöscht."))
-        session.commit()
+        if commit:
+            session.commit()
         return
     try:
         max_chars = int((interface.settings or {}).get("max_chars") or 1000)
@@ -108,7 +114,8 @@ def deliver(session: Session, message: SmsMessage, interface: Interface | None, 
         record_check(session, interface, "test_sms" if message.kind == "test" else "sms", actor, ok, text)
     elif interface.last_error:
         interface.last_error = None  # the gateway works again
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def _fail(message: SmsMessage, text: str) -> None:
@@ -130,6 +137,11 @@ def claim_due(session: Session, limit: int, now: datetime | None = None) -> list
         row.status, row.claimed_at = SENDING, now
         row.attempts += 1
     session.commit()
+    if rows:
+        # The commit expired the rows; load them back in one query, not one query per row.
+        ids = [row.id for row in rows]
+        rows = session.scalars(sa.select(SmsMessage).where(SmsMessage.id.in_(ids))
+                               .order_by(SmsMessage.id)).all()
     return rows
 
 
@@ -137,11 +149,13 @@ def process_due(session: Session, pool: ClientPool, batch: int = 50, now: Callab
                 should_stop: Callable[[], bool] = lambda: False) -> int:
     """Send every due row, batch by batch, until none is left or a stop is asked for."""
     sent = 0
-    interfaces: dict[int, Interface | None] = {}
     while not should_stop():
         rows = claim_due(session, batch, now())
         if not rows:
             break
+        wanted = {row.interface_id for row in rows if row.interface_id}
+        interfaces: dict[int, Interface | None] = {i.id: i for i in session.scalars(
+            sa.select(Interface).where(Interface.id.in_(wanted)))} if wanted else {}
         for i, row in enumerate(rows):
             if should_stop():
                 # Give back what this worker claimed but did not start (SIGTERM).
@@ -149,11 +163,9 @@ def process_due(session: Session, pool: ClientPool, batch: int = 50, now: Callab
                     rest.status, rest.attempts = QUEUED, rest.attempts - 1
                 session.commit()
                 return sent
-            if row.interface_id not in interfaces:
-                interfaces[row.interface_id] = session.get(Interface, row.interface_id) \
-                    if row.interface_id else None
-            deliver(session, row, interfaces[row.interface_id], pool, now=now())
+            deliver(session, row, interfaces.get(row.interface_id), pool, now=now(), commit=False)
             sent += row.status == SENT
+        session.commit()  # the batch's outcomes in one transaction
     return sent
 
 
