@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, request, url_for
+from flask import flash, url_for
 from flask_babel import gettext as _, ngettext
 
 from app.blueprints.auth.decorators import role_required

@@ -1,5 +1,5 @@
 """The chain's settings page."""
-from flask import flash, url_for
+from flask import flash, request, url_for
 from flask_login import current_user
 from flask_babel import gettext as _
 
@@ -9,6 +9,7 @@ from app.blueprints.chain.forms import ChainForm, SecurityForm
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Chain, Role
+from app.services.reveal import audit
 
 
 @bp.get("/")
@@ -45,10 +46,6 @@ def security():
     ok = form.validate_on_submit()
     if ok and not current_user.check_password(form.current_password.data):
         form.current_password.errors.append(_("Das Passwort ist falsch."))
-        from flask import request
-
-        from app.services.reveal import audit
-
         audit(db.session, "option_denied", current_user, request.remote_addr or "", ok=False)
         db.session.commit()
         ok = False
@@ -65,8 +62,4 @@ def security():
 
 def record_security_change(session, actor, enabled: bool) -> None:
     """Audit the security option's change (who, when, from where)."""
-    from flask import request
-
-    from app.services.reveal import audit
-
     audit(session, "option_on" if enabled else "option_off", actor, request.remote_addr or "")

@@ -100,7 +100,7 @@ def settings_to_json(form: InterfaceForm) -> dict:
 def _settings_from_json(itype: InterfaceType, settings: dict) -> dict:
     """Stored settings as the form's fields expect them (times back to datetime.time)."""
     out = dict(settings)
-    for name, unbound in _time_fields(itype).items():
+    for name in _time_fields(itype):
         if isinstance(out.get(name), str):
             try:
                 out[name] = datetime.strptime(out[name], "%H:%M").time()
