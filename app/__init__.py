@@ -35,6 +35,7 @@ def register_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         app.logger.handlers[:] = [handler]
         app.logger.setLevel(logging.INFO)
+        app.logger.propagate = False  # the worker configures the root logger too: no double lines
 
 
 def select_locale() -> str:

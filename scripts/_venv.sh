@@ -1,7 +1,7 @@
 # Shared by scripts/dev.sh and scripts/test.sh (sourced, not run): the project's virtualenv.
 # Expects the caller to have `set -euo pipefail` and to be in the repository root.
 
-VENV_DIR="${VENV_DIR:-.venv}"
+VENV_DIR=.venv
 REQUIREMENTS="requirements-dev.txt"
 
 # The interpreter for a new venv: 3.11 if present, else any python3 that is at least 3.11.

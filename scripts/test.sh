@@ -11,21 +11,21 @@ ensure_venv
 # The browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 CHROMIUM="${PORTAL_CHROMIUM:-/usr/bin/chromium}"
 if [[ ! -x "$CHROMIUM" ]]; then
+  # sudo drops the environment, so the non-interactive setting goes on the command line.
   if [[ "$(id -u)" -eq 0 ]]; then
-    as_root=()
+    as_root=(env DEBIAN_FRONTEND=noninteractive)
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    as_root=(sudo)
+    as_root=(sudo DEBIAN_FRONTEND=noninteractive)
   else
     echo "error: $CHROMIUM is missing and cannot be installed (not root, no password-less sudo)." >&2
     echo "       Install Debian's chromium package: apt-get install chromium" >&2
     exit 1
   fi
   echo "== Installing Debian's chromium for the browser tests"
-  export DEBIAN_FRONTEND=noninteractive
   if ! { "${as_root[@]}" apt-get update -qq \
          && "${as_root[@]}" apt-get install -y -qq chromium >/dev/null; } \
      || [[ ! -x "$CHROMIUM" ]]; then
-    echo "error: installing chromium with apt-get failed; the browser tests cannot run." >&2
+    echo "error: apt-get did not install $CHROMIUM (see above); the browser tests cannot run." >&2
     exit 1
   fi
 fi
@@ -39,7 +39,9 @@ else
   echo "== Test database: SQLite (a temporary file per worker)"
 fi
 
-# Two workers pay off on the 2-core machines; each gets its own database, server and browser.
+# Two workers (pytest-xdist) pay off on the 2-core machines: each worker gets its own database,
+# live server and browser. (--dist loadgroup would keep the browser tests together, but
+# xdist 3.8 ignores xdist_group under pytest 9, so plain load balancing it is.)
 status=0
 .venv/bin/python -m pytest -n 2 "$@" || status=$?
 if [[ $status -eq 5 ]]; then

@@ -1,6 +1,7 @@
 """Browser fixtures: a live portal server in a thread, Debian's Chromium, a fresh page per test."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -10,7 +11,7 @@ from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Error as PlaywrightError, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -30,6 +31,14 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker (`-m browser` runs only these, `-m "not browser"` skips them)."""
     config.addinivalue_line("markers", "browser: drives a real browser against a live server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test in this folder `browser`, whoever wrote it."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -117,7 +126,8 @@ def page(browser: Browser, live_url: str, request: pytest.FixtureRequest) -> Ite
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        with contextlib.suppress(PlaywrightError):  # a crashed page must not hide the failure
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
 
 
