@@ -14,6 +14,7 @@ from app.blueprints.auth.decorators import PUBLIC, access_of
 NAVIGATION = (
     ("main.index", _l("Übersicht")),
     ("customers.index", _l("Kunden")),
+    ("appointments.index", _l("Termine")),
     ("interfaces.index", _l("Schnittstellen")),
     ("branches.index", _l("Filialen")),
     ("workstations.index", _l("Arbeitsplätze")),
@@ -148,10 +149,21 @@ def fast_ngettext(singular: str, plural: str, num: int, **variables) -> str:
     return _translations().ungettext(singular, plural, num) % variables
 
 
+def static_url(filename: str) -> str:
+    """url_for('static', ...) computed once per file (four assets on every page)."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("portal_static_urls", {})
+    url = cache.get(filename)
+    if url is None:
+        url = cache[filename] = url_for("static", filename=filename)
+    return url
+
+
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     app.jinja_env.install_gettext_callables(fast_gettext, fast_ngettext, newstyle=True)
-    app.jinja_env.globals.update(navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label,
+    app.jinja_env.globals.update(static_url=static_url, navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label,
         outbox_status_label=outbox_status_label, outbox_kind_label=outbox_kind_label, get_locale=get_locale)
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.trim_blocks = True
