@@ -98,7 +98,7 @@ def language():
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
-            current_user.locale = form.lang.data
+            current_user.record().locale = form.lang.data
             db.session.commit()
     target = form.next.data if is_safe_next(form.next.data) else url_for("main.index")
     return redirect(target)
