@@ -90,27 +90,18 @@ def register_extensions(app: Flask) -> None:
     ext.login_manager.login_view = "auth.login"
     ext.login_manager.session_protection = "basic"
 
-    @ext.login_manager.user_loader
-    def load_user(user_id: str):
-        from app.models import User
+    from app.blueprints.auth.session_user import load
 
-        try:
-            ident, version = (int(part) for part in user_id.split(":", 1))
-        except ValueError:
-            return None
-        user = ext.db.session.get(User, ident)
-        if user is None or user.session_version != version or not user.is_active:
-            return None
-        return user
+    ext.login_manager.user_loader(load)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
-    from app.blueprints import (audit, auth, branches, chain, customers, errors, interfaces, main, outbox,
-                                sms, users, workstations)
+    from app.blueprints import (appointments, audit, auth, branches, chain, customers, errors, interfaces,
+                                main, outbox, sms, users, workstations)
 
     for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit,
-                   customers, sms, outbox):
+                   customers, appointments, sms, outbox):
         app.register_blueprint(module.bp)
 
 

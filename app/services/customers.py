@@ -1,7 +1,30 @@
 """Customer rules shared by the pages, the demo seed and the reminders."""
 from __future__ import annotations
 
-from app.models import Customer
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+import sqlalchemy as sa
+from phonenumbers import PhoneNumberFormat
+from sqlalchemy.orm import Session, joinedload
+
+from app.i18n import _l
+from app.models import Appointment, Customer, SmsMessage
+from app.services.phone import normalise_mobile
+
+SALUTATIONS = ("herr", "frau", "divers", "")
+LANGUAGES = ("de", "en")
+# The SiNNO-App status is written by the SiNNO interface only, never edited on the customer page.
+SINNO_STATUSES = {
+    "not_activated": _l("nicht aktiviert"),
+    "invited": _l("eingeladen"),
+    "active": _l("aktiv"),
+}
+EDITABLE_FIELDS = ("salutation", "first_name", "last_name", "number", "mobile", "email", "language",
+                   "branch_id", "sms_consent")
 
 
 def search_text_for(customer: Customer) -> str:
@@ -9,3 +32,145 @@ def search_text_for(customer: Customer) -> str:
     digits = "".join(ch for ch in (customer.mobile or "") if ch.isdigit())
     parts = [customer.first_name, customer.last_name, customer.number or "", digits, customer.email or ""]
     return " | ".join(p.strip().lower() for p in parts if p)[:300]
+
+
+def international_mobile(raw: str, country_code: str = "+49") -> str:
+    """A typed mobile number as "+49 171 2345678"; raises phone.InvalidPhoneNumber."""
+    e164 = normalise_mobile(raw, country_code).e164
+    return phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.INTERNATIONAL)
+
+
+def sinno_status_label(status: str) -> str:
+    """The SiNNO-App status in the reader's language."""
+    return str(SINNO_STATUSES.get(status, status))
+
+
+def like_terms(q: str, limit: int = 5) -> list[str]:
+    """The search words of `q`, escaped for LIKE (a typed % or _ matches itself)."""
+    return [t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            for t in q.lower().split()[:limit]]
+
+
+def matching(stmt: sa.Select, q: str) -> sa.Select:
+    """Restrict a statement over customers to those matching every word of `q`."""
+    for term in like_terms(q):
+        stmt = stmt.where(Customer.search_text.like(f"%{term}%", escape="\\"))
+    return stmt
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One page of a list, fetched with LIMIT n+1: it knows whether more follow, never the total."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+def fetch_slice(session: Session, stmt: sa.Select, page: int, per_page: int, scalars: bool = True) -> Slice:
+    """Run `stmt` for one page in a single query (no count over all rows)."""
+    page = max(1, page)
+    stmt = stmt.limit(per_page + 1).offset((page - 1) * per_page)
+    result = session.execute(stmt)
+    rows = list(result.unique().scalars() if scalars else result.unique().all())
+    return Slice(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+
+
+def list_page(session: Session, q: str = "", branch_id: int | None = None, page: int = 1,
+              per_page: int = 50) -> Slice:
+    """Customers by name, matching the search words and the branch, with their branch, in one query."""
+    stmt = (sa.select(Customer).options(joinedload(Customer.branch))
+            .order_by(Customer.last_name, Customer.first_name, Customer.id))
+    stmt = matching(stmt, q)
+    if branch_id:
+        stmt = stmt.where(Customer.branch_id == branch_id)
+    return fetch_slice(session, stmt, page, per_page)
+
+
+def find_by_reference(session: Session, reference: str | None) -> Customer | None:
+    """The customer a typed reference names: a customer number ("K-1001"), or "#17"/"17" for the id."""
+    text = (reference or "").strip()
+    if not text:
+        return None
+    customer = session.scalar(sa.select(Customer).where(Customer.number == text))
+    if customer is None:
+        customer = session.scalar(sa.select(Customer).where(
+            sa.func.lower(Customer.number) == text.lower()).limit(1))
+    if customer is None:
+        match = re.fullmatch(r"#?\s*(\d{1,9})", text)
+        if match:
+            customer = session.get(Customer, int(match.group(1)))
+    return customer
+
+
+def reference_of(customer: Customer) -> str:
+    """What to type to name this customer again: the customer number, else "#id"."""
+    return customer.number or f"#{customer.id}"
+
+
+def suggestions(session: Session, q: str, limit: int = 10) -> list[Customer]:
+    """Customers matching a typed name, number or mobile, for a picker (at least two characters)."""
+    if len(q.strip()) < 2:
+        return []
+    stmt = matching(sa.select(Customer).options(joinedload(Customer.branch))
+                    .order_by(Customer.last_name, Customer.first_name, Customer.id), q.lstrip("#"))
+    return list(session.scalars(stmt.limit(limit)).all())
+
+
+def save(session: Session, customer: Customer, values: dict[str, Any]) -> Customer:
+    """Apply cleaned form values to a new or existing customer and keep its search text current."""
+    for name in EDITABLE_FIELDS:
+        if name in values:
+            setattr(customer, name, values[name])
+    customer.search_text = search_text_for(customer)
+    if customer.id is None:
+        session.add(customer)
+    session.flush()
+    return customer
+
+
+def appointment_count(session: Session, customer_id: int) -> int:
+    """How many appointments (past and future) a customer has."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Appointment)
+                          .where(Appointment.customer_id == customer_id)) or 0
+
+
+def delete(session: Session, customer: Customer) -> None:
+    """Delete a customer without appointments; their SMS stay in the outbox without the link."""
+    session.execute(sa.update(SmsMessage).where(SmsMessage.customer_id == customer.id)
+                    .values(customer_id=None))
+    session.delete(customer)
+    session.flush()
+
+
+def appointments_of(session: Session, customer_id: int, now: datetime,
+                    limit: int = 20) -> tuple[list[Appointment], list[Appointment]]:
+    """The customer's next appointments (soonest first) and past ones (latest first)."""
+    base = (sa.select(Appointment).where(Appointment.customer_id == customer_id)
+            .options(joinedload(Appointment.type), joinedload(Appointment.status),
+                     joinedload(Appointment.branch)))
+    upcoming = session.scalars(base.where(Appointment.starts_at >= now)
+                               .order_by(Appointment.starts_at, Appointment.id).limit(limit)).all()
+    past = session.scalars(base.where(Appointment.starts_at < now)
+                           .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(limit)).all()
+    return list(upcoming), list(past)
+
+
+def last_messages(session: Session, customer_id: int, limit: int = 10) -> list[SmsMessage]:
+    """The latest SMS to the customer, newest first."""
+    return list(session.scalars(
+        sa.select(SmsMessage).where(SmsMessage.customer_id == customer_id)
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)).all())

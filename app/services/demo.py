@@ -1,15 +1,21 @@
 """Demo data: a small hearing-aid and optics chain; running it twice changes nothing."""
 from __future__ import annotations
 
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from datetime import date
-
-from app.models import Branch, Chain, Customer, Interface, Role, User, Workstation
+from app.models import (Appointment, AppointmentStatus, AppointmentType, Branch, Chain, Customer, Interface,
+                        Role, User, Workstation)
+from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
 from app.services import interface_types
-from app.services.customers import search_text_for
+from app.services.customers import international_mobile, search_text_for
 from app.services.interfaces import denormalise, record_event, write_secret
+from app.services.phone import InvalidPhoneNumber
 from app.services.secrets import SecretBox
 
 # The local SMSAPI simulator the first README command starts (flask --app wsgi sim smsapi).
@@ -38,6 +44,49 @@ DEMO_BRANCHES = (
      "email": None, "workstations": ("LBG-EMPFANG",)},
 )
 
+# (name, "Erlaubt für automatische Benachrichtigungen des Kunden", minutes, group appointment)
+DEMO_APPOINTMENT_TYPES = (
+    ("Hörtest", True, 30, False),
+    ("Hörgeräteanpassung", True, 60, False),
+    ("Nachsorge", True, 30, False),
+    ("Brillenabholung", True, 15, False),
+    ("Sehtest", True, 30, False),
+    ("Werkstatt/Reparatur", False, 20, False),
+    ("Gruppenschulung", False, 90, True),
+)
+DEMO_APPOINTMENT_STATUSES = (
+    ("Geplant", OPEN), ("Bestätigt", OPEN), ("Erledigt", DONE), ("Storniert", CANCELLED), ("Geplatzt", NO_SHOW),
+)
+
+# The bulk demo volume: customers K-20001 … and appointments over the coming weeks.
+VOLUME_SEED = 2026
+VOLUME_CUSTOMERS = 3000
+VOLUME_APPOINTMENTS = 6000
+VOLUME_PAST_APPOINTMENTS = 300
+VOLUME_WEEKS = 6
+VOLUME_FIRST_NUMBER = 20001
+OPENING = (time(9, 0), time(18, 0))  # Monday to Saturday, local time
+
+FEMALE_NAMES = ("Anna", "Andrea", "Birgit", "Brigitte", "Christa", "Claudia", "Doris", "Elke", "Emma",
+                "Gabriele", "Gisela", "Hannelore", "Helga", "Ingrid", "Irmgard", "Julia", "Karin", "Katharina",
+                "Lea", "Marianne", "Monika", "Petra", "Renate", "Sabine", "Sophie", "Ursula", "Waltraud")
+MALE_NAMES = ("Alexander", "Bernd", "Dieter", "Frank", "Friedrich", "Gerhard", "Günter", "Hans", "Heinz",
+              "Helmut", "Jürgen", "Karl", "Klaus", "Lukas", "Manfred", "Michael", "Paul", "Peter", "Rainer",
+              "Rolf", "Stefan", "Thomas", "Uwe", "Walter", "Werner", "Wolfgang")
+LAST_NAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
+              "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
+              "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner",
+              "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler", "Herrmann",
+              "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang", "Scholz", "Möller",
+              "Weiß", "Jung", "Hahn", "Schubert", "Vogel", "Friedrich", "Keller", "Günther", "Frank", "Berger",
+              "Winkler", "Roth", "Beck", "Lorenz", "Baumann", "Franke", "Albrecht", "Schuster", "Simon",
+              "Ludwig", "Böhm", "Winter", "Kraus", "Martin", "Schumacher", "Krämer", "Vogt", "Stein", "Jäger",
+              "Otto", "Sommer", "Groß", "Seidel", "Heinrich", "Brandt", "Haas", "Schreiber", "Graf", "Yilmaz",
+              "Kaya", "Nowak", "Kowalski", "Rossi", "Popescu")
+MOBILE_PREFIXES = ("151", "152", "157", "159", "160", "162", "163", "170", "171", "172", "173", "174", "175",
+                   "176", "177", "178", "179")
+_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
 # Demo log-ins are printed by the seed and listed in the README; they exist only in demo databases.
 DEMO_USERS = (
     {"username": "admin", "password": "Demo-Admin-2026", "role": Role.ADMIN, "full_name": "Anna Admin",
@@ -49,7 +98,7 @@ DEMO_USERS = (
 )
 
 
-def seed(session: Session, box: SecretBox) -> str:
+def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin") -> str:
     """Create what is missing of the demo chain and return the printable log-ins."""
     chain = Chain.get(session)
     if chain.name == "Filialkette":
@@ -87,6 +136,8 @@ def seed(session: Session, box: SecretBox) -> str:
     session.flush()
     created += _seed_customers(session, branches)
     created += _seed_interfaces(session, box)
+    created += _seed_appointment_settings(session)
+    created += _seed_volume(session, branches, tz_name)
     session.flush()
     head = f"Demo chain '{chain.name}': {created} record(s) created" + (
         "." if created else " (already complete, nothing changed).")
@@ -131,3 +182,122 @@ def _seed_interfaces(session: Session, box: SecretBox) -> int:
         record_event(session, interface, "created", admin, message="Demo-Daten")
         created += 1
     return created
+
+
+def _seed_appointment_settings(session: Session) -> int:
+    """The chain's appointment types and statuses (matched by name)."""
+    created = 0
+    have = set(session.scalars(sa.select(AppointmentType.name)).all())
+    for name, allowed, minutes, _group in DEMO_APPOINTMENT_TYPES:
+        if name not in have:
+            session.add(AppointmentType(name=name, allows_auto_notification=allowed, duration_minutes=minutes,
+                                        active=True))
+            created += 1
+    have = set(session.scalars(sa.select(AppointmentStatus.name)).all())
+    for name, kind in DEMO_APPOINTMENT_STATUSES:
+        if name not in have:
+            session.add(AppointmentStatus(name=name, kind=kind))
+            created += 1
+    session.flush()
+    return created
+
+
+def _demo_mobile(rng: random.Random) -> str:
+    """A valid German mobile number in international format."""
+    while True:
+        prefix = rng.choice(MOBILE_PREFIXES)
+        length = 8 if prefix.startswith("15") or prefix in ("176", "179") else rng.choice((7, 8))
+        national = "0" + prefix + "".join(rng.choice("0123456789") for _ in range(length))
+        try:
+            return international_mobile(national, "+49")
+        except InvalidPhoneNumber:
+            continue
+
+
+def _volume_customers(rng: random.Random, branch_ids: list[int]) -> list[dict]:
+    rows = []
+    for index in range(VOLUME_CUSTOMERS):
+        number = f"K-{VOLUME_FIRST_NUMBER + index}"
+        female = rng.random() < 0.55
+        first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        last = rng.choice(LAST_NAMES)
+        roll = rng.random()
+        salutation = "" if roll < 0.03 else "divers" if roll < 0.05 else "frau" if female else "herr"
+        mobile = _demo_mobile(rng) if rng.random() < 0.85 else None
+        email = (f"{first}.{last}.{VOLUME_FIRST_NUMBER + index}@example.org".translate(_ASCII).lower()
+                 if rng.random() < 0.6 else None)
+        sinno = rng.random()
+        status = "active" if sinno < 0.03 else "invited" if sinno < 0.05 else "not_activated"
+        row = {"number": number, "salutation": salutation, "first_name": first, "last_name": last,
+               "mobile": mobile, "email": email, "language": "en" if rng.random() < 0.05 else "de",
+               "branch_id": rng.choice(branch_ids), "sms_consent": rng.random() < 0.75,
+               "sinno_status": status,
+               "sinno_customer_id": f"SIN-{VOLUME_FIRST_NUMBER + index}" if status == "active" else None}
+        row["search_text"] = search_text_for(SimpleNamespace(**row))
+        rows.append(row)
+    return rows
+
+
+def _opening_start(rng: random.Random, day: date, minutes: int, tz: ZoneInfo) -> datetime:
+    """A quarter-hour start on `day` that ends by closing time, as naive UTC."""
+    first = OPENING[0].hour * 4
+    last = (OPENING[1].hour * 60 - minutes) // 15
+    slot = rng.randint(first, max(first, last))
+    local = datetime.combine(day, time(slot // 4, (slot % 4) * 15), tzinfo=tz)
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _opening_days(start: date, end: date) -> list[date]:
+    """Monday to Saturday from start to end (inclusive)."""
+    days, day = [], start
+    while day <= end:
+        if day.weekday() < 6:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _volume_appointments(rng: random.Random, session: Session, customers: list[tuple[int, int]],
+                         branch_ids: list[int], tz: ZoneInfo) -> list[dict]:
+    types = {t.name: t for t in session.scalars(sa.select(AppointmentType)).all()}
+    statuses = {s.name: s.id for s in session.scalars(sa.select(AppointmentStatus)).all()}
+    type_specs = [(types[name], group) for name, _a, _m, group in DEMO_APPOINTMENT_TYPES]
+    weights = (30, 20, 20, 12, 10, 6, 2)
+    today = datetime.now(timezone.utc).astimezone(tz).date()
+    upcoming = _opening_days(today, today + timedelta(weeks=VOLUME_WEEKS))
+    past = _opening_days(today - timedelta(days=14), today - timedelta(days=1))
+    rows = []
+    for index in range(VOLUME_APPOINTMENTS):
+        in_past = index < VOLUME_PAST_APPOINTMENTS
+        customer_id, home_branch = rng.choice(customers)
+        appt_type, group = rng.choices(type_specs, weights=weights)[0]
+        day = rng.choice(past if in_past else upcoming)
+        roll = rng.random()
+        if in_past:
+            status = "Erledigt" if roll < 0.8 else "Geplatzt" if roll < 0.9 else "Storniert"
+        else:
+            status = "Geplant" if roll < 0.7 else "Bestätigt" if roll < 0.95 else "Storniert"
+        rows.append({
+            "customer_id": customer_id, "type_id": appt_type.id, "status_id": statuses[status],
+            "branch_id": home_branch if rng.random() < 0.9 else rng.choice(branch_ids),
+            "starts_at": _opening_start(rng, day, appt_type.duration_minutes, tz),
+            "duration_minutes": appt_type.duration_minutes, "is_group": group, "note": "",
+        })
+    return rows
+
+
+def _seed_volume(session: Session, branches: dict[str, Branch], tz_name: str) -> int:
+    """About 3,000 customers and 6,000 appointments, inserted in bulk; skipped when already there."""
+    marker = f"K-{VOLUME_FIRST_NUMBER}"
+    if session.scalar(sa.select(Customer.id).where(Customer.number == marker)) is not None:
+        return 0
+    rng = random.Random(VOLUME_SEED)
+    branch_ids = sorted(b.id for b in branches.values())
+    session.execute(sa.insert(Customer), _volume_customers(rng, branch_ids))
+    customers = session.execute(
+        sa.select(Customer.id, Customer.branch_id).where(Customer.number.like("K-2%"))
+        .order_by(Customer.id)).all()
+    customers = [(row.id, row.branch_id) for row in customers]
+    appointments = _volume_appointments(rng, session, customers, branch_ids, ZoneInfo(tz_name))
+    session.execute(sa.insert(Appointment), appointments)
+    return len(customers) + len(appointments)

@@ -1,0 +1,6 @@
+"""Appointments, and the appointment types and statuses admins maintain."""
+from flask import Blueprint
+
+bp = Blueprint("appointments", __name__, url_prefix="/appointments")
+
+from . import routes  # noqa: E402,F401

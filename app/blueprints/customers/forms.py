@@ -1,0 +1,94 @@
+"""The customer form: contact details, language, branch and consent to SMS."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.extensions import db
+from app.i18n import _translate_pair
+from app.models import Branch, Customer
+from app.services import customers as service
+from app.services.phone import InvalidPhoneNumber
+
+COUNTRY_CODE = "+49"  # numbers typed without a prefix are German ones
+
+
+def branch_choices() -> list[tuple[str, str]]:
+    """All branches for a select, by number."""
+    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
+    return [("", _l("— bitte wählen —"))] + [(str(r.id), f"{r.number} {r.name}") for r in rows]
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def salutation_choices() -> list[tuple[str, str]]:
+    """Herr, Frau, Divers or none (stored as "herr", "frau", "divers", "")."""
+    return [("", _l("keine")), ("herr", _l("Herr")), ("frau", _l("Frau")), ("divers", _l("Divers"))]
+
+
+class CustomerForm(FlaskForm):
+    """A customer; the SiNNO-App fields are not part of it (read-only)."""
+
+    salutation = SelectField(_l("Anrede"), choices=salutation_choices, default="")
+    first_name = StringField(_l("Vorname"), validators=[Optional(), Length(max=80)])
+    last_name = StringField(_l("Nachname"), validators=[DataRequired(), Length(max=80)])
+    number = StringField(_l("Kundennummer"), validators=[Optional(), Length(max=20)])
+    mobile = StringField(_l("Mobilnummer"), description=_l("z. B. 0171 2345678 oder +49 171 2345678"),
+                         validators=[Optional(), Length(max=32)])
+    email = EmailField(_l("E-Mail"), validators=[Optional(), Length(max=254), Email(message=_l(
+        "Bitte geben Sie eine gültige E-Mail-Adresse ein."))])
+    language = SelectField(_l("Sprache"), choices=[("de", _l("Deutsch")), ("en", _l("Englisch"))],
+                           default="de")
+    branch_id = SelectField(_l("Filiale"), choices=branch_choices, coerce=_int_or_none,
+                            validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
+    sms_consent = BooleanField(_l("Einwilligung zu SMS"),
+                               description=_l("Der Kunde hat zugestimmt, SMS zu erhalten."))
+
+    def __init__(self, *args, customer: Customer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._customer = customer
+        self.international_mobile: str | None = None
+
+    def _taken(self, column, value) -> bool:
+        stmt = sa.select(Customer.id).where(column == value)
+        if self._customer is not None:
+            stmt = stmt.where(Customer.id != self._customer.id)
+        return db.session.scalar(stmt.limit(1)) is not None
+
+    def validate_number(self, field):
+        if field.data and self._taken(Customer.number, field.data.strip()):
+            raise ValidationError(_l("Ein Kunde mit dieser Kundennummer existiert bereits."))
+
+    def validate_email(self, field):
+        if field.data and self._taken(sa.func.lower(Customer.email), field.data.strip().lower()):
+            raise ValidationError(_l("Diese E-Mail-Adresse hat bereits ein anderer Kunde."))
+
+    def validate_mobile(self, field):
+        if not (field.data or "").strip():
+            return
+        try:
+            self.international_mobile = service.international_mobile(field.data, COUNTRY_CODE)
+        except InvalidPhoneNumber as exc:
+            raise ValidationError(_translate_pair(exc.message_de, exc.message_en)) from None
+
+    def values(self) -> dict:
+        """The cleaned values for the customer service."""
+        return {
+            "salutation": self.salutation.data or "",
+            "first_name": (self.first_name.data or "").strip(),
+            "last_name": self.last_name.data.strip(),
+            "number": (self.number.data or "").strip() or None,
+            "mobile": self.international_mobile,
+            "email": (self.email.data or "").strip().lower() or None,
+            "language": self.language.data,
+            "branch_id": self.branch_id.data,
+            "sms_consent": bool(self.sms_consent.data),
+        }
