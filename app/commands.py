@@ -45,7 +45,9 @@ def seed_demo() -> None:
     from app.extensions import secret_box
     from app.services.demo import seed
 
-    report = seed(db.session, secret_box())
+    from flask import current_app
+
+    report = seed(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
     db.session.commit()
     click.echo(report)
 

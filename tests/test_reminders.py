@@ -341,3 +341,22 @@ def test_two_workers_on_postgresql_send_each_reminder_exactly_once(app, app_conf
     assert len(idx) == 1000 and len(set(idx)) == 1000
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage)
                              .where(SmsMessage.status == "sent")) == 1000
+
+
+def test_changed_appointment_drops_the_waiting_reminder_and_is_planned_again(app, world, smsapi_sim):
+    appt = world.appointment(datetime(2026, 11, 23, 9, 0))
+    db.session.commit()
+    _plan()
+    first = db.session.get(Appointment, appt.id).reminder_message_id
+    appt = db.session.get(Appointment, appt.id)
+    appt.starts_at = utc(datetime(2026, 11, 23, 9, 30))
+    reminders.appointment_changed(db.session, appt)
+    db.session.commit()
+    old = db.session.get(SmsMessage, first)
+    assert old.status == "cancelled" and old.appointment_id is None
+    _plan(now=NOW + timedelta(minutes=1))
+    db.session.expire_all()
+    new = db.session.get(SmsMessage, db.session.get(Appointment, appt.id).reminder_message_id)
+    assert new.id != first and "09:30" in new.text
+    _worker(clock=lambda: NOW + timedelta(minutes=2)).run_once()
+    assert [m["message"] for m in smsapi_sim.state.messages] == [new.text]

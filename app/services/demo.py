@@ -158,7 +158,7 @@ def _seed_customers(session: Session, branches: dict[str, Branch]) -> int:
 
 
 def _seed_interfaces(session: Session, box: SecretBox) -> int:
-    """An SMS interface pointed at the local simulator, and the SiNNO chat."""
+    """An SMS interface pointed at the local simulator, and the automatic appointment reminders."""
     created = 0
     admin = session.scalar(sa.select(User).where(User.username == "admin"))
     specs = (
@@ -166,6 +166,9 @@ def _seed_interfaces(session: Session, box: SecretBox) -> int:
          {"service": "custom", "base_url": DEMO_SMS_URL, "auth_mode": "token", "username": "",
           "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
           "proxy_port": None}, {"token": DEMO_SMS_TOKEN}),
+        ("appointment_reminder", "Terminerinnerung", True, False,
+         dict(interface_types.get("appointment_reminder").defaults, quiet_start="23:00",
+              quiet_end="05:00"), {}),
     )
     for type_key, name, server, client, settings, secrets in specs:
         if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:

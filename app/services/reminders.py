@@ -240,3 +240,20 @@ def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz
         appt.reminder_message_id = message.id
         appt.reminder_skip_reason = None
     report.planned = len(planned)
+
+
+def appointment_changed(session: Session, appointment: Appointment) -> None:
+    """A changed appointment (time, status, customer ...) is checked again at the next run.
+
+    A reminder still waiting in the outbox is cancelled (its text may be wrong now) and detached,
+    so the next run plans a new one or records why none is sent; one already sent stays.
+    """
+    if appointment.reminder_message_id is not None:
+        message = session.get(SmsMessage, appointment.reminder_message_id)
+        if message is not None and message.status in (QUEUED, FAILED):
+            message.status, message.next_attempt_at = MSG_CANCELLED, None
+            message.appointment_id = None
+            appointment.reminder_message_id = None
+    if appointment.reminder_message_id is None:
+        appointment.reminder_skip_reason = None
+        appointment.reminder_checked_at = None

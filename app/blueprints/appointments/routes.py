@@ -19,7 +19,7 @@ from app.extensions import db
 from app.htmx import htmx_or_redirect, render, wants_fragment
 from app.models import Appointment, AppointmentStatus, AppointmentType, Customer, Role, SmsMessage
 from app.models.appointment import OPEN
-from app.services import customers as customer_service
+from app.services import customers as customer_service, reminders
 from app.services.clock import local_today
 from app.services.reminder_reasons import reason_text
 
@@ -152,13 +152,12 @@ def new():
 
 
 def _apply(appointment: Appointment, values: dict) -> None:
-    """Copy the values; a changed appointment gets a fresh reminder check unless an SMS exists."""
+    """Copy the values; a changed appointment gets a fresh reminder check (a waiting SMS is dropped)."""
     changed = any(getattr(appointment, name) != values[name] for name in REMINDER_RELEVANT)
     for name, value in values.items():
         setattr(appointment, name, value)
-    if changed and appointment.reminder_message_id is None:
-        appointment.reminder_skip_reason = None
-        appointment.reminder_checked_at = None
+    if changed:
+        reminders.appointment_changed(db.session, appointment)
 
 
 @bp.post("/")
