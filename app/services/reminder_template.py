@@ -45,14 +45,12 @@ def unknown_placeholders(template: str) -> list[str]:
 
 
 def letter_salutation(ctx: ReminderContext) -> str:
-    """The formal salutation with name, in the customer's language."""
-    english = ctx.language == "en"
+    """The formal salutation with name, in the template's language (German: one template per chain)."""
     if ctx.salutation == "frau":
-        return f"Dear Ms {ctx.last_name}" if english else f"Sehr geehrte Frau {ctx.last_name}"
+        return f"Sehr geehrte Frau {ctx.last_name}"
     if ctx.salutation == "herr":
-        return f"Dear Mr {ctx.last_name}" if english else f"Sehr geehrter Herr {ctx.last_name}"
-    name = f"{ctx.first_name} {ctx.last_name}".strip()
-    return f"Dear {name}" if english else f"Guten Tag {name}"
+        return f"Sehr geehrter Herr {ctx.last_name}"
+    return f"Guten Tag {ctx.first_name} {ctx.last_name}".strip()
 
 
 def render(template: str, ctx: ReminderContext, tz_name: str) -> str:
