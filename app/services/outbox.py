@@ -65,20 +65,33 @@ class ClientPool:
         self._clients.clear()
 
 
-def deliver(session: Session, message: SmsMessage, interface: Interface | None, pool: ClientPool,
-            actor=None, retry: bool = True, now: datetime | None = None, commit: bool = True) -> None:
-    """Send one claimed row and store the outcome. Gateway faults never raise.
+@dataclass(frozen=True)
+class Claimed:
+    """The fields of a claimed row the gateway call needs (plain data, no ORM object)."""
 
-    The row was committed as "sending" before; the outcome may be committed later with others
-    (`commit=False`): if the worker dies first, the row is claimed again and the gateway's
-    idx check answers "already sent", so nothing goes out twice.
+    id: int
+    kind: str
+    interface_id: int | None
+    to_number: str
+    text: str
+    attempts: int
+
+
+# Always written (None clears an old error or retry time); the gateway's data only when it sent.
+OUTCOME_FIELDS = ("status", "error", "next_attempt_at")
+
+
+def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now: datetime,
+            retry: bool = True) -> tuple[dict, bool, str]:
+    """Call the gateway for one claimed message; return the row's new values, success, and a text.
+
+    Gateway faults never raise: they become a retry (queued with back-off) or a failure.
     """
-    now = now or utcnow()
+    values = dict.fromkeys(OUTCOME_FIELDS)
     if interface is None:
-        _fail(message, _("Die SMS-Schnittstelle wurde gelöscht."))
-        if commit:
-            session.commit()
-        return
+        text = _("Die SMS-Schnittstelle wurde gelöscht.")
+        values.update(status=FAILED, error=text)
+        return values, False, text
     try:
         max_chars = int((interface.settings or {}).get("max_chars") or 1000)
         result = pool.get(interface).send_sms(
@@ -86,87 +99,114 @@ def deliver(session: Session, message: SmsMessage, interface: Interface | None, 
             max_parts=sms_length.max_parts_for(max_chars, sms_length.encoding_for(message.text)))
     except GatewayError as exc:
         if exc.code == ALREADY_SENT:
-            message.status, message.error = SENT, None
-            message.sent_at = message.sent_at or now
-            ok, text = True, _("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id)
+            values.update(status=SENT)
+            values.setdefault("sent_at", now)
+            return values, True, _("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id)
+        text = exc.message_for(current_language())
+        if retry and exc.kind not in PERMANENT_KINDS and message.attempts < MAX_ATTEMPTS:
+            values.update(status=QUEUED, error=text[:500], next_attempt_at=now + backoff(message.attempts))
         else:
-            text = exc.message_for(current_language())
-            ok = False
-            if retry and exc.kind not in PERMANENT_KINDS and message.attempts < MAX_ATTEMPTS:
-                message.status, message.error = QUEUED, text[:500]
-                message.next_attempt_at = now + backoff(message.attempts)
-            else:
-                _fail(message, text)
+            values.update(status=FAILED, error=text[:500])
+        return values, False, text
     except SecretError:
-        ok, text = False, _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
-        _fail(message, text)
-    else:
-        message.status, message.sent_at, message.error = SENT, now, None
-        message.gateway_message_id = result.message_id
-        message.points = result.points
-        message.parts = result.parts
-        ok = True
-        text = _("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, Nachrichten-ID "
-                 "%(id)s.", number=result.number, parts=result.parts, points=f"{result.points:.2f}",
-                 id=result.message_id)
-    # The history shows test SMS and every failure; routine successes only in the outbox.
+        text = _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
+        values.update(status=FAILED, error=text)
+        return values, False, text
+    values.update(status=SENT, sent_at=now, gateway_message_id=result.message_id, points=result.points,
+                  parts=result.parts)
+    return values, True, _("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
+                           "Nachrichten-ID %(id)s.", number=result.number, parts=result.parts,
+                           points=f"{result.points:.2f}", id=result.message_id)
+
+
+def _record(session: Session, message: Claimed, interface: Interface | None, ok: bool, text: str,
+            actor=None) -> None:
+    """The history shows test SMS and every failure; routine successes only in the outbox."""
+    if interface is None:
+        return
     if message.kind == "test" or not ok:
         record_check(session, interface, "test_sms" if message.kind == "test" else "sms", actor, ok, text)
     elif interface.last_error:
         interface.last_error = None  # the gateway works again
-    if commit:
-        session.commit()
 
 
-def _fail(message: SmsMessage, text: str) -> None:
-    message.status, message.error, message.next_attempt_at = FAILED, text[:500], None
+def deliver(session: Session, message: SmsMessage, interface: Interface | None, pool: ClientPool,
+            actor=None, retry: bool = True, now: datetime | None = None) -> None:
+    """Send one row already committed as "sending" and store the outcome (commits)."""
+    claimed = Claimed(message.id, message.kind, message.interface_id, message.to_number, message.text,
+                      message.attempts)
+    values, ok, text = attempt(claimed, interface, pool, now or utcnow(), retry)
+    for name, value in values.items():
+        setattr(message, name, value)
+    _record(session, claimed, interface, ok, text, actor)
+    session.commit()
 
 
-def claim_due(session: Session, limit: int, now: datetime | None = None) -> list[SmsMessage]:
-    """Take up to `limit` due rows for this worker (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+def claim_due(session: Session, limit: int, now: datetime | None = None) -> list[Claimed]:
+    """Take up to `limit` due rows for this worker (FOR UPDATE SKIP LOCKED on PostgreSQL).
+
+    Queued rows whose time has come, and rows left "sending" by a worker that died.
+    """
     now = now or utcnow()
     due = sa.or_(
         sa.and_(SmsMessage.status == QUEUED,
                 sa.or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now)),
         sa.and_(SmsMessage.status == SENDING, SmsMessage.claimed_at < now - STALE_AFTER),
     )
-    rows = session.scalars(
-        sa.select(SmsMessage).where(due).order_by(SmsMessage.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
-    for row in rows:
-        row.status, row.claimed_at = SENDING, now
-        row.attempts += 1
-    session.commit()
-    if rows:
-        # The commit expired the rows; load them back in one query, not one query per row.
-        ids = [row.id for row in rows]
-        rows = session.scalars(sa.select(SmsMessage).where(SmsMessage.id.in_(ids))
-                               .order_by(SmsMessage.id)).all()
-    return rows
+    ids = session.scalars(sa.select(SmsMessage.id).where(due).order_by(SmsMessage.id).limit(limit)
+                          .with_for_update(skip_locked=True)).all()
+    if not ids:
+        session.commit()
+        return []
+    rows = session.execute(
+        sa.update(SmsMessage).where(SmsMessage.id.in_(ids))
+        .values(status=SENDING, claimed_at=now, attempts=SmsMessage.attempts + 1)
+        .returning(SmsMessage.id, SmsMessage.kind, SmsMessage.interface_id, SmsMessage.to_number,
+                   SmsMessage.text, SmsMessage.attempts)
+        .execution_options(synchronize_session=False)).all()
+    session.commit()  # "sending" is on disk before any gateway call
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
 def process_due(session: Session, pool: ClientPool, batch: int = 50, now: Callable[[], datetime] = utcnow,
                 should_stop: Callable[[], bool] = lambda: False) -> int:
-    """Send every due row, batch by batch, until none is left or a stop is asked for."""
+    """Send every due row, batch by batch, until none is left or a stop is asked for.
+
+    Each batch is claimed in one statement and its outcomes written in one executemany: the
+    database costs little next to the gateway calls.
+    """
     sent = 0
     while not should_stop():
-        rows = claim_due(session, batch, now())
-        if not rows:
+        claimed = claim_due(session, batch, now())
+        if not claimed:
             break
-        wanted = {row.interface_id for row in rows if row.interface_id}
-        interfaces: dict[int, Interface | None] = {i.id: i for i in session.scalars(
+        wanted = {c.interface_id for c in claimed if c.interface_id}
+        interfaces = {i.id: i for i in session.scalars(
             sa.select(Interface).where(Interface.id.in_(wanted)))} if wanted else {}
-        for i, row in enumerate(rows):
+        outcomes: list[dict] = []
+        for i, message in enumerate(claimed):
             if should_stop():
                 # Give back what this worker claimed but did not start (SIGTERM).
-                for rest in rows[i:]:
-                    rest.status, rest.attempts = QUEUED, rest.attempts - 1
-                session.commit()
-                return sent
-            deliver(session, row, interfaces.get(row.interface_id), pool, now=now(), commit=False)
-            sent += row.status == SENT
-        session.commit()  # the batch's outcomes in one transaction
+                outcomes.extend({"id": rest.id, "status": QUEUED, "attempts": rest.attempts - 1}
+                                for rest in claimed[i:])
+                break
+            interface = interfaces.get(message.interface_id)
+            values, ok, text = attempt(message, interface, pool, now())
+            _record(session, message, interface, ok, text)
+            outcomes.append({"id": message.id, "attempts": message.attempts, **values})
+            sent += ok
+        _write_outcomes(session, outcomes)
+        session.commit()
     return sent
+
+
+def _write_outcomes(session: Session, outcomes: list[dict]) -> None:
+    """One executemany per set of columns (ORM bulk UPDATE by primary key)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in outcomes:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for rows in groups.values():
+        session.execute(sa.update(SmsMessage), rows)
 
 
 def resend(session: Session, message: SmsMessage) -> bool:

@@ -14,10 +14,11 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.i18n import _
-from app.models import Appointment, Customer, Interface, SmsMessage
+from app.models import (Appointment, AppointmentStatus, AppointmentType, Branch, Customer, Interface,
+                        SmsMessage)
 from app.models.appointment import CANCELLED, DONE, NO_SHOW
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED as MSG_CANCELLED, FAILED, QUEUED
@@ -105,30 +106,51 @@ def window_end(now: datetime, settings: ReminderSettings, tz: ZoneInfo) -> datet
     return end
 
 
-def skip_reason(appt: Appointment, customer: Customer, settings: ReminderSettings, now: datetime,
-                tz: ZoneInfo) -> str | None:
+@dataclass(frozen=True)
+class Candidate:
+    """What the rules need to know about one due appointment (one row of one query)."""
+
+    id: int
+    starts_at: datetime
+    is_group: bool
+    status_kind: str
+    allows_auto: bool
+    branch_id: int
+    branch_code: str
+    branch_name: str
+    branch_phone: str | None
+    type_name: str
+    customer_id: int
+    salutation: str
+    first_name: str
+    last_name: str
+    language: str
+    mobile: str | None
+    consent: bool
+
+
+def skip_reason(c: Candidate, settings: ReminderSettings, now: datetime, tz: ZoneInfo) -> str | None:
     """The rules of SPEC §4.2 that need no database: why this appointment is not reminded."""
-    if appt.starts_at <= now:
+    if c.starts_at <= now:
         return "past"
     local_today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
-    if appt.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date() <= local_today:
+    if c.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date() <= local_today:
         return "same_day"
-    if appt.is_group:
+    if c.is_group:
         return "group"
-    kind = appt.status.kind
-    if kind == CANCELLED:
+    if c.status_kind == CANCELLED:
         return "cancelled"
-    if kind == NO_SHOW:
+    if c.status_kind == NO_SHOW:
         return "no_show"
-    if kind == DONE:
+    if c.status_kind == DONE:
         return "done"
-    if not appt.type.allows_auto_notification:
+    if not c.allows_auto:
         return "type_not_allowed"
-    if appt.branch.code.upper() in settings.excluded_codes:
+    if c.branch_code.upper() in settings.excluded_codes:
         return "branch_excluded"
-    if not customer.mobile:
+    if not c.mobile:
         return "no_mobile"
-    if not customer.sms_consent:
+    if not c.consent:
         return "no_consent"
     return None
 
@@ -178,67 +200,78 @@ def plan(session: Session, tz_name: str, now: datetime | None = None, force: boo
     return report
 
 
+def _candidates(session: Session, now: datetime, until: datetime) -> list[Candidate]:
+    """Due appointments without a reminder, with everything the rules need, in one query."""
+    stmt = (
+        sa.select(Appointment.id, Appointment.starts_at, Appointment.is_group, AppointmentStatus.kind,
+                  AppointmentType.allows_auto_notification, Appointment.branch_id, Branch.code, Branch.name,
+                  Branch.phone, AppointmentType.name, Customer.id, Customer.salutation, Customer.first_name,
+                  Customer.last_name, Customer.language, Customer.mobile, Customer.sms_consent)
+        .join(AppointmentStatus, Appointment.status_id == AppointmentStatus.id)
+        .join(AppointmentType, Appointment.type_id == AppointmentType.id)
+        .join(Branch, Appointment.branch_id == Branch.id)
+        .join(Customer, Appointment.customer_id == Customer.id)
+        .where(Appointment.starts_at > now - timedelta(hours=1), Appointment.starts_at <= until,
+               Appointment.reminder_message_id.is_(None))
+        .order_by(Appointment.starts_at, Appointment.id))
+    return [Candidate(*row) for row in session.execute(stmt)]
+
+
 def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz: ZoneInfo, today,
                  report: PlanReport) -> None:
-    appointments = session.scalars(
-        sa.select(Appointment)
-        .where(Appointment.starts_at > now - timedelta(hours=1),
-               Appointment.starts_at <= window_end(now, settings, tz),
-               Appointment.reminder_message_id.is_(None))
-        .options(joinedload(Appointment.customer), joinedload(Appointment.type),
-                 joinedload(Appointment.status), joinedload(Appointment.branch))
-        .order_by(Appointment.starts_at, Appointment.id)).all()
-    if not appointments:
+    candidates = _candidates(session, now, window_end(now, settings, tz))
+    if not candidates:
         return
     since = now - timedelta(hours=settings.min_hours_between)
-    customer_ids = {a.customer_id for a in appointments}
     recently = set(session.scalars(
         sa.select(SmsMessage.customer_id).where(
-            SmsMessage.customer_id.in_(customer_ids), SmsMessage.created_at >= since,
+            SmsMessage.customer_id.in_({c.customer_id for c in candidates}), SmsMessage.created_at >= since,
             SmsMessage.status.not_in((FAILED, MSG_CANCELLED)))).all())
     sms_by_branch: dict[int, Interface | None] = {}
-    planned: list[tuple[Appointment, SmsMessage]] = []
-    for appt in appointments:
-        customer = appt.customer
-        reason = skip_reason(appt, customer, settings, now, tz)
+    skipped: list[dict] = []
+    planned: list[dict] = []
+    for c in candidates:
+        reason = skip_reason(c, settings, now, tz)
         sms_if = None
         if reason is None:
-            if appt.branch_id not in sms_by_branch:
-                sms_by_branch[appt.branch_id] = resolve(session, "SMS", "server", today,
-                                                        branch_id=appt.branch_id, type_key="smsapi")
-            sms_if = sms_by_branch[appt.branch_id]
+            if c.branch_id not in sms_by_branch:
+                sms_by_branch[c.branch_id] = resolve(session, "SMS", "server", today, branch_id=c.branch_id,
+                                                     type_key="smsapi")
+            sms_if = sms_by_branch[c.branch_id]
             if sms_if is None:
                 reason = "no_interface"
-            elif customer.id in recently:
+            elif c.customer_id in recently:
                 reason = "recently_notified"
-        number = text = None
         if reason is None:
             try:
-                number = phone.normalise_mobile(customer.mobile, sms_if.settings.get("country_code", "+49"))
+                number = phone.normalise_mobile(c.mobile, sms_if.settings.get("country_code", "+49"))
             except phone.InvalidPhoneNumber:
                 reason = "no_mobile"
         if reason is None:
             text = render(settings.template, ReminderContext(
-                customer.salutation or "", customer.first_name or "", customer.last_name, customer.language,
-                appt.starts_at, appt.type.name, appt.branch.name, appt.branch.phone or ""), tz.key)
+                c.salutation or "", c.first_name or "", c.last_name, c.language, c.starts_at, c.type_name,
+                c.branch_name, c.branch_phone or ""), tz.key)
             length = sms_length.count(text)
             if length.chars > int(sms_if.settings.get("max_chars") or 1000) or length.parts > 10:
                 reason = "too_long"
-        appt.reminder_checked_at = now
         if reason is not None:
-            appt.reminder_skip_reason = reason
+            skipped.append({"id": c.id, "reminder_skip_reason": reason, "reminder_checked_at": now})
             report.skipped[reason] += 1
             continue
-        planned.append((appt, SmsMessage(
-            kind="reminder", status=QUEUED, interface_id=sms_if.id, to_number=number.gateway_digits,
-            text=text, parts=length.parts, customer_id=customer.id, appointment_id=appt.id,
-            created_at=now)))
-        recently.add(customer.id)  # a second appointment of the same customer waits
-    session.add_all(message for _, message in planned)
-    session.flush()  # one batch of INSERTs; the ids link the appointments
-    for appt, message in planned:
-        appt.reminder_message_id = message.id
-        appt.reminder_skip_reason = None
+        planned.append({"kind": "reminder", "status": QUEUED, "interface_id": sms_if.id,
+                        "to_number": number.gateway_digits, "text": text, "parts": length.parts,
+                        "customer_id": c.customer_id, "appointment_id": c.id, "created_at": now,
+                        "attempts": 0})
+        recently.add(c.customer_id)  # a second appointment of the same customer waits
+    if skipped:
+        session.execute(sa.update(Appointment), skipped)
+    if planned:
+        session.execute(sa.insert(SmsMessage), planned)
+        links = session.execute(sa.select(SmsMessage.appointment_id, SmsMessage.id).where(
+            SmsMessage.appointment_id.in_([p["appointment_id"] for p in planned]))).all()
+        session.execute(sa.update(Appointment), [
+            {"id": appointment_id, "reminder_message_id": message_id, "reminder_skip_reason": None,
+             "reminder_checked_at": now} for appointment_id, message_id in links])
     report.planned = len(planned)
 
 
