@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Any, Protocol
 
@@ -360,22 +361,39 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
-    """One page of the interface list in a single query: no join, no count, an index per sort."""
+@lru_cache(maxsize=256)
+def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: int, status_day: bool
+                    ) -> sa.Select:
+    """The list's SELECT for one shape of query, built once; values come as bound parameters.
+
+    A statement object memoizes its cache key, so a reused one skips building and hashing.
+    """
     stmt = sa.select(*LIST_COLUMNS)
-    for term in [t for t in query.q.lower().split() if t][:5]:
-        stmt = stmt.where(Interface.search_text.like(f"%{_like_escape(term)}%", escape="\\"))
-    if query.with_workstation:
+    for i in range(terms):
+        stmt = stmt.where(Interface.search_text.like(sa.bindparam(f"term{i}"), escape="\\"))
+    if with_workstation:
         stmt = stmt.where(Interface.workstation_id.is_not(None))
-    key = SORTS.get(query.sort, Interface.group)
+    key = SORTS.get(sort, Interface.group)
     if key is None:  # status: planned after active, failing last
-        key = sa.case((Interface.start_date > today, 1), (Interface.last_error.is_not(None), 2), else_=0)
-    if query.desc:
+        key = sa.case((Interface.start_date > sa.bindparam("today", type_=sa.Date), 1),
+                      (Interface.last_error.is_not(None), 2), else_=0)
+    if desc:
         order = [key.desc(), Interface.name.desc(), Interface.id.desc()]
     else:
         order = [key.asc(), Interface.name.asc(), Interface.id.asc()]
-    if query.sort == "name":
+    if sort == "name":
         order.pop(1)
-    stmt = stmt.order_by(*order).limit(query.per_page + 1).offset((query.page - 1) * query.per_page)
-    rows = session.connection().execute(stmt).all()
+    return stmt.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+
+
+def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
+    """One page of the interface list in a single query: no join, no count, an index per sort."""
+    terms = [t for t in query.q.lower().split() if t][:5]
+    sort = query.sort if query.sort in SORTS else "group"
+    stmt = _list_statement(sort, query.desc, query.with_workstation, len(terms), sort == "status")
+    params: dict[str, Any] = {f"term{i}": f"%{_like_escape(t)}%" for i, t in enumerate(terms)}
+    params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
+    if sort == "status":
+        params["today"] = today
+    rows = session.connection().execute(stmt, params).all()
     return ListPage(rows=rows[:query.per_page], query=query, has_next=len(rows) > query.per_page)

@@ -58,7 +58,8 @@ def load(user_id: str) -> SessionUser | None:
         ident, version = (int(part) for part in user_id.split(":", 1))
     except ValueError:
         return None
-    row = db.session.execute(_BY_ID, {"ident": ident}).first()
+    # A Core execution on the session's connection: no ORM machinery for a plain row.
+    row = db.session.connection().execute(_BY_ID, {"ident": ident}).first()
     if row is None or row.session_version != version or not row.is_active_account:
         return None
     return SessionUser(row)
