@@ -160,10 +160,39 @@ def static_url(filename: str) -> str:
     return url
 
 
+CSRF_SENTINEL = "\x00portal-csrf\x00"
+NEXT_SENTINEL = "\x00portal-next\x00"
+HEADER_CACHE_SIZE = 1000
+
+
+def header_html() -> Markup:
+    """The page header, rendered once per (role, name, language, section) and reused.
+
+    Only the CSRF token and the path to come back to differ per request; they replace sentinels.
+    The header is on every page, and rendering it each time cost as much as a list's rows.
+    """
+    from flask import current_app, render_template
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import escape
+
+    authenticated = current_user.is_authenticated
+    key = (current_user.role if authenticated else None,
+           current_user.display_name if authenticated else None, str(get_locale()), request.blueprint)
+    cache = current_app.extensions.setdefault("portal_headers", {})
+    html = cache.get(key)
+    if html is None:
+        if len(cache) >= HEADER_CACHE_SIZE:
+            cache.clear()
+        html = cache[key] = render_template("_header.html", csrf_sentinel=CSRF_SENTINEL,
+                                            next_sentinel=NEXT_SENTINEL)
+    return Markup(html.replace(CSRF_SENTINEL, str(escape(generate_csrf())))
+                  .replace(NEXT_SENTINEL, str(escape(request.full_path.rstrip("?")))))
+
+
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     app.jinja_env.install_gettext_callables(fast_gettext, fast_ngettext, newstyle=True)
-    app.jinja_env.globals.update(static_url=static_url, navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label,
+    app.jinja_env.globals.update(header_html=header_html, static_url=static_url, navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label,
         outbox_status_label=outbox_status_label, outbox_kind_label=outbox_kind_label, get_locale=get_locale)
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.trim_blocks = True
