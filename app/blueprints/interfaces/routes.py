@@ -1,11 +1,13 @@
 """Interface pages: the searchable list, configuration forms, protection, deletion, history."""
 from __future__ import annotations
 
+from html import escape as html_escape  # plain str out: cheaper than Markup for row cells
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -15,7 +17,8 @@ from app.blueprints.interfaces.forms import DeleteForm, make_form, settings_to_j
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render
 from app.models import Interface, InterfaceEvent, Role, Workstation
-from app.services import interface_types, interfaces as service
+from app.services import interface_types
+from app.services import interfaces as service
 from app.services.clock import local_today
 
 DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
@@ -94,9 +97,10 @@ def _row_html(rows, day) -> list[Markup]:
         else:
             status, status_text = "active", active
         out.append(Markup(ROW_HTML.format(
-            id=id_, url=f"{base}{id_}", group=escape(group), name=escape(name),
+            id=id_, url=f"{base}{id_}", group=html_escape(group), name=html_escape(name),
             lock=locked if protected else "", type_label=labels.get(type_key) or escape(type_key),
-            branch=escape(branch), workstation=escape(workstation), server=tick if server_side else "",
+            branch=html_escape(branch), workstation=html_escape(workstation),
+            server=tick if server_side else "",
             client=tick if client_side else "", start=text, status=status,
             title=Markup(' title="{}"').format(last_error) if last_error else "",
             status_text=status_text)))
