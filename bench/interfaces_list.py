@@ -151,7 +151,7 @@ def main() -> None:
         with gunicorn("bench.bare_app:app", bare_env, args.workers) as bare_base:
             # Both servers run side by side; measuring them in alternation, round after round,
             # keeps drift on a shared machine out of the ratios (medians are reported).
-            for label, path in urls.items():
+            for path in urls.values():  # warm-up
                 load(base + path, 1, cookie)
             load(bare_base + "/", 1)
             for _ in range(args.rounds):
@@ -166,7 +166,7 @@ def main() -> None:
     print(f"{'page':<12}{'req/s':>10}{'bare req/s':>12}{'ratio':>8}{'goal':>7}{'bytes':>9}{'SQL':>5}")
     ok = True
     for label in urls:
-        ratios = [page / bare_rate for page, bare_rate in zip(rates[label], rates["bare"])]
+        ratios = [page / bare_rate for page, bare_rate in zip(rates[label], rates["bare"], strict=True)]
         ratio = statistics.median(ratios)
         ok &= ratio >= GOALS[label] and queries[label] <= 3
         print(f"{label:<12}{statistics.median(rates[label]):>10.0f}{bare:>12.0f}{ratio:>8.1%}"
