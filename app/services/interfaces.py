@@ -319,7 +319,9 @@ SORTS = {
 
 LIST_COLUMNS = (
     Interface.id, Interface.type_key, Interface.group, Interface.name, Interface.branch_label,
-    Interface.workstation_label, Interface.server_side, Interface.client_side, Interface.start_date,
+    Interface.workstation_label, Interface.server_side, Interface.client_side,
+    # ISO text ("2026-11-22"): the page formats it; no date object per row.
+    sa.cast(Interface.start_date, sa.String).label("start_date"),
     Interface.protected, Interface.last_error,
 )
 

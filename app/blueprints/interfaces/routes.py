@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
@@ -63,48 +63,51 @@ def _list_url(query: service.ListQuery, **changes) -> str:
     return f"{base}?{query_string}" if query_string else base
 
 
-# One list row. Rendered here with one format call instead of a dozen template expressions per
-# row: per-cell template work is what makes list pages of this kind slow (see bench/). Every text
-# value is escaped; the markup mirrors the table's header in interfaces/_table.html.
-ROW_HTML = (
-    '<tr id="interface-{id}"><td>{group}</td><td><a href="{url}" hx-get="{url}" '
-    'hx-target="#interface-detail" hx-push-url="true">{name}</a>{lock}<br>'
-    '<small class="muted">{type_label}</small></td><td>{branch}</td><td>{workstation}</td>'
-    '<td>{server}</td><td>{client}</td><td>{start}</td>'
-    '<td><span class="badge badge-{status}"{title}>{status_text}</span></td></tr>'
-)
+# The list's rows are rendered here, as one f-string per row, instead of a dozen template
+# expressions per row: per-cell template work is what makes list pages of this kind slow (see
+# bench/interfaces_list.py). Every text value is escaped; the cells follow the header in
+# interfaces/_table.html.
+def _date_text(iso: str | None, german: bool) -> str:
+    """"2026-11-22" as the user reads it (dates arrive as ISO text: no date objects per row)."""
+    if not iso:
+        return ""
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}" if german else iso[:10]
 
 
-def _row_html(rows, day) -> list[Markup]:
-    """The rows of a page, with dates and status formatted once per page where they repeat."""
-    pattern = DATE_FORMATS.get(str(get_locale()), "%Y-%m-%d")
+def _rows_html(rows, day) -> Markup:
+    """The <tr> elements of one page of the list, as one piece of markup."""
+    german = str(get_locale()) == "de"
+    today_iso = day.isoformat()
     base = url_for("interfaces.index")
-    labels = {t.key: escape(t.label) for t in interface_types.all_types()}
-    active, failing, planned = escape(_("aktiv")), escape(_("Fehler")), _("geplant ab")
-    locked = Markup(' <span title="{0}" aria-label="{0}">🔒</span>').format(_("Geschützt"))
-    tick = Markup('<span aria-label="{0}">✔</span>').format(_("ja"))
+    labels = {t.key: html_escape(t.label) for t in interface_types.all_types()}
+    active, failing, planned = html_escape(_("aktiv")), html_escape(_("Fehler")), _("geplant ab")
+    locked = ' <span title="{0}" aria-label="{0}">🔒</span>'.format(html_escape(_("Geschützt")))
+    tick = '<span aria-label="{0}">✔</span>'.format(html_escape(_("ja")))
     dates: dict = {}
     out = []
     for (id_, type_key, group, name, branch, workstation, server_side, client_side, start, protected,
          last_error) in rows:
         text = dates.get(start)
         if text is None:
-            text = dates[start] = start.strftime(pattern) if start else ""
-        if start is not None and start > day:
-            status, status_text = "planned", escape(f"{planned} {text}")
+            text = dates[start] = _date_text(start, german)
+        title = ""
+        if start is not None and start[:10] > today_iso:
+            status, status_text = "planned", html_escape(f"{planned} {text}")
         elif last_error:
             status, status_text = "error", failing
+            title = f' title="{html_escape(last_error)}"'
         else:
             status, status_text = "active", active
-        out.append(Markup(ROW_HTML.format(
-            id=id_, url=f"{base}{id_}", group=html_escape(group), name=html_escape(name),
-            lock=locked if protected else "", type_label=labels.get(type_key) or escape(type_key),
-            branch=html_escape(branch), workstation=html_escape(workstation),
-            server=tick if server_side else "",
-            client=tick if client_side else "", start=text, status=status,
-            title=Markup(' title="{}"').format(last_error) if last_error else "",
-            status_text=status_text)))
-    return out
+        url = f"{base}{id_}"
+        out.append(
+            f'<tr id="interface-{id_}"><td>{html_escape(group)}</td><td><a href="{url}" hx-get="{url}" '
+            f'hx-target="#interface-detail" hx-push-url="true">{html_escape(name)}</a>'
+            f'{locked if protected else ""}<br><small class="muted">'
+            f'{labels.get(type_key) or html_escape(type_key)}</small></td>'
+            f'<td>{html_escape(branch)}</td><td>{html_escape(workstation)}</td>'
+            f'<td>{tick if server_side else ""}</td><td>{tick if client_side else ""}</td><td>{text}</td>'
+            f'<td><span class="badge badge-{status}"{title}>{status_text}</span></td></tr>')
+    return Markup("\n".join(out))
 
 
 @bp.get("/")
@@ -118,7 +121,7 @@ def index():
                                 dir="desc" if key == query.sort and not query.desc else None)
                  for key in service.SORTS}
     return render("interfaces/index.html", "interfaces/_table.html", page=page, query=query,
-                  rows=_row_html(page.rows, day), sort_urls=sort_urls, list_url=_list_url)
+                  rows_html=_rows_html(page.rows, day), sort_urls=sort_urls, list_url=_list_url)
 
 
 @bp.get("/new")
