@@ -19,6 +19,11 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     config = config or config_from_env()
     app.config.from_object(config)
     Config.check(app.config)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)

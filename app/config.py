@@ -58,6 +58,9 @@ class Config:
     SMS_TIMEOUTS = (float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)), float(os.environ.get("SMS_READ_TIMEOUT", 15)))
     TEMPLATES_STRICT = False
     REQUIRE_SECRETS = True
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none). The client
+    # address matters for log-in throttling, reveal rate limits and the audit log.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     @classmethod
     def check(cls, app_config: dict) -> None:

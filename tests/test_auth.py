@@ -189,3 +189,24 @@ def test_cli_refuses_short_password_and_duplicates(runner, app):
     result = runner.invoke(args=["users", "create", "--username", "DUP", "--password", "long-enough-pw"])
     assert result.exit_code != 0 and "already exists" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_behind_a_reverse_proxy_the_client_address_is_used(migrated):
+    from flask import request
+
+    from app import create_app
+    from app.blueprints.auth.decorators import public
+    from tests.conftest import make_config
+
+    app = create_app(make_config(migrated, PROXY_COUNT=1))
+    seen = []
+
+    @public
+    def addr():
+        seen.append(request.remote_addr)
+        return "ok"
+
+    app.add_url_rule("/addr", "addr", addr)
+    app.test_client().get("/addr", headers={"X-Forwarded-For": "10.1.2.3"},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen == ["10.1.2.3"]
