@@ -36,6 +36,11 @@ def _(message: str, **values: object) -> str:
     return text % values if values else text
 
 
+def N_(message: str) -> str:
+    """Mark a text for translation without translating it (it is stored or searched in German)."""
+    return message
+
+
 def _l(message: str, **values: object) -> LazyProxy:
     """Translate when the text is shown (for labels and messages defined at import time)."""
     return LazyProxy(_, message, enable_cache=False, **values)

@@ -191,9 +191,15 @@ def header_html() -> Markup:
 
 def init_app(app: Flask) -> None:
     """Register the helpers."""
+    from app.services.interface_types import group_label
+
     app.jinja_env.install_gettext_callables(fast_gettext, fast_ngettext, newstyle=True)
-    app.jinja_env.globals.update(header_html=header_html, static_url=static_url, navigation=navigation, can=can, role_label=role_label, reveal_allowed=reveal_allowed, audit_label=audit_label,
-        outbox_status_label=outbox_status_label, outbox_kind_label=outbox_kind_label, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        audit_label=audit_label, can=can, get_locale=get_locale, group_label=group_label,
+        header_html=header_html, navigation=navigation, outbox_kind_label=outbox_kind_label,
+        outbox_status_label=outbox_status_label, reveal_allowed=reveal_allowed, role_label=role_label,
+        static_url=static_url,
+    )
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

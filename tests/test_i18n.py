@@ -7,7 +7,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
+            "ngettext": (1, 2)}
 METHODS = [("app/**.py", "python"), ("sim/**.py", "python"), ("app/templates/**.html", "jinja2")]
 
 

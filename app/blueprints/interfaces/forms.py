@@ -52,16 +52,16 @@ class InterfaceForm(FlaskForm):
                                               "serverseitig und/oder clientseitig."))
         if self.server_side.data and not itype.allows(SERVER):
             self.server_side.errors.append(_l("%(type)s kann nicht serverseitig verwendet werden.",
-                                              type=itype.label))
+                                              type=itype.display_label))
         if self.client_side.data and not itype.allows(CLIENT):
             self.client_side.errors.append(_l("%(type)s kann nicht clientseitig verwendet werden.",
-                                              type=itype.label))
+                                              type=itype.display_label))
         if self.server_side.data and self.client_side.data and self.branch_id.data:
             self.branch_id.errors.append(_l("Bei serverseitiger und clientseitiger Verwendung ist "
                                             "eine Einschränkung auf eine Filiale nicht möglich."))
         if self.branch_id.data and not itype.branch_restrictable:
             self.branch_id.errors.append(_l("%(type)s gilt für die ganze Filialkette und kann nicht "
-                                            "auf eine Filiale eingeschränkt werden.", type=itype.label))
+                                            "auf eine Filiale eingeschränkt werden.", type=itype.display_label))
         if self.workstation is not None:
             if self.server_side.data:
                 self.server_side.errors.append(_l(

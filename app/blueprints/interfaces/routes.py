@@ -79,7 +79,8 @@ def _rows_html(rows, day) -> Markup:
     german = str(get_locale()) == "de"
     today_iso = day.isoformat()
     base = url_for("interfaces.index")
-    labels = {t.key: html_escape(t.label) for t in interface_types.all_types()}
+    labels = {t.key: html_escape(t.display_label) for t in interface_types.all_types()}
+    groups = {g: html_escape(interface_types.group_label(g)) for g in interface_types.GROUPS}
     active, failing, planned = html_escape(_("aktiv")), html_escape(_("Fehler")), _("geplant ab")
     locked = ' <span title="{0}" aria-label="{0}">🔒</span>'.format(html_escape(_("Geschützt")))
     tick = '<span aria-label="{0}">✔</span>'.format(html_escape(_("ja")))
@@ -100,7 +101,7 @@ def _rows_html(rows, day) -> Markup:
             status, status_text = "active", active
         url = f"{base}{id_}"
         out.append(
-            f'<tr id="interface-{id_}"><td>{html_escape(group)}</td><td><a href="{url}" hx-get="{url}" '
+            f'<tr id="interface-{id_}"><td>{groups.get(group) or html_escape(group)}</td><td><a href="{url}" hx-get="{url}" '
             f'hx-target="#interface-detail" hx-push-url="true">{html_escape(name)}</a>'
             f'{locked if protected else ""}<br><small class="muted">'
             f'{labels.get(type_key) or html_escape(type_key)}</small></td>'

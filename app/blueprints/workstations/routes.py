@@ -119,4 +119,4 @@ def settings(workstation_id: int):
         sa.select(Interface).where(Interface.workstation_id == ws.id).order_by(Interface.group,
                                                                                Interface.name)).all()
     return render("workstations/settings.html", "workstations/_settings.html", workstation=ws,
-                  interfaces=interfaces, type_labels={t.key: t.label for t in interface_types.all_types()})
+                  interfaces=interfaces, type_labels={t.key: t.display_label for t in interface_types.all_types()})

@@ -9,8 +9,18 @@ from app.services.interface_types.base import (  # noqa: F401
     SecretField,
 )
 
+from app.i18n import N_  # noqa: E402
+
 _TYPES: dict[str, InterfaceType] = {}
 GROUPS = ("SMS", "Termine", "App")
+GROUP_LABELS = {"SMS": N_("SMS"), "Termine": N_("Termine"), "App": N_("App")}
+
+
+def group_label(group: str) -> str:
+    """A group's name in the reader's language (stored in German)."""
+    from app.i18n import _
+
+    return _(GROUP_LABELS.get(group, group))
 
 
 def register(itype: InterfaceType) -> InterfaceType:

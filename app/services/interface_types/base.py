@@ -55,6 +55,13 @@ class InterfaceType:
     validate: Callable[[Any, Any], None] | None = None
 
     @property
+    def display_label(self) -> str:
+        """The type's name in the reader's language (`label` stays German: it is searched)."""
+        from app.i18n import _
+
+        return _(self.label)
+
+    @property
     def secret_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.secret_fields)
 

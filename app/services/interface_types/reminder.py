@@ -7,7 +7,7 @@ from datetime import time
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import _l
+from app.i18n import N_, _l
 from app.services.interface_types import SERVER, Action, InterfaceType, register
 from app.services.reminder_template import DEFAULT_TEMPLATE, PLACEHOLDERS, unknown_placeholders
 
@@ -80,7 +80,7 @@ def _validate(form, interface) -> None:
 REMINDER = register(InterfaceType(
     key="appointment_reminder",
     group="Termine",
-    label="Kunden-Terminbenachrichtigung",
+    label=N_("Kunden-Terminbenachrichtigung"),
     description=_l("Erinnert Kunden stündlich per SMS an ihre Termine (serverseitig, für die ganze "
                    "Filialkette)."),
     usages=frozenset({SERVER}),

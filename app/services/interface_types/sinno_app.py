@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import _l
+from app.i18n import N_, _l
 from app.services.interface_types import CLIENT, SERVER, InterfaceType, register
 
 DEFAULT_SERVER = "https://winpro.api.ipro.de/v1"
@@ -42,7 +42,7 @@ class SinnoAppSettingsForm(wtforms.Form):
 SINNO_APP = register(InterfaceType(
     key="sinno_app",
     group="App",
-    label="SiNNO-App Service",
+    label=N_("SiNNO-App Service"),
     description=_l("Die Smartphone-App für Ihre Kunden. Anmelden stellt die Verbindung einmalig her."),
     usages=frozenset({SERVER, CLIENT}),
     settings_form=SinnoAppSettingsForm,

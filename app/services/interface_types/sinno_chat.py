@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import wtforms
 
-from app.i18n import _l
+from app.i18n import N_, _l
 from app.services.interface_types import SERVER, InterfaceType, register
 
 
@@ -14,7 +14,7 @@ class SinnoChatSettingsForm(wtforms.Form):
 SINNO_CHAT = register(InterfaceType(
     key="sinno_chat",
     group="App",
-    label="SiNNO-Chat",
+    label=N_("SiNNO-Chat"),
     description=_l("Synchronisiert die Chat-Nachrichten zwischen Kunden-App und Filiale "
                    "(serverseitig, alle 2–3 Minuten)."),
     usages=frozenset({SERVER}),

@@ -8,7 +8,7 @@ import phonenumbers
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import _l
+from app.i18n import N_, _l
 from app.services import phone
 from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, SecretField, register
 
@@ -130,7 +130,7 @@ def _validate(form, interface) -> None:
 SMSAPI = register(InterfaceType(
     key="smsapi",
     group="SMS",
-    label="SMSAPI / HQsms",
+    label=N_("SMSAPI / HQsms"),
     description=_l("SMS-Gateway des polnischen Anbieters LINK Mobility (SMSAPI, früher HQsms)."),
     usages=frozenset({SERVER, CLIENT}),
     settings_form=SmsApiSettingsForm,
