@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,7 @@ def utc(local: datetime) -> datetime:
 
 @pytest.fixture
 def app_config(app_config):
-    app_config.SMS_TIMEOUTS = (1.0, 0.5)
+    app_config.SMS_TIMEOUTS = (2.0, 2.0)
     return app_config
 
 
@@ -96,7 +97,7 @@ def _reason(appt):
 
 
 def _worker(clock=lambda: NOW):
-    return Worker(db.session, secret_box(), TZ, timeouts=(1.0, 0.5), clock=clock)
+    return Worker(db.session, secret_box(), TZ, timeouts=(2.0, 2.0), clock=clock)
 
 
 def test_due_appointment_is_reminded_through_the_worker(app, world, smsapi_sim):
@@ -207,7 +208,7 @@ def test_crash_between_sending_and_sent_sends_exactly_once(app, world, smsapi_si
     world.appointment(datetime(2026, 11, 23, 9, 0))
     db.session.commit()
     _plan()
-    pool = outbox.ClientPool(secret_box(), (1.0, 0.5))
+    pool = outbox.ClientPool(secret_box(), (2.0, 2.0))
     [row] = outbox.claim_due(db.session, 10, NOW)
     # The gateway got the message, then the worker died before writing "sent".
     pool.get(world.sms).send_sms(row.to_number, row.text, idx=str(row.id), check_idx=True)
@@ -288,7 +289,14 @@ def test_sigterm_finishes_the_message_in_flight_then_stops(app, world, smsapi_si
     db.session.commit()
     smsapi_sim.state.set_faults(delay=0.3)
     worker = Worker(db.session, secret_box(), TZ, timeouts=(1.0, 2.0), clock=lambda: NOW)
-    stopper = threading.Timer(0.15, worker.stop)  # SIGTERM arrives during the first send
+    def stop_when_first_send_arrives():
+        # SIGTERM arrives while the first message is at the gateway (its reply is delayed).
+        deadline = time.monotonic() + 10
+        while not smsapi_sim.state.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        worker.stop()
+
+    stopper = threading.Thread(target=stop_when_first_send_arrives)
     stopper.start()
     result = worker.run_once()
     stopper.join()

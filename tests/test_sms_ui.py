@@ -17,7 +17,7 @@ SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender":
 
 @pytest.fixture
 def app_config(app_config):
-    app_config.SMS_TIMEOUTS = (1.0, 0.5)
+    app_config.SMS_TIMEOUTS = (2.0, 2.0)
     return app_config
 
 
@@ -127,7 +127,7 @@ def test_plain_forms_without_javascript(app, portal, sms_interface, smsapi_sim):
     ({"status": 503}, "Gateway"),
     ({"malformed": True}, "unerwartete"),
     ({"drop": True}, "Verbindung"),
-    ({"delay": 2}, "antwortet"),
+    ({"delay": 3}, "antwortet"),
 ])
 def test_each_fault_is_a_plain_message_and_a_history_entry(app, portal, sms_interface, smsapi_sim_isolated,
                                                             fault, words, caplog):
