@@ -51,7 +51,8 @@ wait_for_port() {
 # The SMSAPI simulator lets the demo send "SMS" without a real account.
 if "${FLASK[@]}" sim smsapi --help >/dev/null 2>&1; then
   echo "== Starting the SMSAPI simulator on port $SIM_PORT"
-  "${FLASK[@]}" sim smsapi --host "$HOST" --port "$SIM_PORT" &
+  # Enough credit for weeks of demo reminders; the simulator keeps everything in memory.
+  "${FLASK[@]}" sim smsapi --host "$HOST" --port "$SIM_PORT" --points 100000 &
   BG_PIDS+=("$!")
   wait_for_port "$SIM_PORT" "$!" || echo "warning: the SMSAPI simulator did not start (port $SIM_PORT in use?)" >&2
 fi
