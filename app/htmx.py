@@ -52,11 +52,3 @@ def htmx_or_redirect(location: str, trigger_events: dict[str, Any] | None = None
         trigger(resp, trigger_events)
     resp.vary.add("HX-Request")
     return resp
-
-
-def no_content(trigger_events: dict[str, Any] | None = None) -> Response:
-    """Answer 204 with optional events (e.g. dialog-close)."""
-    resp = make_response("", 204)
-    if trigger_events:
-        trigger(resp, trigger_events)
-    return resp

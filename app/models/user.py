@@ -61,9 +61,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.is_active_account
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -75,8 +72,6 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in {r.value for r in roles}
 
     @property
     def display_name(self) -> str:

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import User
 
 _COLUMNS = (User.id, User.username, User.full_name, User.role, User.is_active_account, User.branch_id,
             User.workstation_id, User.locale, User.session_version, User.password_hash)
@@ -41,8 +41,6 @@ class SessionUser(UserMixin):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in {r.value for r in roles}
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self._password_hash, password)

@@ -28,7 +28,6 @@ class Action:
     label: Any
     endpoint: str
     roles: frozenset[str]
-    dialog: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per type

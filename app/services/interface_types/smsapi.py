@@ -139,8 +139,7 @@ SMSAPI = register(InterfaceType(
         SecretField("token", _l("Schlüsseltoken"), lambda s: s.get("auth_mode") == AUTH_TOKEN),
     ),
     actions=(
-        Action("test_sms", _l("Test SMS absenden"), "interfaces.test_sms", frozenset({"admin"}),
-               dialog=True),
+        Action("test_sms", _l("Test SMS absenden"), "interfaces.test_sms", frozenset({"admin"})),
         Action("balance", _l("Guthaben abfragen"), "interfaces.balance",
                frozenset({"admin", "helpdesk"})),
     ),
