@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -85,10 +86,16 @@ def yesno(value: bool) -> Markup:
 
 def reveal_allowed() -> bool:
     """Whether the eye to reveal stored secrets is shown: admins, and only with the chain option."""
+    from flask import g
+
     from app.models import Chain
 
-    return (current_user.is_authenticated and current_user.role == "admin"
-            and Chain.get().admins_may_view_passwords)
+    if not (current_user.is_authenticated and current_user.role == "admin"):
+        return False
+    allowed = g.get("_portal_reveal_allowed")
+    if allowed is None:  # asked once per secret field; the chain is read once per request
+        allowed = g._portal_reveal_allowed = Chain.get().admins_may_view_passwords
+    return allowed
 
 
 def audit_label(action: str) -> str:

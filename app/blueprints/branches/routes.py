@@ -3,30 +3,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.branches import bp
 from app.blueprints.branches.forms import BranchForm
+from app.blueprints.messages import describe_usages
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Branch, Role, Workstation
 from app.services.addresses import normalise_phone
-from app.services.organisation import Usage, branch_usages
-
-
-def describe_usages(usages: list[Usage]) -> str:
-    """'3 Arbeitsplätze (A, B, C), 1 Schnittstelle (SMS)' in the user's language."""
-    labels = {
-        "workstations": lambda n: ngettext("%(num)d Arbeitsplatz", "%(num)d Arbeitsplätze", n),
-        "interfaces": lambda n: ngettext("%(num)d Schnittstelle", "%(num)d Schnittstellen", n),
-        "users": lambda n: ngettext("%(num)d Benutzer", "%(num)d Benutzer", n),
-    }
-    parts = []
-    for usage in usages:
-        names = ", ".join(usage.names) + (", …" if usage.count > len(usage.names) else "")
-        parts.append(f"{labels[usage.kind](usage.count)} ({names})")
-    return "; ".join(parts)
+from app.services.organisation import branch_usages
 
 
 def _apply(form: BranchForm, branch: Branch) -> None:

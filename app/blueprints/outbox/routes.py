@@ -39,33 +39,30 @@ def index():
                   page_no=page_no, status_filter=status, kind=kind, statuses=STATUSES, kinds=KINDS, counts=counts)
 
 
-def _message(message_id: int) -> SmsMessage:
+def _act(message_id: int, change, done: str, refused: str):
+    """Apply resend or cancel to one message and go back to the list with a message."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    return db.get_or_404(SmsMessage, message_id)
+    message = db.get_or_404(SmsMessage, message_id)
+    if change(db.session, message):
+        db.session.commit()
+        flash(done % {"id": message.id}, "success")
+    else:
+        flash(refused, "error")
+    return htmx_or_redirect(url_for("outbox.index", status=request.args.get("status", "failed")))
 
 
 @bp.post("/<int:message_id>/resend")
 @role_required(Role.ADMIN)
 def resend(message_id: int):
     """Queue a failed message again; the worker sends it (its id keeps it from going out twice)."""
-    message = _message(message_id)
-    if outbox.resend(db.session, message):
-        db.session.commit()
-        flash(_("SMS %(id)d wird erneut versendet.", id=message.id), "success")
-    else:
-        flash(_("Nur fehlgeschlagene oder abgebrochene SMS können erneut versendet werden."), "error")
-    return htmx_or_redirect(url_for("outbox.index", status=request.args.get("status", "failed")))
+    return _act(message_id, outbox.resend, _("SMS %(id)d wird erneut versendet."),
+                _("Nur fehlgeschlagene oder abgebrochene SMS können erneut versendet werden."))
 
 
 @bp.post("/<int:message_id>/cancel")
 @role_required(Role.ADMIN)
 def cancel(message_id: int):
     """Cancel a message that has not gone out."""
-    message = _message(message_id)
-    if outbox.cancel(db.session, message):
-        db.session.commit()
-        flash(_("SMS %(id)d wurde abgebrochen.", id=message.id), "success")
-    else:
-        flash(_("Nur wartende oder fehlgeschlagene SMS können abgebrochen werden."), "error")
-    return htmx_or_redirect(url_for("outbox.index", status=request.args.get("status", "failed")))
+    return _act(message_id, outbox.cancel, _("SMS %(id)d wurde abgebrochen."),
+                _("Nur wartende oder fehlgeschlagene SMS können abgebrochen werden."))

@@ -6,7 +6,7 @@ from flask import flash, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.auth.decorators import role_required
-from app.blueprints.branches.routes import describe_usages
+from app.blueprints.messages import describe_usages
 from app.blueprints.workstations import bp
 from app.blueprints.workstations.forms import WorkstationForm
 from app.extensions import db
