@@ -84,6 +84,9 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register the tables with the metadata)
 
     ext.db.init_app(app)
+    with app.app_context():
+        if ext.db.engine.dialect.name != "sqlite":
+            ext.ping_idle_connections(ext.db.engine, app.config["DATABASE_PING_AFTER_IDLE"])
     ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True)
     ext.csrf.init_app(app)
     # app.htmx (our helper module) shadows a bare `htmx` name in this package.

@@ -35,9 +35,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     FERNET_KEYS = _split_keys(os.environ.get("FERNET_KEYS"))
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
-    # A network database may drop idle connections; an embedded SQLite file never does.
-    SQLALCHEMY_ENGINE_OPTIONS = {} if SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {
-        "pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A network database may drop idle connections (an embedded SQLite file never does): a
+    # pooled connection idle for longer than this many seconds is tested before use.
+    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", 10))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}

@@ -107,13 +107,15 @@ def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, int]:
     client.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
     counts = {}
     with app.app_context():
-        statements: list[str] = []
-        sa.event.listen(db.engine, "before_cursor_execute",
-                        lambda *args: statements.append(args[2]))
-        for label, url in urls.items():
-            statements.clear()
-            assert client.get(url).status_code == 200
-            counts[label] = len(statements)
+        engine = db.engine
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    # Each request in its own app context, as under gunicorn: an app context held open around
+    # the requests would keep the loaded user in `g` and hide its query.
+    for label, url in urls.items():
+        statements.clear()
+        assert client.get(url).status_code == 200
+        counts[label] = len(statements)
     return counts
 
 
@@ -142,11 +144,13 @@ def main() -> None:
         session = requests.Session()
         session.post(base + "/login", data={"username": "bench-admin", "password": "bench-password-1",
                                             "csrf_token": _csrf(session, base)})
-        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
         for label, path in urls.items():
             resp = session.get(base + path)
             assert resp.status_code == 200 and "interface-table" in resp.text, resp.status_code
             sizes[label] = len(resp.content)
+        # The cookie as a browser holds it after its first page (the log-in leaves no CSRF
+        # secret in the session; the first page adds one and sends the cookie anew).
+        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
         bare_env = dict(env, BARE_BODY_SIZE=str(sizes["first page"]))
         with gunicorn("bench.bare_app:app", bare_env, args.workers) as bare_base:
             # Both servers run side by side; measuring them in alternation, round after round,

@@ -20,6 +20,10 @@ pytest_plugins = ["tests.sim_fixtures"]
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "ping_after_idle(seconds): DATABASE_PING_AFTER_IDLE for the test's app")
+
+
 def _database_url_for_worker(tmp_path_factory, worker_id: str) -> str:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:

@@ -20,7 +20,7 @@ def setup(app):
                                                            "service": "smsapi_pl", "country_code": "+49",
                                                            "max_chars": 1000},
                                secrets={"password": SECRET})
-    Chain.get().admins_may_view_passwords = True
+    Chain.get_or_create().admins_may_view_passwords = True
     db.session.commit()
     return interface
 
@@ -40,7 +40,7 @@ def test_eye_only_for_admins_with_the_option(app, portal, setup):
     portal.login("admin")
     for url in (f"/interfaces/{setup.id}", f"/interfaces/{setup.id}/edit"):
         assert 'id="reveal-eye-password"' in portal.get(url).get_data(as_text=True)
-    Chain.get().admins_may_view_passwords = False
+    Chain.get_or_create().admins_may_view_passwords = False
     db.session.commit()
     for url in (f"/interfaces/{setup.id}", f"/interfaces/{setup.id}/edit"):
         html = portal.get(url).get_data(as_text=True)
@@ -126,7 +126,7 @@ def test_reauthentication_is_remembered_for_five_minutes(app, portal, setup):
 
 
 def test_option_off_is_403_even_when_called_directly(app, portal, setup):
-    Chain.get().admins_may_view_passwords = False
+    Chain.get_or_create().admins_may_view_passwords = False
     db.session.commit()
     portal.login("admin")
     assert portal.get(_url(setup)).status_code == 403

@@ -25,7 +25,13 @@ class Chain(db.Model):
 
     @classmethod
     def get(cls, session: so.Session | None = None) -> "Chain":
-        """The chain row, created with defaults on first use."""
+        """The chain's settings for reading: the stored row, or the defaults while there is none."""
+        session = session or db.session
+        return session.get(cls, 1) or cls(id=1, name="Filialkette", admins_may_view_passwords=False)
+
+    @classmethod
+    def get_or_create(cls, session: so.Session | None = None) -> "Chain":
+        """The chain row for changing it, created with the defaults on first use."""
         session = session or db.session
         chain = session.get(cls, 1)
         if chain is None:

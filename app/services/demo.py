@@ -100,7 +100,7 @@ DEMO_USERS = (
 
 def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin") -> str:
     """Create what is missing of the demo chain and return the printable log-ins."""
-    chain = Chain.get(session)
+    chain = Chain.get_or_create(session)
     if chain.name == "Filialkette":
         chain.name = DEMO_CHAIN_NAME
     branches: dict[str, Branch] = {}

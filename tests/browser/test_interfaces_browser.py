@@ -130,7 +130,7 @@ def test_password_reveal_flow(page: Page, live_app, login_as):
             name="SMS PW", settings={"service": "smsapi_pl", "auth_mode": "password", "username": "u",
                                      "country_code": "+49", "max_chars": 1000},
             secrets={"password": "Sichtbar-Nur-Kurz-7"})
-        Chain.get().admins_may_view_passwords = True
+        Chain.get_or_create().admins_may_view_passwords = True
         db.session.commit()
         interface_id = interface.id
     user = login_as("admin")

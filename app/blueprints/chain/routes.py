@@ -17,7 +17,6 @@ from app.services.reveal import audit
 def edit():
     """Show the chain's settings."""
     chain = Chain.get()
-    db.session.commit()
     return render("chain/edit.html", "chain/_form.html", form=ChainForm(obj=chain), chain=chain,
                   security_form=SecurityForm(obj=chain))
 
@@ -26,7 +25,7 @@ def edit():
 @role_required(Role.ADMIN)
 def update():
     """Save the chain's name."""
-    chain = Chain.get()
+    chain = Chain.get_or_create()
     form = ChainForm()
     if not form.validate_on_submit():
         return render("chain/edit.html", "chain/_form.html", status=422, form=form, chain=chain,
@@ -41,7 +40,7 @@ def update():
 @role_required(Role.ADMIN)
 def security():
     """Switch the password-reveal option; the admin confirms with their own password."""
-    chain = Chain.get()
+    chain = Chain.get_or_create()
     form = SecurityForm()
     ok = form.validate_on_submit()
     if ok and not current_user.check_password(form.current_password.data):
