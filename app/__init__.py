@@ -11,6 +11,7 @@ from app.config import Config, config_from_env
 from app import extensions as ext
 from app import i18n
 from app.services.secrets import SecretBox
+from app.sessions import PortalSessionInterface
 
 
 def create_app(config: Config | type[Config] | None = None) -> Flask:
@@ -18,6 +19,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     config = config or config_from_env()
     app.config.from_object(config)
+    app.session_interface = PortalSessionInterface()
     Config.check(app.config)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -96,7 +98,10 @@ def register_extensions(app: Flask) -> None:
     app.extensions["secret_box"] = SecretBox(list(app.config["FERNET_KEYS"]))
     i18n.set_translator(_babel_gettext, _current_language)
     ext.login_manager.login_view = "auth.login"
-    ext.login_manager.session_protection = "basic"
+    # No session protection: "basic" only marks a session from another address or browser as
+    # not fresh, and nothing here asks for a fresh log-in (revealing a secret asks for the
+    # password itself); it would hash address and user agent on every request for nothing.
+    ext.login_manager.session_protection = None
 
     from app.blueprints.auth.session_user import load
 

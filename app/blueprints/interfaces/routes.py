@@ -1,6 +1,7 @@
 """Interface pages: the searchable list, configuration forms, protection, deletion, history."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape as html_escape  # plain str out: cheaper than Markup for row cells
 from urllib.parse import urlencode
 
@@ -74,16 +75,43 @@ def _date_text(iso: str | None, german: bool) -> str:
     return f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}" if german else iso[:10]
 
 
+@dataclass(frozen=True)
+class _RowTexts:
+    """The escaped texts of the list's cells in one language."""
+
+    german: bool
+    types: dict[str, str]
+    groups: dict[str, str]
+    active: str
+    failing: str
+    planned: str
+    locked: str
+    tick: str
+
+
+_row_texts: dict[str, _RowTexts] = {}
+
+
+def _texts_for(locale: str) -> _RowTexts:
+    """The cell texts of the request's language, translated and escaped once per language."""
+    texts = _row_texts.get(locale)
+    if texts is None:
+        texts = _row_texts[locale] = _RowTexts(
+            german=locale == "de",
+            types={t.key: html_escape(t.display_label) for t in interface_types.all_types()},
+            groups={g: html_escape(interface_types.group_label(g)) for g in interface_types.GROUPS},
+            active=html_escape(_("aktiv")), failing=html_escape(_("Fehler")), planned=_("geplant ab"),
+            locked=' <span title="{0}" aria-label="{0}">🔒</span>'.format(html_escape(_("Geschützt"))),
+            tick='<span aria-label="{0}">✔</span>'.format(html_escape(_("ja"))))
+    return texts
+
+
 def _rows_html(rows, day) -> Markup:
     """The <tr> elements of one page of the list, as one piece of markup."""
-    german = str(get_locale()) == "de"
+    texts = _texts_for(str(get_locale()))
+    german, types, groups, locked, tick = texts.german, texts.types, texts.groups, texts.locked, texts.tick
     today_iso = day.isoformat()
     base = url_for("interfaces.index")
-    labels = {t.key: html_escape(t.display_label) for t in interface_types.all_types()}
-    groups = {g: html_escape(interface_types.group_label(g)) for g in interface_types.GROUPS}
-    active, failing, planned = html_escape(_("aktiv")), html_escape(_("Fehler")), _("geplant ab")
-    locked = ' <span title="{0}" aria-label="{0}">🔒</span>'.format(html_escape(_("Geschützt")))
-    tick = '<span aria-label="{0}">✔</span>'.format(html_escape(_("ja")))
     dates: dict = {}
     out = []
     for (id_, type_key, group, name, branch, workstation, server_side, client_side, start, protected,
@@ -93,18 +121,18 @@ def _rows_html(rows, day) -> Markup:
             text = dates[start] = _date_text(start, german)
         title = ""
         if start is not None and start[:10] > today_iso:
-            status, status_text = "planned", html_escape(f"{planned} {text}")
+            status, status_text = "planned", html_escape(f"{texts.planned} {text}")
         elif last_error:
-            status, status_text = "error", failing
+            status, status_text = "error", texts.failing
             title = f' title="{html_escape(last_error)}"'
         else:
-            status, status_text = "active", active
+            status, status_text = "active", texts.active
         url = f"{base}{id_}"
         out.append(
             f'<tr id="interface-{id_}"><td>{groups.get(group) or html_escape(group)}</td><td><a href="{url}" hx-get="{url}" '
             f'hx-target="#interface-detail" hx-push-url="true">{html_escape(name)}</a>'
             f'{locked if protected else ""}<br><small class="muted">'
-            f'{labels.get(type_key) or html_escape(type_key)}</small></td>'
+            f'{types.get(type_key) or html_escape(type_key)}</small></td>'
             f'<td>{html_escape(branch)}</td><td>{html_escape(workstation)}</td>'
             f'<td>{tick if server_side else ""}</td><td>{tick if client_side else ""}</td><td>{text}</td>'
             f'<td><span class="badge badge-{status}"{title}>{status_text}</span></td></tr>')
