@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from jinja2 import StrictUndefined
 
@@ -58,17 +59,11 @@ def select_locale() -> str:
 
 def _babel_gettext(message: str) -> str:
     """Translate with Flask-Babel inside a request; the German source text outside one."""
-    from flask import has_request_context
-    from flask_babel import gettext
-
     return gettext(message) if has_request_context() else message
 
 
 def _current_language() -> str:
     """The request's language, German outside a request (worker, CLI)."""
-    from flask import has_request_context
-    from flask_babel import get_locale
-
     if has_request_context():
         locale = get_locale()
         return locale.language if locale else "de"
@@ -76,8 +71,6 @@ def _current_language() -> str:
 
 
 def babel_languages() -> tuple[str, ...]:
-    from flask import current_app
-
     return tuple(current_app.config["LANGUAGES"])
 
 

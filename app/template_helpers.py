@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.blueprints.auth.decorators import PUBLIC, access_of
+from app.models import Chain
 
 # (endpoint, label): what a role sees is derived from each endpoint's declared access.
 NAVIGATION = (
@@ -31,8 +34,6 @@ def navigation() -> list[dict]:
     """The menu entries the current user may open (built once per role and language)."""
     if not current_user.is_authenticated:
         return []
-    from flask import current_app
-
     cache = current_app.extensions.setdefault("portal_navigation", {})
     key = (current_user.role, str(get_locale()))
     entries = cache.get(key)
@@ -78,8 +79,6 @@ def fromiso(value: str | None) -> datetime | None:
 
 def yesno(value: bool) -> Markup:
     """A check mark or a dash, with a text for screen readers."""
-    from flask_babel import gettext as _
-
     if value:
         return Markup('<span aria-label="{}" title="{}">✔</span>').format(_("ja"), _("ja"))
     return Markup('<span aria-label="{}" class="muted">–</span>').format(_("nein"))
@@ -87,10 +86,6 @@ def yesno(value: bool) -> Markup:
 
 def reveal_allowed() -> bool:
     """Whether the eye to reveal stored secrets is shown: admins, and only with the chain option."""
-    from flask import g
-
-    from app.models import Chain
-
     if not (current_user.is_authenticated and current_user.role == "admin"):
         return False
     allowed = g.get("_portal_reveal_allowed")
@@ -101,8 +96,6 @@ def reveal_allowed() -> bool:
 
 def audit_label(action: str) -> str:
     """An audit event's name in the user's language."""
-    from flask_babel import gettext as _
-
     return {"reveal": _("Passwort angezeigt"), "reveal_failed": _("Falsches Passwort bei Anzeige"),
             "reveal_locked": _("Anzeige gesperrt"), "option_on": _("Passwortanzeige eingeschaltet"),
             "option_off": _("Passwortanzeige ausgeschaltet"),
@@ -111,24 +104,18 @@ def audit_label(action: str) -> str:
 
 def outbox_status_label(status: str) -> str:
     """An outbox status in the user's language."""
-    from flask_babel import gettext as _
-
     return {"queued": _("wartet"), "sending": _("wird gesendet"), "sent": _("gesendet"),
             "failed": _("fehlgeschlagen"), "cancelled": _("abgebrochen")}.get(status, status)
 
 
 def outbox_kind_label(kind: str) -> str:
     """What an outbox message is, in the user's language."""
-    from flask_babel import gettext as _
-
     return {"reminder": _("Terminerinnerung"), "customer": _("SMS an Kunden"),
             "test": _("Test-SMS")}.get(kind, kind)
 
 
 def role_label(role: str) -> str:
     """The role's name in the user's language."""
-    from flask_babel import gettext as _
-
     return {"admin": _("Administrator"), "employee": _("Mitarbeiter"), "helpdesk": _("Helpdesk")}.get(
         role, role
     )
@@ -136,9 +123,6 @@ def role_label(role: str) -> str:
 
 def _translations():
     """The request's message catalogue, looked up once per request (gettext runs ~40 times a page)."""
-    from flask import g
-    from flask_babel import get_translations
-
     translations = g.get("_portal_translations")
     if translations is None:
         translations = g._portal_translations = get_translations()
@@ -170,8 +154,6 @@ def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variable
 
 def static_url(filename: str) -> str:
     """url_for('static', ...) computed once per file (four assets on every page)."""
-    from flask import current_app
-
     cache = current_app.extensions.setdefault("portal_static_urls", {})
     url = cache.get(filename)
     if url is None:
@@ -190,10 +172,6 @@ def header_html() -> Markup:
     Only the CSRF token and the path to come back to differ per request; they replace sentinels.
     The header is on every page, and rendering it each time cost as much as a list's rows.
     """
-    from flask import current_app, render_template
-    from flask_wtf.csrf import generate_csrf
-    from markupsafe import escape
-
     authenticated = current_user.is_authenticated
     key = (current_user.role if authenticated else None,
            current_user.display_name if authenticated else None, str(get_locale()), request.blueprint)

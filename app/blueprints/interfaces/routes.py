@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape as html_escape  # plain str out: cheaper than Markup for row cells
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
@@ -31,7 +31,8 @@ def today():
 
 
 def _list_query() -> service.ListQuery:
-    args = request.args
+    # A plain dict: a MultiDict raises and catches an exception for every parameter not given.
+    args = request.args.to_dict()
     sort = args.get("sort", "group")
     try:
         page = max(1, min(int(args.get("page", 1)), 100_000))
@@ -47,21 +48,44 @@ def _list_query() -> service.ListQuery:
     )
 
 
-def _list_url(query: service.ListQuery, **changes) -> str:
-    """The list URL for this query with some parameters changed (sorting, paging).
+class ListLinks:
+    """The list's URLs for one query, with sorting or page changed; defaults are left out.
 
-    Built from the list's path with urlencode: url_for per link costs more than the rest of a row.
+    A page links to itself about a dozen times (sort headers, paging, refresh); each URL is
+    assembled from its few parts, as url_for and urlencode per link cost more than a row.
     """
-    params = {"q": query.q, "ws": "1" if query.with_workstation else None, "sort": query.sort,
-              "dir": "desc" if query.desc else None, "page": query.page}
-    params.update(changes)
-    if params.get("page") == 1:
-        params["page"] = None
-    if params.get("sort") == "group" and not params.get("dir"):
-        params["sort"] = None
-    base = request.script_root + "/interfaces/"
-    query_string = urlencode([(k, v) for k, v in params.items() if v])
-    return f"{base}?{query_string}" if query_string else base
+
+    def __init__(self, query: service.ListQuery, base: str) -> None:
+        self.query = query
+        self.base = base
+        fixed = []
+        if query.q:
+            fixed.append("q=" + quote_plus(query.q))
+        if query.with_workstation:
+            fixed.append("ws=1")
+        self._fixed = fixed
+
+    def __call__(self, *, sort: str | None = None, desc: bool | None = None, page: int | None = None
+                 ) -> str:
+        query = self.query
+        sort = query.sort if sort is None else sort
+        desc = query.desc if desc is None else desc
+        page = query.page if page is None else page
+        parts = list(self._fixed)
+        if sort != "group" or desc:
+            parts.append("sort=" + quote_plus(sort))
+        if desc:
+            parts.append("dir=desc")
+        if page != 1:
+            parts.append(f"page={page}")
+        return f"{self.base}?{'&'.join(parts)}" if parts else self.base
+
+    def sort_headers(self, labels: dict[str, str]) -> list[tuple[str, str, str]]:
+        """(key, label, URL) per column: a header sorts by its column, ascending; the active
+        column's header reverses the order."""
+        query = self.query
+        return [(key, labels[key], self(sort=key, page=1, desc=key == query.sort and not query.desc))
+                for key in service.SORTS]
 
 
 # The list's rows are rendered here, as one f-string per row, instead of a dozen template
@@ -76,8 +100,8 @@ def _date_text(iso: str | None, german: bool) -> str:
 
 
 @dataclass(frozen=True)
-class _RowTexts:
-    """The escaped texts of the list's cells in one language."""
+class _ListTexts:
+    """The list's texts in one language: cells escaped for the row markup, column headers."""
 
     german: bool
     types: dict[str, str]
@@ -87,31 +111,33 @@ class _RowTexts:
     planned: str
     locked: str
     tick: str
+    headers: dict[str, str]
 
 
-_row_texts: dict[str, _RowTexts] = {}
+_list_texts: dict[str, _ListTexts] = {}
 
 
-def _texts_for(locale: str) -> _RowTexts:
+def _texts_for(locale: str) -> _ListTexts:
     """The cell texts of the request's language, translated and escaped once per language."""
-    texts = _row_texts.get(locale)
+    texts = _list_texts.get(locale)
     if texts is None:
-        texts = _row_texts[locale] = _RowTexts(
+        texts = _list_texts[locale] = _ListTexts(
             german=locale == "de",
             types={t.key: html_escape(t.display_label) for t in interface_types.all_types()},
             groups={g: html_escape(interface_types.group_label(g)) for g in interface_types.GROUPS},
             active=html_escape(_("aktiv")), failing=html_escape(_("Fehler")), planned=_("geplant ab"),
             locked=' <span title="{0}" aria-label="{0}">🔒</span>'.format(html_escape(_("Geschützt"))),
-            tick='<span aria-label="{0}">✔</span>'.format(html_escape(_("ja"))))
+            tick='<span aria-label="{0}">✔</span>'.format(html_escape(_("ja"))),
+            headers={"group": _("Gruppe"), "name": _("Name"), "branch": _("Filiale"),
+                     "workstation": _("Rechner"), "server": _("Serverseitig"),
+                     "client": _("Clientseitig"), "start": _("Start"), "status": _("Status")})
     return texts
 
 
-def _rows_html(rows, day) -> Markup:
+def _rows_html(rows, day, texts: _ListTexts, base: str) -> Markup:
     """The <tr> elements of one page of the list, as one piece of markup."""
-    texts = _texts_for(str(get_locale()))
     german, types, groups, locked, tick = texts.german, texts.types, texts.groups, texts.locked, texts.tick
     today_iso = day.isoformat()
-    base = url_for("interfaces.index")
     dates: dict = {}
     out = []
     for (id_, type_key, group, name, branch, workstation, server_side, client_side, start, protected,
@@ -146,11 +172,11 @@ def index():
     query = _list_query()
     day = today()
     page = service.list_page(db.session, query, day)
-    sort_urls = {key: _list_url(query, sort=key, page=1,
-                                dir="desc" if key == query.sort and not query.desc else None)
-                 for key in service.SORTS}
+    texts = _texts_for(str(get_locale()))
+    links = ListLinks(query, url_for("interfaces.index"))
     return render("interfaces/index.html", "interfaces/_table.html", page=page, query=query,
-                  rows_html=_rows_html(page.rows, day), sort_urls=sort_urls, list_url=_list_url)
+                  rows_html=_rows_html(page.rows, day, texts, links.base), list_url=links,
+                  headers=links.sort_headers(texts.headers))
 
 
 @bp.get("/new")
