@@ -119,6 +119,41 @@ def test_pagination(app, portal):
     assert _names(portal.get("/interfaces/?page=abc", htmx=True).get_data(as_text=True))
 
 
+def _all_pages(portal, url: str) -> list[str]:
+    names, page = [], 1
+    while True:
+        html = portal.get(f"{url}&page={page}", htmx=True).get_data(as_text=True)
+        names += _names(html)
+        if 'rel="next"' not in html:
+            return names
+        page += 1
+
+
+@pytest.mark.parametrize("sort, direction", [("group", "asc"), ("name", "desc"), ("branch", "asc"),
+                                             ("status", "desc")])
+def test_search_pages_hold_exactly_the_matches_in_list_order(app, portal, sort, direction):
+    """A search picks each page's rows first and reads them after: across its pages it shows every
+    match once, in the list's order, and nothing else."""
+    nord = make_branch(number="07", name="Nordstadt")
+    for i in range(130):
+        make_interface("smsapi" if i % 2 else "sinno_app",
+                       name=f"{'Kasse' if i % 3 == 0 else 'Empfang'} {i % 40:02d}",  # equal names too
+                       branch_id=nord.id if i % 4 == 0 else None,
+                       start_date=date.today() + timedelta(days=5) if i % 5 == 0 else date(2020, 1, 1),
+                       last_error="Zeitüberschreitung" if i % 7 == 0 else None)
+    db.session.commit()
+    portal.login("admin")
+    order = f"/interfaces/?sort={sort}&dir={direction}"
+    everything = _all_pages(portal, order)
+    assert len(everything) == 130
+    found = _all_pages(portal, order + "&q=empfang")
+    assert found == [name for name in everything if name.startswith("Empfang")]
+    assert len(found) == 86
+    # several terms must all match, wherever they are (here: the name and the branch)
+    both = _all_pages(portal, order + "&q=nordstadt+empf")
+    assert 0 < len(both) < len(found) and set(both) <= set(found)
+
+
 def test_one_query_per_page_whatever_the_size(app, portal):
     branch = make_branch()
     ws = make_workstation(branch)

@@ -17,9 +17,10 @@ class Interface(db.Model):
     __tablename__ = "interfaces"
     __table_args__ = (
         # The list sorts by each column and pages with LIMIT/OFFSET: one index per sort order.
-        # search_text is in the default order's index so a search can skip non-matching rows
-        # without reading them from the table (the LIMIT then stops the scan early).
-        sa.Index("ix_interfaces_group_name", "group", "name", "search_text"),
+        # The default order's index holds the whole order (group, name, id) and the search text,
+        # so a search in that order filters on the index alone before it reads the rows it
+        # shows (see services.interfaces.list_page); the LIMIT stops the scan early.
+        sa.Index("ix_interfaces_group_name_id", "group", "name", "id", "search_text"),
         sa.Index("ix_interfaces_branch_label_name", "branch_label", "name"),
         sa.Index("ix_interfaces_workstation_label_name", "workstation_label", "name"),
         sa.Index("ix_interfaces_server_side_name", "server_side", "name"),
