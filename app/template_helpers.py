@@ -133,23 +133,23 @@ def _translations():
 # translation through three context calls each; these do what they do in one: the translation
 # is markup in an autoescaped template (as with Jinja's), the variables are escaped into it, and
 # the text is always a format string ("%%" is a percent sign), with `num` for plurals.
-@pass_eval_context
-def template_gettext(eval_ctx, string: str, **variables) -> str:
-    """_() and gettext() in templates."""
-    text = _translations().ugettext(string)
+def _template_text(eval_ctx, text: str, variables: dict) -> str:
     if eval_ctx.autoescape:
         text = Markup(text)
     return text % variables if variables or "%" in text else text
 
 
 @pass_eval_context
+def template_gettext(eval_ctx, string: str, **variables) -> str:
+    """_() and gettext() in templates."""
+    return _template_text(eval_ctx, _translations().ugettext(string), variables)
+
+
+@pass_eval_context
 def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
     """ngettext() in templates; `num` is available as %(num)d."""
     variables.setdefault("num", num)
-    text = _translations().ungettext(singular, plural, num)
-    if eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return _template_text(eval_ctx, _translations().ungettext(singular, plural, num), variables)
 
 
 def static_url(filename: str) -> str:

@@ -24,10 +24,14 @@ class Chain(db.Model):
         return f"<Chain {self.name}>"
 
     @classmethod
+    def _defaults(cls) -> "Chain":
+        return cls(id=1, name="Filialkette", admins_may_view_passwords=False)
+
+    @classmethod
     def get(cls, session: so.Session | None = None) -> "Chain":
         """The chain's settings for reading: the stored row, or the defaults while there is none."""
         session = session or db.session
-        return session.get(cls, 1) or cls(id=1, name="Filialkette", admins_may_view_passwords=False)
+        return session.get(cls, 1) or cls._defaults()
 
     @classmethod
     def get_or_create(cls, session: so.Session | None = None) -> "Chain":
@@ -35,7 +39,7 @@ class Chain(db.Model):
         session = session or db.session
         chain = session.get(cls, 1)
         if chain is None:
-            chain = cls(id=1, name="Filialkette", admins_may_view_passwords=False)
+            chain = cls._defaults()
             session.add(chain)
             session.flush()
         return chain
