@@ -101,12 +101,15 @@ class InterfaceEvent(db.Model):
     """A history entry of an interface; survives the interface's deletion."""
 
     __tablename__ = "interface_events"
-    __table_args__ = (sa.Index("ix_interface_events_interface_at", "interface_id", "at"),)
+    __table_args__ = (sa.Index("ix_interface_events_interface_at", "interface_id", "at"),
+                      sa.Index("ix_interface_events_action_at", "action", "at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # No foreign key on purpose: the history outlives a deleted interface.
     interface_id: so.Mapped[int] = so.mapped_column()
     interface_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # The interface's type, so that a deleted interface's history still names its fields.
+    type_key: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     actor_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")

@@ -14,7 +14,7 @@ from app.models import Branch, Interface, InterfaceEvent, InterfaceSecret, Works
 from app.models.base import utcnow
 from app.services import interface_types
 from app.services.interface_types import CLIENT, SERVER, InterfaceType
-from app.services.secrets import SecretBox
+from app.services.secrets import SecretBox, SecretError
 
 COMMON_LABELS = {
     "name": _l("Name"),
@@ -75,6 +75,36 @@ def refresh_search_text_for_workstation(session: Session, workstation_id: int) -
     refresh_search_text(session, Interface.workstation_id == workstation_id)
 
 
+def protected_on_workstation(session: Session, workstation_id: int) -> list[str]:
+    """Names of the protected interfaces bound to a workstation (they block moving it)."""
+    return list(session.scalars(
+        sa.select(Interface.name).where(Interface.workstation_id == workstation_id,
+                                        Interface.protected.is_(True)).order_by(Interface.name)))
+
+
+def follow_workstation(session: Session, workstation: Workstation, actor: Actor) -> int:
+    """After a workstation moved to another branch, its interfaces move with it.
+
+    Each moved interface gets a history entry; protected ones refuse (check
+    `protected_on_workstation` first). Returns how many moved.
+    """
+    moved = 0
+    bound = session.scalars(sa.select(Interface).where(Interface.workstation_id == workstation.id))
+    for interface in bound:
+        if interface.branch_id == workstation.branch_id:
+            continue
+        if interface.protected:
+            raise ProtectedError()
+        change = _change(session, "branch_id", interface.branch_id, workstation.branch_id)
+        interface.branch_id = workstation.branch_id
+        interface.updated_at = utcnow()
+        interface.updated_by_id = actor.id
+        denormalise(session, interface, interface_types.get(interface.type_key))
+        record_event(session, interface, "updated", actor, [change] if change else [])
+        moved += 1
+    return moved
+
+
 # ---- status ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -110,6 +140,14 @@ def read_secret(box: SecretBox, interface: Interface, field: str) -> str | None:
     return None
 
 
+def _holds_secret(box: SecretBox, interface: Interface, field: str, value: str) -> bool:
+    """Whether the stored secret already is `value` (typing the same one again changes nothing)."""
+    try:
+        return read_secret(box, interface, field) == value
+    except SecretError:  # stored under a lost key: the new value replaces it
+        return False
+
+
 def write_secret(box: SecretBox, interface: Interface, field: str, value: str | None) -> None:
     """Store (encrypted), replace or remove one secret."""
     existing = next((s for s in interface.secrets if s.field == field), None)
@@ -131,7 +169,8 @@ def record_event(session: Session, interface: Interface, action: str, actor: Act
                  ) -> InterfaceEvent:
     """Write one history entry of an interface."""
     session.flush()
-    event = InterfaceEvent(interface_id=interface.id, interface_name=interface.name, action=action,
+    event = InterfaceEvent(interface_id=interface.id, interface_name=interface.name,
+                           type_key=interface.type_key, action=action,
                            actor_id=getattr(actor, "id", None),
                            actor_name=getattr(actor, "display_name", "") or "",
                            changes=changes or [], message=str(message)[:500], ok=ok)
@@ -139,21 +178,34 @@ def record_event(session: Session, interface: Interface, action: str, actor: Act
     return event
 
 
-def _display(session: Session, field: str, value: Any) -> str | bool:
-    """A history value as a person reads it."""
-    if value is None or value == "":
-        return "—"
+def _stored_value(session: Session, field: str, value: Any) -> Any:
+    """A value as the history keeps it: JSON, language-neutral; the page formats it for its reader.
+
+    Branch and workstation keep the name they had then (they may be renamed or deleted later);
+    dates are ISO text, choices their key, lists their items.
+    """
+    if value is None or value == "" or value == []:
+        return None
     if field == "branch_id":
         branch = session.get(Branch, value)
         return branch.label if branch else str(value)
     if field == "workstation_id":
         ws = session.get(Workstation, value)
         return ws.name if ws else str(value)
-    if isinstance(value, bool):
-        return value  # rendered as yes/no in the reader's language
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (bool, int, float, str, list)):
+        return value
     return str(value)
+
+
+def _change(session: Session, field: str, old: Any, new: Any) -> dict[str, Any] | None:
+    """One history line, or None when nothing a person could see changed (empty stays empty, an
+    unticked box of a new interface was never ticked)."""
+    old, new = _stored_value(session, field, old), _stored_value(session, field, new)
+    if old == new or (old is None and new is False):
+        return None
+    return {"field": field, "old": old, "new": new}
 
 
 # ---- saving --------------------------------------------------------------------------------------
@@ -167,54 +219,112 @@ class InterfaceData:
     workstation_id: int | None
     server_side: bool
     client_side: bool
-    start_date: date
+    start_date: date | None
     protected: bool
     settings: dict[str, Any]
     # Secret field -> new value; a missing key or None keeps the stored secret.
     secrets: dict[str, str | None]
 
 
+class RuleViolation(ValueError):
+    """Data that breaks one of the common rules; `.errors` maps field names to messages."""
+
+    def __init__(self, errors: list[tuple[str, Any]]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
+        self.errors = errors
+
+
+def rule_violations(session: Session, itype: InterfaceType, data: InterfaceData,
+                    interface: Interface | None = None) -> list[tuple[str, Any]]:
+    """The common rules every interface obeys (SPEC §2), as (field, message) pairs.
+
+    The form shows them next to its fields; `create` and `update` refuse data that breaks them, so
+    no other caller (demo, command line) can store what the form would refuse.
+    """
+    errors: list[tuple[str, Any]] = []
+    if not (data.server_side or data.client_side):
+        errors.append(("server_side", _l("Bitte wählen Sie mindestens eine Verwendung: "
+                                         "serverseitig und/oder clientseitig.")))
+    if data.server_side and not itype.allows(SERVER):
+        errors.append(("server_side", _l("%(type)s kann nicht serverseitig verwendet werden.",
+                                         type=itype.display_label)))
+    if data.client_side and not itype.allows(CLIENT):
+        errors.append(("client_side", _l("%(type)s kann nicht clientseitig verwendet werden.",
+                                         type=itype.display_label)))
+    if data.workstation_id is not None:
+        ws = session.get(Workstation, data.workstation_id)
+        if data.server_side:
+            errors.append(("server_side", _l(
+                "Über die Arbeitsplatzeinstellungen eingerichtete Schnittstellen gelten nur "
+                "clientseitig an diesem Rechner.")))
+        if ws is not None and data.branch_id != ws.branch_id:
+            errors.append(("branch_id", _l("Der Rechner gehört zu einer anderen Filiale.")))
+    elif data.branch_id is not None:
+        if data.server_side and data.client_side:
+            errors.append(("branch_id", _l("Bei serverseitiger und clientseitiger Verwendung ist "
+                                           "eine Einschränkung auf eine Filiale nicht möglich.")))
+        if not itype.branch_restrictable:
+            errors.append(("branch_id", _l("%(type)s gilt für die ganze Filialkette und kann nicht "
+                                           "auf eine Filiale eingeschränkt werden.",
+                                           type=itype.display_label)))
+    stored = {s.field for s in interface.secrets} if interface is not None else set()
+    for secret in itype.secret_fields:
+        if (secret.required_when(data.settings) and not data.secrets.get(secret.name)
+                and secret.name not in stored):
+            errors.append((secret.name, _l("Bitte geben Sie %(label)s an.", label=secret.label)))
+    return errors
+
+
+def check(session: Session, itype: InterfaceType, data: InterfaceData,
+          interface: Interface | None = None) -> None:
+    """Raise RuleViolation when the data breaks a common rule."""
+    errors = rule_violations(session, itype, data, interface)
+    if errors:
+        raise RuleViolation(errors)
+
+
 def _apply(session: Session, interface: Interface, itype: InterfaceType, data: InterfaceData,
-           box: SecretBox, labels: dict[str, Any]) -> list[dict[str, Any]]:
-    """Set the fields; return the list of changes for the history."""
+           box: SecretBox) -> list[dict[str, Any]]:
+    """Set the fields; return the list of changes for the history (field keys, never labels)."""
     changes: list[dict[str, Any]] = []
     for field in ("name", "branch_id", "workstation_id", "server_side", "client_side", "start_date"):
         old, new = getattr(interface, field), getattr(data, field)
         if old != new:
-            changes.append({"field": field, "label": str(COMMON_LABELS[field]),
-                            "old": _display(session, field, old), "new": _display(session, field, new)})
+            change = _change(session, field, old, new)
+            if change:
+                changes.append(change)
             setattr(interface, field, new)
     old_settings = dict(interface.settings or {})
     new_settings = {k: data.settings.get(k) for k in itype.setting_names}
     for key in itype.setting_names:
-        if old_settings.get(key) != new_settings.get(key):
-            changes.append({"field": key, "label": str(labels.get(key, key)),
-                            "old": _display(session, key, old_settings.get(key)),
-                            "new": _display(session, key, new_settings.get(key))})
+        change = _change(session, key, old_settings.get(key), new_settings.get(key))
+        if change:
+            changes.append(change)
     interface.settings = new_settings
     for secret in itype.secret_fields:
         value = data.secrets.get(secret.name)
         if value:
-            write_secret(box, interface, secret.name, value)
-            # Only that it changed, never the value (issue: "Passwort geändert").
-            changes.append({"field": secret.name, "label": str(secret.label), "secret": True})
+            if not _holds_secret(box, interface, secret.name, value):
+                write_secret(box, interface, secret.name, value)
+                # Only that it changed, never the value (issue: "Passwort geändert").
+                changes.append({"field": secret.name, "secret": True})
         elif not secret.required_when(new_settings):
             if any(s.field == secret.name for s in interface.secrets):
                 write_secret(box, interface, secret.name, None)
-                changes.append({"field": secret.name, "label": str(secret.label), "secret": True,
-                                "removed": True})
+                changes.append({"field": secret.name, "secret": True, "removed": True})
     denormalise(session, interface, itype)
     return changes
 
 
 def create(session: Session, itype: InterfaceType, data: InterfaceData, box: SecretBox,
-           actor: Actor, labels: dict[str, Any]) -> Interface:
-    """Create an interface and record it in its history."""
+           actor: Actor) -> Interface:
+    """Create an interface and record it in its history; refuses data that breaks a rule."""
+    check(session, itype, data)
     interface = Interface(type_key=itype.key, group=itype.group, settings={}, state={},
                           created_by_id=actor.id, protected=False)
     interface.name = data.name
     session.add(interface)
-    changes = _apply(session, interface, itype, data, box, labels)
+    changes = _apply(session, interface, itype, data, box)
     session.flush()
     record_event(session, interface, "created", actor, changes)
     if data.protected:
@@ -224,11 +334,12 @@ def create(session: Session, itype: InterfaceType, data: InterfaceData, box: Sec
 
 
 def update(session: Session, interface: Interface, itype: InterfaceType, data: InterfaceData,
-           box: SecretBox, actor: Actor, labels: dict[str, Any]) -> list[dict[str, Any]]:
+           box: SecretBox, actor: Actor) -> list[dict[str, Any]]:
     """Save changes of an unprotected interface, recording which fields changed."""
     if interface.protected:
         raise ProtectedError()
-    changes = _apply(session, interface, itype, data, box, labels)
+    check(session, itype, data, interface)
+    changes = _apply(session, interface, itype, data, box)
     if changes:
         interface.updated_at = utcnow()
         interface.updated_by_id = actor.id
@@ -296,7 +407,7 @@ def resolve(session: Session, group: str, side: str, today: date, branch_id: int
         .where(Interface.group == group, side_col.is_(True),
                sa.or_(Interface.start_date.is_(None), Interface.start_date <= today),
                sa.or_(*scope))
-        .order_by(sa.case(*rank, else_=9), Interface.start_date.desc(), Interface.id.desc())
+        .order_by(sa.case(*rank, else_=9), Interface.start_date.desc().nulls_last(), Interface.id.desc())
         .limit(1)
     )
     if type_key is not None:

@@ -1,7 +1,7 @@
 """Interface forms: the common fields, composed with each type's own settings form."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import cache
 
 import sqlalchemy as sa
@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.models import Branch, Interface, Workstation
-from app.services.interface_types import CLIENT, SERVER, InterfaceType
+from app.services import interfaces as service
+from app.services.interface_types import SERVER, InterfaceType
 
 
 def _branch_choices() -> list[tuple[str, str]]:
@@ -44,41 +45,39 @@ class InterfaceForm(FlaskForm):
     workstation: Workstation | None = None
 
     def validate(self, extra_validators=None) -> bool:
-        """Common rules, then the type's own rules; errors go to the fields."""
+        """Field validators, then the common rules (the service's), then the type's own rules.
+
+        Fields the chosen settings hide (a token in password mode, the base URL of a listed
+        service) are emptied, not checked: nobody can see or correct them, and they are not stored.
+        """
         super().validate(extra_validators)
         itype = self.itype
-        if not (self.server_side.data or self.client_side.data):
-            self.server_side.errors.append(_l("Bitte wählen Sie mindestens eine Verwendung: "
-                                              "serverseitig und/oder clientseitig."))
-        if self.server_side.data and not itype.allows(SERVER):
-            self.server_side.errors.append(_l("%(type)s kann nicht serverseitig verwendet werden.",
-                                              type=itype.display_label))
-        if self.client_side.data and not itype.allows(CLIENT):
-            self.client_side.errors.append(_l("%(type)s kann nicht clientseitig verwendet werden.",
-                                              type=itype.display_label))
-        if self.server_side.data and self.client_side.data and self.branch_id.data:
-            self.branch_id.errors.append(_l("Bei serverseitiger und clientseitiger Verwendung ist "
-                                            "eine Einschränkung auf eine Filiale nicht möglich."))
-        if self.branch_id.data and not itype.branch_restrictable:
-            self.branch_id.errors.append(_l("%(type)s gilt für die ganze Filialkette und kann nicht "
-                                            "auf eine Filiale eingeschränkt werden.", type=itype.display_label))
-        if self.workstation is not None:
-            if self.server_side.data:
-                self.server_side.errors.append(_l(
-                    "Über die Arbeitsplatzeinstellungen eingerichtete Schnittstellen gelten nur "
-                    "clientseitig an diesem Rechner."))
-            if self.branch_id.data and self.branch_id.data != self.workstation.branch_id:
-                self.branch_id.errors.append(_l("Der Rechner gehört zu einer anderen Filiale."))
-        for secret in itype.secret_fields:
-            field = self[secret.name]
-            required = secret.required_when({n: self[n].data for n in itype.setting_names})
-            already_set = self.interface is not None and any(
-                s.field == secret.name for s in self.interface.secrets)
-            if required and not field.data and not already_set:
-                field.errors.append(_l("Bitte geben Sie %(label)s an.", label=secret.label))
+        for name, (controller, value) in itype.show_when.items():
+            if self[controller].data != value:
+                self[name].data = None
+                self[name].errors = []
+        for name, message in service.rule_violations(db.session, itype, self.to_data(None),
+                                                     self.interface):
+            self[name].errors.append(message)
         if itype.validate is not None:
             itype.validate(self, self.interface)
         return not any(field.errors for field in self)
+
+    def to_data(self, today: date | None) -> service.InterfaceData:
+        """The submitted values for the service; an empty start date means `today`."""
+        itype = self.itype
+        ws = self.workstation
+        return service.InterfaceData(
+            name=(self.name.data or "").strip(),
+            branch_id=ws.branch_id if ws is not None else self.branch_id.data,
+            workstation_id=ws.id if ws is not None else None,
+            server_side=bool(self.server_side.data),
+            client_side=bool(self.client_side.data),
+            start_date=self.start_date.data or today,
+            protected=bool(self.protected.data),
+            settings=settings_to_json(self),
+            secrets={n: (self[n].data or "").strip() or None for n in itype.secret_names},
+        )
 
 
 @cache

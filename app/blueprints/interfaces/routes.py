@@ -14,11 +14,13 @@ from markupsafe import Markup
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
-from app.blueprints.interfaces.forms import DeleteForm, make_form, settings_to_json
+from app.blueprints.interfaces.forms import DeleteForm, make_form
+from app.blueprints.interfaces.history import action_labels, history_page
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render
 from app.models import Interface, InterfaceEvent, Role, Workstation
 from app.services import interface_types
+from app.services.interface_types import CLIENT
 from app.services import interfaces as service
 from app.services.clock import local_today
 
@@ -185,7 +187,13 @@ def choose_type():
     """Step 1 of creating an interface: choose its type."""
     ws = _workstation_arg()
     return render("interfaces/choose_type.html", "interfaces/_choose_type.html",
-                  types=interface_types.all_types(), workstation=ws)
+                  types=_types_for(ws), workstation=ws)
+
+
+def _types_for(ws: Workstation | None) -> list:
+    """The types that can be created here: on a workstation only client-side ones."""
+    types = interface_types.all_types()
+    return [t for t in types if t.allows(CLIENT)] if ws is not None else types
 
 
 def _workstation_arg() -> Workstation | None:
@@ -200,32 +208,14 @@ def _itype_or_404(type_key: str):
     return itype
 
 
-def _data(form) -> service.InterfaceData:
-    itype = form.itype
-    ws = form.workstation
-    return service.InterfaceData(
-        name=form.name.data.strip(),
-        branch_id=ws.branch_id if ws is not None else form.branch_id.data,
-        workstation_id=ws.id if ws is not None else (form.interface.workstation_id if form.interface else None),
-        server_side=bool(form.server_side.data),
-        client_side=bool(form.client_side.data),
-        start_date=form.start_date.data or today(),
-        protected=bool(form.protected.data),
-        settings=settings_to_json(form),
-        secrets={n: form[n].data or None for n in itype.secret_names},
-    )
-
-
-def _labels(form) -> dict:
-    return {name: field.label.text for name, field in form._fields.items()}
-
-
 @bp.route("/new/<type_key>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def create(type_key: str):
     """Step 2: the type's form; saving creates the interface."""
     itype = _itype_or_404(type_key)
     ws = _workstation_arg()
+    if itype not in _types_for(ws):
+        abort(404)
     form = make_form(itype, workstation=ws)
     if request.method == "GET":
         return render("interfaces/form.html", "interfaces/_form.html", form=form, interface=None,
@@ -233,7 +223,7 @@ def create(type_key: str):
     if not form.validate_on_submit():
         return render("interfaces/form.html", "interfaces/_form.html", status=422, form=form,
                       interface=None, itype=itype, workstation=ws, secrets_set=set())
-    interface = service.create(db.session, itype, _data(form), secret_box(), current_user, _labels(form))
+    interface = service.create(db.session, itype, form.to_data(today()), secret_box(), current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde angelegt.", name=interface.name), "success")
     return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
@@ -243,18 +233,21 @@ def _interface_or_404(interface_id: int) -> Interface:
     return db.get_or_404(Interface, interface_id)
 
 
+def _page_arg() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, 100_000))
+
+
 @bp.get("/<int:interface_id>")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def show(interface_id: int):
     """An interface's configuration, status, actions and history."""
     interface = _interface_or_404(interface_id)
     itype = interface_types.get(interface.type_key)
-    events = db.session.scalars(
-        sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface.id)
-        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()).limit(100)).all()
     form = make_form(itype, interface=interface) if itype else None
     return render("interfaces/show.html", "interfaces/_detail.html", interface=interface, itype=itype,
-                  form=form, events=events, today=today(),
+                  form=form, history=history_page(db.session, interface.id),
+                  interface_id=interface.id, action_labels=action_labels(), today=today(),
                   interface_status=service.status_of(interface.start_date, interface.last_error, today()),
                   secrets_set=service.secrets_set(interface))
 
@@ -262,12 +255,26 @@ def show(interface_id: int):
 @bp.get("/<int:interface_id>/history")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def history(interface_id: int):
-    """The history table alone (refreshed after an action)."""
-    interface = _interface_or_404(interface_id)
-    events = db.session.scalars(
-        sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface.id)
-        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()).limit(100)).all()
-    return render("interfaces/show.html", "interfaces/_history.html", interface=interface, events=events)
+    """An interface's history, page by page; it stays readable after the interface's deletion."""
+    interface = db.session.get(Interface, interface_id)
+    history = history_page(db.session, interface_id, _page_arg())
+    if interface is None and not history.entries:
+        abort(404)
+    name = interface.name if interface else history.entries[0].event.interface_name
+    return render("interfaces/history.html", "interfaces/_history.html", interface=interface,
+                  interface_id=interface_id, name=name, history=history,
+                  action_labels=action_labels())
+
+
+@bp.get("/deleted")
+@role_required(Role.ADMIN, Role.HELPDESK)
+def deleted():
+    """Deleted interfaces, newest first, each leading to its history."""
+    page = db.paginate(
+        sa.select(InterfaceEvent).where(InterfaceEvent.action == "deleted")
+        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()), per_page=50, max_per_page=50)
+    return render("interfaces/deleted.html", "interfaces/_deleted_table.html", page=page,
+                  type_labels={t.key: t.display_label for t in interface_types.all_types()})
 
 
 @bp.route("/<int:interface_id>/edit", methods=["GET", "POST"])
@@ -289,8 +296,8 @@ def edit(interface_id: int):
         return render("interfaces/form.html", "interfaces/_form.html", **ctx)
     if not form.validate_on_submit():
         return render("interfaces/form.html", "interfaces/_form.html", status=422, **ctx)
-    changes = service.update(db.session, interface, itype, _data(form), secret_box(), current_user,
-                             _labels(form))
+    changes = service.update(db.session, interface, itype, form.to_data(today()), secret_box(),
+                             current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde gespeichert.", name=interface.name) if changes else
           _("Es gab keine Änderungen."), "success")
@@ -322,12 +329,8 @@ def unprotect(interface_id: int):
     return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
 
 
-@bp.get("/<int:interface_id>/delete")
-@role_required(Role.ADMIN)
-def confirm_delete(interface_id: int):
-    """Ask before deleting."""
-    interface = _interface_or_404(interface_id)
-    return render("interfaces/delete.html", "_confirm_delete.html",
+def _delete_dialog(interface: Interface, status: int = 200):
+    return render("interfaces/delete.html", "_confirm_delete.html", status=status,
                   title=_("Schnittstelle löschen"),
                   question=_("Soll die Schnittstelle %(name)s gelöscht werden? Ihr Verlauf bleibt "
                              "erhalten.", name=interface.name),
@@ -337,15 +340,20 @@ def confirm_delete(interface_id: int):
                   cancel=url_for("interfaces.show", interface_id=interface.id))
 
 
+@bp.get("/<int:interface_id>/delete")
+@role_required(Role.ADMIN)
+def confirm_delete(interface_id: int):
+    """Ask before deleting; say right away if the interface is protected."""
+    return _delete_dialog(_interface_or_404(interface_id))
+
+
 @bp.post("/<int:interface_id>/delete")
 @role_required(Role.ADMIN)
 def delete(interface_id: int):
-    """Delete an unprotected interface."""
+    """Delete an unprotected interface; a protected one is refused with 422 and stays."""
     interface = _interface_or_404(interface_id)
     if interface.protected:
-        flash(_("Die Schnittstelle ist geschützt und kann erst nach Aufheben des Schutzes gelöscht "
-                "werden."), "error")
-        return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+        return _delete_dialog(interface, status=422)
     name = interface.name
     service.delete(db.session, interface, current_user)
     db.session.commit()

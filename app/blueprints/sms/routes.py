@@ -21,7 +21,10 @@ from app.services.interfaces import resolve
 def length():
     """The live character and parts counter (the server's counter, so page and server agree)."""
     text = request.args.get("text", "")[:5000]
-    interface = db.session.get(Interface, request.args.get("interface_id", type=int) or 0)
+    if current_user.role in (Role.ADMIN, Role.HELPDESK):  # they may look at any interface
+        interface = db.session.get(Interface, request.args.get("interface_id", type=int) or 0)
+    else:  # an employee counts against the interface that sends for them, and no other
+        interface = _applicable()
     max_chars = int((interface.settings or {}).get("max_chars") or 1000) if interface else None
     return render("sms/_counter.html", "sms/_counter.html", length=sms_length.count(text),
                   max_chars=max_chars)

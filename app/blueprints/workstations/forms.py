@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from app.extensions import db
 from app.models import Branch, Workstation
+from app.services.interfaces import protected_on_workstation
 
 
 def _branch_choices() -> list[tuple[int, str]]:
@@ -36,3 +37,15 @@ class WorkstationForm(FlaskForm):
             stmt = stmt.where(Workstation.id != self._workstation.id)
         if db.session.scalar(stmt) is not None:
             raise ValidationError(_l("Einen Arbeitsplatz mit diesem Namen gibt es bereits."))
+
+    def validate_branch_id(self, field):
+        """Moving a computer moves its interfaces too, which protected ones do not allow."""
+        ws = self._workstation
+        if ws is None or field.data == ws.branch_id:
+            return
+        names = protected_on_workstation(db.session, ws.id)
+        if names:
+            raise ValidationError(_l(
+                "Der Arbeitsplatz kann nicht in eine andere Filiale verschoben werden: seine "
+                "Schnittstellen ziehen mit um, und %(names)s ist geschützt. Heben Sie zuerst den "
+                "Schutz auf.", names=", ".join(names)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.messages import describe_usages
@@ -11,7 +12,9 @@ from app.blueprints.workstations import bp
 from app.blueprints.workstations.forms import WorkstationForm
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
-from app.models import Branch, Role, Workstation
+from app.models import Branch, Interface, Role, Workstation
+from app.services import interface_types
+from app.services.interfaces import follow_workstation, refresh_search_text_for_workstation
 from app.services.organisation import workstation_usages
 
 
@@ -68,8 +71,7 @@ def update(workstation_id: int):
                       workstation=ws)
     ws.name = form.name.data.strip().upper()
     ws.branch_id = form.branch_id.data
-    from app.services.interfaces import refresh_search_text_for_workstation
-
+    follow_workstation(db.session, ws, current_user)
     refresh_search_text_for_workstation(db.session, ws.id)
     db.session.commit()
     flash(_("Arbeitsplatz %(name)s wurde gespeichert.", name=ws.name), "success")
@@ -111,9 +113,6 @@ def delete(workstation_id: int):
 @role_required(Role.ADMIN)
 def settings(workstation_id: int):
     """Arbeitsplatzeinstellungen: the interfaces configured for this computer only."""
-    from app.models import Interface
-    from app.services import interface_types
-
     ws = db.get_or_404(Workstation, workstation_id)
     interfaces = db.session.scalars(
         sa.select(Interface).where(Interface.workstation_id == ws.id).order_by(Interface.group,

@@ -63,16 +63,22 @@ class SmsApiSettingsForm(wtforms.Form):
         min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen."))])
 
     def validate_sender(self, field):
+        """A sender name, or a phone number stored as the gateway writes it (491711234567)."""
         value = field.data or ""
         if not value or SENDER_NAME.match(value):
             return
-        if re.fullmatch(r"\+?[\d ]{5,20}", value):
+        if re.fullmatch(r"\+?[\d /-]{5,24}", value):
+            digits = re.sub(r"[ /-]", "", value)
+            if digits.startswith("00"):
+                digits = digits[2:]
             try:
-                number = phonenumbers.parse(value if value.startswith("+") else "+" + value, None)
-                if phonenumbers.is_possible_number(number):
-                    return
+                number = phonenumbers.parse("+" + digits.lstrip("+"), None)
             except phonenumbers.NumberParseException:
-                pass
+                number = None
+            if number is not None and phonenumbers.is_possible_number(number):
+                field.data = phonenumbers.format_number(
+                    number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+                return
         raise wtforms.ValidationError(_l(
             "Der Absender darf leer sein, bis zu 11 Buchstaben oder Ziffern ohne Leer- und "
             "Sonderzeichen enthalten oder eine Rufnummer mit Landesvorwahl sein."))
@@ -95,15 +101,40 @@ class SmsApiSettingsForm(wtforms.Form):
                                              "Proxys angeben (ohne http:// und ohne Port)."))
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _base_url_error(url: str):
+    """Why a custom base URL cannot be used, or None.
+
+    Credentials travel with every request, so plain http is only for a simulator or relay on
+    this very computer, and the URL itself must not carry a user name or password (it is shown).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return _l("Die Basis-URL muss mit https:// beginnen, z. B. https://sms.example.org/api/.")
+    if parts.username or parts.password:
+        return _l("Die Basis-URL darf keinen Benutzernamen und kein Passwort enthalten; "
+                  "Zugangsdaten gehören in die Felder darunter.")
+    if parts.scheme == "http" and not (parts.hostname in LOOPBACK_HOSTS
+                                       or parts.hostname.startswith("127.")):
+        return _l("Die Basis-URL muss mit https:// beginnen: Zugangsdaten werden sonst "
+                  "unverschlüsselt übertragen (http:// nur für einen Simulator auf diesem Rechner).")
+    if parts.query or parts.fragment:
+        return _l("Die Basis-URL darf keine Parameter (?…) oder Anker (#…) enthalten.")
+    return None
+
+
 def _validate(form, interface) -> None:
-    """Cross-field rules: service URL, credentials by mode, proxy pair, locked credential mode."""
+    """Cross-field rules: service URL, credentials by mode, proxy pair, locked credential mode.
+
+    Fields the chosen service or mode hides arrive empty (the common form clears them).
+    """
     if form.service.data == "custom":
         url = form.base_url.data or ""
-        parts = urlsplit(url)
-        if not url:
-            form.base_url.errors.append(_l("Bitte geben Sie die Basis-URL an."))
-        elif parts.scheme not in ("http", "https") or not parts.netloc:
-            form.base_url.errors.append(_l("Die Basis-URL muss mit https:// (oder http://) beginnen."))
+        error = _base_url_error(url) if url else _l("Bitte geben Sie die Basis-URL an.")
+        if error:
+            form.base_url.errors.append(error)
     stored_mode = interface.settings.get("auth_mode") if interface is not None else None
     mode = form.auth_mode.data
     if stored_mode and mode != stored_mode:
@@ -111,18 +142,11 @@ def _validate(form, interface) -> None:
             "Die Zugangsart kann nach dem ersten Speichern nicht mehr geändert werden. Löschen Sie "
             "die Schnittstelle und legen Sie sie neu an."))
         return
-    if mode == AUTH_PASSWORD:
-        if not form.username.data:
-            form.username.errors.append(_l("Bitte geben Sie den Benutzernamen an."))
-        if form.token.data:
-            form.token.errors.append(_l("Bei Zugang über Benutzername und Passwort wird kein "
-                                        "Schlüsseltoken verwendet."))
-    elif mode == AUTH_TOKEN:
-        if form.username.data or form.password.data:
-            form.username.errors.append(_l("Bei Zugang über Schlüsseltoken werden Benutzername und "
-                                           "Passwort nicht verwendet."))
-    if bool(form.proxy_host.data) != bool(form.proxy_port.data):
-        target = form.proxy_port if form.proxy_host.data else form.proxy_host
+    if mode == AUTH_PASSWORD and not form.username.data:
+        form.username.errors.append(_l("Bitte geben Sie den Benutzernamen an."))
+    has_host, has_port = bool(form.proxy_host.data), form.proxy_port.data is not None
+    if has_host != has_port and not form.proxy_port.errors:
+        target = form.proxy_port if has_host else form.proxy_host
         target.errors.append(_l("Proxy Server und Proxy Port bitte beide angeben oder beide leer "
                                 "lassen."))
 

@@ -85,6 +85,31 @@
     });
   }
 
+  // A choice that other ticks rule out (data-disabled-when-checked="a b"): with both usages
+  // ticked an interface cannot be restricted to a branch, so the branch select is emptied and
+  // disabled while they are. The server refuses the combination as well.
+  function applyDisabledWhen(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var items = Array.prototype.slice.call(scope.querySelectorAll("[data-disabled-when-checked]"));
+    items.forEach(function (el) {
+      var form = el.closest("form");
+      if (!form) return;
+      var names = el.dataset.disabledWhenChecked.split(" ");
+      var update = function () {
+        var all = names.every(function (name) {
+          var box = form.querySelector('input[type="checkbox"][name="' + name + '"]');
+          return box && box.checked;
+        });
+        el.querySelectorAll("select, input").forEach(function (control) {
+          if (all) control.value = "";
+          control.disabled = all;
+        });
+      };
+      form.addEventListener("change", update);
+      update();
+    });
+  }
+
   // A revealed secret disappears again after its time (data-hide-after seconds).
   function scheduleHiding(root) {
     var scope = root && root.querySelectorAll ? root : document;
@@ -110,6 +135,7 @@
   // Flash messages fade out after a while; errors stay until dismissed by the next action.
   htmx.onLoad(function (root) {
     applyShowWhen(root);
+    applyDisabledWhen(root);
     scheduleHiding(root);
     (root.querySelectorAll ? root : document).querySelectorAll(".flash-success, .flash-info").forEach(function (el) {
       setTimeout(function () { el.classList.add("fade"); }, 5000);
