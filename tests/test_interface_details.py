@@ -240,7 +240,7 @@ def test_workstation_offers_only_client_side_types(app, portal):
     db.session.commit()
     chooser = portal.get(f"/interfaces/new?workstation_id={ws.id}").get_data(as_text=True)
     assert 'data-type="smsapi"' in chooser and 'data-type="sinno_app"' in chooser
-    assert 'data-type="sinno_chat"' not in chooser and 'data-type="reminder"' not in chooser
+    assert 'data-type="sinno_chat"' not in chooser and 'data-type="appointment_reminder"' not in chooser
     assert portal.get(f"/interfaces/new/sinno_chat?workstation_id={ws.id}").status_code == 404
     resp = portal.post(f"/interfaces/new/sinno_chat?workstation_id={ws.id}",
                        {"name": "Chat", "server_side": "y"})
@@ -291,3 +291,118 @@ def test_an_interface_without_start_date_loses_to_a_started_one_on_every_databas
     db.session.commit()
     found = service.resolve(db.session, "SMS", "server", date.today())
     assert found.id == dated.id and found.id != undated.id
+
+
+# ---- the type registry -----------------------------------------------------------------------------
+
+def test_registry_holds_the_types_and_refuses_doubles_and_unknown_groups():
+    types = {t.key: t for t in interface_types.all_types()}
+    assert {"smsapi", "sinno_app", "sinno_chat", "appointment_reminder"} <= set(types)
+    assert (types["smsapi"].group, types["sinno_app"].group, types["sinno_chat"].group,
+            types["appointment_reminder"].group) == ("SMS", "App", "App", "Termine")
+    assert types["sinno_chat"].usages == frozenset({"server"})
+    assert types["smsapi"].secret_names == ("password", "token")
+    with pytest.raises(ValueError, match="twice"):
+        interface_types.register(types["smsapi"])
+    with pytest.raises(ValueError, match="Unknown group"):
+        interface_types.register(interface_types.InterfaceType(
+            key="fax", group="Fax", label="Fax", usages=frozenset({"server"}),
+            settings_form=types["sinno_chat"].settings_form))
+
+
+def test_a_new_type_is_one_module_and_one_registration(app, portal):
+    """A type registered at run time appears in the chooser, gets its form, its own rule and its
+    encrypted secret without any change elsewhere."""
+    import wtforms
+
+    class FaxForm(wtforms.Form):
+        number = wtforms.StringField("Faxnummer")
+        api_key = wtforms.PasswordField("API-Schlüssel")
+
+    def own_rule(form, interface):
+        if not (form.number.data or "").startswith("+"):
+            form.number.errors.append("Bitte mit Landesvorwahl.")
+
+    fax = interface_types.register(interface_types.InterfaceType(
+        key="fax_test", group="SMS", label="Fax-Gateway", usages=frozenset({"server"}),
+        settings_form=FaxForm, secret_fields=(interface_types.SecretField("api_key", "API-Schlüssel"),),
+        validate=own_rule))
+    try:
+        portal.login("admin")
+        assert 'data-type="fax_test"' in portal.get("/interfaces/new").get_data(as_text=True)
+        data = {"name": "Fax", "server_side": "y", "number": "0711", "api_key": "fax-secret"}
+        resp = portal.post("/interfaces/new/fax_test", data, htmx=True)
+        assert resp.status_code == 422 and "Bitte mit Landesvorwahl." in resp.get_data(as_text=True)
+        assert portal.post("/interfaces/new/fax_test", dict(data, number="+49711")).status_code == 302
+        interface = _only()
+        assert interface.settings == {"number": "+49711"} and _secrets() == {"api_key": "fax-secret"}
+    finally:
+        interface_types._TYPES.pop(fax.key)
+
+
+# ---- SiNNO-App: nothing saved on bad input ---------------------------------------------------------
+
+@pytest.mark.parametrize("override, message", [
+    ({"client_id": ""}, "Bitte geben Sie die ClientID an."),
+    ({"server": ""}, "Bitte geben Sie die Server-Adresse an."),
+    ({"server": "ftp://winpro.api.ipro.de/v1"}, "https://"),
+    ({"company_no": "47 11!"}, "Buchstaben, Ziffern"),
+])
+def test_sinno_app_bad_input_is_422_and_nothing_saved(app, portal, override, message):
+    portal.login("admin")
+    data = {"name": "SiNNO", "server_side": "y", "client_side": "y", "start_date": "", "branch_id": "",
+            "server": "https://winpro.api.ipro.de/v1", "client_id": "winpro", "company_no": "4711"}
+    resp = portal.post("/interfaces/new/sinno_app", dict(data, **override), htmx=True)
+    assert resp.status_code == 422 and message in resp.get_data(as_text=True)
+    assert _count() == 0 and _count(InterfaceEvent) == 0
+
+
+# ---- the SMS length counter tells an employee only about their own interface ---------------------
+
+def test_length_counter_shows_an_employee_only_the_interface_that_sends_for_them(app, portal):
+    own = make_interface(name="Eigene", client_side=True, server_side=False,
+                         settings=dict(interface_types.get("smsapi").defaults, max_chars=300))
+    other = make_interface(name="Fremde", client_side=False, server_side=True,
+                           settings=dict(interface_types.get("smsapi").defaults, max_chars=120))
+    db.session.commit()
+    portal.login("employee")
+    html = portal.get(f"/sms/length?text=Hallo&interface_id={other.id}", htmx=True).get_data(as_text=True)
+    assert "höchstens 300" in html and "höchstens 120" not in html
+    portal.logout()
+    portal.login("admin")
+    html = portal.get(f"/sms/length?text=Hallo&interface_id={other.id}", htmx=True).get_data(as_text=True)
+    assert "höchstens 120" in html and own.id
+
+
+# ---- two admins editing at once ---------------------------------------------------------------------
+
+def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
+    import re
+
+    from tests.conftest import Portal
+
+    portal.login("admin")
+    portal.post("/interfaces/new/smsapi", SMS_TOKEN)
+    interface = _only()
+    form = portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
+    token = re.search(r'name="edit_token" type="hidden" value="([^"]+)"', form).group(1)
+
+    other = Portal(app.test_client())
+    make_user("admin", username="bea", full_name="Bea Berger")
+    db.session.commit()
+    other.login("admin", username="bea")
+    assert other.post(f"/interfaces/{interface.id}/edit",
+                      dict(SMS_TOKEN, sender="VonBea", token="")).status_code == 302
+
+    mine = dict(SMS_TOKEN, name="Meins", token="", edit_token=token)
+    resp = portal.post(f"/interfaces/{interface.id}/edit", mine, htmx=True)
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "Bea Berger hat die Schnittstelle geändert" in body
+    db.session.expire_all()
+    assert _only().name == "SMS Zentrale" and _only().settings["sender"] == "VonBea"
+    fresh = re.search(r'name="edit_token" type="hidden" value="([^"]+)"', body).group(1)
+    assert fresh != token
+    resp = portal.post(f"/interfaces/{interface.id}/edit", dict(mine, edit_token=fresh))
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert _only().name == "Meins" and _only().settings["sender"] == "Optik"

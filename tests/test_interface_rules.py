@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from app.extensions import db, secret_box
-from app.models import InterfaceSecret
+from app.models import Interface, InterfaceSecret
 from app.services.interfaces import resolve
 from app.services.secrets import SecretBox, SecretError
 from tests.factories import make_branch, make_interface, make_workstation
@@ -129,11 +129,28 @@ def test_no_secret_in_any_page_the_database_or_the_log(app, portal, caplog, app_
     bad = portal.post(f"/interfaces/{interface_id}/edit", {"name": "", "token": "ANOTHER-Secret-99"},
                       htmx=True)
     assert bad.status_code == 422
-    pages = [bad.get_data(as_text=True)]
+    bad_new = portal.post("/interfaces/new/smsapi", {"name": "", "server_side": "y",
+                                                     "auth_mode": "token", "token": "ANOTHER-Secret-99"})
+    assert bad_new.status_code == 422
+    pages = [bad.get_data(as_text=True), bad_new.get_data(as_text=True)]
+    # a workstation's own interface, and a deleted one whose history stays readable
+    ws = make_workstation(name="PC-GEHEIM")
+    db.session.commit()
+    portal.post(f"/interfaces/new/smsapi?workstation_id={ws.id}", {
+        "name": "Geheim3", "client_side": "y", "start_date": "", "service": "smsapi_pl",
+        "auth_mode": "token", "token": secret_values["token"], "country_code": "+49",
+        "max_chars": "1000"})
+    deleted_id = db.session.scalar(sa.select(Interface.id).where(Interface.name == "Geheim3"))
+    assert portal.post(f"/interfaces/{deleted_id}/delete").status_code == 302
     for url in ("/interfaces/", f"/interfaces/{interface_id}", f"/interfaces/{interface_id}/edit",
-                f"/interfaces/{interface_id + 1}", f"/interfaces/{interface_id + 1}/edit", "/"):
-        pages.append(portal.get(url).get_data(as_text=True))
-        pages.append(portal.get(url, htmx=True).get_data(as_text=True))
+                f"/interfaces/{interface_id + 1}", f"/interfaces/{interface_id + 1}/edit", "/",
+                f"/interfaces/{interface_id}/history", f"/interfaces/{interface_id + 1}/history",
+                f"/interfaces/{deleted_id}/history", "/interfaces/deleted",
+                f"/workstations/{ws.id}/settings", "/audit/"):
+        for htmx in (False, True):
+            resp = portal.get(url, htmx=htmx)
+            assert resp.status_code == 200, url
+            pages.append(resp.get_data(as_text=True))
     for value in (*secret_values.values(), "ANOTHER-Secret-99"):
         assert all(value not in page for page in pages), value
         assert value not in caplog.text

@@ -7,7 +7,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
@@ -40,6 +40,9 @@ class InterfaceForm(FlaskForm):
         "Geschützte Schnittstellen können erst nach Aufheben des Schutzes geändert oder gelöscht "
         "werden."))
 
+    # What the editor loaded (see edit_token): a save on top of someone else's change is stopped once.
+    edit_token = HiddenField()
+
     itype: InterfaceType  # set on the composed class
     interface: Interface | None = None
     workstation: Workstation | None = None
@@ -52,6 +55,7 @@ class InterfaceForm(FlaskForm):
         """
         super().validate(extra_validators)
         itype = self.itype
+        self._check_edit_token()
         for name, (controller, value) in itype.show_when.items():
             if self[controller].data != value:
                 self[name].data = None
@@ -61,7 +65,23 @@ class InterfaceForm(FlaskForm):
             self[name].errors.append(message)
         if itype.validate is not None:
             itype.validate(self, self.interface)
-        return not any(field.errors for field in self)
+        return not (self.form_errors or any(field.errors for field in self))
+
+    def _check_edit_token(self) -> None:
+        """Stop a save when someone else changed the interface after this form was loaded.
+
+        The form then carries the current token: saving again knowingly overwrites that change.
+        """
+        if self.interface is None or not self.edit_token.data:
+            return
+        current = edit_token(self.interface)
+        if self.edit_token.data != current:
+            who = self.interface.updated_by.display_name if self.interface.updated_by else "?"
+            self.form_errors.append(_l(
+                "%(name)s hat die Schnittstelle geändert, nachdem Sie das Formular geöffnet haben "
+                "(siehe Verlauf). Nichts wurde gespeichert. Speichern Sie erneut, um diese Änderung "
+                "mit Ihren Eingaben zu überschreiben.", name=who))
+            self.edit_token.data = current
 
     def to_data(self, today: date | None) -> service.InterfaceData:
         """The submitted values for the service; an empty start date means `today`."""
@@ -114,6 +134,11 @@ def _time_fields(itype: InterfaceType) -> dict:
     return {name: f for name, f in form._fields.items() if isinstance(f, TimeField)}
 
 
+def edit_token(interface: Interface) -> str:
+    """Changes whenever the interface is saved, protected or unprotected."""
+    return (interface.updated_at or interface.created_at).isoformat()
+
+
 def make_form(itype: InterfaceType, interface: Interface | None = None,
               workstation: Workstation | None = None) -> InterfaceForm:
     """Build the form for a new or an existing interface; a POST binds the submitted data."""
@@ -122,7 +147,7 @@ def make_form(itype: InterfaceType, interface: Interface | None = None,
         data.update(_settings_from_json(itype, interface.settings or {}))
         data.update(name=interface.name, branch_id=interface.branch_id, server_side=interface.server_side,
                     client_side=interface.client_side, start_date=interface.start_date,
-                    protected=interface.protected)
+                    protected=interface.protected, edit_token=edit_token(interface))
     elif workstation is not None:
         data.update(branch_id=workstation.branch_id, client_side=True)
     elif itype.usages == frozenset({SERVER}):
