@@ -77,9 +77,10 @@ babel = Babel()
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite: enforce foreign keys like PostgreSQL, and let readers and a writer work at once."""
+def _session_settings(dbapi_connection, _record) -> None:
+    """Per-connection settings of the two databases."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # Enforce foreign keys like PostgreSQL, and let readers and a writer work at once.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
@@ -88,6 +89,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         # idx check turns into "already sent".
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+    elif type(dbapi_connection).__module__.startswith("psycopg"):
+        # psycopg prepares a statement on the server after a few executions, and PostgreSQL then
+        # plans it once for any parameters. A search's best plan depends on its terms: a common
+        # term walks the sort order's index and stops after one page, a rare one needs the
+        # trigram index. The generic plan always takes the trigram index and sorts, twice as
+        # slow for common terms; planning each execution for its values costs ~0.1 ms.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
 
 
 def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:

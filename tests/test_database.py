@@ -92,6 +92,17 @@ def test_safe_requests_read_without_a_transaction_and_others_in_one(app, client,
     assert client.post("/_test/tx").get_data(as_text=True) == "True"
 
 
+def test_postgresql_plans_each_statement_for_its_values(app, client, database_url):
+    """A list search's best plan depends on its terms; a generic plan, which psycopg's
+    server-side prepared statements get after five runs, would always take the trigram index."""
+    if not _is_postgresql(database_url):
+        pytest.skip("SQLite plans every statement anew")
+    _add_route(app, "/_test/plan", lambda: db.session.scalar(sa.text("SHOW plan_cache_mode")))
+    for _ in range(3):  # the setting survives the pool's rollback on return, in both kinds of request
+        assert client.get("/_test/plan").get_data(as_text=True) == "force_custom_plan"
+        assert client.post("/_test/plan").get_data(as_text=True) == "force_custom_plan"
+
+
 def _terminate_portal_connections(database_url: str) -> int:
     engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
