@@ -406,3 +406,25 @@ def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
     assert resp.status_code == 302
     db.session.expire_all()
     assert _only().name == "Meins" and _only().settings["sender"] == "Optik"
+
+
+# ---- searching the names the reader sees ---------------------------------------------------------
+
+def test_search_finds_group_and_type_names_in_the_readers_language(app, portal):
+    make_interface("appointment_reminder", name="Erinnerung Zentrale")
+    make_interface("sinno_chat", name="Kundenchat")
+    make_interface(name="SMS Nord")
+    make_user("admin", username="admin-en", locale="en")
+    db.session.commit()
+    portal.login("admin", username="admin-en")
+    for query, expected in (("appointments", {"Erinnerung Zentrale"}), ("remind", {"Erinnerung Zentrale"}),
+                            ("chat", {"Kundenchat"}), ("termine", {"Erinnerung Zentrale"}),
+                            ("appointments zentrale", {"Erinnerung Zentrale"}),
+                            ("appointments nord", set())):
+        html = portal.get(f"/interfaces/?q={query}", htmx=True).get_data(as_text=True)
+        found = {name for name in ("Erinnerung Zentrale", "Kundenchat", "SMS Nord") if name in html}
+        assert found == expected, query
+    portal.logout()
+    portal.login("admin")
+    html = portal.get("/interfaces/?q=appointments", htmx=True).get_data(as_text=True)
+    assert "Erinnerung Zentrale" not in html and 'id="interface-empty"' in html

@@ -442,6 +442,9 @@ class ListQuery:
     """What the list shows: search text, filter, sort, page."""
 
     q: str = ""
+    # Group and type names as the reader sees them -> as stored (German, lower case): a search
+    # for "appointments" also finds the group "Termine". Empty for German readers.
+    aliases: tuple[tuple[str, str], ...] = ()
     with_workstation: bool = False
     sort: str = "group"
     desc: bool = False
@@ -475,10 +478,11 @@ def _like_escape(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: int, status_day: bool
-                    ) -> sa.Select:
+def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...],
+                    status_day: bool) -> sa.Select:
     """The list's SELECT for one shape of query, built once; values come as bound parameters.
 
+    `terms` holds, per search term, how many stored names it also stands for (see ListQuery.aliases).
     A statement object memoizes its cache key, so a reused one skips building and hashing.
     A search first picks the page's ids, then reads those rows: in the default order the ids
     come from the index alone (group, name, id, search text), so the rows that do not match are
@@ -494,8 +498,10 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: int, s
         order = [key.asc(), Interface.name.asc(), Interface.id.asc()]
     if sort == "name":
         order.pop(1)
-    conditions = [Interface.search_text.like(sa.bindparam(f"term{i}"), escape="\\")
-                  for i in range(terms)]
+    conditions = [
+        sa.or_(*(Interface.search_text.like(sa.bindparam(f"term{i}_{j}"), escape="\\")
+                 for j in range(1 + alternatives)))
+        for i, alternatives in enumerate(terms)]
     if with_workstation:
         conditions.append(Interface.workstation_id.is_not(None))
     limit, offset = sa.bindparam("limit"), sa.bindparam("offset")
@@ -509,9 +515,13 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: int, s
 def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
     """One page of the interface list in a single statement: no join, no count, an index per sort."""
     terms = [t for t in query.q.lower().split() if t][:5]
+    patterns = [[term, *(stored for shown, stored in query.aliases if term in shown and term not in stored)]
+                for term in terms]
     sort = query.sort if query.sort in SORTS else "group"
-    stmt = _list_statement(sort, query.desc, query.with_workstation, len(terms), sort == "status")
-    params: dict[str, Any] = {f"term{i}": f"%{_like_escape(t)}%" for i, t in enumerate(terms)}
+    stmt = _list_statement(sort, query.desc, query.with_workstation,
+                           tuple(len(p) - 1 for p in patterns), sort == "status")
+    params: dict[str, Any] = {f"term{i}_{j}": f"%{_like_escape(text)}%"
+                              for i, texts in enumerate(patterns) for j, text in enumerate(texts)}
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
     if sort == "status":
         params["today"] = today

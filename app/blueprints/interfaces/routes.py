@@ -32,7 +32,7 @@ def today():
     return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def _list_query() -> service.ListQuery:
+def _list_query(aliases: tuple[tuple[str, str], ...] = ()) -> service.ListQuery:
     # A plain dict: a MultiDict raises and catches an exception for every parameter not given.
     args = request.args.to_dict()
     sort = args.get("sort", "group")
@@ -42,6 +42,7 @@ def _list_query() -> service.ListQuery:
         page = 1
     return service.ListQuery(
         q=args.get("q", "").strip()[:100],
+        aliases=aliases,
         with_workstation=args.get("ws") == "1",
         sort=sort if sort in service.SORTS else "group",
         desc=args.get("dir") == "desc",
@@ -114,6 +115,8 @@ class _ListTexts:
     locked: str
     tick: str
     headers: dict[str, str]
+    # Group and type names in this language -> as stored and searched (see ListQuery.aliases).
+    aliases: tuple[tuple[str, str], ...]
 
 
 _list_texts: dict[str, _ListTexts] = {}
@@ -132,8 +135,17 @@ def _texts_for(locale: str) -> _ListTexts:
             tick='<span aria-label="{0}">✔</span>'.format(html_escape(_("ja"))),
             headers={"group": _("Gruppe"), "name": _("Name"), "branch": _("Filiale"),
                      "workstation": _("Rechner"), "server": _("Serverseitig"),
-                     "client": _("Clientseitig"), "start": _("Start"), "status": _("Status")})
+                     "client": _("Clientseitig"), "start": _("Start"), "status": _("Status")},
+            aliases=_search_aliases())
     return texts
+
+
+def _search_aliases() -> tuple[tuple[str, str], ...]:
+    """Group and type names that read differently in the request's language than stored."""
+    names = [(interface_types.group_label(g), g) for g in interface_types.GROUPS]
+    names += [(t.display_label, t.label) for t in interface_types.all_types()]
+    return tuple((shown.lower(), stored.lower()) for shown, stored in names
+                 if shown.lower() != stored.lower())
 
 
 def _rows_html(rows, day, texts: _ListTexts, base: str) -> Markup:
@@ -171,10 +183,10 @@ def _rows_html(rows, day, texts: _ListTexts, base: str) -> Markup:
 @role_required(Role.ADMIN, Role.HELPDESK)
 def index():
     """Schnittstellen suchen: search as you type, filter, sort, page."""
-    query = _list_query()
+    texts = _texts_for(str(get_locale()))
+    query = _list_query(texts.aliases)
     day = today()
     page = service.list_page(db.session, query, day)
-    texts = _texts_for(str(get_locale()))
     links = ListLinks(query, url_for("interfaces.index"))
     return render("interfaces/index.html", "interfaces/_table.html", page=page, query=query,
                   rows_html=_rows_html(page.rows, day, texts, links.base), list_url=links,

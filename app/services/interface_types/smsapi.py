@@ -48,7 +48,8 @@ class SmsApiSettingsForm(wtforms.Form):
     sender = wtforms.StringField(_l("Absender"), filters=[_strip], validators=[v.Optional()],
                                  description=_l("Leer = vom Gateway erzeugte Nummer. Sonst bis zu 11 "
                                                 "Buchstaben/Ziffern ohne Leer- und Sonderzeichen, "
-                                                "oder eine Rufnummer."))
+                                                "oder eine Rufnummer. Ein eigener Absender kostet "
+                                                "ggf. mehr Credits."))
     country_code = wtforms.StringField(_l("Landescode"), default="+49", filters=[_strip],
                                        validators=[v.InputRequired(message=_l(
                                            "Bitte geben Sie einen Landescode an, z. B. +49."))])
