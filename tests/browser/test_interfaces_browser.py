@@ -79,6 +79,45 @@ def test_create_and_edit_smsapi_interface(page: Page, live_app, login_as, smsapi
         assert interface.settings["max_chars"] == 320 and interface.settings["sender"] == "OptikM"
 
 
+def test_branch_choice_is_off_while_both_usages_are_ticked(page: Page, live_app, login_as):
+    with live_app.app_context():
+        branch = factories.make_branch(name="Ulm", number="7")
+        db.session.commit()
+        branch_id = str(branch.id)
+    login_as("admin")
+    page.goto("/interfaces/new/smsapi")
+    branch_select = page.locator("#branch_id")
+    page.check("#server_side")
+    page.select_option("#branch_id", branch_id)
+    page.check("#client_side")
+    expect(branch_select).to_be_disabled()
+    expect(branch_select).to_have_value("")
+    page.uncheck("#client_side")
+    expect(branch_select).to_be_enabled()
+    page.select_option("#branch_id", branch_id)
+    page.fill("#name", "SMS Ulm")
+    page.fill("#token", "tok-browser")
+    page.click("#interface-save")
+    expect(page.locator("#detail-title")).to_contain_text("SMS Ulm")
+    with live_app.app_context():
+        interface = db.session.query(Interface).filter_by(name="SMS Ulm").one()
+        assert str(interface.branch_id) == branch_id and not interface.client_side
+
+
+def test_deleted_interface_history_in_the_browser(page: Page, live_app, login_as):
+    _make_interfaces(live_app)
+    login_as("admin")
+    page.goto("/interfaces/")
+    page.locator("#interface-rows a", has_text="SMS Ulm").click()
+    page.click("#delete-interface")
+    page.click("#confirm-delete")
+    expect(page).to_have_url(re.compile(r"/interfaces/$"))
+    page.click("#interfaces-deleted")
+    page.locator("#deleted-table a", has_text="SMS Ulm").click()
+    expect(page.locator("h1")).to_contain_text("Verlauf: SMS Ulm")
+    expect(page.locator("#history-table")).to_contain_text("gelöscht")
+
+
 def _sms_interface(live_app, url):
     with live_app.app_context():
         interface = factories.make_interface(
