@@ -90,6 +90,7 @@ def _clear(database_url: str) -> None:
         with db.engine.begin() as conn:
             for table in tables:
                 conn.execute(sa.text(f'DELETE FROM "{table}"'))
+            conn.execute(sa.text("DELETE FROM sqlite_sequence"))  # ids restart, as on PostgreSQL
 
 
 @pytest.fixture

@@ -49,6 +49,8 @@ def test_fields_hidden_by_the_credential_mode_are_ignored_not_refused(app, porta
     ("https://user:pw@sms.example.org/api/", "keinen Benutzernamen"),
     ("https://sms.example.org/api/?key=1", "keine Parameter"),
     ("javascript:alert(1)", "https://"),
+    ("http://127.evil.example/api/", "unverschlüsselt"),
+    ("http://10.0.0.5/api/", "unverschlüsselt"),
 ])
 def test_custom_base_url_must_be_https_without_credentials(app, portal, url, message):
     portal.login("admin")
@@ -60,12 +62,13 @@ def test_custom_base_url_must_be_https_without_credentials(app, portal, url, mes
 
 def test_plain_http_base_url_only_on_this_computer(app, portal):
     portal.login("admin")
-    for i, url in enumerate(("http://127.0.0.1:8025/", "http://localhost:8025/api/")):
+    for i, url in enumerate(("http://127.0.0.1:8025/", "http://localhost:8025/api/",
+                             "http://[::1]:8025/")):
         resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, name=f"Sim {i}", service="custom",
                                                           base_url=url))
         assert resp.status_code == 302, url
     assert {i.settings["base_url"] for i in db.session.scalars(sa.select(Interface))} == {
-        "http://127.0.0.1:8025/", "http://localhost:8025/api/"}
+        "http://127.0.0.1:8025/", "http://localhost:8025/api/", "http://[::1]:8025/"}
 
 
 def test_proxy_port_zero_gets_one_clear_message(app, portal):
@@ -371,7 +374,9 @@ def test_length_counter_shows_an_employee_only_the_interface_that_sends_for_them
     portal.logout()
     portal.login("admin")
     html = portal.get(f"/sms/length?text=Hallo&interface_id={other.id}", htmx=True).get_data(as_text=True)
-    assert "höchstens 120" in html and own.id
+    assert "höchstens 120" in html
+    html = portal.get(f"/sms/length?text=Hallo&interface_id={own.id}", htmx=True).get_data(as_text=True)
+    assert "höchstens 300" in html
 
 
 # ---- two admins editing at once ---------------------------------------------------------------------
@@ -397,7 +402,7 @@ def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
     mine = dict(SMS_TOKEN, name="Meins", token="", edit_token=token)
     resp = portal.post(f"/interfaces/{interface.id}/edit", mine, htmx=True)
     body = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and "Bea Berger hat die Schnittstelle geändert" in body
+    assert resp.status_code == 422 and "Bea Berger hat die Schnittstelle geändert (Absender)" in body
     db.session.expire_all()
     assert _only().name == "SMS Zentrale" and _only().settings["sender"] == "VonBea"
     fresh = re.search(r'name="edit_token" type="hidden" value="([^"]+)"', body).group(1)
@@ -428,3 +433,65 @@ def test_search_finds_group_and_type_names_in_the_readers_language(app, portal):
     portal.login("admin")
     html = portal.get("/interfaces/?q=appointments", htmx=True).get_data(as_text=True)
     assert "Erinnerung Zentrale" not in html and 'id="interface-empty"' in html
+
+
+def test_a_new_interface_never_takes_a_deleted_ones_id_or_history(app, portal):
+    portal.login("admin")
+    portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, name="Alt"))
+    old_id = _only().id
+    portal.post(f"/interfaces/{old_id}/delete")
+    portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, name="Neu"))
+    new = _only()
+    assert new.id != old_id
+    page = portal.get(f"/interfaces/{new.id}").get_data(as_text=True)
+    assert "gelöscht" not in page and "Name: — → Alt" not in page
+    old_history = portal.get(f"/interfaces/{old_id}/history").get_data(as_text=True)
+    assert "Verlauf: Alt" in old_history and "Neu" not in old_history
+
+
+def test_the_edit_token_survives_a_422_for_another_reason(app, portal):
+    import re
+
+    portal.login("admin")
+    portal.post("/interfaces/new/smsapi", SMS_TOKEN)
+    interface = _only()
+    form = portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
+    token = re.search(r'name="edit_token" type="hidden" value="([^"]+)"', form).group(1)
+    resp = portal.post(f"/interfaces/{interface.id}/edit",
+                       dict(SMS_TOKEN, sender="Zu lang für SMS", token="", edit_token=token), htmx=True)
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and f'value="{token}"' in body
+    assert "hat die Schnittstelle geändert" not in body
+    resp = portal.post(f"/interfaces/{interface.id}/edit",
+                       dict(SMS_TOKEN, sender="Kurz", token="", edit_token=token))
+    assert resp.status_code == 302
+
+
+def test_history_reads_entries_written_before_values_were_language_neutral(app):
+    from app.blueprints.interfaces.history import describe
+
+    smsapi = interface_types.get("smsapi")
+    with app.test_request_context():
+        legacy = describe({"field": "sender", "label": "Absender", "old": "—", "new": "Neu"}, smsapi)
+        assert (legacy.label, legacy.old, legacy.new) == ("Absender", "—", "Neu")
+        legacy_choice = describe({"field": "service", "label": "Dienst", "old": "smsapi_pl",
+                                  "new": "custom"}, smsapi)
+        assert legacy_choice.old == "SMSAPI.pl (api.smsapi.pl)" and legacy_choice.new == "Eigene Basis-URL"
+        unknown = describe({"field": "fax", "label": "Faxnummer", "old": None, "new": "+49"}, None)
+        assert (unknown.label, unknown.old, unknown.new) == ("Faxnummer", "—", "+49")
+        no_label = describe({"field": "fax", "secret": True}, None)
+        assert no_label.label == "fax" and no_label.secret
+        dated = describe({"field": "start_date", "old": "2026-05-17", "new": None}, smsapi)
+        assert (dated.old, dated.new) == ("17.05.2026", "—")
+
+
+def test_follow_workstation_refuses_to_move_a_protected_interface(app):
+    old, new = make_branch(), make_branch()
+    ws = make_workstation(old)
+    interface = make_interface(workstation_id=ws.id, branch_id=old.id, client_side=True,
+                               server_side=False, protected=True)
+    admin = make_user("admin")
+    ws.branch_id = new.id
+    with pytest.raises(service.ProtectedError):
+        service.follow_workstation(db.session, ws, admin)
+    assert interface.branch_id == old.id

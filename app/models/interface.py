@@ -40,6 +40,9 @@ class Interface(db.Model):
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
+        # A deleted interface's history keeps its id: SQLite would give the highest id to the
+        # next interface after a delete (PostgreSQL's sequence never reuses one).
+        {"sqlite_autoincrement": True},
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -89,7 +89,8 @@ def follow_workstation(session: Session, workstation: Workstation, actor: Actor)
     `protected_on_workstation` first). Returns how many moved.
     """
     moved = 0
-    bound = session.scalars(sa.select(Interface).where(Interface.workstation_id == workstation.id))
+    bound = session.scalars(
+        sa.select(Interface).where(Interface.workstation_id == workstation.id)).all()
     for interface in bound:
         if interface.branch_id == workstation.branch_id:
             continue
@@ -259,14 +260,13 @@ def rule_violations(session: Session, itype: InterfaceType, data: InterfaceData,
                 "clientseitig an diesem Rechner.")))
         if ws is not None and data.branch_id != ws.branch_id:
             errors.append(("branch_id", _l("Der Rechner gehört zu einer anderen Filiale.")))
-    elif data.branch_id is not None:
-        if data.server_side and data.client_side:
-            errors.append(("branch_id", _l("Bei serverseitiger und clientseitiger Verwendung ist "
-                                           "eine Einschränkung auf eine Filiale nicht möglich.")))
-        if not itype.branch_restrictable:
-            errors.append(("branch_id", _l("%(type)s gilt für die ganze Filialkette und kann nicht "
-                                           "auf eine Filiale eingeschränkt werden.",
-                                           type=itype.display_label)))
+    elif data.branch_id is not None and data.server_side and data.client_side:
+        errors.append(("branch_id", _l("Bei serverseitiger und clientseitiger Verwendung ist "
+                                       "eine Einschränkung auf eine Filiale nicht möglich.")))
+    if data.branch_id is not None and not itype.branch_restrictable:
+        errors.append(("branch_id", _l("%(type)s gilt für die ganze Filialkette und kann nicht "
+                                       "auf eine Filiale eingeschränkt werden.",
+                                       type=itype.display_label)))
     stored = {s.field for s in interface.secrets} if interface is not None else set()
     for secret in itype.secret_fields:
         if (secret.required_when(data.settings) and not data.secrets.get(secret.name)
@@ -515,7 +515,8 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[
 def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
     """One page of the interface list in a single statement: no join, no count, an index per sort."""
     terms = [t for t in query.q.lower().split() if t][:5]
-    patterns = [[term, *(stored for shown, stored in query.aliases if term in shown and term not in stored)]
+    patterns = [[term, *(stored for shown, stored in query.aliases
+                          if term in shown and term not in stored)]
                 for term in terms]
     sort = query.sort if query.sort in SORTS else "group"
     stmt = _list_statement(sort, query.desc, query.with_workstation,

@@ -23,9 +23,12 @@ def upgrade():
     with op.batch_alter_table('interface_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('type_key', sa.String(length=40), nullable=True))
         batch_op.create_index('ix_interface_events_action_at', ['action', 'at'], unique=False)
-    # Entries of interfaces that still exist learn their type; deleted ones stay unknown.
+    # Entries of interfaces that still exist learn their type; deleted ones stay unknown (on
+    # SQLite a deleted interface's id may have gone to a newer one: only entries from its
+    # creation on are its own).
     op.execute("UPDATE interface_events SET type_key = (SELECT interfaces.type_key FROM interfaces "
-               "WHERE interfaces.id = interface_events.interface_id)")
+               "WHERE interfaces.id = interface_events.interface_id "
+               "AND interfaces.created_at <= interface_events.at)")
 
 
 def downgrade():

@@ -11,7 +11,9 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
-from app.models import Branch, Interface, Workstation
+from app.blueprints.interfaces.history import label_of
+from app.models import Branch, Interface, InterfaceEvent, Workstation
+from app.services import interface_types
 from app.services import interfaces as service
 from app.services.interface_types import SERVER, InterfaceType
 
@@ -68,20 +70,23 @@ class InterfaceForm(FlaskForm):
         return not (self.form_errors or any(field.errors for field in self))
 
     def _check_edit_token(self) -> None:
-        """Stop a save when someone else changed the interface after this form was loaded.
+        """Stop a save when someone else changed the interface after this form was loaded, and
+        say who changed which fields.
 
         The form then carries the current token: saving again knowingly overwrites that change.
         """
         if self.interface is None or not self.edit_token.data:
             return
         current = edit_token(self.interface)
-        if self.edit_token.data != current:
-            who = self.interface.updated_by.display_name if self.interface.updated_by else "?"
-            self.form_errors.append(_l(
-                "%(name)s hat die Schnittstelle geändert, nachdem Sie das Formular geöffnet haben "
-                "(siehe Verlauf). Nichts wurde gespeichert. Speichern Sie erneut, um diese Änderung "
-                "mit Ihren Eingaben zu überschreiben.", name=who))
-            self.edit_token.data = current
+        if self.edit_token.data == current:
+            return
+        who = self.interface.updated_by.display_name if self.interface.updated_by else _l("jemand")
+        self.form_errors.append(_l(
+            "%(name)s hat die Schnittstelle geändert (%(fields)s), nachdem Sie das Formular "
+            "geöffnet haben. Nichts wurde gespeichert. Speichern Sie erneut, um diese Änderung mit "
+            "Ihren Eingaben zu überschreiben.", name=who,
+            fields=", ".join(changed_since(self.interface, self.edit_token.data)) or "—"))
+        self.edit_token.data = current
 
     def to_data(self, today: date | None) -> service.InterfaceData:
         """The submitted values for the service; an empty start date means `today`."""
@@ -137,6 +142,28 @@ def _time_fields(itype: InterfaceType) -> dict:
 def edit_token(interface: Interface) -> str:
     """Changes whenever the interface is saved, protected or unprotected."""
     return (interface.updated_at or interface.created_at).isoformat()
+
+
+def changed_since(interface: Interface, token: str) -> list[str]:
+    """The labels of the fields changed after the state `token` stands for (from the history)."""
+    try:
+        since = datetime.fromisoformat(token)
+    except ValueError:
+        return []
+    events = db.session.scalars(sa.select(InterfaceEvent).where(
+        InterfaceEvent.interface_id == interface.id, InterfaceEvent.at > since,
+        InterfaceEvent.action.in_(("updated", "protected", "unprotected")))
+        .order_by(InterfaceEvent.id))
+    itype = interface_types.get(interface.type_key)
+    labels: list[str] = []
+    for event in events:
+        names = [c.get("field", "") for c in event.changes or []] if event.action == "updated" \
+            else ["protected"]
+        for name in names:
+            label = label_of(name, itype)
+            if label not in labels:
+                labels.append(label)
+    return labels
 
 
 def make_form(itype: InterfaceType, interface: Interface | None = None,

@@ -12,16 +12,16 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
+from wtforms import DateField
 from sqlalchemy.orm import Session
 
 from app.models import InterfaceEvent
 from app.services import interface_types
 from app.services.interface_types import InterfaceType
 from app.services.interfaces import COMMON_LABELS
-from app.template_helpers import yesno
+from app.template_helpers import fmt_date, yesno
 
 PAGE_SIZE = 50
 
@@ -50,8 +50,8 @@ def _choice_labels(field) -> dict[Any, Any]:
     return {key: label for key, label in choices}
 
 
-def _value(field, value: Any) -> str | Markup:
-    if value is None or value == "":
+def _value(name: str, field, value: Any) -> str | Markup:
+    if value is None or value == "" or value == "—":
         return "—"
     if isinstance(value, bool):
         return yesno(value)
@@ -60,37 +60,38 @@ def _value(field, value: Any) -> str | Markup:
     label = _choice_labels(field).get(value) if field is not None else None
     if label is not None:
         return str(label)
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+    if name == "start_date" or isinstance(field, DateField):
         try:
-            return format_date(date.fromisoformat(value), "medium")
-        except ValueError:
+            return fmt_date(date.fromisoformat(value))
+        except (TypeError, ValueError):
             pass
     return str(value)
 
 
-def describe(change: dict[str, Any], itype: InterfaceType | None) -> ChangeLine:
-    """A stored change as the reader reads it."""
-    name = change.get("field", "")
-    field = _fields(itype).get(name) if itype is not None else None
+def label_of(name: str, itype: InterfaceType | None, stored: str | None = None) -> str:
+    """A field's label in the reader's language (`stored`: what an old entry kept)."""
     if name in COMMON_LABELS:
-        label = str(COMMON_LABELS[name])
-    elif field is not None:
-        label = str(field.label.text)
-    else:
-        label = change.get("label") or name
-    if itype is not None and name in itype.secret_names:
-        secret = next(s for s in itype.secret_fields if s.name == name)
-        label = str(secret.label)
+        return str(COMMON_LABELS[name])
+    if itype is not None:
+        secret = next((s for s in itype.secret_fields if s.name == name), None)
+        if secret is not None:
+            return str(secret.label)
+        field = _fields(itype).get(name)
+        if field is not None:
+            return str(field.label.text)
+    return stored or name
+
+
+def describe(change: dict[str, Any], itype: InterfaceType | None) -> ChangeLine:
+    """A stored change as the reader reads it (entries written before values were stored
+    language-neutral keep their stored label)."""
+    name = change.get("field", "")
+    label = label_of(name, itype, change.get("label"))
     if change.get("secret"):
         return ChangeLine(label=label, secret=True, removed=bool(change.get("removed")))
-    if "label" in change:  # written before values were stored language-neutral
-        return ChangeLine(label=label, old=_legacy(change.get("old")), new=_legacy(change.get("new")))
-    return ChangeLine(label=label, old=_value(field, change.get("old")),
-                      new=_value(field, change.get("new")))
-
-
-def _legacy(value: Any) -> str | Markup:
-    return yesno(value) if isinstance(value, bool) else str(value)
+    field = _fields(itype).get(name) if itype is not None else None
+    return ChangeLine(label=label, old=_value(name, field, change.get("old")),
+                      new=_value(name, field, change.get("new")))
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class HistoryPage:
+    """One page of an interface's history and whether older entries exist."""
+
     entries: list[HistoryEntry]
     page: int
     has_next: bool

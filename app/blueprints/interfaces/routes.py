@@ -257,10 +257,11 @@ def show(interface_id: int):
     interface = _interface_or_404(interface_id)
     itype = interface_types.get(interface.type_key)
     form = make_form(itype, interface=interface) if itype else None
+    day = today()
     return render("interfaces/show.html", "interfaces/_detail.html", interface=interface, itype=itype,
                   form=form, history=history_page(db.session, interface.id),
-                  interface_id=interface.id, action_labels=action_labels(), today=today(),
-                  interface_status=service.status_of(interface.start_date, interface.last_error, today()),
+                  interface_id=interface.id, action_labels=action_labels(), today=day,
+                  interface_status=service.status_of(interface.start_date, interface.last_error, day),
                   secrets_set=service.secrets_set(interface))
 
 
@@ -286,7 +287,7 @@ def deleted():
         sa.select(InterfaceEvent).where(InterfaceEvent.action == "deleted")
         .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()), per_page=50, max_per_page=50)
     return render("interfaces/deleted.html", "interfaces/_deleted_table.html", page=page,
-                  type_labels={t.key: t.display_label for t in interface_types.all_types()})
+                  type_labels=interface_types.display_labels())
 
 
 @bp.route("/<int:interface_id>/edit", methods=["GET", "POST"])

@@ -14,7 +14,8 @@ from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Branch, Interface, Role, Workstation
 from app.services import interface_types
-from app.services.interfaces import follow_workstation, refresh_search_text_for_workstation
+from app.services.interfaces import (ProtectedError, follow_workstation,
+                                     refresh_search_text_for_workstation)
 from app.services.organisation import workstation_usages
 
 
@@ -71,7 +72,14 @@ def update(workstation_id: int):
                       workstation=ws)
     ws.name = form.name.data.strip().upper()
     ws.branch_id = form.branch_id.data
-    follow_workstation(db.session, ws, current_user)
+    try:
+        follow_workstation(db.session, ws, current_user)
+    except ProtectedError:  # protected by someone else since the form's check
+        db.session.rollback()
+        form.branch_id.errors.append(_("Eine Schnittstelle dieses Arbeitsplatzes wurde eben "
+                                       "geschützt. Heben Sie zuerst den Schutz auf."))
+        return render("workstations/form.html", "workstations/_form.html", status=422, form=form,
+                      workstation=ws)
     refresh_search_text_for_workstation(db.session, ws.id)
     db.session.commit()
     flash(_("Arbeitsplatz %(name)s wurde gespeichert.", name=ws.name), "success")
@@ -118,4 +126,4 @@ def settings(workstation_id: int):
         sa.select(Interface).where(Interface.workstation_id == ws.id).order_by(Interface.group,
                                                                                Interface.name)).all()
     return render("workstations/settings.html", "workstations/_settings.html", workstation=ws,
-                  interfaces=interfaces, type_labels={t.key: t.display_label for t in interface_types.all_types()})
+                  interfaces=interfaces, type_labels=interface_types.display_labels())

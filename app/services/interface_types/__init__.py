@@ -43,6 +43,11 @@ def all_types() -> list[InterfaceType]:
     return sorted(_TYPES.values(), key=lambda t: (GROUPS.index(t.group), t.label))
 
 
+def display_labels() -> dict[str, str]:
+    """Type key -> the type's name in the reader's language."""
+    return {t.key: t.display_label for t in all_types()}
+
+
 def _load() -> None:
     # One import per type module; each module registers itself.
     from app.services.interface_types import reminder, sinno_app, sinno_chat, smsapi  # noqa: F401

@@ -1,6 +1,7 @@
 """SMSAPI / HQsms: the SMS gateway of LINK Mobility (SPEC §4.1)."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -102,7 +103,13 @@ class SmsApiSettingsForm(wtforms.Form):
                                              "Proxys angeben (ohne http:// und ohne Port)."))
 
 
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+def _is_loopback(host: str) -> bool:
+    """This very computer: localhost or a loopback address (127.0.0.0/8, ::1), not a name like
+    127.example.org."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _base_url_error(url: str):
@@ -117,8 +124,7 @@ def _base_url_error(url: str):
     if parts.username or parts.password:
         return _l("Die Basis-URL darf keinen Benutzernamen und kein Passwort enthalten; "
                   "Zugangsdaten gehören in die Felder darunter.")
-    if parts.scheme == "http" and not (parts.hostname in LOOPBACK_HOSTS
-                                       or parts.hostname.startswith("127.")):
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
         return _l("Die Basis-URL muss mit https:// beginnen: Zugangsdaten werden sonst "
                   "unverschlüsselt übertragen (http:// nur für einen Simulator auf diesem Rechner).")
     if parts.query or parts.fragment:
