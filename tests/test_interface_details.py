@@ -2,6 +2,7 @@
 interfaces' history, the workstation's interfaces, and the rules in the service itself."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -381,16 +382,22 @@ def test_length_counter_shows_an_employee_only_the_interface_that_sends_for_them
 
 # ---- two admins editing at once ---------------------------------------------------------------------
 
-def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
-    import re
+def _edit_token(html: str) -> str:
+    return re.search(r'name="edit_token" type="hidden" value="([^"]+)"', html).group(1)
 
-    from tests.conftest import Portal
 
+def _created_and_opened(portal):
+    """An SMSAPI interface, and the edit token of its form as an admin opened it."""
     portal.login("admin")
     portal.post("/interfaces/new/smsapi", SMS_TOKEN)
     interface = _only()
-    form = portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
-    token = re.search(r'name="edit_token" type="hidden" value="([^"]+)"', form).group(1)
+    return interface, _edit_token(portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True))
+
+
+def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
+    from tests.conftest import Portal
+
+    interface, token = _created_and_opened(portal)
 
     other = Portal(app.test_client())
     make_user("admin", username="bea", full_name="Bea Berger")
@@ -405,7 +412,7 @@ def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
     assert resp.status_code == 422 and "Bea Berger hat die Schnittstelle geändert (Absender)" in body
     db.session.expire_all()
     assert _only().name == "SMS Zentrale" and _only().settings["sender"] == "VonBea"
-    fresh = re.search(r'name="edit_token" type="hidden" value="([^"]+)"', body).group(1)
+    fresh = _edit_token(body)
     assert fresh != token
     resp = portal.post(f"/interfaces/{interface.id}/edit", dict(mine, edit_token=fresh))
     assert resp.status_code == 302
@@ -450,13 +457,7 @@ def test_a_new_interface_never_takes_a_deleted_ones_id_or_history(app, portal):
 
 
 def test_the_edit_token_survives_a_422_for_another_reason(app, portal):
-    import re
-
-    portal.login("admin")
-    portal.post("/interfaces/new/smsapi", SMS_TOKEN)
-    interface = _only()
-    form = portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
-    token = re.search(r'name="edit_token" type="hidden" value="([^"]+)"', form).group(1)
+    interface, token = _created_and_opened(portal)
     resp = portal.post(f"/interfaces/{interface.id}/edit",
                        dict(SMS_TOKEN, sender="Zu lang für SMS", token="", edit_token=token), htmx=True)
     body = resp.get_data(as_text=True)
