@@ -131,6 +131,14 @@ def page(browser: Browser, live_url: str, request: pytest.FixtureRequest) -> Ite
     context.close()
 
 
+def htmx_settled(page: Page) -> None:
+    """Wait until htmx has processed what it just swapped in. Playwright can type into a new
+    dialog a few milliseconds after it appears, before htmx has bound its triggers (the input
+    event would go unheard); a person cannot."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def submit_login(page: Page, username: str, password: str) -> None:
     """Fill in and send the real log-in form."""
     page.goto("/login")

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.models import Chain, Interface
 from tests import factories
+from tests.browser.conftest import htmx_settled
 from tests.sim_fixtures import SIM_TOKEN
 
 pytestmark = pytest.mark.browser
@@ -137,12 +138,14 @@ def test_test_sms_dialog_and_balance(page: Page, live_app, login_as, smsapi_sim)
     page.click("#open-test-sms")
     dialog = page.locator("#test-sms-dialog")
     expect(dialog).to_contain_text("Schritt 1 von 3")
+    htmx_settled(page)
     page.fill("#sms-text", "ą" * 71)  # Polish letters are outside GSM-7: UCS-2, two parts
     expect(page.locator("#sms-counter")).to_contain_text("71 Zeichen · 2 SMS (UCS-2)")
     page.fill("#sms-text", "Hallo aus dem Browser")
     expect(page.locator("#sms-counter")).to_contain_text("21 Zeichen · 1 SMS (GSM-7)")
     page.click("#test-sms-next")
     expect(dialog).to_contain_text("Schritt 2 von 3")
+    htmx_settled(page)
     page.fill("#sms-number", "0711 123456")
     page.click("#test-sms-send")
     expect(page.locator("#number-error")).to_contain_text("Festnetznummer")
