@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from markupsafe import Markup
-from wtforms import DateField
 from sqlalchemy.orm import Session
+from wtforms import DateField
 
 from app.models import InterfaceEvent
 from app.services import interface_types
