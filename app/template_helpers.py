@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 from jinja2 import pass_eval_context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.blueprints.auth.decorators import PUBLIC, access_of
 from app.models import Chain
@@ -161,31 +160,6 @@ def static_url(filename: str) -> str:
     return url
 
 
-CSRF_SENTINEL = "\x00portal-csrf\x00"
-NEXT_SENTINEL = "\x00portal-next\x00"
-HEADER_CACHE_SIZE = 1000
-
-
-def header_html() -> Markup:
-    """The page header, rendered once per (role, name, language, section) and reused.
-
-    Only the CSRF token and the path to come back to differ per request; they replace sentinels.
-    The header is on every page, and rendering it each time cost as much as a list's rows.
-    """
-    authenticated = current_user.is_authenticated
-    key = (current_user.role if authenticated else None,
-           current_user.display_name if authenticated else None, str(get_locale()), request.blueprint)
-    cache = current_app.extensions.setdefault("portal_headers", {})
-    html = cache.get(key)
-    if html is None:
-        if len(cache) >= HEADER_CACHE_SIZE:
-            cache.clear()
-        html = cache[key] = render_template("_header.html", csrf_sentinel=CSRF_SENTINEL,
-                                            next_sentinel=NEXT_SENTINEL)
-    return Markup(html.replace(CSRF_SENTINEL, str(escape(generate_csrf())))
-                  .replace(NEXT_SENTINEL, str(escape(request.full_path.rstrip("?")))))
-
-
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     from app.services.interface_types import group_label
@@ -195,7 +169,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
         audit_label=audit_label, can=can, get_locale=get_locale, group_label=group_label,
-        header_html=header_html, navigation=navigation, outbox_kind_label=outbox_kind_label,
+        navigation=navigation, outbox_kind_label=outbox_kind_label,
         outbox_status_label=outbox_status_label, reveal_allowed=reveal_allowed, role_label=role_label,
         static_url=static_url,
     )
