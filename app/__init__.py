@@ -11,6 +11,7 @@ from jinja2 import StrictUndefined
 from app.config import Config, config_from_env
 from app import extensions as ext
 from app import i18n
+from app import request_guard
 from app.services.secrets import SecretBox
 from app.sessions import PortalSessionInterface
 
@@ -29,6 +30,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_logging(app)
     register_extensions(app)
+    request_guard.init_app(app)  # before the blueprints: it replaces the `int` URL converter
     register_blueprints(app)
     register_security(app)
     register_templates(app)

@@ -52,9 +52,17 @@ class Config:
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Berlin")
     LANGUAGES = ("de", "en")
+    # Log-in policy (README, "Log-in policy"): failures per user name and address, per user name
+    # from unknown devices, per address from unknown devices, all within one sliding window.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_USER = 20
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
     LIST_PAGE_SIZE = 50
+    # Request bodies: nothing the portal takes needs more than a few kB; a 413 page above this.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    MAX_FORM_PARTS = 200
     # Gateway timeouts in seconds: (connect, read).
     SMS_TIMEOUTS = (float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)), float(os.environ.get("SMS_READ_TIMEOUT", 15)))
     TEMPLATES_STRICT = False

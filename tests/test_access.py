@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 from app.blueprints.auth.decorators import ACCESS_ATTR, PUBLIC
 
@@ -13,8 +14,7 @@ def _url_for_rule(rule: Rule) -> str:
     """Fill every URL variable with a value its converter accepts."""
     values = {}
     for arg in rule.arguments:
-        conv = rule._converters[arg].__class__.__name__
-        values[arg] = 1 if conv in ("IntegerConverter", "NumberConverter") else "x"
+        values[arg] = 1 if isinstance(rule._converters[arg], NumberConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

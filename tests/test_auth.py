@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import LoginAttempt, User
+from app.models import LimiterHit, User
 from tests.conftest import csrf_token_from
 from tests.factories import make_user
 
@@ -87,8 +87,8 @@ def test_throttle_ends_after_the_window(app, client):
     db.session.commit()
     for _ in range(5):
         _login(client, "anna", "nope-nope")
-    for attempt in db.session.scalars(sa.select(LoginAttempt)):
-        attempt.attempted_at -= timedelta(minutes=16)
+    for hit in db.session.scalars(sa.select(LimiterHit)):
+        hit.at -= timedelta(minutes=16)
     db.session.commit()
     assert _login(client, "anna", "correct-horse-1").status_code == 302
 
@@ -99,7 +99,11 @@ def test_success_clears_failures(app, client):
     for _ in range(3):
         _login(client, "anna", "nope-nope")
     assert _login(client, "anna", "correct-horse-1").status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 0
+    # The pair's failures are forgotten; no attempt of the right password stays counted.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LimiterHit).where(
+        LimiterHit.key.startswith("login:pair:"))) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LimiterHit).where(
+        LimiterHit.key.startswith("login:user:"))) == 3
 
 
 def test_safe_next_redirect(app, client):

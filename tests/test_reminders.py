@@ -112,7 +112,7 @@ def test_due_appointment_is_reminded_through_the_worker(app, world, smsapi_sim):
                                       "in Stuttgart.")
     db.session.expire_all()
     message = db.session.get(SmsMessage, db.session.get(Appointment, appt.id).reminder_message_id)
-    assert (message.kind, message.status, str(message.id)) == ("reminder", "sent", received[0]["idx"])
+    assert (message.kind, message.status, message.idx) == ("reminder", "sent", received[0]["idx"])
     assert db.session.get(Appointment, later.id).reminder_checked_at is None
 
 
@@ -211,7 +211,7 @@ def test_crash_between_sending_and_sent_sends_exactly_once(app, world, smsapi_si
     pool = outbox.ClientPool(secret_box(), (2.0, 2.0))
     [row] = outbox.claim_due(db.session, 10, NOW)
     # The gateway got the message, then the worker died before writing "sent".
-    pool.get(world.sms).send_sms(row.to_number, row.text, idx=str(row.id), check_idx=True)
+    pool.get(world.sms).send_sms(row.to_number, row.text, idx=row.idx, check_idx=True)
     db.session.rollback()
     assert db.session.get(SmsMessage, row.id).status == "sending"
     assert len(smsapi_sim.state.messages) == 1

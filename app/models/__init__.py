@@ -5,7 +5,8 @@ from app.models.customer import Customer
 from app.models.interface import Interface, InterfaceEvent, InterfaceSecret
 from app.models.organisation import Branch, Chain, Workstation
 from app.models.outbox import SmsMessage
-from app.models.user import LoginAttempt, Role, User
+from app.models.limiter import LimiterHit
+from app.models.user import Role, User
 
 __all__ = [
     "Appointment",
@@ -16,9 +17,9 @@ __all__ = [
     "Chain",
     "Customer",
     "Interface",
+    "LimiterHit",
     "InterfaceEvent",
     "InterfaceSecret",
-    "LoginAttempt",
     "Role",
     "SmsMessage",
     "User",

@@ -1,6 +1,7 @@
 """The SMS outbox: every SMS is a row before the gateway is called (SPEC §6)."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,8 +13,13 @@ from app.models.base import utcnow
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 
 
+def new_idx() -> str:
+    """A gateway idx no other installation sharing the SMSAPI account can have (128 random bits)."""
+    return secrets.token_hex(16)
+
+
 class SmsMessage(db.Model):
-    """One SMS: queued -> sending -> sent / failed / cancelled. Its id is the gateway's idx."""
+    """One SMS: queued -> sending -> sent / failed / cancelled. `idx` is its id at the gateway."""
 
     __tablename__ = "sms_messages"
     __table_args__ = (
@@ -22,6 +28,8 @@ class SmsMessage(db.Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Sent with check_idx=1: a retry of the same row is refused by the gateway (error 53).
+    idx: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, default=new_idx)
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # test, customer, reminder
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=QUEUED)
     interface_id: so.Mapped[int | None] = so.mapped_column(

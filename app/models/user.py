@@ -76,17 +76,3 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
-
-
-class LoginAttempt(db.Model):
-    """One failed log-in, kept for throttling (per user name and per client address)."""
-
-    __tablename__ = "login_attempts"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    remote_addr: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    attempted_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
-
-    def __repr__(self) -> str:
-        return f"<LoginAttempt {self.username} {self.remote_addr} {self.attempted_at}>"

@@ -47,7 +47,8 @@ def sinno_status_label(status: str) -> str:
 
 def like_terms(q: str, limit: int = 5) -> list[str]:
     """The search words of `q`, escaped for LIKE (a typed % or _ matches itself)."""
-    return [t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # Each term at most 100 characters: SQLite refuses LIKE patterns over 50 kB.
+    return [t[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             for t in q.lower().split()[:limit]]
 
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _l
+from app.i18n import _, _l
 from app.models import Branch, Interface, InterfaceEvent, InterfaceSecret, Workstation
 from app.models.base import utcnow
 from app.services import interface_types
@@ -247,10 +247,10 @@ def rule_violations(session: Session, itype: InterfaceType, data: InterfaceData,
         errors.append(("server_side", _l("Bitte wählen Sie mindestens eine Verwendung: "
                                          "serverseitig und/oder clientseitig.")))
     if data.server_side and not itype.allows(SERVER):
-        errors.append(("server_side", _l("%(type)s kann nicht serverseitig verwendet werden.",
+        errors.append(("server_side", _("%(type)s kann nicht serverseitig verwendet werden.",
                                          type=itype.display_label)))
     if data.client_side and not itype.allows(CLIENT):
-        errors.append(("client_side", _l("%(type)s kann nicht clientseitig verwendet werden.",
+        errors.append(("client_side", _("%(type)s kann nicht clientseitig verwendet werden.",
                                          type=itype.display_label)))
     if data.workstation_id is not None:
         ws = session.get(Workstation, data.workstation_id)
@@ -264,14 +264,14 @@ def rule_violations(session: Session, itype: InterfaceType, data: InterfaceData,
         errors.append(("branch_id", _l("Bei serverseitiger und clientseitiger Verwendung ist "
                                        "eine Einschränkung auf eine Filiale nicht möglich.")))
     if data.branch_id is not None and not itype.branch_restrictable:
-        errors.append(("branch_id", _l("%(type)s gilt für die ganze Filialkette und kann nicht "
+        errors.append(("branch_id", _("%(type)s gilt für die ganze Filialkette und kann nicht "
                                        "auf eine Filiale eingeschränkt werden.",
                                        type=itype.display_label)))
     stored = {s.field for s in interface.secrets} if interface is not None else set()
     for secret in itype.secret_fields:
         if (secret.required_when(data.settings) and not data.secrets.get(secret.name)
                 and secret.name not in stored):
-            errors.append((secret.name, _l("Bitte geben Sie %(label)s an.", label=secret.label)))
+            errors.append((secret.name, _("Bitte geben Sie %(label)s an.", label=secret.label)))
     return errors
 
 

@@ -1,56 +1,82 @@
-"""Throttling of failed log-ins, per user name and per client address, kept in the database."""
+"""The log-in policy: brute force stays expensive, and a stranger cannot lock others out.
+
+Three sliding windows (see README, "Log-in policy"), all counted by `app.services.limiter`:
+- user name and address together: `max_failures` in the window blocks that pair only;
+- one user name from anywhere: `per_user` failures block it, except on a known device (a
+  browser this account logged in from before);
+- one address for any user name: `per_address` failures block it, except on a known device.
+Each attempt is counted before the password is checked (so parallel guesses cannot all pass
+the check first) and taken back when the password is right.
+User names are only stored as a keyed hash: a password typed into the name field is never kept.
+"""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import LoginAttempt
-from app.models.base import utcnow
-
-# A client address may fail more often than one user name (several people share a branch NAT).
-ADDRESS_FACTOR = 4
+from app.models import LimiterHit
+from app.services import limiter
 
 
 @dataclass(frozen=True)
-class ThrottleState:
-    """Whether log-in is blocked and until when (naive UTC)."""
+class Policy:
+    """The numbers of the log-in policy (from the app's settings)."""
 
-    blocked: bool
-    until: datetime | None = None
+    max_failures: int = 5
+    per_user: int = 20
+    per_address: int = 50
+    window_seconds: int = 15 * 60
 
-
-def check(session: Session, username: str, remote_addr: str, max_failures: int,
-          window_seconds: int, now: datetime | None = None) -> ThrottleState:
-    """Tell whether this user name or address has failed too often within the window."""
-    now = now or utcnow()
-    since = now - timedelta(seconds=window_seconds)
-    for column, value, limit in (
-        (LoginAttempt.username, username.strip().lower(), max_failures),
-        (LoginAttempt.remote_addr, remote_addr, max_failures * ADDRESS_FACTOR),
-    ):
-        times = session.scalars(
-            sa.select(LoginAttempt.attempted_at)
-            .where(column == value, LoginAttempt.attempted_at >= since)
-            .order_by(LoginAttempt.attempted_at.desc())
-            .limit(limit)
-        ).all()
-        if len(times) >= limit:
-            # Blocked until the oldest of the counted failures leaves the window.
-            return ThrottleState(True, times[-1] + timedelta(seconds=window_seconds))
-    return ThrottleState(False)
+    @property
+    def window(self) -> timedelta:
+        return timedelta(seconds=self.window_seconds)
 
 
-def record_failure(session: Session, username: str, remote_addr: str) -> None:
-    """Remember one failed log-in."""
-    session.add(LoginAttempt(username=username.strip().lower()[:64], remote_addr=remote_addr[:64]))
+def name_digest(secret: str | bytes, username: str) -> str:
+    """A keyed, non-reversible stand-in for a typed user name (16 hex digits)."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, username.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def clear(session: Session, username: str, older_than_seconds: int) -> None:
-    """Forget a user's failures after a successful log-in, and prune old rows."""
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    session.execute(sa.delete(LoginAttempt).where(
-        sa.or_(LoginAttempt.username == username.strip().lower(), LoginAttempt.attempted_at < cutoff)
-    ))
+def _keys(digest: str, remote_addr: str, known_device: bool, policy: Policy) -> dict[str, limiter.Rule]:
+    rules = {f"login:pair:{digest}:{remote_addr}": limiter.Rule(policy.max_failures, policy.window)}
+    if not known_device:
+        rules[f"login:user:{digest}"] = limiter.Rule(policy.per_user, policy.window)
+        rules[f"login:addr:{remote_addr}"] = limiter.Rule(policy.per_address, policy.window)
+    return rules
+
+
+def begin(session: Session, digest: str, remote_addr: str, known_device: bool,
+          policy: Policy) -> limiter.Verdict:
+    """Count this attempt as a failure unless a window is full (commits, releasing the lock)."""
+    verdict = limiter.hit(session, _keys(digest, remote_addr[:45], known_device, policy))
+    session.commit()
+    return verdict
+
+
+def succeeded(session: Session, verdict: limiter.Verdict, digest: str, remote_addr: str,
+              policy: Policy) -> None:
+    """The password was right: take this attempt back, forget the pair's failures, prune old hits."""
+    limiter.undo(session, verdict.hits.values())
+    limiter.clear(session, keys=[f"login:pair:{digest}:{remote_addr[:45]}"])
+    limiter.prune(session, older_than=max(policy.window, timedelta(hours=1)))
+
+
+def unlock(session: Session, digest: str | None = None, remote_addr: str | None = None) -> int:
+    """Lift every log-in block of a user name and/or an address (admin CLI); rows removed."""
+    removed = 0
+    if digest:
+        removed += limiter.clear(session, keys=[f"login:user:{digest}"], prefix=f"login:pair:{digest}:")
+    if remote_addr:
+        removed += limiter.clear(session, keys=[f"login:addr:{remote_addr}"])
+        if not digest:
+            # Pairs end with the address; there are few rows in any window.
+            removed += session.execute(sa.delete(LimiterHit).where(
+                LimiterHit.key.startswith("login:pair:", autoescape=True),
+                LimiterHit.key.endswith(f":{remote_addr}", autoescape=True))).rowcount or 0
+    return removed

@@ -1,9 +1,11 @@
 """The SMS outbox: claim due rows, send them once, retry transient failures with back-off.
 
 States: queued -> sending -> sent / failed / cancelled. A row is committed as "sending" before
-the gateway is called; its id is the gateway's `idx` with `check_idx=1`, so sending a row again
-after a crash (a stale "sending" row is claimed again) is answered with error 53 and the row is
-marked sent: the customer gets the message exactly once.
+the gateway is called; its random `idx` goes to the gateway with `check_idx=1`, so sending a row
+again after a crash (a stale "sending" row is claimed again) is answered with error 53 and the row
+is marked sent: the customer gets the message exactly once. A 53 on a row's first attempt cannot
+mean that (nothing of it went out before): the row fails with a message asking to check the
+gateway account, instead of being marked sent.
 """
 from __future__ import annotations
 
@@ -75,6 +77,7 @@ class Claimed:
     to_number: str
     text: str
     attempts: int
+    idx: str
 
 
 # Always written (None clears an old error or retry time); the gateway's data only when it sent.
@@ -95,9 +98,17 @@ def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now
     try:
         max_chars = int((interface.settings or {}).get("max_chars") or 1000)
         result = pool.get(interface).send_sms(
-            message.to_number, message.text, idx=str(message.id), check_idx=True,
+            message.to_number, message.text, idx=message.idx, check_idx=True,
             max_parts=sms_length.max_parts_for(max_chars, sms_length.encoding_for(message.text)))
     except GatewayError as exc:
+        if exc.code == ALREADY_SENT and message.attempts <= 1:
+            # Nothing of this row can have gone out: another sender uses the same idx.
+            text = _("Das Gateway meldet die SMS %(id)d beim ersten Versuch als bereits versendet "
+                     "(Fehler 53), obwohl sie noch nie übergeben wurde. Sie wurde nicht gesendet. "
+                     "Bitte prüfen Sie, ob eine andere Installation dasselbe SMSAPI-Konto "
+                     "verwendet.", id=message.id)
+            values.update(status=FAILED, error=text[:500])
+            return values, False, text
         if exc.code == ALREADY_SENT:
             values.update(status=SENT)
             values.setdefault("sent_at", now)
@@ -134,7 +145,7 @@ def deliver(session: Session, message: SmsMessage, interface: Interface | None, 
             actor=None, retry: bool = True, now: datetime | None = None) -> None:
     """Send one row already committed as "sending" and store the outcome (commits)."""
     claimed = Claimed(message.id, message.kind, message.interface_id, message.to_number, message.text,
-                      message.attempts)
+                      message.attempts, message.idx)
     values, ok, text = attempt(claimed, interface, pool, now or utcnow(), retry)
     for name, value in values.items():
         setattr(message, name, value)
@@ -162,7 +173,7 @@ def claim_due(session: Session, limit: int, now: datetime | None = None) -> list
         sa.update(SmsMessage).where(SmsMessage.id.in_(ids))
         .values(status=SENDING, claimed_at=now, attempts=SmsMessage.attempts + 1)
         .returning(SmsMessage.id, SmsMessage.kind, SmsMessage.interface_id, SmsMessage.to_number,
-                   SmsMessage.text, SmsMessage.attempts)
+                   SmsMessage.text, SmsMessage.attempts, SmsMessage.idx)
         .execution_options(synchronize_session=False)).all()
     session.commit()  # "sending" is on disk before any gateway call
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)

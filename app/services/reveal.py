@@ -1,22 +1,44 @@
-"""Password reveal after re-authentication: lock-out, rate limit and audit (issue: security review)."""
+"""Password reveal after re-authentication: the whole policy (rate limit, lock, re-auth, audit).
+
+The route only maps an `Outcome` to a response. Limits use the shared sliding-window limiter:
+- per admin: 5 wrong passwords within 15 minutes lock the reveal until the oldest of them is 15
+  minutes old; each attempt is counted before the password is checked and taken back when it
+  was right, so parallel guesses cannot get past the limit;
+- per client address: 20 attempts a minute, whoever makes them.
+A correct password is remembered for 5 minutes (the session's re-authentication time).
+"""
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, Interface
 from app.models.base import utcnow
+from app.services import limiter
+from app.services.interfaces import read_secret
+from app.services.secrets import SecretBox, SecretError
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_DURATION = timedelta(minutes=15)
 REAUTH_VALID = timedelta(minutes=5)
 ADDRESS_LIMIT = 20  # reveal attempts per address and minute, whoever makes them
 ADDRESS_WINDOW = timedelta(minutes=1)
 HIDE_AFTER_SECONDS = 30
+
+USER_RULE = limiter.Rule(MAX_FAILURES, FAILURE_WINDOW)
+ADDRESS_RULE = limiter.Rule(ADDRESS_LIMIT, ADDRESS_WINDOW)
+
+
+def _user_key(user_id: int) -> str:
+    return f"reveal:user:{user_id}"
+
+
+def _address_key(remote_addr: str) -> str:
+    return f"reveal:addr:{remote_addr[:45]}"
 
 
 @dataclass(frozen=True)
@@ -28,33 +50,32 @@ class LockState:
     failures_left: int = MAX_FAILURES
 
 
+class Outcome(enum.Enum):
+    """How a reveal attempt ended."""
+
+    REVEALED = "revealed"
+    WRONG_PASSWORD = "wrong_password"
+    LOCKED = "locked"
+    ADDRESS_LIMITED = "address_limited"
+    UNREADABLE = "unreadable"  # the stored value cannot be decrypted with the configured keys
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome, the secret (only when revealed), the lock, and the re-auth time to remember."""
+
+    outcome: Outcome
+    lock: LockState
+    value: str | None = None
+    reauth_at: float | None = None
+
+
 def lock_state(session: Session, user_id: int, now: datetime | None = None) -> LockState:
-    """Five failures within 15 minutes lock reveal for 15 minutes after the fifth."""
-    now = now or utcnow()
-    failures = session.scalars(
-        sa.select(AuditEntry.at).where(AuditEntry.actor_id == user_id,
-                                       AuditEntry.action == "reveal_failed",
-                                       AuditEntry.at >= now - FAILURE_WINDOW - LOCK_DURATION)
-        .order_by(AuditEntry.at)).all()
-    # Walk the failures in order: a run of five within the window starts a lock.
-    for i in range(len(failures) - MAX_FAILURES + 1):
-        window = failures[i:i + MAX_FAILURES]
-        if window[-1] - window[0] <= FAILURE_WINDOW:
-            until = window[-1] + LOCK_DURATION
-            if until > now:
-                return LockState(True, until, 0)
-    recent = sum(1 for at in failures if at >= now - FAILURE_WINDOW)
-    return LockState(False, None, max(0, MAX_FAILURES - recent))
-
-
-def address_limited(session: Session, remote_addr: str, now: datetime | None = None) -> bool:
-    """Too many reveal attempts from one client address within a minute."""
-    now = now or utcnow()
-    count = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
-        AuditEntry.remote_addr == remote_addr,
-        AuditEntry.action.in_(("reveal", "reveal_failed", "reveal_locked")),
-        AuditEntry.at >= now - ADDRESS_WINDOW))
-    return count >= ADDRESS_LIMIT
+    """The admin's reveal lock, without counting anything."""
+    verdict = limiter.peek(session, _user_key(user_id), USER_RULE, now)
+    if not verdict.allowed:
+        return LockState(True, verdict.until, 0)
+    return LockState(False, None, verdict.remaining)
 
 
 def reauth_fresh(reauth_at: float | None, now: datetime | None = None) -> bool:
@@ -64,6 +85,58 @@ def reauth_fresh(reauth_at: float | None, now: datetime | None = None) -> bool:
     now = now or utcnow()
     age = now - datetime.fromtimestamp(reauth_at, timezone.utc).replace(tzinfo=None)
     return timedelta(0) <= age <= REAUTH_VALID
+
+
+def _timestamp(now: datetime) -> float:
+    return now.replace(tzinfo=timezone.utc).timestamp()
+
+
+def attempt(session: Session, box: SecretBox, actor, check_password: Callable[[str], bool],
+            password: str | None, interface: Interface, field: str, remote_addr: str,
+            reauth_at: float | None, now: datetime | None = None) -> Result:
+    """One reveal attempt, every rule applied and audited (commits)."""
+    now = now or utcnow()
+    addr = remote_addr or ""
+    lock = lock_state(session, actor.id, now)
+    if lock.locked:
+        audit(session, "reveal_locked", actor, addr, ok=False, interface=interface, field=field)
+        session.commit()
+        return Result(Outcome.LOCKED, lock)
+    fresh = reauth_fresh(reauth_at, now)
+    rules = {_address_key(addr): ADDRESS_RULE}
+    if not fresh:
+        rules[_user_key(actor.id)] = USER_RULE
+    verdict = limiter.hit(session, rules, now)
+    session.commit()  # counted (and the per-key lock released) before the slow password check
+    if not verdict.allowed:
+        if verdict.refused_key == _user_key(actor.id):
+            audit(session, "reveal_locked", actor, addr, ok=False, interface=interface, field=field)
+            session.commit()
+            return Result(Outcome.LOCKED, LockState(True, verdict.until, 0))
+        return Result(Outcome.ADDRESS_LIMITED, lock)
+    if not fresh:
+        if not password or not check_password(password):
+            audit(session, "reveal_failed", actor, addr, ok=False, interface=interface, field=field)
+            session.commit()
+            lock = lock_state(session, actor.id, now)
+            return Result(Outcome.LOCKED if lock.locked else Outcome.WRONG_PASSWORD, lock)
+        # The password was right: this attempt is no failure.
+        limiter.undo(session, [verdict.hits[_user_key(actor.id)]])
+        reauth_at = _timestamp(now)
+    try:
+        value = read_secret(box, interface, field)
+    except SecretError:
+        value = None
+    audit(session, "reveal", actor, addr, ok=value is not None, interface=interface, field=field)
+    session.commit()
+    if value is None:
+        return Result(Outcome.UNREADABLE, lock, reauth_at=reauth_at)
+    return Result(Outcome.REVEALED, lock, value=value, reauth_at=reauth_at)
+
+
+def unlock(session: Session, user_id: int) -> int:
+    """Lift an admin's reveal lock (admin CLI); rows removed."""
+    return limiter.clear(session, keys=[_user_key(user_id)])
 
 
 def audit(session: Session, action: str, actor, remote_addr: str, ok: bool = True,

@@ -1,7 +1,7 @@
 """Sending SMS through an interface: input checks, the outbox row before the call, history after.
 
 Every SMS is written to the outbox (status "sending") and committed before the gateway is
-called; its id goes to the gateway as `idx` with `check_idx=1`, so a retry after a crash is
+called; its random `idx` goes to the gateway with `check_idx=1`, so a retry after a crash is
 answered with error 53 ("already sent") instead of a second message.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField, TimeField
@@ -145,7 +145,7 @@ class AppointmentForm(FlaskForm):
     def validate_customer_ref(self, field):
         self.customer_record = customer_service.find_by_reference(db.session, field.data)
         if self.customer_record is None:
-            raise ValidationError(_l("Kein Kunde mit der Kundennummer oder ID „%(ref)s“ gefunden.",
+            raise ValidationError(_("Kein Kunde mit der Kundennummer oder ID „%(ref)s“ gefunden.",
                                      ref=field.data.strip()))
 
     def validate_start_date(self, field):

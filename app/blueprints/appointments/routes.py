@@ -22,6 +22,7 @@ from app.models.appointment import OPEN
 from app.services import customers as customer_service, reminders
 from app.services.clock import local_today
 from app.services.reminder_reasons import reason_text
+from app.request_guard import int_arg
 
 # Fields whose change makes an earlier "no reminder because …" outdated.
 REMINDER_RELEVANT = ("customer_id", "type_id", "status_id", "branch_id", "starts_at", "is_group")
@@ -60,8 +61,8 @@ class ListFilters:
     def from_request(cls) -> ListFilters:
         """The filters from the query string; without `from`, the list starts today."""
         date_from = _date_arg("from") if "from" in request.args else local_today(tz_name())
-        return cls(q=request.args.get("q", "").strip()[:100], branch_id=request.args.get("branch", type=int),
-                   status_id=request.args.get("status", type=int), date_from=date_from,
+        return cls(q=request.args.get("q", "").strip()[:100], branch_id=int_arg("branch"),
+                   status_id=int_arg("status"), date_from=date_from,
                    date_to=_date_arg("to"))
 
     def url_args(self) -> dict:
@@ -141,7 +142,7 @@ def _form_ctx(form: AppointmentForm, appointment: Appointment | None) -> dict:
 @role_required(Role.EMPLOYEE, Role.ADMIN)
 def new():
     """The form for a new appointment, prefilled from ?customer_id= when coming from a customer."""
-    customer = db.session.get(Customer, request.args.get("customer_id", type=int) or 0)
+    customer = db.session.get(Customer, int_arg("customer_id") or 0)
     first_open = db.session.scalar(sa.select(AppointmentStatus.id).where(AppointmentStatus.kind == OPEN)
                                    .order_by(AppointmentStatus.id).limit(1))
     form = AppointmentForm(

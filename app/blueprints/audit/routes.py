@@ -7,6 +7,7 @@ from app.blueprints.auth.decorators import role_required
 from app.extensions import db
 from app.htmx import render
 from app.models import AuditEntry, Role
+from app.request_guard import page_arg
 
 ACTIONS = ("reveal", "reveal_failed", "reveal_locked", "option_on", "option_off", "option_denied")
 
@@ -19,5 +20,5 @@ def index():
     stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if action in ACTIONS:
         stmt = stmt.where(AuditEntry.action == action)
-    page = db.paginate(stmt, per_page=50, error_out=False, count=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False, count=False)
     return render("audit/index.html", "audit/_table.html", page=page, action=action, actions=ACTIONS)

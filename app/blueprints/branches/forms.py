@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
@@ -56,7 +56,7 @@ class BranchForm(FlaskForm):
 
     def validate_postcode(self, field):
         if self.country.data in COUNTRIES and not postcode_valid(self.country.data, field.data):
-            raise ValidationError(_l("Die PLZ passt nicht zum Land (Beispiel: %(example)s).",
+            raise ValidationError(_("Die PLZ passt nicht zum Land (Beispiel: %(example)s).",
                                      example=POSTCODE_EXAMPLES[self.country.data]))
 
     def validate_phone(self, field):

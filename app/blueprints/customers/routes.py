@@ -13,6 +13,7 @@ from app.htmx import htmx_or_redirect, render, wants_fragment
 from app.models import Customer, Role
 from app.models.base import utcnow
 from app.services import customers as service
+from app.request_guard import int_arg
 
 
 def page_arg() -> int:
@@ -35,7 +36,7 @@ def _list_args(q: str, branch_id: int | None, **changes) -> dict:
 def index():
     """Search customers as you type, filter by branch; each row offers "SMS senden"."""
     q = request.args.get("q", "").strip()[:100]
-    branch_id = request.args.get("branch", type=int)
+    branch_id = int_arg("branch")
     page = service.list_page(db.session, q, branch_id, page_arg(), current_app.config["LIST_PAGE_SIZE"])
     ctx = dict(page=page, q=q, branch_id=branch_id, list_args=_list_args(q, branch_id))
     if not wants_fragment():  # the filter select is only on the page, not in the table fragment

@@ -17,6 +17,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("Keine Berechtigung"), _("Sie haben keine Berechtigung für diese Seite oder Aktion.")),
         404: (_("Nicht gefunden"), _("Die angeforderte Seite gibt es nicht (mehr).")),
         405: (_("Nicht erlaubt"), _("Diese Aktion ist auf diesem Weg nicht erlaubt.")),
+        413: (_("Zu viele Daten"), _("Die gesendeten Daten sind zu groß. Bitte kürzen Sie Ihre Eingaben.")),
         429: (_("Zu viele Anfragen"), _("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
         500: (_("Interner Fehler"), _("Es ist ein unerwarteter Fehler aufgetreten. Er wurde protokolliert.")),
     }
@@ -50,8 +51,10 @@ def csrf_error(error: CSRFError):
 def http_error(error: HTTPException):
     """Every other HTTP error (403, 404, 405, 429 ...)."""
     status = error.code or 500
+    if status in (400, 429) and _is_own(error):
+        return render_error(status, error.description)
     if status == 429:
-        return render_error(429, getattr(error, "description", None) if _is_own(error) else None)
+        return render_error(429)
     return render_error(status if status in _messages() else 400 if status < 500 else 500)
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
@@ -80,8 +80,8 @@ class InterfaceForm(FlaskForm):
         current = edit_token(self.interface)
         if self.edit_token.data == current:
             return
-        who = self.interface.updated_by.display_name if self.interface.updated_by else _l("jemand")
-        self.form_errors.append(_l(
+        who = self.interface.updated_by.display_name if self.interface.updated_by else _("jemand")
+        self.form_errors.append(_(
             "%(name)s hat die Schnittstelle geändert (%(fields)s), nachdem Sie das Formular "
             "geöffnet haben. Nichts wurde gespeichert. Speichern Sie erneut, um diese Änderung mit "
             "Ihren Eingaben zu überschreiben.", name=who,

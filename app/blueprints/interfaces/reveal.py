@@ -12,10 +12,8 @@ from app.blueprints.interfaces import bp
 from app.extensions import db, secret_box
 from app.htmx import is_htmx, trigger
 from app.models import Chain, Interface, Role
-from app.models.base import utcnow
 from app.services import interface_types, reveal as rules
-from app.services.interfaces import read_secret
-from app.services.secrets import SecretError
+from app.services.reveal import Outcome
 
 
 class RevealForm(FlaskForm):
@@ -69,54 +67,31 @@ def reveal_dialog(interface_id: int, field: str):
 @bp.post("/<int:interface_id>/secrets/<field>/reveal")
 @role_required(Role.ADMIN)
 def reveal(interface_id: int, field: str):
-    """Check the password (or a re-authentication of the last 5 minutes) and show the secret."""
+    """Show the secret after the policy in app/services/reveal.py; map its outcome to a response."""
     interface, secret = _target(interface_id, field)
     form = RevealForm()
     if not form.validate_on_submit():
         abort(400)
-    addr = request.remote_addr or ""
-    if rules.address_limited(db.session, addr):
-        resp = _dialog(interface, secret, form, status=429,
+    result = rules.attempt(db.session, secret_box(), current_user, current_user.check_password,
+                           form.password.data, interface, field, request.remote_addr or "",
+                           session.get("reauth_at"))
+    if result.reauth_at is not None:
+        session["reauth_at"] = result.reauth_at
+    if result.outcome is Outcome.ADDRESS_LIMITED:
+        return _dialog(interface, secret, form, status=429,
                        error=_("Zu viele Versuche von dieser Adresse. Bitte warten Sie eine Minute."))
-        return resp
-    lock = rules.lock_state(db.session, current_user.id)
-    if lock.locked:
-        rules.audit(db.session, "reveal_locked", current_user, addr, ok=False, interface=interface,
-                    field=field)
-        db.session.commit()
-        return _dialog(interface, secret, form, status=429, lock=lock)
-    fresh = rules.reauth_fresh(session.get("reauth_at"))
-    if not fresh:
-        if not form.password.data or not current_user.check_password(form.password.data):
-            rules.audit(db.session, "reveal_failed", current_user, addr, ok=False, interface=interface,
-                        field=field)
-            db.session.commit()
-            lock = rules.lock_state(db.session, current_user.id)
-            if lock.locked:
-                return _dialog(interface, secret, form, status=429, lock=lock)
-            return _dialog(interface, secret, form, status=422, lock=lock, error=_(
-                "Das Passwort ist falsch. Noch %(n)d Versuch(e), dann wird die Anzeige für 15 Minuten "
-                "gesperrt.", n=lock.failures_left))
-        session["reauth_at"] = _utc_timestamp()
-    try:
-        value = read_secret(secret_box(), interface, field)
-    except SecretError:
-        value = None
-    rules.audit(db.session, "reveal", current_user, addr, ok=value is not None, interface=interface,
-                field=field)
-    db.session.commit()
-    if value is None:
+    if result.outcome is Outcome.LOCKED:
+        return _dialog(interface, secret, form, status=429, lock=result.lock)
+    if result.outcome is Outcome.WRONG_PASSWORD:
+        return _dialog(interface, secret, form, status=422, lock=result.lock, error=_(
+            "Das Passwort ist falsch. Noch %(n)d Versuch(e), dann wird die Anzeige für 15 Minuten "
+            "gesperrt.", n=result.lock.failures_left))
+    if result.outcome is Outcome.UNREADABLE:
         return _dialog(interface, secret, form, status=422, error=_(
             "Der gespeicherte Wert kann mit den konfigurierten Schlüsseln nicht entschlüsselt werden."))
     template = "interfaces/_revealed.html" if is_htmx() else "interfaces/revealed.html"
-    resp = make_response(render_template(template, interface=interface, secret=secret, value=value,
+    resp = make_response(render_template(template, interface=interface, secret=secret, value=result.value,
                                          seconds=rules.HIDE_AFTER_SECONDS))
     if is_htmx():
         trigger(resp, {"dialog-close": None})
     return _no_store(resp)
-
-
-def _utc_timestamp() -> float:
-    from datetime import timezone
-
-    return utcnow().replace(tzinfo=timezone.utc).timestamp()

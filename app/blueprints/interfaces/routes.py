@@ -23,6 +23,7 @@ from app.services import interface_types
 from app.services.interface_types import CLIENT
 from app.services import interfaces as service
 from app.services.clock import local_today
+from app.request_guard import int_arg, page_arg
 
 DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
 
@@ -209,7 +210,7 @@ def _types_for(ws: Workstation | None) -> list:
 
 
 def _workstation_arg() -> Workstation | None:
-    ws_id = request.args.get("workstation_id", type=int)
+    ws_id = int_arg("workstation_id")
     return db.get_or_404(Workstation, ws_id) if ws_id else None
 
 
@@ -285,7 +286,7 @@ def deleted():
     """Deleted interfaces, newest first, each leading to its history."""
     page = db.paginate(
         sa.select(InterfaceEvent).where(InterfaceEvent.action == "deleted")
-        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()), per_page=50, max_per_page=50)
+        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()), page=page_arg(), per_page=50, max_per_page=50)
     return render("interfaces/deleted.html", "interfaces/_deleted_table.html", page=page,
                   type_labels=interface_types.display_labels())
 

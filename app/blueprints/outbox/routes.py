@@ -23,7 +23,7 @@ def index():
     """The outbox, newest first; failed messages first by default."""
     status = request.args.get("status", "failed")
     kind = request.args.get("kind", "")
-    page_no = max(1, request.args.get("page", 1, type=int) or 1)
+    page_no = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
     stmt = (sa.select(SmsMessage, Interface.name, Customer.first_name, Customer.last_name)
             .outerjoin(Interface, SmsMessage.interface_id == Interface.id)
             .outerjoin(Customer, SmsMessage.customer_id == Customer.id)

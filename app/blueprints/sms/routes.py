@@ -14,6 +14,7 @@ from app.models import Customer, Interface, Role
 from app.services import sms, sms_length
 from app.services.clock import local_today
 from app.services.interfaces import resolve
+from app.request_guard import int_arg
 
 
 @bp.get("/length")
@@ -22,7 +23,7 @@ def length():
     """The live character and parts counter (the server's counter, so page and server agree)."""
     text = request.args.get("text", "")[:5000]
     if current_user.role in (Role.ADMIN, Role.HELPDESK):  # they may look at any interface
-        interface = db.session.get(Interface, request.args.get("interface_id", type=int) or 0)
+        interface = db.session.get(Interface, int_arg("interface_id") or 0)
     else:  # an employee counts against the interface that sends for them, and no other
         interface = _applicable()
     max_chars = int((interface.settings or {}).get("max_chars") or 1000) if interface else None
@@ -44,7 +45,7 @@ def new():
     interface = _applicable()
     form = SmsForm()
     customer = None
-    customer_id = request.values.get("customer_id", type=int)
+    customer_id = int_arg("customer_id", values=request.values)
     if customer_id:
         customer = db.get_or_404(Customer, customer_id)
         if request.method == "GET":

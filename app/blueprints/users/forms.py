@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
@@ -36,7 +36,7 @@ class PasswordRules:
 
     def __call__(self, form, field):
         if len(field.data or "") < MIN_PASSWORD_LENGTH:
-            raise ValidationError(_l("Das Passwort muss mindestens %(n)d Zeichen lang sein.",
+            raise ValidationError(_("Das Passwort muss mindestens %(n)d Zeichen lang sein.",
                                      n=MIN_PASSWORD_LENGTH))
         username = getattr(form, "username", None)
         name = username.data if username is not None else getattr(form, "_username", None)

@@ -12,6 +12,7 @@ from app.blueprints.users.forms import PasswordSetForm, UserCreateForm, UserEdit
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Role, User
+from app.request_guard import page_arg
 
 
 def _would_remove_last_admin(user: User, new_role: str, new_active: bool) -> bool:
@@ -29,13 +30,14 @@ def _would_remove_last_admin(user: User, new_role: str, new_active: bool) -> boo
 @role_required(Role.ADMIN)
 def index():
     """List accounts, searchable by name."""
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:100]
     stmt = sa.select(User).options(sa.orm.selectinload(User.branch)).order_by(User.username)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(like),
-                                 sa.func.lower(User.full_name).like(like)))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+        # A typed % or _ matches itself, as in the other lists.
+        like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(like, escape="\\"),
+                                 sa.func.lower(User.full_name).like(like, escape="\\")))
+    page = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
     return render("users/index.html", "users/_table.html", page=page, q=q)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
@@ -45,7 +45,7 @@ class WorkstationForm(FlaskForm):
             return
         names = protected_on_workstation(db.session, ws.id)
         if names:
-            raise ValidationError(_l(
+            raise ValidationError(_(
                 "Der Arbeitsplatz kann nicht in eine andere Filiale verschoben werden: seine "
                 "Schnittstellen ziehen mit um, und %(names)s ist geschützt. Heben Sie zuerst den "
                 "Schutz auf.", names=", ".join(names)))

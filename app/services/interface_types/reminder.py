@@ -7,7 +7,7 @@ from datetime import time
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import N_, _l
+from app.i18n import N_, _, _l
 from app.services.interface_types import SERVER, Action, InterfaceType, register
 from app.services.reminder_template import DEFAULT_TEMPLATE, PLACEHOLDERS, unknown_placeholders
 
@@ -57,7 +57,7 @@ class ReminderSettingsForm(wtforms.Form):
     def validate_template(self, field):
         unknown = unknown_placeholders(field.data or "")
         if unknown:
-            raise wtforms.ValidationError(_l(
+            raise wtforms.ValidationError(_(
                 "Unbekannte Platzhalter: %(unknown)s. Erlaubt sind: %(known)s.",
                 unknown=", ".join("${" + u + "}" for u in unknown),
                 known=", ".join("${" + p + "}" for p in PLACEHOLDERS)))
@@ -69,7 +69,7 @@ class ReminderSettingsForm(wtforms.Form):
         known = getattr(self, "branch_codes", None)
         unknown = [c for c in codes if known is not None and c not in known]
         if unknown:
-            raise wtforms.ValidationError(_l("Unbekannte Filialkürzel: %(codes)s.", codes=", ".join(unknown)))
+            raise wtforms.ValidationError(_("Unbekannte Filialkürzel: %(codes)s.", codes=", ".join(unknown)))
 
 
 def _validate(form, interface) -> None:

@@ -9,7 +9,7 @@ import phonenumbers
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import N_, _l
+from app.i18n import N_, _, _l
 from app.services import phone
 from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, SecretField, register
 
@@ -92,7 +92,7 @@ class SmsApiSettingsForm(wtforms.Form):
         if not code.startswith("+"):
             code = "+" + code
         if not phone.country_code_valid(code):
-            raise wtforms.ValidationError(_l(
+            raise wtforms.ValidationError(_(
                 "„%(code)s“ ist kein gültiger Landescode. Beispiele: +49 (Deutschland), +48 (Polen).",
                 code=field.data))
         field.data = code
