@@ -39,6 +39,29 @@ def create_user(username: str, password: str | None, role: str, full_name: str) 
     click.echo(f"Created {role} {username!r}.")
 
 
+@users_cli.command("unlock")
+@click.argument("username", required=False)
+@click.option("--address", help="Also lift the blocks of this client address.")
+def unlock_user(username: str | None, address: str | None) -> None:
+    """Lift log-in blocks of a user name and/or an address, and the user's reveal lock."""
+    from flask import current_app
+
+    from app.services import login_throttle, reveal
+
+    if not username and not address:
+        raise click.UsageError("Give a user name, --address, or both.")
+    digest = login_throttle.name_digest(current_app.secret_key, username) if username else None
+    removed = login_throttle.unlock(db.session, digest, address)
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower())) \
+        if username else None
+    if user is not None:
+        removed += reveal.unlock(db.session, user.id)
+    db.session.commit()
+    who = " and ".join(x for x in (f"user {username!r}" if username else "",
+                                   f"address {address}" if address else "") if x)
+    click.echo(f"Unlocked {who} ({removed} counted failure(s) removed).")
+
+
 @demo_cli.command("seed")
 def seed_demo() -> None:
     """Create the demo chain (idempotent: running it twice changes nothing)."""
