@@ -27,7 +27,7 @@ class InputRefused(BadRequest):
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` that does not match numbers no row can have (a 404 instead of a database error)."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 (Werkzeug's parameter name)
+    def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_INT)
         super().__init__(map, *args, **kwargs)
 

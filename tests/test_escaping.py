@@ -12,10 +12,8 @@ import re
 
 import pytest
 
-from app.extensions import db, secret_box
-from app.models import Chain
 from tests.conftest import Portal, csrf_token_from
-from tests.urlmap import forms_in, routes, urls_for
+from tests.urlmap import forms_in, routes, seed_small_demo, urls_for
 
 PAYLOAD = "<b hx-get=/x>M</b>"
 RAW = re.compile(r"<b hx-get", re.IGNORECASE)
@@ -66,12 +64,8 @@ def _submit_every_form(app, portal: Portal, seen: set) -> int:
 
 
 @pytest.fixture
-def demo(app):
-    from app.services.demo import seed
-
-    seed(db.session, secret_box(), app.config["BABEL_DEFAULT_TIMEZONE"])
-    Chain.get_or_create().admins_may_view_passwords = True
-    db.session.commit()
+def demo(app, monkeypatch):
+    seed_small_demo(app, monkeypatch)
 
 
 def test_markup_in_every_text_field_is_escaped_everywhere(app, demo, client):

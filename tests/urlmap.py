@@ -19,14 +19,28 @@ from app.extensions import db
 TEXT_TYPES = {"text", "search", "email", "tel", "url", ""}
 
 
+def seed_small_demo(app, monkeypatch) -> None:
+    """The demo chain (every kind of row a page can show) without its bulk volume."""
+    from app.extensions import secret_box
+    from app.models import Chain
+    from app.services import demo
+
+    monkeypatch.setattr(demo, "VOLUME_CUSTOMERS", 20)
+    monkeypatch.setattr(demo, "VOLUME_APPOINTMENTS", 40)
+    monkeypatch.setattr(demo, "VOLUME_PAST_APPOINTMENTS", 5)
+    demo.seed(db.session, secret_box(), app.config["BABEL_DEFAULT_TIMEZONE"])
+    Chain.get_or_create().admins_may_view_passwords = True
+    db.session.commit()
+
+
 def _table_for(arg: str):
     """The table an `<int:..._id>` argument names (interface_id -> interfaces, type_id -> *_types)."""
-    stem = arg[:-3] if arg.endswith("_id") else arg
+    stem = arg.removesuffix("_id")
     tables = db.metadata.tables
     for name in (f"{stem}s", f"{stem}es", stem.replace("y", "ies"), f"sms_{stem}s"):
         if name in tables:
             return tables[name]
-    candidates = [t for n, t in tables.items() if n.endswith(f"_{stem}s") or n.endswith(f"_{stem}es")]
+    candidates = [t for n, t in tables.items() if n.endswith((f"_{stem}s", f"_{stem}es"))]
     return candidates[0] if candidates else None
 
 

@@ -10,9 +10,9 @@ A correct password is remembered for 5 minutes (the session's re-authentication 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -83,12 +83,12 @@ def reauth_fresh(reauth_at: float | None, now: datetime | None = None) -> bool:
     if not reauth_at:
         return False
     now = now or utcnow()
-    age = now - datetime.fromtimestamp(reauth_at, timezone.utc).replace(tzinfo=None)
+    age = now - datetime.fromtimestamp(reauth_at, UTC).replace(tzinfo=None)
     return timedelta(0) <= age <= REAUTH_VALID
 
 
 def _timestamp(now: datetime) -> float:
-    return now.replace(tzinfo=timezone.utc).timestamp()
+    return now.replace(tzinfo=UTC).timestamp()
 
 
 def attempt(session: Session, box: SecretBox, actor, check_password: Callable[[str], bool],

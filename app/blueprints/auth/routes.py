@@ -4,10 +4,19 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, gettext as _
-from flask_login import current_user, login_user, logout_user
 import sqlalchemy as sa
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,8 +25,8 @@ from app.blueprints.auth.decorators import is_safe_next, login_required, public
 from app.blueprints.auth.forms import LanguageForm, LoginForm
 from app.extensions import db
 from app.models import User
-from app.models.user import PASSWORD_METHOD
 from app.models.base import utcnow
+from app.models.user import PASSWORD_METHOD
 from app.services import login_throttle
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request, session
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
@@ -12,7 +13,8 @@ from app.blueprints.interfaces import bp
 from app.extensions import db, secret_box
 from app.htmx import is_htmx, trigger
 from app.models import Chain, Interface, Role
-from app.services import interface_types, reveal as rules
+from app.services import interface_types
+from app.services import reveal as rules
 from app.services.reveal import Outcome
 
 
