@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests import exceptions as rexc
@@ -543,3 +543,10 @@ def _retry_after(value: str | None) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return min(int(value.strip()), 86400)
+
+
+def app_link(base_url: str, company_no: str, customer_id: str) -> str:
+    """The app's set-up link for the printed sheet (docs/sinno-api.md, "Set-up link")."""
+    parts = urlsplit((base_url or "").strip())
+    origin = f"{parts.scheme or 'https'}://{parts.netloc or 'winpro.api.ipro.de'}"
+    return f"{origin}/app/{quote(company_no, safe='')}?customer={quote(customer_id, safe='')}"
