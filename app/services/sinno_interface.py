@@ -107,6 +107,11 @@ def login(session: Session, box: SecretBox, interface: Interface, actor,
         record_check(session, interface, "login", actor, False, message)
         session.commit()
         return Outcome(False, message, missing)
+    if not branches_of(session, interface):
+        message = _("Anmeldung abgelehnt: es ist noch keine Filiale angelegt.")
+        record_check(session, interface, "login", actor, False, message)
+        session.commit()
+        return Outcome(False, message)
     if not (interface.settings or {}).get("company_no"):
         message = _("Bitte zuerst die Firmen-Nr. eintragen (Bearbeiten).")
         record_check(session, interface, "login", actor, False, message)
