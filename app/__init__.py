@@ -111,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
     for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit,
                    customers, appointments, sms, outbox):
         app.register_blueprint(module.bp)
+    from app.blueprints import sinno
+    app.register_blueprint(sinno.bp)
 
 
 def register_security(app: Flask) -> None:

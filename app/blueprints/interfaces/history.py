@@ -130,4 +130,5 @@ def action_labels() -> dict[str, str]:
             "protected": _("geschützt"), "unprotected": _("Schutz aufgehoben"),
             "test_sms": _("Test-SMS"), "balance": _("Guthaben abgefragt"), "login": _("angemeldet"),
             "logout": _("abgemeldet"), "check": _("Verbindung geprüft"),
-            "reminder_run": _("Erinnerungslauf")}
+            "reminder_run": _("Erinnerungslauf"), "sinno_register": _("Kunde registriert"),
+            "sinno_deactivate": _("Kunde deaktiviert")}
