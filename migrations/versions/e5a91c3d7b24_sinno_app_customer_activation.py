@@ -1,7 +1,7 @@
 """SiNNO-App customer activation: registration state, idempotency key, consent note
 
 Revision ID: e5a91c3d7b24
-Revises: c7d8e9f0a1b2
+Revises: 3e9a7c5d1f42
 Create Date: 2026-12-02 15:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5a91c3d7b24'
-down_revision = 'c7d8e9f0a1b2'
+down_revision = '3e9a7c5d1f42'
 branch_labels = None
 depends_on = None
 
