@@ -231,3 +231,15 @@ def test_user_search_matches_wildcards_literally(app, portal):
     underscore = portal.get("/users/?q=_", htmx=True).get_data(as_text=True)
     assert "rabatt_50" in underscore and "emma" not in underscore
 
+
+
+def test_the_security_option_password_is_under_the_reveal_lock(app, portal):
+    from app.models import Chain
+
+    portal.login("admin")
+    for _ in range(5):
+        portal.post("/chain/security", {"admins_may_view_passwords": "y", "current_password": "wrong"})
+    resp = portal.post("/chain/security", {"admins_may_view_passwords": "y",
+                                            "current_password": "correct-horse-1"}, htmx=True)
+    assert resp.status_code == 429 and "gesperrt bis" in resp.get_data(as_text=True)
+    assert Chain.get_or_create().admins_may_view_passwords is False
