@@ -243,3 +243,9 @@ def test_the_security_option_password_is_under_the_reveal_lock(app, portal):
                                             "current_password": "correct-horse-1"}, htmx=True)
     assert resp.status_code == 429 and "gesperrt bis" in resp.get_data(as_text=True)
     assert Chain.get_or_create().admins_may_view_passwords is False
+
+
+def test_the_sms_counter_still_measures_long_texts(app, portal):
+    portal.login("admin")
+    resp = portal.get("/sms/length?text=" + "a" * 1600, htmx=True)
+    assert resp.status_code == 200
