@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 MAX_INT = 2**31 - 1  # PostgreSQL INTEGER (ids, page numbers, filters)
-MAX_QUERY_VALUE = 1000  # characters of one query parameter
+MAX_QUERY_VALUE = 5000  # characters of one query parameter (the SMS counter sends texts up to 1,530)
 MAX_FORM_VALUE = 10_000  # characters of one form field (SMS texts and templates stop at 1,000)
 
 

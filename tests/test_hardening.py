@@ -101,10 +101,12 @@ def test_failures_from_one_address_do_not_lock_the_user_out_elsewhere(app, clien
 
 def test_failures_from_one_address_do_not_lock_out_the_branch_behind_it(app, client):
     make_user(role="employee", username="emma", password="correct-horse-1")
+    for i in range(5):
+        make_user(role="employee", username=f"colleague{i}")
     db.session.commit()
     stranger = app.test_client()
-    for i in range(25):  # one NAT: someone tries many names
-        _login(stranger, f"name{i}", "guess", addr="10.0.0.1")
+    for i in range(25):  # one NAT: someone tries many names (20 blocked the address before)
+        assert _login(stranger, f"colleague{i % 5}", "guess", addr="10.0.0.1").status_code == 422
     assert _login(client, "emma", "correct-horse-1", addr="10.0.0.1").status_code == 302
 
 
@@ -229,3 +231,21 @@ def test_user_search_matches_wildcards_literally(app, portal):
     underscore = portal.get("/users/?q=_", htmx=True).get_data(as_text=True)
     assert "rabatt_50" in underscore and "emma" not in underscore
 
+
+
+def test_the_security_option_password_is_under_the_reveal_lock(app, portal):
+    from app.models import Chain
+
+    portal.login("admin")
+    for _ in range(5):
+        portal.post("/chain/security", {"admins_may_view_passwords": "y", "current_password": "wrong"})
+    resp = portal.post("/chain/security", {"admins_may_view_passwords": "y",
+                                            "current_password": "correct-horse-1"}, htmx=True)
+    assert resp.status_code == 429 and "gesperrt bis" in resp.get_data(as_text=True)
+    assert Chain.get_or_create().admins_may_view_passwords is False
+
+
+def test_the_sms_counter_still_measures_long_texts(app, portal):
+    portal.login("admin")
+    resp = portal.get("/sms/length?text=" + "a" * 1600, htmx=True)
+    assert resp.status_code == 200

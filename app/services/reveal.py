@@ -58,6 +58,7 @@ class Outcome(enum.Enum):
     LOCKED = "locked"
     ADDRESS_LIMITED = "address_limited"
     UNREADABLE = "unreadable"  # the stored value cannot be decrypted with the configured keys
+    CONFIRMED = "confirmed"  # confirm_password: the password was right
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,26 @@ def attempt(session: Session, box: SecretBox, actor, check_password: Callable[[s
     if value is None:
         return Result(Outcome.UNREADABLE, lock, reauth_at=reauth_at)
     return Result(Outcome.REVEALED, lock, value=value, reauth_at=reauth_at)
+
+
+def confirm_password(session: Session, actor, check_password: Callable[[str], bool],
+                     password: str | None, remote_addr: str, now: datetime | None = None) -> Result:
+    """An admin's own password for a security setting, under the same lock as the reveal (commits).
+
+    Otherwise a taken-over session could guess the password there without limit.
+    """
+    now = now or utcnow()
+    key = _user_key(actor.id)
+    verdict = limiter.hit(session, {key: USER_RULE}, now)
+    session.commit()
+    if not verdict.allowed or not password or not check_password(password):
+        audit(session, "option_denied", actor, remote_addr, ok=False)
+        session.commit()
+        lock = lock_state(session, actor.id, now)
+        return Result(Outcome.LOCKED if lock.locked else Outcome.WRONG_PASSWORD, lock)
+    limiter.undo(session, [verdict.hits[key]])
+    session.commit()
+    return Result(Outcome.CONFIRMED, LockState(False))
 
 
 def unlock(session: Session, user_id: int) -> int:

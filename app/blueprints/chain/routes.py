@@ -1,7 +1,7 @@
 """The chain's settings page."""
 from flask import flash, request, url_for
 from flask_login import current_user
-from flask_babel import gettext as _
+from flask_babel import format_datetime, gettext as _
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.chain import bp
@@ -9,6 +9,7 @@ from app.blueprints.chain.forms import ChainForm, SecurityForm
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Chain, Role
+from app.services import reveal
 from app.services.reveal import audit
 
 
@@ -43,13 +44,20 @@ def security():
     chain = Chain.get_or_create()
     form = SecurityForm()
     ok = form.validate_on_submit()
-    if ok and not current_user.check_password(form.current_password.data):
-        form.current_password.errors.append(_("Das Passwort ist falsch."))
-        audit(db.session, "option_denied", current_user, request.remote_addr or "", ok=False)
-        db.session.commit()
-        ok = False
+    status = 422
+    if ok:
+        result = reveal.confirm_password(db.session, current_user, current_user.check_password,
+                                         form.current_password.data, request.remote_addr or "")
+        if result.outcome is reveal.Outcome.LOCKED:
+            status = 429
+            form.current_password.errors.append(_(
+                "Nach zu vielen falschen Passworteingaben gesperrt bis %(time)s.",
+                time=format_datetime(result.lock.until, "short")))
+        elif result.outcome is reveal.Outcome.WRONG_PASSWORD:
+            form.current_password.errors.append(_("Das Passwort ist falsch."))
+        ok = result.outcome is reveal.Outcome.CONFIRMED
     if not ok:
-        return render("chain/edit.html", "chain/_security.html", status=422, form=ChainForm(obj=chain),
+        return render("chain/edit.html", "chain/_security.html", status=status, form=ChainForm(obj=chain),
                       chain=chain, security_form=form)
     if chain.admins_may_view_passwords != form.admins_may_view_passwords.data:
         chain.admins_may_view_passwords = form.admins_may_view_passwords.data
