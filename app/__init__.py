@@ -9,6 +9,7 @@ from flask_login import current_user
 from jinja2 import StrictUndefined
 
 from app.config import Config, config_from_env
+from app import db as database
 from app import extensions as ext
 from app import i18n
 from app.services.secrets import SecretBox
@@ -80,8 +81,7 @@ def register_extensions(app: Flask) -> None:
 
     ext.db.init_app(app)
     with app.app_context():
-        if ext.db.engine.dialect.name != "sqlite":
-            ext.ping_idle_connections(ext.db.engine, app.config["DATABASE_PING_AFTER_IDLE"])
+        database.init_app(app, ext.db.engine)
     ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True)
     ext.csrf.init_app(app)
     # app.htmx (our helper module) shadows a bare `htmx` name in this package.
