@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
+from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user
 from jinja2 import StrictUndefined
 
@@ -63,6 +63,14 @@ def _babel_gettext(message: str) -> str:
     return gettext(message) if has_request_context() else message
 
 
+def _babel_gettext_in(language: str, message: str) -> str:
+    """Translate into a given language (inside an app context; the source text outside one)."""
+    if not has_app_context():
+        return message
+    with force_locale(language):
+        return gettext(message)
+
+
 def _current_language() -> str:
     """The request's language, German outside a request (worker, CLI)."""
     if has_request_context():
@@ -89,7 +97,7 @@ def register_extensions(app: Flask) -> None:
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.login_manager.init_app(app)
     app.extensions["secret_box"] = SecretBox(list(app.config["FERNET_KEYS"]))
-    i18n.set_translator(_babel_gettext, _current_language)
+    i18n.set_translator(_babel_gettext, _current_language, _babel_gettext_in)
     ext.login_manager.login_view = "auth.login"
     # No session protection: "basic" only marks a session from another address or browser as
     # not fresh, and nothing here asks for a fresh log-in (revealing a secret asks for the

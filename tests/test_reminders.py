@@ -271,7 +271,7 @@ def test_permanent_errors_fail_at_once(app, world, smsapi_sim):
     db.session.commit()
     _worker().run_once()
     row = db.session.scalars(sa.select(SmsMessage)).one()
-    assert row.status == "failed" and row.attempts == 1 and "101" in row.error
+    assert row.status == "failed" and row.attempts == 1 and "101" in str(row.error)
 
 
 def test_cancel(app, world):

@@ -64,7 +64,7 @@ def test_dialog_three_steps_sends_and_records(app, portal, sms_interface, smsapi
                                                                          received[0]["id"])
     assert str(row.id) == str(received[0]["idx"])  # the outbox id is the gateway's idx
     event = _events(sms_interface, "test_sms")[0]
-    assert event.ok and received[0]["id"] in event.message
+    assert event.ok and received[0]["id"] in str(event.message)
     assert "interface-history" in step3.headers["HX-Trigger"]
 
 

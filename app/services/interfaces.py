@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _l
+from app.i18n import Text, _l
 from app.models import Branch, Interface, InterfaceEvent, InterfaceSecret, Workstation
 from app.models.base import utcnow
 from app.services import interface_types
@@ -166,15 +166,16 @@ def write_secret(box: SecretBox, interface: Interface, field: str, value: str | 
 # ---- history -------------------------------------------------------------------------------------
 
 def record_event(session: Session, interface: Interface, action: str, actor: Actor | None,
-                 changes: list[dict[str, Any]] | None = None, message: str = "", ok: bool = True
-                 ) -> InterfaceEvent:
-    """Write one history entry of an interface."""
+                 changes: list[dict[str, Any]] | None = None, message: Text | str = "",
+                 ok: bool = True) -> InterfaceEvent:
+    """Write one history entry of an interface; `message` is best a Text (read in the reader's
+    language)."""
     session.flush()
     event = InterfaceEvent(interface_id=interface.id, interface_name=interface.name,
                            type_key=interface.type_key, action=action,
                            actor_id=getattr(actor, "id", None),
                            actor_name=getattr(actor, "display_name", "") or "",
-                           changes=changes or [], message=str(message)[:500], ok=ok)
+                           changes=changes or [], message=message or "", ok=ok)
     session.add(event)
     return event
 
@@ -369,7 +370,7 @@ def set_protected(session: Session, interface: Interface, protected: bool, actor
 
 
 def record_check(session: Session, interface: Interface, action: str, actor: Actor | None,
-                 ok: bool, message: str) -> InterfaceEvent:
+                 ok: bool, message: Text) -> InterfaceEvent:
     """Record a gateway action's outcome in the history and the interface's status."""
     now = utcnow()
     interface.last_check_at = now
@@ -377,7 +378,7 @@ def record_check(session: Session, interface: Interface, action: str, actor: Act
         interface.last_error = None
         interface.last_error_at = None
     else:
-        interface.last_error = str(message)[:500]
+        interface.last_error = message
         interface.last_error_at = now
     return record_event(session, interface, action, actor, message=message, ok=ok)
 

@@ -15,7 +15,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language
+from app.i18n import T_, Text
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED, FAILED, QUEUED, SENDING, SENT
@@ -82,14 +82,14 @@ OUTCOME_FIELDS = ("status", "error", "next_attempt_at")
 
 
 def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now: datetime,
-            retry: bool = True) -> tuple[dict, bool, str]:
+            retry: bool = True) -> tuple[dict, bool, Text]:
     """Call the gateway for one claimed message; return the row's new values, success, and a text.
 
     Gateway faults never raise: they become a retry (queued with back-off) or a failure.
     """
     values = dict.fromkeys(OUTCOME_FIELDS)
     if interface is None:
-        text = _("Die SMS-Schnittstelle wurde gelöscht.")
+        text = T_("Die SMS-Schnittstelle wurde gelöscht.")
         values.update(status=FAILED, error=text)
         return values, False, text
     try:
@@ -101,25 +101,25 @@ def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now
         if exc.code == ALREADY_SENT:
             values.update(status=SENT)
             values.setdefault("sent_at", now)
-            return values, True, _("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id)
-        text = exc.message_for(current_language())
+            return values, True, T_("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id)
+        text = exc.text
         if retry and exc.kind not in PERMANENT_KINDS and message.attempts < MAX_ATTEMPTS:
-            values.update(status=QUEUED, error=text[:500], next_attempt_at=now + backoff(message.attempts))
+            values.update(status=QUEUED, error=text, next_attempt_at=now + backoff(message.attempts))
         else:
-            values.update(status=FAILED, error=text[:500])
+            values.update(status=FAILED, error=text)
         return values, False, text
     except SecretError:
-        text = _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
+        text = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
         values.update(status=FAILED, error=text)
         return values, False, text
     values.update(status=SENT, sent_at=now, gateway_message_id=result.message_id, points=result.points,
                   parts=result.parts)
-    return values, True, _("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
-                           "Nachrichten-ID %(id)s.", number=result.number, parts=result.parts,
-                           points=f"{result.points:.2f}", id=result.message_id)
+    return values, True, T_("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
+                            "Nachrichten-ID %(id)s.", number=result.number, parts=result.parts,
+                            points=float(result.points), id=result.message_id)
 
 
-def _record(session: Session, message: Claimed, interface: Interface | None, ok: bool, text: str,
+def _record(session: Session, message: Claimed, interface: Interface | None, ok: bool, text: Text,
             actor=None) -> None:
     """The history shows test SMS and every failure; routine successes only in the outbox."""
     if interface is None:

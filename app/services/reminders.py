@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import T_
 from app.models import (Appointment, AppointmentStatus, AppointmentType, Branch, Customer, Interface,
                         SmsMessage)
 from app.models.appointment import CANCELLED, DONE, NO_SHOW
@@ -193,7 +193,7 @@ def plan(session: Session, tz_name: str, now: datetime | None = None, force: boo
                  last_skipped=sum(report.skipped.values()))
     reminder.state = state
     if report.planned:
-        record_event(session, reminder, "reminder_run", actor, message=_(
+        record_event(session, reminder, "reminder_run", actor, message=T_(
             "%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen.",
             planned=report.planned, skipped=sum(report.skipped.values())))
     session.commit()

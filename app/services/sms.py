@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language
+from app.i18n import T_, _
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import SENDING
@@ -80,9 +80,7 @@ def check_number(interface: Interface, raw: str) -> phone.NormalisedNumber:
     try:
         return phone.normalise_mobile(raw, (interface.settings or {}).get("country_code", "+49"))
     except phone.InvalidPhoneNumber as exc:
-        from app.i18n import _translate_pair
-
-        raise SmsInputError("number", _translate_pair(exc.message_de, exc.message_en)) from None
+        raise SmsInputError("number", exc.message) from None
 
 
 def prepare(interface: Interface, raw_number: str, text: str) -> Prepared:
@@ -125,20 +123,20 @@ def check_balance(session: Session, box: SecretBox, interface: Interface, actor=
     try:
         balance = (client or pool.get(interface)).balance()
     except GatewayError as exc:
-        record_check(session, interface, "balance", actor, False, exc.message_for(current_language()))
+        record_check(session, interface, "balance", actor, False, exc.text)
         session.commit()
         return exc
     except SecretError:
-        message = _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
+        message = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
         record_check(session, interface, "balance", actor, False, message)
         session.commit()
-        return GatewayError("auth", message, message)
+        return GatewayError("auth", message)
     finally:
         pool.close()
     interface.balance_points = balance.points
     interface.balance_checked_at = utcnow()
-    shown = "—" if balance.points is None else f"{balance.points:.2f}"
-    record_check(session, interface, "balance", actor, True, _("Guthaben: %(points)s Punkte",
-                                                               points=shown))
+    record_check(session, interface, "balance", actor, True,
+                 T_("Guthaben: %(points)s Punkte", points=float(balance.points))
+                 if balance.points is not None else T_("Guthaben: keine Angabe"))
     session.commit()
     return balance

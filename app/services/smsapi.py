@@ -17,10 +17,10 @@ import requests
 from requests import exceptions as rexc
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
+from app.i18n import N_, T_, Text
 from app.services import sms_length
 from app.services.smsapi_protocol import (  # noqa: F401  (re-exported: the client's public API)
-    _LATER_DE, _LATER_EN, _MAYBE_SENT_DE, _MAYBE_SENT_EN, ERROR_MESSAGES, KINDS, SERVICE_HOSTS,
-    SERVICES, GatewayError, error_kind, error_message)
+    ERROR_MESSAGES, KINDS, SERVICE_HOSTS, SERVICES, GatewayError, error_kind, error_message)
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,8 @@ class Balance:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def _config_error(de: str, en: str, kind: str = "other") -> GatewayError:
-    return GatewayError(kind, de, en)
+def _config_error(message: str, kind: str = "other") -> GatewayError:
+    return GatewayError(kind, Text(message))
 
 
 def _display_host(url: str) -> str:
@@ -100,19 +100,14 @@ def _resolve_hosts(settings: SmsApiSettings, hosts: Sequence[str] | None) -> tup
         chosen = SERVICE_HOSTS[settings.service]
     else:
         raise _config_error(
-            "Unbekannter SMS-Dienst: SMSAPI.pl, SMSAPI.com, HQsms oder eigene URL wählen.",
-            "Unknown SMS service: choose SMSAPI.pl, SMSAPI.com, HQsms or a custom URL.",
-        )
+            N_("Unbekannter SMS-Dienst: SMSAPI.pl, SMSAPI.com, HQsms oder eigene URL wählen."))
     result = []
     for url in chosen:
         url = (url or "").strip()
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _config_error(
-                "Die Basis-URL des SMS-Gateways ist ungültig (erwartet z. B."
-                " https://api.smsapi.pl/).",
-                "The SMS gateway base URL is invalid (expected e.g. https://api.smsapi.pl/).",
-            )
+            raise _config_error(N_("Die Basis-URL des SMS-Gateways ist ungültig (erwartet z. B."
+                                   " https://api.smsapi.pl/)."))
         result.append(url if url.endswith("/") else url + "/")
     return tuple(result)
 
@@ -128,11 +123,7 @@ def _proxies(settings: SmsApiSettings) -> dict[str, str] | None:
         host = f"[{host}]"  # a bare IPv6 address
     port = _to_int(settings.proxy_port)
     if port is None or not 0 < port < 65536:
-        raise _config_error(
-            "Für den Proxy fehlt ein gültiger Port (1–65535).",
-            "The proxy needs a valid port (1-65535).",
-            "proxy",
-        )
+        raise _config_error(N_("Für den Proxy fehlt ein gültiger Port (1–65535)."), "proxy")
     url = f"http://{host}:{port}"
     return {"http": url, "https": url}
 
@@ -174,10 +165,6 @@ def _api_code(body: Any) -> int | None:
     return _to_int(error)
 
 
-def _fmt_seconds(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
 class SmsApiClient:
     """Talks to one SMSAPI/HQsms account; build it once per interface and reuse it."""
 
@@ -211,12 +198,8 @@ class SmsApiClient:
             auth_params = {"username": username, "password": digest}
             secrets += [settings.password, digest]
         else:
-            raise _config_error(
-                "Für das SMS-Gateway ist weder ein Schlüsseltoken noch Benutzername und Passwort"
-                " hinterlegt.",
-                "Neither a token nor a user name and password are set for the SMS gateway.",
-                "auth",
-            )
+            raise _config_error(N_("Für das SMS-Gateway ist weder ein Schlüsseltoken noch"
+                                   " Benutzername und Passwort hinterlegt."), "auth")
         self._secrets = tuple(s for s in secrets if len(s) >= 4)
         self._send_params = {"format": "json", "encoding": "utf-8", **auth_params}
         sender = (settings.sender or "").strip()
@@ -390,12 +373,8 @@ class SmsApiClient:
             except (ValueError, UnicodeError):
                 # e.g. a host name that IDNA cannot encode; requests raises these unwrapped.
                 logger.warning("SMSAPI %s %s/%s failed: invalid address", method, host, path)
-                raise _config_error(
-                    "Die Adresse des SMS-Gateways oder des Proxys ist ungültig: Einstellungen"
-                    " prüfen.",
-                    "The address of the SMS gateway or of the proxy is invalid: check the"
-                    " settings.",
-                ) from None
+                raise _config_error(N_("Die Adresse des SMS-Gateways oder des Proxys ist ungültig:"
+                                       " Einstellungen prüfen.")) from None
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "SMSAPI %s %s/%s -> %s in %.0f ms",
@@ -415,8 +394,8 @@ class SmsApiClient:
         if status >= 500:
             err = GatewayError(
                 "server",
-                f"Das SMS-Gateway {host} meldet einen Serverfehler (HTTP {status})." + _LATER_DE,
-                f"The SMS gateway {host} reports a server error (HTTP {status})." + _LATER_EN,
+                T_("Das SMS-Gateway %(host)s meldet einen Serverfehler (HTTP %(status)d). Bitte"
+                   " später erneut versuchen.", host=host, status=status),
                 code=code,
                 http_status=status,
             )
@@ -440,46 +419,37 @@ class SmsApiClient:
         if status in (401, 403):
             return GatewayError(
                 "auth",
-                f"Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (HTTP {status}):"
-                " Schlüsseltoken, seine Berechtigungen oder Dienst prüfen"
-                " (SMSAPI.pl vs. SMSAPI.com).",
-                f"Signing in to the SMS gateway failed (HTTP {status}): check the token, its"
-                " scopes and the service (SMSAPI.pl vs. SMSAPI.com).",
+                T_("Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (HTTP %(status)d):"
+                   " Schlüsseltoken, seine Berechtigungen oder Dienst prüfen"
+                   " (SMSAPI.pl vs. SMSAPI.com).", status=status),
                 http_status=status,
                 detail=detail,
             )
         if status == 407:
             return GatewayError(
                 "proxy",
-                "Der Proxy verlangt eine Anmeldung (HTTP 407); das wird nicht unterstützt:"
-                " einen Proxy ohne Anmeldung eintragen.",
-                "The proxy asks for authentication (HTTP 407), which is not supported: use a proxy"
-                " without authentication.",
+                T_("Der Proxy verlangt eine Anmeldung (HTTP 407); das wird nicht unterstützt:"
+                   " einen Proxy ohne Anmeldung eintragen."),
                 http_status=status,
             )
         if status < 400:
             return GatewayError(
                 "other",
-                f"Das SMS-Gateway {host} leitet die Anfrage um (HTTP {status}): Basis-URL prüfen"
-                " (z. B. https:// statt http://).",
-                f"The SMS gateway {host} redirects the request (HTTP {status}): check the base URL"
-                " (e.g. https:// instead of http://).",
+                T_("Das SMS-Gateway %(host)s leitet die Anfrage um (HTTP %(status)d): Basis-URL"
+                   " prüfen (z. B. https:// statt http://).", host=host, status=status),
                 http_status=status,
             )
         if status == 404:
             return GatewayError(
                 "other",
-                f"Das SMS-Gateway {host} kennt diese Adresse nicht (HTTP 404): Basis-URL und Dienst"
-                " prüfen.",
-                f"The SMS gateway {host} does not know this address (HTTP 404): check the base URL"
-                " and the service.",
+                T_("Das SMS-Gateway %(host)s kennt diese Adresse nicht (HTTP 404): Basis-URL und"
+                   " Dienst prüfen.", host=host),
                 http_status=status,
                 detail=detail,
             )
         return GatewayError(
             "other",
-            f"Das SMS-Gateway hat die Anfrage abgelehnt (HTTP {status}).",
-            f"The SMS gateway refused the request (HTTP {status}).",
+            T_("Das SMS-Gateway hat die Anfrage abgelehnt (HTTP %(status)d).", status=status),
             http_status=status,
             detail=detail,
         )
@@ -488,62 +458,54 @@ class SmsApiClient:
         self, exc: rexc.RequestException, tried: list[str], *, sending: bool
     ) -> GatewayError:
         hosts = ", ".join(tried)
-        maybe_de, maybe_en = (_MAYBE_SENT_DE, _MAYBE_SENT_EN) if sending else ("", "")
         if isinstance(exc, rexc.ProxyError):
             proxy = self._proxies["https"].split("://", 1)[1] if self._proxies else "?"
             return GatewayError(
                 "proxy",
-                f"Der Proxy {proxy} ist nicht erreichbar oder hat die Verbindung abgelehnt:"
-                " Proxy-Server und Port prüfen.",
-                f"The proxy {proxy} cannot be reached or refused the connection: check the proxy"
-                " server and port.",
+                T_("Der Proxy %(proxy)s ist nicht erreichbar oder hat die Verbindung abgelehnt:"
+                   " Proxy-Server und Port prüfen.", proxy=proxy),
             )
         if isinstance(exc, rexc.ConnectTimeout):
-            seconds = _fmt_seconds(self._timeout[0])
             return GatewayError(
                 "timeout",
-                f"Das SMS-Gateway ({hosts}) war nicht innerhalb von {seconds} s erreichbar:"
-                " Netzwerk, Firewall und Proxy-Einstellungen prüfen.",
-                f"The SMS gateway ({hosts}) could not be reached within {self._timeout[0]:g} s:"
-                " check the network, the firewall and the proxy settings.",
+                T_("Das SMS-Gateway (%(hosts)s) war nicht innerhalb von %(seconds)s s erreichbar:"
+                   " Netzwerk, Firewall und Proxy-Einstellungen prüfen.",
+                   hosts=hosts, seconds=self._timeout[0]),
             )
         if isinstance(exc, rexc.Timeout):
-            seconds = _fmt_seconds(self._timeout[1])
             return GatewayError(
                 "timeout",
-                f"Das SMS-Gateway ({hosts}) hat nicht innerhalb von {seconds} s geantwortet."
-                + (maybe_de or _LATER_DE),
-                f"The SMS gateway ({hosts}) did not answer within {self._timeout[1]:g} s."
-                + (maybe_en or _LATER_EN),
+                T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                   " Die SMS wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
+                   " Versandbericht im SMSAPI-Kundenkonto prüfen.",
+                   hosts=hosts, seconds=self._timeout[1])
+                if sending else
+                T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                   " Bitte später erneut versuchen.", hosts=hosts, seconds=self._timeout[1]),
                 maybe_sent=sending,
             )
         if isinstance(exc, rexc.SSLError):
             return GatewayError(
                 "connection",
-                f"Die sichere Verbindung (TLS) zum SMS-Gateway ({hosts}) ist fehlgeschlagen:"
-                " Zertifikat, Systemzeit oder einen TLS-prüfenden Proxy prüfen.",
-                f"The secure connection (TLS) to the SMS gateway ({hosts}) failed: check the"
-                " certificate, the system time or a TLS-inspecting proxy.",
+                T_("Die sichere Verbindung (TLS) zum SMS-Gateway (%(hosts)s) ist fehlgeschlagen:"
+                   " Zertifikat, Systemzeit oder einen TLS-prüfenden Proxy prüfen.", hosts=hosts),
             )
         if isinstance(exc, (rexc.InvalidURL, rexc.MissingSchema, rexc.InvalidSchema)):
-            return _config_error(
-                "Die Adresse des SMS-Gateways ist ungültig: Basis-URL prüfen.",
-                "The SMS gateway address is invalid: check the base URL.",
-            )
+            return _config_error(N_("Die Adresse des SMS-Gateways ist ungültig: Basis-URL prüfen."))
         if _never_sent(exc):
             return GatewayError(
                 "connection",
-                f"Keine Verbindung zum SMS-Gateway ({hosts}): Netzwerk, Firewall und"
-                " Proxy-Einstellungen prüfen.",
-                f"Could not connect to the SMS gateway ({hosts}): check the network, the firewall"
-                " and the proxy settings.",
+                T_("Keine Verbindung zum SMS-Gateway (%(hosts)s): Netzwerk, Firewall und"
+                   " Proxy-Einstellungen prüfen.", hosts=hosts),
             )
         return GatewayError(
             "connection",
-            f"Die Verbindung zum SMS-Gateway ({hosts}) wurde ohne Antwort abgebrochen."
-            + (maybe_de or _LATER_DE),
-            f"The connection to the SMS gateway ({hosts}) was closed without an answer."
-            + (maybe_en or _LATER_EN),
+            T_("Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Die SMS"
+               " wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
+               " Versandbericht im SMSAPI-Kundenkonto prüfen.", hosts=hosts)
+            if sending else
+            T_("Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Bitte"
+               " später erneut versuchen.", hosts=hosts),
             maybe_sent=sending,
         )
 
@@ -551,10 +513,8 @@ class SmsApiClient:
         return self._logged(
             GatewayError(
                 "malformed",
-                f"Das SMS-Gateway hat eine unerwartete Antwort geliefert (HTTP {status}):"
-                " Basis-URL und Dienst prüfen.",
-                f"The SMS gateway sent an unexpected answer (HTTP {status}): check the base URL"
-                " and the service.",
+                T_("Das SMS-Gateway hat eine unerwartete Antwort geliefert (HTTP %(status)d):"
+                   " Basis-URL und Dienst prüfen.", status=status),
                 http_status=status,
             ),
             path,

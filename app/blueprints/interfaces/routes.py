@@ -164,7 +164,7 @@ def _rows_html(rows, day, texts: _ListTexts, base: str) -> Markup:
             status, status_text = "planned", html_escape(f"{texts.planned} {text}")
         elif last_error:
             status, status_text = "error", texts.failing
-            title = f' title="{html_escape(last_error)}"'
+            title = f' title="{html_escape(str(last_error))}"'
         else:
             status, status_text = "active", texts.active
         url = f"{base}{id_}"

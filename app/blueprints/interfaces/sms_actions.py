@@ -11,7 +11,6 @@ from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render
-from app.i18n import current_language
 from app.models import Interface, Role
 from app.services import sms, sms_length
 from app.services.smsapi import GatewayError
@@ -104,7 +103,7 @@ def balance(interface_id: int):
         abort(400)
     outcome = sms.check_balance(db.session, secret_box(), interface, actor=current_user,
                            timeouts=current_app.config["SMS_TIMEOUTS"])
-    error = outcome.message_for(current_language()) if isinstance(outcome, GatewayError) else None
+    error = outcome.user_message if isinstance(outcome, GatewayError) else None
     if request.headers.get("HX-Request") != "true":
         flash(error or _("Guthaben: %(points)s Punkte", points="—" if outcome.points is None
                          else f"{outcome.points:.2f}"), "error" if error else "success")

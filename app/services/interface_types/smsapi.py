@@ -16,7 +16,7 @@ from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, 
 SERVICES = (
     ("smsapi_pl", "SMSAPI.pl (api.smsapi.pl)"),
     ("smsapi_com", "SMSAPI.com (api.smsapi.com)"),
-    ("hqsms", "HQsms (ssl.hqsms.com, Altsystem)"),
+    ("hqsms", _l("HQsms (%(host)s, Altsystem)", host="ssl.hqsms.com")),
     ("custom", _l("Eigene Basis-URL")),
 )
 AUTH_PASSWORD = "password"
