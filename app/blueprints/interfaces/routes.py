@@ -24,9 +24,6 @@ from app.services.interface_types import CLIENT
 from app.services import interfaces as service
 from app.services.clock import local_today
 
-DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
-
-
 def today():
     """Today in the portal's time zone."""
     return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
