@@ -19,7 +19,6 @@ from app.i18n import T_, Text
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED, FAILED, QUEUED, SENDING, SENT
-from app.services import sms_length
 from app.services.interfaces import record_check
 from app.services.secrets import SecretBox, SecretError
 from app.services.smsapi import GatewayError, SmsApiClient
@@ -93,10 +92,9 @@ def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now
         values.update(status=FAILED, error=text)
         return values, False, text
     try:
-        max_chars = int((interface.settings or {}).get("max_chars") or 1000)
+        # The client derives max_parts from the interface's "Max. Zeichen" (SmsApiSettings.of).
         result = pool.get(interface).send_sms(
-            message.to_number, message.text, idx=str(message.id), check_idx=True,
-            max_parts=sms_length.max_parts_for(max_chars, sms_length.encoding_for(message.text)))
+            message.to_number, message.text, idx=str(message.id), check_idx=True)
     except GatewayError as exc:
         if exc.code == ALREADY_SENT:
             values.update(status=SENT)

@@ -10,6 +10,10 @@ from phonenumbers import ValidationResult
 
 from app.i18n import N_, Text
 
+# Numbers typed without their own prefix belong to this country (the chain's and an SMS interface's
+# default "Landescode").
+DEFAULT_COUNTRY_CODE = "+49"
+
 # Digits plus the separators people type; letters ("vanity numbers") are refused on purpose.
 _ALLOWED = re.compile(r"^\+?[0-9 ()./\-]+$")
 _COUNTRY_CODE = re.compile(r"^(?:\+|00)?([1-9][0-9]{0,2})$")

@@ -44,17 +44,11 @@ class Prepared:
 
 def settings_for(interface: Interface, box: SecretBox, **overrides) -> SmsApiSettings:
     """The client settings of an SMSAPI interface, with its secrets decrypted."""
-    s = interface.settings or {}
-    token = password = None
-    if s.get("auth_mode") == "password":
-        password = read_secret(box, interface, "password")
+    if (interface.settings or {}).get("auth_mode") == "password":
+        secrets = {"password": read_secret(box, interface, "password")}
     else:
-        token = read_secret(box, interface, "token")
-    return SmsApiSettings(
-        service=s.get("service", "smsapi_pl"), base_url=s.get("base_url") or None, token=token,
-        username=s.get("username") or None, password=password, sender=s.get("sender") or None,
-        country_code=s.get("country_code", "+49"), max_chars=s.get("max_chars"),
-        proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"), **overrides)
+        secrets = {"token": read_secret(box, interface, "token")}
+    return SmsApiSettings.of(interface, **secrets, **overrides)
 
 
 def check_text(interface: Interface, text: str) -> sms_length.SmsLength:
@@ -63,12 +57,13 @@ def check_text(interface: Interface, text: str) -> sms_length.SmsLength:
     if not text.strip():
         raise SmsInputError("text", _("Bitte geben Sie einen Text ein."))
     length = sms_length.count(text)
-    max_chars = int((interface.settings or {}).get("max_chars") or 1000)
-    if length.chars > max_chars:
+    max_chars = SmsApiSettings.of(interface).max_chars
+    problem = sms_length.limit_exceeded(length, max_chars)
+    if problem == "chars":
         raise SmsInputError("text", _("Der Text hat %(chars)d Zeichen; erlaubt sind höchstens %(max)d "
                                       "(Max. Zeichen der Schnittstelle).", chars=length.chars,
                                       max=max_chars))
-    if length.parts > sms_length.MAX_PARTS:
+    if problem == "parts":
         raise SmsInputError("text", _("Der Text ergibt %(parts)d SMS-Teile; das Gateway nimmt höchstens "
                                       "%(max)d an. Bitte kürzen Sie ihn.", parts=length.parts,
                                       max=sms_length.MAX_PARTS))
@@ -78,7 +73,7 @@ def check_text(interface: Interface, text: str) -> sms_length.SmsLength:
 def check_number(interface: Interface, raw: str) -> phone.NormalisedNumber:
     """Normalise a mobile number with the interface's Landescode, or say why it is not valid."""
     try:
-        return phone.normalise_mobile(raw, (interface.settings or {}).get("country_code", "+49"))
+        return phone.normalise_mobile(raw, SmsApiSettings.of(interface).country_code)
     except phone.InvalidPhoneNumber as exc:
         raise SmsInputError("number", exc.message) from None
 

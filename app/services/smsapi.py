@@ -18,7 +18,7 @@ from requests import exceptions as rexc
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from app.i18n import N_, T_, Text
-from app.services import sms_length
+from app.services import phone, sms_length
 from app.services.smsapi_protocol import (  # noqa: F401  (re-exported: the client's public API)
     ERROR_MESSAGES, KINDS, SERVICE_HOSTS, SERVICES, GatewayError, error_kind, error_message)
 
@@ -37,12 +37,35 @@ class SmsApiSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     sender: str | None = None
-    country_code: str = "+49"
+    country_code: str = phone.DEFAULT_COUNTRY_CODE
     max_chars: int | None = None
     proxy_host: str | None = None
     proxy_port: int | None = None
     connect_timeout: float = 5
     read_timeout: float = 15
+
+    @classmethod
+    def of(cls, interface: Any, *, token: str | None = None, password: str | None = None,
+           **overrides: Any) -> SmsApiSettings:
+        """An SMSAPI interface's stored settings, typed, with the defaults for what is not set.
+
+        The secrets are passed in decrypted (see `services.sms.settings_for`); without them the
+        result still tells the country code, "Max. Zeichen" and the rest.
+        """
+        s = interface.settings or {}
+        return cls(
+            service=s.get("service") or "smsapi_pl", base_url=s.get("base_url") or None,
+            token=token, username=s.get("username") or None, password=password,
+            sender=s.get("sender") or None,
+            country_code=s.get("country_code") or phone.DEFAULT_COUNTRY_CODE,
+            max_chars=int(s.get("max_chars") or sms_length.DEFAULT_MAX_CHARS),
+            proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"), **overrides)
+
+    def max_parts_for(self, text: str) -> int | None:
+        """The gateway's `max_parts` for a text under this "Max. Zeichen" (None: no limit set)."""
+        if not self.max_chars:
+            return None
+        return sms_length.max_parts_for(self.max_chars, sms_length.encoding_for(text))
 
     @property
     def auth_mode(self) -> str:
@@ -249,10 +272,8 @@ class SmsApiClient:
                 data["check_idx"] = "1"
         if test:
             data["test"] = "1"
-        if max_parts is None and self.settings.max_chars:
-            max_parts = sms_length.max_parts_for(
-                self.settings.max_chars, sms_length.encoding_for(message)
-            )
+        if max_parts is None:
+            max_parts = self.settings.max_parts_for(message)
         if max_parts is not None:
             data["max_parts"] = str(max_parts)
         body = self._request("POST", "sms.do", data=data, resendable=False)

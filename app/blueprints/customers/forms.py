@@ -10,9 +10,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from app.extensions import db
 from app.models import Branch, Customer
 from app.services import customers as service
+from app.services import phone
 from app.services.phone import InvalidPhoneNumber
 
-COUNTRY_CODE = "+49"  # numbers typed without a prefix are German ones
+COUNTRY_CODE = phone.DEFAULT_COUNTRY_CODE  # numbers typed without a prefix
 
 
 def branch_choices() -> list[tuple[str, str]]:
