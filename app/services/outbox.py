@@ -8,7 +8,7 @@ marked sent: the customer gets the message exactly once.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -19,9 +19,10 @@ from app.i18n import T_, Text
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED, FAILED, QUEUED, SENDING, SENT
-from app.services.interfaces import record_check
-from app.services.secrets import SecretBox, SecretError
-from app.services.smsapi import GatewayError, SmsApiClient
+from app.services.interface_history import record_check
+from app.services.secrets import SecretError
+from app.services.sms_clients import ClientPool
+from app.services.smsapi import GatewayError
 
 log = logging.getLogger(__name__)
 
@@ -37,31 +38,6 @@ STALE_AFTER = timedelta(minutes=5)
 def backoff(attempts: int) -> timedelta:
     """Wait before the next attempt: 1, 2, 4, 8, 16 minutes ... at most an hour."""
     return min(BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
-
-
-@dataclass
-class ClientPool:
-    """One gateway client per interface (and configuration), reused across messages."""
-
-    box: SecretBox
-    timeouts: tuple[float, float] | None = None
-    _clients: dict = field(default_factory=dict)
-
-    def get(self, interface: Interface) -> SmsApiClient:
-        from app.services.sms import settings_for
-
-        key = (interface.id, interface.updated_at)
-        client = self._clients.get(key)
-        if client is None:
-            options = ({"connect_timeout": self.timeouts[0], "read_timeout": self.timeouts[1]}
-                       if self.timeouts else {})
-            client = self._clients[key] = SmsApiClient(settings_for(interface, self.box, **options))
-        return client
-
-    def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
 
 
 @dataclass(frozen=True)

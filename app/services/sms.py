@@ -16,7 +16,8 @@ from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import SENDING
 from app.services import outbox, phone, sms_length
-from app.services.interfaces import read_secret, record_check
+from app.services.interface_history import record_check
+from app.services.sms_clients import ClientPool
 from app.services.secrets import SecretBox, SecretError
 from app.services.smsapi import Balance, GatewayError, SmsApiClient, SmsApiSettings
 
@@ -40,15 +41,6 @@ class Prepared:
     text: str
     length: sms_length.SmsLength
     max_parts: int
-
-
-def settings_for(interface: Interface, box: SecretBox, **overrides) -> SmsApiSettings:
-    """The client settings of an SMSAPI interface, with its secrets decrypted."""
-    if (interface.settings or {}).get("auth_mode") == "password":
-        secrets = {"password": read_secret(box, interface, "password")}
-    else:
-        secrets = {"token": read_secret(box, interface, "token")}
-    return SmsApiSettings.of(interface, **secrets, **overrides)
 
 
 def check_text(interface: Interface, text: str) -> sms_length.SmsLength:
@@ -99,14 +91,13 @@ def send_now(session: Session, box: SecretBox, interface: Interface, prepared: P
                          created_by_id=getattr(actor, "id", None), attempts=1, claimed_at=utcnow())
     session.add(message)
     session.commit()  # the row exists before the gateway is called
-    pool = outbox.ClientPool(box, timeouts)
+    pool = ClientPool(box, timeouts)
     if client is not None:
-        pool._clients[(interface.id, interface.updated_at)] = client
+        pool.use(interface, client)
     try:
         outbox.deliver(session, message, interface, pool, actor=actor, retry=retry)
     finally:
-        if client is None:
-            pool.close()
+        pool.close()
     return message
 
 
@@ -114,7 +105,7 @@ def check_balance(session: Session, box: SecretBox, interface: Interface, actor=
                   client: SmsApiClient | None = None, timeouts: tuple[float, float] | None = None
                   ) -> Balance | GatewayError:
     """Ask the gateway for the credits; keep value and time with the interface; record the history."""
-    pool = outbox.ClientPool(box, timeouts)
+    pool = ClientPool(box, timeouts)
     try:
         balance = (client or pool.get(interface)).balance()
     except GatewayError as exc:

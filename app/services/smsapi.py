@@ -49,7 +49,7 @@ class SmsApiSettings:
            **overrides: Any) -> SmsApiSettings:
         """An SMSAPI interface's stored settings, typed, with the defaults for what is not set.
 
-        The secrets are passed in decrypted (see `services.sms.settings_for`); without them the
+        The secrets are passed in decrypted (see `services.sms_clients.settings_for`); without them the
         result still tells the country code, "Max. Zeichen" and the rest.
         """
         s = interface.settings or {}
