@@ -102,3 +102,14 @@ def test_session_ended_during_htmx_sends_to_the_login_with_the_page_to_return_to
     resp = portal.client.get(f"/interfaces/{interface.id}", headers={
         "HX-Request": "true", "HX-Current-URL": "http://localhost/interfaces/?q=sms"})
     assert resp.status_code == 401 and resp.headers["HX-Redirect"] == "/login?next=/interfaces/?q%3Dsms"
+
+
+def test_reminder_run_in_place_reports_and_tells_the_list(app, portal):
+    interface = make_interface("appointment_reminder", name="Erinnerung", server_side=True)
+    db.session.commit()
+    portal.login("admin")
+    resp = portal.post(f"/interfaces/{interface.id}/reminders/run", htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and f'id="interface-detail-{interface.id}"' in html
+    assert '<div id="flash" hx-swap-oob="true">' in html and 'id="reminder-last-run"' in html
+    assert _events(resp) == {"interface-saved": interface.id}

@@ -265,7 +265,7 @@ def _detail(interface: Interface, fragment: str = "interfaces/_detail.html"):
                   secrets_set=service.secrets_set(interface))
 
 
-def _saved_in_place(interface: Interface):
+def saved_in_place(interface: Interface):
     """A change made on the interface's page: htmx swaps the detail in place (the message out of
     band) and `interface-saved` refreshes the list around it; without htmx the page loads again."""
     if not wants_fragment():
@@ -335,7 +335,7 @@ def protect(interface_id: int):
                                                                    current_user):
         db.session.commit()
         flash(_("Die Schnittstelle %(name)s ist jetzt geschützt.", name=interface.name), "success")
-    return _saved_in_place(interface)
+    return saved_in_place(interface)
 
 
 @bp.post("/<int:interface_id>/unprotect")
@@ -348,7 +348,7 @@ def unprotect(interface_id: int):
         db.session.commit()
         flash(_("Der Schutz der Schnittstelle %(name)s wurde aufgehoben.", name=interface.name),
               "success")
-    return _saved_in_place(interface)
+    return saved_in_place(interface)
 
 
 def _delete_dialog(interface: Interface, status: int = 200):
