@@ -188,3 +188,29 @@ def test_a_new_language_needs_only_a_catalogue(app):
     # A language without a catalogue falls back to the source text, with its own number format.
     assert text.render("fr") == "Guthaben: 2,5 Punkte"
     assert Text.loads(text.dumps()) == text
+
+
+def test_an_over_long_stored_text_is_shortened_in_its_longest_parameter(app):
+    """A text column keeps a Text within its length: the longest parameter is cut, the text stays
+    translatable; plain text from older code is cut as before."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.i18n import T_, Text
+    from app.models import Interface
+    from tests.factories import make_interface
+
+    interface = make_interface(name="SMS")
+    interface.last_error = T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s "
+                              "geantwortet. Bitte später erneut versuchen.", hosts="h" * 700, seconds=2.5)
+    db.session.commit()
+    raw = db.session.execute(sa.text("SELECT last_error FROM interfaces")).scalar_one()
+    assert len(raw) <= 500 and raw.startswith('{"t":')
+    db.session.expire_all()
+    stored = db.session.get(Interface, interface.id).last_error
+    assert isinstance(stored, Text) and stored.params["hosts"].endswith("…") and stored.params["seconds"] == 2.5
+    assert stored.render("en").startswith("The SMS gateway (hhh") and "2.5 s" in stored.render("en")
+    interface = db.session.get(Interface, interface.id)
+    interface.last_error = "x" * 600
+    db.session.commit()
+    assert len(db.session.execute(sa.text("SELECT last_error FROM interfaces")).scalar_one()) == 500
