@@ -39,7 +39,8 @@ def test_protect_in_place_swaps_the_detail_and_tells_the_list(app, portal):
     assert db.session.get(Interface, interface.id).protected
 
     resp = portal.post(f"/interfaces/{interface.id}/unprotect", htmx=True)
-    assert 'id="protect"' in resp.get_data(as_text=True) and _events(resp) == {"interface-saved": interface.id}
+    assert 'id="protect"' in resp.get_data(as_text=True)
+    assert _events(resp) == {"interface-saved": interface.id}
     assert not db.session.get(Interface, interface.id).protected
 
 
