@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
+from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user
 from jinja2 import StrictUndefined
 
 from app.config import Config, config_from_env
+from app import db as database
 from app import extensions as ext
 from app import i18n
 from app import request_guard
@@ -64,6 +65,14 @@ def _babel_gettext(message: str) -> str:
     return gettext(message) if has_request_context() else message
 
 
+def _babel_gettext_in(language: str, message: str) -> str:
+    """Translate into a given language (inside an app context; the source text outside one)."""
+    if not has_app_context():
+        return message
+    with force_locale(language):
+        return gettext(message)
+
+
 def _current_language() -> str:
     """The request's language, German outside a request (worker, CLI)."""
     if has_request_context():
@@ -82,8 +91,7 @@ def register_extensions(app: Flask) -> None:
 
     ext.db.init_app(app)
     with app.app_context():
-        if ext.db.engine.dialect.name != "sqlite":
-            ext.ping_idle_connections(ext.db.engine, app.config["DATABASE_PING_AFTER_IDLE"])
+        database.init_app(app, ext.db.engine)
     ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True)
     ext.csrf.init_app(app)
     # app.htmx (our helper module) shadows a bare `htmx` name in this package.
@@ -91,7 +99,7 @@ def register_extensions(app: Flask) -> None:
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.login_manager.init_app(app)
     app.extensions["secret_box"] = SecretBox(list(app.config["FERNET_KEYS"]))
-    i18n.set_translator(_babel_gettext, _current_language)
+    i18n.set_translator(_babel_gettext, _current_language, _babel_gettext_in)
     ext.login_manager.login_view = "auth.login"
     # No session protection: "basic" only marks a session from another address or browser as
     # not fresh, and nothing here asks for a fresh log-in (revealing a secret asks for the

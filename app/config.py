@@ -14,6 +14,13 @@ class ConfigurationError(RuntimeError):
     """A required production setting is missing or malformed."""
 
 
+def _languages() -> tuple[str, ...]:
+    """German, then each language that has a compiled catalogue (a new one needs no code)."""
+    found = sorted(d.name for d in (BASE_DIR / "app" / "translations").iterdir()
+                   if (d / "LC_MESSAGES" / "messages.mo").is_file())
+    return ("de", *(lang for lang in found if lang != "de"))
+
+
 def _split_keys(raw: str | None) -> list[str]:
     return [k.strip() for k in (raw or "").split(",") if k.strip()]
 
@@ -51,7 +58,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Berlin")
-    LANGUAGES = ("de", "en")
+    # German (the source) and every language with a compiled catalogue in app/translations/.
+    LANGUAGES = _languages()
     # Log-in policy (README, "Log-in policy"): failures per user name and address, per user name
     # from unknown devices, per address from unknown devices, all within one sliding window.
     LOGIN_MAX_FAILURES = 5

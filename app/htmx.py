@@ -1,4 +1,9 @@
-"""The only module that touches htmx-flask: fragment-or-page rendering, redirects and events."""
+"""The only module that touches htmx-flask or htmx's headers: fragment-or-page, redirects, events.
+
+Routes never read or write an `HX-*` header themselves: they ask here (`wants_fragment`,
+`current_url`) and answer through here (`render`, `htmx_or_redirect`, `trigger`, `retarget`,
+`client_redirect`).
+"""
 from __future__ import annotations
 
 import json
@@ -19,12 +24,25 @@ def wants_fragment() -> bool:
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(page: str, fragment: str, /, status: int = 200, **ctx: Any) -> Response:
-    """Render the fragment for htmx and the full page otherwise; caches must key on HX-Request."""
-    template = fragment if wants_fragment() else page
-    resp = make_response(render_template(template, **ctx), status)
+def current_url() -> str | None:
+    """The address of the page an htmx request came from (None for other requests)."""
+    return request.headers.get("HX-Current-URL") if is_htmx() else None
+
+
+def template_for(page: str, fragment: str) -> str:
+    """The fragment for htmx, the full page for anything else (boosted, history restore, no JS)."""
+    return fragment if wants_fragment() else page
+
+
+def vary(resp: Response) -> Response:
+    """Mark a response that depends on HX-Request, so that no cache serves a fragment as a page."""
     resp.vary.add("HX-Request")
     return resp
+
+
+def render(page: str, fragment: str, /, status: int = 200, **ctx: Any) -> Response:
+    """Render the fragment for htmx and the full page otherwise; caches must key on HX-Request."""
+    return vary(make_response(render_template(template_for(page, fragment), **ctx), status))
 
 
 def trigger(resp: Response, events: dict[str, Any]) -> Response:
@@ -36,6 +54,19 @@ def trigger(resp: Response, events: dict[str, Any]) -> Response:
     return resp
 
 
+def retarget(resp: Response, target: str, swap: str = "innerHTML") -> Response:
+    """Swap this answer somewhere else than the requesting element asked (HX-Retarget/HX-Reswap)."""
+    resp.headers["HX-Retarget"] = target
+    resp.headers["HX-Reswap"] = swap
+    return resp
+
+
+def client_redirect(resp: Response, location: str) -> Response:
+    """Tell htmx to load another page (HX-Redirect), e.g. the log-in after a session ended."""
+    resp.headers["HX-Redirect"] = location
+    return vary(resp)
+
+
 def toast(resp: Response, message: str, level: str = "error") -> Response:
     """Ask the page to show a toast message."""
     return trigger(resp, {"toast": {"level": level, "message": message}})
@@ -43,12 +74,7 @@ def toast(resp: Response, message: str, level: str = "error") -> Response:
 
 def htmx_or_redirect(location: str, trigger_events: dict[str, Any] | None = None) -> Response:
     """Redirect a page request; tell htmx to navigate with HX-Redirect (a 302 would be swapped in)."""
-    if is_htmx():
-        resp = make_response("", 204)
-        resp.headers["HX-Redirect"] = location
-    else:
-        resp = redirect(location)
+    resp = client_redirect(make_response("", 204), location) if is_htmx() else redirect(location)
     if trigger_events:
         trigger(resp, trigger_events)
-    resp.vary.add("HX-Request")
-    return resp
+    return vary(resp)

@@ -1,33 +1,39 @@
-"""Translation markers for code without Flask (services, interface types).
+"""Translation for code without Flask (services, interface types), and texts stored language-neutral.
 
 The web app plugs Flask-Babel's gettext in at start-up; elsewhere (worker, CLI without a request)
-the German source text is used as is. `pybabel extract` picks up `_` and `_l` like in the views.
+the German source text is used as is. `pybabel extract` picks up `_`, `_l`, `N_` and `T_`.
+
+A text that is stored (a history entry, an outbox error, an interface's last error) is written as
+a `Text`: its German source text (the catalogue's key) and its parameters, never a translation. It
+is rendered when read, in the reader's language; a new language needs only a catalogue.
 """
 from __future__ import annotations
 
-from typing import Callable
+import json
+from typing import Any, Callable
 
+from babel.numbers import format_decimal
 from babel.support import LazyProxy
 
 _translate: Callable[[str], str] = lambda message: message  # noqa: E731
 _language: Callable[[], str] = lambda: "de"  # noqa: E731
+_translate_in: Callable[[str, str], str] = lambda language, message: message  # noqa: E731
 
 
-def set_translator(translate: Callable[[str], str], language: Callable[[], str]) -> None:
-    """Install the translation and current-language functions (done by create_app)."""
-    global _translate, _language
+def set_translator(translate: Callable[[str], str], language: Callable[[], str],
+                   translate_in: Callable[[str, str], str] | None = None) -> None:
+    """Install the translation functions (done by create_app): for the current reader, and for
+    a given language (`translate_in(language, message)`, e.g. for a customer's SMS or a test)."""
+    global _translate, _language, _translate_in
     _translate = translate
     _language = language
+    if translate_in is not None:
+        _translate_in = translate_in
 
 
 def current_language() -> str:
     """"de" or "en": the language of the person the text is for."""
     return _language()
-
-
-def _translate_pair(german: str, english: str) -> str:
-    """Pick one of two ready-made texts (e.g. a gateway's messages) by the current language."""
-    return english if current_language() == "en" else german
 
 
 def _(message: str, **values: object) -> str:
@@ -44,3 +50,96 @@ def N_(message: str) -> str:
 def _l(message: str, **values: object) -> LazyProxy:
     """Translate when the text is shown (for labels and messages defined at import time)."""
     return LazyProxy(_, message, enable_cache=False, **values)
+
+
+class Text:
+    """A text kept language-neutral: the German source text (its catalogue key) and parameters.
+
+    Parameters are plain JSON values or other Texts. ``str()`` renders it for the current reader;
+    Jinja does the same, and escapes the result like any other value.
+    """
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
+        self.message = message
+        self.params = params or {}
+
+    def render(self, language: str | None = None) -> str:
+        """The text in `language`, or in the current reader's language."""
+        template = _translate(self.message) if language is None else _translate_in(language, self.message)
+        if not self.params:
+            return template
+        lang = language or current_language()
+        return template % {name: _render_param(value, lang) for name, value in self.params.items()}
+
+    def source(self) -> str:
+        """The German source text, untranslated (for logs and exception messages)."""
+        if not self.params:
+            return self.message
+        return self.message % {k: v.source() if isinstance(v, Text) else _render_param(v, "de")
+                               for k, v in self.params.items()}
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __bool__(self) -> bool:
+        return bool(self.message)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.message, self.params) == (other.message, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
+    def __repr__(self) -> str:
+        return f"Text({self.message!r}, {self.params!r})"
+
+    def to_data(self) -> dict[str, Any]:
+        """A JSON-ready form: {"t": source text, "p": parameters}."""
+        data: dict[str, Any] = {"t": self.message}
+        if self.params:
+            data["p"] = {k: v.to_data() if isinstance(v, Text) else v for k, v in self.params.items()}
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Text:
+        """The inverse of `to_data`."""
+        params = {k: cls.from_data(v) if isinstance(v, dict) and "t" in v else v
+                  for k, v in (data.get("p") or {}).items()}
+        return cls(data["t"], params)
+
+    def dumps(self) -> str:
+        """As stored in a text column."""
+        return json.dumps(self.to_data(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, stored: str | None) -> Text | str | None:
+        """A stored value: a Text when written as one, else the plain text an older row holds."""
+        if not stored or not stored.startswith('{"t":'):
+            return stored
+        try:
+            return cls.from_data(json.loads(stored))
+        except (ValueError, KeyError, TypeError):
+            return stored
+
+
+def _render_param(value: Any, language: str) -> Any:
+    if isinstance(value, Text):
+        return value.render(language)
+    if isinstance(value, float):
+        # Decimals in the reader's notation: 0,16 / 0.16.
+        return format_decimal(value, locale=language)
+    return value
+
+
+def T_(message: str, **params: Any) -> Text:
+    """A text to store: rendered later, in the reader's language (see `Text`)."""
+    return Text(message, params)
+
+
+def render_in(language: str, value: Text | str | None) -> str:
+    """A stored value (Text or older plain text) in a given language."""
+    if isinstance(value, Text):
+        return value.render(language)
+    return value or ""

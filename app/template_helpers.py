@@ -162,7 +162,8 @@ def static_url(filename: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the helpers."""
-    from app.services.interface_types import group_label
+    from app.services.interface_types import group_label, secret_label
+    from app.services.smsapi import SmsApiSettings
 
     # {% trans %} blocks compile to gettext()/ngettext() calls with keyword variables.
     app.jinja_env.newstyle_gettext = True
@@ -171,7 +172,7 @@ def init_app(app: Flask) -> None:
         audit_label=audit_label, can=can, get_locale=get_locale, group_label=group_label,
         navigation=navigation, outbox_kind_label=outbox_kind_label,
         outbox_status_label=outbox_status_label, reveal_allowed=reveal_allowed, role_label=role_label,
-        static_url=static_url,
+        static_url=static_url, secret_label=secret_label, sms_settings=SmsApiSettings.of,
     )
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.trim_blocks = True

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.blueprints.auth.decorators import public
-from app.extensions import WriteInSafeRequest, csrf, db
+from app.db import WriteInSafeRequest
+from app.extensions import csrf, db
 from app.models import Branch
 
 APPLICATION_NAME = "portal-ping-test"

@@ -7,7 +7,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
+KEYWORDS = {"_": None, "_l": None, "N_": None, "T_": None, "gettext": None, "lazy_gettext": None,
             "ngettext": (1, 2)}
 METHODS = [("app/**.py", "python"), ("sim/**.py", "python"), ("app/templates/**.html", "jinja2")]
 
@@ -56,3 +56,161 @@ def test_compiled_catalog_is_current():
         compiled = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     source = {_key(m.id): _key(m.string) for m in _catalog() if m.id}
     assert compiled == source, "run scripts/i18n.sh compile"
+
+
+# ---- stored texts: written language-neutral, read in the reader's language ----------------------
+
+import re  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+import pytest  # noqa: E402
+
+# German that must not reach an English page: texts stored by background work and gateways.
+GERMAN_LEFTOVERS = ("Teil(e)", "Erinnerung(en)", "Termin(e)", "übersprungen", "Punkte", "Guthaben",
+                    "gesendet", "Demo-Daten", "Altsystem", "(Fehler ", "Nachrichten-ID", "Bitte ",
+                    "versuchen", "Schlüsseltoken", "Anmeldung")
+
+
+def _visible_text(html: str) -> str:
+    """What a reader sees: the page without tags, scripts and attribute values."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _assert_english(html: str, where: str) -> None:
+    text = _visible_text(html)
+    found = [word for word in GERMAN_LEFTOVERS if word in text]
+    assert not found, f"German on the English {where}: {found}: " + " | ".join(
+        text[max(0, text.find(w) - 80):text.find(w) + 80] for w in found)
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config.SMS_TIMEOUTS = (2.0, 2.0)
+    return app_config
+
+
+@pytest.fixture
+def stored_rows(app, smsapi_sim):
+    """History, outbox and audit rows written the way the worker, the gateway and services write them."""
+    from app.extensions import db, secret_box
+    from app.models import InterfaceEvent
+    from app.services import reminders, reveal, sms
+    from app.services.worker import Worker
+    from tests.factories import make_interface, make_user
+    from tests.test_reminders import NOW, TZ, World
+
+    world = World(smsapi_sim.url)
+    due = world.appointment(datetime(2026, 11, 23, 9, 0))
+    same_day = world.appointment(datetime(2026, 11, 22, 15, 0))
+    db.session.commit()
+    report = reminders.plan(db.session, TZ, now=NOW, force=True)
+    assert report.planned == 1 and sum(report.skipped.values()) == 1
+    Worker(db.session, secret_box(), TZ, timeouts=(2.0, 2.0), clock=lambda: NOW).run_once()
+    assert not isinstance(sms.check_balance(db.session, secret_box(), world.sms), Exception)
+    sms.send_now(db.session, secret_box(), world.sms, sms.prepare(world.sms, "0171 2345678", "Test"), "test")
+    broken = make_interface("smsapi", name="SMS kaputt", settings=dict(world.sms.settings),
+                            secrets={"token": "wrong-token"})
+    db.session.commit()
+    sms.send_now(db.session, secret_box(), broken, sms.prepare(broken, "0171 2345678", "Test"), "test")
+    # Rows written before texts were stored language-neutral hold plain German.
+    db.session.add(InterfaceEvent(interface_id=world.sms.id, interface_name="SMS", type_key="smsapi",
+                                  action="created", message="Demo-Daten"))
+    admin = make_user("admin", username="admin-en", locale="en")
+    reveal.audit(db.session, "reveal", admin, "127.0.0.1", interface=world.sms, field="token")
+    db.session.commit()
+    return world, broken, due, same_day
+
+
+def test_stored_texts_read_in_english(app, portal, stored_rows):
+    """Issue 17 item 5: history details, outbox errors, skip reasons, the legacy "Demo-Daten", the
+    service choice and the audit's field all read in English for an English reader."""
+    world, broken, due, same_day = stored_rows
+    portal.login("admin", username="admin-en")
+    pages = {
+        "history": f"/interfaces/{world.sms.id}/history",
+        "reminder history": f"/interfaces/{world.reminder.id}/history",
+        "failing interface": f"/interfaces/{broken.id}",
+        "outbox": "/outbox/?status=",
+        "audit log": "/audit/",
+        "edit form": f"/interfaces/{world.sms.id}/edit",
+        "skipped appointment": f"/appointments/{same_day.id}",
+        "interface list": "/interfaces/",
+    }
+    html = {}
+    for where, url in pages.items():
+        resp = portal.get(url)
+        assert resp.status_code == 200, (where, resp.status_code)
+        html[where] = resp.get_data(as_text=True)
+        _assert_english(html[where], where)
+    assert "Balance: 99.84 credits" in html["history"]
+    assert re.search(r"SMS sent to \+491712345678: 1 part\(s\), 0\.16 credits, message ID", html["history"])
+    assert "Demo data" in html["history"]
+    assert "1 reminder(s) planned, 1 appointment(s) skipped." in html["reminder history"]
+    assert "(error 101)" in html["failing interface"] and "(error 101)" in html["outbox"]
+    assert "HQsms (ssl.hqsms.com, legacy system)" in html["edit form"]
+    assert ">API token<" in html["audit log"] and ">token<" not in html["audit log"]
+    assert "Appointment on the same day" in html["skipped appointment"]
+
+
+def test_stored_texts_read_in_german(app, portal, stored_rows):
+    """The same rows read in German for a German reader (the texts were stored untranslated)."""
+    world, broken, _due, _same_day = stored_rows
+    portal.login("admin")
+    history = portal.get(f"/interfaces/{world.sms.id}/history").get_data(as_text=True)
+    assert "Guthaben: 99,84 Punkte" in history and "Demo-Daten" in history
+    assert re.search(r"SMS an \+491712345678 gesendet: 1 Teil\(e\), 0,16 Punkte", history)
+    failing = portal.get(f"/interfaces/{broken.id}").get_data(as_text=True)
+    assert "(Fehler 101)" in failing
+
+
+def test_a_stored_text_is_language_neutral(app, stored_rows):
+    """What the database holds is the source text and its parameters, not a translation."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    world, broken, _due, _same_day = stored_rows
+    raw = db.session.execute(sa.text("SELECT message FROM interface_events WHERE interface_id = :i "
+                                     "AND action = 'balance'"), {"i": world.sms.id}).scalar_one()
+    assert raw.startswith('{"t":"Guthaben: %(points)s Punkte"') and '"points":99.84' in raw
+    error = db.session.execute(sa.text("SELECT error FROM sms_messages WHERE interface_id = :i"),
+                               {"i": broken.id}).scalar_one()
+    assert "(Fehler 101)" in error and "error 101" not in error
+
+
+def test_a_new_language_needs_only_a_catalogue(app):
+    """Text renders through whatever catalogue the language has: no Python table per language."""
+    from app.i18n import T_, Text
+
+    text = T_("Guthaben: %(points)s Punkte", points=2.5)
+    assert text.render("en") == "Balance: 2.5 credits" and text.render("de") == "Guthaben: 2,5 Punkte"
+    # A language without a catalogue falls back to the source text, with its own number format.
+    assert text.render("fr") == "Guthaben: 2,5 Punkte"
+    assert Text.loads(text.dumps()) == text
+
+
+def test_an_over_long_stored_text_is_shortened_in_its_longest_parameter(app):
+    """A text column keeps a Text within its length: the longest parameter is cut, the text stays
+    translatable; plain text from older code is cut as before."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.i18n import T_, Text
+    from app.models import Interface
+    from tests.factories import make_interface
+
+    interface = make_interface(name="SMS")
+    interface.last_error = T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s "
+                              "geantwortet. Bitte später erneut versuchen.", hosts="h" * 700, seconds=2.5)
+    db.session.commit()
+    raw = db.session.execute(sa.text("SELECT last_error FROM interfaces")).scalar_one()
+    assert len(raw) <= 500 and raw.startswith('{"t":')
+    db.session.expire_all()
+    stored = db.session.get(Interface, interface.id).last_error
+    assert isinstance(stored, Text) and stored.params["hosts"].endswith("…") and stored.params["seconds"] == 2.5
+    assert stored.render("en").startswith("The SMS gateway (hhh") and "2.5 s" in stored.render("en")
+    interface = db.session.get(Interface, interface.id)
+    interface.last_error = "x" * 600
+    db.session.commit()
+    assert len(db.session.execute(sa.text("SELECT last_error FROM interfaces")).scalar_one()) == 500

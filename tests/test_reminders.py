@@ -139,6 +139,25 @@ def test_each_rule_skips_with_its_reason(app, world, smsapi_sim, setup, reason):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage)) == 0
 
 
+def test_text_over_the_sms_interfaces_max_chars_is_skipped_as_too_long(app, world):
+    """The planner measures with the same rule as every SMS: the interface's "Max. Zeichen"."""
+    world.sms.settings = dict(world.sms.settings, max_chars=40)
+    appt = world.appointment(datetime(2026, 11, 23, 9, 0))
+    db.session.commit()
+    report = _plan()
+    assert report.planned == 0 and report.skipped["too_long"] == 1 and _reason(appt) == "too_long"
+
+
+def test_sms_interface_without_stored_limits_uses_the_defaults(app, world, smsapi_sim):
+    """An interface stored without Landescode and Max. Zeichen sends with +49 and max_parts for 1000."""
+    world.sms.settings = {k: v for k, v in world.sms.settings.items() if k not in ("country_code", "max_chars")}
+    world.appointment(datetime(2026, 11, 23, 9, 30))
+    db.session.commit()
+    assert _worker().run_once()["sent"] == 1
+    received = smsapi_sim.state.messages
+    assert received[0]["to"] == "491712345601" and received[0]["max_parts"] == 7
+
+
 def test_branch_filter_excludes_branches(app, world):
     world.reminder.settings = dict(world.reminder.settings, excluded_branches="STR")
     appt = world.appointment(datetime(2026, 11, 23, 9, 0))
@@ -271,7 +290,7 @@ def test_permanent_errors_fail_at_once(app, world, smsapi_sim):
     db.session.commit()
     _worker().run_once()
     row = db.session.scalars(sa.select(SmsMessage)).one()
-    assert row.status == "failed" and row.attempts == 1 and "101" in row.error
+    assert row.status == "failed" and row.attempts == 1 and "101" in str(row.error)
 
 
 def test_cancel(app, world):

@@ -64,7 +64,7 @@ def test_dialog_three_steps_sends_and_records(app, portal, sms_interface, smsapi
                                                                          received[0]["id"])
     assert row.idx == received[0]["idx"]  # the row's random idx is the gateway's idx
     event = _events(sms_interface, "test_sms")[0]
-    assert event.ok and received[0]["id"] in event.message
+    assert event.ok and received[0]["id"] in str(event.message)
     assert "interface-history" in step3.headers["HX-Trigger"]
 
 

@@ -3,7 +3,55 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import sqlalchemy as sa
+
+from app.i18n import Text
+
 
 def utcnow() -> datetime:
     """The current moment as naive UTC, the form every timestamp column stores."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class StoredText(sa.types.TypeDecorator):
+    """A text column holding an `app.i18n.Text` (language-neutral) or, in older rows, plain text.
+
+    A Text is kept as compact JSON and read back as a Text, which renders in the reader's
+    language; plain strings are stored and read as they are. Over-long values are shortened
+    to fit the column (a Text by shortening its longest parameter).
+    """
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        limit = self.impl.length
+        if not isinstance(value, Text):
+            text = str(value)
+            return text[:limit] if limit else text
+        stored = value.dumps()
+        while limit and len(stored) > limit:
+            value = _shortened(value, len(stored) - limit)
+            if value is None:
+                return str(stored)[:limit]
+            stored = value.dumps()
+        return stored
+
+    def process_result_value(self, value, dialect):
+        # An older row's plain text is read as a Text too: shown as stored, or translated when it
+        # is a catalogue text (e.g. "Demo-Daten").
+        loaded = Text.loads(value)
+        return Text(loaded) if isinstance(loaded, str) and loaded else loaded
+
+
+def _shortened(text: Text, excess: int) -> Text | None:
+    """The Text with its longest string parameter cut by `excess` characters (None if none is)."""
+    strings = [(len(v), k) for k, v in text.params.items() if isinstance(v, str) and len(v) > 1]
+    if not strings:
+        return None
+    length, key = max(strings)
+    params = dict(text.params)
+    params[key] = params[key][:max(0, length - excess - 1)] + "…"
+    return Text(text.message, params)

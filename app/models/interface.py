@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.i18n import Text
+from app.models.base import StoredText, utcnow
 
 
 # The list's columns that are not in its default order's index key (see Interface.__table_args__).
@@ -66,7 +67,8 @@ class Interface(db.Model):
     # no join and can sort by them through an index ("" when unrestricted sorts first everywhere).
     branch_label: so.Mapped[str] = so.mapped_column(sa.String(140), default="")
     workstation_label: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
-    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # A Text (app.i18n) or, from older rows, plain text: shown in the reader's language.
+    last_error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
     last_error_at: so.Mapped[datetime | None]
     last_check_at: so.Mapped[datetime | None]
     balance_points: so.Mapped[float | None] = so.mapped_column(sa.Numeric(14, 4))
@@ -127,7 +129,7 @@ class InterfaceEvent(db.Model):
     action: so.Mapped[str] = so.mapped_column(sa.String(30))
     ok: so.Mapped[bool] = so.mapped_column(default=True)
     changes: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
-    message: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    message: so.Mapped[Text | str] = so.mapped_column(StoredText(500), default="")
 
     def __repr__(self) -> str:
         return f"<InterfaceEvent {self.interface_id} {self.action} {self.at}>"

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.i18n import Text
+from app.models.base import StoredText, utcnow
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 
@@ -49,7 +50,7 @@ class SmsMessage(db.Model):
     sent_at: so.Mapped[datetime | None]
     gateway_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     points: so.Mapped[float | None] = so.mapped_column(sa.Numeric(10, 4))
-    error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
 
     def __repr__(self) -> str:
         return f"<SmsMessage {self.id} {self.kind} {self.status}>"

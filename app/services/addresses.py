@@ -4,21 +4,22 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+from babel import Locale
 
-# ISO code -> (German name, English name, postcode pattern)
-COUNTRIES: dict[str, tuple[str, str, str]] = {
-    "DE": ("Deutschland", "Germany", r"\d{5}"),
-    "AT": ("Österreich", "Austria", r"\d{4}"),
-    "CH": ("Schweiz", "Switzerland", r"\d{4}"),
-    "LI": ("Liechtenstein", "Liechtenstein", r"\d{4}"),
-    "LU": ("Luxemburg", "Luxembourg", r"(L-)?\d{4}"),
-    "BE": ("Belgien", "Belgium", r"\d{4}"),
-    "NL": ("Niederlande", "Netherlands", r"\d{4} ?[A-Z]{2}"),
-    "DK": ("Dänemark", "Denmark", r"\d{4}"),
-    "FR": ("Frankreich", "France", r"\d{5}"),
-    "IT": ("Italien", "Italy", r"\d{5}"),
-    "PL": ("Polen", "Poland", r"\d{2}-\d{3}"),
-    "CZ": ("Tschechien", "Czechia", r"\d{3} ?\d{2}"),
+# ISO code -> postcode pattern. Country names come from the locale data (babel), in any language.
+COUNTRIES: dict[str, str] = {
+    "DE": r"\d{5}",
+    "AT": r"\d{4}",
+    "CH": r"\d{4}",
+    "LI": r"\d{4}",
+    "LU": r"(L-)?\d{4}",
+    "BE": r"\d{4}",
+    "NL": r"\d{4} ?[A-Z]{2}",
+    "DK": r"\d{4}",
+    "FR": r"\d{5}",
+    "IT": r"\d{5}",
+    "PL": r"\d{2}-\d{3}",
+    "CZ": r"\d{3} ?\d{2}",
 }
 
 POSTCODE_EXAMPLES = {"DE": "70173", "AT": "1010", "CH": "8001", "LI": "9490", "LU": "L-1111",
@@ -26,10 +27,15 @@ POSTCODE_EXAMPLES = {"DE": "70173", "AT": "1010", "CH": "8001", "LI": "9490", "L
                      "PL": "00-001", "CZ": "110 00"}
 
 
+def country_name(code: str, language: str) -> str:
+    """A country's name in a language ("DE", "en" -> "Germany"), from the CLDR locale data."""
+    return Locale.parse(language).territories.get(code, code)
+
+
 def postcode_valid(country: str, postcode: str) -> bool:
     """Whether a postcode has the format of its country."""
-    spec = COUNTRIES.get(country)
-    return bool(spec and re.fullmatch(spec[2], postcode.strip().upper()))
+    pattern = COUNTRIES.get(country)
+    return bool(pattern and re.fullmatch(pattern, postcode.strip().upper()))
 
 
 def normalise_phone(raw: str, country: str) -> str | None:

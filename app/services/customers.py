@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
-from app.services.phone import normalise_mobile
+from app.services.phone import DEFAULT_COUNTRY_CODE, normalise_mobile
 
 SALUTATIONS = ("herr", "frau", "divers", "")
 LANGUAGES = ("de", "en")
@@ -35,7 +35,7 @@ def search_text_for(customer: Customer) -> str:
     return " | ".join(p.strip().lower() for p in parts if p)[:300]
 
 
-def international_mobile(raw: str, country_code: str = "+49") -> str:
+def international_mobile(raw: str, country_code: str = DEFAULT_COUNTRY_CODE) -> str:
     """A typed mobile number as "+49 171 2345678"; raises phone.InvalidPhoneNumber."""
     e164 = normalise_mobile(raw, country_code).e164
     return phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.INTERNATIONAL)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.models import (Appointment, AppointmentStatus, AppointmentType, Branch, Chain, Customer, Interface,
                         Role, User, Workstation)
 from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
+from app.i18n import T_
 from app.services import interface_types
 from app.services.customers import international_mobile, search_text_for
 from app.services.interfaces import denormalise, record_event, write_secret
@@ -186,7 +187,7 @@ def _seed_interfaces(session: Session, box: SecretBox) -> int:
         for field, value in secrets.items():
             write_secret(box, interface, field, value)
         session.flush()
-        record_event(session, interface, "created", admin, message="Demo-Daten")
+        record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
         created += 1
     return created
 
@@ -215,7 +216,7 @@ def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
         denormalise(session, interface, itype)
         session.add(interface)
         session.flush()
-        record_event(session, interface, "created", admin, message="Demo-Daten")
+        record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
         created += 1
     return created
 

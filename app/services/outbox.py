@@ -10,21 +10,21 @@ gateway account, instead of being marked sent.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language
+from app.i18n import T_, Text
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED, FAILED, QUEUED, SENDING, SENT
-from app.services import sms_length
-from app.services.interfaces import record_check
-from app.services.secrets import SecretBox, SecretError
-from app.services.smsapi import GatewayError, SmsApiClient
+from app.services.interface_history import record_check
+from app.services.secrets import SecretError
+from app.services.sms_clients import ClientPool
+from app.services.smsapi import GatewayError
 
 log = logging.getLogger(__name__)
 
@@ -40,31 +40,6 @@ STALE_AFTER = timedelta(minutes=5)
 def backoff(attempts: int) -> timedelta:
     """Wait before the next attempt: 1, 2, 4, 8, 16 minutes ... at most an hour."""
     return min(BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
-
-
-@dataclass
-class ClientPool:
-    """One gateway client per interface (and configuration), reused across messages."""
-
-    box: SecretBox
-    timeouts: tuple[float, float] | None = None
-    _clients: dict = field(default_factory=dict)
-
-    def get(self, interface: Interface) -> SmsApiClient:
-        from app.services.sms import settings_for
-
-        key = (interface.id, interface.updated_at)
-        client = self._clients.get(key)
-        if client is None:
-            options = ({"connect_timeout": self.timeouts[0], "read_timeout": self.timeouts[1]}
-                       if self.timeouts else {})
-            client = self._clients[key] = SmsApiClient(settings_for(interface, self.box, **options))
-        return client
-
-    def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
 
 
 @dataclass(frozen=True)
@@ -85,52 +60,51 @@ OUTCOME_FIELDS = ("status", "error", "next_attempt_at")
 
 
 def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now: datetime,
-            retry: bool = True) -> tuple[dict, bool, str]:
+            retry: bool = True) -> tuple[dict, bool, Text]:
     """Call the gateway for one claimed message; return the row's new values, success, and a text.
 
     Gateway faults never raise: they become a retry (queued with back-off) or a failure.
     """
     values = dict.fromkeys(OUTCOME_FIELDS)
     if interface is None:
-        text = _("Die SMS-Schnittstelle wurde gelöscht.")
+        text = T_("Die SMS-Schnittstelle wurde gelöscht.")
         values.update(status=FAILED, error=text)
         return values, False, text
     try:
-        max_chars = int((interface.settings or {}).get("max_chars") or 1000)
+        # The client derives max_parts from the interface's "Max. Zeichen" (SmsApiSettings.of).
         result = pool.get(interface).send_sms(
-            message.to_number, message.text, idx=message.idx, check_idx=True,
-            max_parts=sms_length.max_parts_for(max_chars, sms_length.encoding_for(message.text)))
+            message.to_number, message.text, idx=message.idx, check_idx=True)
     except GatewayError as exc:
         if exc.code == ALREADY_SENT and message.attempts <= 1:
             # Nothing of this row can have gone out: another sender uses the same idx.
-            text = _("Das Gateway meldet die SMS %(id)d beim ersten Versuch als bereits versendet "
-                     "(Fehler 53), obwohl sie noch nie übergeben wurde. Sie wurde nicht gesendet. "
-                     "Bitte prüfen Sie, ob eine andere Installation dasselbe SMSAPI-Konto "
-                     "verwendet.", id=message.id)
-            values.update(status=FAILED, error=text[:500])
+            text = T_("Das Gateway meldet die SMS %(id)d beim ersten Versuch als bereits versendet "
+                      "(Fehler 53), obwohl sie noch nie übergeben wurde. Sie wurde nicht gesendet. "
+                      "Bitte prüfen Sie, ob eine andere Installation dasselbe SMSAPI-Konto "
+                      "verwendet.", id=message.id)
+            values.update(status=FAILED, error=text)
             return values, False, text
         if exc.code == ALREADY_SENT:
             values.update(status=SENT)
             values.setdefault("sent_at", now)
-            return values, True, _("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id)
-        text = exc.message_for(current_language())
+            return values, True, T_("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id)
+        text = exc.text
         if retry and exc.kind not in PERMANENT_KINDS and message.attempts < MAX_ATTEMPTS:
-            values.update(status=QUEUED, error=text[:500], next_attempt_at=now + backoff(message.attempts))
+            values.update(status=QUEUED, error=text, next_attempt_at=now + backoff(message.attempts))
         else:
-            values.update(status=FAILED, error=text[:500])
+            values.update(status=FAILED, error=text)
         return values, False, text
     except SecretError:
-        text = _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
+        text = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
         values.update(status=FAILED, error=text)
         return values, False, text
     values.update(status=SENT, sent_at=now, gateway_message_id=result.message_id, points=result.points,
                   parts=result.parts)
-    return values, True, _("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
-                           "Nachrichten-ID %(id)s.", number=result.number, parts=result.parts,
-                           points=f"{result.points:.2f}", id=result.message_id)
+    return values, True, T_("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
+                            "Nachrichten-ID %(id)s.", number=result.number, parts=result.parts,
+                            points=float(result.points), id=result.message_id)
 
 
-def _record(session: Session, message: Claimed, interface: Interface | None, ok: bool, text: str,
+def _record(session: Session, message: Claimed, interface: Interface | None, ok: bool, text: Text,
             actor=None) -> None:
     """The history shows test SMS and every failure; routine successes only in the outbox."""
     if interface is None:

@@ -8,34 +8,26 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import ValidationResult
 
+from app.i18n import N_, Text
+
+# Numbers typed without their own prefix belong to this country (the chain's and an SMS interface's
+# default "Landescode").
+DEFAULT_COUNTRY_CODE = "+49"
+
 # Digits plus the separators people type; letters ("vanity numbers") are refused on purpose.
 _ALLOWED = re.compile(r"^\+?[0-9 ()./\-]+$")
 _COUNTRY_CODE = re.compile(r"^(?:\+|00)?([1-9][0-9]{0,2})$")
 
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "empty": ("Bitte eine Mobilnummer angeben.", "Please enter a mobile number."),
-    "not_a_number": (
-        "Das ist keine Telefonnummer (nur Ziffern, Leerzeichen, +, -, / und Klammern).",
-        "This is not a phone number (only digits, spaces, +, -, / and brackets).",
-    ),
-    "invalid_country_code": (
-        "Die Ländervorwahl ist unbekannt.",
-        "The country calling code is unknown.",
-    ),
-    "country_code_setting": (
-        "Der Landescode der Schnittstelle ist ungültig (z. B. +49 eintragen).",
-        "The interface's country code is not valid (enter e.g. +49).",
-    ),
-    "too_short": ("Die Telefonnummer ist zu kurz.", "The phone number is too short."),
-    "too_long": ("Die Telefonnummer ist zu lang.", "The phone number is too long."),
-    "invalid": (
-        "Die Telefonnummer ist ungültig (Vorwahl und Länge prüfen).",
-        "The phone number is not valid (check the prefix and the length).",
-    ),
-    "not_mobile": (
-        "Das ist eine Festnetznummer; SMS können nur an Mobilnummern gesendet werden.",
-        "This is a landline number; text messages can only go to mobile numbers.",
-    ),
+# Why a number cannot take an SMS, by reason code (translated through the catalogue).
+_MESSAGES: dict[str, str] = {
+    "empty": N_("Bitte eine Mobilnummer angeben."),
+    "not_a_number": N_("Das ist keine Telefonnummer (nur Ziffern, Leerzeichen, +, -, / und Klammern)."),
+    "invalid_country_code": N_("Die Ländervorwahl ist unbekannt."),
+    "country_code_setting": N_("Der Landescode der Schnittstelle ist ungültig (z. B. +49 eintragen)."),
+    "too_short": N_("Die Telefonnummer ist zu kurz."),
+    "too_long": N_("Die Telefonnummer ist zu lang."),
+    "invalid": N_("Die Telefonnummer ist ungültig (Vorwahl und Länge prüfen)."),
+    "not_mobile": N_("Das ist eine Festnetznummer; SMS können nur an Mobilnummern gesendet werden."),
 }
 
 _PARSE_REASONS = {
@@ -57,12 +49,17 @@ _POSSIBLE_REASONS = {
 
 
 class InvalidPhoneNumber(ValueError):
-    """The number cannot receive an SMS; `.reason` is a stable code, the messages are for users."""
+    """The number cannot receive an SMS; `.reason` is a stable code, `.text` says why to a user."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        self.message_de, self.message_en = _MESSAGES[reason]
-        super().__init__(self.message_de)
+        self.text = Text(_MESSAGES[reason])
+        super().__init__(_MESSAGES[reason])
+
+    @property
+    def message(self) -> str:
+        """Why, in the current reader's language."""
+        return str(self.text)
 
     def __repr__(self) -> str:
         return f"InvalidPhoneNumber({self.reason!r})"

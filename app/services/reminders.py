@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import T_
 from app.models import (Appointment, AppointmentStatus, AppointmentType, Branch, Customer, Interface,
                         SmsMessage)
 from app.models.appointment import CANCELLED, DONE, NO_SHOW
@@ -24,11 +24,13 @@ from app.models.base import utcnow
 from app.models.outbox import CANCELLED as MSG_CANCELLED, FAILED, QUEUED
 from app.services import phone, sms_length
 from app.services.interfaces import record_event, resolve
+from app.services.interface_types.reminder import REMINDER
 from app.services.reminder_template import ReminderContext, render
+from app.services.smsapi import SmsApiSettings
 
 log = logging.getLogger(__name__)
 
-REMINDER_TYPE = "appointment_reminder"
+REMINDER_TYPE = REMINDER.key
 PLANNING_LOCK = 4_246_001  # PostgreSQL advisory lock: one planner at a time
 RUN_EVERY = timedelta(hours=1)
 
@@ -46,17 +48,18 @@ class ReminderSettings:
 
     @classmethod
     def of(cls, interface: Interface) -> "ReminderSettings":
-        s = interface.settings or {}
+        """The reminder interface's stored settings, typed; the type's defaults for what is unset."""
+        s, default = interface.settings or {}, REMINDER.defaults
 
-        def hhmm(value: str, default: str) -> time:
+        def hhmm(name: str) -> time:
             try:
-                return datetime.strptime(value or default, "%H:%M").time()
+                return datetime.strptime(s.get(name) or default[name], "%H:%M").time()
             except ValueError:
-                return datetime.strptime(default, "%H:%M").time()
+                return datetime.strptime(default[name], "%H:%M").time()
 
-        return cls(int(s.get("hours_before") or 24), int(s.get("min_hours_between") or 24),
-                   s.get("template") or "", hhmm(s.get("quiet_start"), "20:00"),
-                   hhmm(s.get("quiet_end"), "08:00"),
+        return cls(int(s.get("hours_before") or default["hours_before"]),
+                   int(s.get("min_hours_between") or default["min_hours_between"]),
+                   s.get("template") or "", hhmm("quiet_start"), hhmm("quiet_end"),
                    frozenset(c.strip().upper() for c in (s.get("excluded_branches") or "").split(",")
                              if c.strip()))
 
@@ -193,7 +196,7 @@ def plan(session: Session, tz_name: str, now: datetime | None = None, force: boo
                  last_skipped=sum(report.skipped.values()))
     reminder.state = state
     if report.planned:
-        record_event(session, reminder, "reminder_run", actor, message=_(
+        record_event(session, reminder, "reminder_run", actor, message=T_(
             "%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen.",
             planned=report.planned, skipped=sum(report.skipped.values())))
     session.commit()
@@ -243,8 +246,9 @@ def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz
             elif c.customer_id in recently:
                 reason = "recently_notified"
         if reason is None:
+            sms_settings = SmsApiSettings.of(sms_if)
             try:
-                number = phone.normalise_mobile(c.mobile, sms_if.settings.get("country_code", "+49"))
+                number = phone.normalise_mobile(c.mobile, sms_settings.country_code)
             except phone.InvalidPhoneNumber:
                 reason = "no_mobile"
         if reason is None:
@@ -252,7 +256,7 @@ def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz
                 c.salutation or "", c.first_name or "", c.last_name, c.language, c.starts_at, c.type_name,
                 c.branch_name, c.branch_phone or ""), tz.key)
             length = sms_length.count(text)
-            if length.chars > int(sms_if.settings.get("max_chars") or 1000) or length.parts > 10:
+            if sms_length.limit_exceeded(length, sms_settings.max_chars):
                 reason = "too_long"
         if reason is not None:
             skipped.append({"id": c.id, "reminder_skip_reason": reason, "reminder_checked_at": now})

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language
+from app.i18n import T_, _, current_language
 from app.models import Customer, Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import QUEUED, SENT
@@ -253,7 +253,7 @@ def _register_one(session: Session, box: SecretBox, customer: Customer, interfac
         customer.sinno_error = _("Der Identifikationscode konnte nicht gesendet werden: keine "
                                  "SMS-Schnittstelle.")
     record_event(session, interface, "sinno_register", None, ok=True,
-                 message=_("%(name)s registriert (SiNNO-App Kunden-ID %(id)s).",
+                 message=T_("%(name)s registriert (SiNNO-App Kunden-ID %(id)s).",
                            name=customer.full_name, id=reg.customer_id))
     session.commit()
     return True
@@ -367,7 +367,7 @@ def deactivate(session: Session, box: SecretBox, customer: Customer, actor,
             session.commit()
             return message
     record_event(session, interface, "sinno_deactivate", actor, ok=True,
-                 message=_("%(name)s in der SiNNO-App deaktiviert (Kunden-ID %(id)s).",
+                 message=T_("%(name)s in der SiNNO-App deaktiviert (Kunden-ID %(id)s).",
                            name=customer.full_name, id=customer.sinno_customer_id))
     customer.sinno_status = NOT_ACTIVATED
     customer.sinno_customer_id = None

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language
+from app.i18n import T_, Text, _, current_language
 from app.models import Branch, Interface
 from app.models.base import utcnow
 from app.services.interfaces import read_secret, record_check, write_secret
@@ -89,12 +89,12 @@ class Outcome:
     """What Anmelden/Abmelden did: ok, or the message and the branches without e-mail."""
 
     ok: bool
-    message: str = ""
+    message: Text | str = ""
     missing_email: list[Branch] = field(default_factory=list)
 
 
-def _secret_error() -> str:
-    return _("Die gespeicherte Anmeldung der Schnittstelle kann nicht entschlüsselt werden.")
+def _secret_error() -> Text:
+    return T_("Die gespeicherte Anmeldung der Schnittstelle kann nicht entschlüsselt werden.")
 
 
 def login(session: Session, box: SecretBox, interface: Interface, actor,
@@ -102,18 +102,18 @@ def login(session: Session, box: SecretBox, interface: Interface, actor,
     """Check the prerequisite, log in, store the token encrypted, write the history (commits)."""
     missing = branches_without_email(session, interface)
     if missing:
-        message = _("Anmeldung abgelehnt: an der Geschäftsstellenadresse dieser Filialen fehlt die "
+        message = T_("Anmeldung abgelehnt: an der Geschäftsstellenadresse dieser Filialen fehlt die "
                     "E-Mail-Adresse: %(branches)s.", branches=", ".join(b.label for b in missing))
         record_check(session, interface, "login", actor, False, message)
         session.commit()
         return Outcome(False, message, missing)
     if not branches_of(session, interface):
-        message = _("Anmeldung abgelehnt: es ist noch keine Filiale angelegt.")
+        message = T_("Anmeldung abgelehnt: es ist noch keine Filiale angelegt.")
         record_check(session, interface, "login", actor, False, message)
         session.commit()
         return Outcome(False, message)
     if not (interface.settings or {}).get("company_no"):
-        message = _("Bitte zuerst die Firmen-Nr. eintragen (Bearbeiten).")
+        message = T_("Bitte zuerst die Firmen-Nr. eintragen (Bearbeiten).")
         record_check(session, interface, "login", actor, False, message)
         session.commit()
         return Outcome(False, message)
@@ -137,7 +137,7 @@ def login(session: Session, box: SecretBox, interface: Interface, actor,
     _store_session(box, interface, result, logged_in=True, since=moment.isoformat(),
                    by=getattr(actor, "display_name", "") or "", logged_out_at=None,
                    logged_out_by=None)
-    message = _("Angemeldet bei %(company)s (Firmen-Nr. %(number)s).",
+    message = T_("Angemeldet bei %(company)s (Firmen-Nr. %(number)s).",
                 company=result.company_name or "SiNNO", number=settings.company_no)
     record_check(session, interface, "login", actor, True, message)
     session.commit()
@@ -151,7 +151,7 @@ def logout(session: Session, box: SecretBox, interface: Interface, actor,
     try:
         with client_for(session, box, interface, timeouts) as client:
             lost = client.logout()
-        note = _("%(count)d Kunden haben keinen Zugang mehr zur App.", count=lost)
+        note = T_("%(count)d Kunden haben keinen Zugang mehr zur App.", count=lost)
     except SecretError:
         note = _secret_error()
     except SinnoError as exc:
@@ -161,13 +161,13 @@ def logout(session: Session, box: SecretBox, interface: Interface, actor,
             session.commit()
             return Outcome(False, message)
         # The service no longer knows the session: it is over there already.
-        note = _("Der SiNNO-Dienst kannte die Anmeldung nicht mehr.")
+        note = T_("Der SiNNO-Dienst kannte die Anmeldung nicht mehr.")
     write_secret(box, interface, TOKEN_FIELD, None)
     state = dict(interface.state or {})
     state.update(logged_in=False, logged_out_at=(now or utcnow()).isoformat(),
                  logged_out_by=getattr(actor, "display_name", "") or "", expires_at=None)
     interface.state = state
-    message = _("Abgemeldet.") + (" " + note if note else "")
+    message = T_("Abgemeldet. %(note)s", note=note) if note else T_("Abgemeldet.")
     record_check(session, interface, "logout", actor, True, message)
     session.commit()
     return Outcome(True, message)

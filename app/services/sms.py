@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language
+from app.i18n import T_, _
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import SENDING
 from app.services import outbox, phone, sms_length
-from app.services.interfaces import read_secret, record_check
+from app.services.interface_history import record_check
+from app.services.sms_clients import ClientPool
 from app.services.secrets import SecretBox, SecretError
 from app.services.smsapi import Balance, GatewayError, SmsApiClient, SmsApiSettings
 
@@ -42,33 +43,19 @@ class Prepared:
     max_parts: int
 
 
-def settings_for(interface: Interface, box: SecretBox, **overrides) -> SmsApiSettings:
-    """The client settings of an SMSAPI interface, with its secrets decrypted."""
-    s = interface.settings or {}
-    token = password = None
-    if s.get("auth_mode") == "password":
-        password = read_secret(box, interface, "password")
-    else:
-        token = read_secret(box, interface, "token")
-    return SmsApiSettings(
-        service=s.get("service", "smsapi_pl"), base_url=s.get("base_url") or None, token=token,
-        username=s.get("username") or None, password=password, sender=s.get("sender") or None,
-        country_code=s.get("country_code", "+49"), max_chars=s.get("max_chars"),
-        proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"), **overrides)
-
-
 def check_text(interface: Interface, text: str) -> sms_length.SmsLength:
     """Refuse empty texts and texts over the interface's "Max. Zeichen" or the gateway's 10 parts."""
     text = text or ""
     if not text.strip():
         raise SmsInputError("text", _("Bitte geben Sie einen Text ein."))
     length = sms_length.count(text)
-    max_chars = int((interface.settings or {}).get("max_chars") or 1000)
-    if length.chars > max_chars:
+    max_chars = SmsApiSettings.of(interface).max_chars
+    problem = sms_length.limit_exceeded(length, max_chars)
+    if problem == "chars":
         raise SmsInputError("text", _("Der Text hat %(chars)d Zeichen; erlaubt sind höchstens %(max)d "
                                       "(Max. Zeichen der Schnittstelle).", chars=length.chars,
                                       max=max_chars))
-    if length.parts > sms_length.MAX_PARTS:
+    if problem == "parts":
         raise SmsInputError("text", _("Der Text ergibt %(parts)d SMS-Teile; das Gateway nimmt höchstens "
                                       "%(max)d an. Bitte kürzen Sie ihn.", parts=length.parts,
                                       max=sms_length.MAX_PARTS))
@@ -78,11 +65,9 @@ def check_text(interface: Interface, text: str) -> sms_length.SmsLength:
 def check_number(interface: Interface, raw: str) -> phone.NormalisedNumber:
     """Normalise a mobile number with the interface's Landescode, or say why it is not valid."""
     try:
-        return phone.normalise_mobile(raw, (interface.settings or {}).get("country_code", "+49"))
+        return phone.normalise_mobile(raw, SmsApiSettings.of(interface).country_code)
     except phone.InvalidPhoneNumber as exc:
-        from app.i18n import _translate_pair
-
-        raise SmsInputError("number", _translate_pair(exc.message_de, exc.message_en)) from None
+        raise SmsInputError("number", exc.message) from None
 
 
 def prepare(interface: Interface, raw_number: str, text: str) -> Prepared:
@@ -106,14 +91,13 @@ def send_now(session: Session, box: SecretBox, interface: Interface, prepared: P
                          created_by_id=getattr(actor, "id", None), attempts=1, claimed_at=utcnow())
     session.add(message)
     session.commit()  # the row exists before the gateway is called
-    pool = outbox.ClientPool(box, timeouts)
+    pool = ClientPool(box, timeouts)
     if client is not None:
-        pool._clients[(interface.id, interface.updated_at)] = client
+        pool.use(interface, client)
     try:
         outbox.deliver(session, message, interface, pool, actor=actor, retry=retry)
     finally:
-        if client is None:
-            pool.close()
+        pool.close()
     return message
 
 
@@ -121,24 +105,24 @@ def check_balance(session: Session, box: SecretBox, interface: Interface, actor=
                   client: SmsApiClient | None = None, timeouts: tuple[float, float] | None = None
                   ) -> Balance | GatewayError:
     """Ask the gateway for the credits; keep value and time with the interface; record the history."""
-    pool = outbox.ClientPool(box, timeouts)
+    pool = ClientPool(box, timeouts)
     try:
         balance = (client or pool.get(interface)).balance()
     except GatewayError as exc:
-        record_check(session, interface, "balance", actor, False, exc.message_for(current_language()))
+        record_check(session, interface, "balance", actor, False, exc.text)
         session.commit()
         return exc
     except SecretError:
-        message = _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
+        message = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
         record_check(session, interface, "balance", actor, False, message)
         session.commit()
-        return GatewayError("auth", message, message)
+        return GatewayError("auth", message)
     finally:
         pool.close()
     interface.balance_points = balance.points
     interface.balance_checked_at = utcnow()
-    shown = "—" if balance.points is None else f"{balance.points:.2f}"
-    record_check(session, interface, "balance", actor, True, _("Guthaben: %(points)s Punkte",
-                                                               points=shown))
+    record_check(session, interface, "balance", actor, True,
+                 T_("Guthaben: %(points)s Punkte", points=float(balance.points))
+                 if balance.points is not None else T_("Guthaben: keine Angabe"))
     session.commit()
     return balance

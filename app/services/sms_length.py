@@ -17,6 +17,8 @@ GSM7_EXTENSION = frozenset("^{}[]~\\|€\f")
 SINGLE_LIMIT = {GSM7: 160, UCS2: 70}
 PART_LIMIT = {GSM7: 153, UCS2: 67}
 MAX_PARTS = 10
+# An SMS interface's "Max. Zeichen" when none is set.
+DEFAULT_MAX_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,16 @@ def max_chars_for_parts(parts: int, encoding: str) -> int:
     if parts <= 1:
         return SINGLE_LIMIT[encoding]
     return PART_LIMIT[encoding] * parts
+
+
+def limit_exceeded(length: SmsLength, max_chars: int) -> str | None:
+    """Why a text cannot go out under a "Max. Zeichen" setting: "chars", "parts" (more than the
+    gateway's 10 parts) or None when it can."""
+    if length.chars > max_chars:
+        return "chars"
+    if length.parts > MAX_PARTS:
+        return "parts"
+    return None
 
 
 def max_parts_for(max_chars: int, encoding: str) -> int:

@@ -1,4 +1,7 @@
-"""SMSAPI / HQsms HTTP client: send an SMS, read the balance, check the credentials."""
+"""SMSAPI / HQsms HTTP client: send an SMS, read the balance, check the credentials.
+
+The protocol's codes, errors and hosts are in `app.services.smsapi_protocol`.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -14,284 +17,14 @@ import requests
 from requests import exceptions as rexc
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from app.services import sms_length
+from app.i18n import N_, T_, Text
+from app.services import phone, sms_length
+from app.services.smsapi_protocol import (  # noqa: F401  (re-exported: the client's public API)
+    ERROR_MESSAGES, KINDS, SERVICE_HOSTS, SERVICES, GatewayError, error_kind, error_message)
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "interface-portal/1.0"
-
-SERVICE_HOSTS: dict[str, tuple[str, ...]] = {
-    "smsapi_pl": ("https://api.smsapi.pl/", "https://api2.smsapi.pl/"),
-    "smsapi_com": ("https://api.smsapi.com/", "https://api2.smsapi.com/"),
-    "hqsms": ("https://ssl.hqsms.com/", "https://ssl2.hqsms.com/"),
-}
-SERVICES = (*SERVICE_HOSTS, "custom")
-KINDS = (
-    "auth", "credits", "recipient", "message", "sender", "duplicate",
-    "timeout", "connection", "proxy", "server", "malformed", "other",
-)
-
-_MAYBE_SENT_DE = (
-    " Die SMS wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den Versandbericht"
-    " im SMSAPI-Kundenkonto prüfen."
-)
-_MAYBE_SENT_EN = (
-    " The message may have been sent anyway – check the delivery report in the SMSAPI customer"
-    " account before trying again."
-)
-_LATER_DE = " Bitte später erneut versuchen."
-_LATER_EN = " Please try again later."
-
-# API error codes (protocol notes §4) in plain words; every message names its code.
-ERROR_MESSAGES: dict[int, tuple[str, str]] = {
-    7: ("Kurzlinks sind für dieses SMSAPI-Konto deaktiviert (Fehler 7).",
-        "Short links are disabled for this SMSAPI account (error 7)."),
-    8: ("Das SMS-Gateway meldet einen Fehler in der Anfrage (Fehler 8)." + _LATER_DE,
-        "The SMS gateway reports an error in the request (error 8)." + _LATER_EN),
-    11: ("Die Nachricht ist leer, zu lang oder enthält nicht erlaubte Sonderzeichen (Fehler 11).",
-         "The message is empty, too long or contains special characters that are not allowed"
-         " (error 11)."),
-    12: ("Die Nachricht hat mehr Teile als erlaubt (Fehler 12): Text kürzen oder „Max. Zeichen“"
-         " erhöhen.",
-         "The message has more parts than allowed (error 12): shorten the text or raise"
-         " \"Max. characters\"."),
-    13: ("Keine gültige Empfängernummer (Fehler 13): Nummer und Landescode prüfen; die Nummer kann"
-         " auch gesperrt sein.",
-         "No valid recipient number (error 13): check the number and the country code; the number"
-         " may also be blocked."),
-    14: ("Der Absendername ist beim SMS-Gateway nicht freigeschaltet (Fehler 14): Absender im"
-         " SMSAPI-Kundenkonto prüfen oder das Feld leer lassen.",
-         "The sender name is not approved at the SMS gateway (error 14): check the sender in the"
-         " SMSAPI customer account or leave the field empty."),
-    17: ("Eine Flash-SMS darf keine Sonderzeichen enthalten (Fehler 17).",
-         "A flash SMS must not contain special characters (error 17)."),
-    18: ("Ungültige Anzahl von Parametern in der Anfrage (Fehler 18).",
-         "Invalid number of parameters in the request (error 18)."),
-    19: ("Zu viele Nachrichten in einer Anfrage (Fehler 19).",
-         "Too many messages in one request (error 19)."),
-    20: ("Die Zahl der eigenen Nachrichten-IDs (idx) passt nicht zur Zahl der Empfänger"
-         " (Fehler 20).",
-         "The number of own message IDs (idx) does not match the number of recipients (error 20)."),
-    25: ("„normalize“ und „datacoding“ dürfen nicht zusammen verwendet werden (Fehler 25).",
-         "\"normalize\" and \"datacoding\" must not be used together (error 25)."),
-    27: ("Die eigene Nachrichten-ID (idx) ist zu lang, höchstens 255 Zeichen (Fehler 27).",
-         "The own message ID (idx) is too long, at most 255 characters (error 27)."),
-    28: ("Ungültiger Wert für „time_restriction“ (Fehler 28).",
-         "Invalid value for \"time_restriction\" (error 28)."),
-    30: ("Ungültiger UDH bei einer binären Nachricht (Fehler 30).",
-         "Invalid UDH in a binary message (error 30)."),
-    32: ("Dieser Versandtyp geht nur an polnische Nummern, oder der Auslandsversand ist im Konto"
-         " gesperrt (Fehler 32).",
-         "This kind of message only goes to Polish numbers, or sending abroad is disabled for the"
-         " account (error 32)."),
-    33: ("Für den ECO-Versand fehlen polnische Empfängernummern (Fehler 33).",
-         "ECO messages need Polish recipient numbers (error 33)."),
-    40: ("Eine Kontaktgruppe mit diesem Namen gibt es nicht (Fehler 40).",
-         "There is no contact group with this name (error 40)."),
-    41: ("Die Kontaktgruppe ist leer (Fehler 41).", "The contact group is empty (error 41)."),
-    50: ("Nachrichten lassen sich höchstens 3 Monate im Voraus planen (Fehler 50).",
-         "Messages can be scheduled at most 3 months ahead (error 50)."),
-    52: ("Zu viele Versuche an dieselbe Nummer, höchstens 10 in 60 Sekunden (Fehler 52)."
-         " Bitte kurz warten.",
-         "Too many attempts to the same number, at most 10 within 60 seconds (error 52)."
-         " Please wait a moment."),
-    53: ("Diese Nachricht wurde schon gesendet: die eigene Nachrichten-ID (idx) ist bereits"
-         " vergeben (Fehler 53).",
-         "This message was already sent: the own message ID (idx) is already used (error 53)."),
-    54: ("Ungültiges Datum; erlaubt sind Unix-Zeitstempel und ISO 8601 (Fehler 54).",
-         "Invalid date; only Unix timestamps and ISO 8601 are allowed (error 54)."),
-    56: ("Versand- und Ablaufdatum passen nicht zusammen (Fehler 56).",
-         "The sending date and the expiry date do not fit together (error 56)."),
-    57: ("Die Nummer steht auf der Sperrliste dieses Kontos (Fehler 57).",
-         "The number is on this account's blacklist (error 57)."),
-    59: ("Die Nummer steht auf der Abmeldeliste (Opt-out) (Fehler 59).",
-         "The number is on the opt-out list (error 59)."),
-    70: ("Die Adresse für Zustellberichte (notify_url) ist ungültig (Fehler 70).",
-         "The delivery report address (notify_url) is invalid (error 70)."),
-    74: ("Der Versandzeitpunkt liegt außerhalb der im Konto erlaubten Zeiten (Fehler 74).",
-         "The sending time is outside the times allowed for the account (error 74)."),
-    76: ("Die Anfrage enthält ungültige Zeichen (Fehler 76).",
-         "The request contains invalid characters (error 76)."),
-    93: ("Nachrichtenparameter und Kontaktgruppe lassen sich nicht zusammen verwenden (Fehler 93).",
-         "Message parameters and a contact group cannot be used together (error 93)."),
-    94: ("Dieses Konto darf keine Nachrichten mit Links senden (Fehler 94).",
-         "This account may not send messages containing links (error 94)."),
-    98: ("Das Konto ist eingeschränkt (Testkonto): SMS nur an die bei der Registrierung angegebene"
-         " Nummer (Fehler 98).",
-         "The account is restricted (trial): messages only go to the number used at registration"
-         " (error 98)."),
-    101: ("Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (Fehler 101): Schlüsseltoken oder"
-          " Dienst prüfen (SMSAPI.pl vs. SMSAPI.com).",
-          "Signing in to the SMS gateway failed (error 101): check the token and the service"
-          " (SMSAPI.pl vs. SMSAPI.com)."),
-    102: ("Benutzername oder Passwort für das SMS-Gateway ist falsch (Fehler 102).",
-          "The user name or password for the SMS gateway is wrong (error 102)."),
-    103: ("Das Guthaben beim SMS-Gateway reicht nicht aus (Fehler 103): bitte Punkte aufladen.",
-          "The SMS gateway balance is too low (error 103): please top up the points."),
-    104: ("Die angegebene Vorlage gibt es nicht (Fehler 104).",
-          "The given template does not exist (error 104)."),
-    105: ("Das SMS-Gateway lehnt die IP-Adresse dieses Servers ab (Fehler 105): IP-Filter im"
-          " SMSAPI-Kundenkonto prüfen.",
-          "The SMS gateway refuses this server's IP address (error 105): check the IP filter in the"
-          " SMSAPI customer account."),
-    106: ("Der Kurzlink ist ungültig (Fehler 106).", "The short link is invalid (error 106)."),
-    110: ("Diese Aktion ist für das SMSAPI-Konto nicht freigeschaltet (Fehler 110).",
-          "This action is not enabled for the SMSAPI account (error 110)."),
-    112: ("Der Versand in dieses Land ist für das Konto gesperrt (Fehler 112).",
-          "Sending to this country is disabled for the account (error 112)."),
-    200: ("Die Nachricht konnte nicht übermittelt werden (Fehler 200)." + _LATER_DE,
-          "The message could not be submitted (error 200)." + _LATER_EN),
-    201: ("Interner Fehler beim SMS-Gateway (Fehler 201)." + _LATER_DE,
-          "Internal error at the SMS gateway (error 201)." + _LATER_EN),
-    202: ("Zu viele gleichzeitige Anfragen, die Nachricht wird nicht gesendet (Fehler 202)."
-          + _LATER_DE,
-          "Too many simultaneous requests, the message will not be sent (error 202)."
-          + _LATER_EN),
-    203: ("Zu viele Anfragen (Fehler 203)." + _LATER_DE,
-          "Too many requests (error 203)." + _LATER_EN),
-    301: ("Diese Nachrichten-ID gibt es nicht (Fehler 301).",
-          "This message ID does not exist (error 301)."),
-    400: ("Ungültige Nachrichten-ID in der Statusabfrage (Fehler 400).",
-          "Invalid message ID in the status request (error 400)."),
-    401: ("Dem Schlüsseltoken fehlt die Berechtigung für diese Aktion (Fehler 401): Token mit den"
-          " nötigen Rechten anlegen.",
-          "The token lacks the permission for this action (error 401): create a token with the"
-          " required scopes."),
-    409: ("Der Wert existiert bereits (Fehler 409).", "The value already exists (error 409)."),
-    666: ("Interner Fehler beim SMS-Gateway (Fehler 666)." + _LATER_DE,
-          "Internal error at the SMS gateway (error 666)." + _LATER_EN),
-    997: ("Für dieses Konto ist nur HTTPS erlaubt (Fehler 997): Basis-URL mit https:// eintragen.",
-          "This account only allows HTTPS (error 997): use an https:// base URL."),
-    998: ("Der Kurzlink-Dienst ist gerade nicht verfügbar (Fehler 998).",
-          "The short link service is unavailable right now (error 998)."),
-    999: ("Interner Fehler beim SMS-Gateway (Fehler 999)." + _LATER_DE,
-          "Internal error at the SMS gateway (error 999)." + _LATER_EN),
-    1000: ("Diese Aktion ist nur für das Hauptkonto erlaubt (Fehler 1000).",
-           "This action is only allowed for the main account (error 1000)."),
-    1001: ("Ungültige Aktion (Fehler 1001).", "Invalid action (error 1001)."),
-    2031: ("Diesen Absendernamen gibt es nicht (Fehler 2031).",
-           "This sender name does not exist (error 2031)."),
-    2061: ("Der Absendername muss aktiv sein, um Standard zu werden (Fehler 2061).",
-           "The sender name must be active to become the default (error 2061)."),
-    2112: ("Ungültiger Absendername: höchstens 11 Zeichen, nur a–z, A–Z, 0–9, Bindestrich, Punkt"
-           " und Leerzeichen (Fehler 2112).",
-           "Invalid sender name: at most 11 characters, only a–z, A–Z, 0–9, hyphen, dot and space"
-           " (error 2112)."),
-    2115: ("Der Absendername existiert bereits (Fehler 2115).",
-           "The sender name already exists (error 2115)."),
-}
-for _code in (21, 22, 23, 24, 26, 31, 35):
-    ERROR_MESSAGES[_code] = (
-        f"Fehler bei MMS- oder VMS-Inhalten (Größe, SMIL, Dateiimport, Betreff oder Sprachausgabe)"
-        f" (Fehler {_code}).",
-        f"Error in MMS or VMS content (size, SMIL, file import, subject or text-to-speech)"
-        f" (error {_code}).",
-    )
-for _code in range(60, 67):
-    ERROR_MESSAGES[_code] = (
-        f"Fehler bei der Rabattgruppe (discount_group) (Fehler {_code}).",
-        f"Error in the discount group (discount_group) (error {_code}).",
-    )
-del _code
-
-# (first, last, German text, English text) for the code ranges the notes do not itemise.
-_ERROR_RANGES: tuple[tuple[int, int, str, str], ...] = (
-    (1010, 1193, "Fehler bei der Verwaltung von Unterkonten", "Error managing subaccounts"),
-    (2001, 2115, "Fehler bei der Verwaltung von Absendernamen", "Error managing sender names"),
-    (4000, 4999, "Fehler in der Kontaktdatenbank", "Error in the contacts database"),
-)
-
-_KIND_BY_CODE: dict[int, str] = {
-    **dict.fromkeys((101, 102, 105, 110, 401, 1000), "auth"),
-    103: "credits",
-    **dict.fromkeys((13, 32, 33, 52, 57, 59, 98, 112), "recipient"),
-    **dict.fromkeys((7, 11, 12, 17, 25, 30, 76, 94, 104, 106), "message"),
-    **dict.fromkeys((14, 2031, 2061, 2112, 2115), "sender"),
-    53: "duplicate",
-    **dict.fromkeys((8, 200, 201, 202, 203, 666, 998, 999), "server"),
-}
-
-
-def error_message(code: int) -> tuple[str, str]:
-    """Plain German and English text for an API error code, generic for unknown codes."""
-    if code in ERROR_MESSAGES:
-        return ERROR_MESSAGES[code]
-    for first, last, de, en in _ERROR_RANGES:
-        if first <= code <= last:
-            return f"{de} (Fehler {code}).", f"{en} (error {code})."
-    return (
-        f"Das SMS-Gateway hat den Auftrag abgelehnt (Fehler {code}).",
-        f"The SMS gateway refused the request (error {code}).",
-    )
-
-
-def error_kind(code: int) -> str:
-    """The GatewayError kind of an API error code."""
-    if 2001 <= code <= 2115:
-        return "sender"
-    return _KIND_BY_CODE.get(code, "other")
-
-
-class GatewayError(Exception):
-    """A gateway call failed; .user_message is safe to show and never holds a secret."""
-
-    def __init__(
-        self,
-        kind: str,
-        message_de: str,
-        message_en: str,
-        *,
-        code: int | None = None,
-        http_status: int | None = None,
-        maybe_sent: bool = False,
-        detail: str | None = None,
-        invalid_numbers: Sequence[Mapping[str, Any]] = (),
-    ) -> None:
-        super().__init__(message_de)
-        self.kind = kind
-        self.code = code
-        self.http_status = http_status
-        self.user_message_de = message_de
-        self.user_message_en = message_en
-        # True when the request may have reached the gateway (read timeout, dropped answer).
-        self.maybe_sent = maybe_sent
-        # The gateway's own short text (e.g. "Authorization failed"), for history and support.
-        self.detail = detail
-        self.invalid_numbers = tuple(invalid_numbers)
-
-    @classmethod
-    def from_code(cls, code: int, **kwargs: Any) -> GatewayError:
-        """The error for an API error code, with its plain-language messages."""
-        de, en = error_message(code)
-        return cls(error_kind(code), de, en, code=code, **kwargs)
-
-    @property
-    def user_message(self) -> str:
-        """The German message (the portal's default language)."""
-        return self.user_message_de
-
-    def message_for(self, lang: str) -> str:
-        """The message in "de" or "en"."""
-        return self.user_message_en if lang.startswith("en") else self.user_message_de
-
-    def __str__(self) -> str:
-        return self.user_message_de
-
-    def __repr__(self) -> str:
-        return (
-            f"GatewayError(kind={self.kind!r}, code={self.code!r},"
-            f" http_status={self.http_status!r})"
-        )
-
-    def __reduce__(self):
-        return (_rebuild_error, (self.__class__, self.__dict__.copy()))
-
-
-def _rebuild_error(cls: type[GatewayError], state: dict[str, Any]) -> GatewayError:
-    err = cls.__new__(cls)
-    Exception.__init__(err, state["user_message_de"])
-    err.__dict__.update(state)
-    return err
 
 
 @dataclass(frozen=True)
@@ -304,12 +37,35 @@ class SmsApiSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     sender: str | None = None
-    country_code: str = "+49"
+    country_code: str = phone.DEFAULT_COUNTRY_CODE
     max_chars: int | None = None
     proxy_host: str | None = None
     proxy_port: int | None = None
     connect_timeout: float = 5
     read_timeout: float = 15
+
+    @classmethod
+    def of(cls, interface: Any, *, token: str | None = None, password: str | None = None,
+           **overrides: Any) -> SmsApiSettings:
+        """An SMSAPI interface's stored settings, typed, with the defaults for what is not set.
+
+        The secrets are passed in decrypted (see `services.sms_clients.settings_for`); without them the
+        result still tells the country code, "Max. Zeichen" and the rest.
+        """
+        s = interface.settings or {}
+        return cls(
+            service=s.get("service") or "smsapi_pl", base_url=s.get("base_url") or None,
+            token=token, username=s.get("username") or None, password=password,
+            sender=s.get("sender") or None,
+            country_code=s.get("country_code") or phone.DEFAULT_COUNTRY_CODE,
+            max_chars=int(s.get("max_chars") or sms_length.DEFAULT_MAX_CHARS),
+            proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"), **overrides)
+
+    def max_parts_for(self, text: str) -> int | None:
+        """The gateway's `max_parts` for a text under this "Max. Zeichen" (None: no limit set)."""
+        if not self.max_chars:
+            return None
+        return sms_length.max_parts_for(self.max_chars, sms_length.encoding_for(text))
 
     @property
     def auth_mode(self) -> str:
@@ -347,8 +103,8 @@ class Balance:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def _config_error(de: str, en: str, kind: str = "other") -> GatewayError:
-    return GatewayError(kind, de, en)
+def _config_error(message: str, kind: str = "other") -> GatewayError:
+    return GatewayError(kind, Text(message))
 
 
 def _display_host(url: str) -> str:
@@ -367,19 +123,14 @@ def _resolve_hosts(settings: SmsApiSettings, hosts: Sequence[str] | None) -> tup
         chosen = SERVICE_HOSTS[settings.service]
     else:
         raise _config_error(
-            "Unbekannter SMS-Dienst: SMSAPI.pl, SMSAPI.com, HQsms oder eigene URL wählen.",
-            "Unknown SMS service: choose SMSAPI.pl, SMSAPI.com, HQsms or a custom URL.",
-        )
+            N_("Unbekannter SMS-Dienst: SMSAPI.pl, SMSAPI.com, HQsms oder eigene URL wählen."))
     result = []
     for url in chosen:
         url = (url or "").strip()
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _config_error(
-                "Die Basis-URL des SMS-Gateways ist ungültig (erwartet z. B."
-                " https://api.smsapi.pl/).",
-                "The SMS gateway base URL is invalid (expected e.g. https://api.smsapi.pl/).",
-            )
+            raise _config_error(N_("Die Basis-URL des SMS-Gateways ist ungültig (erwartet z. B."
+                                   " https://api.smsapi.pl/)."))
         result.append(url if url.endswith("/") else url + "/")
     return tuple(result)
 
@@ -395,11 +146,7 @@ def _proxies(settings: SmsApiSettings) -> dict[str, str] | None:
         host = f"[{host}]"  # a bare IPv6 address
     port = _to_int(settings.proxy_port)
     if port is None or not 0 < port < 65536:
-        raise _config_error(
-            "Für den Proxy fehlt ein gültiger Port (1–65535).",
-            "The proxy needs a valid port (1-65535).",
-            "proxy",
-        )
+        raise _config_error(N_("Für den Proxy fehlt ein gültiger Port (1–65535)."), "proxy")
     url = f"http://{host}:{port}"
     return {"http": url, "https": url}
 
@@ -441,10 +188,6 @@ def _api_code(body: Any) -> int | None:
     return _to_int(error)
 
 
-def _fmt_seconds(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
 class SmsApiClient:
     """Talks to one SMSAPI/HQsms account; build it once per interface and reuse it."""
 
@@ -478,12 +221,8 @@ class SmsApiClient:
             auth_params = {"username": username, "password": digest}
             secrets += [settings.password, digest]
         else:
-            raise _config_error(
-                "Für das SMS-Gateway ist weder ein Schlüsseltoken noch Benutzername und Passwort"
-                " hinterlegt.",
-                "Neither a token nor a user name and password are set for the SMS gateway.",
-                "auth",
-            )
+            raise _config_error(N_("Für das SMS-Gateway ist weder ein Schlüsseltoken noch"
+                                   " Benutzername und Passwort hinterlegt."), "auth")
         self._secrets = tuple(s for s in secrets if len(s) >= 4)
         self._send_params = {"format": "json", "encoding": "utf-8", **auth_params}
         sender = (settings.sender or "").strip()
@@ -533,10 +272,8 @@ class SmsApiClient:
                 data["check_idx"] = "1"
         if test:
             data["test"] = "1"
-        if max_parts is None and self.settings.max_chars:
-            max_parts = sms_length.max_parts_for(
-                self.settings.max_chars, sms_length.encoding_for(message)
-            )
+        if max_parts is None:
+            max_parts = self.settings.max_parts_for(message)
         if max_parts is not None:
             data["max_parts"] = str(max_parts)
         body = self._request("POST", "sms.do", data=data, resendable=False)
@@ -657,12 +394,8 @@ class SmsApiClient:
             except (ValueError, UnicodeError):
                 # e.g. a host name that IDNA cannot encode; requests raises these unwrapped.
                 logger.warning("SMSAPI %s %s/%s failed: invalid address", method, host, path)
-                raise _config_error(
-                    "Die Adresse des SMS-Gateways oder des Proxys ist ungültig: Einstellungen"
-                    " prüfen.",
-                    "The address of the SMS gateway or of the proxy is invalid: check the"
-                    " settings.",
-                ) from None
+                raise _config_error(N_("Die Adresse des SMS-Gateways oder des Proxys ist ungültig:"
+                                       " Einstellungen prüfen.")) from None
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "SMSAPI %s %s/%s -> %s in %.0f ms",
@@ -682,8 +415,8 @@ class SmsApiClient:
         if status >= 500:
             err = GatewayError(
                 "server",
-                f"Das SMS-Gateway {host} meldet einen Serverfehler (HTTP {status})." + _LATER_DE,
-                f"The SMS gateway {host} reports a server error (HTTP {status})." + _LATER_EN,
+                T_("Das SMS-Gateway %(host)s meldet einen Serverfehler (HTTP %(status)d). Bitte"
+                   " später erneut versuchen.", host=host, status=status),
                 code=code,
                 http_status=status,
             )
@@ -707,46 +440,37 @@ class SmsApiClient:
         if status in (401, 403):
             return GatewayError(
                 "auth",
-                f"Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (HTTP {status}):"
-                " Schlüsseltoken, seine Berechtigungen oder Dienst prüfen"
-                " (SMSAPI.pl vs. SMSAPI.com).",
-                f"Signing in to the SMS gateway failed (HTTP {status}): check the token, its"
-                " scopes and the service (SMSAPI.pl vs. SMSAPI.com).",
+                T_("Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (HTTP %(status)d):"
+                   " Schlüsseltoken, seine Berechtigungen oder Dienst prüfen"
+                   " (SMSAPI.pl vs. SMSAPI.com).", status=status),
                 http_status=status,
                 detail=detail,
             )
         if status == 407:
             return GatewayError(
                 "proxy",
-                "Der Proxy verlangt eine Anmeldung (HTTP 407); das wird nicht unterstützt:"
-                " einen Proxy ohne Anmeldung eintragen.",
-                "The proxy asks for authentication (HTTP 407), which is not supported: use a proxy"
-                " without authentication.",
+                T_("Der Proxy verlangt eine Anmeldung (HTTP 407); das wird nicht unterstützt:"
+                   " einen Proxy ohne Anmeldung eintragen."),
                 http_status=status,
             )
         if status < 400:
             return GatewayError(
                 "other",
-                f"Das SMS-Gateway {host} leitet die Anfrage um (HTTP {status}): Basis-URL prüfen"
-                " (z. B. https:// statt http://).",
-                f"The SMS gateway {host} redirects the request (HTTP {status}): check the base URL"
-                " (e.g. https:// instead of http://).",
+                T_("Das SMS-Gateway %(host)s leitet die Anfrage um (HTTP %(status)d): Basis-URL"
+                   " prüfen (z. B. https:// statt http://).", host=host, status=status),
                 http_status=status,
             )
         if status == 404:
             return GatewayError(
                 "other",
-                f"Das SMS-Gateway {host} kennt diese Adresse nicht (HTTP 404): Basis-URL und Dienst"
-                " prüfen.",
-                f"The SMS gateway {host} does not know this address (HTTP 404): check the base URL"
-                " and the service.",
+                T_("Das SMS-Gateway %(host)s kennt diese Adresse nicht (HTTP 404): Basis-URL und"
+                   " Dienst prüfen.", host=host),
                 http_status=status,
                 detail=detail,
             )
         return GatewayError(
             "other",
-            f"Das SMS-Gateway hat die Anfrage abgelehnt (HTTP {status}).",
-            f"The SMS gateway refused the request (HTTP {status}).",
+            T_("Das SMS-Gateway hat die Anfrage abgelehnt (HTTP %(status)d).", status=status),
             http_status=status,
             detail=detail,
         )
@@ -755,62 +479,54 @@ class SmsApiClient:
         self, exc: rexc.RequestException, tried: list[str], *, sending: bool
     ) -> GatewayError:
         hosts = ", ".join(tried)
-        maybe_de, maybe_en = (_MAYBE_SENT_DE, _MAYBE_SENT_EN) if sending else ("", "")
         if isinstance(exc, rexc.ProxyError):
             proxy = self._proxies["https"].split("://", 1)[1] if self._proxies else "?"
             return GatewayError(
                 "proxy",
-                f"Der Proxy {proxy} ist nicht erreichbar oder hat die Verbindung abgelehnt:"
-                " Proxy-Server und Port prüfen.",
-                f"The proxy {proxy} cannot be reached or refused the connection: check the proxy"
-                " server and port.",
+                T_("Der Proxy %(proxy)s ist nicht erreichbar oder hat die Verbindung abgelehnt:"
+                   " Proxy-Server und Port prüfen.", proxy=proxy),
             )
         if isinstance(exc, rexc.ConnectTimeout):
-            seconds = _fmt_seconds(self._timeout[0])
             return GatewayError(
                 "timeout",
-                f"Das SMS-Gateway ({hosts}) war nicht innerhalb von {seconds} s erreichbar:"
-                " Netzwerk, Firewall und Proxy-Einstellungen prüfen.",
-                f"The SMS gateway ({hosts}) could not be reached within {self._timeout[0]:g} s:"
-                " check the network, the firewall and the proxy settings.",
+                T_("Das SMS-Gateway (%(hosts)s) war nicht innerhalb von %(seconds)s s erreichbar:"
+                   " Netzwerk, Firewall und Proxy-Einstellungen prüfen.",
+                   hosts=hosts, seconds=self._timeout[0]),
             )
         if isinstance(exc, rexc.Timeout):
-            seconds = _fmt_seconds(self._timeout[1])
             return GatewayError(
                 "timeout",
-                f"Das SMS-Gateway ({hosts}) hat nicht innerhalb von {seconds} s geantwortet."
-                + (maybe_de or _LATER_DE),
-                f"The SMS gateway ({hosts}) did not answer within {self._timeout[1]:g} s."
-                + (maybe_en or _LATER_EN),
+                T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                   " Die SMS wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
+                   " Versandbericht im SMSAPI-Kundenkonto prüfen.",
+                   hosts=hosts, seconds=self._timeout[1])
+                if sending else
+                T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                   " Bitte später erneut versuchen.", hosts=hosts, seconds=self._timeout[1]),
                 maybe_sent=sending,
             )
         if isinstance(exc, rexc.SSLError):
             return GatewayError(
                 "connection",
-                f"Die sichere Verbindung (TLS) zum SMS-Gateway ({hosts}) ist fehlgeschlagen:"
-                " Zertifikat, Systemzeit oder einen TLS-prüfenden Proxy prüfen.",
-                f"The secure connection (TLS) to the SMS gateway ({hosts}) failed: check the"
-                " certificate, the system time or a TLS-inspecting proxy.",
+                T_("Die sichere Verbindung (TLS) zum SMS-Gateway (%(hosts)s) ist fehlgeschlagen:"
+                   " Zertifikat, Systemzeit oder einen TLS-prüfenden Proxy prüfen.", hosts=hosts),
             )
         if isinstance(exc, (rexc.InvalidURL, rexc.MissingSchema, rexc.InvalidSchema)):
-            return _config_error(
-                "Die Adresse des SMS-Gateways ist ungültig: Basis-URL prüfen.",
-                "The SMS gateway address is invalid: check the base URL.",
-            )
+            return _config_error(N_("Die Adresse des SMS-Gateways ist ungültig: Basis-URL prüfen."))
         if _never_sent(exc):
             return GatewayError(
                 "connection",
-                f"Keine Verbindung zum SMS-Gateway ({hosts}): Netzwerk, Firewall und"
-                " Proxy-Einstellungen prüfen.",
-                f"Could not connect to the SMS gateway ({hosts}): check the network, the firewall"
-                " and the proxy settings.",
+                T_("Keine Verbindung zum SMS-Gateway (%(hosts)s): Netzwerk, Firewall und"
+                   " Proxy-Einstellungen prüfen.", hosts=hosts),
             )
         return GatewayError(
             "connection",
-            f"Die Verbindung zum SMS-Gateway ({hosts}) wurde ohne Antwort abgebrochen."
-            + (maybe_de or _LATER_DE),
-            f"The connection to the SMS gateway ({hosts}) was closed without an answer."
-            + (maybe_en or _LATER_EN),
+            T_("Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Die SMS"
+               " wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
+               " Versandbericht im SMSAPI-Kundenkonto prüfen.", hosts=hosts)
+            if sending else
+            T_("Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Bitte"
+               " später erneut versuchen.", hosts=hosts),
             maybe_sent=sending,
         )
 
@@ -818,10 +534,8 @@ class SmsApiClient:
         return self._logged(
             GatewayError(
                 "malformed",
-                f"Das SMS-Gateway hat eine unerwartete Antwort geliefert (HTTP {status}):"
-                " Basis-URL und Dienst prüfen.",
-                f"The SMS gateway sent an unexpected answer (HTTP {status}): check the base URL"
-                " and the service.",
+                T_("Das SMS-Gateway hat eine unerwartete Antwort geliefert (HTTP %(status)d):"
+                   " Basis-URL und Dienst prüfen.", status=status),
                 http_status=status,
             ),
             path,

@@ -193,3 +193,23 @@ def test_password_reveal_flow(page: Page, live_app, login_as):
     assert "Sichtbar-Nur-Kurz-7" not in page.content()
     history = page.evaluate("() => JSON.stringify(localStorage)")
     assert "Sichtbar-Nur-Kurz-7" not in history
+
+
+def test_protect_in_place_updates_detail_and_list_row(page: Page, live_app, login_as):
+    """Protecting from the detail under the list swaps the detail in place, shows the message and
+    the list's row gets its lock through `interface-saved`, without a page load."""
+    _make_interfaces(live_app)
+    login_as("admin")
+    page.goto("/interfaces/")
+    page.evaluate("window.__sameDocument = true")
+    page.locator("#interface-rows a", has_text="SMS Zentrale").click()
+    expect(page.locator("#protect")).to_be_visible()
+    page.click("#protect")
+    expect(page.locator("#unprotect")).to_be_visible()
+    expect(page.locator("#flash")).to_contain_text("SMS Zentrale ist jetzt geschützt")
+    row = page.locator("#interface-rows tr", has_text="SMS Zentrale")
+    expect(row.locator('[aria-label="Geschützt"]')).to_have_count(1)
+    assert page.evaluate("window.__sameDocument") is True  # no full page load
+    page.click("#unprotect")
+    expect(page.locator("#protect")).to_be_visible()
+    expect(row.locator('[aria-label="Geschützt"]')).to_have_count(0)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_login import current_user
 
-from app.htmx import is_htmx
+from app.htmx import client_redirect, current_url, is_htmx
 from app.models import Role
 
 F = TypeVar("F", bound=Callable)
@@ -62,8 +62,7 @@ def is_safe_next(target: str | None) -> bool:
 def login_url_for_here() -> str:
     """The log-in URL that brings the user back to where they were."""
     if is_htmx():
-        here = request.headers.get("HX-Current-URL", "")
-        parts = urlsplit(here)
+        parts = urlsplit(current_url() or "")
         back = parts.path + (f"?{parts.query}" if parts.query else "")
     else:
         back = request.full_path.rstrip("?")
@@ -82,9 +81,7 @@ def enforce_access():
         return None
     if not current_user.is_authenticated:
         if is_htmx():
-            resp = make_response("", 401)
-            resp.headers["HX-Redirect"] = login_url_for_here()
-            return resp
+            return client_redirect(make_response("", 401), login_url_for_here())
         return redirect(login_url_for_here())
     if current_user.role not in access:
         abort(403)

@@ -9,12 +9,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from app.extensions import db
 from app.models import Branch
-from app.services.addresses import COUNTRIES, POSTCODE_EXAMPLES, normalise_phone, postcode_valid
+from app.services.addresses import (COUNTRIES, POSTCODE_EXAMPLES, country_name, normalise_phone,
+                                    postcode_valid)
 
 
 def country_choices() -> list[tuple[str, str]]:
-    english = str(get_locale()) == "en"
-    return [(code, names[1] if english else names[0]) for code, names in COUNTRIES.items()]
+    language = str(get_locale() or "de")
+    return [(code, country_name(code, language)) for code in COUNTRIES]
 
 
 class BranchForm(FlaskForm):

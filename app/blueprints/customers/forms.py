@@ -8,12 +8,12 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.extensions import db
-from app.i18n import _translate_pair
 from app.models import Branch, Customer
 from app.services import customers as service
+from app.services import phone
 from app.services.phone import InvalidPhoneNumber
 
-COUNTRY_CODE = "+49"  # numbers typed without a prefix are German ones
+COUNTRY_CODE = phone.DEFAULT_COUNTRY_CODE  # numbers typed without a prefix
 
 
 def branch_choices() -> list[tuple[str, str]]:
@@ -77,7 +77,7 @@ class CustomerForm(FlaskForm):
         try:
             self.international_mobile = service.international_mobile(field.data, COUNTRY_CODE)
         except InvalidPhoneNumber as exc:
-            raise ValidationError(_translate_pair(exc.message_de, exc.message_en)) from None
+            raise ValidationError(exc.message) from None
 
     def values(self) -> dict:
         """The cleaned values for the customer service."""

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.blueprints.errors import bp
 from app.extensions import db
-from app.htmx import is_htmx, toast
+from app.htmx import is_htmx, toast, vary
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -28,9 +28,7 @@ def render_error(status: int, detail: str | None = None):
     title, text = _messages().get(status, _messages()[500])
     text = detail or text
     if is_htmx():
-        resp = toast(_empty(status), text)
-        resp.vary.add("HX-Request")
-        return resp
+        return vary(toast(_empty(status), text))
     return render_template("errors/error.html", status=status, title=title, text=text), status
 
 

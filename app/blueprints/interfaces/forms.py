@@ -7,7 +7,8 @@ from functools import cache
 import sqlalchemy as sa
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TimeField
+from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField,
+                     TimeField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
@@ -189,3 +190,16 @@ def make_form(itype: InterfaceType, interface: Interface | None = None,
 
 class DeleteForm(FlaskForm):
     """CSRF only."""
+
+
+class TextStepForm(FlaskForm):
+    """Step 1: the test text."""
+
+    text = TextAreaField(render_kw={"rows": 4, "autofocus": True})
+
+
+class NumberStepForm(FlaskForm):
+    """Step 2: the mobile number (the text travels along)."""
+
+    text = HiddenField()
+    number = StringField(render_kw={"autocomplete": "off", "inputmode": "tel", "autofocus": True})

@@ -1,6 +1,6 @@
 """An interface's history as its reader sees it: labels, choices and dates in the reader's language.
 
-The history stores field keys and language-neutral values (see services.interfaces._change), so an
+The history stores field keys and language-neutral values (see services.interface_history.change_of), so an
 entry written by an English-speaking admin reads in German for a German reader and vice versa.
 Entries written before that stored a ready-made "label" and display texts; they are shown as stored.
 """

@@ -1,7 +1,7 @@
 """Reminder interface: the template preview and "Jetzt ausführen" (plan the due reminders now)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
 from app.extensions import db
-from app.htmx import htmx_or_redirect, render
+from app.blueprints.interfaces.routes import saved_in_place
+from app.htmx import render
 from app.models import Interface, Role
 from app.services import reminders, sms_length
 from app.services.reminder_template import DEFAULT_TEMPLATE, SAMPLE, render as render_template_text
@@ -43,4 +44,4 @@ def reminder_run(interface_id: int):
     flash(notes.get(report.note) or _("%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) "
                                       "übersprungen.", planned=report.planned,
                                       skipped=sum(report.skipped.values())), "info")
-    return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+    return saved_in_place(interface)

@@ -11,7 +11,7 @@ from wtforms import PasswordField
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
 from app.extensions import db, secret_box
-from app.htmx import is_htmx, trigger
+from app.htmx import retarget, template_for, trigger, vary, wants_fragment
 from app.models import Chain, Interface, Role
 from app.services import interface_types
 from app.services import reveal as rules
@@ -28,8 +28,7 @@ def _no_store(resp):
     """Neither browsers nor proxies may keep a dialog or a revealed secret."""
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Pragma"] = "no-cache"
-    resp.vary.add("HX-Request")
-    return resp
+    return vary(resp)
 
 
 def _target(interface_id: int, field: str) -> tuple[Interface, object]:
@@ -45,15 +44,14 @@ def _target(interface_id: int, field: str) -> tuple[Interface, object]:
 
 
 def _dialog(interface, secret, form, status=200, error=None, lock=None):
-    template = "interfaces/_reveal_dialog.html" if is_htmx() else "interfaces/reveal.html"
+    template = template_for("interfaces/reveal.html", "interfaces/_reveal_dialog.html")
     html = render_template(template, interface=interface, secret=secret, form=form, error=error,
                            lock=lock, lock_until=format_datetime(lock.until, "short") if lock and lock.locked
                            else None, reauth_fresh=rules.reauth_fresh(session.get("reauth_at")))
     resp = make_response(html, status)
-    if is_htmx():
+    if wants_fragment():
         # The dialog's form targets the secret's slot; a refusal goes back into the dialog.
-        resp.headers["HX-Retarget"] = "#dialog"
-        resp.headers["HX-Reswap"] = "innerHTML"
+        retarget(resp, "#dialog")
     return _no_store(resp)
 
 
@@ -91,9 +89,9 @@ def reveal(interface_id: int, field: str):
     if result.outcome is Outcome.UNREADABLE:
         return _dialog(interface, secret, form, status=422, error=_(
             "Der gespeicherte Wert kann mit den konfigurierten Schlüsseln nicht entschlüsselt werden."))
-    template = "interfaces/_revealed.html" if is_htmx() else "interfaces/revealed.html"
+    template = template_for("interfaces/revealed.html", "interfaces/_revealed.html")
     resp = make_response(render_template(template, interface=interface, secret=secret, value=result.value,
                                          seconds=rules.HIDE_AFTER_SECONDS))
-    if is_htmx():
+    if wants_fragment():
         trigger(resp, {"dialog-close": None})
     return _no_store(resp)

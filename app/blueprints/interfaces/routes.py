@@ -17,16 +17,13 @@ from app.blueprints.interfaces import bp
 from app.blueprints.interfaces.forms import DeleteForm, make_form
 from app.blueprints.interfaces.history import action_labels, history_page
 from app.extensions import db, secret_box
-from app.htmx import htmx_or_redirect, render
+from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.models import Interface, InterfaceEvent, Role, Workstation
 from app.services import interface_types
 from app.services.interface_types import CLIENT
 from app.services import interfaces as service
 from app.services.clock import local_today
 from app.request_guard import int_arg, page_arg
-
-DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
-
 
 def today():
     """Today in the portal's time zone."""
@@ -165,7 +162,7 @@ def _rows_html(rows, day, texts: _ListTexts, base: str) -> Markup:
             status, status_text = "planned", html_escape(f"{texts.planned} {text}")
         elif last_error:
             status, status_text = "error", texts.failing
-            title = f' title="{html_escape(last_error)}"'
+            title = f' title="{html_escape(str(last_error))}"'
         else:
             status, status_text = "active", texts.active
         url = f"{base}{id_}"
@@ -255,15 +252,27 @@ def _page_arg() -> int:
 @role_required(Role.ADMIN, Role.HELPDESK)
 def show(interface_id: int):
     """An interface's configuration, status, actions and history."""
-    interface = _interface_or_404(interface_id)
+    return _detail(_interface_or_404(interface_id))
+
+
+def _detail(interface: Interface, fragment: str = "interfaces/_detail.html"):
     itype = interface_types.get(interface.type_key)
     form = make_form(itype, interface=interface) if itype else None
     day = today()
-    return render("interfaces/show.html", "interfaces/_detail.html", interface=interface, itype=itype,
+    return render("interfaces/show.html", fragment, interface=interface, itype=itype,
                   form=form, history=history_page(db.session, interface.id),
                   interface_id=interface.id, action_labels=action_labels(), today=day,
                   interface_status=service.status_of(interface.start_date, interface.last_error, day),
                   secrets_set=service.secrets_set(interface))
+
+
+def saved_in_place(interface: Interface):
+    """A change made on the interface's page: htmx swaps the detail in place (the message out of
+    band) and `interface-saved` refreshes the list around it; without htmx the page loads again."""
+    if not wants_fragment():
+        return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+    return trigger(_detail(interface, "interfaces/_detail_saved.html"),
+                   {"interface-saved": interface.id})
 
 
 @bp.get("/<int:interface_id>/history")
@@ -327,7 +336,7 @@ def protect(interface_id: int):
                                                                    current_user):
         db.session.commit()
         flash(_("Die Schnittstelle %(name)s ist jetzt geschützt.", name=interface.name), "success")
-    return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+    return saved_in_place(interface)
 
 
 @bp.post("/<int:interface_id>/unprotect")
@@ -340,7 +349,7 @@ def unprotect(interface_id: int):
         db.session.commit()
         flash(_("Der Schutz der Schnittstelle %(name)s wurde aufgehoben.", name=interface.name),
               "success")
-    return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+    return saved_in_place(interface)
 
 
 def _delete_dialog(interface: Interface, status: int = 200):

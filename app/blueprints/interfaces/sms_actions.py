@@ -1,33 +1,19 @@
 """SMSAPI actions on an interface: the three-step Test-SMS dialog and the balance lookup."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
+from app.blueprints.interfaces.forms import NumberStepForm, TextStepForm
 from app.extensions import db, secret_box
-from app.htmx import htmx_or_redirect, render
-from app.i18n import current_language
+from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.models import Interface, Role
 from app.services import sms, sms_length
 from app.services.smsapi import GatewayError
-
-
-class TextStepForm(FlaskForm):
-    """Step 1: the test text."""
-
-    text = TextAreaField(render_kw={"rows": 4, "autofocus": True})
-
-
-class NumberStepForm(FlaskForm):
-    """Step 2: the mobile number (the text travels along)."""
-
-    text = HiddenField()
-    number = StringField(render_kw={"autocomplete": "off", "inputmode": "tel", "autofocus": True})
 
 
 def _sms_interface(interface_id: int) -> Interface:
@@ -91,8 +77,8 @@ def test_sms_send(interface_id: int):
     message = sms.send_now(db.session, secret_box(), interface, prepared, "test", actor=current_user,
                            timeouts=current_app.config["SMS_TIMEOUTS"])
     resp = _step("result", interface, message=message, prepared=prepared)
-    resp.headers["HX-Trigger"] = '{"interface-history": %d}' % interface.id
-    return resp
+    # The history shows the attempt; the list's status follows the outcome.
+    return trigger(resp, {"interface-history": interface.id, "interface-saved": interface.id})
 
 
 @bp.post("/<int:interface_id>/balance")
@@ -104,12 +90,11 @@ def balance(interface_id: int):
         abort(400)
     outcome = sms.check_balance(db.session, secret_box(), interface, actor=current_user,
                            timeouts=current_app.config["SMS_TIMEOUTS"])
-    error = outcome.message_for(current_language()) if isinstance(outcome, GatewayError) else None
-    if request.headers.get("HX-Request") != "true":
+    error = outcome.user_message if isinstance(outcome, GatewayError) else None
+    if not wants_fragment():
         flash(error or _("Guthaben: %(points)s Punkte", points="—" if outcome.points is None
                          else f"{outcome.points:.2f}"), "error" if error else "success")
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
     resp = render("interfaces/show.html", "interfaces/_balance_result.html", interface=interface,
                   error=error)
-    resp.headers["HX-Trigger"] = '{"interface-history": %d}' % interface.id
-    return resp
+    return trigger(resp, {"interface-history": interface.id, "interface-saved": interface.id})

@@ -15,6 +15,7 @@ from app.services import sms, sms_length
 from app.services.clock import local_today
 from app.services.interfaces import resolve
 from app.request_guard import int_arg
+from app.services.smsapi import SmsApiSettings
 
 
 @bp.get("/length")
@@ -26,7 +27,7 @@ def length():
         interface = db.session.get(Interface, int_arg("interface_id") or 0)
     else:  # an employee counts against the interface that sends for them, and no other
         interface = _applicable()
-    max_chars = int((interface.settings or {}).get("max_chars") or 1000) if interface else None
+    max_chars = SmsApiSettings.of(interface).max_chars if interface else None
     return render("sms/_counter.html", "sms/_counter.html", length=sms_length.count(text),
                   max_chars=max_chars)
 

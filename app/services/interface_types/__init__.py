@@ -48,6 +48,16 @@ def display_labels() -> dict[str, str]:
     return {t.key: t.display_label for t in all_types()}
 
 
+def secret_label(name: str) -> str:
+    """A secret field's label in the reader's language, whichever type has it (audit entries keep
+    only the field's key); the key itself when no type knows it."""
+    for itype in _TYPES.values():
+        for secret in itype.secret_fields:
+            if secret.name == name:
+                return str(secret.label)
+    return name
+
+
 def _load() -> None:
     # One import per type module; each module registers itself.
     from app.services.interface_types import reminder, sinno_app, sinno_chat, smsapi  # noqa: F401

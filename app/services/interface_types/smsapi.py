@@ -10,13 +10,13 @@ import wtforms
 from wtforms import validators as v
 
 from app.i18n import N_, _, _l
-from app.services import phone
+from app.services import phone, sms_length
 from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, SecretField, register
 
 SERVICES = (
     ("smsapi_pl", "SMSAPI.pl (api.smsapi.pl)"),
     ("smsapi_com", "SMSAPI.com (api.smsapi.com)"),
-    ("hqsms", "HQsms (ssl.hqsms.com, Altsystem)"),
+    ("hqsms", _l("HQsms (%(host)s, Altsystem)", host="ssl.hqsms.com")),
     ("custom", _l("Eigene Basis-URL")),
 )
 AUTH_PASSWORD = "password"
@@ -51,10 +51,10 @@ class SmsApiSettingsForm(wtforms.Form):
                                                 "Buchstaben/Ziffern ohne Leer- und Sonderzeichen, "
                                                 "oder eine Rufnummer. Ein eigener Absender kostet "
                                                 "ggf. mehr Credits."))
-    country_code = wtforms.StringField(_l("Landescode"), default="+49", filters=[_strip],
+    country_code = wtforms.StringField(_l("Landescode"), default=phone.DEFAULT_COUNTRY_CODE, filters=[_strip],
                                        validators=[v.InputRequired(message=_l(
                                            "Bitte geben Sie einen Landescode an, z. B. +49."))])
-    max_chars = wtforms.IntegerField(_l("Max. Zeichen"), default=1000, validators=[
+    max_chars = wtforms.IntegerField(_l("Max. Zeichen"), default=sms_length.DEFAULT_MAX_CHARS, validators=[
         v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
         v.NumberRange(min=1, max=GATEWAY_MAX_CHARS, message=_l(
             "Max. Zeichen muss zwischen 1 und %(max)d liegen (das Gateway nimmt höchstens 10 Teile "
@@ -174,8 +174,8 @@ SMSAPI = register(InterfaceType(
         Action("balance", _l("Guthaben abfragen"), "interfaces.balance",
                frozenset({"admin", "helpdesk"})),
     ),
-    defaults={"service": "smsapi_pl", "auth_mode": AUTH_TOKEN, "country_code": "+49",
-              "max_chars": 1000},
+    defaults={"service": "smsapi_pl", "auth_mode": AUTH_TOKEN,
+              "country_code": phone.DEFAULT_COUNTRY_CODE, "max_chars": sms_length.DEFAULT_MAX_CHARS},
     locked_after_create=("auth_mode",),
     show_when={"base_url": ("service", "custom"), "username": ("auth_mode", AUTH_PASSWORD),
                "password": ("auth_mode", AUTH_PASSWORD), "token": ("auth_mode", AUTH_TOKEN)},
