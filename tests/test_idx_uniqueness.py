@@ -79,9 +79,9 @@ def test_error_53_on_a_first_attempt_is_a_failure_not_sent(app, smsapi_sim):
     db.session.expire_all()
     row = db.session.get(SmsMessage, message.id)
     assert row.status == "failed" and row.sent_at is None
-    assert "Fehler 53" in row.error and "SMSAPI-Konto" in row.error
+    assert "Fehler 53" in str(row.error) and "SMSAPI-Konto" in str(row.error)
     assert smsapi_sim.state.messages == []
-    assert "53" in (db.session.get(type(interface), interface.id).last_error or "")
+    assert "53" in str(db.session.get(type(interface), interface.id).last_error or "")
 
 
 def test_error_53_on_a_retry_still_means_already_sent(app, smsapi_sim):

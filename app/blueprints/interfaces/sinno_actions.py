@@ -57,7 +57,7 @@ def sinno_login(interface_id: int):
         abort(400)
     outcome = sinno_interface.login(db.session, secret_box(), interface, current_user, timeouts())
     if not is_htmx():
-        flash(outcome.message, "success" if outcome.ok else "error")
+        flash(str(outcome.message), "success" if outcome.ok else "error")
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
     resp = _fragment(interface, status=422 if outcome.missing_email else 200,
                      error=None if outcome.ok else outcome.message,
@@ -84,7 +84,7 @@ def sinno_logout(interface_id: int):
         abort(400)
     outcome = sinno_interface.logout(db.session, secret_box(), interface, current_user, timeouts())
     if not is_htmx():
-        flash(outcome.message, "success" if outcome.ok else "error")
+        flash(str(outcome.message), "success" if outcome.ok else "error")
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
     if not outcome.ok:
         resp = render("interfaces/sinno_logout.html", "interfaces/_sinno_logout_dialog.html",
