@@ -133,7 +133,7 @@ def test_login_fault_leaves_no_half_state(s, portal, sinno_sim, switches, words)
     assert "Abgemeldet" in html and "Traceback" not in html
     db.session.refresh(s.service)
     assert s.service.secrets == [] and not s.service.state.get("logged_in")
-    assert s.service.last_error and words in s.service.last_error
+    assert s.service.last_error and words in str(s.service.last_error)
     assert [e.ok for e in _events(s.service, "login")] == [False]
 
 
