@@ -132,8 +132,31 @@
     });
   });
 
+  // The SMS counter (a server fragment) marks a text the server would refuse; its form's send
+  // button stays disabled until the text is short enough. The server refuses it anyway.
+  function applyCounterLimit(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var counters = Array.prototype.slice.call(scope.querySelectorAll(".sms-counter"));
+    if (scope.matches && scope.matches(".sms-counter")) counters.push(scope);
+    counters.forEach(function (counter) {
+      var form = counter.closest("form");
+      if (!form) return;
+      var over = counter.hasAttribute("data-over-limit");
+      form.querySelectorAll('button[type="submit"]').forEach(function (button) {
+        if (over) {
+          button.disabled = true;
+          button.dataset.overLimit = "1";
+        } else if (button.dataset.overLimit) {
+          button.disabled = false;
+          delete button.dataset.overLimit;
+        }
+      });
+    });
+  }
+
   // Flash messages fade out after a while; errors stay until dismissed by the next action.
   htmx.onLoad(function (root) {
+    applyCounterLimit(root);
     applyShowWhen(root);
     applyDisabledWhen(root);
     scheduleHiding(root);
