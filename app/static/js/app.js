@@ -120,18 +120,6 @@
     });
   }
 
-  // htmx keeps a copy of the page for the back button; typed values are properties, not
-  // attributes, so write them into the markup first or the restored page shows stale inputs.
-  document.addEventListener("htmx:beforeHistorySave", function () {
-    document.querySelectorAll("form[data-keep-values] input").forEach(function (input) {
-      if (input.type === "checkbox" || input.type === "radio") {
-        if (input.checked) input.setAttribute("checked", ""); else input.removeAttribute("checked");
-      } else if (input.type !== "password" && input.type !== "hidden") {
-        input.setAttribute("value", input.value);
-      }
-    });
-  });
-
   // The SMS counter (a server fragment) marks a text the server would refuse; its form's send
   // button stays disabled until the text is short enough. The server refuses it anyway.
   function applyCounterLimit(root) {
