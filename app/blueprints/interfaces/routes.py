@@ -235,7 +235,7 @@ def create(type_key: str):
     if not form.validate_on_submit():
         return render("interfaces/form.html", "interfaces/_form.html", status=422, form=form,
                       interface=None, itype=itype, workstation=ws, secrets_set=set())
-    interface = service.create(db.session, itype, form.to_data(today()), secret_box(), current_user)
+    interface = service.create(db.session, itype, form.to_data(), secret_box(), current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde angelegt.", name=interface.name), "success")
     return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
@@ -309,7 +309,7 @@ def edit(interface_id: int):
         return render("interfaces/form.html", "interfaces/_form.html", **ctx)
     if not form.validate_on_submit():
         return render("interfaces/form.html", "interfaces/_form.html", status=422, **ctx)
-    changes = service.update(db.session, interface, itype, form.to_data(today()), secret_box(),
+    changes = service.update(db.session, interface, itype, form.to_data(), secret_box(),
                              current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde gespeichert.", name=interface.name) if changes else

@@ -104,6 +104,10 @@
           if (all) control.value = "";
           control.disabled = all;
         });
+        // Say why the choice went away, next to it.
+        el.querySelectorAll("[data-disabled-reason]").forEach(function (reason) {
+          reason.hidden = !all;
+        });
       };
       form.addEventListener("change", update);
       update();
