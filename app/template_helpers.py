@@ -160,6 +160,14 @@ def static_url(filename: str) -> str:
     return url
 
 
+def reminder_reason(appointment) -> str | None:
+    """Why an appointment has no reminder, as of now (one rule with the planner's)."""
+    from app.models.base import utcnow
+    from app.services.reminder_reasons import reason_of
+
+    return reason_of(appointment, utcnow())
+
+
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     from app.services.interface_types import group_label
@@ -174,5 +182,6 @@ def init_app(app: Flask) -> None:
         static_url=static_url,
     )
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
+    app.jinja_env.globals.update(reminder_reason=reminder_reason)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -24,6 +24,7 @@ from app.models.base import utcnow
 from app.models.outbox import CANCELLED as MSG_CANCELLED, FAILED, QUEUED
 from app.services import phone, sms_length
 from app.services.interfaces import record_event, resolve
+from app.services.reminder_reasons import has_begun
 from app.services.reminder_template import ReminderContext, render
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class Candidate:
 
 def skip_reason(c: Candidate, settings: ReminderSettings, now: datetime, tz: ZoneInfo) -> str | None:
     """The rules of SPEC §4.2 that need no database: why this appointment is not reminded."""
-    if c.starts_at <= now:
+    if has_begun(c.starts_at, now):
         return "past"
     local_today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
     if c.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date() <= local_today:
