@@ -158,12 +158,21 @@ def test_test_sms_dialog_and_balance(page: Page, live_app, login_as, smsapi_sim)
     assert message["message"] == "Hallo aus dem Browser"
     page.click("#test-sms-close")
     expect(page.locator("#interface-history")).to_contain_text("Test-SMS")
+    expect(page.locator("#detail-last-check")).to_have_text("—")
     page.click("#check-balance")
     expect(page.locator("#balance-value")).to_contain_text("Punkte")
+    expect(page.locator("#detail-last-check")).not_to_have_text("—")
     smsapi_sim.state.set_faults(status=503)
     page.click("#check-balance")
     expect(page.locator("#balance-error")).to_be_visible()
     expect(page.locator("#interface-history tr.history-failed")).to_have_count(1)
+    # Status badge and last error follow at once, without a reload.
+    expect(page.locator("#detail-status")).to_have_text("Fehler")
+    expect(page.locator("#detail-last-error")).to_be_visible()
+    smsapi_sim.state.set_faults()
+    page.click("#check-balance")
+    expect(page.locator("#detail-status")).to_have_text("aktiv")
+    expect(page.locator("#detail-last-error")).to_have_count(0)
 
 
 def test_password_reveal_flow(page: Page, live_app, login_as):

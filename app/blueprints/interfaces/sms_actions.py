@@ -14,6 +14,8 @@ from app.htmx import htmx_or_redirect, render
 from app.i18n import current_language
 from app.models import Interface, Role
 from app.services import sms, sms_length
+from app.services.clock import local_today
+from app.services.interfaces import status_of
 from app.services.smsapi import GatewayError
 
 
@@ -109,7 +111,8 @@ def balance(interface_id: int):
         flash(error or _("Guthaben: %(points)s Punkte", points="—" if outcome.points is None
                          else f"{outcome.points:.2f}"), "error" if error else "success")
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+    day = local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     resp = render("interfaces/show.html", "interfaces/_balance_result.html", interface=interface,
-                  error=error)
+                  error=error, interface_status=status_of(interface.start_date, interface.last_error, day))
     resp.headers["HX-Trigger"] = '{"interface-history": %d}' % interface.id
     return resp
