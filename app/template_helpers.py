@@ -160,6 +160,13 @@ def static_url(filename: str) -> str:
     return url
 
 
+def icon(name: str, label: str | None = None):
+    """An inline SVG icon (app.icons), with an accessible label when it carries meaning."""
+    from app.icons import icon as svg
+
+    return svg(name, label)
+
+
 def reminder_reason(appointment) -> str | None:
     """Why an appointment has no reminder, as of now (one rule with the planner's)."""
     from app.models.base import utcnow
@@ -183,5 +190,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.globals.update(reminder_reason=reminder_reason)
+    app.jinja_env.globals.update(icon=icon)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -18,6 +18,7 @@ from app.blueprints.interfaces.forms import DeleteForm, make_form
 from app.blueprints.interfaces.history import action_labels, history_page
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render
+from app.icons import icon
 from app.models import Interface, InterfaceEvent, Role, Workstation
 from app.services import interface_types
 from app.services.interface_types import CLIENT
@@ -131,8 +132,8 @@ def _texts_for(locale: str) -> _ListTexts:
             types={t.key: html_escape(t.display_label) for t in interface_types.all_types()},
             groups={g: html_escape(interface_types.group_label(g)) for g in interface_types.GROUPS},
             active=html_escape(_("aktiv")), failing=html_escape(_("Fehler")), planned=_("geplant ab"),
-            locked=' <span title="{0}" aria-label="{0}">🔒</span>'.format(html_escape(_("Geschützt"))),
-            tick='<span aria-label="{0}">✔</span>'.format(html_escape(_("ja"))),
+            locked=" " + str(icon("lock", _("Geschützt"))),
+            tick=str(icon("check", _("ja"))),
             headers={"group": _("Gruppe"), "name": _("Name"), "branch": _("Filiale"),
                      "workstation": _("Rechner"), "server": _("Serverseitig"),
                      "client": _("Clientseitig"), "start": _("Start"), "status": _("Status")},
