@@ -1,11 +1,14 @@
 """The reminder interface's form and actions, and the SMS outbox page."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Interface, SmsMessage
+from app.services.clock import local_today
 from tests.factories import make_branch, make_interface
 
 REMINDER = {"name": "Terminerinnerung", "server_side": "y", "branch_id": "", "start_date": "",
@@ -58,7 +61,10 @@ def test_preview_renders_sample_with_parts(app, portal):
     portal.login("admin")
     html = portal.get("/interfaces/reminder-preview?template=${kunde/briefanredename}, am "
                       "${/termin/startdatum}", htmx=True).get_data(as_text=True)
-    assert "Sehr geehrte Frau Mustermann, am 24.11.2026" in html and "1 SMS (GSM-7)" in html
+    # The example appointment lies ahead (a past date would read as a mistake in the preview).
+    today = local_today(app.config["BABEL_DEFAULT_TIMEZONE"])
+    example = (today + timedelta(days=2)).strftime("%d.%m.%Y")
+    assert f"Sehr geehrte Frau Mustermann, am {example}" in html and "1 SMS (GSM-7)" in html
     bad = portal.get("/interfaces/reminder-preview?template=${foo}", htmx=True).get_data(as_text=True)
     assert "Unbekannte Platzhalter: ${foo}" in bad
 
