@@ -79,8 +79,8 @@ def fromiso(value: str | None) -> datetime | None:
 def yesno(value: bool) -> Markup:
     """A check mark or a dash, with a text for screen readers."""
     if value:
-        return Markup('<span aria-label="{}" title="{}">✔</span>').format(_("ja"), _("ja"))
-    return Markup('<span aria-label="{}" class="muted">–</span>').format(_("nein"))
+        return icon("check", _("ja"))
+    return Markup('<span role="img" aria-label="{}" class="muted">–</span>').format(_("nein"))
 
 
 def reveal_allowed() -> bool:

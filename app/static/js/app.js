@@ -146,8 +146,30 @@
     });
   }
 
+  // On a phone a wide table scrolls inside itself (app.css). Keyboard users scroll it once it has
+  // focus, so a table that scrolls and holds nothing focusable joins the tab order.
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function focusableScrollers() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      var scrolls = table.scrollWidth > table.clientWidth + 1;
+      if (scrolls && !table.hasAttribute("tabindex") && !table.querySelector(FOCUSABLE)) {
+        table.tabIndex = 0;
+        table.dataset.scrollFocus = "1";
+      } else if (!scrolls && table.dataset.scrollFocus) {
+        table.removeAttribute("tabindex");
+        delete table.dataset.scrollFocus;
+      }
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(focusableScrollers, 200);
+  });
+
   // Flash messages fade out after a while; errors stay until dismissed by the next action.
   htmx.onLoad(function (root) {
+    focusableScrollers();
     applyCounterLimit(root);
     applyShowWhen(root);
     applyDisabledWhen(root);
