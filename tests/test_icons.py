@@ -45,3 +45,14 @@ def test_customer_match_tick_is_svg(app, portal):
     portal.login("employee")
     html = portal.get("/appointments/customer-lookup?customer_ref=k-1", htmx=True).get_data(as_text=True)
     assert not EMOJI.search(html) and "<svg" in html.split('id="customer-match"', 1)[1]
+
+
+def test_every_page_links_a_favicon_that_exists(app, portal):
+    for path in ("/login", "/"):
+        html = portal.get(path).get_data(as_text=True)
+        href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+        icon = portal.get(href)
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert b"<svg" in icon.get_data()
+        if path == "/login":
+            portal.login("employee")
