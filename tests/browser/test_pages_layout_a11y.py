@@ -47,8 +47,10 @@ def _seed_demo(live_app: Flask) -> dict[str, int]:
     with live_app.app_context():
         demo.seed(db.session, secret_box(), live_app.config["BABEL_DEFAULT_TIMEZONE"])
         db.session.commit()
-        first = lambda model, *where: db.session.scalar(  # noqa: E731
-            sa.select(model.id).where(*where).order_by(model.id).limit(1))
+
+        def first(model, *where) -> int:
+            return db.session.scalar(sa.select(model.id).where(*where).order_by(model.id).limit(1))
+
         return {
             "sms": first(Interface, Interface.type_key == "smsapi"),
             "reminder": first(Interface, Interface.type_key == "appointment_reminder"),
