@@ -63,14 +63,16 @@ def unlock_user(username: str | None, address: str | None) -> None:
 
 
 @demo_cli.command("seed")
-def seed_demo() -> None:
+@click.option("--sms-url", default="http://127.0.0.1:8025/", show_default=True,
+              help="Base URL of the SMSAPI simulator the demo SMS interface talks to.")
+def seed_demo(sms_url: str) -> None:
     """Create the demo chain (idempotent: running it twice changes nothing)."""
     from app.extensions import secret_box
     from app.services.demo import seed
 
     from flask import current_app
 
-    report = seed(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    report = seed(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"], sms_url=sms_url)
     db.session.commit()
     click.echo(report)
 

@@ -79,8 +79,8 @@ def fromiso(value: str | None) -> datetime | None:
 def yesno(value: bool) -> Markup:
     """A check mark or a dash, with a text for screen readers."""
     if value:
-        return Markup('<span aria-label="{}" title="{}">✔</span>').format(_("ja"), _("ja"))
-    return Markup('<span aria-label="{}" class="muted">–</span>').format(_("nein"))
+        return icon("check", _("ja"))
+    return Markup('<span role="img" aria-label="{}" class="muted">–</span>').format(_("nein"))
 
 
 def reveal_allowed() -> bool:
@@ -160,6 +160,21 @@ def static_url(filename: str) -> str:
     return url
 
 
+def icon(name: str, label: str | None = None):
+    """An inline SVG icon (app.icons), with an accessible label when it carries meaning."""
+    from app.icons import icon as svg
+
+    return svg(name, label)
+
+
+def reminder_reason(appointment) -> str | None:
+    """Why an appointment has no reminder, as of now (one rule with the planner's)."""
+    from app.models.base import utcnow
+    from app.services.reminder_reasons import reason_of
+
+    return reason_of(appointment, utcnow())
+
+
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     from app.services.interface_types import group_label, secret_label
@@ -175,5 +190,7 @@ def init_app(app: Flask) -> None:
         static_url=static_url, secret_label=secret_label, sms_settings=SmsApiSettings.of,
     )
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
+    app.jinja_env.globals.update(reminder_reason=reminder_reason)
+    app.jinja_env.globals.update(icon=icon)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install everything, prepare the demo database and serve the portal at http://127.0.0.1:5000.
 # Local data and generated development secrets live in instance/ (PORTAL_INSTANCE_DIR to move it).
+# Ports: PORT (the portal, default 5000) and SIM_PORT (the SMSAPI simulator, default 8025), e.g.
+#   PORT=5001 SIM_PORT=8026 bash scripts/dev.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,9 +14,12 @@ export PORTAL_ENV=development
 export FLASK_DEBUG=0  # the debugger would let anyone on the page run code
 FLASK=(.venv/bin/flask --app wsgi)
 HOST=127.0.0.1
-PORT=5000
-SIM_PORT=8025
-SINNO_PORT=8026
+PORT="${PORT:-5000}"
+SIM_PORT="${SIM_PORT:-8025}"
+SINNO_PORT="${SINNO_PORT:-8026}"
+for value in "$PORT" "$SIM_PORT" "$SINNO_PORT"; do
+  [[ "$value" =~ ^[0-9]+$ ]] || { echo "PORT, SIM_PORT and SINNO_PORT must be port numbers (got '$value')" >&2; exit 2; }
+done
 
 # Helpers started in the background are stopped whenever this script ends (Ctrl+C included).
 BG_PIDS=()
@@ -33,7 +38,7 @@ echo "== Migrating the database"
 "${FLASK[@]}" db upgrade
 
 echo "== Seeding the demo data"
-seed_report="$("${FLASK[@]}" demo seed)"
+seed_report="$("${FLASK[@]}" demo seed --sms-url "http://$HOST:$SIM_PORT/")"
 echo "$seed_report"
 
 # Wait until something listens on a local port (at most ~5 s); false if the process died.

@@ -417,6 +417,24 @@ def test_reminder_state_in_list_and_detail(app, portal, s):
     assert "Keine Einwilligung zu SMS" in detail
 
 
+def test_past_appointments_say_past_whether_or_not_the_planner_saw_them(app, portal, s):
+    # One was checked by the planner in its last hour, the other began before the planner ever ran.
+    checked = s.appointment(utcnow() - timedelta(minutes=30), reminder_skip_reason="past",
+                            reminder_checked_at=utcnow())
+    never_seen = s.appointment(utcnow() - timedelta(days=3))
+    upcoming = s.appointment(utcnow() + timedelta(days=3))
+    db.session.commit()
+    portal.login("employee")
+    html = portal.get("/appointments/?from=", htmx=True).get_data(as_text=True)
+    row = {a.id: html.split(f'<tr id="appointment-{a.id}">')[1].split("</tr>")[0]
+           for a in (checked, never_seen, upcoming)}
+    assert "Termin liegt in der Vergangenheit" in row[checked.id]
+    assert "Termin liegt in der Vergangenheit" in row[never_seen.id]
+    assert "noch nicht geprüft" in row[upcoming.id]
+    detail = portal.get(f"/appointments/{never_seen.id}").get_data(as_text=True)
+    assert "Termin liegt in der Vergangenheit" in detail and "noch nicht geprüft" not in detail
+
+
 def test_every_reason_the_engine_writes_has_a_text(app):
     source = Path(__file__).parents[1].joinpath("app/services/reminders.py").read_text(encoding="utf-8")
     codes = set(re.findall(r'(?:return|reason =) "([a-z_]+)"', source))

@@ -1,11 +1,14 @@
 """The reminder interface's form and actions, and the SMS outbox page."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Interface, SmsMessage
+from app.services.clock import local_today
 from tests.factories import make_branch, make_interface
 
 REMINDER = {"name": "Terminerinnerung", "server_side": "y", "branch_id": "", "start_date": "",
@@ -58,7 +61,10 @@ def test_preview_renders_sample_with_parts(app, portal):
     portal.login("admin")
     html = portal.get("/interfaces/reminder-preview?template=${kunde/briefanredename}, am "
                       "${/termin/startdatum}", htmx=True).get_data(as_text=True)
-    assert "Sehr geehrte Frau Mustermann, am 24.11.2026" in html and "1 SMS (GSM-7)" in html
+    # The example appointment lies ahead (a past date would read as a mistake in the preview).
+    today = local_today(app.config["BABEL_DEFAULT_TIMEZONE"])
+    example = (today + timedelta(days=2)).strftime("%d.%m.%Y")
+    assert f"Sehr geehrte Frau Mustermann, am {example}" in html and "1 SMS (GSM-7)" in html
     bad = portal.get("/interfaces/reminder-preview?template=${foo}", htmx=True).get_data(as_text=True)
     assert "Unbekannte Platzhalter: ${foo}" in bad
 
@@ -90,7 +96,7 @@ def test_outbox_lists_failed_and_admin_resends_or_cancels(app, portal):
     failed = _message("failed")
     queued = _message("queued")
     portal.login("admin")
-    html = portal.get("/outbox/").get_data(as_text=True)
+    html = portal.get("/outbox/?status=failed").get_data(as_text=True)
     assert f'id="sms-{failed.id}"' in html and f'id="sms-{queued.id}"' not in html
     assert "Gateway nicht erreichbar" in html and f'data-resend="{failed.id}"' in html
     portal.post(f"/outbox/{failed.id}/resend")
@@ -102,8 +108,23 @@ def test_outbox_lists_failed_and_admin_resends_or_cancels(app, portal):
     assert db.session.get(SmsMessage, queued.id).status == "cancelled"
     sent = _message("sent")
     portal.post(f"/outbox/{sent.id}/cancel")
+    db.session.expire_all()
     assert db.session.get(SmsMessage, sent.id).status == "sent"
     assert "Nur wartende oder fehlgeschlagene SMS" in portal.get("/outbox/?status=all").get_data(as_text=True)
+
+
+def test_outbox_opens_on_all_messages_with_the_failed_count_on_top(app, portal):
+    sent = [_message("sent") for _ in range(3)]
+    failed = _message("failed")
+    portal.login("admin")
+    html = portal.get("/outbox/").get_data(as_text=True)
+    # Every message, not an empty-looking list filtered to failed ones.
+    assert all(f'id="sms-{m.id}"' in html for m in [*sent, failed])
+    assert '<option value="all" selected>' in html
+    count = html.split('id="outbox-failed-count"', 1)[1].split("</p>", 1)[0]
+    assert "1 SMS ist fehlgeschlagen." in count and "status=failed" in count
+    only_failed = portal.get("/outbox/?status=failed").get_data(as_text=True)
+    assert f'id="sms-{failed.id}"' in only_failed and f'id="sms-{sent[0].id}"' not in only_failed
 
 
 def test_helpdesk_sees_outbox_read_only(app, portal):

@@ -26,6 +26,7 @@ class SmsMessage(db.Model):
     __table_args__ = (
         sa.Index("ix_sms_messages_status_next", "status", "next_attempt_at"),
         sa.Index("ix_sms_messages_customer_created", "customer_id", "created_at"),
+        sa.Index("ix_sms_messages_number_created", "to_number", "created_at"),  # repeat check
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -51,6 +52,8 @@ class SmsMessage(db.Model):
     gateway_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     points: so.Mapped[float | None] = so.mapped_column(sa.Numeric(10, 4))
     error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
+    # The sender confirmed sending to a customer without SMS consent (SPEC: ask, and keep the answer).
+    consent_confirmed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<SmsMessage {self.id} {self.kind} {self.status}>"

@@ -21,6 +21,7 @@ from app.services.secrets import SecretBox
 
 # The local SMSAPI simulator the first README command starts (flask --app wsgi sim smsapi).
 DEMO_SMS_URL = "http://127.0.0.1:8025/"
+DEMO_SMS_NAME = "SMS Filialkette (Simulator)"
 DEMO_SMS_TOKEN = "demo-token"
 # The local SiNNO-App Service simulator (flask --app wsgi sim sinno), company 4711.
 DEMO_SINNO_URL = "http://127.0.0.1:8026/v1"
@@ -102,8 +103,12 @@ DEMO_USERS = (
 )
 
 
-def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin") -> str:
-    """Create what is missing of the demo chain and return the printable log-ins."""
+def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin",
+         sms_url: str = DEMO_SMS_URL) -> str:
+    """Create what is missing of the demo chain and return the printable log-ins.
+
+    `sms_url` is the local SMSAPI simulator's address (`scripts/dev.sh` passes its SIM_PORT).
+    """
     chain = Chain.get_or_create(session)
     if chain.name == "Filialkette":
         chain.name = DEMO_CHAIN_NAME
@@ -139,7 +144,7 @@ def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin") -> st
         lines.append(f"  {spec['role'].value:<9} user: {spec['username']:<12} password: {spec['password']}")
     session.flush()
     created += _seed_customers(session, branches)
-    created += _seed_interfaces(session, box)
+    created += _seed_interfaces(session, box, sms_url)
     created += _seed_appointment_settings(session)
     created += _seed_volume(session, branches, tz_name)
     created += _seed_sinno(session, branches)
@@ -162,13 +167,14 @@ def _seed_customers(session: Session, branches: dict[str, Branch]) -> int:
     return created
 
 
-def _seed_interfaces(session: Session, box: SecretBox) -> int:
+def _seed_interfaces(session: Session, box: SecretBox, sms_url: str = DEMO_SMS_URL) -> int:
     """An SMS interface pointed at the local simulator, and the automatic appointment reminders."""
     created = 0
+    _follow_simulator(session, sms_url)
     admin = session.scalar(sa.select(User).where(User.username == "admin"))
     specs = (
-        ("smsapi", "SMS Filialkette (Simulator)", True, True,
-         {"service": "custom", "base_url": DEMO_SMS_URL, "auth_mode": "token", "username": "",
+        ("smsapi", DEMO_SMS_NAME, True, True,
+         {"service": "custom", "base_url": sms_url, "auth_mode": "token", "username": "",
           "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
           "proxy_port": None}, {"token": DEMO_SMS_TOKEN}),
         ("appointment_reminder", "Terminerinnerung", True, False,
@@ -219,6 +225,16 @@ def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
         record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
         created += 1
     return created
+
+
+def _follow_simulator(session: Session, sms_url: str) -> None:
+    """Point an existing demo SMS interface at the simulator's current port (SIM_PORT changed)."""
+    interface = session.scalar(sa.select(Interface).where(Interface.name == DEMO_SMS_NAME))
+    if interface is None:
+        return
+    current = (interface.settings or {}).get("base_url") or ""
+    if current != sms_url and current.startswith("http://127.0.0.1:"):
+        interface.settings = dict(interface.settings, base_url=sms_url)
 
 
 def _seed_appointment_settings(session: Session) -> int:

@@ -1,6 +1,9 @@
 """Why an appointment got no automatic reminder: the reason codes the reminder engine writes."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from app.i18n import _l
 
 REASONS: dict[str, str] = {
@@ -26,3 +29,22 @@ def reason_text(code: str | None) -> str:
     if not code:
         return ""
     return str(REASONS.get(code, code))
+
+
+def has_begun(starts_at: datetime, now: datetime) -> bool:
+    """An appointment that has begun is never reminded (both naive UTC)."""
+    return starts_at <= now
+
+
+def reason_of(appointment: Any, now: datetime) -> str | None:
+    """Why an appointment has no reminder: the planner's reason, or "past" once it has begun.
+
+    The planner only looks at appointments shortly before they start, so one that began before it
+    ever saw it (entered late, or the worker was stopped) has no stored reason; the same rule as
+    the planner's gives it one, instead of "not checked yet" for ever.
+    """
+    if appointment.reminder_message_id is not None:
+        return None
+    if appointment.reminder_skip_reason:
+        return appointment.reminder_skip_reason
+    return "past" if has_begun(appointment.starts_at, now) else None

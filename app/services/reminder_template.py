@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -69,6 +69,10 @@ def render(template: str, ctx: ReminderContext, tz_name: str) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-SAMPLE = ReminderContext(salutation="frau", first_name="Erika", last_name="Mustermann", language="de",
-                         starts_at_utc=datetime(2026, 11, 24, 8, 30), type_name="Hörtest",
-                         branch_name="Stuttgart Mitte", branch_phone="+49 711 2233440")
+def sample(today: date, tz_name: str) -> ReminderContext:
+    """A sample appointment for the preview, two days ahead at 10:30 local time (never a past date)."""
+    local = datetime.combine(today + timedelta(days=2), time(10, 30), tzinfo=ZoneInfo(tz_name))
+    return ReminderContext(salutation="frau", first_name="Erika", last_name="Mustermann", language="de",
+                           starts_at_utc=local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None),
+                           type_name="Hörtest", branch_name="Stuttgart Mitte",
+                           branch_phone="+49 711 2233440")

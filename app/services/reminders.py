@@ -25,6 +25,7 @@ from app.models.outbox import CANCELLED as MSG_CANCELLED, FAILED, QUEUED
 from app.services import phone, sms_length
 from app.services.interfaces import record_event, resolve
 from app.services.interface_types.reminder import REMINDER
+from app.services.reminder_reasons import has_begun
 from app.services.reminder_template import ReminderContext, render
 from app.services.smsapi import SmsApiSettings
 
@@ -134,7 +135,7 @@ class Candidate:
 
 def skip_reason(c: Candidate, settings: ReminderSettings, now: datetime, tz: ZoneInfo) -> str | None:
     """The rules of SPEC §4.2 that need no database: why this appointment is not reminded."""
-    if c.starts_at <= now:
+    if has_begun(c.starts_at, now):
         return "past"
     local_today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
     if c.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date() <= local_today:

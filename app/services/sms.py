@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.i18n import T_, _
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
-from app.models.outbox import SENDING
+from app.models.outbox import CANCELLED, FAILED, SENDING
 from app.services import outbox, phone, sms_length
 from app.services.interface_history import record_check
 from app.services.sms_clients import ClientPool
@@ -22,6 +24,9 @@ from app.services.secrets import SecretBox, SecretError
 from app.services.smsapi import Balance, GatewayError, SmsApiClient, SmsApiSettings
 
 log = logging.getLogger(__name__)
+
+# An identical SMS to the same number within this time is most likely a second click: ask first.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 class SmsInputError(ValueError):
@@ -77,18 +82,35 @@ def prepare(interface: Interface, raw_number: str, text: str) -> Prepared:
     return Prepared(number, text, length, length.parts)
 
 
+def recent_duplicate(session: Session, prepared: Prepared, within: timedelta = DUPLICATE_WINDOW
+                     ) -> SmsMessage | None:
+    """The latest identical SMS (same number, same text) sent or on its way within `within`."""
+    return session.scalar(
+        sa.select(SmsMessage)
+        .where(SmsMessage.to_number == prepared.number.gateway_digits,
+               SmsMessage.text == prepared.text,
+               SmsMessage.status.not_in((FAILED, CANCELLED)),
+               SmsMessage.created_at >= utcnow() - within)
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
+        .limit(1))
+
+
 def send_now(session: Session, box: SecretBox, interface: Interface, prepared: Prepared, kind: str,
              actor=None, customer_id: int | None = None, client: SmsApiClient | None = None,
-             timeouts: tuple[float, float] | None = None, retry: bool = False) -> SmsMessage:
+             timeouts: tuple[float, float] | None = None, retry: bool = False,
+             consent_confirmed: bool = False) -> SmsMessage:
     """Record and commit the outbox row, send it now, record the outcome.
 
     A test SMS is not retried (the admin sees the error at once); an SMS to a customer that hits a
     passing gateway fault stays queued and the worker retries it (`retry=True`).
+    `consent_confirmed` records that the sender explicitly confirmed an SMS to a customer without
+    SMS consent.
     """
     message = SmsMessage(kind=kind, status=SENDING, interface_id=interface.id,
                          to_number=prepared.number.gateway_digits, text=prepared.text,
                          parts=prepared.length.parts, customer_id=customer_id,
-                         created_by_id=getattr(actor, "id", None), attempts=1, claimed_at=utcnow())
+                         created_by_id=getattr(actor, "id", None), attempts=1, claimed_at=utcnow(),
+                         consent_confirmed=consent_confirmed)
     session.add(message)
     session.commit()  # the row exists before the gateway is called
     pool = ClientPool(box, timeouts)

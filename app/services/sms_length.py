@@ -32,6 +32,10 @@ class SmsLength:
     per_part: int
     remaining_in_part: int
 
+    def over_limit(self, max_chars: int | None) -> bool:
+        """Whether sending would be refused: over "Max. Zeichen" or over the gateway's parts."""
+        return self.parts > MAX_PARTS or (max_chars is not None and self.chars > max_chars)
+
 
 def encoding_for(text: str) -> str:
     """GSM-7 when every character is in the GSM 03.38 alphabet, else UCS-2."""

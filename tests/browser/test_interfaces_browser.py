@@ -90,11 +90,16 @@ def test_branch_choice_is_off_while_both_usages_are_ticked(page: Page, live_app,
     branch_select = page.locator("#branch_id")
     page.check("#server_side")
     page.select_option("#branch_id", branch_id)
+    expect(page.locator("#branch-cleared")).to_be_hidden()
     page.check("#client_side")
     expect(branch_select).to_be_disabled()
     expect(branch_select).to_have_value("")
+    # The cleared choice says why, next to the field.
+    expect(page.locator("#branch-cleared")).to_be_visible()
+    expect(page.locator("#branch-cleared")).to_contain_text("für alle Filialen")
     page.uncheck("#client_side")
     expect(branch_select).to_be_enabled()
+    expect(page.locator("#branch-cleared")).to_be_hidden()
     page.select_option("#branch_id", branch_id)
     page.fill("#name", "SMS Ulm")
     page.fill("#token", "tok-browser")
@@ -158,12 +163,21 @@ def test_test_sms_dialog_and_balance(page: Page, live_app, login_as, smsapi_sim)
     assert message["message"] == "Hallo aus dem Browser"
     page.click("#test-sms-close")
     expect(page.locator("#interface-history")).to_contain_text("Test-SMS")
+    expect(page.locator("#detail-last-check")).to_have_text("—")
     page.click("#check-balance")
     expect(page.locator("#balance-value")).to_contain_text("Punkte")
+    expect(page.locator("#detail-last-check")).not_to_have_text("—")
     smsapi_sim.state.set_faults(status=503)
     page.click("#check-balance")
     expect(page.locator("#balance-error")).to_be_visible()
     expect(page.locator("#interface-history tr.history-failed")).to_have_count(1)
+    # Status badge and last error follow at once, without a reload.
+    expect(page.locator("#detail-status")).to_have_text("Fehler")
+    expect(page.locator("#detail-last-error")).to_be_visible()
+    smsapi_sim.state.set_faults()
+    page.click("#check-balance")
+    expect(page.locator("#detail-status")).to_have_text("aktiv")
+    expect(page.locator("#detail-last-error")).to_have_count(0)
 
 
 def test_password_reveal_flow(page: Page, live_app, login_as):

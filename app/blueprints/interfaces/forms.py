@@ -1,7 +1,7 @@
 """Interface forms: the common fields, composed with each type's own settings form."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from functools import cache
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from app.blueprints.interfaces.history import label_of
 from app.models import Branch, Interface, InterfaceEvent, Workstation
 from app.services import interface_types
 from app.services import interfaces as service
-from app.services.interface_types import SERVER, InterfaceType
+from app.services.interface_types import CLIENT, SERVER, InterfaceType
 
 
 def _branch_choices() -> list[tuple[str, str]]:
@@ -63,7 +63,7 @@ class InterfaceForm(FlaskForm):
             if self[controller].data != value:
                 self[name].data = None
                 self[name].errors = []
-        for name, message in service.rule_violations(db.session, itype, self.to_data(None),
+        for name, message in service.rule_violations(db.session, itype, self.to_data(),
                                                      self.interface):
             self[name].errors.append(message)
         if itype.validate is not None:
@@ -89,8 +89,8 @@ class InterfaceForm(FlaskForm):
             fields=", ".join(changed_since(self.interface, self.edit_token.data)) or "—"))
         self.edit_token.data = current
 
-    def to_data(self, today: date | None) -> service.InterfaceData:
-        """The submitted values for the service; an empty start date means `today`."""
+    def to_data(self) -> service.InterfaceData:
+        """The submitted values for the service; an empty start date stays empty ("sofort")."""
         itype = self.itype
         ws = self.workstation
         return service.InterfaceData(
@@ -99,7 +99,7 @@ class InterfaceForm(FlaskForm):
             workstation_id=ws.id if ws is not None else None,
             server_side=bool(self.server_side.data),
             client_side=bool(self.client_side.data),
-            start_date=self.start_date.data or today,
+            start_date=self.start_date.data,
             protected=bool(self.protected.data),
             settings=settings_to_json(self),
             secrets={n: (self[n].data or "").strip() or None for n in itype.secret_names},
@@ -178,8 +178,9 @@ def make_form(itype: InterfaceType, interface: Interface | None = None,
                     protected=interface.protected, edit_token=edit_token(interface))
     elif workstation is not None:
         data.update(branch_id=workstation.branch_id, client_side=True)
-    elif itype.usages == frozenset({SERVER}):
-        data.update(server_side=True)
+    else:  # a new interface starts with the usages its type is normally set up with
+        data.update(server_side=SERVER in itype.preselected_usages,
+                    client_side=CLIENT in itype.preselected_usages)
     form = form_class(itype)(data=data)
     form.interface = interface
     form.workstation = workstation

@@ -13,7 +13,8 @@ from app.blueprints.interfaces.routes import saved_in_place
 from app.htmx import render
 from app.models import Interface, Role
 from app.services import reminders, sms_length
-from app.services.reminder_template import DEFAULT_TEMPLATE, SAMPLE, render as render_template_text
+from app.services.clock import local_today
+from app.services.reminder_template import DEFAULT_TEMPLATE, render as render_template_text, sample
 from app.services.reminder_template import unknown_placeholders
 
 
@@ -23,8 +24,9 @@ def reminder_preview():
     """The template filled with a sample appointment, with its characters and SMS parts."""
     template = request.args.get("template", DEFAULT_TEMPLATE)[:1000]
     unknown = ["${" + u + "}" for u in unknown_placeholders(template)]
-    preview = "" if unknown else render_template_text(template, SAMPLE,
-                                                      current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    tz_name = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    preview = "" if unknown else render_template_text(template, sample(local_today(tz_name), tz_name),
+                                                      tz_name)
     return render("interfaces/types/reminder_preview.html", "interfaces/types/_reminder_preview_body.html",
                   preview=preview, unknown=unknown, length=sms_length.count(preview), max_chars=None)
 

@@ -18,6 +18,7 @@ from app.blueprints.interfaces.forms import DeleteForm, make_form
 from app.blueprints.interfaces.history import action_labels, history_page
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
+from app.icons import icon
 from app.models import Interface, InterfaceEvent, Role, Workstation
 from app.services import interface_types
 from app.services.interface_types import CLIENT
@@ -129,8 +130,8 @@ def _texts_for(locale: str) -> _ListTexts:
             types={t.key: html_escape(t.display_label) for t in interface_types.all_types()},
             groups={g: html_escape(interface_types.group_label(g)) for g in interface_types.GROUPS},
             active=html_escape(_("aktiv")), failing=html_escape(_("Fehler")), planned=_("geplant ab"),
-            locked=' <span title="{0}" aria-label="{0}">🔒</span>'.format(html_escape(_("Geschützt"))),
-            tick='<span aria-label="{0}">✔</span>'.format(html_escape(_("ja"))),
+            locked=" " + str(icon("lock", _("Geschützt"))),
+            tick=str(icon("check", _("ja"))),
             headers={"group": _("Gruppe"), "name": _("Name"), "branch": _("Filiale"),
                      "workstation": _("Rechner"), "server": _("Serverseitig"),
                      "client": _("Clientseitig"), "start": _("Start"), "status": _("Status")},
@@ -233,7 +234,7 @@ def create(type_key: str):
     if not form.validate_on_submit():
         return render("interfaces/form.html", "interfaces/_form.html", status=422, form=form,
                       interface=None, itype=itype, workstation=ws, secrets_set=set())
-    interface = service.create(db.session, itype, form.to_data(today()), secret_box(), current_user)
+    interface = service.create(db.session, itype, form.to_data(), secret_box(), current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde angelegt.", name=interface.name), "success")
     return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
@@ -319,7 +320,7 @@ def edit(interface_id: int):
         return render("interfaces/form.html", "interfaces/_form.html", **ctx)
     if not form.validate_on_submit():
         return render("interfaces/form.html", "interfaces/_form.html", status=422, **ctx)
-    changes = service.update(db.session, interface, itype, form.to_data(today()), secret_box(),
+    changes = service.update(db.session, interface, itype, form.to_data(), secret_box(),
                              current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde gespeichert.", name=interface.name) if changes else

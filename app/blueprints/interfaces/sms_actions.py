@@ -13,6 +13,8 @@ from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.models import Interface, Role
 from app.services import sms, sms_length
+from app.services.clock import local_today
+from app.services.interfaces import status_of
 from app.services.smsapi import GatewayError
 
 
@@ -95,6 +97,7 @@ def balance(interface_id: int):
         flash(error or _("Guthaben: %(points)s Punkte", points="—" if outcome.points is None
                          else f"{outcome.points:.2f}"), "error" if error else "success")
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
+    day = local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     resp = render("interfaces/show.html", "interfaces/_balance_result.html", interface=interface,
-                  error=error)
+                  error=error, interface_status=status_of(interface.start_date, interface.last_error, day))
     return trigger(resp, {"interface-history": interface.id, "interface-saved": interface.id})

@@ -20,8 +20,8 @@ KINDS = ("reminder", "customer", "test")
 @bp.get("/")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def index():
-    """The outbox, newest first; failed messages first by default."""
-    status = request.args.get("status", "failed")
+    """The outbox, newest first: every message by default, with the number of failed ones on top."""
+    status = request.args.get("status", "all")
     kind = request.args.get("kind", "")
     page_no = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
     stmt = (sa.select(SmsMessage, Interface.name, Customer.first_name, Customer.last_name)
@@ -49,7 +49,7 @@ def _act(message_id: int, change, done: str, refused: str):
         flash(done % {"id": message.id}, "success")
     else:
         flash(refused, "error")
-    return htmx_or_redirect(url_for("outbox.index", status=request.args.get("status", "failed")))
+    return htmx_or_redirect(url_for("outbox.index", status=request.args.get("status") or None))
 
 
 @bp.post("/<int:message_id>/resend")

@@ -11,6 +11,7 @@ from app.blueprints.sms.forms import SmsForm
 from app.extensions import db, secret_box
 from app.htmx import render
 from app.models import Customer, Interface, Role
+from app.models.outbox import FAILED
 from app.services import sms, sms_length
 from app.services.clock import local_today
 from app.services.interfaces import resolve
@@ -42,7 +43,12 @@ def _applicable() -> Interface | None:
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.EMPLOYEE, Role.ADMIN)
 def new():
-    """Write and send an SMS to a customer or to a typed number."""
+    """Write and send an SMS to a customer or to a typed number.
+
+    A customer without SMS consent needs an explicit confirmation (kept with the message), and the
+    same text to the same number within a few minutes needs a second one (a double click is not a
+    reason to send twice). After sending, the form starts empty again.
+    """
     interface = _applicable()
     form = SmsForm()
     customer = None
@@ -53,7 +59,8 @@ def new():
             form.customer_id.data = str(customer.id)
             form.number.data = customer.mobile or ""
     ctx = dict(form=form, interface=interface, customer=customer,
-               length=sms_length.count(form.text.data or ""), error=None, message=None)
+               length=sms_length.count(form.text.data or ""), error=None, message=None,
+               repeat_of=None)
     if request.method == "GET":
         return render("sms/new.html", "sms/_form.html", **ctx)
     if not form.validate_on_submit():
@@ -68,8 +75,23 @@ def new():
     except sms.SmsInputError as exc:
         ctx["error"] = (exc.field, exc.message)
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
+    without_consent = customer is not None and not customer.sms_consent
+    if without_consent and not form.confirm_no_consent.data:
+        ctx["error"] = ("confirm_no_consent",
+                        _("Für diesen Kunden ist keine SMS-Einwilligung hinterlegt. Bitte bestätigen "
+                          "Sie ausdrücklich, dass die SMS trotzdem gesendet werden darf."))
+        return render("sms/new.html", "sms/_form.html", status=422, **ctx)
+    if not form.confirm_repeat.data:
+        ctx["repeat_of"] = sms.recent_duplicate(db.session, prepared)
+        if ctx["repeat_of"] is not None:
+            return render("sms/new.html", "sms/_form.html", status=422, **ctx)
     message = sms.send_now(db.session, secret_box(), interface, prepared, "customer",
                            actor=current_user, customer_id=customer.id if customer else None,
-                           timeouts=current_app.config["SMS_TIMEOUTS"], retry=True)
+                           timeouts=current_app.config["SMS_TIMEOUTS"], retry=True,
+                           consent_confirmed=without_consent)
     ctx["message"] = message
+    if message.status != FAILED:  # sent or queued for a retry: nothing left to send twice
+        ctx["form"] = SmsForm(formdata=None, customer_id=str(customer.id) if customer else "",
+                              number=(customer.mobile or "") if customer else "")
+        ctx["length"] = sms_length.count("")
     return render("sms/new.html", "sms/_form.html", **ctx)

@@ -52,6 +52,8 @@ class InterfaceType:
     show_when: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Cross-field rules of the type: (form, interface or None) -> None, appending to field.errors.
     validate: Callable[[Any, Any], None] | None = None
+    # Usages ticked on a new interface when the type has several (None: none ticked).
+    default_usages: frozenset[str] | None = None
 
     @property
     def display_label(self) -> str:
@@ -69,6 +71,13 @@ class InterfaceType:
         """The non-secret fields of the type's form, stored in Interface.settings."""
         names = tuple(self.settings_form()._fields)
         return tuple(n for n in names if n not in self.secret_names)
+
+    @property
+    def preselected_usages(self) -> frozenset[str]:
+        """The usages ticked on a new interface: `default_usages`, or the only usage there is."""
+        if self.default_usages is not None:
+            return self.default_usages
+        return self.usages if len(self.usages) == 1 else frozenset()
 
     def allows(self, usage: str) -> bool:
         return usage in self.usages

@@ -74,6 +74,7 @@ SINNO_APP = register(InterfaceType(
     label=N_("SiNNO-App Service"),
     description=_l("Die Smartphone-App für Ihre Kunden. Anmelden stellt die Verbindung einmalig her."),
     usages=frozenset({SERVER, CLIENT}),
+    default_usages=frozenset({SERVER, CLIENT}),  # the seed: server and client side
     settings_form=SinnoAppSettingsForm,
     defaults={"server": DEFAULT_SERVER, "client_id": DEFAULT_CLIENT_ID},
     # Anmelden / Abmelden, the state and the dashboard link (blueprints/interfaces/sinno_actions.py).

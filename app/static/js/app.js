@@ -104,6 +104,10 @@
           if (all) control.value = "";
           control.disabled = all;
         });
+        // Say why the choice went away, next to it.
+        el.querySelectorAll("[data-disabled-reason]").forEach(function (reason) {
+          reason.hidden = !all;
+        });
       };
       form.addEventListener("change", update);
       update();
@@ -120,20 +124,53 @@
     });
   }
 
-  // htmx keeps a copy of the page for the back button; typed values are properties, not
-  // attributes, so write them into the markup first or the restored page shows stale inputs.
-  document.addEventListener("htmx:beforeHistorySave", function () {
-    document.querySelectorAll("form[data-keep-values] input").forEach(function (input) {
-      if (input.type === "checkbox" || input.type === "radio") {
-        if (input.checked) input.setAttribute("checked", ""); else input.removeAttribute("checked");
-      } else if (input.type !== "password" && input.type !== "hidden") {
-        input.setAttribute("value", input.value);
+  // The SMS counter (a server fragment) marks a text the server would refuse; its form's send
+  // button stays disabled until the text is short enough. The server refuses it anyway.
+  function applyCounterLimit(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var counters = Array.prototype.slice.call(scope.querySelectorAll(".sms-counter"));
+    if (scope.matches && scope.matches(".sms-counter")) counters.push(scope);
+    counters.forEach(function (counter) {
+      var form = counter.closest("form");
+      if (!form) return;
+      var over = counter.hasAttribute("data-over-limit");
+      form.querySelectorAll('button[type="submit"]').forEach(function (button) {
+        if (over) {
+          button.disabled = true;
+          button.dataset.overLimit = "1";
+        } else if (button.dataset.overLimit) {
+          button.disabled = false;
+          delete button.dataset.overLimit;
+        }
+      });
+    });
+  }
+
+  // On a phone a wide table scrolls inside itself (app.css). Keyboard users scroll it once it has
+  // focus, so a table that scrolls and holds nothing focusable joins the tab order.
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function focusableScrollers() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      var scrolls = table.scrollWidth > table.clientWidth + 1;
+      if (scrolls && !table.hasAttribute("tabindex") && !table.querySelector(FOCUSABLE)) {
+        table.tabIndex = 0;
+        table.dataset.scrollFocus = "1";
+      } else if (!scrolls && table.dataset.scrollFocus) {
+        table.removeAttribute("tabindex");
+        delete table.dataset.scrollFocus;
       }
     });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(focusableScrollers, 200);
   });
 
   // Flash messages fade out after a while; errors stay until dismissed by the next action.
   htmx.onLoad(function (root) {
+    focusableScrollers();
+    applyCounterLimit(root);
     applyShowWhen(root);
     applyDisabledWhen(root);
     scheduleHiding(root);
