@@ -60,6 +60,10 @@ def _submit_every_form(app, portal: Portal, seen: set) -> int:
                     assert answer.status_code < 500, (form.action, change, answer.status_code)
                     _assert_escaped(answer, f"{form.method} {form.action} {sorted(change)}")
                     sent += 1
+                    # The page after a save carries the flash message ("… %(name)s wurde angelegt").
+                    target = answer.headers.get("Location") or answer.headers.get("HX-Redirect")
+                    if target:
+                        _assert_escaped(portal.get(target), f"after {form.action} -> {target}")
     return sent
 
 

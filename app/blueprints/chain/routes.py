@@ -1,7 +1,8 @@
 """The chain's settings page."""
 from flask import flash, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_babel import format_datetime, gettext as _
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.chain import bp
