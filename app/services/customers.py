@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
+from app.services.pagination import Slice, fetch_slice
 from app.services.phone import normalise_mobile
 
 SALUTATIONS = ("herr", "frau", "divers", "")
@@ -56,37 +56,6 @@ def matching(stmt: sa.Select, q: str) -> sa.Select:
     for term in like_terms(q):
         stmt = stmt.where(Customer.search_text.like(f"%{term}%", escape="\\"))
     return stmt
-
-
-@dataclass(frozen=True)
-class Slice:
-    """One page of a list, fetched with LIMIT n+1: it knows whether more follow, never the total."""
-
-    items: list[Any]
-    page: int
-    per_page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.items) - 1 if self.items else 0
-
-
-def fetch_slice(session: Session, stmt: sa.Select, page: int, per_page: int, scalars: bool = True) -> Slice:
-    """Run `stmt` for one page in a single query (no count over all rows)."""
-    page = max(1, page)
-    stmt = stmt.limit(per_page + 1).offset((page - 1) * per_page)
-    result = session.execute(stmt)
-    rows = list(result.unique().scalars() if scalars else result.unique().all())
-    return Slice(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
 
 
 def list_page(session: Session, q: str = "", branch_id: int | None = None, page: int = 1,
