@@ -52,17 +52,19 @@ class CrudView:
     page_template: ClassVar[str] = "crud/index.html"
     form_template: ClassVar[str] = "crud/_form.html"
 
-    def __init__(self, bp: Blueprint, prefix: str = "/") -> None:
+    def __init__(self, bp: Blueprint, prefix: str = "/", deletable: bool = True) -> None:
         self.blueprint = bp.name
+        self.deletable = deletable
         arg, p = f"<int:{self.name}_id>", self.endpoint_prefix
-        for rule, endpoint, method, http in (
+        routes = (
                 (prefix, self.index_endpoint, self.index, "GET"),
                 (f"{prefix}new", f"{p}new", self.new, "GET"),
                 (prefix, f"{p}create", self.create, "POST"),
                 (f"{prefix}{arg}/edit", f"{p}edit", self.edit, "GET"),
                 (f"{prefix}{arg}/edit", f"{p}update", self.update, "POST"),
                 (f"{prefix}{arg}/delete", f"{p}confirm_delete", self.confirm_delete, "GET"),
-                (f"{prefix}{arg}/delete", f"{p}delete", self.delete, "POST")):
+                (f"{prefix}{arg}/delete", f"{p}delete", self.delete, "POST"))
+        for rule, endpoint, method, http in routes[:5 + 2 * deletable]:
             bp.add_url_rule(rule, endpoint, self._view(method, endpoint), methods=[http])
 
     def _view(self, method, endpoint: str):

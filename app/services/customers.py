@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
-from app.services.pagination import Slice, fetch_slice
+from app.services.pagination import Slice, fetch_slice, like_terms
 from app.services.phone import normalise_mobile
 
 SALUTATIONS = ("herr", "frau", "divers", "")
@@ -43,12 +43,6 @@ def international_mobile(raw: str, country_code: str = "+49") -> str:
 def sinno_status_label(status: str) -> str:
     """The SiNNO-App status in the reader's language."""
     return str(SINNO_STATUSES.get(status, status))
-
-
-def like_terms(q: str, limit: int = 5) -> list[str]:
-    """The search words of `q`, escaped for LIKE (a typed % or _ matches itself)."""
-    return [t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            for t in q.lower().split()[:limit]]
 
 
 def matching(stmt: sa.Select, q: str) -> sa.Select:

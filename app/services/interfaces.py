@@ -14,6 +14,7 @@ from app.models import Branch, Interface, InterfaceEvent, InterfaceSecret, Works
 from app.models.base import utcnow
 from app.services import interface_types
 from app.services.interface_types import CLIENT, SERVER, InterfaceType
+from app.services.pagination import like_escape
 from app.services.secrets import SecretBox, SecretError
 
 COMMON_LABELS = {
@@ -473,10 +474,6 @@ class ListPage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @lru_cache(maxsize=256)
 def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...],
                     status_day: bool) -> sa.Select:
@@ -521,7 +518,7 @@ def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
     sort = query.sort if query.sort in SORTS else "group"
     stmt = _list_statement(sort, query.desc, query.with_workstation,
                            tuple(len(p) - 1 for p in patterns), sort == "status")
-    params: dict[str, Any] = {f"term{i}_{j}": f"%{_like_escape(text)}%"
+    params: dict[str, Any] = {f"term{i}_{j}": f"%{like_escape(text)}%"
                               for i, texts in enumerate(patterns) for j, text in enumerate(texts)}
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
     if sort == "status":

@@ -1,4 +1,5 @@
-"""One paginator for every list: a slice fetched with LIMIT n+1, no count query."""
+"""What every list shares: one paginator (a slice fetched with LIMIT n+1, no count query) and
+search words escaped for LIKE."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,3 +57,13 @@ def fetch_slice(session: Session, stmt: sa.Select, page: int, per_page: int, sca
     result = session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page))
     rows = list(result.unique().scalars() if scalars else result.unique().all())
     return Slice.of(rows, page, per_page)
+
+
+def like_escape(text: str) -> str:
+    """`text` for a LIKE pattern with escape "\\": a typed % or _ matches itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_terms(q: str, limit: int = 5) -> list[str]:
+    """The search words of `q` (lower case, at most `limit`), escaped for LIKE."""
+    return [like_escape(t) for t in q.lower().split()[:limit]]
