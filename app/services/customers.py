@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
-from app.services.pagination import Slice, fetch_slice, like_terms
+from app.services.pagination import like_terms
 from app.services.phone import normalise_mobile
 
 SALUTATIONS = ("herr", "frau", "divers", "")
@@ -52,15 +52,14 @@ def matching(stmt: sa.Select, q: str) -> sa.Select:
     return stmt
 
 
-def list_page(session: Session, q: str = "", branch_id: int | None = None, page: int = 1,
-              per_page: int = 50) -> Slice:
-    """Customers by name, matching the search words and the branch, with their branch, in one query."""
+def list_statement(q: str = "", branch_id: int | None = None) -> sa.Select:
+    """Customers by name with their branch, matching the search words and the branch."""
     stmt = (sa.select(Customer).options(joinedload(Customer.branch))
             .order_by(Customer.last_name, Customer.first_name, Customer.id))
     stmt = matching(stmt, q)
     if branch_id:
         stmt = stmt.where(Customer.branch_id == branch_id)
-    return fetch_slice(session, stmt, page, per_page)
+    return stmt
 
 
 def find_by_reference(session: Session, reference: str | None) -> Customer | None:

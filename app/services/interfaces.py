@@ -14,7 +14,7 @@ from app.models import Branch, Interface, InterfaceEvent, InterfaceSecret, Works
 from app.models.base import utcnow
 from app.services import interface_types
 from app.services.interface_types import CLIENT, SERVER, InterfaceType
-from app.services.pagination import like_escape
+from app.services.pagination import Slice, like_escape
 from app.services.secrets import SecretBox, SecretError
 
 COMMON_LABELS = {
@@ -125,6 +125,14 @@ def status_of(start_date: date | None, last_error: str | None, today: date) -> S
     if last_error:
         return Status("error", error=last_error)
     return Status("active")
+
+
+def status_order(today) -> sa.ColumnElement[int]:
+    """status_of as SQL, for sorting the list by status: active (0), planned (1), failing (2).
+
+    `today` is a date or a bound parameter. tests/test_interface_list.py checks both agree.
+    """
+    return sa.case((Interface.start_date > today, 1), (Interface.last_error.is_not(None), 2), else_=0)
 
 
 # ---- secrets -------------------------------------------------------------------------------------
@@ -431,9 +439,7 @@ SORTS = {
 
 LIST_COLUMNS = (
     Interface.id, Interface.type_key, Interface.group, Interface.name, Interface.branch_label,
-    Interface.workstation_label, Interface.server_side, Interface.client_side,
-    # ISO text ("2026-11-22"): the page formats it; no date object per row.
-    sa.cast(Interface.start_date, sa.String).label("start_date"),
+    Interface.workstation_label, Interface.server_side, Interface.client_side, Interface.start_date,
     Interface.protected, Interface.last_error,
 )
 
@@ -453,27 +459,6 @@ class ListQuery:
     per_page: int = 50
 
 
-@dataclass(frozen=True)
-class ListPage:
-    """One page of rows (plain tuples, no ORM objects) and whether more exist."""
-
-    rows: list[Any]
-    query: ListQuery
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.query.page > 1
-
-    @property
-    def first(self) -> int:
-        return (self.query.page - 1) * self.query.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-
 @lru_cache(maxsize=256)
 def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...],
                     status_day: bool) -> sa.Select:
@@ -487,8 +472,7 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[
     """
     key = SORTS.get(sort, Interface.group)
     if key is None:  # status: planned after active, failing last
-        key = sa.case((Interface.start_date > sa.bindparam("today", type_=sa.Date), 1),
-                      (Interface.last_error.is_not(None), 2), else_=0)
+        key = status_order(sa.bindparam("today", type_=sa.Date))
     if desc:
         order = [key.desc(), Interface.name.desc(), Interface.id.desc()]
     else:
@@ -509,7 +493,7 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[
     return sa.select(*LIST_COLUMNS).where(Interface.id.in_(ids)).order_by(*order)
 
 
-def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
+def list_page(session: Session, query: ListQuery, today: date) -> Slice:
     """One page of the interface list in a single statement: no join, no count, an index per sort."""
     terms = [t for t in query.q.lower().split() if t][:5]
     patterns = [[term, *(stored for shown, stored in query.aliases
@@ -524,4 +508,4 @@ def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
     if sort == "status":
         params["today"] = today
     rows = session.connection().execute(stmt, params).all()
-    return ListPage(rows=rows[:query.per_page], query=query, has_next=len(rows) > query.per_page)
+    return Slice.of(rows, query.page, query.per_page)
