@@ -22,6 +22,7 @@ from app.services.interface_types import CLIENT
 from app.services import interfaces as service
 from app.services.clock import local_today
 from app.services.pagination import fetch_slice
+from app.template_helpers import date_formatter, url_pattern
 
 def today():
     """Today in the portal's time zone."""
@@ -112,7 +113,9 @@ def index():
     links = ListLinks(query, url_for("interfaces.index"))
     return render("interfaces/index.html", "interfaces/_table.html", page=service.list_page(db.session, query, day),
                   query=query, today=day, list_url=links, headers=links.sort_headers(_column_labels()),
-                  type_labels=interface_types.display_labels(), status_of=service.status_of)
+                  type_labels=interface_types.display_labels(), status_of=service.status_of,
+                  group_labels={g: interface_types.group_label(g) for g in interface_types.GROUPS},
+                  show_url=url_pattern("interfaces.show", "interface_id"), day=date_formatter())
 
 
 @bp.get("/new")

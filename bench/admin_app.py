@@ -1,0 +1,39 @@
+"""The peer for the list benchmark: Flask-Admin's ModelView over the same interfaces table.
+
+What a team might pick instead of writing the list: the same columns, 50 rows a page, the same
+default order, no log-in (Flask-Admin has none of its own), on the database in DATABASE_URL.
+"""
+import os
+
+from flask import Flask
+from flask_admin import Admin
+from flask_admin.contrib.sqla import ModelView
+
+from app.extensions import db
+from app.models import Interface
+
+app = Flask(__name__)
+app.config.update(SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1),
+                  SECRET_KEY=os.environ.get("SECRET_KEY", "bench"), SQLALCHEMY_TRACK_MODIFICATIONS=False)
+db.init_app(app)
+
+
+class InterfaceList(ModelView):
+    """The interface list: group, name, branch, workstation, usages, start, last error."""
+
+    column_list = ("group", "name", "branch_label", "workstation_label", "server_side", "client_side",
+                   "start_date", "last_error")
+    column_searchable_list = ("search_text",)
+    column_default_sort = [("group", False), ("name", False), ("id", False)]
+    page_size = 50
+    can_create = can_edit = can_delete = False
+
+
+admin = Admin(app, name="Bench", url="/admin")
+admin.add_view(InterfaceList(Interface, db.session, endpoint="interfaces", url="/admin/interfaces"))
+
+
+@app.get("/login")
+def ready():
+    """Readiness probe used by the benchmark harness."""
+    return "ok"
