@@ -8,14 +8,17 @@ import os
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.contrib.sqla import ModelView
+from flask_babel import Babel
 
 from app.extensions import db
 from app.models import Interface
 
 app = Flask(__name__)
-app.config.update(SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1),
+app.config.update(SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"].replace("postgresql://",
+                                                                           "postgresql+psycopg://", 1),
                   SECRET_KEY=os.environ.get("SECRET_KEY", "bench"), SQLALCHEMY_TRACK_MODIFICATIONS=False)
 db.init_app(app)
+Babel(app)  # Flask-Admin translates its own texts with Flask-Babel when it is installed
 
 
 class InterfaceList(ModelView):

@@ -1,6 +1,7 @@
 """Interface pages: the searchable list, configuration forms, protection, deletion, history."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote_plus
 
 import sqlalchemy as sa
@@ -76,46 +77,51 @@ class ListLinks:
             parts.append(f"page={page}")
         return f"{self.base}?{'&'.join(parts)}" if parts else self.base
 
-    def sort_headers(self, labels: dict[str, str]) -> list[tuple[str, str, str]]:
-        """(key, label, URL) per column: a header sorts by its column, ascending; the active
-        column's header reverses the order."""
+    def sort_headers(self) -> list[tuple[str, str]]:
+        """(key, URL) per column: a header sorts by its column, ascending; the active column's
+        header reverses the order."""
         query = self.query
-        return [(key, labels[key], self(sort=key, page=1, desc=key == query.sort and not query.desc))
-                for key in service.SORTS]
+        return [(key, self(sort=key, page=1, desc=key == query.sort and not query.desc)) for key in service.SORTS]
 
 
-def _search_aliases() -> tuple[tuple[str, str], ...]:
-    """Group and type names that read differently in the request's language than stored (built
-    once per language and app)."""
-    cache = current_app.extensions.setdefault("interface_search_aliases", {})
+@dataclass(frozen=True)
+class _ListLabels:
+    """The list's group and type names in one language, and the search aliases they imply."""
+
+    groups: dict[str, str]
+    types: dict[str, str]
+    # Group and type names as the reader sees them -> as stored (see ListQuery.aliases).
+    aliases: tuple[tuple[str, str], ...]
+
+
+def _list_labels() -> _ListLabels:
+    """The request language's labels, translated once per language and app (not per request)."""
+    cache = current_app.extensions.setdefault("interface_list_labels", {})
     locale = str(get_locale())
-    aliases = cache.get(locale)
-    if aliases is None:
+    labels = cache.get(locale)
+    if labels is None:
         names = [(interface_types.group_label(g), g) for g in interface_types.GROUPS]
         names += [(t.display_label, t.label) for t in interface_types.all_types()]
-        aliases = cache[locale] = tuple((shown.lower(), stored.lower()) for shown, stored in names
-                                        if shown.lower() != stored.lower())
-    return aliases
-
-
-def _column_labels() -> dict[str, str]:
-    return {"group": _("Gruppe"), "name": _("Name"), "branch": _("Filiale"), "workstation": _("Rechner"),
-            "server": _("Serverseitig"), "client": _("Clientseitig"), "start": _("Start"),
-            "status": _("Status")}
+        labels = cache[locale] = _ListLabels(
+            groups={g: interface_types.group_label(g) for g in interface_types.GROUPS},
+            types=interface_types.display_labels(),
+            aliases=tuple((shown.lower(), stored.lower()) for shown, stored in names
+                          if shown.lower() != stored.lower()))
+    return labels
 
 
 @bp.get("/")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def index():
     """Schnittstellen suchen: search as you type, filter, sort, page."""
-    query = _list_query(_search_aliases())
+    labels = _list_labels()
+    query = _list_query(labels.aliases)
     day = today()
     links = ListLinks(query, url_for("interfaces.index"))
     return render("interfaces/index.html", "interfaces/_table.html", page=service.list_page(db.session, query, day),
-                  query=query, today=day, list_url=links, headers=links.sort_headers(_column_labels()),
-                  type_labels=interface_types.display_labels(), status_of=service.status_of,
-                  group_labels={g: interface_types.group_label(g) for g in interface_types.GROUPS},
-                  show_url=url_pattern("interfaces.show", "interface_id"), day=date_formatter())
+                  query=query, today=day, list_url=links, group_labels=labels.groups, type_labels=labels.types,
+                  status_of=service.status_of, show_url=url_pattern("interfaces.show", "interface_id"),
+                  day=date_formatter())
 
 
 @bp.get("/new")
