@@ -13,6 +13,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from app.blueprints.auth.decorators import PUBLIC, access_of
+from app.i18n import N_
 from app.models import Chain
 
 # (endpoint, label): what a role sees is derived from each endpoint's declared access.
@@ -115,8 +116,9 @@ def yesno(value: bool) -> Markup:
     """A check mark or a dash, with a text for screen readers."""
     translate = _translations().ugettext
     if value:
-        return Markup('<span aria-label="{}" title="{}">✔</span>').format(translate("ja"), translate("ja"))
-    return Markup('<span aria-label="{}" class="muted">–</span>').format(translate("nein"))
+        yes = translate(N_("ja"))
+        return Markup('<span aria-label="{}" title="{}">✔</span>').format(yes, yes)
+    return Markup('<span aria-label="{}" class="muted">–</span>').format(translate(N_("nein")))
 
 
 def reveal_allowed() -> bool:
