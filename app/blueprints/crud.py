@@ -21,10 +21,6 @@ from app.htmx import htmx_or_redirect, render
 from app.models import Role
 from app.services.pagination import Slice, fetch_slice
 
-# The texts a view needs, as msgids marked with N_ (translated when shown; %(name)s is the record).
-TEXT_KEYS = ("title", "new", "empty", "edit", "created", "saved", "deleted", "delete_title",
-             "delete_question")
-
 
 class FieldError(Exception):
     """The service refused input the form had accepted (e.g. a race): shown at the field, 422."""
@@ -46,6 +42,8 @@ class CrudView:
     row_template: ClassVar[str]  # one <tr> of the table, given `row` (and `view`)
     endpoint_prefix: ClassVar[str] = ""  # "type_": type_new, type_edit, ...
     index_endpoint: ClassVar[str] = "index"
+    # msgids marked with N_, translated when shown (%(name)s: the record): title, new, empty, edit,
+    # created, saved, deleted, delete_title, delete_question.
     texts: ClassVar[dict[str, str]]
     columns: ClassVar[tuple[Any, ...]]  # lazy column labels of the table (actions column: "")
     scalars: ClassVar[bool] = True  # rows are records (True) or tuples (record, extra, ...)
@@ -57,17 +55,19 @@ class CrudView:
         self.deletable = deletable
         arg, p = f"<int:{self.name}_id>", self.endpoint_prefix
         routes = (
-                (prefix, self.index_endpoint, self.index, "GET"),
-                (f"{prefix}new", f"{p}new", self.new, "GET"),
-                (prefix, f"{p}create", self.create, "POST"),
-                (f"{prefix}{arg}/edit", f"{p}edit", self.edit, "GET"),
-                (f"{prefix}{arg}/edit", f"{p}update", self.update, "POST"),
-                (f"{prefix}{arg}/delete", f"{p}confirm_delete", self.confirm_delete, "GET"),
-                (f"{prefix}{arg}/delete", f"{p}delete", self.delete, "POST"))
+            (prefix, self.index_endpoint, self.index, "GET"),
+            (f"{prefix}new", f"{p}new", self.new, "GET"),
+            (prefix, f"{p}create", self.create, "POST"),
+            (f"{prefix}{arg}/edit", f"{p}edit", self.edit, "GET"),
+            (f"{prefix}{arg}/edit", f"{p}update", self.update, "POST"),
+            (f"{prefix}{arg}/delete", f"{p}confirm_delete", self.confirm_delete, "GET"),
+            (f"{prefix}{arg}/delete", f"{p}delete", self.delete, "POST"))
         for rule, endpoint, method, http in routes[:5 + 2 * deletable]:
             bp.add_url_rule(rule, endpoint, self._view(method, endpoint), methods=[http])
 
     def _view(self, method, endpoint: str):
+        """A view function for one route, declaring the view's roles (deny-by-default access)."""
+
         def view(**kwargs):
             return method(*kwargs.values())
 
