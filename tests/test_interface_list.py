@@ -197,3 +197,24 @@ def test_list_refresh_keeps_search_and_sort_and_shows_changes(app, portal, sampl
     body = portal.get(refresh, htmx=True).get_data(as_text=True)
     assert "<html" not in body
     assert _names(body) == ["SMS Zentrale Neu", "SMS Ulm Empfang", "SMS Archiv"]
+
+
+def test_sorting_by_status_follows_status_of(app, portal):
+    # status_of decides what a row says; status_order is the same rule in SQL for sorting. Every
+    # combination of start date and last error must land in the order of the status it shows.
+    from app.services.interfaces import status_of
+
+    today = date.today()
+    cases = {"past-ok": (today - timedelta(days=1), None), "none-ok": (None, None),
+             "today-ok": (today, None), "future-ok": (today + timedelta(days=1), None),
+             "future-error": (today + timedelta(days=5), "Fehler X"), "past-error": (today - timedelta(days=5), "Y"),
+             "none-error": (None, "Z")}
+    for name, (start, error) in cases.items():
+        make_interface("smsapi", name=name, server_side=True, start_date=start, last_error=error)
+    db.session.commit()
+    portal.login("helpdesk")
+    shown = _names(portal.get("/interfaces/?sort=status", htmx=True).get_data(as_text=True))
+    rank = {"active": 0, "planned": 1, "error": 2}
+    keys = [status_of(*cases[name], today).key for name in shown]
+    assert [rank[k] for k in keys] == sorted(rank[k] for k in keys), list(zip(shown, keys))
+    assert status_of(*cases["future-error"], today).key == "planned"
