@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from typing import Any, Protocol
 
@@ -459,10 +458,8 @@ class ListQuery:
     per_page: int = 50
 
 
-@lru_cache(maxsize=256)
-def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...],
-                    status_day: bool) -> sa.Select:
-    """The list's SELECT for one shape of query, built once; values come as bound parameters.
+def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...]) -> sa.Select:
+    """The list's SELECT for one shape of query; values come as bound parameters.
 
     `terms` holds, per search term, how many stored names it also stands for (see ListQuery.aliases).
     A statement object memoizes its cache key, so a reused one skips building and hashing.
@@ -493,15 +490,23 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[
     return sa.select(*LIST_COLUMNS).where(Interface.id.in_(ids)).order_by(*order)
 
 
-def list_page(session: Session, query: ListQuery, today: date) -> Slice:
-    """One page of the interface list in a single statement: no join, no count, an index per sort."""
+def list_page(session: Session, query: ListQuery, today: date, statements: dict | None = None) -> Slice:
+    """One page of the interface list in a single statement: no join, no count, an index per sort.
+
+    `statements` keeps the statements built per shape of query (the caller's cache, e.g. one per
+    app): a statement object memoizes its cache key, so a reused one skips building and hashing.
+    """
     terms = [t for t in query.q.lower().split() if t][:5]
     patterns = [[term, *(stored for shown, stored in query.aliases
                           if term in shown and term not in stored)]
                 for term in terms]
     sort = query.sort if query.sort in SORTS else "group"
-    stmt = _list_statement(sort, query.desc, query.with_workstation,
-                           tuple(len(p) - 1 for p in patterns), sort == "status")
+    shape = (sort, query.desc, query.with_workstation, tuple(len(p) - 1 for p in patterns))
+    stmt = statements.get(shape) if statements is not None else None
+    if stmt is None:
+        stmt = _list_statement(*shape)
+        if statements is not None and len(statements) < 256:
+            statements[shape] = stmt
     params: dict[str, Any] = {f"term{i}_{j}": f"%{like_escape(text)}%"
                               for i, texts in enumerate(patterns) for j, text in enumerate(texts)}
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)

@@ -118,7 +118,9 @@ def index():
     query = _list_query(labels.aliases)
     day = today()
     links = ListLinks(query, url_for("interfaces.index"))
-    return render("interfaces/index.html", "interfaces/_table.html", page=service.list_page(db.session, query, day),
+    page = service.list_page(db.session, query, day,
+                             current_app.extensions.setdefault("interface_list_statements", {}))
+    return render("interfaces/index.html", "interfaces/_table.html", page=page,
                   query=query, today=day, list_url=links, group_labels=labels.groups, type_labels=labels.types,
                   status_of=service.status_of, show_url=url_pattern("interfaces.show", "interface_id"),
                   day=date_formatter())
