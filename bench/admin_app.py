@@ -13,6 +13,7 @@ from flask_babel import Babel
 from app.extensions import db
 from app.models import Interface
 
+
 class InterfaceList(ModelView):
     """The interface list: group, name, branch, workstation, usages, start, last error."""
 

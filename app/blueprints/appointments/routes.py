@@ -24,6 +24,7 @@ from app.services.clock import local_today
 from app.services.pagination import fetch_slice
 from app.services.reminder_reasons import reason_text
 
+
 def tz_name() -> str:
     """The portal's time zone, in which appointment times are typed and shown."""
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -23,7 +23,8 @@ class InterfaceForm(FlaskForm):
     """Fields every interface has (SPEC §2)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    branch_id = BranchField(blank=_l("— alle Filialen —"), description=_l("Leer = jede Filiale darf die Schnittstelle nutzen."))
+    branch_id = BranchField(blank=_l("— alle Filialen —"),
+                            description=_l("Leer = jede Filiale darf die Schnittstelle nutzen."))
     server_side = BooleanField(_l("Serverseitig"))
     client_side = BooleanField(_l("Clientseitig"))
     start_date = DateField(_l("Start"), validators=[Optional()],

@@ -25,6 +25,7 @@ from app.services.clock import local_today
 from app.services.pagination import fetch_slice
 from app.template_helpers import date_formatter, url_pattern
 
+
 def today():
     """Today in the portal's time zone."""
     return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
