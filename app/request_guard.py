@@ -44,11 +44,6 @@ def int_arg(name: str, default: int | None = None, values=None) -> int | None:
     return value
 
 
-def page_arg() -> int:
-    """The ?page= number, clamped to 1 ... 100,000 (1 when missing or malformed)."""
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
-
-
 def refuse_malformed() -> None:
     """before_request: NUL bytes and oversized values are refused for every route."""
     if request.endpoint == "static":

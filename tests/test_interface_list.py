@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.models import Interface
 from tests.factories import make_branch, make_interface, make_workstation
 
 
@@ -181,7 +182,39 @@ def test_one_query_per_page_whatever_the_size(app, portal):
         sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
-def test_list_refreshes_on_interface_saved_event(app, portal, sample):
+def test_list_refresh_keeps_search_and_sort_and_shows_changes(app, portal, sample):
+    # The table re-fetches itself when an interface is saved (the "interface-saved" event); what it
+    # fetches is the same search, sort and page, with the saved changes.
     portal.login("admin")
-    html = portal.get("/interfaces/?q=sms").get_data(as_text=True)
-    assert 'hx-trigger="interface-saved from:body"' in html
+    html = portal.get("/interfaces/?q=sms&sort=name&dir=desc").get_data(as_text=True)
+    refresh = re.search(r'<div id="interface-table" hx-get="([^"]+)" hx-trigger="interface-saved from:body"',
+                        html).group(1).replace("&amp;", "&")
+    interface = db.session.scalar(sa.select(Interface).where(Interface.name == "SMS Zentrale"))
+    interface.name = "SMS Zentrale Neu"
+    make_interface("smsapi", name="SMS Archiv", server_side=True)
+    make_interface("sinno_chat", name="Chat Neu", server_side=True)
+    db.session.commit()
+    body = portal.get(refresh, htmx=True).get_data(as_text=True)
+    assert "<html" not in body
+    assert _names(body) == ["SMS Zentrale Neu", "SMS Ulm Empfang", "SMS Archiv"]
+
+
+def test_sorting_by_status_follows_status_of(app, portal):
+    # status_of decides what a row says; status_order is the same rule in SQL for sorting. Every
+    # combination of start date and last error must land in the order of the status it shows.
+    from app.services.interfaces import status_of
+
+    today = date.today()
+    cases = {"past-ok": (today - timedelta(days=1), None), "none-ok": (None, None),
+             "today-ok": (today, None), "future-ok": (today + timedelta(days=1), None),
+             "future-error": (today + timedelta(days=5), "Fehler X"), "past-error": (today - timedelta(days=5), "Y"),
+             "none-error": (None, "Z")}
+    for name, (start, error) in cases.items():
+        make_interface("smsapi", name=name, server_side=True, start_date=start, last_error=error)
+    db.session.commit()
+    portal.login("helpdesk")
+    shown = _names(portal.get("/interfaces/?sort=status", htmx=True).get_data(as_text=True))
+    rank = {"active": 0, "planned": 1, "error": 2}
+    keys = [status_of(*cases[name], today).key for name in shown]
+    assert [rank[k] for k in keys] == sorted(rank[k] for k in keys), list(zip(shown, keys))
+    assert status_of(*cases["future-error"], today).key == "planned"

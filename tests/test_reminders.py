@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db, secret_box
 from app.models import (Appointment, AppointmentStatus, AppointmentType, Customer, Interface, SmsMessage)
 from app.services import outbox, reminders
+from app.services.reminder_reasons import REASONS
 from app.services.worker import Worker
 from tests.factories import make_branch, make_interface
 from tests.sim_fixtures import SIM_TOKEN
@@ -56,7 +57,8 @@ class World:
         self.open = AppointmentStatus(name="Geplant", kind="open")
         self.cancelled = AppointmentStatus(name="Storniert", kind="cancelled")
         self.no_show = AppointmentStatus(name="Geplatzt", kind="no_show")
-        db.session.add_all([self.hoertest, self.repair, self.open, self.cancelled, self.no_show])
+        self.done = AppointmentStatus(name="Erledigt", kind="done")
+        db.session.add_all([self.hoertest, self.repair, self.open, self.cancelled, self.no_show, self.done])
         db.session.flush()
         self._n = 0
 
@@ -116,27 +118,69 @@ def test_due_appointment_is_reminded_through_the_worker(app, world, smsapi_sim):
     assert db.session.get(Appointment, later.id).reminder_checked_at is None
 
 
-@pytest.mark.parametrize("setup, reason", [
+def _exclude_branch(w: World) -> Appointment:
+    w.reminder.settings = dict(w.reminder.settings, excluded_branches="STR")
+    return w.appointment(datetime(2026, 11, 23, 9, 0))
+
+
+def _recently_notified(w: World) -> Appointment:
+    customer = w.customer()
+    db.session.add(SmsMessage(kind="customer", status="sent", interface_id=w.sms.id, to_number="49171",
+                              text="Ihr Gerät ist fertig", customer_id=customer.id,
+                              created_at=NOW - timedelta(hours=3)))
+    return w.appointment(datetime(2026, 11, 23, 9, 0), customer)
+
+
+def _without_interface(w: World) -> Appointment:
+    w.sms.branch_id = w.branch.id  # the only SMS interface serves the other branch
+    w.sms.client_side = False
+    return w.appointment(datetime(2026, 11, 23, 9, 0), branch_id=w.other_branch.id)
+
+
+def _text_too_long(w: World) -> Appointment:
+    w.sms.settings = dict(w.sms.settings, max_chars=40)
+    return w.appointment(datetime(2026, 11, 23, 9, 0))
+
+
+SKIPS = [
+    (lambda w: w.appointment(datetime(2026, 11, 22, 9, 30)), "past"),
     (lambda w: w.appointment(datetime(2026, 11, 22, 15, 0)), "same_day"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), is_group=True), "group"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), status_id=w.cancelled.id), "cancelled"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), status_id=w.no_show.id), "no_show"),
+    (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), status_id=w.done.id), "done"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), type_id=w.repair.id), "type_not_allowed"),
+    (_exclude_branch, "branch_excluded"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(mobile=None)), "no_mobile"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(mobile="0711 123456")), "no_mobile"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(sms_consent=False)), "no_consent"),
-    (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), branch_id=w.other_branch.id), "no_interface"),
-])
-def test_each_rule_skips_with_its_reason(app, world, smsapi_sim, setup, reason):
-    if reason == "no_interface":
-        world.sms.branch_id = world.branch.id  # the only SMS interface serves the other branch
-        world.sms.client_side = False
+    (_without_interface, "no_interface"),
+    (_recently_notified, "recently_notified"),
+    (_text_too_long, "too_long"),
+]
+
+
+@pytest.mark.parametrize("setup, reason", SKIPS)
+def test_each_rule_skips_with_its_reason(app, world, smsapi_sim, portal, setup, reason):
     appt = setup(world)
     db.session.commit()
     report = _plan()
     assert report.planned == 0 and report.skipped[reason] == 1
     assert _reason(appt) == reason
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage).where(
+        SmsMessage.kind == "reminder")) == 0
+    # the appointment says why in words, in the reader's language (never the stored code)
+    portal.login("employee")
+    german = portal.get(f"/appointments/{appt.id}").get_data(as_text=True)
+    assert str(REASONS[reason]) in german and f">{reason}<" not in german
+    portal.post("/language", {"lang": "en", "next": "/"})
+    english = portal.get(f"/appointments/{appt.id}").get_data(as_text=True)
+    assert str(REASONS[reason]) not in english and f">{reason}<" not in english
+
+
+def test_every_reason_text_belongs_to_a_rule_the_engine_applies():
+    # Night-time quiet is a run that sends nothing (see the quiet-hours test), not a per-appointment reason.
+    assert {reason for _, reason in SKIPS} == set(REASONS) - {"quiet_hours"}
 
 
 def test_text_over_the_sms_interfaces_max_chars_is_skipped_as_too_long(app, world):

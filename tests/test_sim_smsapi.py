@@ -277,10 +277,14 @@ def test_fault_malformed_and_clear(smsapi_sim):
 
 def test_fault_delay(smsapi_sim_isolated):
     sim = smsapi_sim_isolated
-    requests.post(sim.url + "/_sim/faults", json={"delay": 0.2, "times": 1}, timeout=5)
+    requests.post(sim.url + "/_sim/faults", json={"delay": 2, "times": 1}, timeout=5)
+    # The simulator cannot answer before 2 s, so a client waiting 0.3 s always gives up.
     with pytest.raises(requests.ReadTimeout):
-        requests.get(sim.url + "/ping", timeout=(1, 0.05))
-    assert requests.get(sim.url + "/ping", timeout=(1, 0.05)).json()["authorized"] is False
+        requests.get(sim.url + "/ping", timeout=(5, 0.3))
+    # The fault was used up by that request: the next one is answered without it.
+    assert requests.get(sim.url + "/ping", timeout=5).json()["authorized"] is False
+    faults = [entry["fault"] for entry in sim.state.requests if entry["path"] == "/ping"]
+    assert faults[0]["delay"] == 2 and faults[1] is None
 
 
 def test_fault_drop_is_a_connection_error(smsapi_sim):

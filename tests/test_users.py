@@ -109,14 +109,15 @@ def test_another_admin_can_be_deactivated_while_one_remains(app, portal):
 
 
 def test_last_active_admin_rule(app):
-    from app.blueprints.users.routes import _would_remove_last_admin
+    from app.extensions import db
+    from app.services.users import would_remove_last_admin
 
     only = make_user(role="admin", username="only")
-    assert _would_remove_last_admin(only, "helpdesk", True)
-    assert _would_remove_last_admin(only, "admin", False)
-    assert not _would_remove_last_admin(only, "admin", True)
+    assert would_remove_last_admin(db.session, only, "helpdesk", True)
+    assert would_remove_last_admin(db.session, only, "admin", False)
+    assert not would_remove_last_admin(db.session, only, "admin", True)
     make_user(role="admin", username="another")
-    assert not _would_remove_last_admin(only, "helpdesk", True)
+    assert not would_remove_last_admin(db.session, only, "helpdesk", True)
 
 
 def test_set_password(app, portal):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
+from app.services.pagination import like_terms
 from app.services.phone import DEFAULT_COUNTRY_CODE, normalise_mobile
 
 SALUTATIONS = ("herr", "frau", "divers", "")
@@ -46,13 +46,6 @@ def sinno_status_label(status: str) -> str:
     return str(SINNO_STATUSES.get(status, status))
 
 
-def like_terms(q: str, limit: int = 5) -> list[str]:
-    """The search words of `q`, escaped for LIKE (a typed % or _ matches itself)."""
-    # Each term at most 100 characters: SQLite refuses LIKE patterns over 50 kB.
-    return [t[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            for t in q.lower().split()[:limit]]
-
-
 def matching(stmt: sa.Select, q: str) -> sa.Select:
     """Restrict a statement over customers to those matching every word of `q`."""
     for term in like_terms(q):
@@ -60,40 +53,8 @@ def matching(stmt: sa.Select, q: str) -> sa.Select:
     return stmt
 
 
-@dataclass(frozen=True)
-class Slice:
-    """One page of a list, fetched with LIMIT n+1: it knows whether more follow, never the total."""
-
-    items: list[Any]
-    page: int
-    per_page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.items) - 1 if self.items else 0
-
-
-def fetch_slice(session: Session, stmt: sa.Select, page: int, per_page: int, scalars: bool = True) -> Slice:
-    """Run `stmt` for one page in a single query (no count over all rows)."""
-    page = max(1, page)
-    stmt = stmt.limit(per_page + 1).offset((page - 1) * per_page)
-    result = session.execute(stmt)
-    rows = list(result.unique().scalars() if scalars else result.unique().all())
-    return Slice(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
-
-
-def list_page(session: Session, q: str = "", branch_id: int | None = None, page: int = 1,
-              per_page: int = 50, app_state: str | None = None) -> Slice:
-    """Customers by name, matching the search words and the branch, with their branch, in one query."""
+def list_statement(q: str = "", branch_id: int | None = None, app_state: str | None = None) -> sa.Select:
+    """Customers by name with their branch, matching the search words and the branch."""
     stmt = (sa.select(Customer).options(joinedload(Customer.branch))
             .order_by(Customer.last_name, Customer.first_name, Customer.id))
     stmt = matching(stmt, q)
@@ -101,7 +62,7 @@ def list_page(session: Session, q: str = "", branch_id: int | None = None, page:
         stmt = stmt.where(Customer.branch_id == branch_id)
     if app_state in SINNO_STATUSES:  # the SiNNO-App state filter
         stmt = stmt.where(Customer.sinno_status == app_state)
-    return fetch_slice(session, stmt, page, per_page)
+    return stmt
 
 
 def find_by_reference(session: Session, reference: str | None) -> Customer | None:

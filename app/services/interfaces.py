@@ -13,7 +13,6 @@ here or from the module itself:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Interface
+from app.services.pagination import Slice, like_escape
 from app.services.interface_history import (  # noqa: F401
     COMMON_LABELS, Actor, change_of, record_check, record_event, stored_value)
 from app.services.interface_resolve import resolve  # noqa: F401
@@ -53,6 +53,14 @@ def status_of(start_date: date | None, last_error: str | None, today: date) -> S
     return Status("active")
 
 
+def status_order(today) -> sa.ColumnElement[int]:
+    """status_of as SQL, for sorting the list by status: active (0), planned (1), failing (2).
+
+    `today` is a date or a bound parameter. tests/test_interface_list.py checks both agree.
+    """
+    return sa.case((Interface.start_date > today, 1), (Interface.last_error.is_not(None), 2), else_=0)
+
+
 SORTS = {
     "group": Interface.group,
     "name": Interface.name,
@@ -66,9 +74,7 @@ SORTS = {
 
 LIST_COLUMNS = (
     Interface.id, Interface.type_key, Interface.group, Interface.name, Interface.branch_label,
-    Interface.workstation_label, Interface.server_side, Interface.client_side,
-    # ISO text ("2026-11-22"): the page formats it; no date object per row.
-    sa.cast(Interface.start_date, sa.String).label("start_date"),
+    Interface.workstation_label, Interface.server_side, Interface.client_side, Interface.start_date,
     Interface.protected, Interface.last_error,
 )
 
@@ -88,35 +94,8 @@ class ListQuery:
     per_page: int = 50
 
 
-@dataclass(frozen=True)
-class ListPage:
-    """One page of rows (plain tuples, no ORM objects) and whether more exist."""
-
-    rows: list[Any]
-    query: ListQuery
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.query.page > 1
-
-    @property
-    def first(self) -> int:
-        return (self.query.page - 1) * self.query.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-@lru_cache(maxsize=256)
-def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...],
-                    status_day: bool) -> sa.Select:
-    """The list's SELECT for one shape of query, built once; values come as bound parameters.
+def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...]) -> sa.Select:
+    """The list's SELECT for one shape of query; values come as bound parameters.
 
     `terms` holds, per search term, how many stored names it also stands for (see ListQuery.aliases).
     A statement object memoizes its cache key, so a reused one skips building and hashing.
@@ -126,8 +105,7 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[
     """
     key = SORTS.get(sort, Interface.group)
     if key is None:  # status: planned after active, failing last
-        key = sa.case((Interface.start_date > sa.bindparam("today", type_=sa.Date), 1),
-                      (Interface.last_error.is_not(None), 2), else_=0)
+        key = status_order(sa.bindparam("today", type_=sa.Date))
     if desc:
         order = [key.desc(), Interface.name.desc(), Interface.id.desc()]
     else:
@@ -148,19 +126,27 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[
     return sa.select(*LIST_COLUMNS).where(Interface.id.in_(ids)).order_by(*order)
 
 
-def list_page(session: Session, query: ListQuery, today: date) -> ListPage:
-    """One page of the interface list in a single statement: no join, no count, an index per sort."""
+def list_page(session: Session, query: ListQuery, today: date, statements: dict | None = None) -> Slice:
+    """One page of the interface list in a single statement: no join, no count, an index per sort.
+
+    `statements` keeps the statements built per shape of query (the caller's cache, e.g. one per
+    app): a statement object memoizes its cache key, so a reused one skips building and hashing.
+    """
     terms = [t for t in query.q.lower().split() if t][:5]
     patterns = [[term, *(stored for shown, stored in query.aliases
                           if term in shown and term not in stored)]
                 for term in terms]
     sort = query.sort if query.sort in SORTS else "group"
-    stmt = _list_statement(sort, query.desc, query.with_workstation,
-                           tuple(len(p) - 1 for p in patterns), sort == "status")
-    params: dict[str, Any] = {f"term{i}_{j}": f"%{_like_escape(text)}%"
+    shape = (sort, query.desc, query.with_workstation, tuple(len(p) - 1 for p in patterns))
+    stmt = statements.get(shape) if statements is not None else None
+    if stmt is None:
+        stmt = _list_statement(*shape)
+        if statements is not None and len(statements) < 256:
+            statements[shape] = stmt
+    params: dict[str, Any] = {f"term{i}_{j}": f"%{like_escape(text)}%"
                               for i, texts in enumerate(patterns) for j, text in enumerate(texts)}
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
     if sort == "status":
         params["today"] = today
     rows = session.connection().execute(stmt, params).all()
-    return ListPage(rows=rows[:query.per_page], query=query, has_next=len(rows) > query.per_page)
+    return Slice.of(rows, query.page, query.per_page)

@@ -1,12 +1,15 @@
-"""Rules about branches and workstations: what still uses them."""
+"""Branches and workstations: saving them, and what still uses them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Branch, Interface, User, Workstation
+from app.services.interfaces import (Actor, follow_workstation, refresh_search_text_for_branch,
+                                     refresh_search_text_for_workstation)
 
 MAX_NAMES = 5
 
@@ -45,3 +48,36 @@ def workstation_usages(session: Session, workstation: Workstation) -> list[Usage
         _usage(session, "users", User.username, User.workstation_id == workstation.id),
     ]
     return [u for u in found if u]
+
+
+def save_branch(session: Session, branch: Branch, values: dict[str, Any]) -> Branch:
+    """Create or change a branch; interfaces restricted to it are found under its new name."""
+    for name, value in values.items():
+        setattr(branch, name, value)
+    if branch.id is None:
+        session.add(branch)
+    else:
+        refresh_search_text_for_branch(session, branch.id)
+    session.flush()
+    return branch
+
+
+def save_workstation(session: Session, workstation: Workstation, values: dict[str, Any],
+                     actor: Actor) -> Workstation:
+    """Create or change a workstation; when it moves to another branch, its interfaces move too
+    (raises interfaces.ProtectedError when one of them is protected)."""
+    for name, value in values.items():
+        setattr(workstation, name, value)
+    if workstation.id is None:
+        session.add(workstation)
+    else:
+        follow_workstation(session, workstation, actor)
+        refresh_search_text_for_workstation(session, workstation.id)
+    session.flush()
+    return workstation
+
+
+def delete(session: Session, record: Branch | Workstation) -> None:
+    """Delete a branch or workstation nothing uses any more (check the usages first)."""
+    session.delete(record)
+    session.flush()

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import T_, Text, _, current_language
+from app.i18n import T_, Text, current_language
 from app.models import Branch, Interface
 from app.models.base import utcnow
 from app.services.interfaces import read_secret, record_check, write_secret

@@ -1,5 +1,13 @@
-"""Account rules shared by the admin pages and the CLI."""
+"""Accounts: the password policy, saving, (de)activating, the list's search."""
 from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Role, User
+from app.services.pagination import like_terms
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -14,3 +22,51 @@ def check_password_policy(password: str, username: str | None = None) -> None:
         raise PasswordPolicyError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
     if username and password.strip().lower() == username.strip().lower():
         raise PasswordPolicyError("The password must not be the user name.")
+
+
+def list_statement(q: str = "") -> sa.Select:
+    """Accounts by user name with their branch, matching every word of `q` in user name or name."""
+    stmt = sa.select(User).options(selectinload(User.branch)).order_by(User.username, User.id)
+    for term in like_terms(q):
+        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(f"%{term}%", escape="\\"),
+                                 sa.func.lower(User.full_name).like(f"%{term}%", escape="\\")))
+    return stmt
+
+
+def would_remove_last_admin(session: Session, user: User, new_role: str, new_active: bool) -> bool:
+    """True when the change would leave the chain without an active administrator."""
+    if user.role != Role.ADMIN.value or not user.is_active_account:
+        return False
+    if new_role == Role.ADMIN.value and new_active:
+        return False
+    others = session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.role == Role.ADMIN.value, User.is_active_account, User.id != user.id))
+    return others == 0
+
+
+def save(session: Session, user: User, values: dict[str, Any]) -> User:
+    """Create or change an account (a new one with its first password); deactivating one ends its
+    open sessions."""
+    password = values.pop("password", None)
+    active = values.pop("is_active_account", user.is_active_account if user.id else True)
+    for name, value in values.items():
+        setattr(user, name, value)
+    set_active(user, active)
+    if password is not None:
+        user.set_password(password)
+    if user.id is None:
+        session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(user: User, active: bool) -> None:
+    """Activate or deactivate an account; deactivating ends its open sessions."""
+    if user.is_active_account and not active:
+        user.session_version = (user.session_version or 0) + 1
+    user.is_active_account = active
+
+
+def set_password(user: User, password: str) -> None:
+    """Give an account a new password (which ends its open sessions)."""
+    user.set_password(password)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
@@ -43,6 +44,24 @@ def test_search_as_you_type_with_url_and_back_button(page: Page, live_app, login
     page.go_back()
     expect(page.locator("#interface-q")).to_have_value("ulm")
     expect(rows).to_have_count(1)
+
+
+def test_list_refreshes_itself_when_an_interface_is_saved(page: Page, live_app, login_as):
+    _make_interfaces(live_app)
+    login_as("helpdesk")
+    page.goto("/interfaces/?q=ulm")
+    rows = page.locator("#interface-rows tr")
+    expect(rows).to_have_count(1)
+    with live_app.app_context():  # someone else saves a change meanwhile
+        interface = db.session.scalar(sa.select(Interface).where(Interface.name == "SMS Ulm"))
+        interface.name = "SMS Ulm Neu"
+        db.session.commit()
+    expect(rows.first).to_contain_text("SMS Ulm")
+    # what a save's response sends (HX-Trigger: interface-saved): the list re-fetches the same search
+    page.evaluate("htmx.trigger(document.body, 'interface-saved')")
+    expect(rows.first).to_contain_text("SMS Ulm Neu")
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/interfaces/\?q=ulm$"))
 
 
 def test_create_and_edit_smsapi_interface(page: Page, live_app, login_as, smsapi_sim):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 
-from . import routes  # noqa: E402,F401
+from . import kinds, routes  # noqa: E402,F401

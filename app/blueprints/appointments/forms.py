@@ -11,7 +11,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields import DateField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.blueprints.customers.forms import branch_choices
+from app.blueprints.fields import BranchField, optional_int
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, AppointmentType, Customer
 from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
@@ -35,13 +35,6 @@ def kind_choices() -> list[tuple[str, str]]:
     """What a status means for reminders."""
     return [(OPEN, _l("offen")), (DONE, _l("erledigt")), (CANCELLED, _l("storniert")),
             (NO_SHOW, _l("geplatzt"))]
-
-
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class LocalTimeField(TimeField):
@@ -81,13 +74,20 @@ class AppointmentTypeForm(_UniqueName, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     allows_auto_notification = BooleanField(_l("Erlaubt für automatische Benachrichtigungen des Kunden"))
     duration_minutes = IntegerField(
-        _l("Dauer in Minuten"), default=30,
+        _l("Dauer in Minuten"), default=30, render_kw={"min": MIN_DURATION, "max": MAX_DURATION},
         validators=[InputRequired(message=_l("Bitte eine Dauer in Minuten angeben.")),
                     NumberRange(MIN_DURATION, MAX_DURATION, message=_l(
                         "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
                         min=MIN_DURATION, max=MAX_DURATION))])
     active = BooleanField(_l("Aktiv"), default=True,
                           description=_l("Nur aktive Termintypen können neuen Terminen zugeordnet werden."))
+    layout = (("name", "duration_minutes"), ("allows_auto_notification",), ("active",))
+
+    def values(self) -> dict:
+        """The cleaned values for the appointment service."""
+        return {"name": self.name.data.strip(),
+                "allows_auto_notification": bool(self.allows_auto_notification.data),
+                "duration_minutes": self.duration_minutes.data, "active": bool(self.active.data)}
 
 
 class AppointmentStatusForm(_UniqueName, FlaskForm):
@@ -99,6 +99,11 @@ class AppointmentStatusForm(_UniqueName, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     kind = SelectField(_l("Bedeutung"), choices=kind_choices, default=OPEN,
                        description=_l("Stornierte, geplatzte und erledigte Termine werden nicht erinnert."))
+    layout = (("name", "kind"),)
+
+    def values(self) -> dict:
+        """The cleaned values for the appointment service."""
+        return {"name": self.name.data.strip(), "kind": self.kind.data}
 
 
 class AppointmentForm(FlaskForm):
@@ -108,12 +113,11 @@ class AppointmentForm(FlaskForm):
                                                        "Vorschläge erscheinen beim Tippen des Namens."),
                            validators=[DataRequired(message=_l("Bitte geben Sie den Kunden an.")),
                                        Length(max=100)])
-    type_id = SelectField(_l("Termintyp"), coerce=_int_or_none,
+    type_id = SelectField(_l("Termintyp"), coerce=optional_int,
                           validators=[DataRequired(message=_l("Bitte wählen Sie einen Termintyp."))])
-    status_id = SelectField(_l("Status"), coerce=_int_or_none,
+    status_id = SelectField(_l("Status"), coerce=optional_int,
                             validators=[DataRequired(message=_l("Bitte wählen Sie einen Status."))])
-    branch_id = SelectField(_l("Filiale"), choices=branch_choices, coerce=_int_or_none,
-                            validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
+    branch_id = BranchField(validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
     # <input type="date"> sends ISO dates; a browser without it lets people type German ones.
     start_date = DateField(_l("Datum"), format=["%Y-%m-%d", "%d.%m.%Y"],
                            validators=[InputRequired(message=_l("Bitte ein Datum angeben."))])

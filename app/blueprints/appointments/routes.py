@@ -1,4 +1,4 @@
-"""Appointment pages (list, create, show, edit) and the admin pages for types and statuses."""
+"""Appointment pages: list, create, show, edit (types and statuses: kinds.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,38 +6,29 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.blueprints.appointments import bp
-from app.blueprints.appointments.forms import (AppointmentForm, AppointmentStatusForm, AppointmentTypeForm,
-                                               kind_choices, local_to_utc, utc_to_local)
+from app.blueprints.appointments.forms import AppointmentForm, local_to_utc, utc_to_local
 from app.blueprints.auth.decorators import role_required
-from app.blueprints.customers.forms import branch_choices
+from app.blueprints.fields import branch_options
+from app.blueprints.paging import page_arg
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render, wants_fragment
-from app.models import Appointment, AppointmentStatus, AppointmentType, Customer, Role, SmsMessage
+from app.models import Appointment, AppointmentStatus, Customer, Role, SmsMessage
 from app.models.appointment import OPEN
-from app.services import customers as customer_service, reminders
+from app.services import appointments as appointment_service, customers as customer_service
 from app.services.clock import local_today
+from app.services.pagination import fetch_slice
 from app.services.reminder_reasons import reason_text
 from app.request_guard import int_arg
-
-# Fields whose change makes an earlier "no reminder because …" outdated.
-REMINDER_RELEVANT = ("customer_id", "type_id", "status_id", "branch_id", "starts_at", "is_group")
 
 
 def tz_name() -> str:
     """The portal's time zone, in which appointment times are typed and shown."""
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 def _date_arg(name: str) -> date | None:
@@ -106,11 +97,11 @@ def _status_choices() -> list[tuple[str, str]]:
 def index():
     """Appointments by start time, filtered by customer, branch, status and dates."""
     filters = ListFilters.from_request()
-    page = customer_service.fetch_slice(db.session, list_statement(filters), _page_arg(),
-                                        current_app.config["LIST_PAGE_SIZE"], scalars=False)
+    page = fetch_slice(db.session, list_statement(filters), page_arg(), current_app.config["LIST_PAGE_SIZE"],
+                       scalars=False)
     ctx = dict(page=page, filters=filters, list_args=filters.url_args(), reason_text=reason_text)
     if not wants_fragment():  # the filter selects are only on the page, not in the table fragment
-        ctx.update(branches=branch_choices()[1:], statuses=_status_choices())
+        ctx.update(branches=branch_options(), statuses=_status_choices())
     return render("appointments/index.html", "appointments/_table.html", **ctx)
 
 
@@ -152,15 +143,6 @@ def new():
     return render("appointments/form.html", "appointments/_form.html", **_form_ctx(form, None))
 
 
-def _apply(appointment: Appointment, values: dict) -> None:
-    """Copy the values; a changed appointment gets a fresh reminder check (a waiting SMS is dropped)."""
-    changed = any(getattr(appointment, name) != values[name] for name in REMINDER_RELEVANT)
-    for name, value in values.items():
-        setattr(appointment, name, value)
-    if changed:
-        reminders.appointment_changed(db.session, appointment)
-
-
 @bp.post("/")
 @role_required(Role.EMPLOYEE, Role.ADMIN)
 def create():
@@ -169,9 +151,7 @@ def create():
     if not form.validate_on_submit():
         return render("appointments/form.html", "appointments/_form.html", status=422,
                       **_form_ctx(form, None))
-    appointment = Appointment()
-    _apply(appointment, form.values(tz_name()))
-    db.session.add(appointment)
+    appointment = appointment_service.save_appointment(db.session, Appointment(), form.values(tz_name()))
     db.session.commit()
     flash(_("Der Termin wurde angelegt."), "success")
     return htmx_or_redirect(url_for("appointments.show", appointment_id=appointment.id))
@@ -220,208 +200,7 @@ def update(appointment_id: int):
     if not form.validate_on_submit():
         return render("appointments/form.html", "appointments/_form.html", status=422,
                       **_form_ctx(form, appointment))
-    _apply(appointment, form.values(tz_name()))
+    appointment_service.save_appointment(db.session, appointment, form.values(tz_name()))
     db.session.commit()
     flash(_("Der Termin wurde gespeichert."), "success")
     return htmx_or_redirect(url_for("appointments.show", appointment_id=appointment.id))
-
-
-# ---- appointment types and statuses (admins) ----------------------------------------------------
-
-def _usage(column, record_id: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Appointment).where(column == record_id)) or 0
-
-
-def _in_use_message(count: int) -> str:
-    return ngettext("Er wird noch von %(num)d Termin verwendet.", "Er wird noch von %(num)d Terminen verwendet.",
-                    count)
-
-
-@bp.get("/types/")
-@role_required(Role.ADMIN)
-def types():
-    """The appointment types with how many appointments use each."""
-    used = (sa.select(sa.func.count()).select_from(Appointment)
-            .where(Appointment.type_id == AppointmentType.id).scalar_subquery())
-    rows = db.session.execute(sa.select(AppointmentType, used).order_by(AppointmentType.name)).all()
-    return render("appointments/types.html", "appointments/_types_table.html", rows=rows)
-
-
-@bp.get("/types/new")
-@role_required(Role.ADMIN)
-def type_new():
-    """The form for a new appointment type."""
-    return render("appointments/type_form.html", "appointments/_type_form.html", form=AppointmentTypeForm(),
-                  record=None)
-
-
-@bp.post("/types/")
-@role_required(Role.ADMIN)
-def type_create():
-    """Create an appointment type."""
-    form = AppointmentTypeForm()
-    if not form.validate_on_submit():
-        return render("appointments/type_form.html", "appointments/_type_form.html", status=422, form=form,
-                      record=None)
-    record = AppointmentType(name=form.name.data.strip(),
-                             allows_auto_notification=bool(form.allows_auto_notification.data),
-                             duration_minutes=form.duration_minutes.data, active=bool(form.active.data))
-    db.session.add(record)
-    db.session.commit()
-    flash(_("Termintyp %(name)s wurde angelegt.", name=record.name), "success")
-    return htmx_or_redirect(url_for("appointments.types"))
-
-
-@bp.get("/types/<int:type_id>/edit")
-@role_required(Role.ADMIN)
-def type_edit(type_id: int):
-    """The form to edit an appointment type."""
-    record = db.get_or_404(AppointmentType, type_id)
-    return render("appointments/type_form.html", "appointments/_type_form.html",
-                  form=AppointmentTypeForm(obj=record, record=record), record=record)
-
-
-@bp.post("/types/<int:type_id>/edit")
-@role_required(Role.ADMIN)
-def type_update(type_id: int):
-    """Save an appointment type."""
-    record = db.get_or_404(AppointmentType, type_id)
-    form = AppointmentTypeForm(record=record)
-    if not form.validate_on_submit():
-        return render("appointments/type_form.html", "appointments/_type_form.html", status=422, form=form,
-                      record=record)
-    record.name = form.name.data.strip()
-    record.allows_auto_notification = bool(form.allows_auto_notification.data)
-    record.duration_minutes = form.duration_minutes.data
-    record.active = bool(form.active.data)
-    db.session.commit()
-    flash(_("Termintyp %(name)s wurde gespeichert.", name=record.name), "success")
-    return htmx_or_redirect(url_for("appointments.types"))
-
-
-def _type_blocked(record: AppointmentType) -> str | None:
-    count = _usage(Appointment.type_id, record.id)
-    if not count:
-        return None
-    return _("Der Termintyp %(name)s kann nicht gelöscht werden.", name=record.name) + " " + \
-        _in_use_message(count)
-
-
-@bp.get("/types/<int:type_id>/delete")
-@role_required(Role.ADMIN)
-def type_confirm_delete(type_id: int):
-    """Ask before deleting a type; say right away when appointments use it."""
-    record = db.get_or_404(AppointmentType, type_id)
-    return render("appointments/delete.html", "_confirm_delete.html", title=_("Termintyp löschen"),
-                  question=_("Soll der Termintyp %(name)s gelöscht werden?", name=record.name),
-                  blocked=_type_blocked(record), action=url_for("appointments.type_delete", type_id=record.id),
-                  cancel=url_for("appointments.types"))
-
-
-@bp.post("/types/<int:type_id>/delete")
-@role_required(Role.ADMIN)
-def type_delete(type_id: int):
-    """Delete an appointment type no appointment uses."""
-    record = db.get_or_404(AppointmentType, type_id)
-    blocked = _type_blocked(record)
-    if blocked:
-        flash(blocked, "error")
-        return htmx_or_redirect(url_for("appointments.types"))
-    db.session.delete(record)
-    db.session.commit()
-    flash(_("Termintyp %(name)s wurde gelöscht.", name=record.name), "success")
-    return htmx_or_redirect(url_for("appointments.types"))
-
-
-@bp.get("/statuses/")
-@role_required(Role.ADMIN)
-def statuses():
-    """The appointment statuses with their meaning and how many appointments have each."""
-    used = (sa.select(sa.func.count()).select_from(Appointment)
-            .where(Appointment.status_id == AppointmentStatus.id).scalar_subquery())
-    rows = db.session.execute(sa.select(AppointmentStatus, used).order_by(AppointmentStatus.id)).all()
-    return render("appointments/statuses.html", "appointments/_statuses_table.html", rows=rows,
-                  kinds=dict(kind_choices()))
-
-
-@bp.get("/statuses/new")
-@role_required(Role.ADMIN)
-def status_new():
-    """The form for a new appointment status."""
-    return render("appointments/status_form.html", "appointments/_status_form.html",
-                  form=AppointmentStatusForm(), record=None)
-
-
-@bp.post("/statuses/")
-@role_required(Role.ADMIN)
-def status_create():
-    """Create an appointment status."""
-    form = AppointmentStatusForm()
-    if not form.validate_on_submit():
-        return render("appointments/status_form.html", "appointments/_status_form.html", status=422, form=form,
-                      record=None)
-    record = AppointmentStatus(name=form.name.data.strip(), kind=form.kind.data)
-    db.session.add(record)
-    db.session.commit()
-    flash(_("Status %(name)s wurde angelegt.", name=record.name), "success")
-    return htmx_or_redirect(url_for("appointments.statuses"))
-
-
-@bp.get("/statuses/<int:status_id>/edit")
-@role_required(Role.ADMIN)
-def status_edit(status_id: int):
-    """The form to edit an appointment status."""
-    record = db.get_or_404(AppointmentStatus, status_id)
-    return render("appointments/status_form.html", "appointments/_status_form.html",
-                  form=AppointmentStatusForm(obj=record, record=record), record=record)
-
-
-@bp.post("/statuses/<int:status_id>/edit")
-@role_required(Role.ADMIN)
-def status_update(status_id: int):
-    """Save an appointment status."""
-    record = db.get_or_404(AppointmentStatus, status_id)
-    form = AppointmentStatusForm(record=record)
-    if not form.validate_on_submit():
-        return render("appointments/status_form.html", "appointments/_status_form.html", status=422, form=form,
-                      record=record)
-    record.name = form.name.data.strip()
-    record.kind = form.kind.data
-    db.session.commit()
-    flash(_("Status %(name)s wurde gespeichert.", name=record.name), "success")
-    return htmx_or_redirect(url_for("appointments.statuses"))
-
-
-def _status_blocked(record: AppointmentStatus) -> str | None:
-    count = _usage(Appointment.status_id, record.id)
-    if not count:
-        return None
-    return _("Der Status %(name)s kann nicht gelöscht werden.", name=record.name) + " " + \
-        _in_use_message(count)
-
-
-@bp.get("/statuses/<int:status_id>/delete")
-@role_required(Role.ADMIN)
-def status_confirm_delete(status_id: int):
-    """Ask before deleting a status; say right away when appointments have it."""
-    record = db.get_or_404(AppointmentStatus, status_id)
-    return render("appointments/delete.html", "_confirm_delete.html", title=_("Status löschen"),
-                  question=_("Soll der Status %(name)s gelöscht werden?", name=record.name),
-                  blocked=_status_blocked(record),
-                  action=url_for("appointments.status_delete", status_id=record.id),
-                  cancel=url_for("appointments.statuses"))
-
-
-@bp.post("/statuses/<int:status_id>/delete")
-@role_required(Role.ADMIN)
-def status_delete(status_id: int):
-    """Delete a status no appointment has."""
-    record = db.get_or_404(AppointmentStatus, status_id)
-    blocked = _status_blocked(record)
-    if blocked:
-        flash(blocked, "error")
-        return htmx_or_redirect(url_for("appointments.statuses"))
-    db.session.delete(record)
-    db.session.commit()
-    flash(_("Status %(name)s wurde gelöscht.", name=record.name), "success")
-    return htmx_or_redirect(url_for("appointments.statuses"))

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from app.blueprints.fields import Fieldset
 from app.extensions import db
 from app.models import Branch
 from app.services.addresses import (COUNTRIES, POSTCODE_EXAMPLES, country_name, normalise_phone,
@@ -14,6 +15,7 @@ from app.services.addresses import (COUNTRIES, POSTCODE_EXAMPLES, country_name, 
 
 
 def country_choices() -> list[tuple[str, str]]:
+    """The countries of a business office, named in the reader's language."""
     language = str(get_locale() or "de")
     return [(code, country_name(code, language)) for code in COUNTRIES]
 
@@ -37,9 +39,23 @@ class BranchForm(FlaskForm):
                        validators=[Optional(), Length(max=254), Email(message=_l(
                            "Bitte geben Sie eine gültige E-Mail-Adresse ein."))])
 
-    def __init__(self, *args, branch: Branch | None = None, **kwargs):
+    layout = (("number", "code", "name"),
+              Fieldset(_l("Geschäftsstelle"), (("street",), ("postcode", "city", "country"),
+                                               ("phone", "email"))))
+
+    def __init__(self, *args, record: Branch | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._branch = branch
+        self._branch = record
+
+    def values(self) -> dict:
+        """The cleaned values for the organisation service."""
+        country = self.country.data
+        return {"number": self.number.data.strip(), "code": self.code.data.strip().upper(),
+                "name": self.name.data.strip(), "street": self.street.data.strip(),
+                "postcode": self.postcode.data.strip().upper(), "city": self.city.data.strip(),
+                "country": country,
+                "phone": normalise_phone(self.phone.data, country) if self.phone.data else None,
+                "email": (self.email.data or "").strip().lower() or None}
 
     def _unique(self, column, value) -> bool:
         stmt = sa.select(Branch.id).where(column == value)

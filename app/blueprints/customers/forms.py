@@ -7,26 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from app.blueprints.fields import BranchField
 from app.extensions import db
-from app.models import Branch, Customer
+from app.models import Customer
 from app.services import customers as service
 from app.services import phone
 from app.services.phone import InvalidPhoneNumber
 
 COUNTRY_CODE = phone.DEFAULT_COUNTRY_CODE  # numbers typed without a prefix
-
-
-def branch_choices() -> list[tuple[str, str]]:
-    """All branches for a select, by number."""
-    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
-    return [("", _l("— bitte wählen —"))] + [(str(r.id), f"{r.number} {r.name}") for r in rows]
-
-
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def salutation_choices() -> list[tuple[str, str]]:
@@ -42,19 +30,21 @@ class CustomerForm(FlaskForm):
     last_name = StringField(_l("Nachname"), validators=[DataRequired(), Length(max=80)])
     number = StringField(_l("Kundennummer"), validators=[Optional(), Length(max=20)])
     mobile = StringField(_l("Mobilnummer"), description=_l("z. B. 0171 2345678 oder +49 171 2345678"),
-                         validators=[Optional(), Length(max=32)])
+                         validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "off"})
     email = EmailField(_l("E-Mail"), validators=[Optional(), Length(max=254), Email(message=_l(
         "Bitte geben Sie eine gültige E-Mail-Adresse ein."))])
     language = SelectField(_l("Sprache"), choices=[("de", _l("Deutsch")), ("en", _l("Englisch"))],
                            default="de")
-    branch_id = SelectField(_l("Filiale"), choices=branch_choices, coerce=_int_or_none,
-                            validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
+    branch_id = BranchField(validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
     sms_consent = BooleanField(_l("Einwilligung zu SMS"),
                                description=_l("Der Kunde hat zugestimmt, SMS zu erhalten."))
 
-    def __init__(self, *args, customer: Customer | None = None, **kwargs):
+    layout = (("salutation", "first_name", "last_name"), ("number", "branch_id", "language"),
+              ("mobile", "email"), ("sms_consent",))
+
+    def __init__(self, *args, record: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._customer = customer
+        self._customer = record
         self.international_mobile: str | None = None
 
     def _taken(self, column, value) -> bool:

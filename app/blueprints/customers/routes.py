@@ -1,72 +1,77 @@
-"""Customer pages: the searchable list, create, show, edit and delete."""
+"""Customer pages: the searchable list, create, edit and delete (the shared CRUD view), and show."""
 from __future__ import annotations
 
-from flask import current_app, flash, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
+from app.blueprints.crud import CrudView
 from app.blueprints.customers import bp
-from app.blueprints.customers.forms import CustomerForm, branch_choices
+from app.blueprints.customers.forms import CustomerForm
+from app.blueprints.fields import branch_options
 from app.extensions import db
-from app.htmx import htmx_or_redirect, render, wants_fragment
+from app.htmx import render, wants_fragment
+from app.i18n import N_
 from app.models import Customer, Role
 from app.models.base import utcnow
-from app.services import customers as service
 from app.request_guard import int_arg
+from app.services import customers as service
 
 
-def page_arg() -> int:
-    """The ?page= number, 1 when missing or malformed."""
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
+class CustomerView(CrudView):
+    """Customers, searched as you type and filtered by branch; each row offers "SMS senden"."""
+
+    model, form_class, name, row_template = Customer, CustomerForm, "customer", "customers/_row.html"
+    roles = (Role.EMPLOYEE, Role.ADMIN)
+    page_template = "customers/index.html"
+    texts = dict(
+        title=N_("Kunden"), new=N_("Neuer Kunde"), empty=N_("Keine Kunden gefunden."),
+        edit=N_("Kunde %(name)s bearbeiten"), created=N_("Kunde %(name)s wurde angelegt."),
+        saved=N_("Kunde %(name)s wurde gespeichert."), deleted=N_("Kunde %(name)s wurde gelöscht."),
+        delete_title=N_("Kunden löschen"), delete_question=N_("Soll der Kunde %(name)s gelöscht werden?"))
+    columns = (_l("Kunden-Nr."), _l("Name"), _l("Mobil"), _l("Filiale"), _l("SMS-Einwilligung"), "")
+
+    def list_context(self):
+        q = request.args.get("q", "").strip()[:100]
+        branch_id = int_arg("branch")
+        app_state = request.args.get("app") if request.args.get("app") in service.SINNO_STATUSES else None
+        args = {k: v for k, v in {"q": q, "branch": branch_id, "app": app_state}.items() if v}
+        ctx = dict(page=self.fetch(service.list_statement(q, branch_id, app_state)), q=q,
+                   branch_id=branch_id, list_args=args, app_state=app_state)
+        if not wants_fragment():  # the filter selects are only on the page, not in the table fragment
+            ctx["branches"] = branch_options()
+            ctx["app_states"] = [(key, str(label)) for key, label in service.SINNO_STATUSES.items()]
+        return ctx
+
+    def new_form(self):
+        return CustomerForm(branch_id=current_user.branch_id)
+
+    def save(self, record, form):
+        return service.save(db.session, record or Customer(), form.values())
+
+    def blocked(self, record):
+        count = service.appointment_count(db.session, record.id)
+        if not count:
+            return None
+        return ngettext("Der Kunde %(name)s hat noch %(num)d Termin und kann nicht gelöscht werden.",
+                        "Der Kunde %(name)s hat noch %(num)d Termine und kann nicht gelöscht werden.",
+                        count, name=record.full_name)
+
+    def remove(self, record):
+        service.delete(db.session, record)
+
+    def label(self, record):
+        return record.full_name
+
+    def done_url(self, record):
+        return url_for("customers.show", customer_id=record.id)
+
+    def cancel_url(self, record):
+        return self.done_url(record) if record is not None else self.url("index")
 
 
-def _list_args(q: str, branch_id: int | None, app_state: str | None = None, **changes) -> dict:
-    """The list's URL parameters without empty values."""
-    args = {"q": q or None, "branch": branch_id or None, "app": app_state or None}
-    args.update(changes)
-    return {k: v for k, v in args.items() if v}
-
-
-@bp.get("/")
-@role_required(Role.EMPLOYEE, Role.ADMIN)
-def index():
-    """Search customers as you type, filter by branch; each row offers "SMS senden"."""
-    q = request.args.get("q", "").strip()[:100]
-    branch_id = int_arg("branch")
-    app_state = request.args.get("app") if request.args.get("app") in service.SINNO_STATUSES else None
-    page = service.list_page(db.session, q, branch_id, page_arg(), current_app.config["LIST_PAGE_SIZE"],
-                             app_state=app_state)
-    ctx = dict(page=page, q=q, branch_id=branch_id, list_args=_list_args(q, branch_id, app_state),
-               app_state=app_state)
-    if not wants_fragment():  # the filter select is only on the page, not in the table fragment
-        ctx["branches"] = branch_choices()[1:]
-        ctx["app_states"] = [(key, str(label)) for key, label in service.SINNO_STATUSES.items()]
-    return render("customers/index.html", "customers/_table.html", **ctx)
-
-
-@bp.get("/new")
-@role_required(Role.EMPLOYEE, Role.ADMIN)
-def new():
-    """The form for a new customer (the employee's branch preselected)."""
-    form = CustomerForm(branch_id=current_user.branch_id)
-    return render("customers/form.html", "customers/_form.html", form=form, customer=None)
-
-
-@bp.post("/")
-@role_required(Role.EMPLOYEE, Role.ADMIN)
-def create():
-    """Create a customer."""
-    form = CustomerForm()
-    if not form.validate_on_submit():
-        return render("customers/form.html", "customers/_form.html", status=422, form=form, customer=None)
-    customer = service.save(db.session, Customer(), form.values())
-    db.session.commit()
-    flash(_("Kunde %(name)s wurde angelegt.", name=customer.full_name), "success")
-    return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
+CustomerView(bp)
 
 
 @bp.get("/<int:customer_id>")
@@ -78,65 +83,3 @@ def show(customer_id: int):
     messages = service.last_messages(db.session, customer.id)
     return render("customers/show.html", "customers/_detail.html", customer=customer, upcoming=upcoming,
                   past=past, messages=messages, sinno_status=service.sinno_status_label(customer.sinno_status))
-
-
-@bp.get("/<int:customer_id>/edit")
-@role_required(Role.EMPLOYEE, Role.ADMIN)
-def edit(customer_id: int):
-    """The form to edit a customer."""
-    customer = db.get_or_404(Customer, customer_id)
-    form = CustomerForm(obj=customer, customer=customer)
-    return render("customers/form.html", "customers/_form.html", form=form, customer=customer)
-
-
-@bp.post("/<int:customer_id>/edit")
-@role_required(Role.EMPLOYEE, Role.ADMIN)
-def update(customer_id: int):
-    """Save a customer."""
-    customer = db.get_or_404(Customer, customer_id)
-    form = CustomerForm(customer=customer)
-    if not form.validate_on_submit():
-        return render("customers/form.html", "customers/_form.html", status=422, form=form, customer=customer)
-    service.save(db.session, customer, form.values())
-    db.session.commit()
-    flash(_("Kunde %(name)s wurde gespeichert.", name=customer.full_name), "success")
-    return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
-
-
-def _blocked(customer: Customer) -> str | None:
-    """Why the customer cannot be deleted, or None."""
-    count = service.appointment_count(db.session, customer.id)
-    if not count:
-        return None
-    return ngettext("Der Kunde %(name)s hat noch %(num)d Termin und kann nicht gelöscht werden.",
-                    "Der Kunde %(name)s hat noch %(num)d Termine und kann nicht gelöscht werden.",
-                    count, name=customer.full_name)
-
-
-@bp.get("/<int:customer_id>/delete")
-@role_required(Role.EMPLOYEE, Role.ADMIN)
-def confirm_delete(customer_id: int):
-    """Ask before deleting; say right away when the customer still has appointments."""
-    customer = db.get_or_404(Customer, customer_id)
-    return render("customers/delete.html", "_confirm_delete.html",
-                  title=_("Kunden löschen"),
-                  question=_("Soll der Kunde %(name)s gelöscht werden?", name=customer.full_name),
-                  blocked=_blocked(customer),
-                  action=url_for("customers.delete", customer_id=customer.id),
-                  cancel=url_for("customers.show", customer_id=customer.id))
-
-
-@bp.post("/<int:customer_id>/delete")
-@role_required(Role.EMPLOYEE, Role.ADMIN)
-def delete(customer_id: int):
-    """Delete a customer who has no appointments."""
-    customer = db.get_or_404(Customer, customer_id)
-    blocked = _blocked(customer)
-    if blocked:
-        flash(blocked, "error")
-        return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
-    name = customer.full_name
-    service.delete(db.session, customer)
-    db.session.commit()
-    flash(_("Kunde %(name)s wurde gelöscht.", name=name), "success")
-    return htmx_or_redirect(url_for("customers.index"))

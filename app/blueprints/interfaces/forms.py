@@ -7,32 +7,24 @@ from functools import cache
 import sqlalchemy as sa
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField,
+from wtforms import (BooleanField, DateField, HiddenField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.extensions import db
+from app.blueprints.fields import BranchField
 from app.blueprints.interfaces.history import label_of
+from app.extensions import db
 from app.models import Branch, Interface, InterfaceEvent, Workstation
 from app.services import interface_types
 from app.services import interfaces as service
 from app.services.interface_types import CLIENT, SERVER, InterfaceType
 
 
-def _branch_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
-    return [("", _l("— alle Filialen —"))] + [(str(r.id), f"{r.number} {r.name}") for r in rows]
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class InterfaceForm(FlaskForm):
     """Fields every interface has (SPEC §2)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    branch_id = SelectField(_l("Filiale"), choices=_branch_choices, coerce=_optional_int,
+    branch_id = BranchField(blank=_l("— alle Filialen —"),
                             description=_l("Leer = jede Filiale darf die Schnittstelle nutzen."))
     server_side = BooleanField(_l("Serverseitig"))
     client_side = BooleanField(_l("Clientseitig"))

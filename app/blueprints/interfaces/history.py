@@ -6,7 +6,7 @@ Entries written before that stored a ready-made "label" and display texts; they 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -21,6 +21,7 @@ from app.models import InterfaceEvent
 from app.services import interface_types
 from app.services.interface_types import InterfaceType
 from app.services.interfaces import COMMON_LABELS
+from app.services.pagination import Slice, fetch_slice
 from app.template_helpers import fmt_date, yesno
 
 PAGE_SIZE = 50
@@ -102,26 +103,15 @@ class HistoryEntry:
     lines: list[ChangeLine]
 
 
-@dataclass(frozen=True)
-class HistoryPage:
-    """One page of an interface's history and whether older entries exist."""
-
-    entries: list[HistoryEntry]
-    page: int
-    has_next: bool
-
-
 def history_page(session: Session, interface_id: int, page: int = 1, per_page: int = PAGE_SIZE
-                 ) -> HistoryPage:
-    """One page of an interface's history, newest first (also after the interface was deleted)."""
-    events = session.scalars(
-        sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface_id)
-        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc())
-        .limit(per_page + 1).offset((page - 1) * per_page)).all()
-    entries = [HistoryEntry(event, [describe(c, interface_types.get(event.type_key or ""))
-                                    for c in event.changes or []])
-               for event in events[:per_page]]
-    return HistoryPage(entries=entries, page=page, has_next=len(events) > per_page)
+                 ) -> Slice:
+    """One page of an interface's history (HistoryEntry items), newest first (also after the
+    interface was deleted)."""
+    events = fetch_slice(session, sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface_id)
+                         .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()), page, per_page)
+    return replace(events, items=[
+        HistoryEntry(event, [describe(c, interface_types.get(event.type_key or "")) for c in event.changes or []])
+        for event in events.items])
 
 
 def action_labels() -> dict[str, str]:

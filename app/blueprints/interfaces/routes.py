@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape as html_escape  # plain str out: cheaper than Markup for row cells
 from urllib.parse import quote_plus
 
 import sqlalchemy as sa
@@ -10,21 +9,23 @@ from flask import abort, current_app, flash, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
 from app.blueprints.interfaces.forms import DeleteForm, make_form
 from app.blueprints.interfaces.history import action_labels, history_page
+from app.blueprints.paging import page_arg
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
-from app.icons import icon
 from app.models import Interface, InterfaceEvent, Role, Workstation
+from app.request_guard import int_arg
 from app.services import interface_types
 from app.services.interface_types import CLIENT
 from app.services import interfaces as service
 from app.services.clock import local_today
-from app.request_guard import int_arg, page_arg
+from app.services.pagination import fetch_slice
+from app.template_helpers import date_formatter, url_pattern
+
 
 def today():
     """Today in the portal's time zone."""
@@ -35,17 +36,13 @@ def _list_query(aliases: tuple[tuple[str, str], ...] = ()) -> service.ListQuery:
     # A plain dict: a MultiDict raises and catches an exception for every parameter not given.
     args = request.args.to_dict()
     sort = args.get("sort", "group")
-    try:
-        page = max(1, min(int(args.get("page", 1)), 100_000))
-    except ValueError:
-        page = 1
     return service.ListQuery(
         q=args.get("q", "").strip()[:100],
         aliases=aliases,
         with_workstation=args.get("ws") == "1",
         sort=sort if sort in service.SORTS else "group",
         desc=args.get("dir") == "desc",
-        page=page,
+        page=page_arg(),
         per_page=current_app.config["LIST_PAGE_SIZE"],
     )
 
@@ -82,114 +79,53 @@ class ListLinks:
             parts.append(f"page={page}")
         return f"{self.base}?{'&'.join(parts)}" if parts else self.base
 
-    def sort_headers(self, labels: dict[str, str]) -> list[tuple[str, str, str]]:
-        """(key, label, URL) per column: a header sorts by its column, ascending; the active
-        column's header reverses the order."""
+    def sort_headers(self) -> list[tuple[str, str]]:
+        """(key, URL) per column: a header sorts by its column, ascending; the active column's
+        header reverses the order."""
         query = self.query
-        return [(key, labels[key], self(sort=key, page=1, desc=key == query.sort and not query.desc))
-                for key in service.SORTS]
-
-
-# The list's rows are rendered here, as one f-string per row, instead of a dozen template
-# expressions per row: per-cell template work is what makes list pages of this kind slow (see
-# bench/interfaces_list.py). Every text value is escaped; the cells follow the header in
-# interfaces/_table.html.
-def _date_text(iso: str | None, german: bool) -> str:
-    """"2026-11-22" as the user reads it (dates arrive as ISO text: no date objects per row)."""
-    if not iso:
-        return ""
-    return f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}" if german else iso[:10]
+        return [(key, self(sort=key, page=1, desc=key == query.sort and not query.desc)) for key in service.SORTS]
 
 
 @dataclass(frozen=True)
-class _ListTexts:
-    """The list's texts in one language: cells escaped for the row markup, column headers."""
+class _ListLabels:
+    """The list's group and type names in one language, and the search aliases they imply."""
 
-    german: bool
-    types: dict[str, str]
     groups: dict[str, str]
-    active: str
-    failing: str
-    planned: str
-    locked: str
-    tick: str
-    headers: dict[str, str]
-    # Group and type names in this language -> as stored and searched (see ListQuery.aliases).
+    types: dict[str, str]
+    # Group and type names as the reader sees them -> as stored (see ListQuery.aliases).
     aliases: tuple[tuple[str, str], ...]
 
 
-_list_texts: dict[str, _ListTexts] = {}
-
-
-def _texts_for(locale: str) -> _ListTexts:
-    """The cell texts of the request's language, translated and escaped once per language."""
-    texts = _list_texts.get(locale)
-    if texts is None:
-        texts = _list_texts[locale] = _ListTexts(
-            german=locale == "de",
-            types={t.key: html_escape(t.display_label) for t in interface_types.all_types()},
-            groups={g: html_escape(interface_types.group_label(g)) for g in interface_types.GROUPS},
-            active=html_escape(_("aktiv")), failing=html_escape(_("Fehler")), planned=_("geplant ab"),
-            locked=" " + str(icon("lock", _("Geschützt"))),
-            tick=str(icon("check", _("ja"))),
-            headers={"group": _("Gruppe"), "name": _("Name"), "branch": _("Filiale"),
-                     "workstation": _("Rechner"), "server": _("Serverseitig"),
-                     "client": _("Clientseitig"), "start": _("Start"), "status": _("Status")},
-            aliases=_search_aliases())
-    return texts
-
-
-def _search_aliases() -> tuple[tuple[str, str], ...]:
-    """Group and type names that read differently in the request's language than stored."""
-    names = [(interface_types.group_label(g), g) for g in interface_types.GROUPS]
-    names += [(t.display_label, t.label) for t in interface_types.all_types()]
-    return tuple((shown.lower(), stored.lower()) for shown, stored in names
-                 if shown.lower() != stored.lower())
-
-
-def _rows_html(rows, day, texts: _ListTexts, base: str) -> Markup:
-    """The <tr> elements of one page of the list, as one piece of markup."""
-    german, types, groups, locked, tick = texts.german, texts.types, texts.groups, texts.locked, texts.tick
-    today_iso = day.isoformat()
-    dates: dict = {}
-    out = []
-    for (id_, type_key, group, name, branch, workstation, server_side, client_side, start, protected,
-         last_error) in rows:
-        text = dates.get(start)
-        if text is None:
-            text = dates[start] = _date_text(start, german)
-        title = ""
-        if start is not None and start[:10] > today_iso:
-            status, status_text = "planned", html_escape(f"{texts.planned} {text}")
-        elif last_error:
-            status, status_text = "error", texts.failing
-            title = f' title="{html_escape(str(last_error))}"'
-        else:
-            status, status_text = "active", texts.active
-        url = f"{base}{id_}"
-        out.append(
-            f'<tr id="interface-{id_}"><td>{groups.get(group) or html_escape(group)}</td><td><a href="{url}" hx-get="{url}" '
-            f'hx-target="#interface-detail" hx-push-url="true">{html_escape(name)}</a>'
-            f'{locked if protected else ""}<br><small class="muted">'
-            f'{types.get(type_key) or html_escape(type_key)}</small></td>'
-            f'<td>{html_escape(branch)}</td><td>{html_escape(workstation)}</td>'
-            f'<td>{tick if server_side else ""}</td><td>{tick if client_side else ""}</td><td>{text}</td>'
-            f'<td><span class="badge badge-{status}"{title}>{status_text}</span></td></tr>')
-    return Markup("\n".join(out))
+def _list_labels() -> _ListLabels:
+    """The request language's labels, translated once per language and app (not per request)."""
+    cache = current_app.extensions.setdefault("interface_list_labels", {})
+    locale = str(get_locale())
+    labels = cache.get(locale)
+    if labels is None:
+        names = [(interface_types.group_label(g), g) for g in interface_types.GROUPS]
+        names += [(t.display_label, t.label) for t in interface_types.all_types()]
+        labels = cache[locale] = _ListLabels(
+            groups={g: interface_types.group_label(g) for g in interface_types.GROUPS},
+            types=interface_types.display_labels(),
+            aliases=tuple((shown.lower(), stored.lower()) for shown, stored in names
+                          if shown.lower() != stored.lower()))
+    return labels
 
 
 @bp.get("/")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def index():
     """Schnittstellen suchen: search as you type, filter, sort, page."""
-    texts = _texts_for(str(get_locale()))
-    query = _list_query(texts.aliases)
+    labels = _list_labels()
+    query = _list_query(labels.aliases)
     day = today()
-    page = service.list_page(db.session, query, day)
     links = ListLinks(query, url_for("interfaces.index"))
-    return render("interfaces/index.html", "interfaces/_table.html", page=page, query=query,
-                  rows_html=_rows_html(page.rows, day, texts, links.base), list_url=links,
-                  headers=links.sort_headers(texts.headers))
+    page = service.list_page(db.session, query, day,
+                             current_app.extensions.setdefault("interface_list_statements", {}))
+    return render("interfaces/index.html", "interfaces/_table.html", page=page,
+                  query=query, today=day, list_url=links, group_labels=labels.groups, type_labels=labels.types,
+                  status_of=service.status_of, show_url=url_pattern("interfaces.show", "interface_id"),
+                  day=date_formatter())
 
 
 @bp.get("/new")
@@ -244,11 +180,6 @@ def _interface_or_404(interface_id: int) -> Interface:
     return db.get_or_404(Interface, interface_id)
 
 
-def _page_arg() -> int:
-    page = request.args.get("page", 1, type=int) or 1
-    return max(1, min(page, 100_000))
-
-
 @bp.get("/<int:interface_id>")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def show(interface_id: int):
@@ -281,10 +212,10 @@ def saved_in_place(interface: Interface):
 def history(interface_id: int):
     """An interface's history, page by page; it stays readable after the interface's deletion."""
     interface = db.session.get(Interface, interface_id)
-    history = history_page(db.session, interface_id, _page_arg())
-    if interface is None and not history.entries:
+    history = history_page(db.session, interface_id, page_arg())
+    if interface is None and not history.items:
         abort(404)
-    name = interface.name if interface else history.entries[0].event.interface_name
+    name = interface.name if interface else history.items[0].event.interface_name
     return render("interfaces/history.html", "interfaces/_history.html", interface=interface,
                   interface_id=interface_id, name=name, history=history,
                   action_labels=action_labels())
@@ -294,9 +225,9 @@ def history(interface_id: int):
 @role_required(Role.ADMIN, Role.HELPDESK)
 def deleted():
     """Deleted interfaces, newest first, each leading to its history."""
-    page = db.paginate(
-        sa.select(InterfaceEvent).where(InterfaceEvent.action == "deleted")
-        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()), page=page_arg(), per_page=50, max_per_page=50)
+    page = fetch_slice(db.session, sa.select(InterfaceEvent).where(InterfaceEvent.action == "deleted")
+                       .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()),
+                       page_arg(), current_app.config["LIST_PAGE_SIZE"])
     return render("interfaces/deleted.html", "interfaces/_deleted_table.html", page=page,
                   type_labels=interface_types.display_labels())
 
@@ -354,7 +285,7 @@ def unprotect(interface_id: int):
 
 
 def _delete_dialog(interface: Interface, status: int = 200):
-    return render("interfaces/delete.html", "_confirm_delete.html", status=status,
+    return render("crud/delete.html", "_confirm_delete.html", status=status,
                   title=_("Schnittstelle löschen"),
                   question=_("Soll die Schnittstelle %(name)s gelöscht werden? Ihr Verlauf bleibt "
                              "erhalten.", name=interface.name),

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.outbox import bp
+from app.blueprints.paging import page_arg
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Customer, Interface, Role, SmsMessage
 from app.services import outbox
+from app.services.pagination import fetch_slice
 
 STATUSES = ("failed", "queued", "sending", "sent", "cancelled")
 KINDS = ("reminder", "customer", "test")
@@ -23,7 +25,6 @@ def index():
     """The outbox, newest first: every message by default, with the number of failed ones on top."""
     status = request.args.get("status", "all")
     kind = request.args.get("kind", "")
-    page_no = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
     stmt = (sa.select(SmsMessage, Interface.name, Customer.first_name, Customer.last_name)
             .outerjoin(Interface, SmsMessage.interface_id == Interface.id)
             .outerjoin(Customer, SmsMessage.customer_id == Customer.id)
@@ -32,11 +33,12 @@ def index():
         stmt = stmt.where(SmsMessage.status == status)
     if kind in KINDS:
         stmt = stmt.where(SmsMessage.kind == kind)
-    rows = db.session.execute(stmt.limit(51).offset((page_no - 1) * 50)).all()
+    page = fetch_slice(db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"], scalars=False)
     counts = dict(db.session.execute(sa.select(SmsMessage.status, sa.func.count())
                                      .group_by(SmsMessage.status)).all())
-    return render("outbox/index.html", "outbox/_table.html", rows=rows[:50], has_next=len(rows) > 50,
-                  page_no=page_no, status_filter=status, kind=kind, statuses=STATUSES, kinds=KINDS, counts=counts)
+    return render("outbox/index.html", "outbox/_table.html", page=page, status_filter=status, kind=kind,
+                  list_args={"status": status, "kind": kind or None}, statuses=STATUSES, kinds=KINDS,
+                  counts=counts)
 
 
 def _act(message_id: int, change, done: str, refused: str):

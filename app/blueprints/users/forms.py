@@ -3,32 +3,26 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
+from app.blueprints.fields import BranchField, optional_int
 from app.extensions import db
-from app.models import Branch, Role, User, Workstation
-from app.services.users import MIN_PASSWORD_LENGTH
+from app.models import Role, User, Workstation
+from app.services.users import MIN_PASSWORD_LENGTH, would_remove_last_admin
 
 
 def role_choices() -> list[tuple[str, str]]:
+    """The three roles, named in the reader's language."""
     return [(Role.ADMIN.value, _l("Administrator")), (Role.EMPLOYEE.value, _l("Mitarbeiter")),
             (Role.HELPDESK.value, _l("Helpdesk"))]
-
-
-def _branch_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
-    return [("", _l("— keine —"))] + [(str(r.id), f"{r.number} {r.name}") for r in rows]
 
 
 def _workstation_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(sa.select(Workstation.id, Workstation.name).order_by(Workstation.name))
     return [("", _l("— keiner —"))] + [(str(r.id), r.name) for r in rows]
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class PasswordRules:
@@ -51,14 +45,21 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-Mail"), validators=[Optional(), Email(message=_l(
         "Bitte geben Sie eine gültige E-Mail-Adresse ein.")), Length(max=254)])
     role = SelectField(_l("Rolle"), choices=role_choices, validators=[DataRequired()])
-    branch_id = SelectField(_l("Filiale"), choices=_branch_choices, coerce=_optional_int,
-                            validate_choice=True)
+    branch_id = BranchField(blank=_l("— keine —"))
     workstation_id = SelectField(_l("Arbeitsplatz"), choices=_workstation_choices,
-                                 coerce=_optional_int, validate_choice=True)
+                                 coerce=optional_int, validate_choice=True)
+    layout = (("username",), ("full_name", "email"), ("role", "branch_id", "workstation_id"),
+              ("password", "confirm"), ("active",))
 
-    def __init__(self, *args, user: User | None = None, **kwargs):
+    def __init__(self, *args, record: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._user = user
+        self._user = record
+
+    def values(self) -> dict:
+        """The cleaned values for the account service."""
+        return {"full_name": self.full_name.data or "", "email": self.email.data or None,
+                "role": self.role.data, "branch_id": self.branch_id.data,
+                "workstation_id": self.workstation_id.data}
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -84,6 +85,10 @@ class UserCreateForm(UserForm):
         DataRequired(), EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))],
         render_kw={"autocomplete": "new-password"})
 
+    def values(self) -> dict:
+        """The new account's values, with its first password."""
+        return dict(super().values(), username=self.username.data.strip(), password=self.password.data)
+
     def validate_username(self, field):
         exists = db.session.scalar(sa.select(User.id).where(
             sa.func.lower(User.username) == field.data.strip().lower()))
@@ -95,6 +100,30 @@ class UserEditForm(UserForm):
     """Editing an existing account."""
 
     active = BooleanField(_l("Konto aktiv"))
+
+    def __init__(self, *args, record: User | None = None, **kwargs):
+        super().__init__(*args, record=record, **kwargs)
+        if record is not None and not self.is_submitted():
+            self.active.data = record.is_active_account
+
+    def values(self) -> dict:
+        """The changed account's values."""
+        return dict(super().values(), is_active_account=bool(self.active.data))
+
+    def validate(self, extra_validators=None) -> bool:
+        """No admin demotes or deactivates themself, and one active admin always remains."""
+        if not super().validate(extra_validators):
+            return False
+        user, active = self._user, bool(self.active.data)
+        if user.id == current_user.id and (self.role.data != user.role or not active):
+            self.role.errors.append(_l("Sie können Ihre eigene Rolle nicht ändern und Ihr eigenes Konto "
+                                       "nicht deaktivieren."))
+            return False
+        if would_remove_last_admin(db.session, user, self.role.data, active):
+            self.role.errors.append(_l("Das ist der letzte aktive Administrator; es muss mindestens "
+                                       "einen geben."))
+            return False
+        return True
 
 
 class PasswordSetForm(FlaskForm):

@@ -4,17 +4,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from app.blueprints.fields import BranchField
 from app.extensions import db
-from app.models import Branch, Workstation
+from app.models import Workstation
 from app.services.interfaces import protected_on_workstation
-
-
-def _branch_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
-    return [(r.id, f"{r.number} {r.name}") for r in rows]
 
 
 class WorkstationForm(FlaskForm):
@@ -24,12 +20,17 @@ class WorkstationForm(FlaskForm):
                        validators=[DataRequired(), Length(max=64), Regexp(
                            r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
                            message=_l("Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."))])
-    branch_id = SelectField(_l("Filiale"), coerce=int, choices=_branch_choices,
-                            validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
+    branch_id = BranchField(blank=None, validators=[
+        DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
+    layout = (("name", "branch_id"),)
 
-    def __init__(self, *args, workstation: Workstation | None = None, **kwargs):
+    def __init__(self, *args, record: Workstation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._workstation = workstation
+        self._workstation = record
+
+    def values(self) -> dict:
+        """The cleaned values for the organisation service."""
+        return {"name": self.name.data.strip().upper(), "branch_id": self.branch_id.data}
 
     def validate_name(self, field):
         stmt = sa.select(Workstation.id).where(sa.func.upper(Workstation.name) == field.data.strip().upper())

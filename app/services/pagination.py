@@ -1,0 +1,70 @@
+"""What every list shares: one paginator (a slice fetched with LIMIT n+1, no count query) and
+search words escaped for LIKE."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+MAX_PAGE = 100_000  # page numbers are clamped to 1..MAX_PAGE (an OFFSET beyond is never useful)
+
+
+def clamp_page(value: Any) -> int:
+    """A page number from user input: 1 when missing or malformed, clamped to 1..MAX_PAGE."""
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(page, MAX_PAGE))
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One page of a list, fetched with LIMIT n+1: it knows whether more follow, never the total."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first(self) -> int:
+        """The position of the first entry shown (1-based), 0 when the page is empty."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        """The position of the last entry shown, 0 when the page is empty."""
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    @classmethod
+    def of(cls, rows: list[Any], page: int, per_page: int) -> Slice:
+        """A slice from the (up to per_page + 1) rows fetched for `page`."""
+        return cls(items=list(rows[:per_page]), page=page, per_page=per_page,
+                   has_next=len(rows) > per_page)
+
+
+def fetch_slice(session: Session, stmt: sa.Select, page: int, per_page: int, scalars: bool = True
+                ) -> Slice:
+    """Run `stmt` for one page in a single query (no count over all rows)."""
+    page = clamp_page(page)
+    result = session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page))
+    rows = list(result.unique().scalars() if scalars else result.unique().all())
+    return Slice.of(rows, page, per_page)
+
+
+def like_escape(text: str) -> str:
+    """`text` for a LIKE pattern with escape "\\": a typed % or _ matches itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_terms(q: str, limit: int = 5) -> list[str]:
+    """The search words of `q` (lower case, at most `limit`), escaped for LIKE."""
+    # Each term at most 100 characters: SQLite refuses LIKE patterns over 50 kB.
+    return [like_escape(t[:100]) for t in q.lower().split()[:limit]]

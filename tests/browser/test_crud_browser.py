@@ -1,0 +1,57 @@
+"""The shared CRUD view in a real browser: bad input answered in place, a save, the delete dialog."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.extensions import db
+from tests import factories
+from tests.browser.conftest import htmx_settled
+
+pytestmark = pytest.mark.browser
+
+
+def test_branch_create_fix_and_delete_through_htmx(page: Page, live_app, login_as):
+    login_as("admin")
+    page.goto("/branches/")
+    page.click("#branch-new")
+    expect(page).to_have_url(re.compile(r"/branches/new$"))
+    page.fill("#number", "x7")
+    page.locator("#branch-form button[type=submit]").click()
+    # 422 with the form swapped in place: messages at the fields, what was typed kept, no page change
+    expect(page.locator("#number-error")).to_contain_text("Ziffern")
+    expect(page.locator("#number")).to_have_value("x7")
+    expect(page).to_have_url(re.compile(r"/branches/new$"))
+    htmx_settled(page)
+    page.fill("#number", "77")
+    page.fill("#code", "lud")
+    page.fill("#name", "Ludwigsburg")
+    page.fill("#street", "Marktplatz 1")
+    page.fill("#postcode", "71634")
+    page.fill("#city", "Ludwigsburg")
+    page.locator("#branch-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/branches/$"))
+    expect(page.locator("#flash")).to_contain_text("Filiale 77 Ludwigsburg wurde angelegt.")
+    row = page.locator("#branch-table tr", has_text="Ludwigsburg")
+    expect(row).to_contain_text("LUD")
+    row.get_by_text("Löschen").click()
+    expect(page.locator("#confirm-dialog")).to_contain_text("Soll die Filiale 77 Ludwigsburg gelöscht werden?")
+    page.click("#confirm-delete")
+    expect(page.locator("#flash")).to_contain_text("Filiale 77 Ludwigsburg wurde gelöscht.")
+    expect(page.locator("#branch-table")).not_to_contain_text("Ludwigsburg")
+
+
+def test_delete_dialog_says_what_blocks_it(page: Page, live_app, login_as):
+    with live_app.app_context():
+        branch = factories.make_branch(number="5", name="Ulm")
+        factories.make_workstation(branch, name="ULM-KASSE")
+        db.session.commit()
+    login_as("admin")
+    page.goto("/workstations/")
+    expect(page.locator("#workstation-table")).to_contain_text("ULM-KASSE")
+    page.goto("/branches/")
+    page.locator("#branch-table tr", has_text="Ulm").get_by_text("Löschen").click()
+    expect(page.locator("#delete-blocked")).to_contain_text("1 Arbeitsplatz (ULM-KASSE)")
+    expect(page.locator("#confirm-delete")).to_have_count(0)
