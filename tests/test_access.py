@@ -51,6 +51,12 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     **{f"appointments.{verb}": (A, E) for verb in _CRUD[:5]}, "appointments.show": (A, E),
     "appointments.customer_lookup": (A, E),
     "sms.new": (A, E),
+    # SPEC §1 admin: "log the SiNNO service in and out" (issue 14).
+    "interfaces.sinno_session": (A,), "interfaces.sinno_login": (A,),
+    "interfaces.sinno_logout_confirm": (A,), "interfaces.sinno_logout": (A,),
+    # SPEC §4.3 customer activation is done from the customer record (employees and admins, issue 14).
+    **{f"sinno.{verb}": (A, E) for verb in ("state", "confirm_activate", "activate",
+                                             "confirm_deactivate", "deactivate", "sheet")},
     # The SMS length counter counts typed text; it shows nothing stored (used by the Test-SMS dialog
     # and the customer SMS form).
     "sms.length": EVERY_ROLE,
