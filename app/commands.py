@@ -120,8 +120,12 @@ def worker_command(once: bool, poll: float) -> None:
     from app.services.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from datetime import timedelta
+
     worker = Worker(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"],
-                    timeouts=current_app.config["SMS_TIMEOUTS"])
+                    timeouts=current_app.config["SMS_TIMEOUTS"],
+                    check_interval=timedelta(minutes=current_app.config["STATUS_CHECK_INTERVAL_MINUTES"]),
+                    check_concurrency=current_app.config["STATUS_CHECK_CONCURRENCY"])
     worker.install_signal_handlers()
     if once:
         import time

@@ -5,6 +5,7 @@ from app.models.customer import Customer
 from app.models.interface import Interface, InterfaceEvent, InterfaceSecret
 from app.models.organisation import Branch, Chain, Workstation
 from app.models.outbox import SmsMessage
+from app.models.status import CheckRun, StatusIncident, WorkerHeartbeat
 from app.models.user import LoginAttempt, Role, User
 
 __all__ = [
@@ -23,4 +24,7 @@ __all__ = [
     "SmsMessage",
     "User",
     "Workstation",
+    "CheckRun",
+    "StatusIncident",
+    "WorkerHeartbeat",
 ]

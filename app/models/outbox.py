@@ -19,6 +19,8 @@ class SmsMessage(db.Model):
     __table_args__ = (
         sa.Index("ix_sms_messages_status_next", "status", "next_attempt_at"),
         sa.Index("ix_sms_messages_customer_created", "customer_id", "created_at"),
+        # The status board's SMS sent/failed per interface and hour.
+        sa.Index("ix_sms_messages_interface_created", "interface_id", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -22,6 +22,7 @@ from app.models import Interface, InterfaceEvent, Role, Workstation
 from app.services import interface_types
 from app.services.interface_types import CLIENT
 from app.services import interfaces as service
+from app.services import usage
 from app.services.clock import local_today
 
 DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
@@ -262,7 +263,8 @@ def show(interface_id: int):
                   form=form, history=history_page(db.session, interface.id),
                   interface_id=interface.id, action_labels=action_labels(), today=day,
                   interface_status=service.status_of(interface.start_date, interface.last_error, day),
-                  secrets_set=service.secrets_set(interface))
+                  secrets_set=service.secrets_set(interface),
+                  uses=usage.where_used(db.session, interface, day))
 
 
 @bp.get("/<int:interface_id>/history")
@@ -342,6 +344,12 @@ def unprotect(interface_id: int):
     return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
 
 
+def _uses_warning(interface: Interface) -> str | None:
+    """What stops working when the interface goes (the delete dialog repeats the page's list)."""
+    uses = usage.where_used(db.session, interface, today())
+    return " ".join([_("Wird verwendet:"), *(u.text for u in uses)]) if uses else None
+
+
 def _delete_dialog(interface: Interface, status: int = 200):
     return render("interfaces/delete.html", "_confirm_delete.html", status=status,
                   title=_("Schnittstelle löschen"),
@@ -349,6 +357,7 @@ def _delete_dialog(interface: Interface, status: int = 200):
                              "erhalten.", name=interface.name),
                   blocked=_("Die Schnittstelle ist geschützt und kann erst nach Aufheben des Schutzes "
                             "gelöscht werden.") if interface.protected else None,
+                  warning=_uses_warning(interface),
                   action=url_for("interfaces.delete", interface_id=interface.id),
                   cancel=url_for("interfaces.show", interface_id=interface.id))
 
