@@ -57,8 +57,20 @@ def redact(value: Any, secrets: list[str], key: str = "") -> Any:
     return _scrub_text(str(value), secrets)
 
 
+def _secret_values(value: Any, key: str = "") -> list[str]:
+    """Texts kept under credential-like keys anywhere in `value` (to cut out wherever they recur)."""
+    if isinstance(value, dict):
+        return [v for k, item in value.items() for v in _secret_values(item, str(k))]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _secret_values(item, key)]
+    if (isinstance(value, str) and len(value) >= 4 and key not in ALLOWED_KEYS
+            and SECRET_KEY.search(key)):
+        return [value]
+    return []
+
+
 def _known_secrets(box: SecretBox, interface: Interface) -> list[str]:
-    values = []
+    values = _secret_values(interface.state or {}) + _secret_values(interface.settings or {})
     for secret in interface.secrets:
         try:
             value = read_secret(box, interface, secret.field)
@@ -66,7 +78,7 @@ def _known_secrets(box: SecretBox, interface: Interface) -> list[str]:
             continue
         if value and len(value) >= 4:
             values.append(value)
-    return sorted(values, key=len, reverse=True)
+    return sorted(set(values), key=len, reverse=True)
 
 
 def document(session: Session, box: SecretBox, interface: Interface, today: date,
