@@ -203,3 +203,14 @@ def test_english_reader_sees_the_board_in_english(fixtures, portal):
     portal.post("/language", {"lang": "en", "next": "/status/"})
     html = portal.get("/status/").get_data(as_text=True)
     assert "Check all" in html and "not checked" in html
+
+
+def test_demo_board_has_a_failing_and_a_scheduled_interface(app, runner, portal):
+    from app.extensions import secret_box  # noqa: F401  (the CLI builds its own)
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    portal.login("helpdesk", username="helpdesk", password="Demo-Helpdesk-2026")
+    states = _states(portal.get("/status/").get_data(as_text=True))
+    assert states["SMS Altsystem (abgelaufener Schlüssel)"] == "error"
+    assert states["SMS Filiale Esslingen (neuer Vertrag)"] == "planned"
+    assert list(states)[0] == "SMS Altsystem (abgelaufener Schlüssel)"

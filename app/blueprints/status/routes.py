@@ -19,7 +19,7 @@ from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces.history import action_labels, history_page
 from app.blueprints.status import bp
 from app.extensions import db, secret_box
-from app.htmx import htmx_or_redirect, render, trigger
+from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.i18n import current_language
 from app.models import Branch, CheckRun, Interface, Role
 from app.services import alerts, checks, diagnostics, interface_types, status_board, usage
@@ -83,9 +83,13 @@ def index():
                banner=alerts.banner(db.session), alert_labels=alert_labels(),
                type_labels=interface_types.display_labels(), checkable=set(checks.checkable_types()),
                refresh_seconds=current_app.config["STATUS_REFRESH_SECONDS"])
-    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted") \
-            and not request.headers.get("HX-History-Restore-Request"):
-        return render("status/index.html", "status/_board.html", **ctx)
+    if wants_fragment():
+        resp = render("status/index.html", "status/_board.html", **ctx)
+        canonical = board_url(query)
+        if request.full_path.rstrip("?") != canonical:
+            # The filter form sends empty fields too; the address bar shows the short URL.
+            resp.headers["HX-Push-Url"] = canonical
+        return resp
     branches = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name)
                                   .order_by(Branch.number)).all()
     return render("status/index.html", "status/_board.html", branches=branches,
