@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.models import CheckRun, Interface
 from app.models.base import utcnow
@@ -123,23 +123,12 @@ def check_many(session: Session, box: SecretBox, interfaces: Iterable[Interface]
                language: str = "de", progress: Callable[[Tally], None] | None = None) -> Tally:
     """Check many interfaces concurrently, at most `concurrency` gateway calls at a time.
 
-    Outcomes are written in this thread as they arrive and committed about twice a second
-    (with `progress` called first, e.g. to update a run's counters), and once at the end.
+    Each gateway call is handed to the pool as soon as its secrets are decrypted; outcomes are
+    written in this thread as they arrive and committed about twice a second (with `progress`
+    called first, e.g. to update a run's counters), and once at the end.
     """
     tally = Tally()
     by_id: dict[int, Interface] = {}
-    ready: list[tuple[Interface, CheckResult]] = []
-    jobs: list[tuple[object, CheckTarget]] = []
-    for interface in interfaces:
-        itype = interface_types.get(interface.type_key)
-        if itype is None or itype.check is None:
-            continue
-        by_id[interface.id] = interface
-        target = _target(box, interface, timeouts)
-        if isinstance(target, CheckResult):
-            ready.append((interface, target))
-        else:
-            jobs.append((itype.check, target))
     last_commit = time.monotonic()
 
     def record(interface: Interface, result: CheckResult) -> None:
@@ -153,14 +142,20 @@ def check_many(session: Session, box: SecretBox, interfaces: Iterable[Interface]
             session.commit()
             last_commit = time.monotonic()
 
-    for interface, result in ready:
-        record(interface, result)
-    if jobs:
-        with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs))),
-                                thread_name_prefix="check") as pool:
-            futures = {pool.submit(_run, check, target): target.interface_id for check, target in jobs}
-            for future in as_completed(futures):
-                record(by_id[futures[future]], future.result())
+    futures: dict = {}
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check") as pool:
+        for interface in interfaces:
+            itype = interface_types.get(interface.type_key)
+            if itype is None or itype.check is None:
+                continue
+            by_id[interface.id] = interface
+            target = _target(box, interface, timeouts)
+            if isinstance(target, CheckResult):
+                record(interface, target)
+            else:
+                futures[pool.submit(_run, itype.check, target)] = interface.id
+        for future in as_completed(futures):
+            record(by_id[futures[future]], future.result())
     if progress:
         progress(tally)
     session.commit()
@@ -171,7 +166,7 @@ def check_many(session: Session, box: SecretBox, interfaces: Iterable[Interface]
 
 def _all_active(today: date):
     return (sa.select(Interface).where(Interface.type_key.in_(checkable_types()), active_condition(today))
-            .order_by(Interface.id))
+            .options(selectinload(Interface.secrets)).order_by(Interface.id))
 
 
 def start_run(session: Session, today: date, actor=None) -> CheckRun:
