@@ -40,7 +40,7 @@ def _history(interface, *outcomes):
 
 def _states(html: str) -> dict[str, str]:
     """Row name -> state, in the board's order."""
-    rows = re.findall(r'<tr id="status-row-\d+" data-state="(\w+)">\s*<td><a [^>]*>([^<]+)</a>', html)
+    rows = re.findall(r'<tr id="status-row-\d+" data-state="(\w+)">\s*<td[^>]*><a [^>]*>([^<]+)</a>', html)
     return {name: state for state, name in rows}
 
 
