@@ -131,11 +131,14 @@ def sweep(session: Session, since: datetime, now: datetime | None = None) -> lis
     return events
 
 
+_BANNER = (sa.select(StatusIncident)
+           .where(sa.or_(StatusIncident.resolved_at.is_(None),
+                         StatusIncident.resolved_at >= sa.bindparam("recovered_since", type_=sa.DateTime)))
+           .order_by(StatusIncident.resolved_at.is_not(None), StatusIncident.opened_at.desc())
+           .limit(sa.bindparam("limit")))
+
+
 def banner(session: Session, now: datetime | None = None, limit: int = 20) -> list[StatusIncident]:
     """Open incidents and those recovered within a day, newest first (one statement)."""
     now = now or utcnow()
-    return list(session.scalars(
-        sa.select(StatusIncident).where(sa.or_(StatusIncident.resolved_at.is_(None),
-                                               StatusIncident.resolved_at >= now - BANNER_RECOVERED_FOR))
-        .order_by(StatusIncident.resolved_at.is_not(None), StatusIncident.opened_at.desc())
-        .limit(limit)))
+    return list(session.scalars(_BANNER, {"recovered_since": now - BANNER_RECOVERED_FOR, "limit": limit}))

@@ -9,6 +9,7 @@ expression index (last_error IS NULL, group, name, id) serves that order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -52,7 +53,7 @@ def _logged_in_expr():
     return Interface.state["logged_in"].as_boolean()
 
 
-def state_condition(key: str, today: date):
+def state_condition(key: str, today):
     """The SQL condition equal to `state_of(...) == key`."""
     started = sa.or_(Interface.start_date.is_(None), Interface.start_date <= today)
     ok = sa.and_(started, Interface.last_error.is_(None))
@@ -123,10 +124,14 @@ class BoardPage:
         return self.query.page > 1
 
 
+# The three values the board needs from the JSON columns come out of the database as scalars:
+# decoding each row's whole settings and state cost more than the query.
 COLUMNS = (Interface.id, Interface.type_key, Interface.group, Interface.name, Interface.branch_label,
            Interface.workstation_label, Interface.start_date, Interface.last_error,
            Interface.last_error_at, Interface.last_success_at, Interface.last_check_at,
-           Interface.balance_points, Interface.balance_checked_at, Interface.settings, Interface.state)
+           Interface.balance_points, Interface.balance_checked_at,
+           Interface.settings["low_balance"].as_float(), Interface.state["logged_in"].as_boolean(),
+           Interface.state["last_sync_at"].as_string())
 
 
 def _float(value: Any) -> float | None:
@@ -138,29 +143,14 @@ def _float(value: Any) -> float | None:
 
 def _row(values, today: date) -> BoardRow:
     (id_, type_key, group, name, branch, ws, start, last_error, last_error_at, last_success_at,
-     last_check_at, balance, balance_at, settings, state) = values
-    state = state or {}
-    logged_in = state.get("logged_in")
+     last_check_at, balance, balance_at, low_balance, logged_in, last_sync_at) = values
     return BoardRow(
         id=id_, type_key=type_key, group=group, name=name, branch_label=branch, workstation_label=ws,
         state=state_of(start, last_error, last_check_at, last_success_at,
-                       logged_in if isinstance(logged_in, bool) else None, today),
+                       None if logged_in is None else bool(logged_in), today),
         last_error=last_error, last_error_at=last_error_at, last_success_at=last_success_at,
         last_check_at=last_check_at, balance=_float(balance), balance_checked_at=balance_at,
-        low_balance=_float((settings or {}).get("low_balance")),
-        last_sync_at=state.get("last_sync_at") if isinstance(state.get("last_sync_at"), str) else None)
-
-
-def conditions_for(query: BoardQuery, today: date) -> list:
-    """The WHERE clauses of the filters."""
-    conditions = []
-    if query.state in STATES:
-        conditions.append(state_condition(query.state, today))
-    if query.group:
-        conditions.append(Interface.group == query.group)
-    if query.branch_id is not None:
-        conditions.append(Interface.branch_id == query.branch_id)
-    return conditions
+        low_balance=_float(low_balance), last_sync_at=last_sync_at or None)
 
 
 def _sms_count(status: str, since):
@@ -170,22 +160,48 @@ def _sms_count(status: str, since):
             .correlate(Interface).scalar_subquery())
 
 
+def _with_sms_counts():
+    since = sa.bindparam("since", type_=sa.DateTime)
+    return sa.select(*COLUMNS, _sms_count(SENT, since), _sms_count(FAILED, since))
+
+
+@lru_cache(maxsize=64)
+def _board_statement(state: str, by_group: bool, by_branch: bool) -> sa.Select:
+    """The page's SELECT for one combination of filters, built once; values are bound parameters."""
+    conditions = []
+    if state:
+        conditions.append(state_condition(state, sa.bindparam("today", type_=sa.Date)))
+    if by_group:
+        conditions.append(Interface.group == sa.bindparam("group"))
+    if by_branch:
+        conditions.append(Interface.branch_id == sa.bindparam("branch_id"))
+    failing_last = Interface.last_error.is_(None)
+    # The same order either way; written group-first when one group is shown, so that the
+    # database walks the index (group, last_error IS NULL, name, id) instead of sorting the group.
+    order = ((Interface.group, failing_last) if by_group else (failing_last, Interface.group))
+    return (_with_sms_counts().where(*conditions)
+            .order_by(*order, Interface.name, Interface.id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
+def _board_row(values, today: date) -> BoardRow:
+    row = _row(values[:-2], today)
+    row.sent_24h, row.failed_24h = values[-2], values[-1]
+    return row
+
+
 def board_page(session: Session, query: BoardQuery, today: date, now: datetime | None = None
                ) -> BoardPage:
     """One page in one statement: failing first, then group, name, id; each row with its SMS
     sent and failed in the last 24 h (counted per shown row, through the (interface, created)
     index)."""
     now = now or utcnow()
-    since = sa.bindparam("since", now - timedelta(hours=24), type_=sa.DateTime)
-    stmt = (sa.select(*COLUMNS, _sms_count(SENT, since), _sms_count(FAILED, since))
-            .where(*conditions_for(query, today))
-            .order_by(Interface.last_error.is_(None), Interface.group, Interface.name, Interface.id)
-            .limit(query.per_page + 1).offset((query.page - 1) * query.per_page))
-    rows = []
-    for values in session.execute(stmt).all():
-        row = _row(values[:-2], today)
-        row.sent_24h, row.failed_24h = values[-2], values[-1]
-        rows.append(row)
+    state = query.state if query.state in STATES else ""
+    stmt = _board_statement(state, bool(query.group), query.branch_id is not None)
+    params = {"since": now - timedelta(hours=24), "today": today, "group": query.group,
+              "branch_id": query.branch_id, "limit": query.per_page + 1,
+              "offset": (query.page - 1) * query.per_page}
+    rows = [_board_row(values, today) for values in session.execute(stmt, params).all()]
     return BoardPage(rows=rows[:query.per_page], query=query, has_next=len(rows) > query.per_page)
 
 
@@ -193,14 +209,9 @@ def board_row(session: Session, interface_id: int, today: date, now: datetime | 
               ) -> BoardRow | None:
     """One interface's board row (after a check)."""
     now = now or utcnow()
-    since = sa.bindparam("since", now - timedelta(hours=24), type_=sa.DateTime)
-    values = session.execute(sa.select(*COLUMNS, _sms_count(SENT, since), _sms_count(FAILED, since))
-                             .where(Interface.id == interface_id)).first()
-    if values is None:
-        return None
-    row = _row(values[:-2], today)
-    row.sent_24h, row.failed_24h = values[-2], values[-1]
-    return row
+    values = session.execute(_with_sms_counts().where(Interface.id == interface_id),
+                             {"since": now - timedelta(hours=24)}).first()
+    return None if values is None else _board_row(values, today)
 
 
 # ---- the start pages' summary ------------------------------------------------------------------

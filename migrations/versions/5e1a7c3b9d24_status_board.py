@@ -21,6 +21,8 @@ def upgrade():
     op.add_column('interfaces', sa.Column('last_success_at', sa.DateTime(), nullable=True))
     op.create_index('ix_interfaces_failing_first', 'interfaces',
                     [sa.text('(last_error IS NULL)'), 'group', 'name', 'id'], unique=False)
+    op.create_index('ix_interfaces_group_failing_first', 'interfaces',
+                    ['group', sa.text('(last_error IS NULL)'), 'name', 'id'], unique=False)
     op.create_index('ix_sms_messages_interface_created', 'sms_messages',
                     ['interface_id', 'created_at'], unique=False)
     op.create_table(
@@ -69,6 +71,7 @@ def downgrade():
     op.drop_index(op.f('ix_worker_heartbeats_beat_at'), table_name='worker_heartbeats')
     op.drop_table('worker_heartbeats')
     op.drop_index('ix_sms_messages_interface_created', table_name='sms_messages')
+    op.drop_index('ix_interfaces_group_failing_first', table_name='interfaces')
     op.drop_index('ix_interfaces_failing_first', table_name='interfaces')
     with op.batch_alter_table('interfaces', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.drop_column('last_success_at')

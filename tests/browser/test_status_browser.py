@@ -77,3 +77,9 @@ def test_check_all_shows_progress_in_place(page: Page, live_app, login_as, smsap
     expect(page.locator("#check-run-done")).to_contain_text("3 von 3 geprüft, 0 mit Fehler")
     expect(page).to_have_url(re.compile(r"/status/$"))
     expect(page.locator("#status-table tbody tr[data-state=active]")).to_have_count(3)
+    # One row's own check answers in that row.
+    smsapi_sim.state.set_faults(status=503)
+    first = page.locator("#status-table tbody tr").first
+    first.get_by_role("button", name="Verbindung prüfen").click()
+    expect(first).to_have_attribute("data-state", "error")
+    expect(first.locator("[role=alert]")).to_contain_text("503")
