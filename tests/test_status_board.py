@@ -114,7 +114,7 @@ def test_board_shows_sms_of_the_last_day_and_low_balance(app, portal):
     portal.login("helpdesk")
     html = portal.get("/status/").get_data(as_text=True)
     row = re.search(rf'<tr id="status-row-{interface.id}".*?</tr>', html, re.S).group(0)
-    assert re.search(r'>2</span> / <span title="fehlgeschlagen" class="error-text">1<', row)
+    assert '<td>2 / <span class="error-text">1</span></td>' in row
     assert 'class="badge badge-error" title="unter der Warnschwelle 20.00">12.50' in row
     detail = portal.get(f"/status/{interface.id}").get_data(as_text=True)
     assert 'id="sms-chart"' in detail and "3 gesendet, 1 fehlgeschlagen" in detail
@@ -126,7 +126,7 @@ def test_check_from_the_board_records_history_and_shows_the_row(app, portal, sms
     portal.login("helpdesk")
     resp = portal.post(f"/status/{interface.id}/check", {"view": "row"}, htmx=True)
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and html.startswith(f'<tr id="status-row-{interface.id}" data-state="active"')
+    assert resp.status_code == 200 and html.strip().startswith(f'<tr id="status-row-{interface.id}" data-state="active"')
     assert "Guthaben: 100.00 Punkte" in html
     smsapi_sim.state.set_faults(status=503)
     html = portal.post(f"/status/{interface.id}/check", {"view": "row"}, htmx=True).get_data(as_text=True)

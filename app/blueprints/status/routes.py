@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -28,7 +30,7 @@ from app.i18n import current_language
 from app.models import Branch, CheckRun, Interface, Role
 from app.services import alerts, checks, diagnostics, interface_types, status_board, usage
 from app.services.clock import local_today
-from app.template_helpers import fmt_date
+from app.template_helpers import fmt_date, fromiso
 
 STAFF = (Role.ADMIN, Role.HELPDESK)
 
@@ -82,10 +84,11 @@ class ShortTimes:
     def __call__(self, value: datetime | None) -> str:
         if value is None:
             return "—"
-        text = self.seen.get(value)
+        minute = value.replace(second=0, microsecond=0)  # the short style shows minutes
+        text = self.seen.get(minute)
         if text is None:
-            local = value.replace(tzinfo=timezone.utc).astimezone(self.tz)
-            text = self.seen[value] = self.joined.replace("{1}", self.date.apply(local, self.locale)) \
+            local = minute.replace(tzinfo=timezone.utc).astimezone(self.tz)
+            text = self.seen[minute] = self.joined.replace("{1}", self.date.apply(local, self.locale)) \
                 .replace("{0}", self.time.apply(local, self.locale))
         return text
 
@@ -114,12 +117,57 @@ class StateTexts:
         return BADGES.get(state.key, "inactive")
 
 
+class Kinds:
+    """A row's second line: group, type, branch, workstation in the reader's language."""
+
+    def __init__(self) -> None:
+        self.groups = {g: interface_types.group_label(g) for g in interface_types.GROUPS}
+        self.types = interface_types.display_labels()
+
+    def __call__(self, row: status_board.BoardRow) -> str:
+        parts = [self.groups.get(row.group, row.group), self.types.get(row.type_key, row.type_key)]
+        return " · ".join(parts + [p for p in (row.branch_label, row.workstation_label) if p])
+
+
+@dataclass(frozen=True)
+class RowView:
+    """A board row with its texts made for the reader (the template only places them)."""
+
+    row: status_board.BoardRow
+    kind: str
+    badge: str
+    state: str
+    success: str
+    error_at: str
+    balance: str
+    sync: str
+    low_title: str = ""
+
+
+class RowTexts:
+    """Turns board rows into RowViews, translating and formatting once per page where it can."""
+
+    def __init__(self) -> None:
+        self.when, self.kinds, self.states = ShortTimes(), Kinds(), StateTexts()
+
+    def __call__(self, row: status_board.BoardRow) -> RowView:
+        when = self.when
+        low = (_("unter der Warnschwelle %(points)s", points=f"{row.low_balance:.2f}")
+               if row.balance_low else "")
+        return RowView(
+            row=row, kind=self.kinds(row), badge=self.states.badge(row.state),
+            state=self.states(row.state), success=when(row.last_success_at),
+            error_at=when(row.last_error_at) if row.last_error else "",
+            balance="—" if row.balance is None else f"{row.balance:.2f}",
+            sync=when(fromiso(row.last_sync_at)) if row.last_sync_at else "—", low_title=low)
+
+
 def column_labels() -> dict[str, str]:
     """The board's column names in the reader's language (also each cell's label on phones)."""
     return {"name": _("Schnittstelle"), "state": _("Status"), "success": _("Zuletzt erfolgreich"),
             "error": _("Letzter Fehler"), "balance": _("Guthaben"),
             "sms": _("SMS 24 h gesendet / fehlgeschlagen"), "sync": _("Letzte Chat-Synchronisation"),
-            "sent": _("gesendet"), "failed": _("fehlgeschlagen"), "check": _("Verbindung prüfen")}
+}
 
 
 def state_labels() -> dict[str, str]:
@@ -142,9 +190,9 @@ def index():
     query = _board_query()
     page = status_board.board_page(db.session, query, today())
     ctx = dict(page=page, query=query, board_url=board_url, states=state_labels(),
-               banner=alerts.banner(db.session), alert_labels=alert_labels(),
-               type_labels=interface_types.display_labels(), checkable=set(checks.checkable_types()),
-               labels=column_labels(), when=ShortTimes(), groups=_group_labels(), state_text=StateTexts(),
+               banner=_banner(alerts.banner(db.session)),
+               checkable=set(checks.checkable_types()), check_label=_("Verbindung prüfen"),
+               labels=column_labels(), when=ShortTimes(), views=_views(page.rows),
                status_base=url_for("status.index"),
                refresh_seconds=current_app.config["STATUS_REFRESH_SECONDS"])
     if wants_fragment():
@@ -154,9 +202,50 @@ def index():
             # The filter form sends empty fields too; the address bar shows the short URL.
             resp.headers["HX-Push-Url"] = canonical
         return resp
-    branches = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name)
+    return render("status/index.html", "status/_board.html", branches=_branch_options(),
+                  groups=_group_labels(), **ctx)
+
+
+BRANCH_OPTIONS_FOR = 60.0  # seconds
+
+
+def _branch_options() -> list:
+    """The branch filter's choices, kept a minute per process: the board is reloaded all day
+    (every open one every 30 s) and a new branch may well take a minute to show up there."""
+    cached = current_app.extensions.get("status_branch_options")
+    now = time.monotonic()
+    if cached is None or cached[0] < now:
+        rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name)
                                   .order_by(Branch.number)).all()
-    return render("status/index.html", "status/_board.html", branches=branches, **ctx)
+        cached = current_app.extensions["status_branch_options"] = (now + BRANCH_OPTIONS_FOR,
+                                                                    [tuple(r) for r in rows])
+    return cached[1]
+
+
+@dataclass(frozen=True)
+class BannerLine:
+    """One incident of the banner, in the reader's words."""
+
+    kind: str
+    label: str
+    interface_id: int
+    name: str
+    recovered: bool
+    text: str
+
+
+def _banner(incidents) -> list[BannerLine]:
+    labels, when = alert_labels(), ShortTimes()
+    return [BannerLine(i.kind, labels.get(i.kind, i.kind), i.interface_id, i.interface_name,
+                       i.resolved_at is not None,
+                       _("wieder in Ordnung seit %(when)s", when=when(i.resolved_at)) if i.resolved_at
+                       else _("seit %(when)s", when=when(i.opened_at)) + ": " + i.message)
+            for i in incidents]
+
+
+def _views(rows: list[status_board.BoardRow]) -> list[RowView]:
+    texts = RowTexts()
+    return [texts(row) for row in rows]
 
 
 def _group_labels() -> dict[str, str]:
@@ -206,12 +295,10 @@ def check(interface_id: int):
         return htmx_or_redirect(back or url_for("status.show", interface_id=interface.id))
     if request.form.get("view") == "row":  # the board's row, in place, with the outcome
         row = status_board.board_row(db.session, interface.id, today())
-        return render("status/index.html", "status/_row.html", row=row, result=result,
+        return render("status/index.html", "status/_row.html", view=RowTexts()(row), result=result,
                       message=message, interface=interface, states=state_labels(),
-                      type_labels=interface_types.display_labels(),
-                      checkable=set(checks.checkable_types()), labels=column_labels(),
-                      when=ShortTimes(), groups=_group_labels(), status_base=url_for("status.index"),
-                      state_text=StateTexts())
+                      checkable=set(checks.checkable_types()), check_label=_("Verbindung prüfen"),
+                      status_base=url_for("status.index"))
     resp = render("status/show.html", "status/_check_result.html", interface=interface,
                   result=result, message=message)
     return trigger(resp, {"interface-history": interface.id})
