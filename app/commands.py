@@ -111,7 +111,7 @@ def generate_key() -> None:
 @click.option("--poll", default=5.0, show_default=True, type=float,
               help="Seconds between passes when running continuously.")
 def worker_command(once: bool, poll: float) -> None:
-    """Run the background jobs: hourly reminders, SMS delivery and retries."""
+    """Run the background jobs: hourly reminders, SMS delivery and retries, interface checks."""
     import logging
 
     from flask import current_app
@@ -133,7 +133,8 @@ def worker_command(once: bool, poll: float) -> None:
         started = time.perf_counter()
         result = worker.run_once()
         worker.pool.close()
-        click.echo(f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent"
+        click.echo(f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent, "
+                   f"{result.get('checked', 0)} interface(s) checked"
                    + (f" ({result['note']})" if result["note"] else "")
                    + f" in {time.perf_counter() - started:.2f} s.")
     else:
