@@ -160,10 +160,9 @@ def bench_check_all() -> bool:
     from app.config import TestConfig
     from app.extensions import db, secret_box
     from app.models import Interface
-    from app.services import checks
+    from app.services import checks, interface_types
     from app.services.clock import local_today
     from app.services.interfaces import denormalise, write_secret
-    from app.services import interface_types
     from sim.smsapi import SimConfig
 
     url, folder = temp_sqlite_url()

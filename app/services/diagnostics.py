@@ -22,7 +22,7 @@ from app.services.status_board import state_of
 
 REDACTED = "[entfernt]"
 SECRET_KEY = re.compile(r"pass|token|secret|session|auth_?key|api_?key|credential|cookie|user(name)?$|"
-                        r"mail|phone|telefon|mobile|number|^to$|sender", re.I)
+                        r"mail|phone|telefon|mobile|number|^to$|sender", re.IGNORECASE)
 # Keys that look like the above but hold no secret (settings choices, counts).
 ALLOWED_KEYS = {"auth_mode", "max_chars", "country_code", "secrets_set", "secret_changed"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

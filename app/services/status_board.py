@@ -9,8 +9,8 @@ expression index (last_error IS NULL, group, name, id) serves that order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa

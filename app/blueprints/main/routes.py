@@ -15,7 +15,7 @@ def index():
     """Show the overview: admins and helpdesk see the status board's summary."""
     ctx = {}
     if current_user.role in ("admin", "helpdesk"):
-        from app.blueprints.status.routes import state_labels
+        from app.blueprints.status.texts import state_labels
 
         ctx.update(summary=status_board.summary(
             db.session, local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])),

@@ -8,15 +8,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import Response, abort, current_app, flash, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,13 +19,27 @@ from flask_wtf import FlaskForm
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces.history import action_labels, history_page
 from app.blueprints.status import bp
+from app.blueprints.status.texts import (
+    RowTexts,
+    StateTexts,
+    banner_lines,
+    column_labels,
+    row_views,
+    state_labels,
+)
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.i18n import current_language
 from app.models import Branch, CheckRun, Interface, Role
-from app.services import alerts, checks, diagnostics, interface_types, status_board, usage
+from app.services import (
+    alerts,
+    checks,
+    diagnostics,
+    interface_types,
+    status_board,
+    usage,
+)
 from app.services.clock import local_today
-from app.template_helpers import fmt_date, fromiso
 
 STAFF = (Role.ADMIN, Role.HELPDESK)
 
@@ -58,129 +67,14 @@ def _board_query() -> status_board.BoardQuery:
 
 
 def board_url(query: status_board.BoardQuery, **changes) -> str:
-    """The board's URL for these filters (defaults left out), with some changed."""
-    values = {"state": query.state, "group": query.group, "branch": query.branch_id or "",
-              "page": query.page if query.page != 1 else ""}
+    """The board's URL for these filters, with some changed; empty filters and page 1 left out."""
+    values = {"state": query.state, "group": query.group, "branch": query.branch_id, "page": query.page}
     values.update(changes)
-    params = {k: v for k, v in values.items() if v not in ("", None, 1) or (k != "page" and v)}
+    if values["page"] == 1:
+        values["page"] = None
+    params = {key: value for key, value in values.items() if value not in (None, "")}
     base = url_for("status.index")
     return f"{base}?{urlencode(params)}" if params else base
-
-
-class ShortTimes:
-    """Board timestamps in the reader's short style, with the locale's patterns looked up once per
-    page: a board shows about a hundred of them, and Flask-Babel's per-value lookups were a
-    third of the page's time (bench/status_board.py)."""
-
-    def __init__(self) -> None:
-        locale = get_locale()
-        self.locale = locale
-        self.tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        self.date = parse_pattern(get_date_format("short", locale).pattern)
-        self.time = parse_pattern(get_time_format("short", locale).pattern)
-        self.joined = get_datetime_format("short", locale)
-        self.seen: dict[datetime, str] = {}
-
-    def __call__(self, value: datetime | None) -> str:
-        if value is None:
-            return "—"
-        minute = value.replace(second=0, microsecond=0)  # the short style shows minutes
-        text = self.seen.get(minute)
-        if text is None:
-            local = minute.replace(tzinfo=timezone.utc).astimezone(self.tz)
-            text = self.seen[minute] = self.joined.replace("{1}", self.date.apply(local, self.locale)) \
-                .replace("{0}", self.time.apply(local, self.locale))
-        return text
-
-
-BADGES = {"error": "error", "planned": "planned", "active": "active", "logged_in": "active"}
-
-
-class StateTexts:
-    """A state's badge text and colour, translated once per page (planned ones once per date)."""
-
-    def __init__(self) -> None:
-        self.labels = state_labels()
-        self.planned: dict = {}
-
-    def __call__(self, state: status_board.BoardState) -> str:
-        if state.key != "planned":
-            return self.labels[state.key]
-        text = self.planned.get(state.start_date)
-        if text is None:
-            text = self.planned[state.start_date] = _("geplant ab %(date)s",
-                                                      date=fmt_date(state.start_date))
-        return text
-
-    @staticmethod
-    def badge(state: status_board.BoardState) -> str:
-        return BADGES.get(state.key, "inactive")
-
-
-class Kinds:
-    """A row's second line: group, type, branch, workstation in the reader's language."""
-
-    def __init__(self) -> None:
-        self.groups = {g: interface_types.group_label(g) for g in interface_types.GROUPS}
-        self.types = interface_types.display_labels()
-
-    def __call__(self, row: status_board.BoardRow) -> str:
-        parts = [self.groups.get(row.group, row.group), self.types.get(row.type_key, row.type_key)]
-        return " · ".join(parts + [p for p in (row.branch_label, row.workstation_label) if p])
-
-
-@dataclass(frozen=True)
-class RowView:
-    """A board row with its texts made for the reader (the template only places them)."""
-
-    row: status_board.BoardRow
-    kind: str
-    badge: str
-    state: str
-    success: str
-    error_at: str
-    balance: str
-    sync: str
-    low_title: str = ""
-
-
-class RowTexts:
-    """Turns board rows into RowViews, translating and formatting once per page where it can."""
-
-    def __init__(self) -> None:
-        self.when, self.kinds, self.states = ShortTimes(), Kinds(), StateTexts()
-
-    def __call__(self, row: status_board.BoardRow) -> RowView:
-        when = self.when
-        low = (_("unter der Warnschwelle %(points)s", points=f"{row.low_balance:.2f}")
-               if row.balance_low else "")
-        return RowView(
-            row=row, kind=self.kinds(row), badge=self.states.badge(row.state),
-            state=self.states(row.state), success=when(row.last_success_at),
-            error_at=when(row.last_error_at) if row.last_error else "",
-            balance="—" if row.balance is None else f"{row.balance:.2f}",
-            sync=when(fromiso(row.last_sync_at)) if row.last_sync_at else "—", low_title=low)
-
-
-def column_labels() -> dict[str, str]:
-    """The board's column names in the reader's language (also each cell's label on phones)."""
-    return {"name": _("Schnittstelle"), "state": _("Status"), "success": _("Zuletzt erfolgreich"),
-            "error": _("Letzter Fehler"), "balance": _("Guthaben"),
-            "sms": _("SMS 24 h gesendet / fehlgeschlagen"), "sync": _("Letzte Chat-Synchronisation"),
-}
-
-
-def state_labels() -> dict[str, str]:
-    """The states in the reader's language."""
-    return {"error": _("Fehler"), "planned": _("geplant"), "active": _("aktiv"),
-            "unchecked": _("nicht geprüft"), "logged_in": _("angemeldet"),
-            "logged_out": _("abgemeldet")}
-
-
-def alert_labels() -> dict[str, str]:
-    """Alert kinds in the reader's language."""
-    return {alerts.CHECK: _("Verbindung gestört"), alerts.BALANCE: _("Guthaben unter der Warnschwelle"),
-            alerts.SMS: _("SMS schlagen wiederholt fehl")}
 
 
 @bp.get("/")
@@ -190,9 +84,9 @@ def index():
     query = _board_query()
     page = status_board.board_page(db.session, query, today())
     ctx = dict(page=page, query=query, board_url=board_url, states=state_labels(),
-               banner=_banner(alerts.banner(db.session)),
+               banner=banner_lines(alerts.banner(db.session)),
                checkable=set(checks.checkable_types()), check_label=_("Verbindung prüfen"),
-               labels=column_labels(), when=ShortTimes(), views=_views(page.rows),
+               labels=column_labels(), views=row_views(page.rows),
                status_base=url_for("status.index"),
                refresh_seconds=current_app.config["STATUS_REFRESH_SECONDS"])
     if wants_fragment():
@@ -220,32 +114,6 @@ def _branch_options() -> list:
         cached = current_app.extensions["status_branch_options"] = (now + BRANCH_OPTIONS_FOR,
                                                                     [tuple(r) for r in rows])
     return cached[1]
-
-
-@dataclass(frozen=True)
-class BannerLine:
-    """One incident of the banner, in the reader's words."""
-
-    kind: str
-    label: str
-    interface_id: int
-    name: str
-    recovered: bool
-    text: str
-
-
-def _banner(incidents) -> list[BannerLine]:
-    labels, when = alert_labels(), ShortTimes()
-    return [BannerLine(i.kind, labels.get(i.kind, i.kind), i.interface_id, i.interface_name,
-                       i.resolved_at is not None,
-                       _("wieder in Ordnung seit %(when)s", when=when(i.resolved_at)) if i.resolved_at
-                       else _("seit %(when)s", when=when(i.opened_at)) + ": " + i.message)
-            for i in incidents]
-
-
-def _views(rows: list[status_board.BoardRow]) -> list[RowView]:
-    texts = RowTexts()
-    return [texts(row) for row in rows]
 
 
 def _group_labels() -> dict[str, str]:
