@@ -214,3 +214,24 @@ def test_demo_board_has_a_failing_and_a_scheduled_interface(app, runner, portal)
     assert states["SMS Altsystem (abgelaufener Schlüssel)"] == "error"
     assert states["SMS Filiale Esslingen (neuer Vertrag)"] == "planned"
     assert list(states)[0] == "SMS Altsystem (abgelaufener Schlüssel)"
+
+
+def test_check_all_without_javascript_leads_to_the_progress_page(app, portal, smsapi_sim):
+    sim_interface(smsapi_sim)
+    db.session.commit()
+    portal.login("admin")
+    resp = portal.post("/status/check-all")
+    assert resp.status_code == 302 and re.search(r"/status/runs/\d+$", resp.headers["Location"])
+    run_id = int(resp.headers["Location"].rsplit("/", 1)[1])
+    done = _wait_for_run(portal, run_id)
+    assert "1 von 1 geprüft, 0 mit Fehler" in done
+    page = portal.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "<html" in page and "1 von 1 geprüft" in page
+
+
+def test_filter_request_puts_the_short_url_in_the_address_bar(app, portal):
+    portal.login("helpdesk")
+    resp = portal.get("/status/?state=error&group=&branch=", htmx=True)
+    assert resp.headers["HX-Push-Url"] == "/status/?state=error"
+    # The self-refresh asks with the short URL already: nothing to push.
+    assert "HX-Push-Url" not in portal.get("/status/?state=error", htmx=True).headers
