@@ -233,6 +233,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--only", choices=("board", "check-all"))
+    parser.add_argument("--no-fill", action="store_true",
+                        help="measure --database-url as a previous run filled it")
     args = parser.parse_args()
     ok = True
     if args.only != "check-all":
@@ -240,9 +242,10 @@ def main() -> None:
         database_url = args.database_url
         if not database_url:
             database_url, folder = temp_sqlite_url()
-        print(f"Filling {args.rows:,} interfaces into {database_url.split('@')[-1]} ...", flush=True)
-        fill(database_url, args.rows)
-        add_status_history(database_url)
+        if not (args.no_fill and args.database_url):
+            print(f"Filling {args.rows:,} interfaces into {database_url.split('@')[-1]} ...", flush=True)
+            fill(database_url, args.rows)
+            add_status_history(database_url)
         ok &= bench_board(database_url, args.seconds, args.rounds, args.workers)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)

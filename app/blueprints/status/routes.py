@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.i18n import current_language
 from app.models import Branch, CheckRun, Interface, Role
+from app.models.base import utcnow
 from app.services import (
     alerts,
     checks,
@@ -42,6 +44,7 @@ from app.services import (
 from app.services.clock import local_today
 
 STAFF = (Role.ADMIN, Role.HELPDESK)
+RUN_ABANDONED_AFTER = timedelta(minutes=30)
 
 
 def today():
@@ -194,8 +197,10 @@ def check_all():
     """"Alle prüfen": every active interface, concurrently; progress shows in place."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    running = db.session.scalar(sa.select(CheckRun).where(CheckRun.finished_at.is_(None))
-                                .order_by(CheckRun.id.desc()).limit(1))
+    # One run at a time; a run whose process died (never finished) stops counting after a while.
+    running = db.session.scalar(sa.select(CheckRun).where(
+        CheckRun.finished_at.is_(None), CheckRun.started_at > utcnow() - RUN_ABANDONED_AFTER)
+        .order_by(CheckRun.id.desc()).limit(1))
     if running is None:
         running = checks.start_run(db.session, today(), current_user)
         worker = threading.Thread(
