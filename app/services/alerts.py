@@ -138,7 +138,7 @@ _BANNER = (sa.select(StatusIncident)
            .limit(sa.bindparam("limit")))
 
 
-def banner(session: Session, now: datetime | None = None, limit: int = 20) -> list[StatusIncident]:
+def banner(session: Session, now: datetime | None = None, limit: int = 10) -> list[StatusIncident]:
     """Open incidents and those recovered within a day, newest first (one statement)."""
     now = now or utcnow()
     return list(session.scalars(_BANNER, {"recovered_since": now - BANNER_RECOVERED_FOR, "limit": limit}))

@@ -151,11 +151,13 @@ class BannerLine:
 
 
 def banner_lines(incidents) -> list[BannerLine]:
+    """The banner's lines; each text pattern is translated once, then filled per incident."""
     labels, when = alert_labels(), ShortTimes()
+    since, again = _("seit %(when)s"), _("wieder in Ordnung seit %(when)s")
     return [BannerLine(i.kind, labels.get(i.kind, i.kind), i.interface_id, i.interface_name,
                        i.resolved_at is not None,
-                       _("wieder in Ordnung seit %(when)s", when=when(i.resolved_at)) if i.resolved_at
-                       else _("seit %(when)s", when=when(i.opened_at)) + ": " + i.message)
+                       again % {"when": when(i.resolved_at)} if i.resolved_at
+                       else f"{since % {'when': when(i.opened_at)}}: {i.message}")
             for i in incidents]
 
 
