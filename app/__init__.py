@@ -115,12 +115,15 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
     from app.blueprints import (appointments, audit, auth, branches, chain, customers, errors, interfaces,
                                 main, outbox, sms, users, workstations)
+    from app.blueprints import health, status
 
     for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit,
                    customers, appointments, sms, outbox):
         app.register_blueprint(module.bp)
     from app.blueprints import sinno
     app.register_blueprint(sinno.bp)
+    app.register_blueprint(status.bp)
+    app.register_blueprint(health.bp)
 
 
 def register_security(app: Flask) -> None:

@@ -136,7 +136,7 @@ def generate_key() -> None:
 @click.option("--poll", default=5.0, show_default=True, type=float,
               help="Seconds between passes when running continuously.")
 def worker_command(once: bool, poll: float) -> None:
-    """Run the background jobs: hourly reminders, SMS delivery and retries."""
+    """Run the background jobs: hourly reminders, SMS delivery and retries, interface checks."""
     import logging
 
     from flask import current_app
@@ -145,8 +145,12 @@ def worker_command(once: bool, poll: float) -> None:
     from app.services.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from datetime import timedelta
+
     worker = Worker(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"],
-                    timeouts=current_app.config["SMS_TIMEOUTS"])
+                    timeouts=current_app.config["SMS_TIMEOUTS"],
+                    check_interval=timedelta(minutes=current_app.config["STATUS_CHECK_INTERVAL_MINUTES"]),
+                    check_concurrency=current_app.config["STATUS_CHECK_CONCURRENCY"])
     worker.install_signal_handlers()
     if once:
         import time
@@ -154,7 +158,8 @@ def worker_command(once: bool, poll: float) -> None:
         started = time.perf_counter()
         result = worker.run_once()
         worker.pool.close()
-        click.echo(f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent"
+        click.echo(f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent, "
+                   f"{result.get('checked', 0)} interface(s) checked"
                    + (f" ({result['note']})" if result["note"] else "")
                    + f" in {time.perf_counter() - started:.2f} s.")
     else:

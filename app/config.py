@@ -73,6 +73,11 @@ class Config:
     MAX_FORM_PARTS = 200
     # Gateway timeouts in seconds: (connect, read).
     SMS_TIMEOUTS = (float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)), float(os.environ.get("SMS_READ_TIMEOUT", 15)))
+    # Status board: the worker checks each active interface this often; checks run this many at once.
+    STATUS_CHECK_INTERVAL_MINUTES = float(os.environ.get("STATUS_CHECK_INTERVAL_MINUTES", 15))
+    STATUS_CHECK_CONCURRENCY = int(os.environ.get("STATUS_CHECK_CONCURRENCY", 50))
+    # How often the open board refreshes itself.
+    STATUS_REFRESH_SECONDS = int(os.environ.get("STATUS_REFRESH_SECONDS", 30))
     TEMPLATES_STRICT = False
     REQUIRE_SECRETS = True
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none). The client

@@ -22,6 +22,7 @@ NAVIGATION = (
     ("customers.index", _l("Kunden")),
     ("appointments.index", _l("Termine")),
     ("interfaces.index", _l("Schnittstellen")),
+    ("status.index", _l("Status")),
     ("branches.index", _l("Filialen")),
     ("workstations.index", _l("Arbeitsplätze")),
     ("users.index", _l("Benutzer")),

@@ -30,9 +30,10 @@ def test_language_switch_ignores_unknown_languages_and_foreign_targets(app, port
 
 def test_navigation_by_role(app, portal):
     expected = {
-        "admin": {"main.index", "customers.index", "appointments.index", "interfaces.index", "branches.index",
+        "admin": {"main.index", "customers.index", "appointments.index", "interfaces.index", "status.index",
+                  "branches.index",
                   "workstations.index", "users.index", "chain.edit", "outbox.index", "audit.index"},
-        "helpdesk": {"main.index", "interfaces.index", "outbox.index"},
+        "helpdesk": {"main.index", "interfaces.index", "status.index", "outbox.index"},
         "employee": {"main.index", "customers.index", "appointments.index"},
     }
     for role, entries in expected.items():

@@ -6,6 +6,7 @@ from app.models.interface import Interface, InterfaceEvent, InterfaceSecret
 from app.models.organisation import Branch, Chain, Workstation
 from app.models.outbox import SmsMessage
 from app.models.limiter import LimiterHit
+from app.models.status import CheckRun, StatusIncident, WorkerHeartbeat
 from app.models.user import Role, User
 
 __all__ = [
@@ -24,4 +25,7 @@ __all__ = [
     "SmsMessage",
     "User",
     "Workstation",
+    "CheckRun",
+    "StatusIncident",
+    "WorkerHeartbeat",
 ]

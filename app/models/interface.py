@@ -35,6 +35,11 @@ class Interface(db.Model):
         sa.Index("ix_interfaces_server_side_name", "server_side", "name"),
         sa.Index("ix_interfaces_client_side_name", "client_side", "name"),
         sa.Index("ix_interfaces_start_date_name", "start_date", "name"),
+        # The status board lists failing interfaces first, then the list's default order.
+        sa.Index("ix_interfaces_failing_first", sa.text("(last_error IS NULL)"), "group", "name", "id"),
+        # ... and within one group (the board filtered by group: the group comes first).
+        sa.Index("ix_interfaces_group_failing_first", "group", sa.text("(last_error IS NULL)"), "name",
+                 "id"),
         sa.Index(
             "ix_interfaces_search_trgm",
             "search_text",
@@ -71,6 +76,8 @@ class Interface(db.Model):
     last_error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
     last_error_at: so.Mapped[datetime | None]
     last_check_at: so.Mapped[datetime | None]
+    # The last check or use that worked (the status board's "zuletzt erfolgreich").
+    last_success_at: so.Mapped[datetime | None]
     balance_points: so.Mapped[float | None] = so.mapped_column(sa.Numeric(14, 4))
     balance_checked_at: so.Mapped[datetime | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

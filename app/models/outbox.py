@@ -27,6 +27,8 @@ class SmsMessage(db.Model):
         sa.Index("ix_sms_messages_status_next", "status", "next_attempt_at"),
         sa.Index("ix_sms_messages_customer_created", "customer_id", "created_at"),
         sa.Index("ix_sms_messages_number_created", "to_number", "created_at"),  # repeat check
+        # The status board's SMS sent/failed per interface and hour.
+        sa.Index("ix_sms_messages_interface_created", "interface_id", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -145,6 +145,7 @@ def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin",
     session.flush()
     created += _seed_customers(session, branches)
     created += _seed_interfaces(session, box, sms_url)
+    created += _seed_status_examples(session, box)
     created += _seed_appointment_settings(session)
     created += _seed_volume(session, branches, tz_name)
     created += _seed_sinno(session, branches)
@@ -223,6 +224,46 @@ def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
         session.add(interface)
         session.flush()
         record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
+        created += 1
+    return created
+
+
+def _seed_status_examples(session: Session, box: SecretBox) -> int:
+    """For the status board: one failing interface (a token the simulator refuses) and one
+    scheduled for later. Neither is used instead of the demo's SMS interface: the failing one is
+    client-side and started before it (the latest start wins), the scheduled one has not started."""
+    from datetime import timedelta
+
+    from app.services.interfaces import record_check
+    from app.services.smsapi import GatewayError
+
+    created = 0
+    admin = session.scalar(sa.select(User).where(User.username == "admin"))
+    settings = {"service": "custom", "base_url": DEMO_SMS_URL, "auth_mode": "token", "username": "",
+                "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
+                "proxy_port": None}
+    specs = (
+        ("SMS Altsystem (abgelaufener Schlüssel)", False, True, date(2024, 1, 1), "expired-demo-token"),
+        ("SMS Filiale Esslingen (neuer Vertrag)", True, False, date.today() + timedelta(days=14),
+         DEMO_SMS_TOKEN),
+    )
+    itype = interface_types.get("smsapi")
+    for name, server, client, start, token in specs:
+        if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
+            continue
+        branch_id = session.scalar(sa.select(Branch.id).where(Branch.number == "02")) if server else None
+        interface = Interface(type_key="smsapi", group=itype.group, name=name, server_side=server,
+                              client_side=client, settings=dict(settings, low_balance=20), state={},
+                              start_date=start, branch_id=branch_id,
+                              created_by_id=admin.id if admin else None)
+        denormalise(session, interface, itype)
+        session.add(interface)
+        write_secret(box, interface, "token", token)
+        session.flush()
+        record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
+        if token != DEMO_SMS_TOKEN:  # what the worker's first check will find again
+            refused = GatewayError.from_code(101)
+            record_check(session, interface, "check", None, False, refused.text)
         created += 1
     return created
 

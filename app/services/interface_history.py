@@ -80,6 +80,7 @@ def record_check(session: Session, interface: Interface, action: str, actor: Act
     now = utcnow()
     interface.last_check_at = now
     if ok:
+        interface.last_success_at = now
         interface.last_error = None
         interface.last_error_at = None
     else:

@@ -111,8 +111,10 @@ def _record(session: Session, message: Claimed, interface: Interface | None, ok:
         return
     if message.kind == "test" or not ok:
         record_check(session, interface, "test_sms" if message.kind == "test" else "sms", actor, ok, text)
-    elif interface.last_error:
-        interface.last_error = None  # the gateway works again
+    else:
+        interface.last_success_at = utcnow()  # the status board's "zuletzt erfolgreich"
+        if interface.last_error:
+            interface.last_error = None  # the gateway works again
 
 
 def deliver(session: Session, message: SmsMessage, interface: Interface | None, pool: ClientPool,

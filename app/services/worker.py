@@ -10,13 +10,14 @@ import logging
 import signal
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
-from app.services import outbox, reminders
+from app.services import alerts, checks, health, outbox, reminders
+from zoneinfo import ZoneInfo
 from app.services.secrets import SecretBox
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,12 @@ class Worker:
     clock: Callable[[], datetime] = utcnow
     batch: int = 50
     stopping: bool = False
+    # Status board: how often each active interface is checked, and how many checks at once.
+    check_interval: timedelta = checks.DEFAULT_INTERVAL
+    check_concurrency: int = checks.DEFAULT_CONCURRENCY
+    name: str = field(default_factory=health.worker_name)
     pool: outbox.ClientPool = field(init=False)
+    alerts_since: datetime | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.pool = outbox.ClientPool(self.box, self.timeouts)
@@ -59,7 +65,43 @@ class Worker:
         result["sent"] = outbox.process_due(self.session, self.pool, self.batch, now=self.clock,
                                             should_stop=lambda: self.stopping)
         self.run_sinno(result)
+        self.beat()
+        result["checked"] = self.run_status_checks()
+        self.sweep_alerts()
         return result
+
+    def beat(self) -> None:
+        """The heartbeat /readyz looks for."""
+        try:
+            health.beat(self.session, self.name, self.clock())
+        except Exception:
+            self.session.rollback()
+            log.exception("Writing the worker heartbeat failed")
+
+    def run_status_checks(self) -> int:
+        """Check the active interfaces not checked within `check_interval`."""
+        if self.stopping:
+            return 0
+        try:
+            now = self.clock()
+            today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(self.tz_name)).date()
+            tally = checks.run_due(self.session, self.box, today,
+                                   self.check_interval, self.timeouts, self.check_concurrency, now=now)
+            return tally.done
+        except Exception:
+            self.session.rollback()
+            log.exception("The scheduled interface checks failed")
+            return 0
+
+    def sweep_alerts(self) -> None:
+        """Open and close alert incidents for what changed since the last pass."""
+        try:
+            now = self.clock()
+            alerts.sweep(self.session, self.alerts_since or now - timedelta(hours=1), now)
+            self.alerts_since = now
+        except Exception:
+            self.session.rollback()
+            log.exception("Evaluating the alerts failed")
 
     def run_sinno(self, result: dict) -> None:
         """SiNNO-App: register pending customers, follow invited ones, mask sent codes."""

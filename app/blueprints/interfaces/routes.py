@@ -22,6 +22,7 @@ from app.request_guard import int_arg
 from app.services import interface_types
 from app.services.interface_types import CLIENT
 from app.services import interfaces as service
+from app.services import usage
 from app.services.clock import local_today
 from app.services.pagination import fetch_slice
 from app.template_helpers import date_formatter, url_pattern
@@ -195,7 +196,8 @@ def _detail(interface: Interface, fragment: str = "interfaces/_detail.html"):
                   form=form, history=history_page(db.session, interface.id),
                   interface_id=interface.id, action_labels=action_labels(), today=day,
                   interface_status=service.status_of(interface.start_date, interface.last_error, day),
-                  secrets_set=service.secrets_set(interface))
+                  secrets_set=service.secrets_set(interface),
+                  uses=usage.where_used(db.session, interface, day))
 
 
 def saved_in_place(interface: Interface):
@@ -284,6 +286,12 @@ def unprotect(interface_id: int):
     return saved_in_place(interface)
 
 
+def _uses_warning(interface: Interface) -> str | None:
+    """What stops working when the interface goes (the delete dialog repeats the page's list)."""
+    uses = usage.where_used(db.session, interface, today())
+    return " ".join([_("Wird verwendet:"), *(u.text for u in uses)]) if uses else None
+
+
 def _delete_dialog(interface: Interface, status: int = 200):
     return render("crud/delete.html", "_confirm_delete.html", status=status,
                   title=_("Schnittstelle löschen"),
@@ -291,6 +299,7 @@ def _delete_dialog(interface: Interface, status: int = 200):
                              "erhalten.", name=interface.name),
                   blocked=_("Die Schnittstelle ist geschützt und kann erst nach Aufheben des Schutzes "
                             "gelöscht werden.") if interface.protected else None,
+                  warning=_uses_warning(interface),
                   action=url_for("interfaces.delete", interface_id=interface.id),
                   cancel=url_for("interfaces.show", interface_id=interface.id))
 

@@ -1,22 +1,23 @@
-"""The start page: an overview tailored to the role."""
-from flask import render_template
-import sqlalchemy as sa
+"""The start page: an overview tailored to the role (each role's part is its own include)."""
+from flask import current_app, render_template
+from flask_login import current_user
 
 from app.blueprints.auth.decorators import login_required
 from app.blueprints.main import bp
 from app.extensions import db
-from app.models import Branch, Interface, User, Workstation
+from app.services import status_board
+from app.services.clock import local_today
 
 
 @bp.get("/")
 @login_required
 def index():
-    """Show the overview."""
-    counts = db.session.execute(sa.select(
-        sa.select(sa.func.count()).select_from(Interface).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(Branch).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(Workstation).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(User).where(User.is_active_account).scalar_subquery(),
-    )).one()
-    return render_template("main/index.html", interfaces=counts[0], branches=counts[1],
-                           workstations=counts[2], users=counts[3])
+    """Show the overview: admins and helpdesk see the status board's summary."""
+    ctx = {}
+    if current_user.role in ("admin", "helpdesk"):
+        from app.blueprints.status.texts import state_labels
+
+        ctx.update(summary=status_board.summary(
+            db.session, local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])),
+            states=state_labels())
+    return render_template("main/index.html", **ctx)

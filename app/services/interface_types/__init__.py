@@ -5,6 +5,8 @@ from app.services.interface_types.base import (  # noqa: F401
     CLIENT,
     SERVER,
     Action,
+    CheckResult,
+    CheckTarget,
     InterfaceType,
     SecretField,
 )

@@ -30,6 +30,37 @@ class Action:
     roles: frozenset[str]
 
 
+@dataclass(frozen=True)
+class CheckTarget:
+    """What a connection check gets: plain values, no database session (checks run in threads).
+
+    `secrets` are decrypted for the gateway call only; a check never returns or logs them.
+    """
+
+    interface_id: int
+    settings: dict[str, Any]
+    state: dict[str, Any]
+    secrets: dict[str, str]
+    timeouts: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A connection check's outcome in plain words (German and English), never with a secret."""
+
+    ok: bool
+    message_de: str
+    message_en: str
+    # The SMS credit the check read, when the type has one.
+    balance: float | None = None
+    # Runtime facts to keep in Interface.state (e.g. {"logged_in": True} for a SiNNO session).
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+# A non-destructive connection check: reads (balance, token, EHLO), never sends or changes anything.
+Check = Callable[[CheckTarget], CheckResult]
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per type
 class InterfaceType:
     """One kind of interface; adding a type is one module and one `register()` call."""
@@ -54,6 +85,8 @@ class InterfaceType:
     validate: Callable[[Any, Any], None] | None = None
     # Usages ticked on a new interface when the type has several (None: none ticked).
     default_usages: frozenset[str] | None = None
+    # "Verbindung prüfen" (status board, worker): None when the type has nothing to check.
+    check: Check | None = None
 
     @property
     def display_label(self) -> str:

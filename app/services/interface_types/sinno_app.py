@@ -8,7 +8,8 @@ import wtforms
 from wtforms import validators as v
 
 from app.i18n import N_, _l
-from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, register
+from app.services.interface_types import (CLIENT, SERVER, Action, CheckResult, CheckTarget,
+                                          InterfaceType, register)
 from app.services.interface_types.smsapi import _is_loopback
 
 DEFAULT_SERVER = "https://winpro.api.ipro.de/v1"
@@ -68,6 +69,13 @@ def _validate(form, interface) -> None:
                                 "lassen."))
 
 
+def _check(target: CheckTarget) -> CheckResult:
+    """"Verbindung prüfen": is the stored session still accepted (no log-in, no log-out)?"""
+    from app.services import sinno_interface  # the client layer imports the type registry
+
+    return CheckResult(**sinno_interface.check_connection(target))
+
+
 SINNO_APP = register(InterfaceType(
     key="sinno_app",
     group="App",
@@ -75,6 +83,7 @@ SINNO_APP = register(InterfaceType(
     description=_l("Die Smartphone-App für Ihre Kunden. Anmelden stellt die Verbindung einmalig her."),
     usages=frozenset({SERVER, CLIENT}),
     default_usages=frozenset({SERVER, CLIENT}),  # the seed: server and client side
+    check=_check,
     settings_form=SinnoAppSettingsForm,
     defaults={"server": DEFAULT_SERVER, "client_id": DEFAULT_CLIENT_ID},
     # Anmelden / Abmelden, the state and the dashboard link (blueprints/interfaces/sinno_actions.py).

@@ -11,7 +11,9 @@ from wtforms import validators as v
 
 from app.i18n import N_, _, _l
 from app.services import phone, sms_length
-from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, SecretField, register
+from app.services.smsapi import GatewayError, SmsApiClient, SmsApiSettings
+from app.services.interface_types import (CLIENT, SERVER, Action, CheckResult, CheckTarget,
+                                          InterfaceType, SecretField, register)
 
 SERVICES = (
     ("smsapi_pl", "SMSAPI.pl (api.smsapi.pl)"),
@@ -59,6 +61,11 @@ class SmsApiSettingsForm(wtforms.Form):
         v.NumberRange(min=1, max=GATEWAY_MAX_CHARS, message=_l(
             "Max. Zeichen muss zwischen 1 und %(max)d liegen (das Gateway nimmt höchstens 10 Teile "
             "an).", max=GATEWAY_MAX_CHARS))])
+    low_balance = wtforms.FloatField(
+        _l("Warnschwelle Guthaben"), validators=[v.Optional(), v.NumberRange(
+            min=0, max=1_000_000, message=_l("Bitte eine Punktzahl ab 0 angeben."))],
+        description=_l("Fällt das Guthaben darunter, werden die Administratoren gewarnt. "
+                       "Leer = keine Warnung."))
     proxy_host = wtforms.StringField(_l("Proxy Server"), filters=[_strip],
                                      validators=[v.Optional(), v.Length(max=200)])
     proxy_port = wtforms.IntegerField(_l("Proxy Port"), validators=[v.Optional(), v.NumberRange(
@@ -158,6 +165,31 @@ def _validate(form, interface) -> None:
                                 "lassen."))
 
 
+def check(target: CheckTarget) -> CheckResult:
+    """"Verbindung prüfen": read the credit (nothing is sent); the gateway's error in plain words."""
+    s = target.settings
+    options = ({"connect_timeout": target.timeouts[0], "read_timeout": target.timeouts[1]}
+               if target.timeouts else {})
+    settings = SmsApiSettings(
+        service=s.get("service", "smsapi_pl"), base_url=s.get("base_url") or None,
+        token=target.secrets.get("token") if s.get("auth_mode") != AUTH_PASSWORD else None,
+        username=s.get("username") or None,
+        password=target.secrets.get("password") if s.get("auth_mode") == AUTH_PASSWORD else None,
+        proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"), **options)
+    client = SmsApiClient(settings)
+    try:
+        balance = client.balance()
+    except GatewayError as exc:
+        return CheckResult(False, exc.text.render("de"), exc.text.render("en"))
+    finally:
+        client.close()
+    if balance.points is None:
+        return CheckResult(True, "Verbindung in Ordnung.", "Connection OK.")
+    points = f"{balance.points:.2f}"
+    return CheckResult(True, f"Verbindung in Ordnung, Guthaben: {points} Punkte.",
+                       f"Connection OK, balance: {points} points.", balance=balance.points)
+
+
 SMSAPI = register(InterfaceType(
     key="smsapi",
     group="SMS",
@@ -180,4 +212,5 @@ SMSAPI = register(InterfaceType(
     show_when={"base_url": ("service", "custom"), "username": ("auth_mode", AUTH_PASSWORD),
                "password": ("auth_mode", AUTH_PASSWORD), "token": ("auth_mode", AUTH_TOKEN)},
     validate=_validate,
+    check=check,
 ))

@@ -1,0 +1,166 @@
+"""The status board's texts for its reader: rows, banner lines, states and times, each made once
+per page in Python so that the templates only place them (a board shows fifty rows; per-cell
+translation and date formatting in the template were most of its time, see bench/status_board.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import (
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    parse_pattern,
+)
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.services import alerts, interface_types, status_board
+from app.template_helpers import fmt_date, fromiso
+
+
+class ShortTimes:
+    """Board timestamps in the reader's short style, with the locale's patterns looked up once per
+    page: a board shows about a hundred of them, and Flask-Babel's per-value lookups were a
+    third of the page's time (bench/status_board.py)."""
+
+    def __init__(self) -> None:
+        locale = get_locale()
+        self.locale = locale
+        self.tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        self.date = parse_pattern(get_date_format("short", locale).pattern)
+        self.time = parse_pattern(get_time_format("short", locale).pattern)
+        self.joined = get_datetime_format("short", locale)
+        self.seen: dict[datetime, str] = {}
+
+    def __call__(self, value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        minute = value.replace(second=0, microsecond=0)  # the short style shows minutes
+        text = self.seen.get(minute)
+        if text is None:
+            local = minute.replace(tzinfo=UTC).astimezone(self.tz)
+            text = self.seen[minute] = self.joined.replace("{1}", self.date.apply(local, self.locale)) \
+                .replace("{0}", self.time.apply(local, self.locale))
+        return text
+
+
+BADGES = {"error": "error", "planned": "planned", "active": "active", "logged_in": "active"}
+
+
+class StateTexts:
+    """A state's badge text and colour, translated once per page (planned ones once per date)."""
+
+    def __init__(self) -> None:
+        self.labels = state_labels()
+        self.planned: dict = {}
+
+    def __call__(self, state: status_board.BoardState) -> str:
+        if state.key != "planned":
+            return self.labels[state.key]
+        text = self.planned.get(state.start_date)
+        if text is None:
+            text = self.planned[state.start_date] = _("geplant ab %(date)s",
+                                                      date=fmt_date(state.start_date))
+        return text
+
+    @staticmethod
+    def badge(state: status_board.BoardState) -> str:
+        return BADGES.get(state.key, "inactive")
+
+
+class Kinds:
+    """A row's second line: group, type, branch, workstation in the reader's language."""
+
+    def __init__(self) -> None:
+        self.groups = {g: interface_types.group_label(g) for g in interface_types.GROUPS}
+        self.types = interface_types.display_labels()
+
+    def __call__(self, row: status_board.BoardRow) -> str:
+        parts = [self.groups.get(row.group, row.group), self.types.get(row.type_key, row.type_key)]
+        return " · ".join(parts + [p for p in (row.branch_label, row.workstation_label) if p])
+
+
+@dataclass(frozen=True)
+class RowView:
+    """A board row with its texts made for the reader (the template only places them)."""
+
+    row: status_board.BoardRow
+    kind: str
+    badge: str
+    state: str
+    success: str
+    error_at: str
+    balance: str
+    sync: str
+    low_title: str = ""
+
+
+class RowTexts:
+    """Turns board rows into RowViews, translating and formatting once per page where it can."""
+
+    def __init__(self) -> None:
+        self.when, self.kinds, self.states = ShortTimes(), Kinds(), StateTexts()
+
+    def __call__(self, row: status_board.BoardRow) -> RowView:
+        when = self.when
+        low = (_("unter der Warnschwelle %(points)s", points=f"{row.low_balance:.2f}")
+               if row.balance_low else "")
+        return RowView(
+            row=row, kind=self.kinds(row), badge=self.states.badge(row.state),
+            state=self.states(row.state), success=when(row.last_success_at),
+            error_at=when(row.last_error_at) if row.last_error else "",
+            balance="—" if row.balance is None else f"{row.balance:.2f}",
+            sync=when(fromiso(row.last_sync_at)) if row.last_sync_at else "—", low_title=low)
+
+
+def column_labels() -> dict[str, str]:
+    """The board's column names in the reader's language (also each cell's label on phones)."""
+    return {"name": _("Schnittstelle"), "state": _("Status"), "success": _("Zuletzt erfolgreich"),
+            "error": _("Letzter Fehler"), "balance": _("Guthaben"),
+            "sms": _("SMS 24 h gesendet / fehlgeschlagen"), "sync": _("Letzte Chat-Synchronisation"),
+}
+
+
+def state_labels() -> dict[str, str]:
+    """The states in the reader's language."""
+    return {"error": _("Fehler"), "planned": _("geplant"), "active": _("aktiv"),
+            "unchecked": _("nicht geprüft"), "logged_in": _("angemeldet"),
+            "logged_out": _("abgemeldet")}
+
+
+def alert_labels() -> dict[str, str]:
+    """Alert kinds in the reader's language."""
+    return {alerts.CHECK: _("Verbindung gestört"), alerts.BALANCE: _("Guthaben unter der Warnschwelle"),
+            alerts.SMS: _("SMS schlagen wiederholt fehl")}
+
+
+@dataclass(frozen=True)
+class BannerLine:
+    """One incident of the banner, in the reader's words."""
+
+    kind: str
+    label: str
+    interface_id: int
+    name: str
+    recovered: bool
+    text: str
+
+
+def banner_lines(incidents) -> list[BannerLine]:
+    """The banner's lines; each text pattern is translated once, then filled per incident."""
+    labels, when = alert_labels(), ShortTimes()
+    since, again = _("seit %(when)s"), _("wieder in Ordnung seit %(when)s")
+    return [BannerLine(i.kind, labels.get(i.kind, i.kind), i.interface_id, i.interface_name,
+                       i.resolved_at is not None,
+                       again % {"when": when(i.resolved_at)} if i.resolved_at
+                       else f"{since % {'when': when(i.opened_at)}}: {i.message}")
+            for i in incidents]
+
+
+def row_views(rows: list[status_board.BoardRow]) -> list[RowView]:
+    texts = RowTexts()
+    return [texts(row) for row in rows]

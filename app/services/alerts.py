@@ -1,0 +1,144 @@
+"""Alerts: a failing interface, a credit under its threshold, SMS failing repeatedly.
+
+Each condition opens one incident (`status_incidents`) when it starts and resolves it when it
+ends; `notify_admins` is called exactly once for each of the two moments. The status board shows
+open and recently recovered incidents as a banner. Notifications (e-mail/SMS by the admins'
+preferences) connect in `notify_admins`, the one place an alert leaves this module.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.models import Interface, SmsMessage, StatusIncident
+from app.models.base import utcnow
+from app.models.outbox import FAILED, SENT
+
+log = logging.getLogger(__name__)
+
+CHECK, BALANCE, SMS = "check", "balance", "sms"
+KINDS = (CHECK, BALANCE, SMS)
+# "SMS failing repeatedly": the last this many finished SMS of an interface all failed.
+SMS_FAILURES = 3
+BANNER_RECOVERED_FOR = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """An incident opened (`recovered` False) or ended (`recovered` True)."""
+
+    incident_id: int
+    interface_id: int
+    interface_name: str
+    kind: str
+    message: str
+    recovered: bool
+    at: datetime
+
+
+def notify_admins(session: Session, event: AlertEvent) -> None:
+    """Tell the admins about an incident opening or recovering; called once per moment.
+
+    Until the notification preferences are connected here, the board's banner (which reads the
+    incidents) is the notice; the log gets a line for operators.
+    """
+    log.warning("Alert %s: interface %s (%s) %s: %s", event.kind, event.interface_id,
+                event.interface_name, "recovered" if event.recovered else "failing", event.message)
+
+
+def low_balance_threshold(interface: Interface) -> float | None:
+    """The admins' threshold for the credit (SMS interfaces), or None."""
+    value = (interface.settings or {}).get("low_balance")
+    try:
+        return None if value in (None, "") else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _sms_failing(session: Session, interface: Interface) -> str | None:
+    if interface.group != "SMS":
+        return None
+    rows = session.execute(
+        sa.select(SmsMessage.status, SmsMessage.error).where(
+            SmsMessage.interface_id == interface.id, SmsMessage.status.in_((SENT, FAILED)))
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(SMS_FAILURES)).all()
+    if len(rows) == SMS_FAILURES and all(status == FAILED for status, _ in rows):
+        return f"Die letzten {SMS_FAILURES} SMS sind fehlgeschlagen: {rows[0].error or ''}".strip()
+    return None
+
+
+def conditions(session: Session, interface: Interface) -> dict[str, str | None]:
+    """Each alert kind -> its message while the condition holds, else None."""
+    threshold = low_balance_threshold(interface)
+    points = interface.balance_points
+    low = (threshold is not None and points is not None and float(points) < threshold)
+    return {
+        CHECK: interface.last_error or None,
+        BALANCE: (f"Guthaben {float(points):.2f} Punkte unter der Warnschwelle {threshold:.2f}"
+                  if low else None),
+        SMS: _sms_failing(session, interface),
+    }
+
+
+def evaluate(session: Session, interface: Interface, now: datetime | None = None) -> list[AlertEvent]:
+    """Open or resolve this interface's incidents as its conditions say (no commit)."""
+    now = now or utcnow()
+    session.flush()
+    open_ = {i.kind: i for i in session.scalars(sa.select(StatusIncident).where(
+        StatusIncident.interface_id == interface.id, StatusIncident.resolved_at.is_(None)))}
+    events = []
+    for kind, message in conditions(session, interface).items():
+        incident = open_.get(kind)
+        if message and incident is None:
+            incident = StatusIncident(interface_id=interface.id, interface_name=interface.name,
+                                      kind=kind, message=message[:500], opened_at=now)
+            session.add(incident)
+            session.flush()
+            events.append(AlertEvent(incident.id, interface.id, interface.name, kind, incident.message,
+                                     False, now))
+        elif not message and incident is not None:
+            incident.resolved_at = now
+            events.append(AlertEvent(incident.id, interface.id, interface.name, kind, incident.message,
+                                     True, now))
+    for event in events:
+        notify_admins(session, event)
+    return events
+
+
+def sweep(session: Session, since: datetime, now: datetime | None = None) -> list[AlertEvent]:
+    """Evaluate what may have changed since `since`: open incidents, recent errors and successes,
+    recent SMS failures (the worker's pass; commits)."""
+    now = now or utcnow()
+    recent_sms = sa.select(SmsMessage.interface_id).where(
+        SmsMessage.status == FAILED, SmsMessage.claimed_at >= since)
+    open_ids = sa.select(StatusIncident.interface_id).where(StatusIncident.resolved_at.is_(None))
+    interfaces = session.scalars(sa.select(Interface).where(sa.or_(
+        Interface.id.in_(open_ids), Interface.last_error_at >= since,
+        Interface.last_success_at >= since, Interface.id.in_(recent_sms)))).all()
+    events = []
+    for interface in interfaces:
+        events += evaluate(session, interface, now)
+    # An incident of a deleted interface ends with it.
+    for incident in session.scalars(sa.select(StatusIncident).where(
+            StatusIncident.resolved_at.is_(None),
+            StatusIncident.interface_id.not_in(sa.select(Interface.id)))):
+        incident.resolved_at = now
+    session.commit()
+    return events
+
+
+_BANNER = (sa.select(StatusIncident)
+           .where(sa.or_(StatusIncident.resolved_at.is_(None),
+                         StatusIncident.resolved_at >= sa.bindparam("recovered_since", type_=sa.DateTime)))
+           .order_by(StatusIncident.resolved_at.is_not(None), StatusIncident.opened_at.desc())
+           .limit(sa.bindparam("limit")))
+
+
+def banner(session: Session, now: datetime | None = None, limit: int = 10) -> list[StatusIncident]:
+    """Open incidents and those recovered within a day, newest first (one statement)."""
+    now = now or utcnow()
+    return list(session.scalars(_BANNER, {"recovered_since": now - BANNER_RECOVERED_FOR, "limit": limit}))

@@ -1,0 +1,234 @@
+"""Non-destructive connection checks: one interface, many at once (bounded pool), or the due ones.
+
+Each interface type supplies its own check (`InterfaceType.check`, e.g. SMSAPI reads the credit).
+Secrets are decrypted here, in the caller's thread; the gateway calls run in a thread pool on plain
+values (`CheckTarget`), and every outcome is written back in the caller's thread and session:
+the history ("Verbindung geprüft"), last check/success/error, the credit, and the alerts.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import CheckRun, Interface
+from app.models.base import utcnow
+from app.services import alerts, interface_types
+from app.services.interface_types import CheckResult, CheckTarget
+from app.services.interfaces import read_secret, record_check
+from app.services.secrets import SecretBox, SecretError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 50
+DEFAULT_INTERVAL = timedelta(minutes=15)
+SCHEDULE_LOCK = 4_246_016  # PostgreSQL advisory lock: one worker runs the scheduled checks
+COMMIT_EVERY = 0.5  # seconds between progress commits of a run
+
+
+@dataclass(frozen=True)
+class _Scheduler:
+    """The actor of the worker's checks, as the history names it."""
+
+    id: None = None
+    display_name: str = "Automatische Prüfung"
+
+
+SCHEDULER = _Scheduler()
+
+
+def checkable_types() -> list[str]:
+    """Keys of the types that have a connection check."""
+    return [t.key for t in interface_types.all_types() if t.check is not None]
+
+
+def is_checkable(interface: Interface) -> bool:
+    """Whether "Verbindung prüfen" applies to this interface."""
+    itype = interface_types.get(interface.type_key)
+    return itype is not None and itype.check is not None
+
+
+def active_condition(today: date):
+    """Interfaces whose start date has come (planned ones are not used, so not checked)."""
+    return sa.or_(Interface.start_date.is_(None), Interface.start_date <= today)
+
+
+def _failure(de: str, en: str) -> CheckResult:
+    return CheckResult(False, de, en)
+
+
+def _target(box: SecretBox, interface: Interface, timeouts) -> CheckTarget | CheckResult:
+    try:
+        # Every stored secret (a type's fields, and runtime ones such as a SiNNO session token).
+        secrets = {s.field: read_secret(box, interface, s.field) for s in interface.secrets}
+    except SecretError:
+        return _failure("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.",
+                        "The interface's credentials cannot be decrypted.")
+    return CheckTarget(interface.id, dict(interface.settings or {}), dict(interface.state or {}),
+                       secrets, timeouts)
+
+
+def _run(check, target: CheckTarget) -> CheckResult:
+    try:
+        return check(target)
+    except Exception:  # a bug in one type's check must not stop the others
+        log.exception("Connection check of interface %s failed", target.interface_id)
+        return _failure("Die Prüfung ist unerwartet fehlgeschlagen.", "The check failed unexpectedly.")
+
+
+def apply(session: Session, interface: Interface, result: CheckResult, actor=None,
+          language: str = "de", now: datetime | None = None) -> None:
+    """Write one outcome: history, last check/success/error, credit, state, alerts (no commit)."""
+    now = now or utcnow()
+    message = result.message_en if language == "en" else result.message_de
+    record_check(session, interface, "check", actor, result.ok, message)
+    if result.balance is not None:
+        interface.balance_points = result.balance
+        interface.balance_checked_at = now
+    if result.state:
+        interface.state = {**(interface.state or {}), **result.state}
+    alerts.evaluate(session, interface, now)
+
+
+def check_one(session: Session, box: SecretBox, interface: Interface, actor=None,
+              timeouts: tuple[float, float] | None = None, language: str = "de") -> CheckResult:
+    """Check one interface now and record the outcome (commits)."""
+    itype = interface_types.get(interface.type_key)
+    if itype is None or itype.check is None:
+        raise ValueError(f"interface type {interface.type_key!r} has no check")
+    target = _target(box, interface, timeouts)
+    result = target if isinstance(target, CheckResult) else _run(itype.check, target)
+    apply(session, interface, result, actor, language)
+    session.commit()
+    return result
+
+
+@dataclass
+class Tally:
+    """How many checks ran and how many failed."""
+
+    done: int = 0
+    failed: int = 0
+
+
+def check_many(session: Session, box: SecretBox, interfaces: Iterable[Interface], actor=None,
+               timeouts: tuple[float, float] | None = None, concurrency: int = DEFAULT_CONCURRENCY,
+               language: str = "de", progress: Callable[[Tally], None] | None = None) -> Tally:
+    """Check many interfaces concurrently, at most `concurrency` gateway calls at a time.
+
+    Each gateway call is handed to the pool as soon as its secrets are decrypted; outcomes are
+    written in this thread as they arrive and committed about twice a second (with `progress`
+    called first, e.g. to update a run's counters), and once at the end.
+    """
+    tally = Tally()
+    by_id: dict[int, Interface] = {}
+    last_commit = time.monotonic()
+
+    def record(interface: Interface, result: CheckResult) -> None:
+        nonlocal last_commit
+        apply(session, interface, result, actor, language)
+        tally.done += 1
+        tally.failed += not result.ok
+        if time.monotonic() - last_commit >= COMMIT_EVERY:
+            if progress:
+                progress(tally)
+            session.commit()
+            last_commit = time.monotonic()
+
+    futures: dict = {}
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check") as pool:
+        for interface in interfaces:
+            itype = interface_types.get(interface.type_key)
+            if itype is None or itype.check is None:
+                continue
+            by_id[interface.id] = interface
+            target = _target(box, interface, timeouts)
+            if isinstance(target, CheckResult):
+                record(interface, target)
+            else:
+                futures[pool.submit(_run, itype.check, target)] = interface.id
+        for future in as_completed(futures):
+            record(by_id[futures[future]], future.result())
+    if progress:
+        progress(tally)
+    session.commit()
+    return tally
+
+
+# ---- "Alle prüfen" ---------------------------------------------------------------------------------
+
+def _all_active(today: date):
+    return (sa.select(Interface).where(Interface.type_key.in_(checkable_types()), active_condition(today))
+            .options(selectinload(Interface.secrets)).order_by(Interface.id))
+
+
+def start_run(session: Session, today: date, actor=None) -> CheckRun:
+    """Create (and commit) a run over every active interface that can be checked."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(_all_active(today).subquery()))
+    run = CheckRun(total=total or 0, started_by_id=getattr(actor, "id", None))
+    session.add(run)
+    session.commit()
+    return run
+
+
+def execute_run(session: Session, box: SecretBox, run_id: int, today: date, actor=None,
+                timeouts: tuple[float, float] | None = None, concurrency: int = DEFAULT_CONCURRENCY,
+                language: str = "de") -> CheckRun:
+    """Check every active interface for a run, keeping its counters current (commits)."""
+    run = session.get(CheckRun, run_id)
+    interfaces = session.scalars(_all_active(today)).all()
+    run.total = len([i for i in interfaces if is_checkable(i)])
+
+    def progress(tally: Tally) -> None:
+        run.done, run.failed = tally.done, tally.failed
+
+    try:
+        check_many(session, box, interfaces, actor, timeouts, concurrency, language, progress)
+    finally:
+        session.rollback()  # nothing half-written stays pending if a check blew up
+        run = session.get(CheckRun, run_id)
+        run.finished_at = utcnow()
+        session.commit()
+    return run
+
+
+# ---- the worker's schedule --------------------------------------------------------------------------
+
+def _schedule_lock(session: Session) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULE_LOCK}))
+
+
+def _schedule_unlock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULE_LOCK})
+        session.commit()
+
+
+def run_due(session: Session, box: SecretBox, today: date, interval: timedelta = DEFAULT_INTERVAL,
+            timeouts: tuple[float, float] | None = None, concurrency: int = DEFAULT_CONCURRENCY,
+            now: datetime | None = None, limit: int = 1000) -> Tally:
+    """Check the active interfaces not checked within `interval` (one worker at a time)."""
+    now = now or utcnow()
+    if not _schedule_lock(session):
+        session.commit()
+        return Tally()
+    try:
+        due = session.scalars(
+            _all_active(today).where(sa.or_(Interface.last_check_at.is_(None),
+                                            Interface.last_check_at <= now - interval))
+            .order_by(None).order_by(Interface.last_check_at.asc().nulls_first(), Interface.id)
+            .limit(limit)).all()
+        if not due:
+            session.commit()
+            return Tally()
+        return check_many(session, box, due, SCHEDULER, timeouts, concurrency)
+    finally:
+        _schedule_unlock(session)
