@@ -57,6 +57,12 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     # SPEC §4.3 customer activation is done from the customer record (employees and admins, issue 14).
     **{f"sinno.{verb}": (A, E) for verb in ("state", "confirm_activate", "activate",
                                              "confirm_deactivate", "deactivate", "sheet")},
+    # Issue 16: a load balancer or systemd/Kubernetes probe asks without logging in; no internals shown.
+    "health.healthz": ANYONE, "health.readyz": ANYONE,
+    # SPEC §1 helpdesk: "review the status ... of every interface", "run the non-destructive checks";
+    # SPEC §4.6: "helpdesk and admins can check on demand"; diagnostics are redacted (issue 16).
+    **{f"status.{verb}": (A, H) for verb in ("index", "show", "check", "check_all", "run",
+                                              "download_diagnostics")},
     # The SMS length counter counts typed text; it shows nothing stored (used by the Test-SMS dialog
     # and the customer SMS form).
     "sms.length": EVERY_ROLE,
