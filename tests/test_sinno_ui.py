@@ -451,11 +451,11 @@ def test_connection_check_reads_the_session_without_changing_it(s, portal, sinno
     portal.login("admin")
     log_in(portal, s)
     result = sinno_interface.check_connection(target())
-    assert result["ok"] and "Angemeldet" in result["message_de"] and result["state"]["logged_in"]
+    assert result["ok"] and "Angemeldet" in str(result["message"]) and result["state"]["logged_in"]
     assert sinno_interface.logged_in_interfaces(db.session) == [s.service]
     sinno_sim.state.set_faults(status=503, times=1)
     failed = sinno_interface.check_connection(target())
-    assert not failed["ok"] and "Wartung" in failed["message_de"]
+    assert not failed["ok"] and "Wartung" in str(failed["message"])
     sinno_sim.state.logout("4711")
     gone = sinno_interface.check_connection(target())
     assert not gone["ok"] and gone["state"] == {"logged_in": False}

@@ -169,7 +169,7 @@ def test_a_credit_under_the_threshold_alerts_once(app, smsapi_sim):
     checks.check_one(db.session, secret_box(), interface)
     checks.check_one(db.session, secret_box(), interface)
     incident, = _incidents("balance")
-    assert incident.resolved_at is None and "5.00" in incident.message
+    assert incident.resolved_at is None and "5.00" in str(incident.message)
     smsapi_sim.state.set_points(SIM_USERNAME, 50)
     checks.check_one(db.session, secret_box(), interface)
     assert _incidents("balance")[0].resolved_at is not None
@@ -187,7 +187,7 @@ def test_sms_failing_repeatedly_alerts_once(app):
     alerts.sweep(db.session, now - timedelta(hours=1), now)
     alerts.sweep(db.session, now - timedelta(hours=1), now)
     incident, = _incidents("sms")
-    assert "Zugangsdaten falsch" in incident.message
+    assert "Zugangsdaten falsch" in str(incident.message)
     db.session.add(SmsMessage(kind="customer", status="sent", interface_id=interface.id, to_number="1",
                               text="x", created_at=now, sent_at=now, claimed_at=now))
     db.session.commit()

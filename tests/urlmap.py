@@ -144,3 +144,13 @@ def forms_in(html: str, base: str) -> list[Form]:
     parser = _FormParser(base)
     parser.feed(html)
     return parser.forms
+
+
+# Answers >= 500 that are a route's documented reply rather than a crash: /readyz says 503 while
+# the worker's heartbeat (or the database, or a migration) is missing.
+DOCUMENTED_5XX = {("/readyz", 503)}
+
+
+def crashed(url: str, status: int) -> bool:
+    """A 5xx that is not a route's documented answer."""
+    return status >= 500 and (url.split("?")[0], status) not in DOCUMENTED_5XX

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.i18n import Text
+from app.models.base import StoredText, utcnow
 
 
 class WorkerHeartbeat(db.Model):
@@ -34,7 +35,7 @@ class StatusIncident(db.Model):
     interface_id: so.Mapped[int] = so.mapped_column(index=True)
     interface_name: so.Mapped[str] = so.mapped_column(sa.String(120))
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # check | balance | sms
-    message: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    message: so.Mapped[Text | str] = so.mapped_column(StoredText(500), default="")
     opened_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     resolved_at: so.Mapped[datetime | None]
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.i18n import T_, Text
 from app.models import Interface, SmsMessage, StatusIncident
 from app.models.base import utcnow
 from app.models.outbox import FAILED, SENT
@@ -67,19 +68,20 @@ def _sms_failing(session: Session, interface: Interface) -> str | None:
             SmsMessage.interface_id == interface.id, SmsMessage.status.in_((SENT, FAILED)))
         .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(SMS_FAILURES)).all()
     if len(rows) == SMS_FAILURES and all(status == FAILED for status, _ in rows):
-        return f"Die letzten {SMS_FAILURES} SMS sind fehlgeschlagen: {rows[0].error or ''}".strip()
+        return T_("Die letzten %(count)d SMS sind fehlgeschlagen: %(error)s", count=SMS_FAILURES,
+                  error=rows[0].error or "")
     return None
 
 
-def conditions(session: Session, interface: Interface) -> dict[str, str | None]:
+def conditions(session: Session, interface: Interface) -> dict[str, Text | str | None]:
     """Each alert kind -> its message while the condition holds, else None."""
     threshold = low_balance_threshold(interface)
     points = interface.balance_points
     low = (threshold is not None and points is not None and float(points) < threshold)
     return {
         CHECK: interface.last_error or None,
-        BALANCE: (f"Guthaben {float(points):.2f} Punkte unter der Warnschwelle {threshold:.2f}"
-                  if low else None),
+        BALANCE: (T_("Guthaben %(points)s Punkte unter der Warnschwelle %(threshold)s",
+                     points=f"{float(points):.2f}", threshold=f"{threshold:.2f}") if low else None),
         SMS: _sms_failing(session, interface),
     }
 
@@ -95,7 +97,7 @@ def evaluate(session: Session, interface: Interface, now: datetime | None = None
         incident = open_.get(kind)
         if message and incident is None:
             incident = StatusIncident(interface_id=interface.id, interface_name=interface.name,
-                                      kind=kind, message=message[:500], opened_at=now)
+                                      kind=kind, message=message, opened_at=now)
             session.add(incident)
             session.flush()
             events.append(AlertEvent(incident.id, interface.id, interface.name, kind, incident.message,

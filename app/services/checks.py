@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from app.i18n import T_, Text
 from app.models import CheckRun, Interface
 from app.models.base import utcnow
 from app.services import alerts, interface_types
@@ -59,8 +60,8 @@ def active_condition(today: date):
     return sa.or_(Interface.start_date.is_(None), Interface.start_date <= today)
 
 
-def _failure(de: str, en: str) -> CheckResult:
-    return CheckResult(False, de, en)
+def _failure(text: Text) -> CheckResult:
+    return CheckResult(False, text)
 
 
 def _target(box: SecretBox, interface: Interface, timeouts) -> CheckTarget | CheckResult:
@@ -68,8 +69,7 @@ def _target(box: SecretBox, interface: Interface, timeouts) -> CheckTarget | Che
         # Every stored secret (a type's fields, and runtime ones such as a SiNNO session token).
         secrets = {s.field: read_secret(box, interface, s.field) for s in interface.secrets}
     except SecretError:
-        return _failure("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.",
-                        "The interface's credentials cannot be decrypted.")
+        return _failure(T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden."))
     return CheckTarget(interface.id, dict(interface.settings or {}), dict(interface.state or {}),
                        secrets, timeouts)
 
@@ -79,15 +79,14 @@ def _run(check, target: CheckTarget) -> CheckResult:
         return check(target)
     except Exception:  # a bug in one type's check must not stop the others
         log.exception("Connection check of interface %s failed", target.interface_id)
-        return _failure("Die Prüfung ist unerwartet fehlgeschlagen.", "The check failed unexpectedly.")
+        return _failure(T_("Die Prüfung ist unerwartet fehlgeschlagen."))
 
 
 def apply(session: Session, interface: Interface, result: CheckResult, actor=None,
           language: str = "de", now: datetime | None = None) -> None:
     """Write one outcome: history, last check/success/error, credit, state, alerts (no commit)."""
     now = now or utcnow()
-    message = result.message_en if language == "en" else result.message_de
-    record_check(session, interface, "check", actor, result.ok, message)
+    record_check(session, interface, "check", actor, result.ok, result.message)
     if result.balance is not None:
         interface.balance_points = result.balance
         interface.balance_checked_at = now

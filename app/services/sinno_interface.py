@@ -184,13 +184,12 @@ def check_connection(target) -> dict:
     """"Verbindung prüfen" without side effects: is the stored session still accepted?
 
     `target` carries `settings`, `state`, `secrets` (decrypted) and `timeouts` (the status board's
-    CheckTarget); the answer has the keys of its CheckResult (ok, message_de, message_en, state).
+    CheckTarget); the answer has the keys of its CheckResult (ok, message, state).
     Never logs in or out and never returns the token.
     """
     token = (target.secrets or {}).get(TOKEN_FIELD)
     if not token or not (target.state or {}).get("logged_in"):
-        return {"ok": True, "message_de": "Nicht angemeldet.", "message_en": "Not logged in.",
-                "state": {"logged_in": False}}
+        return {"ok": True, "message": T_("Nicht angemeldet."), "state": {"logged_in": False}}
     s = target.settings or {}
     connect, read = target.timeouts or DEFAULT_TIMEOUTS
     settings = SinnoSettings(base_url=s.get("server") or "", client_id=s.get("client_id") or "",
@@ -202,13 +201,12 @@ def check_connection(target) -> dict:
             info = client.session_info()
     except SinnoError as exc:
         if exc.code == "token_expired":  # renewed on the next real use
-            return {"ok": True, "message_de": "Angemeldet; die Sitzung ist abgelaufen und wird beim "
-                    "nächsten Aufruf erneuert.", "message_en": "Logged in; the session has expired "
-                    "and is renewed on the next call.", "state": {"logged_in": True}}
+            return {"ok": True, "message": T_("Angemeldet; die Sitzung ist abgelaufen und wird beim "
+                                              "nächsten Aufruf erneuert."), "state": {"logged_in": True}}
         state = {"logged_in": False} if exc.code == "token_invalid" else {}
-        return {"ok": False, "message_de": exc.user_message_de, "message_en": exc.user_message_en,
-                "state": state}
-    return {"ok": True, "message_de": f"Angemeldet (Firmen-Nr. {info.get('company_no')}, "
-            f"{info.get('customers', 0)} Kunden).", "message_en": f"Logged in (company number "
-            f"{info.get('company_no')}, {info.get('customers', 0)} customers).",
+        # The client's own German/English pair: stored in the language of whoever checked.
+        return {"ok": False, "message": exc.message_for(current_language()), "state": state}
+    return {"ok": True, "message": T_("Angemeldet (Firmen-Nr. %(number)s, %(count)s Kunden).",
+                                      number=str(info.get("company_no") or ""),
+                                      count=int(info.get("customers") or 0)),
             "state": {"logged_in": True}}

@@ -18,6 +18,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import role_required
+from app.blueprints.paging import page_arg
 from app.blueprints.interfaces.history import action_labels, history_page
 from app.blueprints.status import bp
 from app.blueprints.status.texts import (
@@ -33,6 +34,7 @@ from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.i18n import current_language
 from app.models import Branch, CheckRun, Interface, Role
 from app.models.base import utcnow
+from app.request_guard import int_arg
 from app.services import (
     alerts,
     checks,
@@ -56,14 +58,8 @@ def _board_query() -> status_board.BoardQuery:
     args = request.args.to_dict()
     state = args.get("state", "")
     group = args.get("group", "")
-    try:
-        branch_id = int(args["branch"]) if args.get("branch") else None
-    except ValueError:
-        branch_id = None
-    try:
-        page = max(1, min(int(args.get("page", 1)), 100_000))
-    except ValueError:
-        page = 1
+    branch_id = int_arg("branch")  # a number out of range is a 400, as in every list
+    page = page_arg()
     return status_board.BoardQuery(state=state if state in status_board.STATES else "",
                                    group=group if group in interface_types.GROUPS else "",
                                    branch_id=branch_id, page=page)
@@ -159,7 +155,7 @@ def check(interface_id: int):
         abort(404)
     result = checks.check_one(db.session, secret_box(), interface, actor=current_user,
                               timeouts=current_app.config["SMS_TIMEOUTS"], language=current_language())
-    message = result.message_en if current_language() == "en" else result.message_de
+    message = str(result.message)
     if request.headers.get("HX-Request") != "true":
         flash(message, "success" if result.ok else "error")
         back = url_for("status.index") if request.form.get("view") == "row" else None

@@ -6,6 +6,8 @@ from typing import Any, Callable
 
 import wtforms
 
+from app.i18n import Text
+
 SERVER = "server"
 CLIENT = "client"
 
@@ -49,8 +51,8 @@ class CheckResult:
     """A connection check's outcome in plain words (German and English), never with a secret."""
 
     ok: bool
-    message_de: str
-    message_en: str
+    # Plain words, never a secret; language-neutral (app.i18n.Text) so each reader gets their own.
+    message: Text | str
     # The SMS credit the check read, when the type has one.
     balance: float | None = None
     # Runtime facts to keep in Interface.state (e.g. {"logged_in": True} for a SiNNO session).

@@ -9,7 +9,7 @@ import phonenumbers
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import N_, _, _l
+from app.i18n import N_, T_, _, _l
 from app.services import phone, sms_length
 from app.services.smsapi import GatewayError, SmsApiClient, SmsApiSettings
 from app.services.interface_types import (CLIENT, SERVER, Action, CheckResult, CheckTarget,
@@ -180,14 +180,13 @@ def check(target: CheckTarget) -> CheckResult:
     try:
         balance = client.balance()
     except GatewayError as exc:
-        return CheckResult(False, exc.text.render("de"), exc.text.render("en"))
+        return CheckResult(False, exc.text)
     finally:
         client.close()
     if balance.points is None:
-        return CheckResult(True, "Verbindung in Ordnung.", "Connection OK.")
-    points = f"{balance.points:.2f}"
-    return CheckResult(True, f"Verbindung in Ordnung, Guthaben: {points} Punkte.",
-                       f"Connection OK, balance: {points} points.", balance=balance.points)
+        return CheckResult(True, T_("Verbindung in Ordnung."))
+    return CheckResult(True, T_("Verbindung in Ordnung, Guthaben: %(points)s Punkte.",
+                                points=f"{balance.points:.2f}"), balance=balance.points)
 
 
 SMSAPI = register(InterfaceType(
