@@ -57,6 +57,7 @@ class Config:
     LIST_PAGE_SIZE = 50
     # Gateway timeouts in seconds: (connect, read).
     SMS_TIMEOUTS = (float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)), float(os.environ.get("SMS_READ_TIMEOUT", 15)))
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 10))
     TEMPLATES_STRICT = False
     REQUIRE_SECRETS = True
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none). The client

@@ -44,3 +44,31 @@ def N_(message: str) -> str:
 def _l(message: str, **values: object) -> LazyProxy:
     """Translate when the text is shown (for labels and messages defined at import time)."""
     return LazyProxy(_, message, enable_cache=False, **values)
+
+
+def translator_for(language: str) -> Callable[..., str]:
+    """`_` for one given language, e.g. for an e-mail in its recipient's language (no Flask)."""
+    if not (language or "").startswith("en"):
+        return lambda message, **values: message % values if values else message
+    catalogue = _catalogue("en")
+
+    def translate(message: str, **values: object) -> str:
+        text = catalogue.ugettext(message)
+        return text % values if values else text
+
+    return translate
+
+
+_CATALOGUES: dict = {}
+
+
+def _catalogue(language: str):
+    """The compiled catalogue of a language, loaded once."""
+    import os
+
+    from babel.support import Translations
+
+    if language not in _CATALOGUES:
+        directory = os.path.join(os.path.dirname(__file__), "translations")
+        _CATALOGUES[language] = Translations.load(directory, [language], domain="messages")
+    return _CATALOGUES[language]

@@ -6,6 +6,8 @@ from app.models.interface import Interface, InterfaceEvent, InterfaceSecret
 from app.models.organisation import Branch, Chain, Workstation
 from app.models.outbox import SmsMessage
 from app.models.user import LoginAttempt, Role, User
+from app.models.chat import ChatMessage, ChatThread  # noqa: E402
+from app.models.notification import EmailMessage, Notification, NotificationPreference  # noqa: E402
 
 __all__ = [
     "Appointment",
@@ -23,4 +25,9 @@ __all__ = [
     "SmsMessage",
     "User",
     "Workstation",
+    "ChatMessage",
+    "ChatThread",
+    "EmailMessage",
+    "Notification",
+    "NotificationPreference",
 ]
