@@ -121,7 +121,9 @@ def worker_command(once: bool, poll: float) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     worker = Worker(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"],
-                    timeouts=current_app.config["SMS_TIMEOUTS"])
+                    timeouts=current_app.config["SMS_TIMEOUTS"],
+                    smtp_timeout=current_app.config["SMTP_TIMEOUT"],
+                    portal_url=current_app.config["PORTAL_URL"])
     worker.install_signal_handlers()
     if once:
         import time

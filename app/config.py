@@ -58,6 +58,8 @@ class Config:
     # Gateway timeouts in seconds: (connect, read).
     SMS_TIMEOUTS = (float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)), float(os.environ.get("SMS_READ_TIMEOUT", 15)))
     SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 10))
+    # The portal's own address, for links in e-mail and SMS notifications.
+    PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     TEMPLATES_STRICT = False
     REQUIRE_SECRETS = True
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none). The client

@@ -49,6 +49,9 @@ class Notification(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     event: so.Mapped[str] = so.mapped_column(sa.String(40))
+    # The channel chosen when it was raised: only "message" ones show in the bell; e-mail and
+    # SMS ones are kept so that coalescing knows the user was already told.
+    channel: so.Mapped[str] = so.mapped_column(sa.String(10), default="message")
     coalesce_key: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     params: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
     count: so.Mapped[int] = so.mapped_column(default=1)

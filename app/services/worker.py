@@ -33,6 +33,9 @@ class Worker:
     clock: Callable[[], datetime] = utcnow
     batch: int = 50
     stopping: bool = False
+    smtp_timeout: float = 10.0
+    # The portal's address for links in e-mail and SMS notifications ("" leaves them out).
+    portal_url: str = ""
     pool: outbox.ClientPool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -58,7 +61,20 @@ class Worker:
             log.exception("Planning the reminders failed")
         result["sent"] = outbox.process_due(self.session, self.pool, self.batch, now=self.clock,
                                             should_stop=lambda: self.stopping)
+        result["mails"] = self.send_mails()
         return result
+
+    def send_mails(self) -> int:
+        """The e-mail outbox (notifications); its own job, so a failure stops nothing else."""
+        from app.services import mail
+
+        try:
+            return mail.process_due(self.session, self.box, self.smtp_timeout, now=self.clock,
+                                    should_stop=lambda: self.stopping)
+        except Exception:
+            self.session.rollback()
+            log.exception("Sending the e-mail outbox failed")
+            return 0
 
     def run_forever(self, poll_seconds: float = 5.0) -> None:
         """Loop until stopped; sleep a little between passes."""

@@ -107,6 +107,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('event', sa.String(length=40), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('coalesce_key', sa.String(length=80), nullable=True),
     sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
