@@ -109,6 +109,8 @@ def register_blueprints(app: Flask) -> None:
     for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit,
                    customers, appointments, sms, outbox):
         app.register_blueprint(module.bp)
+    from app.blueprints import sinno
+    app.register_blueprint(sinno.bp)
     from app.blueprints import account, notifications  # noqa: E402  (issue 15)
     app.register_blueprint(account.bp)
     app.register_blueprint(notifications.bp)

@@ -110,7 +110,7 @@ def outbox_status_label(status: str) -> str:
 def outbox_kind_label(kind: str) -> str:
     """What an outbox message is, in the user's language."""
     return {"reminder": _("Terminerinnerung"), "customer": _("SMS an Kunden"),
-            "test": _("Test-SMS")}.get(kind, kind)
+            "test": _("Test-SMS"), "sinno_code": _("SiNNO-App Identifikationscode")}.get(kind, kind)
 
 
 def role_label(role: str) -> str:

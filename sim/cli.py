@@ -1,4 +1,4 @@
-"""Flask CLI group `sim`: `flask sim smsapi` runs the SMSAPI simulator in the foreground."""
+"""Flask CLI group `sim`: `flask sim smsapi` and `flask sim sinno` run a simulator in the foreground."""
 from __future__ import annotations
 
 import click
@@ -46,6 +46,47 @@ def smsapi_command(
     click.echo(f"  username:  {username}  password: {password}  (md5: {md5_hex(password)})")
     click.echo(f"  points:    {points:g}   senders: {', '.join(config.senders) or '-'}")
     click.echo(f"  control:   {url}/_sim/messages  {url}/_sim/state  POST {url}/_sim/faults")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@sim_cli.command("sinno", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8026, show_default=True, type=int, help="Port to listen on.")
+@click.option("--client-id", default="winpro", show_default=True, help="Accepted ClientID.")
+@click.option(
+    "--companies",
+    default="4711=Demo-Optik",
+    show_default=True,
+    help="Comma-separated accepted Firmen-Nr., each optionally =Name.",
+)
+@click.option("--token-ttl", default=86400, show_default=True, type=int,
+              help="Lifetime of a session token in seconds.")
+@click.option("--auto-activate", default=None, type=float,
+              help="Seconds after registration when a customer counts as logged in to the app.")
+def sinno_command(host: str, port: int, client_id: str, companies: str, token_ttl: int,
+                  auto_activate: float | None) -> None:
+    """Run the SiNNO-App Service simulator (docs/sinno-api.md) until Ctrl+C."""
+    from sim.sinno import SimConfig as SinnoConfig
+    from sim.sinno import create_sim_app as create_sinno_app
+
+    accepted = {}
+    for item in (c.strip() for c in companies.split(",")):
+        if item:
+            number, _, name = item.partition("=")
+            accepted[number.strip()] = name.strip() or f"Firma {number.strip()}"
+    config = SinnoConfig(client_id=client_id, companies=accepted, token_ttl=token_ttl,
+                         auto_activate_after=auto_activate)
+    server = make_server(host, port, create_sinno_app(config), threaded=True)
+    url = f"http://{host}:{server.server_port}"
+    click.echo(f"SiNNO-App Service simulator on {url}/  (Server: {url}/v1)")
+    click.echo(f"  ClientID:   {client_id}   Firmen-Nr.: {', '.join(accepted) or '-'}")
+    click.echo(f"  token TTL:  {token_ttl} s   auto-activate: {auto_activate or 'off'}")
+    click.echo(f"  control:    {url}/_sim/state  {url}/_sim/customers  POST {url}/_sim/faults")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

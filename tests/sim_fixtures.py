@@ -1,4 +1,4 @@
-"""Pytest fixtures running the SMSAPI simulator in-process (a plugin: tests.sim_fixtures)."""
+"""Pytest fixtures running the SMSAPI and SiNNO simulators in-process (a plugin: tests.sim_fixtures)."""
 from __future__ import annotations
 
 import socket
@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from sim.sinno import SimConfig as SinnoConfig
+from sim.sinno import SimServer as SinnoServer
 from sim.smsapi import SimConfig, SimServer
 
 SIM_TOKEN = SimConfig.token
@@ -46,6 +48,28 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def sinno_sim_server() -> Iterator[SinnoServer]:
+    """One SiNNO-App Service simulator per test session (per xdist worker); use `sinno_sim`."""
+    with SinnoServer(SinnoConfig()) as server:
+        yield server
+
+
+@pytest.fixture
+def sinno_sim(sinno_sim_server: SinnoServer) -> Iterator[SinnoServer]:
+    """The running SiNNO simulator with fresh state: company 4711, no tokens, customers or faults."""
+    sinno_sim_server.state.reset()
+    yield sinno_sim_server
+    sinno_sim_server.state.reset()
+
+
+@pytest.fixture
+def sinno_sim_isolated() -> Iterator[SinnoServer]:
+    """A SiNNO simulator of its own, for tests that leave a (delayed) request in flight."""
+    with SinnoServer(SinnoConfig()) as server:
+        yield server
 
 
 # ---- SMTP (sim/smtp.py) ------------------------------------------------------------------------

@@ -240,7 +240,7 @@ def test_sinno_app_form_prefilled_and_https_only(app, portal):
     resp = portal.post("/interfaces/new/sinno_app", dict(data, server="https://winpro.api.ipro.de/v1"))
     assert resp.status_code == 302
     assert _only().settings == {"server": "https://winpro.api.ipro.de/v1", "client_id": "winpro",
-                                "company_no": "4711"}
+                                "company_no": "4711", "proxy_host": None, "proxy_port": None}
 
 
 def test_sinno_chat_has_no_fields_and_is_server_side_only(app, portal):

@@ -14,7 +14,8 @@ class Customer(db.Model):
     """A customer ("Kunde") with mobile number and consent to SMS."""
 
     __tablename__ = "customers"
-    __table_args__ = (sa.Index("ix_customers_last_first", "last_name", "first_name"),)
+    __table_args__ = (sa.Index("ix_customers_last_first", "last_name", "first_name"),
+                      sa.Index("ix_customers_sinno_status", "sinno_status"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     number: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
@@ -28,6 +29,19 @@ class Customer(db.Model):
     sms_consent: so.Mapped[bool] = so.mapped_column(default=False)
     sinno_status: so.Mapped[str] = so.mapped_column(sa.String(20), default="not_activated")
     sinno_customer_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # SiNNO-App activation (services/sinno_customers.py). No foreign key to the interface on
+    # purpose: the registration lives at the service even if the interface row is deleted.
+    sinno_interface_id: so.Mapped[int | None] = so.mapped_column()
+    # The idempotency key of the current activation: a retry or double click never registers twice.
+    sinno_activation_key: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    sinno_attempts: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    sinno_next_attempt_at: so.Mapped[datetime | None]
+    sinno_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    sinno_requested_at: so.Mapped[datetime | None]
+    sinno_checked_at: so.Mapped[datetime | None]
+    sinno_active_at: so.Mapped[datetime | None]
+    # The consent record's note: the app was added to the customer's consents on this date.
+    sinno_consent_at: so.Mapped[datetime | None]
     search_text: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 

@@ -20,6 +20,7 @@ LANGUAGES = ("de", "en")
 # The SiNNO-App status is written by the SiNNO interface only, never edited on the customer page.
 SINNO_STATUSES = {
     "not_activated": _l("nicht aktiviert"),
+    "pending": _l("wird eingerichtet"),
     "invited": _l("eingeladen"),
     "active": _l("aktiv"),
 }
@@ -90,13 +91,15 @@ def fetch_slice(session: Session, stmt: sa.Select, page: int, per_page: int, sca
 
 
 def list_page(session: Session, q: str = "", branch_id: int | None = None, page: int = 1,
-              per_page: int = 50) -> Slice:
+              per_page: int = 50, app_state: str | None = None) -> Slice:
     """Customers by name, matching the search words and the branch, with their branch, in one query."""
     stmt = (sa.select(Customer).options(joinedload(Customer.branch))
             .order_by(Customer.last_name, Customer.first_name, Customer.id))
     stmt = matching(stmt, q)
     if branch_id:
         stmt = stmt.where(Customer.branch_id == branch_id)
+    if app_state in SINNO_STATUSES:  # the SiNNO-App state filter
+        stmt = stmt.where(Customer.sinno_status == app_state)
     return fetch_slice(session, stmt, page, per_page)
 
 

@@ -61,8 +61,23 @@ class Worker:
             log.exception("Planning the reminders failed")
         result["sent"] = outbox.process_due(self.session, self.pool, self.batch, now=self.clock,
                                             should_stop=lambda: self.stopping)
+        self.run_sinno(result)
         result["mails"] = self.send_mails()
         return result
+
+    def run_sinno(self, result: dict) -> None:
+        """SiNNO-App: register pending customers, follow invited ones, mask sent codes."""
+        from app.services import sinno_customers
+
+        try:
+            result["sinno_registered"] = sinno_customers.run_registrations(
+                self.session, self.box, self.clock(), self.timeouts)
+            result["sinno_activated"] = sinno_customers.poll_invited(
+                self.session, self.box, self.clock(), self.timeouts)
+            sinno_customers.redact_sent_codes(self.session)
+        except Exception:  # one failing job never stops the others
+            self.session.rollback()
+            log.exception("SiNNO-App customer jobs failed")
 
     def send_mails(self) -> int:
         """The e-mail outbox (notifications); its own job, so a failure stops nothing else."""

@@ -23,9 +23,9 @@ def page_arg() -> int:
         return 1
 
 
-def _list_args(q: str, branch_id: int | None, **changes) -> dict:
+def _list_args(q: str, branch_id: int | None, app_state: str | None = None, **changes) -> dict:
     """The list's URL parameters without empty values."""
-    args = {"q": q or None, "branch": branch_id or None}
+    args = {"q": q or None, "branch": branch_id or None, "app": app_state or None}
     args.update(changes)
     return {k: v for k, v in args.items() if v}
 
@@ -36,10 +36,14 @@ def index():
     """Search customers as you type, filter by branch; each row offers "SMS senden"."""
     q = request.args.get("q", "").strip()[:100]
     branch_id = request.args.get("branch", type=int)
-    page = service.list_page(db.session, q, branch_id, page_arg(), current_app.config["LIST_PAGE_SIZE"])
-    ctx = dict(page=page, q=q, branch_id=branch_id, list_args=_list_args(q, branch_id))
+    app_state = request.args.get("app") if request.args.get("app") in service.SINNO_STATUSES else None
+    page = service.list_page(db.session, q, branch_id, page_arg(), current_app.config["LIST_PAGE_SIZE"],
+                             app_state=app_state)
+    ctx = dict(page=page, q=q, branch_id=branch_id, list_args=_list_args(q, branch_id, app_state),
+               app_state=app_state)
     if not wants_fragment():  # the filter select is only on the page, not in the table fragment
         ctx["branches"] = branch_choices()[1:]
+        ctx["app_states"] = [(key, str(label)) for key, label in service.SINNO_STATUSES.items()]
     return render("customers/index.html", "customers/_table.html", **ctx)
 
 

@@ -1,0 +1,123 @@
+"""Customer activation in the SiNNO-App: dialogs, the state fragment that polls, the set-up sheet."""
+from __future__ import annotations
+
+import segno
+from flask import abort, current_app, flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+
+from app.blueprints.auth.decorators import role_required
+from app.blueprints.interfaces.sinno_actions import timeouts
+from app.blueprints.sinno import bp
+from app.extensions import db, secret_box
+from app.htmx import htmx_or_redirect, is_htmx, render, trigger
+from app.models import Customer, Interface, Role
+from app.services import sinno_customers as service
+from app.services.clock import local_today
+from app.services.sinno import app_link
+
+
+def _today():
+    return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _state(customer: Customer):
+    """The activation fragment alone (htmx polling and refresh)."""
+    resp = current_app.make_response(render_template("customers/_sinno.html", customer=customer))
+    resp.vary.add("HX-Request")
+    return resp
+
+
+def _customer(customer_id: int) -> Customer:
+    return db.get_or_404(Customer, customer_id)
+
+
+@bp.get("/customers/<int:customer_id>")
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def state(customer_id: int):
+    """The customer's SiNNO-App state; polled in place while the worker is setting it up."""
+    customer = _customer(customer_id)
+    if not is_htmx():
+        return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
+    return _state(customer)
+
+
+@bp.get("/customers/<int:customer_id>/activate")
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def confirm_activate(customer_id: int):
+    """The confirmation dialog, or the reasons why the activation cannot start."""
+    customer = _customer(customer_id)
+    problems = service.activation_problems(db.session, customer, _today())
+    return render("customers/sinno_activate.html", "customers/_sinno_activate_dialog.html",
+                  customer=customer, problems=problems)
+
+
+@bp.post("/customers/<int:customer_id>/activate")
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def activate(customer_id: int):
+    """Start the activation: the worker registers the customer (state "wird eingerichtet")."""
+    customer = _customer(customer_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    problems = service.request_activation(db.session, customer, _today())
+    if problems:
+        if not is_htmx():
+            for problem in problems:
+                flash(problem.message, "error")
+            return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
+        return render("customers/sinno_activate.html", "customers/_sinno_activate_dialog.html",
+                      status=422, customer=customer, problems=problems)
+    if not is_htmx():
+        flash(_("Die SiNNO-App wird für %(name)s eingerichtet; das kann einige Minuten dauern.",
+                name=customer.full_name), "success")
+        return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
+    resp = current_app.make_response(("", 204))
+    return trigger(resp, {"dialog-close": None, "sinno-customer": customer.id})
+
+
+@bp.get("/customers/<int:customer_id>/deactivate")
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def confirm_deactivate(customer_id: int):
+    """Ask before deactivating."""
+    customer = _customer(customer_id)
+    return render("customers/sinno_deactivate.html", "customers/_sinno_deactivate_dialog.html",
+                  customer=customer, error=None)
+
+
+@bp.post("/customers/<int:customer_id>/deactivate")
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def deactivate(customer_id: int):
+    """Deactivate at the service, then here; a fault keeps everything as it was."""
+    customer = _customer(customer_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    error = service.deactivate(db.session, secret_box(), customer, current_user, timeouts())
+    if not is_htmx():
+        flash(error or _("%(name)s wurde in der SiNNO-App deaktiviert.", name=customer.full_name),
+              "error" if error else "success")
+        return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
+    if error:
+        return render("customers/sinno_deactivate.html", "customers/_sinno_deactivate_dialog.html",
+                      customer=customer, error=error)
+    resp = current_app.make_response(("", 204))
+    return trigger(resp, {"dialog-close": None, "sinno-customer": customer.id})
+
+
+@bp.get("/customers/<int:customer_id>/sheet")
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def sheet(customer_id: int):
+    """The printable set-up sheet: app, shop, a QR code made here, what to do with the SMS code."""
+    customer = _customer(customer_id)
+    if customer.sinno_status not in (service.INVITED, service.ACTIVE):
+        abort(404)
+    interface = db.session.get(Interface, customer.sinno_interface_id) \
+        if customer.sinno_interface_id else None
+    settings = interface.settings if interface else {}
+    link = app_link(settings.get("server") or "", settings.get("company_no") or "",
+                    customer.sinno_customer_id or "")
+    qr = segno.make(link, error="m")
+    svg = Markup(qr.svg_inline(scale=5, title=_("QR-Code zur SiNNO-App")))
+    return render("customers/sinno_sheet.html", "customers/sinno_sheet.html", customer=customer,
+                  link=link, qr_svg=svg, app_name=service.APP_NAME)

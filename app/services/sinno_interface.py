@@ -1,0 +1,168 @@
+"""Anmelden / Abmelden of a SiNNO-App Service interface, and the client built from its settings.
+
+The session token is stored encrypted like every secret (`interface_secrets`, field
+"session_token"); `Interface.state` holds what the page shows (since when, by whom, the dashboard
+link). Every attempt lands in the interface's history. Nothing here imports Flask.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.i18n import _, current_language
+from app.models import Branch, Interface
+from app.models.base import utcnow
+from app.services.interfaces import read_secret, record_check, write_secret
+from app.services.secrets import SecretBox, SecretError
+from app.services.sinno import LoginResult, Shop, SinnoClient, SinnoError, SinnoSettings
+
+log = logging.getLogger(__name__)
+
+TYPE_KEY = "sinno_app"
+TOKEN_FIELD = "session_token"
+DEFAULT_TIMEOUTS = (5.0, 15.0)
+
+
+def shop_id(branch: Branch) -> str:
+    """The id a branch has at the service (its branch number)."""
+    return branch.number
+
+
+def branches_of(session: Session, interface: Interface) -> list[Branch]:
+    """The branches the interface serves: its own, or every branch when it is not restricted."""
+    if interface.branch_id is not None:
+        return [interface.branch] if interface.branch else []
+    if interface.workstation_id is not None and interface.workstation is not None:
+        return [interface.workstation.branch]
+    return list(session.scalars(sa.select(Branch).order_by(Branch.number)))
+
+
+def branches_without_email(session: Session, interface: Interface) -> list[Branch]:
+    """The prerequisite of Anmelden: every served branch's Geschäftsstelle has an e-mail address."""
+    return [b for b in branches_of(session, interface) if not (b.email or "").strip()]
+
+
+def is_logged_in(interface: Interface) -> bool:
+    """Whether the interface holds a session (state says so and the token is stored)."""
+    return bool((interface.state or {}).get("logged_in")) and any(
+        s.field == TOKEN_FIELD for s in interface.secrets)
+
+
+def settings_for(session: Session, box: SecretBox, interface: Interface,
+                 timeouts: tuple[float, float] | None = None) -> SinnoSettings:
+    """Client settings of the interface, with its token decrypted (raises SecretError)."""
+    s = interface.settings or {}
+    connect, read = timeouts or DEFAULT_TIMEOUTS
+    return SinnoSettings(
+        base_url=s.get("server") or "", client_id=s.get("client_id") or "",
+        company_no=s.get("company_no") or "", token=read_secret(box, interface, TOKEN_FIELD),
+        shops=tuple(Shop(shop_id(b), b.name, (b.email or "").strip())
+                    for b in branches_of(session, interface)),
+        proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"),
+        connect_timeout=connect, read_timeout=read)
+
+
+def _store_session(box: SecretBox, interface: Interface, result: LoginResult, **extra) -> None:
+    write_secret(box, interface, TOKEN_FIELD, result.token)
+    state = dict(interface.state or {})
+    state.update(expires_at=result.expires_at.isoformat(), dashboard_url=result.dashboard_url,
+                 company_name=result.company_name, **extra)
+    interface.state = state
+
+
+def client_for(session: Session, box: SecretBox, interface: Interface,
+               timeouts: tuple[float, float] | None = None) -> SinnoClient:
+    """A client for a logged-in interface; a renewed token is stored (the caller commits)."""
+    def renewed(result: LoginResult) -> None:
+        _store_session(box, interface, result, renewed_at=utcnow().isoformat())
+        log.info("SiNNO interface %s: session token renewed", interface.id)
+
+    return SinnoClient(settings_for(session, box, interface, timeouts), on_token=renewed)
+
+
+@dataclass
+class Outcome:
+    """What Anmelden/Abmelden did: ok, or the message and the branches without e-mail."""
+
+    ok: bool
+    message: str = ""
+    missing_email: list[Branch] = field(default_factory=list)
+
+
+def _secret_error() -> str:
+    return _("Die gespeicherte Anmeldung der Schnittstelle kann nicht entschlüsselt werden.")
+
+
+def login(session: Session, box: SecretBox, interface: Interface, actor,
+          timeouts: tuple[float, float] | None = None, now: datetime | None = None) -> Outcome:
+    """Check the prerequisite, log in, store the token encrypted, write the history (commits)."""
+    missing = branches_without_email(session, interface)
+    if missing:
+        message = _("Anmeldung abgelehnt: an der Geschäftsstellenadresse dieser Filialen fehlt die "
+                    "E-Mail-Adresse: %(branches)s.", branches=", ".join(b.label for b in missing))
+        record_check(session, interface, "login", actor, False, message)
+        session.commit()
+        return Outcome(False, message, missing)
+    if not (interface.settings or {}).get("company_no"):
+        message = _("Bitte zuerst die Firmen-Nr. eintragen (Bearbeiten).")
+        record_check(session, interface, "login", actor, False, message)
+        session.commit()
+        return Outcome(False, message)
+    try:
+        settings = settings_for(session, box, interface, timeouts)
+    except SecretError:
+        settings = None
+    if settings is None:
+        # An old token under a lost key does not matter for a new log-in.
+        write_secret(box, interface, TOKEN_FIELD, None)
+        settings = settings_for(session, box, interface, timeouts)
+    try:
+        with SinnoClient(settings) as client:
+            result = client.login()
+    except SinnoError as exc:
+        message = exc.message_for(current_language())
+        record_check(session, interface, "login", actor, False, message)
+        session.commit()
+        return Outcome(False, message)
+    moment = now or utcnow()
+    _store_session(box, interface, result, logged_in=True, since=moment.isoformat(),
+                   by=getattr(actor, "display_name", "") or "", logged_out_at=None,
+                   logged_out_by=None)
+    message = _("Angemeldet bei %(company)s (Firmen-Nr. %(number)s).",
+                company=result.company_name or "SiNNO", number=settings.company_no)
+    record_check(session, interface, "login", actor, True, message)
+    session.commit()
+    return Outcome(True, message)
+
+
+def logout(session: Session, box: SecretBox, interface: Interface, actor,
+           timeouts: tuple[float, float] | None = None, now: datetime | None = None) -> Outcome:
+    """Log out at the service; only then forget the token (commits). A refused log-out keeps it."""
+    note = ""
+    try:
+        with client_for(session, box, interface, timeouts) as client:
+            lost = client.logout()
+        note = _("%(count)d Kunden haben keinen Zugang mehr zur App.", count=lost)
+    except SecretError:
+        note = _secret_error()
+    except SinnoError as exc:
+        if exc.code not in ("token_invalid", "token_missing"):
+            message = exc.message_for(current_language())
+            record_check(session, interface, "logout", actor, False, message)
+            session.commit()
+            return Outcome(False, message)
+        # The service no longer knows the session: it is over there already.
+        note = _("Der SiNNO-Dienst kannte die Anmeldung nicht mehr.")
+    write_secret(box, interface, TOKEN_FIELD, None)
+    state = dict(interface.state or {})
+    state.update(logged_in=False, logged_out_at=(now or utcnow()).isoformat(),
+                 logged_out_by=getattr(actor, "display_name", "") or "", expires_at=None)
+    interface.state = state
+    message = _("Abgemeldet.") + (" " + note if note else "")
+    record_check(session, interface, "logout", actor, True, message)
+    session.commit()
+    return Outcome(True, message)
