@@ -1,7 +1,7 @@
 """notifications, e-mail outbox and SiNNO chat
 
 Revision ID: 3e1f5a9c7b24
-Revises: c7d8e9f0a1b2
+Revises: e5a91c3d7b24
 Create Date: 2026-12-02 14:48:33.485279
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e1f5a9c7b24'
-down_revision = 'c7d8e9f0a1b2'
+down_revision = 'e5a91c3d7b24'  # after sinno's migration (merged for the chat)
 branch_labels = None
 depends_on = None
 
