@@ -123,7 +123,8 @@ def worker_command(once: bool, poll: float) -> None:
     worker = Worker(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"],
                     timeouts=current_app.config["SMS_TIMEOUTS"],
                     smtp_timeout=current_app.config["SMTP_TIMEOUT"],
-                    portal_url=current_app.config["PORTAL_URL"])
+                    portal_url=current_app.config["PORTAL_URL"],
+                    chat_sync_seconds=current_app.config["CHAT_SYNC_SECONDS"])
     worker.install_signal_handlers()
     if once:
         import time

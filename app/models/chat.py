@@ -59,6 +59,8 @@ class ChatMessage(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     # Inbound: when someone in the portal read (or answered) it.
     read_at: so.Mapped[datetime | None]
+    # Inbound: when the service was told it is read (None while that is still to do: retried).
+    read_reported_at: so.Mapped[datetime | None]
     # Outbound: delivery state; the idempotency key makes a repeated delivery a no-op.
     status: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)

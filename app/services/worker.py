@@ -36,6 +36,7 @@ class Worker:
     smtp_timeout: float = 10.0
     # The portal's address for links in e-mail and SMS notifications ("" leaves them out).
     portal_url: str = ""
+    chat_sync_seconds: float = 150.0
     pool: outbox.ClientPool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,7 +64,24 @@ class Worker:
                                             should_stop=lambda: self.stopping)
         self.run_sinno(result)
         result["mails"] = self.send_mails()
+        self.run_chat(result)
         return result
+
+    def run_chat(self, result: dict) -> None:
+        """SiNNO-Chat: sync when due, deliver queued replies, report reads to the service."""
+        from app.services import chat
+
+        for name, job in (
+            ("chat_synced", lambda: chat.sync(self.session, self.box, self.clock(), self.chat_sync_seconds,
+                                              self.timeouts, self.portal_url).stored),
+            ("chat_replies", lambda: chat.deliver_due(self.session, self.box, self.clock(), self.timeouts)),
+            ("chat_reads", lambda: chat.report_reads(self.session, self.box, self.clock(), self.timeouts)),
+        ):
+            try:
+                result[name] = job()
+            except Exception:  # one failing job never stops the others
+                self.session.rollback()
+                log.exception("SiNNO-Chat job %s failed", name)
 
     def run_sinno(self, result: dict) -> None:
         """SiNNO-App: register pending customers, follow invited ones, mask sent codes."""

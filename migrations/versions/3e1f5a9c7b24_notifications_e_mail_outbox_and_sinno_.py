@@ -48,6 +48,7 @@ def upgrade():
     sa.Column('sent_at', sa.DateTime(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('read_reported_at', sa.DateTime(), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=True),
     sa.Column('idempotency_key', sa.String(length=64), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=True),
