@@ -139,8 +139,45 @@ def worker_command(once: bool, poll: float) -> None:
         worker.run_forever(poll)
 
 
+sinno_cli = AppGroup("sinno", help="SiNNO-App Service interfaces.")
+
+
+@sinno_cli.command("login")
+@click.argument("name")
+@click.option("--as-user", default="admin", show_default=True, help="Who the history names.")
+def sinno_login(name: str, as_user: str) -> None:
+    """Log a SiNNO-App Service interface in, unless its stored session is still accepted."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from app.extensions import secret_box
+    from app.models import Interface, User
+    from app.services import sinno_interface
+    from app.services.sinno import SinnoError
+
+    interface = db.session.scalar(sa.select(Interface).where(
+        Interface.name == name, Interface.type_key == sinno_interface.TYPE_KEY))
+    if interface is None:
+        raise click.ClickException(f"No SiNNO-App Service interface named {name!r}.")
+    timeouts = current_app.config.get("SINNO_TIMEOUTS", sinno_interface.DEFAULT_TIMEOUTS)
+    if sinno_interface.is_logged_in(interface):
+        try:
+            with sinno_interface.client_for(db.session, secret_box(), interface, timeouts) as client:
+                client.session_info()
+            click.echo(f"{name}: already logged in.")
+            return
+        except SinnoError:
+            pass  # e.g. a restarted simulator forgot the session: log in again
+    actor = db.session.scalar(sa.select(User).where(User.username == as_user))
+    outcome = sinno_interface.login(db.session, secret_box(), interface, actor, timeouts)
+    click.echo(f"{name}: {outcome.message}")
+    if not outcome.ok:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
+    app.cli.add_command(sinno_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(secrets_cli)

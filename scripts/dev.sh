@@ -14,6 +14,7 @@ FLASK=(.venv/bin/flask --app wsgi)
 HOST=127.0.0.1
 PORT=5000
 SIM_PORT=8025
+SINNO_PORT=8026
 
 # Helpers started in the background are stopped whenever this script ends (Ctrl+C included).
 BG_PIDS=()
@@ -55,6 +56,20 @@ if "${FLASK[@]}" sim smsapi --help >/dev/null 2>&1; then
   "${FLASK[@]}" sim smsapi --host "$HOST" --port "$SIM_PORT" --points 100000 &
   BG_PIDS+=("$!")
   wait_for_port "$SIM_PORT" "$!" || echo "warning: the SMSAPI simulator did not start (port $SIM_PORT in use?)" >&2
+fi
+
+# The SiNNO-App Service simulator (docs/sinno-api.md); customers count as logged in to the app
+# two minutes after their registration, so the demo shows "eingeladen" turn into "aktiv".
+if "${FLASK[@]}" sim sinno --help >/dev/null 2>&1; then
+  echo "== Starting the SiNNO-App Service simulator on port $SINNO_PORT"
+  "${FLASK[@]}" sim sinno --host "$HOST" --port "$SINNO_PORT" --auto-activate 120 &
+  BG_PIDS+=("$!")
+  if wait_for_port "$SINNO_PORT" "$!"; then
+    # The simulator keeps its sessions in memory: log the demo interface in (again).
+    "${FLASK[@]}" sinno login "SiNNO-App (Simulator)" || echo "warning: the demo SiNNO interface could not log in" >&2
+  else
+    echo "warning: the SiNNO simulator did not start (port $SINNO_PORT in use?)" >&2
+  fi
 fi
 
 # The background worker (scheduled and queued jobs) exists only once the worker command does.

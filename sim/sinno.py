@@ -382,6 +382,7 @@ class SimApp:
              lambda r: _json(self.state.public_messages())),
             ("POST", re.compile(r"/_sim/chat/messages"), self._sim_post_message),
             ("GET", re.compile(r"/dashboard/(?P<company_no>[^/]+)"), self._dashboard),
+            ("GET", re.compile(r"/app/(?P<company_no>[^/]+)"), self._app_page),
         ]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -686,6 +687,14 @@ class SimApp:
                 f"(Simulator)</h1><p>Firma {company_no}: personalisation (logo, colours) would "
                 f"happen here.</p>")
         return Response(html, mimetype="text/html")
+
+
+    def _app_page(self, request: Request, company_no: str) -> Response:
+        name = self.config.companies.get(company_no)
+        if name is None:
+            return Response("unknown company", status=404, mimetype="text/plain")
+        return Response(f"<!doctype html><title>SiNNO-App</title><h1>SiNNO-App von {name}</h1>"
+                        "<p>Simulator: here the app store page would open.</p>", mimetype="text/html")
 
 
 def create_sim_app(config: SimConfig | None = None, state: SimState | None = None) -> SimApp:

@@ -410,3 +410,27 @@ def test_customer_list_filters_by_app_state(s, portal):
     assert "Ohne" in html and "Aktiv" not in html
     page = portal.get("/customers/").get_data(as_text=True)
     assert 'id="customer-app"' in page
+
+
+# ---- command line and demo ----------------------------------------------------------------------
+
+def test_sinno_login_command_logs_in_once(s, runner, sinno_sim):
+    result = runner.invoke(args=["sinno", "login", "SiNNO App"])
+    assert result.exit_code == 0 and "Angemeldet bei Demo-Optik" in result.output
+    again = runner.invoke(args=["sinno", "login", "SiNNO App"])
+    assert "already logged in" in again.output
+    sinno_sim.state.reset()  # a restarted simulator forgets its sessions
+    third = runner.invoke(args=["sinno", "login", "SiNNO App"])
+    assert "Angemeldet" in third.output and sinno_sim.state.snapshot()["companies"][0]["logged_in"]
+    assert runner.invoke(args=["sinno", "login", "Nope"]).exit_code != 0
+
+
+def test_demo_has_a_sinno_interface_ready_to_log_in(app, runner):
+    from app.models import Interface
+    from app.services import sinno_interface
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    service = db.session.scalar(sa.select(Interface).where(Interface.type_key == "sinno_app"))
+    assert service.settings["server"] == "http://127.0.0.1:8026/v1" and service.client_side
+    assert service.branch.number == "01" and sinno_interface.branches_without_email(db.session, service) == []
+    assert db.session.scalar(sa.select(Interface).where(Interface.type_key == "sinno_chat")).server_side

@@ -21,6 +21,9 @@ from app.services.secrets import SecretBox
 # The local SMSAPI simulator the first README command starts (flask --app wsgi sim smsapi).
 DEMO_SMS_URL = "http://127.0.0.1:8025/"
 DEMO_SMS_TOKEN = "demo-token"
+# The local SiNNO-App Service simulator (flask --app wsgi sim sinno), company 4711.
+DEMO_SINNO_URL = "http://127.0.0.1:8026/v1"
+DEMO_SINNO_NAME = "SiNNO-App (Simulator)"
 DEMO_CUSTOMERS = (
     ("K-1001", "frau", "Erika", "Mustermann", "0171 2345678", True, "01"),
     ("K-1002", "herr", "Hans", "Schneider", "0152 33445566", True, "01"),
@@ -138,6 +141,7 @@ def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin") -> st
     created += _seed_interfaces(session, box)
     created += _seed_appointment_settings(session)
     created += _seed_volume(session, branches, tz_name)
+    created += _seed_sinno(session, branches)
     session.flush()
     head = f"Demo chain '{chain.name}': {created} record(s) created" + (
         "." if created else " (already complete, nothing changed).")
@@ -181,6 +185,35 @@ def _seed_interfaces(session: Session, box: SecretBox) -> int:
         session.add(interface)
         for field, value in secrets.items():
             write_secret(box, interface, field, value)
+        session.flush()
+        record_event(session, interface, "created", admin, message="Demo-Daten")
+        created += 1
+    return created
+
+
+def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
+    """SiNNO-App Service (client side, Stuttgart Mitte) and SiNNO-Chat, against the simulator.
+
+    Restricted to one branch because Ludwigsburg has no e-mail address (the log-in prerequisite);
+    `flask --app wsgi sinno login "SiNNO-App (Simulator)"` (run by scripts/dev.sh) logs it in.
+    """
+    created = 0
+    admin = session.scalar(sa.select(User).where(User.username == "admin"))
+    specs = (
+        ("sinno_app", DEMO_SINNO_NAME, False, True, branches["01"].id,
+         {"server": DEMO_SINNO_URL, "client_id": "winpro", "company_no": "4711",
+          "proxy_host": None, "proxy_port": None}),
+        ("sinno_chat", "SiNNO-Chat", True, False, None, {}),
+    )
+    for type_key, name, server, client, branch_id, settings in specs:
+        if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
+            continue
+        itype = interface_types.get(type_key)
+        interface = Interface(type_key=type_key, group=itype.group, name=name, server_side=server,
+                              client_side=client, branch_id=branch_id, settings=settings, state={},
+                              start_date=date.today(), created_by_id=admin.id if admin else None)
+        denormalise(session, interface, itype)
+        session.add(interface)
         session.flush()
         record_event(session, interface, "created", admin, message="Demo-Daten")
         created += 1

@@ -91,6 +91,7 @@ def sinno_logout(interface_id: int):
                       interface=interface, error=outcome.message)
         return trigger(resp, {"interface-history": interface.id})
     resp = current_app.make_response(("", 204))
-    return trigger(resp, {"dialog-close": None, "sinno-session": interface.id,
-                          "interface-history": interface.id,
-                          "toast": {"level": "success", "message": _("SiNNO-App Service abgemeldet.")}})
+    # dialog-close last: it empties the dialog, and events fired on a detached form go nowhere.
+    return trigger(resp, {"sinno-session": interface.id, "interface-history": interface.id,
+                          "toast": {"level": "success", "message": _("SiNNO-App Service abgemeldet.")},
+                          "dialog-close": None})

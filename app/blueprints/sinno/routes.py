@@ -74,7 +74,8 @@ def activate(customer_id: int):
                 name=customer.full_name), "success")
         return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
     resp = current_app.make_response(("", 204))
-    return trigger(resp, {"dialog-close": None, "sinno-customer": customer.id})
+    # dialog-close last: it empties the dialog, and an event fired on a detached form goes nowhere.
+    return trigger(resp, {"sinno-customer": customer.id, "dialog-close": None})
 
 
 @bp.get("/customers/<int:customer_id>/deactivate")
@@ -102,7 +103,8 @@ def deactivate(customer_id: int):
         return render("customers/sinno_deactivate.html", "customers/_sinno_deactivate_dialog.html",
                       customer=customer, error=error)
     resp = current_app.make_response(("", 204))
-    return trigger(resp, {"dialog-close": None, "sinno-customer": customer.id})
+    # dialog-close last: it empties the dialog, and an event fired on a detached form goes nowhere.
+    return trigger(resp, {"sinno-customer": customer.id, "dialog-close": None})
 
 
 @bp.get("/customers/<int:customer_id>/sheet")
