@@ -175,8 +175,28 @@ def sinno_login(name: str, as_user: str) -> None:
         raise SystemExit(1)
 
 
+chat_cli = AppGroup("chat", help="SiNNO-Chat.")
+
+
+@chat_cli.command("demo")
+def chat_demo() -> None:
+    """Let the demo customers write in a fresh SiNNO simulator (unread chats for the demo)."""
+    from flask import current_app
+
+    from app.extensions import secret_box
+    from app.services import chat_demo as demo_chats
+    from app.services.sinno import SinnoError
+
+    try:
+        click.echo(demo_chats.seed(db.session, secret_box(),
+                                   current_app.config.get("SINNO_TIMEOUTS", (5.0, 15.0))))
+    except (SinnoError, OSError) as exc:
+        raise click.ClickException(f"Demo chats not created: {exc}") from None
+
+
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
+    app.cli.add_command(chat_cli)
     app.cli.add_command(sinno_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

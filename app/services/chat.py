@@ -59,9 +59,20 @@ def chat_interface(session: Session, today: date | None = None) -> Interface | N
 
 
 def service_interface(session: Session, today: date | None = None) -> Interface | None:
-    """The logged-in server-side SiNNO-App Service interface the chat runs through, if any."""
-    candidate = resolve(session, "App", SERVER, today or date.today(), type_key=SERVICE_TYPE)
-    return candidate if candidate is not None and is_logged_in(candidate) else None
+    """The logged-in SiNNO-App Service interface the chat runs through, if any.
+
+    The one that applies server side first; otherwise any logged-in one (the company's session
+    is the same whichever interface holds it).
+    """
+    today = today or date.today()
+    candidate = resolve(session, "App", SERVER, today, type_key=SERVICE_TYPE)
+    if candidate is not None and is_logged_in(candidate):
+        return candidate
+    others = session.scalars(sa.select(Interface).where(
+        Interface.type_key == SERVICE_TYPE,
+        sa.or_(Interface.start_date.is_(None), Interface.start_date <= today))
+        .order_by(Interface.server_side.desc(), Interface.id))
+    return next((i for i in others if is_logged_in(i)), None)
 
 
 def _backoff(failures: int, retry_after: int | None) -> timedelta:
