@@ -176,24 +176,32 @@ def sync(session: Session, box: SecretBox, now: datetime | None = None, interval
     return report
 
 
-def _thread_for(session: Session, customer_id: str, author: str, cache: dict[str, ChatThread]) -> ChatThread:
-    thread = cache.get(customer_id)
-    if thread is not None:
-        return thread
-    thread = session.scalar(sa.select(ChatThread).where(ChatThread.service_customer_id == customer_id))
-    if thread is None:
-        customer = session.scalar(sa.select(Customer).where(Customer.sinno_customer_id == customer_id))
-        name = customer.full_name if customer is not None else (author or customer_id)
-        values = dict(service_customer_id=customer_id, customer_id=customer.id if customer else None,
-                      customer_name=name[:160], branch_id=customer.branch_id if customer else None,
-                      search_text=" ".join(filter(None, [name.lower(), (customer.number or "").lower()
-                                                         if customer else "", customer_id.lower()]))[:200],
-                      last_preview="", unread_count=0, created_at=utcnow())
-        session.execute(_insert(session, ChatThread).values(**values)
-                        .on_conflict_do_nothing(index_elements=["service_customer_id"]))
-        thread = session.scalar(sa.select(ChatThread).where(ChatThread.service_customer_id == customer_id))
-    cache[customer_id] = thread
-    return thread
+def _threads_for(session: Session, messages: list) -> dict[str, int]:
+    """Service customer id -> thread id for a page, creating missing threads (three statements)."""
+    wanted = {m.customer_id for m in messages}
+    found = dict(session.execute(sa.select(ChatThread.service_customer_id, ChatThread.id)
+                                 .where(ChatThread.service_customer_id.in_(wanted))).all())
+    missing = wanted - set(found)
+    if not missing:
+        return found
+    customers = {c.sinno_customer_id: c for c in session.scalars(
+        sa.select(Customer).where(Customer.sinno_customer_id.in_(missing)))}
+    authors = {m.customer_id: m.author for m in messages if m.direction == INBOUND and m.author}
+    rows = []
+    for customer_id in sorted(missing):
+        customer = customers.get(customer_id)
+        name = customer.full_name if customer is not None else (authors.get(customer_id) or customer_id)
+        number = (customer.number or "") if customer is not None else ""
+        rows.append(dict(service_customer_id=customer_id, customer_id=customer.id if customer else None,
+                         customer_name=name[:160], branch_id=customer.branch_id if customer else None,
+                         search_text=" ".join(filter(None, [name.lower(), number.lower(),
+                                                            customer_id.lower()]))[:200],
+                         last_preview="", unread_count=0, created_at=utcnow()))
+    session.execute(_insert(session, ChatThread).values(rows)
+                    .on_conflict_do_nothing(index_elements=["service_customer_id"]))
+    found.update(session.execute(sa.select(ChatThread.service_customer_id, ChatThread.id)
+                                 .where(ChatThread.service_customer_id.in_(missing))).all())
+    return found
 
 
 def _insert(session: Session, model):
@@ -211,11 +219,10 @@ def store_page(session: Session, messages: Iterable, now: datetime | None = None
     messages = list(messages)
     if not messages:
         return 0
-    threads: dict[str, ChatThread] = {}
+    threads = _threads_for(session, messages)
     rows = []
     for m in messages:
-        thread = _thread_for(session, m.customer_id, m.author if m.direction == INBOUND else "", threads)
-        rows.append(dict(thread_id=thread.id, service_message_id=m.id, direction=m.direction,
+        rows.append(dict(thread_id=threads[m.customer_id], service_message_id=m.id, direction=m.direction,
                          body=m.text, sent_at=m.sent_at.replace(tzinfo=None) if m.sent_at.tzinfo else m.sent_at,
                          created_at=now,
                          read_at=(m.read_at.replace(tzinfo=None) if m.read_at and m.read_at.tzinfo else m.read_at),
@@ -230,12 +237,14 @@ def store_page(session: Session, messages: Iterable, now: datetime | None = None
     if touched:
         _refresh_threads(session, touched)
         fresh = {t for t, d, r in inserted if d == INBOUND and r is None}
-        for thread in session.scalars(sa.select(ChatThread).where(ChatThread.id.in_(fresh))):
-            notifications.notify(session, notifications.CHAT_UNREAD,
-                                 params={"customer": thread.customer_name, "preview": thread.last_preview,
-                                         "unread": thread.unread_count},
-                                 coalesce_key=f"chat:{thread.id}", thread_id=thread.id,
-                                 portal_url=portal_url, now=now)
+        if fresh:
+            notifications.notify_many(session, notifications.CHAT_UNREAD, [
+                notifications.Occurrence({"customer": name, "preview": preview, "unread": unread},
+                                         f"chat:{thread_id}", thread_id)
+                for thread_id, name, preview, unread in session.execute(
+                    sa.select(ChatThread.id, ChatThread.customer_name, ChatThread.last_preview,
+                              ChatThread.unread_count).where(ChatThread.id.in_(fresh))
+                    .order_by(ChatThread.id))], portal_url=portal_url, now=now)
     return len(inserted)
 
 

@@ -167,58 +167,82 @@ def _channels(session: Session, event: Event, users: list[User]) -> dict[int, st
     return {u.id: stored.get(u.id, event.default) for u in users}
 
 
+@dataclass(frozen=True)
+class Occurrence:
+    """One thing to notify of (e.g. one chat thread with new messages)."""
+
+    params: dict[str, Any]
+    coalesce_key: str | None = None
+    thread_id: int | None = None
+    interface_id: int | None = None
+
+
 def notify(session: Session, event: str, *, params: dict[str, Any] | None = None,
            users: Iterable[int] | None = None, coalesce_key: str | None = None,
            thread_id: int | None = None, interface_id: int | None = None,
-           portal_url: str = "", now: datetime | None = None) -> list[Notification]:
+           portal_url: str = "", now: datetime | None = None) -> int:
     """Tell everyone concerned (or `users`) of an event through their chosen channel.
 
     With a `coalesce_key`, an unread notification with that key is updated (count + 1, newest
-    params) instead of adding one, and no second e-mail or SMS goes out. Returns the rows raised
-    or bumped. The caller commits (the outbox rows go with the same commit).
+    params) instead of adding one, and no second e-mail or SMS goes out. Returns how many
+    notifications were raised or bumped. The caller commits (the outbox rows go with it).
     """
+    return notify_many(session, event, [Occurrence(dict(params or {}), coalesce_key, thread_id, interface_id)],
+                       users=users, portal_url=portal_url, now=now)
+
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Notification)
+
+
+def notify_many(session: Session, event: str, occurrences: list[Occurrence], *,
+                users: Iterable[int] | None = None, portal_url: str = "",
+                now: datetime | None = None) -> int:
+    """`notify` for several occurrences at once: recipients, channels and unread rows read once."""
     spec = EVENTS[event]
     now = now or utcnow()
-    params = dict(params or {})
     recipients = _recipients(session, spec, users)
-    if not recipients:
-        return []
+    if not recipients or not occurrences:
+        return 0
     channels = _channels(session, spec, recipients)
-    existing: dict[int, Notification] = {}
-    if coalesce_key:
-        existing = {n.user_id: n for n in session.scalars(sa.select(Notification).where(
-            Notification.coalesce_key == coalesce_key, Notification.read_at.is_(None),
-            Notification.user_id.in_([u.id for u in recipients])))}
-    raised = []
-    for user in recipients:
-        channel = channels[user.id]
-        if channel == NONE:
-            continue
-        row = existing.get(user.id)
-        if row is not None:
-            row.count += 1
-            row.params = params
-            row.updated_at = now
-            raised.append(row)
-            continue
-        row = Notification(user_id=user.id, event=event, channel=channel, coalesce_key=coalesce_key,
-                           params=params, count=1, thread_id=thread_id, interface_id=interface_id,
-                           created_at=now, updated_at=now)
-        try:
-            with session.begin_nested():  # another worker may have raised it a moment ago
-                session.add(row)
-        except sa.exc.IntegrityError:
-            row = session.scalar(sa.select(Notification).where(
-                Notification.user_id == user.id, Notification.coalesce_key == coalesce_key,
-                Notification.read_at.is_(None)))
+    active = [u for u in recipients if channels[u.id] != NONE]
+    if not active:
+        return 0
+    keys = {o.coalesce_key for o in occurrences if o.coalesce_key}
+    existing: dict[tuple[int, str], Notification] = {}
+    if keys:
+        existing = {(n.user_id, n.coalesce_key): n for n in session.scalars(sa.select(Notification).where(
+            Notification.coalesce_key.in_(keys), Notification.read_at.is_(None),
+            Notification.user_id.in_([u.id for u in active])))}
+    raised, new_rows = 0, []
+    for occurrence in occurrences:
+        for user in active:
+            row = existing.get((user.id, occurrence.coalesce_key)) if occurrence.coalesce_key else None
             if row is not None:
                 row.count += 1
-                row.params, row.updated_at = params, now
-                raised.append(row)
-            continue
-        raised.append(row)
-        if channel in (EMAIL, SMS):
-            _send_outside(session, user, row, channel, portal_url)
+                row.params, row.updated_at = occurrence.params, now
+                raised += 1
+                continue
+            new_rows.append(dict(user_id=user.id, event=event, channel=channels[user.id],
+                                 coalesce_key=occurrence.coalesce_key, params=occurrence.params, count=1,
+                                 thread_id=occurrence.thread_id, interface_id=occurrence.interface_id,
+                                 created_at=now, updated_at=now))
+    if new_rows:
+        # A worker that raised the same unread notification a moment ago wins; this one is skipped.
+        stmt = _insert(session).values(new_rows).on_conflict_do_nothing(
+            index_elements=["user_id", "coalesce_key"],
+            index_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"))
+        inserted = session.execute(stmt.returning(Notification.id, Notification.channel)).all()
+        raised += len(inserted)
+        outside = [i for i, channel in inserted if channel in (EMAIL, SMS)]
+        if outside:
+            by_id = {u.id: u for u in active}
+            for row in session.scalars(sa.select(Notification).where(Notification.id.in_(outside))):
+                _send_outside(session, by_id[row.user_id], row, row.channel, portal_url)
     return raised
 
 
