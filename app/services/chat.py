@@ -179,8 +179,7 @@ def sync(session: Session, box: SecretBox, now: datetime | None = None, interval
 def _threads_for(session: Session, messages: list) -> dict[str, int]:
     """Service customer id -> thread id for a page, creating missing threads (three statements)."""
     wanted = {m.customer_id for m in messages}
-    found = dict(session.execute(sa.select(ChatThread.service_customer_id, ChatThread.id)
-                                 .where(ChatThread.service_customer_id.in_(wanted))).all())
+    found = dict(session.connection().execute(_THREAD_IDS, {"ids": list(wanted)}).all())
     missing = wanted - set(found)
     if not missing:
         return found
@@ -199,8 +198,7 @@ def _threads_for(session: Session, messages: list) -> dict[str, int]:
                          last_preview="", unread_count=0, created_at=utcnow()))
     session.execute(_insert(session, ChatThread).values(rows)
                     .on_conflict_do_nothing(index_elements=["service_customer_id"]))
-    found.update(session.execute(sa.select(ChatThread.service_customer_id, ChatThread.id)
-                                 .where(ChatThread.service_customer_id.in_(missing))).all())
+    found.update(session.connection().execute(_THREAD_IDS, {"ids": list(missing)}).all())
     return found
 
 
@@ -210,6 +208,12 @@ def _insert(session: Session, model):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(model)
+
+
+_KNOWN = sa.select(ChatMessage.__table__.c.service_message_id).where(
+    ChatMessage.__table__.c.service_message_id.in_(sa.bindparam("ids", expanding=True)))
+_THREAD_IDS = sa.select(ChatThread.__table__.c.service_customer_id, ChatThread.__table__.c.id).where(
+    ChatThread.__table__.c.service_customer_id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def store_page(session: Session, messages: Iterable, now: datetime | None = None,
@@ -229,23 +233,55 @@ def store_page(session: Session, messages: Iterable, now: datetime | None = None
                          read_reported_at=now if m.read_at else None,
                          status=REPLY_SENT if m.direction == OUTBOUND else None,
                          author_name=(m.author or "")[:120], attempts=0))
-    inserted = session.execute(
-        _insert(session, ChatMessage).values(rows)
-        .on_conflict_do_nothing(index_elements=["service_message_id"])
-        .returning(ChatMessage.thread_id, ChatMessage.direction, ChatMessage.read_at)).all()
-    touched = {t for t, _d, _r in inserted}
-    if touched:
-        _refresh_threads(session, touched)
-        fresh = {t for t, d, r in inserted if d == INBOUND and r is None}
-        if fresh:
-            notifications.notify_many(session, notifications.CHAT_UNREAD, [
-                notifications.Occurrence({"customer": name, "preview": preview, "unread": unread},
-                                         f"chat:{thread_id}", thread_id)
-                for thread_id, name, preview, unread in session.execute(
-                    sa.select(ChatThread.id, ChatThread.customer_name, ChatThread.last_preview,
-                              ChatThread.unread_count).where(ChatThread.id.in_(fresh))
-                    .order_by(ChatThread.id))], portal_url=portal_url, now=now)
-    return len(inserted)
+    # Ids already stored (an earlier run, a repeat) are skipped; ON CONFLICT covers a second
+    # worker racing for the same page. One executemany, compiled once for every page.
+    # (Core statements with expanding parameters: no ORM bookkeeping per row.)
+    conn = session.connection()
+    known = set(conn.execute(_KNOWN, {"ids": [r["service_message_id"] for r in rows]}).scalars())
+    rows = [r for r in rows if r["service_message_id"] not in known]
+    if rows:
+        # RETURNING tells which rows this worker stored (another may have won a race for some).
+        table = ChatMessage.__table__
+        stored = set(conn.execute(_insert(session, table).on_conflict_do_nothing(
+            index_elements=["service_message_id"]).returning(table.c.service_message_id), rows).scalars())
+        rows = [r for r in rows if r["service_message_id"] in stored]
+    if not rows:
+        return 0
+    _advance_threads(session, rows)
+    fresh = {r["thread_id"] for r in rows if r["direction"] == INBOUND and r["read_at"] is None}
+    if fresh:
+        notifications.notify_many(session, notifications.CHAT_UNREAD, [
+            notifications.Occurrence({"customer": name, "preview": preview, "unread": unread},
+                                     f"chat:{thread_id}", thread_id)
+            for thread_id, name, preview, unread in session.execute(
+                sa.select(ChatThread.id, ChatThread.customer_name, ChatThread.last_preview,
+                          ChatThread.unread_count).where(ChatThread.id.in_(fresh))
+                .order_by(ChatThread.id))], portal_url=portal_url, now=now)
+    return len(rows)
+
+
+def _advance_threads(session: Session, rows: list[dict]) -> None:
+    """Add a page's new messages to their threads: unread count, last time and preview (one executemany).
+
+    Syncs of one company run one at a time (the chat interface's row lock), so adding is exact;
+    `_refresh_threads` recomputes from the messages where that is not so (mark unread).
+    """
+    per_thread: dict[int, dict] = {}
+    for r in rows:
+        entry = per_thread.setdefault(r["thread_id"], {"tid": r["thread_id"], "unread": 0, "at": r["sent_at"],
+                                                       "preview": r["body"][:200]})
+        if r["direction"] == INBOUND and r["read_at"] is None:
+            entry["unread"] += 1
+        if r["sent_at"] >= entry["at"]:
+            entry["at"], entry["preview"] = r["sent_at"], r["body"][:200]
+    t = ChatThread.__table__.c  # Core: an executemany with its own WHERE, not the ORM's bulk update
+    newer = sa.or_(t.last_message_at.is_(None), t.last_message_at <= sa.bindparam("at"))
+    session.connection().execute(
+        sa.update(ChatThread.__table__).where(t.id == sa.bindparam("tid")).values(
+            unread_count=t.unread_count + sa.bindparam("unread"),
+            last_message_at=sa.case((newer, sa.bindparam("at")), else_=t.last_message_at),
+            last_preview=sa.case((newer, sa.bindparam("preview")), else_=t.last_preview)),
+        list(per_thread.values()))
 
 
 def _refresh_threads(session: Session, thread_ids: set[int]) -> None:
@@ -264,7 +300,6 @@ def _refresh_threads(session: Session, thread_ids: set[int]) -> None:
         last_preview=sa.select(sa.func.substr(shown.body, 1, 200)).where(shown.id == last_id)
         .scalar_subquery(),
     ).execution_options(synchronize_session=False))
-    session.expire_all()
 
 
 # ---- the inbox ---------------------------------------------------------------------------------
@@ -336,6 +371,7 @@ def mark_unread(session: Session, thread: ChatThread) -> bool:
     last.read_at = None
     session.flush()
     _refresh_threads(session, {thread.id})
+    session.expire(thread)
     return True
 
 
