@@ -40,7 +40,8 @@ def test_inbox_lists_threads_newest_first_with_unread_and_search(w, portal):
     page = portal.get("/chat/").get_data(as_text=True)
     assert page.index("Max &lt;b&gt;Muster&lt;/b&gt;") < page.index("Erika Mustermann")
     assert "<b>Muster</b>" not in page
-    assert 'id="chat-badge">2<' in page and "Zuletzt synchronisiert" in page
+    assert 'id="chat-badge">2<' in page
+    assert "Zuletzt synchronisiert" in portal.get("/chat/sync-info", htmx=True).get_data(as_text=True)
     thread_b = db.session.scalar(sa.select(ChatThread).where(ChatThread.service_customer_id == b))
     assert f'id="chat-unread-{thread_b.id}">2<' in page
     found = portal.get("/chat/?q=erika", htmx=True).get_data(as_text=True)
@@ -108,6 +109,25 @@ def test_failed_reply_offers_resend(w, portal):
     db.session.expire_all()
     assert db.session.get(ChatMessage, reply.id).status == "sent" and "gesendet" in again
     assert len([m for m in w.sim.state.public_messages() if m["direction"] == "out"]) == 1
+
+
+def test_inbox_page_is_three_statements(w, portal):
+    _c, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    portal.login("employee")
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert portal.get("/chat/").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    # the session's user, the header's counts and the page of threads
+    assert len(statements) == 3, statements
 
 
 def test_helpdesk_has_no_chat_and_no_badge(w, portal):

@@ -67,7 +67,14 @@ def index():
     result = chat.inbox(db.session, q, page)
     if is_htmx() and request.args.get("rows"):
         return render_template("chat/_threads.html", result=result)
-    return render("chat/index.html", "chat/_threads.html", result=result, sync=_sync_info())
+    return render("chat/index.html", "chat/_threads.html", result=result)
+
+
+@bp.get("/sync-info")
+@role_required(Role.EMPLOYEE, Role.ADMIN)
+def sync_info():
+    """The last sync time, or why the chat does not sync (loaded by htmx beside the list)."""
+    return render_template("chat/_sync_info.html", sync=_sync_info())
 
 
 @bp.get("/badge")
