@@ -21,6 +21,8 @@ class ChatThread(db.Model):
     __table_args__ = (
         # The inbox: newest first, unread counts from the row itself (no per-row query).
         sa.Index("ix_chat_threads_last_message", "last_message_at", "id"),
+        # The header's badge counts threads with unread messages on every page.
+        sa.Index("ix_chat_threads_unread", "unread_count"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

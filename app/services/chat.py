@@ -327,7 +327,7 @@ def inbox(session: Session, q: str = "", page: int = 1, per_page: int = 50) -> T
     stmt = sa.select(*INBOX_COLUMNS)
     for term in (q or "").lower().split()[:5]:
         stmt = stmt.where(ChatThread.search_text.like(_like(term), escape="\\"))
-    rows = session.execute(stmt.order_by(ChatThread.last_message_at.desc().nulls_last(), ChatThread.id.desc())
+    rows = session.execute(stmt.order_by(ChatThread.last_message_at.desc(), ChatThread.id.desc())
                            .limit(per_page + 1).offset((max(page, 1) - 1) * per_page)).all()
     return ThreadPage(rows[:per_page], max(page, 1), len(rows) > per_page, q or "")
 

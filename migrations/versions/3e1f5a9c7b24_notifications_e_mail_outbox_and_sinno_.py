@@ -38,6 +38,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_chat_threads_branch_id'), ['branch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_chat_threads_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_chat_threads_last_message', ['last_message_at', 'id'], unique=False)
+        batch_op.create_index('ix_chat_threads_unread', ['unread_count'], unique=False)
 
     op.create_table('chat_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -156,6 +157,7 @@ def downgrade():
 
     op.drop_table('chat_messages')
     with op.batch_alter_table('chat_threads', schema=None) as batch_op:
+        batch_op.drop_index('ix_chat_threads_unread')
         batch_op.drop_index('ix_chat_threads_last_message')
         batch_op.drop_index(batch_op.f('ix_chat_threads_customer_id'))
         batch_op.drop_index(batch_op.f('ix_chat_threads_branch_id'))
