@@ -263,8 +263,8 @@ def store_page(session: Session, messages: Iterable, now: datetime | None = None
 def _advance_threads(session: Session, rows: list[dict]) -> None:
     """Add a page's new messages to their threads: unread count, last time and preview (one executemany).
 
-    Syncs of one company run one at a time (the chat interface's row lock), so adding is exact;
-    `_refresh_threads` recomputes from the messages where that is not so (mark unread).
+    `rows` are only the messages this worker's INSERT stored (RETURNING), so adding is exact even
+    when two workers race for a page; `_refresh_threads` recomputes from the messages (mark unread).
     """
     per_thread: dict[int, dict] = {}
     for r in rows:
