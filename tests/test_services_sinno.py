@@ -186,3 +186,13 @@ def test_no_token_in_messages_or_logs(sinno_sim, caplog):
             assert token not in info.value.message_for("de") + info.value.message_for("en")
         assert token not in repr(client) and token not in repr(client.settings)
     assert token not in caplog.text
+
+
+def test_logout_with_an_expired_token_renews_and_ends_the_session(sinno_sim):
+    with make_client(sinno_sim) as client:
+        client.login()
+        sinno_sim.state.expire_tokens()
+        assert client.logout() == 0
+    assert sinno_sim.state.snapshot()["companies"][0]["logged_in"] is False
+    assert [r["path"] for r in sinno_sim.state.requests] == [
+        "/v1/auth/login", "/v1/auth/logout", "/v1/auth/login", "/v1/auth/logout"]

@@ -434,3 +434,31 @@ def test_demo_has_a_sinno_interface_ready_to_log_in(app, runner):
     assert service.settings["server"] == "http://127.0.0.1:8026/v1" and service.client_side
     assert service.branch.number == "01" and sinno_interface.branches_without_email(db.session, service) == []
     assert db.session.scalar(sa.select(Interface).where(Interface.type_key == "sinno_chat")).server_side
+
+
+def test_connection_check_reads_the_session_without_changing_it(s, portal, sinno_sim):
+    from types import SimpleNamespace
+
+    from app.services import sinno_interface
+
+    def target():
+        db.session.refresh(s.service)
+        token = read_secret(secret_box(), s.service, "session_token")
+        return SimpleNamespace(settings=s.service.settings, state=s.service.state,
+                               secrets={"session_token": token} if token else {}, timeouts=(2, 2))
+
+    assert sinno_interface.check_connection(target())["state"] == {"logged_in": False}
+    portal.login("admin")
+    log_in(portal, s)
+    result = sinno_interface.check_connection(target())
+    assert result["ok"] and "Angemeldet" in result["message_de"] and result["state"]["logged_in"]
+    assert sinno_interface.logged_in_interfaces(db.session) == [s.service]
+    sinno_sim.state.set_faults(status=503, times=1)
+    failed = sinno_interface.check_connection(target())
+    assert not failed["ok"] and "Wartung" in failed["message_de"]
+    sinno_sim.state.logout("4711")
+    gone = sinno_interface.check_connection(target())
+    assert not gone["ok"] and gone["state"] == {"logged_in": False}
+    token = read_secret(secret_box(), s.service, "session_token")
+    assert all(token not in str(v) for v in (result, failed, gone))
+    assert [r["path"] for r in sinno_sim.state.requests].count("/v1/auth/login") == 1

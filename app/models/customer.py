@@ -15,7 +15,9 @@ class Customer(db.Model):
 
     __tablename__ = "customers"
     __table_args__ = (sa.Index("ix_customers_last_first", "last_name", "first_name"),
-                      sa.Index("ix_customers_sinno_status", "sinno_status"))
+                      sa.Index("ix_customers_sinno_status", "sinno_status"),
+                      # Chat sync finds the customer of a message by it.
+                      sa.Index("ix_customers_sinno_customer_id", "sinno_customer_id"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     number: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)

@@ -326,7 +326,7 @@ class SinnoClient:
 
     def logout(self) -> int:
         """Log out: every token of the company ends; how many customers lost the app."""
-        body = self._call("POST", "auth/logout", renew=False)
+        body = self._call("POST", "auth/logout")  # an expired token is renewed, then ended
         if body.get("logged_out") is not True:
             raise self._malformed("auth/logout")
         self._token = None

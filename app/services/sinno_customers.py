@@ -199,6 +199,10 @@ def _register_one(session: Session, box: SecretBox, customer: Customer, interfac
         _fail(customer, _("Die SiNNO-App Service Schnittstelle ist nicht mehr angemeldet."))
         session.commit()
         return False
+    if customer.branch is None:
+        _fail(customer, _("Der Kunde ist keiner Filiale zugeordnet."))
+        session.commit()
+        return False
     today = now.date()
     sms = sms_interface(session, customer, today)
     try:

@@ -107,6 +107,11 @@ def login(session: Session, box: SecretBox, interface: Interface, actor,
         record_check(session, interface, "login", actor, False, message)
         session.commit()
         return Outcome(False, message, missing)
+    if not branches_of(session, interface):
+        message = _("Anmeldung abgelehnt: es ist noch keine Filiale angelegt.")
+        record_check(session, interface, "login", actor, False, message)
+        session.commit()
+        return Outcome(False, message)
     if not (interface.settings or {}).get("company_no"):
         message = _("Bitte zuerst die Firmen-Nr. eintragen (Bearbeiten).")
         record_check(session, interface, "login", actor, False, message)
@@ -166,3 +171,44 @@ def logout(session: Session, box: SecretBox, interface: Interface, actor,
     record_check(session, interface, "logout", actor, True, message)
     session.commit()
     return Outcome(True, message)
+
+
+def logged_in_interfaces(session: Session) -> list[Interface]:
+    """Every logged-in SiNNO-App Service interface (one chat stream each, e.g. for chat sync)."""
+    candidates = session.scalars(sa.select(Interface).where(Interface.type_key == TYPE_KEY)
+                                 .order_by(Interface.id)).all()
+    return [i for i in candidates if is_logged_in(i)]
+
+
+def check_connection(target) -> dict:
+    """"Verbindung prüfen" without side effects: is the stored session still accepted?
+
+    `target` carries `settings`, `state`, `secrets` (decrypted) and `timeouts` (the status board's
+    CheckTarget); the answer has the keys of its CheckResult (ok, message_de, message_en, state).
+    Never logs in or out and never returns the token.
+    """
+    token = (target.secrets or {}).get(TOKEN_FIELD)
+    if not token or not (target.state or {}).get("logged_in"):
+        return {"ok": True, "message_de": "Nicht angemeldet.", "message_en": "Not logged in.",
+                "state": {"logged_in": False}}
+    s = target.settings or {}
+    connect, read = target.timeouts or DEFAULT_TIMEOUTS
+    settings = SinnoSettings(base_url=s.get("server") or "", client_id=s.get("client_id") or "",
+                             company_no=s.get("company_no") or "", token=token,
+                             proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"),
+                             connect_timeout=connect, read_timeout=read)
+    try:
+        with SinnoClient(settings) as client:
+            info = client.session_info()
+    except SinnoError as exc:
+        if exc.code == "token_expired":  # renewed on the next real use
+            return {"ok": True, "message_de": "Angemeldet; die Sitzung ist abgelaufen und wird beim "
+                    "nächsten Aufruf erneuert.", "message_en": "Logged in; the session has expired "
+                    "and is renewed on the next call.", "state": {"logged_in": True}}
+        state = {"logged_in": False} if exc.code == "token_invalid" else {}
+        return {"ok": False, "message_de": exc.user_message_de, "message_en": exc.user_message_en,
+                "state": state}
+    return {"ok": True, "message_de": f"Angemeldet (Firmen-Nr. {info.get('company_no')}, "
+            f"{info.get('customers', 0)} Kunden).", "message_en": f"Logged in (company number "
+            f"{info.get('company_no')}, {info.get('customers', 0)} customers).",
+            "state": {"logged_in": True}}

@@ -33,9 +33,12 @@ def upgrade():
     for column in columns():
         op.add_column('customers', column)
     op.create_index('ix_customers_sinno_status', 'customers', ['sinno_status'], unique=False)
+    op.create_index('ix_customers_sinno_customer_id', 'customers', ['sinno_customer_id'],
+                    unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_customers_sinno_customer_id', table_name='customers')
     op.drop_index('ix_customers_sinno_status', table_name='customers')
     with op.batch_alter_table('customers') as batch:
         for column in reversed(columns()):
