@@ -163,3 +163,19 @@ def test_notifications_page_in_english(app, portal):
     portal.post("/language", {"lang": "en", "next": "/"})
     page = portal.get("/notifications/").get_data(as_text=True)
     assert "SMS balance low" in page and "The balance of SMS Zentrale is low: 3.00 points." in page
+
+
+def test_other_features_register_events_and_notify_with_their_text(app):
+    from app.services.notifications import EVENTS, Event, register_event
+
+    admin = make_user("admin")
+    register_event(Event("test_alert", "Testalarm", frozenset({"admin"})))
+    try:
+        assert notifications.notify(db.session, "test_alert", params={"text": "Schnittstelle X gestört"},
+                                    coalesce_key="alert:x") == 1
+        db.session.commit()
+        [row] = _rows(admin.id)
+        assert notifications.describe(row.event, row.params, row.count, "de") == (
+            "Testalarm", "Schnittstelle X gestört")
+    finally:
+        EVENTS.pop("test_alert")

@@ -13,7 +13,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import ChatThread, Customer, Interface
+from app.models import ChatThread, Customer
 from app.services import chat
 from app.services.secrets import SecretBox
 from app.services.sinno_interface import client_for

@@ -293,7 +293,7 @@ def describe(event: str, params: dict[str, Any], count: int, language: str | Non
         body = _("Das Guthaben von %(interface)s ist niedrig: %(points)s Punkte.",
                   interface=p.get("interface", "?"), points=p.get("points", "?"))
     else:
-        body = s_(p.get("text", ""))
+        body = str(p.get("text", ""))
     return title, body
 
 

@@ -1,7 +1,7 @@
 """Mein Bereich: only ever the logged-in user's own data (no id in any URL)."""
 from __future__ import annotations
 
-from flask import flash, render_template, request, session, url_for
+from flask import flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, g, make_response, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
