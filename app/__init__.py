@@ -124,6 +124,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sinno.bp)
     app.register_blueprint(status.bp)
     app.register_blueprint(health.bp)
+    from app.blueprints import account, chat, notifications  # noqa: E402  (issue 15)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(chat.bp)
 
 
 def register_security(app: Flask) -> None:

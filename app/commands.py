@@ -150,7 +150,10 @@ def worker_command(once: bool, poll: float) -> None:
     worker = Worker(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"],
                     timeouts=current_app.config["SMS_TIMEOUTS"],
                     check_interval=timedelta(minutes=current_app.config["STATUS_CHECK_INTERVAL_MINUTES"]),
-                    check_concurrency=current_app.config["STATUS_CHECK_CONCURRENCY"])
+                    check_concurrency=current_app.config["STATUS_CHECK_CONCURRENCY"],
+                    smtp_timeout=current_app.config["SMTP_TIMEOUT"],
+                    portal_url=current_app.config["PORTAL_URL"],
+                    chat_sync_seconds=current_app.config["CHAT_SYNC_SECONDS"])
     worker.install_signal_handlers()
     if once:
         import time
@@ -202,8 +205,28 @@ def sinno_login(name: str, as_user: str) -> None:
         raise SystemExit(1)
 
 
+chat_cli = AppGroup("chat", help="SiNNO-Chat.")
+
+
+@chat_cli.command("demo")
+def chat_demo() -> None:
+    """Let the demo customers write in a fresh SiNNO simulator (unread chats for the demo)."""
+    from flask import current_app
+
+    from app.extensions import secret_box
+    from app.services import chat_demo as demo_chats
+    from app.services.sinno import SinnoError
+
+    try:
+        click.echo(demo_chats.seed(db.session, secret_box(),
+                                   current_app.config.get("SINNO_TIMEOUTS", (5.0, 15.0))))
+    except (SinnoError, OSError) as exc:
+        raise click.ClickException(f"Demo chats not created: {exc}") from None
+
+
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
+    app.cli.add_command(chat_cli)
     app.cli.add_command(sinno_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

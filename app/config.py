@@ -78,6 +78,11 @@ class Config:
     STATUS_CHECK_CONCURRENCY = int(os.environ.get("STATUS_CHECK_CONCURRENCY", 50))
     # How often the open board refreshes itself.
     STATUS_REFRESH_SECONDS = int(os.environ.get("STATUS_REFRESH_SECONDS", 30))
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 10))
+    # The portal's own address, for links in e-mail and SMS notifications.
+    PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
+    # SiNNO-Chat: seconds between two synchronisations (the seed says every 2-3 minutes).
+    CHAT_SYNC_SECONDS = float(os.environ.get("CHAT_SYNC_SECONDS", 150))
     TEMPLATES_STRICT = False
     REQUIRE_SECRETS = True
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none). The client

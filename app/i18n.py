@@ -143,3 +143,31 @@ def render_in(language: str, value: Text | str | None) -> str:
     if isinstance(value, Text):
         return value.render(language)
     return value or ""
+
+
+def translator_for(language: str) -> Callable[..., str]:
+    """`_` for one given language, e.g. for an e-mail in its recipient's language (no Flask)."""
+    if not (language or "").startswith("en"):
+        return lambda message, **values: message % values if values else message
+    catalogue = _catalogue("en")
+
+    def translate(message: str, **values: object) -> str:
+        text = catalogue.ugettext(message)
+        return text % values if values else text
+
+    return translate
+
+
+_CATALOGUES: dict = {}
+
+
+def _catalogue(language: str):
+    """The compiled catalogue of a language, loaded once."""
+    import os
+
+    from babel.support import Translations
+
+    if language not in _CATALOGUES:
+        directory = os.path.join(os.path.dirname(__file__), "translations")
+        _CATALOGUES[language] = Translations.load(directory, [language], domain="messages")
+    return _CATALOGUES[language]

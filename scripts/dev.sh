@@ -17,8 +17,10 @@ HOST=127.0.0.1
 PORT="${PORT:-5000}"
 SIM_PORT="${SIM_PORT:-8025}"
 SINNO_PORT="${SINNO_PORT:-8026}"
-for value in "$PORT" "$SIM_PORT" "$SINNO_PORT"; do
-  [[ "$value" =~ ^[0-9]+$ ]] || { echo "PORT, SIM_PORT and SINNO_PORT must be port numbers (got '$value')" >&2; exit 2; }
+SMTP_PORT="${SMTP_PORT:-8027}"
+SMTP_HTTP_PORT="${SMTP_HTTP_PORT:-8028}"
+for value in "$PORT" "$SIM_PORT" "$SINNO_PORT" "$SMTP_PORT" "$SMTP_HTTP_PORT"; do
+  [[ "$value" =~ ^[0-9]+$ ]] || { echo "PORT, SIM_PORT, SINNO_PORT, SMTP_PORT and SMTP_HTTP_PORT must be port numbers (got '$value')" >&2; exit 2; }
 done
 
 # Helpers started in the background are stopped whenever this script ends (Ctrl+C included).
@@ -72,9 +74,19 @@ if "${FLASK[@]}" sim sinno --help >/dev/null 2>&1; then
   if wait_for_port "$SINNO_PORT" "$!"; then
     # The simulator keeps its sessions in memory: log the demo interface in (again).
     "${FLASK[@]}" sinno login "SiNNO-App (Simulator)" || echo "warning: the demo SiNNO interface could not log in" >&2
+    # Demo customers write in the (fresh) simulator, so an employee sees unread chats at once.
+    "${FLASK[@]}" chat demo || echo "warning: no demo chats" >&2
   else
     echo "warning: the SiNNO simulator did not start (port $SINNO_PORT in use?)" >&2
   fi
+fi
+
+# The SMTP simulator (docs/smtp-simulator.md): e-mail notifications and "Test-E-Mail senden".
+if "${FLASK[@]}" sim smtp --help >/dev/null 2>&1; then
+  echo "== Starting the SMTP simulator on port $SMTP_PORT (received mails: http://$HOST:$SMTP_HTTP_PORT/_sim/messages)"
+  "${FLASK[@]}" sim smtp --host "$HOST" --port "$SMTP_PORT" --http-port "$SMTP_HTTP_PORT" &
+  BG_PIDS+=("$!")
+  wait_for_port "$SMTP_PORT" "$!" || echo "warning: the SMTP simulator did not start (port $SMTP_PORT in use?)" >&2
 fi
 
 # The background worker (scheduled and queued jobs) exists only once the worker command does.

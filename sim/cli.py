@@ -93,3 +93,37 @@ def sinno_command(host: str, port: int, client_id: str, companies: str, token_tt
         pass
     finally:
         server.server_close()
+
+
+@sim_cli.command("smtp", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8027, show_default=True, type=int, help="SMTP port.")
+@click.option("--http-port", default=8028, show_default=True, type=int,
+              help="Port of the JSON view (/_sim/messages, /_sim/faults).")
+@click.option("--username", default="demo", show_default=True,
+              help="Accepted user name (AUTH PLAIN/LOGIN); log-in is optional.")
+@click.option("--password", default="demo-password", show_default=True, help="Accepted password.")
+@click.option("--security", type=click.Choice(["none", "starttls", "ssl"]), default="none",
+              show_default=True, help="TLS with a self-signed certificate (printed at start).")
+def smtp_command(host: str, port: int, http_port: int, username: str, password: str,
+                 security: str) -> None:
+    """Run the SMTP simulator (aiosmtpd) until Ctrl+C."""
+    import time
+
+    from sim.smtp import SmtpSimConfig, SmtpSimServer
+
+    server = SmtpSimServer(SmtpSimConfig(username=username, password=password, security=security),
+                           host=host, port=port, http_port=http_port, quiet=False)
+    server.start()
+    click.echo(f"SMTP simulator on {host}:{server.port} (security {security})")
+    click.echo(f"  user name: {username}  password: {password}")
+    click.echo(f"  control:   {server.http_url}/_sim/messages  POST {server.http_url}/_sim/faults")
+    if server.cert_pem:
+        click.echo(server.cert_pem.decode())
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

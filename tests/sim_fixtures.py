@@ -70,3 +70,30 @@ def sinno_sim_isolated() -> Iterator[SinnoServer]:
     """A SiNNO simulator of its own, for tests that leave a (delayed) request in flight."""
     with SinnoServer(SinnoConfig()) as server:
         yield server
+
+
+# ---- SMTP (sim/smtp.py) ------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def smtp_sim_server():
+    """One SMTP simulator per test session (per xdist worker); use `smtp_sim` in tests."""
+    from sim.smtp import SmtpSimConfig, SmtpSimServer
+
+    with SmtpSimServer(SmtpSimConfig()) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_sim(smtp_sim_server):
+    """The running SMTP simulator with fresh state: account demo/demo-password, no mails, no faults."""
+    smtp_sim_server.state.reset()
+    yield smtp_sim_server
+    smtp_sim_server.state.reset()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port where nothing listens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -63,6 +63,18 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     # SPEC §4.6: "helpdesk and admins can check on demand"; diagnostics are redacted (issue 16).
     **{f"status.{verb}": (A, H) for verb in ("index", "show", "check", "check_all", "run",
                                               "download_diagnostics")},
+    # SPEC §4.5 "Test-E-Mail senden", like the test SMS: admins (issue 15).
+    "interfaces.test_email": (A,), "interfaces.test_email_send": (A,),
+    # SPEC §1 employee: "read and answer SiNNO chat messages" (admins too; helpdesk never sees
+    # customer data).
+    **{f"chat.{verb}": (A, E) for verb in ("index", "sync_info", "badge", "thread", "messages",
+                                            "mark_read", "mark_unread", "reply", "resend")},
+    # SPEC §1 employee: "manage their own notification preferences, see their notifications";
+    # issue 15: "Mein Bereich" for every logged-in user, only ever their own.
+    **{f"account.{verb}": EVERY_ROLE for verb in ("profile", "update_profile", "change_password",
+                                                   "preferences", "update_preferences")},
+    **{f"notifications.{verb}": EVERY_ROLE for verb in ("index", "badge", "mark_read",
+                                                         "mark_all_read")},
     # The SMS length counter counts typed text; it shows nothing stored (used by the Test-SMS dialog
     # and the customer SMS form).
     "sms.length": EVERY_ROLE,

@@ -252,13 +252,14 @@ def test_one_query_per_list_page_whatever_the_size(app, portal, size):
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
         for url, htmx, limit in (("/customers/", True, 2), ("/customers/?q=kunde&page=2", True, 2),
-                                 (f"/customers/?branch={branches[0].id}", True, 2), ("/customers/", False, 3)):
+                                 (f"/customers/?branch={branches[0].id}", True, 2), ("/customers/", False, 4)):
             statements.clear()
             resp = portal.get(url, htmx=htmx)
             assert resp.status_code == 200
             # the session's user and the page's rows (plus the branch select on the full page)
+            # (a full page adds the header's bell and chat badge, counted in one statement of their own)
             assert len(statements) <= limit, statements
-            assert not any("count(" in s.lower() for s in statements)
+            assert not any("count(" in s.lower() and "chat_threads" not in s for s in statements)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
 

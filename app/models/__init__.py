@@ -8,6 +8,8 @@ from app.models.outbox import SmsMessage
 from app.models.limiter import LimiterHit
 from app.models.status import CheckRun, StatusIncident, WorkerHeartbeat
 from app.models.user import Role, User
+from app.models.chat import ChatMessage, ChatThread  # noqa: E402
+from app.models.notification import EmailMessage, Notification, NotificationPreference  # noqa: E402
 
 __all__ = [
     "Appointment",
@@ -28,4 +30,9 @@ __all__ = [
     "CheckRun",
     "StatusIncident",
     "WorkerHeartbeat",
+    "ChatMessage",
+    "ChatThread",
+    "EmailMessage",
+    "Notification",
+    "NotificationPreference",
 ]

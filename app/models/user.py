@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     full_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    # Digits with country code, no "+" (as the SMS gateway writes them): for SMS notifications.
+    mobile: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(20), default=Role.EMPLOYEE.value)
     is_active_account: so.Mapped[bool] = so.mapped_column(default=True)

@@ -149,6 +149,7 @@ def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin",
     created += _seed_appointment_settings(session)
     created += _seed_volume(session, branches, tz_name)
     created += _seed_sinno(session, branches)
+    created += _seed_mail(session, box)
     session.flush()
     head = f"Demo chain '{chain.name}': {created} record(s) created" + (
         "." if created else " (already complete, nothing changed).")
@@ -395,3 +396,37 @@ def _seed_volume(session: Session, branches: dict[str, Branch], tz_name: str) ->
     appointments = _volume_appointments(rng, session, customers, branch_ids, ZoneInfo(tz_name))
     session.execute(sa.insert(Appointment), appointments)
     return len(customers) + len(appointments)
+
+
+# The local SMTP simulator the first README command starts (flask --app wsgi sim smtp).
+DEMO_SMTP_PORT = 8027
+DEMO_USER_EMAILS = {"admin": "anna.admin@example.org", "mitarbeiter": "max.mitarbeiter@example.org"}
+
+
+def _seed_mail(session: Session, box: SecretBox) -> int:
+    """The E-Mail (SMTP) interface at the local simulator, and e-mail addresses for two demo users.
+
+    With them "E-Mail" is a channel the users can choose under Mein Bereich > Benachrichtigungen.
+    """
+    created = 0
+    name = "E-Mail (Simulator)"
+    if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is None:
+        admin = session.scalar(sa.select(User).where(User.username == "admin"))
+        itype = interface_types.get("email_smtp")
+        interface = Interface(type_key="email_smtp", group=itype.group, name=name, server_side=True,
+                              client_side=False, state={}, start_date=date.today(),
+                              settings={"host": "127.0.0.1", "port": DEMO_SMTP_PORT, "security": "none",
+                                        "username": "demo", "sender": "portal@example.org",
+                                        "sender_name": "Schnittstellenportal (Demo)"},
+                              created_by_id=admin.id if admin else None)
+        denormalise(session, interface, itype)
+        session.add(interface)
+        write_secret(box, interface, "password", "demo-password")
+        session.flush()
+        record_event(session, interface, "created", admin, message="Demo-Daten")
+        created += 1
+    for username, email in DEMO_USER_EMAILS.items():
+        user = session.scalar(sa.select(User).where(User.username == username))
+        if user is not None and not user.email:
+            user.email = email
+    return created

@@ -126,7 +126,22 @@ def deliver(session: Session, message: SmsMessage, interface: Interface | None, 
     for name, value in values.items():
         setattr(message, name, value)
     _record(session, claimed, interface, ok, text, actor)
+    _notify_if_final(session, claimed, interface, values, text)
     session.commit()
+
+
+def _notify_if_final(session: Session, message: Claimed, interface: Interface | None, values: dict,
+                     text: str) -> None:
+    """"SMS-Versand fehlgeschlagen" for the admins when a message finally fails.
+
+    Not for test SMS (the admin sees the error in the dialog) nor for notification SMS (a failing
+    gateway would otherwise notify about itself in a loop).
+    """
+    if values.get("status") != FAILED or message.kind in ("test", "notification"):
+        return
+    from app.services import notifications
+
+    notifications.sms_failed(session, message.id, message.to_number, interface, text)
 
 
 def claim_due(session: Session, limit: int, now: datetime | None = None) -> list[Claimed]:
@@ -180,6 +195,7 @@ def process_due(session: Session, pool: ClientPool, batch: int = 50, now: Callab
             interface = interfaces.get(message.interface_id)
             values, ok, text = attempt(message, interface, pool, now())
             _record(session, message, interface, ok, text)
+            _notify_if_final(session, message, interface, values, text)
             outcomes.append({"id": message.id, "attempts": message.attempts, **values})
             sent += ok
         _write_outcomes(session, outcomes)

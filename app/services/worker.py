@@ -38,6 +38,10 @@ class Worker:
     check_interval: timedelta = checks.DEFAULT_INTERVAL
     check_concurrency: int = checks.DEFAULT_CONCURRENCY
     name: str = field(default_factory=health.worker_name)
+    smtp_timeout: float = 10.0
+    # The portal's address for links in e-mail and SMS notifications ("" leaves them out).
+    portal_url: str = ""
+    chat_sync_seconds: float = 150.0
     pool: outbox.ClientPool = field(init=False)
     alerts_since: datetime | None = field(init=False, default=None)
 
@@ -65,6 +69,8 @@ class Worker:
         result["sent"] = outbox.process_due(self.session, self.pool, self.batch, now=self.clock,
                                             should_stop=lambda: self.stopping)
         self.run_sinno(result)
+        result["mails"] = self.send_mails()
+        self.run_chat(result)
         self.beat()
         result["checked"] = self.run_status_checks()
         self.sweep_alerts()
@@ -103,6 +109,22 @@ class Worker:
             self.session.rollback()
             log.exception("Evaluating the alerts failed")
 
+    def run_chat(self, result: dict) -> None:
+        """SiNNO-Chat: sync when due, deliver queued replies, report reads to the service."""
+        from app.services import chat
+
+        for name, job in (
+            ("chat_synced", lambda: chat.sync(self.session, self.box, self.clock(), self.chat_sync_seconds,
+                                              self.timeouts, self.portal_url).stored),
+            ("chat_replies", lambda: chat.deliver_due(self.session, self.box, self.clock(), self.timeouts)),
+            ("chat_reads", lambda: chat.report_reads(self.session, self.box, self.clock(), self.timeouts)),
+        ):
+            try:
+                result[name] = job()
+            except Exception:  # one failing job never stops the others
+                self.session.rollback()
+                log.exception("SiNNO-Chat job %s failed", name)
+
     def run_sinno(self, result: dict) -> None:
         """SiNNO-App: register pending customers, follow invited ones, mask sent codes."""
         from app.services import sinno_customers
@@ -116,6 +138,18 @@ class Worker:
         except Exception:  # one failing job never stops the others
             self.session.rollback()
             log.exception("SiNNO-App customer jobs failed")
+
+    def send_mails(self) -> int:
+        """The e-mail outbox (notifications); its own job, so a failure stops nothing else."""
+        from app.services import mail
+
+        try:
+            return mail.process_due(self.session, self.box, self.smtp_timeout, now=self.clock,
+                                    should_stop=lambda: self.stopping)
+        except Exception:
+            self.session.rollback()
+            log.exception("Sending the e-mail outbox failed")
+            return 0
 
     def run_forever(self, poll_seconds: float = 5.0) -> None:
         """Loop until stopped; sleep a little between passes."""

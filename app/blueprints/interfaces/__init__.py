@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("interfaces", __name__, url_prefix="/interfaces")
 
 from . import reminder_actions, reveal, routes, sinno_actions, sms_actions  # noqa: E402,F401
+from . import mail_actions  # noqa: E402,F401

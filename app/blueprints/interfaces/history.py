@@ -121,4 +121,6 @@ def action_labels() -> dict[str, str]:
             "test_sms": _("Test-SMS"), "balance": _("Guthaben abgefragt"), "login": _("angemeldet"),
             "logout": _("abgemeldet"), "check": _("Verbindung geprüft"),
             "reminder_run": _("Erinnerungslauf"), "sinno_register": _("Kunde registriert"),
-            "sinno_deactivate": _("Kunde deaktiviert")}
+            "sinno_deactivate": _("Kunde deaktiviert"),
+            "test_email": _("Test-E-Mail"), "email": _("E-Mail-Versand"),
+            "chat_sync": _("Chat-Synchronisation"), "chat_reply": _("Chat-Antwort")}

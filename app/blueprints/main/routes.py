@@ -7,12 +7,14 @@ from app.blueprints.main import bp
 from app.extensions import db
 from app.services import status_board
 from app.services.clock import local_today
+from app.services.home import employee_home
+from app.services.reminder_reasons import reason_text
 
 
 @bp.get("/")
 @login_required
 def index():
-    """Show the overview: admins and helpdesk see the status board's summary."""
+    """Show the overview: admins and helpdesk see the status board's summary, employees what they act on."""
     ctx = {}
     if current_user.role in ("admin", "helpdesk"):
         from app.blueprints.status.texts import state_labels
@@ -20,4 +22,8 @@ def index():
         ctx.update(summary=status_board.summary(
             db.session, local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])),
             states=state_labels())
+    elif current_user.role == "employee":
+        ctx.update(home=employee_home(db.session, current_user.id, current_user.branch_id,
+                                      current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+                   reason_text=reason_text)
     return render_template("main/index.html", **ctx)

@@ -14,8 +14,8 @@ from app.services.interface_types.base import (  # noqa: F401
 from app.i18n import N_  # noqa: E402
 
 _TYPES: dict[str, InterfaceType] = {}
-GROUPS = ("SMS", "Termine", "App")
-GROUP_LABELS = {"SMS": N_("SMS"), "Termine": N_("Termine"), "App": N_("App")}
+GROUPS = ("SMS", "Termine", "App", "E-Mail")
+GROUP_LABELS = {"SMS": N_("SMS"), "Termine": N_("Termine"), "App": N_("App"), "E-Mail": N_("E-Mail")}
 
 
 def group_label(group: str) -> str:
@@ -63,6 +63,7 @@ def secret_label(name: str) -> str:
 def _load() -> None:
     # One import per type module; each module registers itself.
     from app.services.interface_types import reminder, sinno_app, sinno_chat, smsapi  # noqa: F401
+    from app.services.interface_types import email_smtp  # noqa: F401
 
 
 _load()

@@ -1,0 +1,75 @@
+"""E-Mail (SMTP): the chain's outgoing mail server, a real notification channel (SPEC §4.5)."""
+from __future__ import annotations
+
+import re
+
+import wtforms
+from wtforms import validators as v
+
+from app.i18n import N_, _l
+from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, SecretField, register
+from app.services.smtp import DEFAULT_PORTS, NONE, SSL, STARTTLS
+
+SECURITY_CHOICES = (
+    (STARTTLS, _l("STARTTLS (Port 587)")),
+    (SSL, _l("SSL/TLS (Port 465)")),
+    (NONE, _l("keine (nur im eigenen Netz, Port 25)")),
+)
+HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.\-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:]+\]$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SmtpSettingsForm(wtforms.Form):
+    """Server, security, log-in and sender of the mail server."""
+
+    host = wtforms.StringField(_l("Mailserver"), filters=[_strip], validators=[
+        v.InputRequired(message=_l("Bitte geben Sie den Mailserver an, z. B. smtp.example.org.")),
+        v.Length(max=200)])
+    port = wtforms.IntegerField(_l("Port"), default=587, validators=[
+        v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
+        v.NumberRange(min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen."))])
+    security = wtforms.SelectField(_l("Sicherheit"), choices=SECURITY_CHOICES, default=STARTTLS)
+    username = wtforms.StringField(_l("Benutzername"), filters=[_strip],
+                                   validators=[v.Optional(), v.Length(max=200)],
+                                   description=_l("Leer, wenn der Server keine Anmeldung verlangt."))
+    password = wtforms.PasswordField(_l("Passwort"), validators=[v.Optional(), v.Length(max=200)])
+    sender = wtforms.StringField(_l("Absenderadresse"), filters=[_strip], validators=[
+        v.InputRequired(message=_l("Bitte geben Sie die Absenderadresse an.")),
+        v.Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an."),
+                check_deliverability=False),
+        v.Length(max=254)])
+    sender_name = wtforms.StringField(_l("Absendername"), filters=[_strip],
+                                      default="Schnittstellenportal",
+                                      validators=[v.Optional(), v.Length(max=80)])
+
+    def validate_host(self, field):
+        if field.data and not HOST.match(field.data):
+            raise wtforms.ValidationError(_l("Bitte nur den Rechnernamen oder die IP-Adresse des "
+                                             "Mailservers angeben (ohne smtp:// und ohne Port)."))
+
+
+def _validate(form, interface) -> None:
+    """A password without a user name cannot log in (the common rules ask for the password)."""
+    if form.password.data and not form.username.data:
+        form.username.errors.append(_l("Zum Passwort gehört ein Benutzername."))
+
+
+EMAIL_SMTP = register(InterfaceType(
+    key="email_smtp",
+    group="E-Mail",
+    label=N_("E-Mail (SMTP)"),
+    description=_l("Der Postausgangsserver der Filialkette: E-Mail-Benachrichtigungen und "
+                   "Test-E-Mails."),
+    usages=frozenset({SERVER, CLIENT}),
+    settings_form=SmtpSettingsForm,
+    secret_fields=(SecretField("password", _l("Passwort"), lambda s: bool(s.get("username"))),),
+    actions=(
+        Action("test_email", _l("Test-E-Mail senden"), "interfaces.test_email", frozenset({"admin"})),
+    ),
+    defaults={"port": DEFAULT_PORTS[STARTTLS], "security": STARTTLS,
+              "sender_name": "Schnittstellenportal"},
+    validate=_validate,
+))

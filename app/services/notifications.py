@@ -1,0 +1,350 @@
+"""Notifications: events, each user's channel per event, the in-portal centre, e-mail and SMS.
+
+`notify(session, event, ...)` is the one entry point for every feature. Per recipient it looks
+up the chosen channel (or the event's default) and stores one `Notification` row, coalesced by
+`coalesce_key` while unread (one per chat thread, not one per message). For the channels
+"email" and "sms" it also queues a row in the e-mail or SMS outbox in the same transaction; the
+worker sends it (committed before sending, retried, never twice). The caller commits.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.i18n import N_, _, translator_for
+from app.i18n import _ as _current_reader
+from app.models import Interface, Notification, NotificationPreference, SmsMessage, User
+from app.models.base import utcnow
+from app.models.outbox import QUEUED
+from app.services import mail
+from app.services.interface_types import SERVER
+from app.services.interfaces import resolve
+
+log = logging.getLogger(__name__)
+
+NONE, MESSAGE, EMAIL, SMS = "none", "message", "email", "sms"
+CHANNELS = (NONE, MESSAGE, EMAIL, SMS)
+CHANNEL_LABELS = {NONE: N_("Keine Benachrichtigung"), MESSAGE: N_("Nachricht"), EMAIL: N_("E-Mail"),
+                  SMS: N_("SMS")}
+
+CHAT_UNREAD = "chat_unread"
+SMS_FAILED = "sms_failed"
+SMS_LOW_BALANCE = "sms_low_balance"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a user can be notified of; `roles` says who has it at all."""
+
+    key: str
+    label: str  # German; shown through _()
+    roles: frozenset[str]
+    default: str = MESSAGE
+
+
+EVENTS: dict[str, Event] = {}
+
+
+def register_event(event: Event) -> Event:
+    """Add an event (e.g. the status board's alerts); order of registration is the table's order."""
+    if event.key in EVENTS:
+        raise ValueError(f"Notification event {event.key!r} is registered twice")
+    EVENTS[event.key] = event
+    return event
+
+
+# The chat inbox is for employees and admins, so "everyone" who can read chats gets it.
+register_event(Event(CHAT_UNREAD, N_("Ungelesene SiNNO-Chat-Nachrichten"), frozenset({"employee", "admin"})))
+register_event(Event(SMS_FAILED, N_("SMS-Versand fehlgeschlagen"), frozenset({"admin"})))
+register_event(Event(SMS_LOW_BALANCE, N_("SMS-Guthaben niedrig"), frozenset({"admin"})))
+
+
+class PreferenceError(ValueError):
+    """A channel that is not available for this user; nothing was saved."""
+
+    def __init__(self, event: str, message: str):
+        super().__init__(message)
+        self.event = event
+        self.message = message
+
+
+def events_for(role: str) -> list[Event]:
+    """The events a role can choose a channel for, in table order."""
+    return [e for e in EVENTS.values() if role in e.roles]
+
+
+def email_interface(session: Session, today: date | None = None) -> Interface | None:
+    """The server-side E-Mail interface that applies now, if any."""
+    return resolve(session, "E-Mail", SERVER, today or date.today(), type_key="email_smtp")
+
+
+def sms_interface(session: Session, branch_id: int | None, today: date | None = None) -> Interface | None:
+    """The server-side SMS interface that applies for a user's branch, if any."""
+    return resolve(session, "SMS", SERVER, today or date.today(), branch_id=branch_id,
+                   type_key="smsapi")
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Which channels a user may choose, and why not the others (texts in the reader's language)."""
+
+    channels: tuple[str, ...]
+    reasons: dict[str, str]
+
+
+def availability(session: Session, user, today: date | None = None) -> Availability:
+    """E-mail needs an E-Mail interface and the user's address; SMS an SMS interface and a mobile."""
+    channels, reasons = [NONE, MESSAGE], {}
+    if email_interface(session, today) is None:
+        reasons[EMAIL] = _("Es ist keine E-Mail-Schnittstelle eingerichtet.")
+    elif not user.email:
+        reasons[EMAIL] = _("Tragen Sie unter Profil Ihre E-Mail-Adresse ein.")
+    else:
+        channels.append(EMAIL)
+    if sms_interface(session, user.branch_id, today) is None:
+        reasons[SMS] = _("Es ist keine SMS-Schnittstelle eingerichtet.")
+    elif not user.mobile:
+        reasons[SMS] = _("Tragen Sie unter Profil Ihre Mobilfunknummer ein.")
+    else:
+        channels.append(SMS)
+    return Availability(tuple(channels), reasons)
+
+
+def preferences(session: Session, user_id: int, role: str) -> dict[str, str]:
+    """Event -> channel of one user, defaults filled in."""
+    stored = dict(session.execute(sa.select(NotificationPreference.event, NotificationPreference.channel)
+                                  .where(NotificationPreference.user_id == user_id)).all())
+    return {e.key: stored.get(e.key, e.default) for e in events_for(role)}
+
+
+def set_preferences(session: Session, user, choices: dict[str, str], today: date | None = None) -> list[str]:
+    """Store one user's choices (only their own events and available channels); the changed events.
+
+    Raises PreferenceError before anything is written when a choice is not allowed.
+    """
+    allowed = availability(session, user, today).channels
+    events = {e.key: e for e in events_for(user.role)}
+    current = preferences(session, user.id, user.role)
+    for event, channel in choices.items():
+        if event not in events:
+            raise PreferenceError(event, _("Unbekanntes Ereignis."))
+        if channel not in allowed and channel != current.get(event):
+            raise PreferenceError(event, _("Der Kanal „%(channel)s“ ist für Sie nicht verfügbar.",
+                                           channel=_(CHANNEL_LABELS.get(channel, channel))))
+    rows = {p.event: p for p in session.scalars(sa.select(NotificationPreference).where(
+        NotificationPreference.user_id == user.id))}
+    changed = []
+    for event, channel in choices.items():
+        if current.get(event) == channel:
+            continue
+        changed.append(event)
+        row = rows.get(event)
+        if row is None:
+            session.add(NotificationPreference(user_id=user.id, event=event, channel=channel))
+        else:
+            row.channel, row.updated_at = channel, utcnow()
+    return changed
+
+
+# ---- raising notifications -------------------------------------------------------------------
+
+def _recipients(session: Session, event: Event, user_ids: Iterable[int] | None) -> list[User]:
+    stmt = sa.select(User).where(User.is_active_account.is_(True), User.role.in_(event.roles))
+    if user_ids is not None:
+        stmt = stmt.where(User.id.in_(list(user_ids)))
+    return list(session.scalars(stmt.order_by(User.id)))
+
+
+def _channels(session: Session, event: Event, users: list[User]) -> dict[int, str]:
+    stored = dict(session.execute(sa.select(NotificationPreference.user_id, NotificationPreference.channel)
+                                  .where(NotificationPreference.event == event.key,
+                                         NotificationPreference.user_id.in_([u.id for u in users]))).all())
+    return {u.id: stored.get(u.id, event.default) for u in users}
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One thing to notify of (e.g. one chat thread with new messages)."""
+
+    params: dict[str, Any]
+    coalesce_key: str | None = None
+    thread_id: int | None = None
+    interface_id: int | None = None
+
+
+def notify(session: Session, event: str, *, params: dict[str, Any] | None = None,
+           users: Iterable[int] | None = None, coalesce_key: str | None = None,
+           thread_id: int | None = None, interface_id: int | None = None,
+           portal_url: str = "", now: datetime | None = None) -> int:
+    """Tell everyone concerned (or `users`) of an event through their chosen channel.
+
+    With a `coalesce_key`, an unread notification with that key is updated (count + 1, newest
+    params) instead of adding one, and no second e-mail or SMS goes out. Returns how many
+    notifications were raised or bumped. The caller commits (the outbox rows go with it).
+    """
+    return notify_many(session, event, [Occurrence(dict(params or {}), coalesce_key, thread_id, interface_id)],
+                       users=users, portal_url=portal_url, now=now)
+
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Notification)
+
+
+def notify_many(session: Session, event: str, occurrences: list[Occurrence], *,
+                users: Iterable[int] | None = None, portal_url: str = "",
+                now: datetime | None = None) -> int:
+    """`notify` for several occurrences at once: recipients, channels and unread rows read once."""
+    spec = EVENTS[event]
+    now = now or utcnow()
+    recipients = _recipients(session, spec, users)
+    if not recipients or not occurrences:
+        return 0
+    channels = _channels(session, spec, recipients)
+    active = [u for u in recipients if channels[u.id] != NONE]
+    if not active:
+        return 0
+    keys = {o.coalesce_key for o in occurrences if o.coalesce_key}
+    existing: dict[tuple[int, str], Notification] = {}
+    if keys:
+        existing = {(n.user_id, n.coalesce_key): n for n in session.scalars(sa.select(Notification).where(
+            Notification.coalesce_key.in_(keys), Notification.read_at.is_(None),
+            Notification.user_id.in_([u.id for u in active])))}
+    raised, new_rows = 0, []
+    for occurrence in occurrences:
+        for user in active:
+            row = existing.get((user.id, occurrence.coalesce_key)) if occurrence.coalesce_key else None
+            if row is not None:
+                row.count += 1
+                row.params, row.updated_at = occurrence.params, now
+                raised += 1
+                continue
+            new_rows.append(dict(user_id=user.id, event=event, channel=channels[user.id],
+                                 coalesce_key=occurrence.coalesce_key, params=occurrence.params, count=1,
+                                 thread_id=occurrence.thread_id, interface_id=occurrence.interface_id,
+                                 created_at=now, updated_at=now))
+    if new_rows:
+        # A worker that raised the same unread notification a moment ago wins; this one is skipped.
+        stmt = _insert(session).values(new_rows).on_conflict_do_nothing(
+            index_elements=["user_id", "coalesce_key"],
+            index_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"))
+        inserted = session.execute(stmt.returning(Notification.id, Notification.channel)).all()
+        raised += len(inserted)
+        outside = [i for i, channel in inserted if channel in (EMAIL, SMS)]
+        if outside:
+            by_id = {u.id: u for u in active}
+            for row in session.scalars(sa.select(Notification).where(Notification.id.in_(outside))):
+                _send_outside(session, by_id[row.user_id], row, row.channel, portal_url)
+    return raised
+
+
+def _send_outside(session: Session, user: User, row: Notification, channel: str, portal_url: str) -> None:
+    """Queue the e-mail or SMS of a new notification (the worker sends it)."""
+    language = user.locale if user.locale in ("de", "en") else "de"
+    title, body = describe(row.event, row.params, row.count, language)
+    link = portal_url.rstrip("/") + link_path(row) if portal_url else ""
+    if channel == EMAIL:
+        interface = email_interface(session)
+        if interface is None or not user.email:
+            log.warning("E-mail notification for user %s dropped: no interface or address", user.id)
+            return
+        _ = translator_for(language)  # noqa: F811 (the recipient's language, extracted as _)
+        composed = mail.compose(title, [body], (_("Im Portal öffnen"), link) if link else None,
+                                footer=_("Diese Benachrichtigung können Sie unter Mein Bereich > "
+                                          "Benachrichtigungen ändern."))
+        mail.queue(session, interface.id, user.email, composed, language, user_id=user.id)
+    else:
+        interface = sms_interface(session, user.branch_id)
+        if interface is None or not user.mobile:
+            log.warning("SMS notification for user %s dropped: no interface or number", user.id)
+            return
+        text = f"{title}: {body}"[:300]
+        session.add(SmsMessage(kind="notification", status=QUEUED, interface_id=interface.id,
+                               to_number=user.mobile, text=text, parts=1))
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def describe(event: str, params: dict[str, Any], count: int, language: str | None = None) -> tuple[str, str]:
+    """Title and text of a notification, in `language` (default: the current reader's)."""
+    _ = translator_for(language) if language else _current_reader  # noqa: F811 (extracted as _)
+    spec = EVENTS.get(event)
+    title = _(spec.label) if spec else event
+    p = {k: ("" if v is None else v) for k, v in (params or {}).items()}
+    if event == CHAT_UNREAD:
+        body = _("%(customer)s hat geschrieben (%(count)d ungelesen): „%(preview)s“",
+                  customer=p.get("customer", "?"), count=int(p.get("unread", count) or count),
+                  preview=p.get("preview", ""))
+    elif event == SMS_FAILED:
+        body = _("SMS an +%(number)s über %(interface)s endgültig fehlgeschlagen: %(error)s",
+                  number=p.get("number", "?"), interface=p.get("interface", "?"),
+                  error=p.get("error", ""))
+        if count > 1:
+            body += " " + _("(%(count)d Fehlschläge)", count=count)
+    elif event == SMS_LOW_BALANCE:
+        body = _("Das Guthaben von %(interface)s ist niedrig: %(points)s Punkte.",
+                  interface=p.get("interface", "?"), points=p.get("points", "?"))
+    else:
+        body = str(p.get("text", ""))
+    return title, body
+
+
+def link_path(row: Notification) -> str:
+    """Where a notification leads (a path without the portal's address)."""
+    if row.thread_id:
+        return f"/chat/{row.thread_id}"
+    if row.interface_id:
+        return f"/interfaces/{row.interface_id}"
+    return "/notifications"
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """The bell's number: unread in-portal notifications."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None),
+        Notification.channel == MESSAGE)) or 0
+
+
+def listing(session: Session, user_id: int, limit: int = 50, unread_only: bool = False) -> list[Notification]:
+    """One user's notifications, newest first (only their own)."""
+    stmt = (sa.select(Notification).where(Notification.user_id == user_id, Notification.channel == MESSAGE)
+            .order_by(Notification.read_at.is_not(None), Notification.updated_at.desc(),
+                      Notification.id.desc()).limit(limit))
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def mark_read(session: Session, user_id: int, notification_id: int | None = None,
+              now: datetime | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) read; how many changed."""
+    stmt = sa.update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return session.execute(stmt.values(read_at=now or utcnow())
+                           .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def thread_read(session: Session, thread_id: int, now: datetime | None = None) -> int:
+    """A chat thread was read: its notifications are done for everyone (the next message raises anew)."""
+    return session.execute(sa.update(Notification).where(
+        Notification.thread_id == thread_id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow()).execution_options(synchronize_session=False)).rowcount or 0
+
+
+def sms_failed(session: Session, message_id: int, number: str, interface: Interface | None, error: str,
+               portal_url: str = "") -> None:
+    """Hook of the SMS outbox: a message failed for good (one notification per interface until read)."""
+    name = interface.name if interface is not None else "?"
+    notify(session, SMS_FAILED, params={"number": number, "interface": name, "error": error[:200],
+                                        "message_id": message_id},
+           coalesce_key=f"sms_failed:{interface.id if interface is not None else 0}",
+           interface_id=interface.id if interface is not None else None, portal_url=portal_url)

@@ -1,0 +1,243 @@
+"""The SMTP client: outgoing e-mail through the chain's mail server (SPEC §4.5).
+
+Takes its settings as arguments (no Flask), always uses a timeout, and turns every failure into
+one `MailError` whose messages are plain German/English and never hold the password.
+"""
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+NONE, STARTTLS, SSL = "none", "starttls", "ssl"
+SECURITY_MODES = (NONE, STARTTLS, SSL)
+DEFAULT_PORTS = {NONE: 25, STARTTLS: 587, SSL: 465}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """What the client needs to reach one mail server."""
+
+    host: str
+    port: int
+    security: str = STARTTLS
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = ""
+    sender_name: str = ""
+    timeout: float = 10.0
+    # Tests and the simulator on this computer use a certificate nobody signed.
+    tls_context: ssl.SSLContext | None = field(default=None, repr=False)
+
+
+class MailError(Exception):
+    """Sending or checking failed; the messages are safe to show and never hold a secret.
+
+    `temporary` is True when trying again later may work (refused connection, timeout, 4xx).
+    """
+
+    def __init__(self, kind: str, message_de: str, message_en: str, *, temporary: bool = False,
+                 code: int | None = None) -> None:
+        super().__init__(message_de)
+        self.kind = kind
+        self.message_de = message_de
+        self.message_en = message_en
+        self.temporary = temporary
+        self.code = code
+
+    def message_for(self, lang: str) -> str:
+        """The message in "de" or "en"."""
+        return self.message_en if (lang or "").startswith("en") else self.message_de
+
+    def __repr__(self) -> str:
+        return f"MailError(kind={self.kind!r}, code={self.code!r}, temporary={self.temporary!r})"
+
+
+def build_message(sender: str, recipient: str, subject: str, text: str, html: str | None = None,
+                  sender_name: str = "", language: str = "de") -> EmailMessage:
+    """A proper MIME mail: plain text, with an HTML alternative when given."""
+    msg = EmailMessage()
+    msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    domain = sender.rpartition("@")[2] or None
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg.set_content(text)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    # After the body: make_alternative moves Content-* headers into the first part.
+    msg["Content-Language"] = language
+    return msg
+
+
+def _server_text(exc: smtplib.SMTPResponseException) -> str:
+    raw = exc.smtp_error
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return " ".join(text.split())[:200]
+
+
+class SmtpClient:
+    """Talks to one mail server; one connection per call (mail volumes here are small)."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        if settings.security not in SECURITY_MODES:
+            raise ValueError(f"security must be one of {SECURITY_MODES}")
+        self.settings = settings
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"SmtpClient(host={s.host!r}, port={s.port!r}, security={s.security!r})"
+
+    @property
+    def _where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def _context(self) -> ssl.SSLContext:
+        return self.settings.tls_context or ssl.create_default_context()
+
+    def _connect(self) -> smtplib.SMTP:
+        """Connect, greet, secure and log in; the caller quits."""
+        s = self.settings
+        try:
+            if s.security == SSL:
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                      context=self._context())
+            else:
+                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except (socket.timeout, TimeoutError):
+            raise MailError("timeout",
+                            f"Der Mailserver ({self._where}) war nicht innerhalb von "
+                            f"{s.timeout:g} s erreichbar: Server, Port und Firewall prüfen.",
+                            f"The mail server ({self._where}) could not be reached within "
+                            f"{s.timeout:g} s: check the server, the port and the firewall.",
+                            temporary=True) from None
+        except ssl.SSLError:
+            raise self._tls_error() from None
+        except smtplib.SMTPConnectError as exc:
+            raise self._refused_answer(exc) from None
+        except smtplib.SMTPServerDisconnected:
+            raise self._refused() from None
+        except OSError:
+            raise self._refused() from None
+        try:
+            conn.ehlo()
+            if s.security == STARTTLS:
+                if not conn.has_extn("starttls"):
+                    raise MailError("tls",
+                                    f"Der Mailserver ({self._where}) bietet kein STARTTLS an: "
+                                    "Sicherheit auf „SSL“ oder „keine“ stellen oder den Port prüfen.",
+                                    f"The mail server ({self._where}) does not offer STARTTLS: set "
+                                    "security to \"SSL\" or \"none\" or check the port.")
+                conn.starttls(context=self._context())
+                conn.ehlo()
+            if s.username:
+                conn.login(s.username, s.password or "")
+        except MailError:
+            self._close(conn)
+            raise
+        except BaseException as exc:
+            self._close(conn)
+            raise self._map(exc) from None
+        return conn
+
+    @staticmethod
+    def _close(conn: smtplib.SMTP) -> None:
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+    def check_connection(self) -> None:
+        """Connect, EHLO, (STARTTLS,) log in and quit, sending nothing; raises MailError."""
+        conn = self._connect()
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            self._close(conn)
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand one message to the server; raises MailError (nothing was accepted then)."""
+        conn = self._connect()
+        try:
+            refused = conn.send_message(message)
+        except BaseException as exc:
+            self._close(conn)
+            raise self._map(exc) from None
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            self._close(conn)
+        if refused:  # only partly accepted: we send to one recipient, so this is rare
+            raise MailError("recipient", "Der Mailserver hat den Empfänger abgelehnt.",
+                            "The mail server refused the recipient.")
+
+    def _refused(self) -> MailError:
+        return MailError("connection",
+                         f"Keine Verbindung zum Mailserver ({self._where}): Server, Port und "
+                         "Firewall prüfen.",
+                         f"Could not connect to the mail server ({self._where}): check the server, "
+                         "the port and the firewall.", temporary=True)
+
+    def _refused_answer(self, exc: smtplib.SMTPResponseException) -> MailError:
+        return MailError("connection",
+                         f"Der Mailserver ({self._where}) nimmt gerade keine Verbindungen an "
+                         f"({exc.smtp_code} {_server_text(exc)}). Später erneut versuchen.",
+                         f"The mail server ({self._where}) does not accept connections right now "
+                         f"({exc.smtp_code} {_server_text(exc)}). Try again later.",
+                         temporary=True, code=exc.smtp_code)
+
+    def _tls_error(self) -> MailError:
+        return MailError("tls",
+                         f"Die sichere Verbindung (TLS) zum Mailserver ({self._where}) ist "
+                         "fehlgeschlagen: Sicherheit, Port und Zertifikat prüfen.",
+                         f"The secure connection (TLS) to the mail server ({self._where}) failed: "
+                         "check the security setting, the port and the certificate.")
+
+    def _map(self, exc: BaseException) -> MailError:
+        """Any failure after connecting, in plain words (the server's text carries no secret)."""
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            return MailError("auth",
+                             "Der Mailserver hat Benutzername oder Passwort abgelehnt.",
+                             "The mail server refused the user name or password.", code=exc.smtp_code)
+        if isinstance(exc, smtplib.SMTPNotSupportedError):
+            return MailError("auth",
+                             "Der Mailserver bietet keine Anmeldung an: Benutzername leer lassen "
+                             "oder Sicherheit (STARTTLS/SSL) einstellen.",
+                             "The mail server offers no log-in: leave the user name empty or set "
+                             "the security (STARTTLS/SSL).")
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            code, raw = next(iter(exc.recipients.values()), (550, b""))
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            return self._by_code(int(code), " ".join(text.split())[:200], "recipient")
+        if isinstance(exc, smtplib.SMTPResponseException):
+            return self._by_code(exc.smtp_code, _server_text(exc), "server")
+        if isinstance(exc, ssl.SSLError):
+            return self._tls_error()
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            return MailError("timeout",
+                             f"Der Mailserver ({self._where}) hat nicht innerhalb von "
+                             f"{self.settings.timeout:g} s geantwortet. Später erneut versuchen.",
+                             f"The mail server ({self._where}) did not answer within "
+                             f"{self.settings.timeout:g} s. Try again later.", temporary=True)
+        if isinstance(exc, (smtplib.SMTPException, OSError)):
+            return MailError("connection",
+                             f"Die Verbindung zum Mailserver ({self._where}) wurde unterbrochen. "
+                             "Später erneut versuchen.",
+                             f"The connection to the mail server ({self._where}) was interrupted. "
+                             "Try again later.", temporary=True)
+        raise exc
+
+    @staticmethod
+    def _by_code(code: int, text: str, kind: str) -> MailError:
+        if 400 <= code < 500:
+            return MailError("temporary",
+                             f"Der Mailserver hat die Mail vorübergehend abgelehnt ({code} {text}). "
+                             "Sie wird später erneut versucht.",
+                             f"The mail server temporarily refused the mail ({code} {text}). It will "
+                             "be tried again later.", temporary=True, code=code)
+        return MailError(kind,
+                         f"Der Mailserver hat die Mail abgelehnt ({code} {text}).",
+                         f"The mail server refused the mail ({code} {text}).", code=code)

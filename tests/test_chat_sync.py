@@ -1,0 +1,240 @@
+"""SiNNO-Chat sync: idempotent pages, crash before the cursor, two workers, every fault, notifications."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db, secret_box
+from app.models import ChatMessage, ChatThread, Interface, InterfaceEvent, Notification
+from app.models.base import utcnow
+from app.services import chat
+from app.services.sinno import MessagePage
+from tests.chat_helpers import ChatWorld
+from tests.factories import make_user
+
+
+@pytest.fixture
+def w(app, sinno_sim):
+    return ChatWorld(sinno_sim)
+
+
+def _sync(**kw):
+    kw.setdefault("timeouts", (2.0, 2.0))
+    kw.setdefault("force", True)
+    return chat.sync(db.session, secret_box(), **kw)
+
+
+def _messages():
+    return db.session.scalars(sa.select(ChatMessage).order_by(ChatMessage.id)).all()
+
+
+def _chat_state(w):
+    db.session.expire_all()
+    return db.session.get(Interface, w.chat.id).state
+
+
+def test_sync_stores_threads_and_messages_once(w):
+    employee = make_user("employee")
+    customer, sid = w.customer()
+    w.writes(sid, "Sind meine Hörgeräte fertig?")
+    w.writes(sid, "Ich komme morgen.")
+    report = _sync(page_size=1)
+    assert report.stored == 2 and report.pages == 2
+    thread = db.session.scalar(sa.select(ChatThread))
+    assert (thread.customer_id, thread.customer_name, thread.unread_count) == (customer.id, "Erika Mustermann", 2)
+    assert thread.last_preview == "Ich komme morgen."
+    assert [m.body for m in _messages()] == ["Sind meine Hörgeräte fertig?", "Ich komme morgen."]
+    state = _chat_state(w)
+    assert state["cursor"] == "c_000002" and state["last_sync_at"]
+    # Again: nothing new, nothing twice.
+    assert _sync().stored == 0 and len(_messages()) == 2
+    # Coalesced: one notification for the thread, counting both messages.
+    [note] = db.session.scalars(sa.select(Notification).where(Notification.user_id == employee.id)).all()
+    assert note.thread_id == thread.id and note.count == 2 and note.params["unread"] == 2
+
+
+def test_the_same_page_twice_and_a_crash_before_the_cursor(w):
+    _customer, sid = w.customer()
+    w.writes(sid, "Hallo")
+    client = chat.client_for(db.session, secret_box(), w.service, (2.0, 2.0))
+    page = client.list_messages()
+    client.close()
+    # A worker stored the page and died before advancing the cursor (nothing committed after).
+    chat.store_page(db.session, page.messages)
+    db.session.commit()
+    chat.store_page(db.session, page.messages)  # the same page again
+    db.session.commit()
+    assert len(_messages()) == 1
+    assert _chat_state(w).get("cursor") is None
+    assert _sync().stored == 0 and _chat_state(w)["cursor"] == page.next_cursor
+    assert len(_messages()) == 1 and db.session.scalar(sa.select(ChatThread.unread_count)) == 1
+
+
+def test_two_workers_at_once_store_each_message_once(app, w):
+    _customer, sid = w.customer()
+    for i in range(30):
+        w.writes(sid, f"Nachricht {i}")
+    errors = []
+
+    def run():
+        with app.app_context():
+            try:
+                for _ in range(3):
+                    chat.sync(db.session, secret_box(), timeouts=(2.0, 2.0), force=True, page_size=5)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    db.session.expire_all()
+    bodies = [m.body for m in _messages()]
+    assert sorted(bodies) == sorted(f"Nachricht {i}" for i in range(30))
+    assert db.session.scalar(sa.select(ChatThread.unread_count)) == 30
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"down": True}, "SiNNO"),
+    ({"status": 503}, "SiNNO"),
+    ({"status": 429, "retry_after": 600}, "600 Sekunden"),
+    ({"malformed": True}, "SiNNO"),
+])
+def test_faults_back_off_into_the_history(w, switches, words):
+    _customer, sid = w.customer()
+    w.writes(sid, "Hallo")
+    w.sim.state.set_faults(**switches)
+    now = utcnow()
+    report = _sync(now=now)
+    assert report.skipped == "error" and words in report.error and _messages() == []
+    state = _chat_state(w)
+    assert state["failures"] == 1
+    wait = timedelta(seconds=600) if "retry_after" in switches else timedelta(minutes=2)
+    assert chat.datetime.fromisoformat(state["next_sync_at"]) == now + wait
+    event = db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()[-1]
+    assert not event.ok and words in event.message
+    # Not due yet: nothing is asked.
+    w.sim.state.set_faults()
+    assert chat.sync(db.session, secret_box(), now=now + timedelta(seconds=30), timeouts=(2.0, 2.0)).skipped == "not due"
+    # Later the service is back: synced, failure count reset, recovery in the history.
+    assert chat.sync(db.session, secret_box(), now=now + wait + timedelta(seconds=1), timeouts=(2.0, 2.0)).stored == 1
+    state = _chat_state(w)
+    assert state["failures"] == 0 and state["last_error"] is None
+    last = db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()[-1]
+    assert last.ok
+
+
+def test_an_expired_token_is_renewed_once_and_the_sync_goes_on(w):
+    _customer, sid = w.customer()
+    w.writes(sid, "Hallo")
+    w.sim.state.expire_tokens()
+    assert _sync().stored == 1
+
+
+def test_without_a_logged_in_service_the_chat_says_so_and_does_nothing(app, sinno_sim):
+    w = ChatWorld(sinno_sim, logged_in=False)
+    report = _sync()
+    assert report.skipped == "no service"
+    db.session.expire_all()
+    chat_if = db.session.get(Interface, w.chat.id)
+    assert "Keine angemeldete SiNNO-App Service Schnittstelle" in chat_if.last_error
+    _sync()  # said once, not every pass
+    assert len(db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()) == 1
+    assert sinno_sim.state.requests == [] if hasattr(sinno_sim.state, "requests") else True
+
+
+def test_reply_is_stored_first_then_delivered_once_and_reads_the_thread(w):
+    _customer, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    thread = db.session.scalar(sa.select(ChatThread))
+    user = make_user("employee", full_name="Anna Berger")
+    reply = chat.add_reply(db.session, thread, "Antwort", user)
+    assert chat.deliver_now(db.session, secret_box(), reply, (2.0, 2.0))
+    assert reply.status == "sent" and reply.service_message_id
+    outs = [m for m in w.sim.state.public_messages() if m["direction"] == "out"]
+    assert [(m["text"], m["author"]) for m in outs] == [("Antwort", "Anna Berger")]
+    # The sync lists the reply too: still stored once.
+    _sync()
+    assert [m.body for m in _messages()] == ["Frage", "Antwort"]
+    # Answering read the thread; the worker tells the service.
+    assert db.session.get(ChatThread, thread.id).unread_count == 0
+    assert chat.report_reads(db.session, secret_box(), timeouts=(2.0, 2.0)) == 1
+    assert [m["read_at"] is not None for m in w.sim.state.public_messages() if m["direction"] == "in"] == [True]
+
+
+def test_a_reply_retried_after_a_crash_is_not_posted_twice(w):
+    _customer, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    thread = db.session.scalar(sa.select(ChatThread))
+    reply = chat.add_reply(db.session, thread, "Antwort", None)
+    db.session.commit()
+    # Posted, but the process died before storing the outcome: the row stays "sending".
+    client = chat.client_for(db.session, secret_box(), w.service, (2.0, 2.0))
+    client.post_reply(sid, "Antwort", idempotency_key=reply.idempotency_key)
+    client.close()
+    reply.status, reply.claimed_at = "sending", utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    _sync()  # the sync stores the posted message on its own
+    assert chat.deliver_due(db.session, secret_box(), timeouts=(2.0, 2.0)) == 1
+    assert len([m for m in w.sim.state.public_messages() if m["direction"] == "out"]) == 1
+    assert [(m.body, m.status) for m in _messages()] == [("Frage", None), ("Antwort", "sent")]
+
+
+def test_a_passing_fault_keeps_the_reply_queued_and_a_refusal_fails_it(w):
+    _customer, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    thread = db.session.scalar(sa.select(ChatThread))
+    reply = chat.add_reply(db.session, thread, "Antwort", None)
+    w.sim.state.set_faults(status=503, times=1)
+    assert not chat.deliver_now(db.session, secret_box(), reply, (2.0, 2.0))
+    assert reply.status == "queued" and reply.next_attempt_at and reply.error
+    assert chat.deliver_due(db.session, secret_box(), now=utcnow() + timedelta(hours=1), timeouts=(2.0, 2.0)) == 1
+    w.sim.state.customers[sid]["state"] = "deactivated"
+    second = chat.add_reply(db.session, thread, "Noch was", None)
+    assert not chat.deliver_now(db.session, secret_box(), second, (2.0, 2.0))
+    assert second.status == "failed" and "deaktiviert" in second.error
+    assert chat.resend(db.session, second) and second.status == "queued"
+
+
+def test_bad_replies_are_refused(w):
+    thread = ChatThread(service_customer_id="x", customer_name="X")
+    db.session.add(thread)
+    db.session.commit()
+    with pytest.raises(chat.ReplyError):
+        chat.add_reply(db.session, thread, "   ", None)
+    with pytest.raises(chat.ReplyError):
+        chat.add_reply(db.session, thread, "x" * 2001, None)
+    assert _messages() == []
+
+
+def test_mark_unread_and_the_notification_coming_back(w):
+    employee = make_user("employee")
+    _customer, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    thread = db.session.scalar(sa.select(ChatThread))
+    chat.mark_read(db.session, thread)
+    db.session.commit()
+    assert db.session.scalar(sa.select(Notification.read_at).where(Notification.user_id == employee.id))
+    assert chat.mark_unread(db.session, thread)
+    db.session.commit()
+    assert db.session.get(ChatThread, thread.id).unread_count == 1
+    w.writes(sid, "Hallo?")
+    _sync()
+    notes = db.session.scalars(sa.select(Notification).where(Notification.user_id == employee.id)
+                               .order_by(Notification.id)).all()
+    assert len(notes) == 2 and notes[1].read_at is None and notes[1].params["unread"] == 2
+
+
+def test_the_page_model_is_the_clients():
+    assert MessagePage([], "c", False).next_cursor == "c"

@@ -1,0 +1,181 @@
+"""Notifications: channels per preference, coalescing, the centre and the bell, each channel to its simulator."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db, secret_box
+from app.models import EmailMessage, Notification, NotificationPreference, SmsMessage
+from app.services import notifications
+from app.services.worker import Worker
+from tests.factories import make_interface, make_user
+from tests.sim_fixtures import SIM_TOKEN
+
+SMS_SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "",
+                "country_code": "+49", "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+
+
+def _rows(user_id=None):
+    stmt = sa.select(Notification).order_by(Notification.id)
+    if user_id is not None:
+        stmt = stmt.where(Notification.user_id == user_id)
+    return db.session.scalars(stmt).all()
+
+
+def _worker():
+    return Worker(db.session, secret_box(), "Europe/Berlin", timeouts=(2.0, 2.0), smtp_timeout=3,
+                  portal_url="http://portal.example")
+
+
+def _chat(thread_id=None, customer="Erika Muster", preview="Hallo"):
+    notifications.notify(db.session, notifications.CHAT_UNREAD,
+                         params={"customer": customer, "preview": preview, "unread": 1},
+                         coalesce_key=f"thread:{thread_id or 0}", thread_id=thread_id)
+    db.session.commit()
+
+
+def test_chat_unread_reaches_employees_and_admins_by_default(app):
+    employee, admin = make_user("employee"), make_user("admin")
+    make_user("helpdesk")
+    make_user("employee", is_active_account=False)
+    _chat()
+    assert sorted((n.user_id, n.channel) for n in _rows()) == sorted(
+        [(employee.id, "message"), (admin.id, "message")])
+
+
+def test_coalesced_one_per_thread_until_read(app):
+    from app.models import ChatThread
+
+    user = make_user("employee")
+    thread = ChatThread(service_customer_id="c-1", customer_name="Erika Muster")
+    db.session.add(thread)
+    db.session.commit()
+    for preview in ("eins", "zwei", "drei"):
+        _chat(thread.id, preview=preview)
+    rows = _rows(user.id)
+    assert len(rows) == 1 and rows[0].count == 3 and rows[0].params["preview"] == "drei"
+    notifications.thread_read(db.session, thread.id)
+    db.session.commit()
+    _chat(thread.id, preview="vier")
+    rows = _rows(user.id)
+    assert len(rows) == 2 and rows[1].read_at is None and rows[1].count == 1
+
+
+def test_channel_none_means_nothing(app):
+    user = make_user("employee")
+    db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="none"))
+    db.session.commit()
+    _chat()
+    assert _rows(user.id) == []
+
+
+def test_email_channel_goes_through_the_outbox_to_the_smtp_simulator(app, smtp_sim):
+    make_interface("email_smtp", settings={"host": "127.0.0.1", "port": smtp_sim.port, "security": "none",
+                                          "username": "demo", "sender": "portal@example.org",
+                                          "sender_name": "Portal"}, secrets={"password": "demo-password"})
+    user = make_user("employee", email="kim@example.org", locale="en")
+    db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="email"))
+    db.session.commit()
+    _chat(customer="Erika <Muster>", preview="Termin?")
+    _chat(customer="Erika <Muster>", preview="Noch da?")  # coalesced: no second mail
+    queued = db.session.scalars(sa.select(EmailMessage)).all()
+    assert [m.status for m in queued] == ["queued"] and smtp_sim.state.messages == []
+    assert notifications.unread_count(db.session, user.id) == 0  # not in the bell: e-mail was chosen
+    assert _worker().run_once()["mails"] == 1
+    assert _worker().run_once()["mails"] == 0  # never twice
+    [got] = smtp_sim.state.messages
+    assert got["rcpt_to"] == ["kim@example.org"] and got["language"] == "en"
+    assert got["subject"] == "Unread SiNNO chat messages"
+    assert "Erika <Muster> wrote" in got["text"] and "Erika &lt;Muster&gt; wrote" in got["html"]
+    assert "My area > Notifications" in got["text"]
+
+
+def test_sms_channel_goes_through_the_sms_outbox_to_the_simulator(app, smsapi_sim):
+    make_interface("smsapi", settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+                   secrets={"token": SIM_TOKEN})
+    user = make_user("employee", mobile="491712345678")
+    db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="sms"))
+    db.session.commit()
+    _chat()
+    assert [m.kind for m in db.session.scalars(sa.select(SmsMessage))] == ["notification"]
+    assert _worker().run_once()["sent"] == 1
+    [got] = smsapi_sim.state.messages
+    assert got["to"] == "491712345678" and "Erika Muster" in got["message"]
+
+
+def test_sms_finally_failing_notifies_admins_once_per_interface(app, smsapi_sim):
+    interface = make_interface("smsapi", settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+                               secrets={"token": "wrong-token"})
+    admin = make_user("admin")
+    employee = make_user("employee")
+    for number in ("491711111111", "491712222222"):
+        db.session.add(SmsMessage(kind="customer", status="queued", interface_id=interface.id,
+                                  to_number=number, text="Hallo"))
+    db.session.commit()
+    _worker().run_once()
+    assert [m.status for m in db.session.scalars(sa.select(SmsMessage))] == ["failed", "failed"]
+    [row] = _rows(admin.id)
+    assert row.event == "sms_failed" and row.count == 2 and row.interface_id == interface.id
+    assert _rows(employee.id) == []
+    title, text = notifications.describe(row.event, row.params, row.count, "de")
+    assert title == "SMS-Versand fehlgeschlagen" and "+491712222222" in text and "2 Fehlschläge" in text
+
+
+# ---- the centre and the bell ---------------------------------------------------------------------
+
+def test_bell_list_and_mark_read(app, portal):
+    user = portal.login("employee")
+    other = make_user("employee")
+    db.session.commit()
+    _chat(customer="Erika <b>Muster</b>")
+    page = portal.get("/").get_data(as_text=True)
+    assert 'id="notification-bell"' in page and 'id="bell-count">1<' in page
+    listing = portal.get("/notifications/").get_data(as_text=True)
+    assert "Ungelesene SiNNO-Chat-Nachrichten" in listing
+    assert "Erika &lt;b&gt;Muster&lt;/b&gt;" in listing and "<b>Muster" not in listing
+    mine, theirs = _rows(user.id)[0], _rows(other.id)[0]
+    # Someone else's notification cannot be marked read.
+    assert portal.post(f"/notifications/{theirs.id}/read", htmx=True).status_code == 404
+    resp = portal.post(f"/notifications/{mine.id}/read", htmx=True)
+    assert resp.status_code == 204 and "notifications-changed" in resp.headers["HX-Trigger"]
+    db.session.expire_all()
+    assert _rows(user.id)[0].read_at is not None and _rows(other.id)[0].read_at is None
+    assert 'id="bell-count"' not in portal.get("/notifications/badge").get_data(as_text=True)
+
+
+def test_mark_all_read_only_touches_own(app, portal):
+    user = portal.login("admin")
+    other = make_user("admin")
+    db.session.commit()
+    _chat()
+    notifications.notify(db.session, "sms_low_balance", params={"interface": "SMS", "points": "3.00"})
+    db.session.commit()
+    assert notifications.unread_count(db.session, user.id) == 2
+    assert portal.post("/notifications/read-all").status_code == 302
+    db.session.expire_all()
+    assert notifications.unread_count(db.session, user.id) == 0
+    assert notifications.unread_count(db.session, other.id) == 2
+
+
+def test_notifications_page_in_english(app, portal):
+    portal.login("admin")
+    notifications.notify(db.session, "sms_low_balance", params={"interface": "SMS Zentrale", "points": "3.00"})
+    db.session.commit()
+    portal.post("/language", {"lang": "en", "next": "/"})
+    page = portal.get("/notifications/").get_data(as_text=True)
+    assert "SMS balance low" in page and "The balance of SMS Zentrale is low: 3.00 points." in page
+
+
+def test_other_features_register_events_and_notify_with_their_text(app):
+    from app.services.notifications import EVENTS, Event, register_event
+
+    admin = make_user("admin")
+    register_event(Event("test_alert", "Testalarm", frozenset({"admin"})))
+    try:
+        assert notifications.notify(db.session, "test_alert", params={"text": "Schnittstelle X gestört"},
+                                    coalesce_key="alert:x") == 1
+        db.session.commit()
+        [row] = _rows(admin.id)
+        assert notifications.describe(row.event, row.params, row.count, "de") == (
+            "Testalarm", "Schnittstelle X gestört")
+    finally:
+        EVENTS.pop("test_alert")
