@@ -22,7 +22,11 @@ SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender":
             "max_chars": 1000, "proxy_host": "", "proxy_port": None}
 # Actions helpdesk may take: read-only checks, and its own session and language.
 HELPDESK_MAY_POST = {"auth.login", "auth.logout", "auth.language", "interfaces.balance", "status.check",
-                     "status.check_all"}
+                     "status.check_all",
+                     # Mein Bereich (issue 15): every user's own profile, password, preferences and
+                     # notifications; nothing of an interface, nothing of anyone else.
+                     "account.update_profile", "account.change_password", "account.update_preferences",
+                     "notifications.mark_read", "notifications.mark_all_read"}
 
 
 @pytest.fixture
@@ -275,3 +279,61 @@ def test_password_interface_check_uses_the_password(app, smsapi_sim):
     db.session.commit()
     result = checks.check_one(db.session, secret_box(), interface)
     assert result.ok and result.balance == 100.0
+
+
+def test_alerts_reach_the_admins_notifications_once_per_incident_and_on_recovery(app, portal, smsapi_sim):
+    from app.models import Notification
+
+    portal.login("admin")
+    interface = sim_interface(smsapi_sim)
+    db.session.commit()
+
+    def alerts_of_admin():
+        return db.session.scalars(sa.select(Notification).where(
+            Notification.event == "interface_alert").order_by(Notification.id)).all()
+
+    smsapi_sim.state.set_faults(status=503)
+    for _ in range(3):
+        checks.check_one(db.session, secret_box(), interface)
+    db.session.commit()
+    assert [n.params["recovered"] for n in alerts_of_admin()] == [False]
+    page = portal.get("/notifications/").get_data(as_text=True)
+    assert "Störung einer Schnittstelle" in page and "SMS Sim:" in page
+
+    smsapi_sim.state.set_faults()
+    for _ in range(2):
+        checks.check_one(db.session, secret_box(), interface)
+    db.session.commit()
+    assert [n.params["recovered"] for n in alerts_of_admin()] == [False, True]
+    assert "SMS Sim arbeitet wieder" in portal.get("/notifications/").get_data(as_text=True)
+
+
+def test_a_low_credit_reaches_the_admins_as_sms_low_balance(app, portal, smsapi_sim):
+    from app.models import Notification
+
+    portal.login("admin")
+    smsapi_sim.state.set_points(SIM_USERNAME, 5)
+    interface = sim_interface(smsapi_sim, settings={"low_balance": 10})
+    db.session.commit()
+    checks.check_one(db.session, secret_box(), interface)
+    checks.check_one(db.session, secret_box(), interface)
+    db.session.commit()
+    rows = db.session.scalars(sa.select(Notification).where(Notification.event == "sms_low_balance")).all()
+    assert len(rows) == 1 and rows[0].params["points"] == "5.00"
+    assert "SMS-Guthaben niedrig" in portal.get("/notifications/").get_data(as_text=True)
+
+
+def test_smtp_connection_check_logs_in_without_sending(app, smtp_sim):
+    interface = make_interface("email_smtp", name="Mail Sim", settings={
+        "host": "127.0.0.1", "port": smtp_sim.port, "security": "none", "username": "demo",
+        "sender": "portal@example.org"}, secrets={"password": "demo-password"})
+    db.session.commit()
+    ok = checks.check_one(db.session, secret_box(), interface)
+    assert ok.ok and "nichts gesendet" in str(ok.message)
+    assert smtp_sim.state.messages == [] and [x["username"] for x in smtp_sim.state.logins] == ["demo"]
+    smtp_sim.state.set_faults(auth=True)
+    failed = checks.check_one(db.session, secret_box(), interface)
+    db.session.commit()
+    assert not failed.ok and "demo-password" not in str(failed.message)
+    assert db.session.get(type(interface), interface.id).last_error
+    assert smtp_sim.state.messages == []

@@ -36,7 +36,7 @@ class AlertEvent:
     interface_id: int
     interface_name: str
     kind: str
-    message: str
+    message: Text | str
     recovered: bool
     at: datetime
 
@@ -44,11 +44,25 @@ class AlertEvent:
 def notify_admins(session: Session, event: AlertEvent) -> None:
     """Tell the admins about an incident opening or recovering; called once per moment.
 
-    Until the notification preferences are connected here, the board's banner (which reads the
-    incidents) is the notice; the log gets a line for operators.
+    Each admin gets it through their notification preferences (Mein Bereich > Benachrichtigungen:
+    "SMS-Guthaben niedrig" for a low credit, "Störung einer Schnittstelle" for the rest); the
+    board's banner reads the incidents; the log gets a line for operators.
     """
+    from app.services import notifications  # notifications reach the interfaces service too
+
     log.warning("Alert %s: interface %s (%s) %s: %s", event.kind, event.interface_id,
                 event.interface_name, "recovered" if event.recovered else "failing", event.message)
+    if event.kind == BALANCE and not event.recovered:
+        interface = session.get(Interface, event.interface_id)
+        points = interface.balance_points if interface is not None else None
+        notifications.notify(session, notifications.SMS_LOW_BALANCE, interface_id=event.interface_id,
+                             params={"interface": event.interface_name,
+                                     "points": f"{float(points):.2f}" if points is not None else "?"})
+        return
+    message = event.message.to_data() if isinstance(event.message, Text) else str(event.message or "")
+    notifications.notify(session, notifications.INTERFACE_ALERT, interface_id=event.interface_id,
+                         params={"interface": event.interface_name, "message": message,
+                                 "recovered": event.recovered})
 
 
 def low_balance_threshold(interface: Interface) -> float | None:

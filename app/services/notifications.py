@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import N_, _, translator_for
+from app.i18n import N_, Text, _, translator_for
 from app.i18n import _ as _current_reader
 from app.models import Interface, Notification, NotificationPreference, SmsMessage, User
 from app.models.base import utcnow
@@ -35,6 +35,7 @@ CHANNEL_LABELS = {NONE: N_("Keine Benachrichtigung"), MESSAGE: N_("Nachricht"), 
 CHAT_UNREAD = "chat_unread"
 SMS_FAILED = "sms_failed"
 SMS_LOW_BALANCE = "sms_low_balance"
+INTERFACE_ALERT = "interface_alert"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ def register_event(event: Event) -> Event:
 register_event(Event(CHAT_UNREAD, N_("Ungelesene SiNNO-Chat-Nachrichten"), frozenset({"employee", "admin"})))
 register_event(Event(SMS_FAILED, N_("SMS-Versand fehlgeschlagen"), frozenset({"admin"})))
 register_event(Event(SMS_LOW_BALANCE, N_("SMS-Guthaben niedrig"), frozenset({"admin"})))
+# The status board's alerts (issue 16): a failing check or failing SMS, and its recovery.
+register_event(Event(INTERFACE_ALERT, N_("Störung einer Schnittstelle"), frozenset({"admin"})))
 
 
 class PreferenceError(ValueError):
@@ -292,6 +295,12 @@ def describe(event: str, params: dict[str, Any], count: int, language: str | Non
     elif event == SMS_LOW_BALANCE:
         body = _("Das Guthaben von %(interface)s ist niedrig: %(points)s Punkte.",
                   interface=p.get("interface", "?"), points=p.get("points", "?"))
+    elif event == INTERFACE_ALERT:
+        stored = p.get("message")
+        message = Text.from_data(stored).render(language) if isinstance(stored, dict) else str(stored or "")
+        body = (_("%(interface)s arbeitet wieder: %(text)s", interface=p.get("interface", "?"),
+                  text=message) if p.get("recovered") else
+                _("%(interface)s: %(text)s", interface=p.get("interface", "?"), text=message))
     else:
         body = str(p.get("text", ""))
     return title, body

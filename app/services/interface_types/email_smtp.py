@@ -6,9 +6,10 @@ import re
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import N_, _l
-from app.services.interface_types import CLIENT, SERVER, Action, InterfaceType, SecretField, register
-from app.services.smtp import DEFAULT_PORTS, NONE, SSL, STARTTLS
+from app.i18n import N_, T_, _l, current_language
+from app.services.interface_types import (CLIENT, SERVER, Action, CheckResult, CheckTarget,
+                                          InterfaceType, SecretField, register)
+from app.services.smtp import DEFAULT_PORTS, NONE, SSL, STARTTLS, MailError, SmtpClient, SmtpSettings
 
 SECURITY_CHOICES = (
     (STARTTLS, _l("STARTTLS (Port 587)")),
@@ -57,6 +58,20 @@ def _validate(form, interface) -> None:
         form.username.errors.append(_l("Zum Passwort gehört ein Benutzername."))
 
 
+def _check(target: CheckTarget) -> CheckResult:
+    """"Verbindung prüfen": connect, EHLO, STARTTLS and log in, sending nothing."""
+    s = target.settings
+    settings = SmtpSettings(host=s.get("host") or "", port=int(s.get("port") or DEFAULT_PORTS[STARTTLS]),
+                            security=s.get("security") or STARTTLS, username=s.get("username") or None,
+                            password=target.secrets.get("password"), sender=s.get("sender") or "",
+                            timeout=target.timeouts[1] if target.timeouts else 10.0)
+    try:
+        SmtpClient(settings).check_connection()
+    except MailError as exc:  # the client's own German/English pair, in the checker's language
+        return CheckResult(False, exc.message_for(current_language()))
+    return CheckResult(True, T_("Verbindung zum Mailserver in Ordnung (angemeldet, nichts gesendet)."))
+
+
 EMAIL_SMTP = register(InterfaceType(
     key="email_smtp",
     group="E-Mail",
@@ -72,4 +87,5 @@ EMAIL_SMTP = register(InterfaceType(
     defaults={"port": DEFAULT_PORTS[STARTTLS], "security": STARTTLS,
               "sender_name": "Schnittstellenportal"},
     validate=_validate,
+    check=_check,
 ))
