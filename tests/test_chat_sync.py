@@ -119,7 +119,7 @@ def test_faults_back_off_into_the_history(w, switches, words):
     wait = timedelta(seconds=600) if "retry_after" in switches else timedelta(minutes=2)
     assert chat.datetime.fromisoformat(state["next_sync_at"]) == now + wait
     event = db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()[-1]
-    assert not event.ok and words in event.message
+    assert not event.ok and words in str(event.message)
     # Not due yet: nothing is asked.
     w.sim.state.set_faults()
     assert chat.sync(db.session, secret_box(), now=now + timedelta(seconds=30), timeouts=(2.0, 2.0)).skipped == "not due"
@@ -144,7 +144,7 @@ def test_without_a_logged_in_service_the_chat_says_so_and_does_nothing(app, sinn
     assert report.skipped == "no service"
     db.session.expire_all()
     chat_if = db.session.get(Interface, w.chat.id)
-    assert "Keine angemeldete SiNNO-App Service Schnittstelle" in chat_if.last_error
+    assert "Keine angemeldete SiNNO-App Service Schnittstelle" in str(chat_if.last_error)
     _sync()  # said once, not every pass
     assert len(db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()) == 1
     assert sinno_sim.state.requests == [] if hasattr(sinno_sim.state, "requests") else True

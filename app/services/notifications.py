@@ -276,6 +276,13 @@ def _send_outside(session: Session, user: User, row: Notification, channel: str,
 
 # ---- reading ---------------------------------------------------------------------------------
 
+def _stored_param(value: Any, language: str | None) -> str:
+    """A parameter that holds a stored Text (as data) or plain text, in `language`."""
+    if isinstance(value, dict) and "t" in value:
+        return Text.from_data(value).render(language)
+    return "" if value is None else str(value)
+
+
 def describe(event: str, params: dict[str, Any], count: int, language: str | None = None) -> tuple[str, str]:
     """Title and text of a notification, in `language` (default: the current reader's)."""
     _ = translator_for(language) if language else _current_reader  # noqa: F811 (extracted as _)
@@ -289,15 +296,14 @@ def describe(event: str, params: dict[str, Any], count: int, language: str | Non
     elif event == SMS_FAILED:
         body = _("SMS an +%(number)s über %(interface)s endgültig fehlgeschlagen: %(error)s",
                   number=p.get("number", "?"), interface=p.get("interface", "?"),
-                  error=p.get("error", ""))
+                  error=_stored_param(p.get("error"), language))
         if count > 1:
             body += " " + _("(%(count)d Fehlschläge)", count=count)
     elif event == SMS_LOW_BALANCE:
         body = _("Das Guthaben von %(interface)s ist niedrig: %(points)s Punkte.",
                   interface=p.get("interface", "?"), points=p.get("points", "?"))
     elif event == INTERFACE_ALERT:
-        stored = p.get("message")
-        message = Text.from_data(stored).render(language) if isinstance(stored, dict) else str(stored or "")
+        message = _stored_param(p.get("message"), language)
         body = (_("%(interface)s arbeitet wieder: %(text)s", interface=p.get("interface", "?"),
                   text=message) if p.get("recovered") else
                 _("%(interface)s: %(text)s", interface=p.get("interface", "?"), text=message))
@@ -349,11 +355,14 @@ def thread_read(session: Session, thread_id: int, now: datetime | None = None) -
         .values(read_at=now or utcnow()).execution_options(synchronize_session=False)).rowcount or 0
 
 
-def sms_failed(session: Session, message_id: int, number: str, interface: Interface | None, error: str,
+def sms_failed(session: Session, message_id: int, number: str, interface: Interface | None,
+               error: Text | str | None,
                portal_url: str = "") -> None:
     """Hook of the SMS outbox: a message failed for good (one notification per interface until read)."""
     name = interface.name if interface is not None else "?"
-    notify(session, SMS_FAILED, params={"number": number, "interface": name, "error": error[:200],
+    # A stored error is language-neutral (app.i18n.Text): kept so, and read in the reader's language.
+    error_param = error.to_data() if isinstance(error, Text) else str(error or "")[:200]
+    notify(session, SMS_FAILED, params={"number": number, "interface": name, "error": error_param,
                                         "message_id": message_id},
            coalesce_key=f"sms_failed:{interface.id if interface is not None else 0}",
            interface_id=interface.id if interface is not None else None, portal_url=portal_url)

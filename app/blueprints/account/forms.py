@@ -30,11 +30,9 @@ class ProfileForm(FlaskForm):
         if not field.data:
             return
         try:
-            self.mobile_digits = phone.normalise_mobile(field.data, "+49").gateway_digits
+            self.mobile_digits = phone.normalise_mobile(field.data, phone.DEFAULT_COUNTRY_CODE).gateway_digits
         except phone.InvalidPhoneNumber as exc:
-            from app.i18n import _translate_pair
-
-            raise ValidationError(_translate_pair(exc.message_de, exc.message_en)) from None
+            raise ValidationError(exc.message) from None
 
 
 class PasswordChangeForm(FlaskForm):

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from app.blueprints.auth.decorators import role_required
+from app.blueprints.paging import page_arg
 from app.blueprints.chat import bp
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, is_htmx, render, trigger
@@ -86,7 +87,7 @@ def _sync_info() -> dict:
 def index():
     """Threads newest first, with unread counts; search by customer (as you type)."""
     q = (request.args.get("q") or "").strip()[:100]
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_arg()
     result = chat.inbox(db.session, q, page)
     if is_htmx() and request.args.get("rows"):
         return render_template("chat/_threads.html", result=result)
