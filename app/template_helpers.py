@@ -17,18 +17,21 @@ from app.i18n import N_
 from app.models import Chain
 
 # (endpoint, label): what a role sees is derived from each endpoint's declared access.
+# (endpoint, label, menu): entries with a menu are grouped under it (the chain's set-up, which an
+# admin opens now and then, so that the header keeps to one line).
+SETUP_MENU = _l("Verwaltung")
 NAVIGATION = (
-    ("main.index", _l("Übersicht")),
-    ("customers.index", _l("Kunden")),
-    ("appointments.index", _l("Termine")),
-    ("interfaces.index", _l("Schnittstellen")),
-    ("status.index", _l("Status")),
-    ("branches.index", _l("Filialen")),
-    ("workstations.index", _l("Arbeitsplätze")),
-    ("users.index", _l("Benutzer")),
-    ("chain.edit", _l("Filialkette")),
-    ("outbox.index", _l("SMS-Ausgang")),
-    ("audit.index", _l("Protokoll")),
+    ("main.index", _l("Übersicht"), None),
+    ("customers.index", _l("Kunden"), None),
+    ("appointments.index", _l("Termine"), None),
+    ("interfaces.index", _l("Schnittstellen"), None),
+    ("status.index", _l("Status"), None),
+    ("outbox.index", _l("SMS-Ausgang"), None),
+    ("branches.index", _l("Filialen"), SETUP_MENU),
+    ("workstations.index", _l("Arbeitsplätze"), SETUP_MENU),
+    ("users.index", _l("Benutzer"), SETUP_MENU),
+    ("chain.edit", _l("Filialkette"), SETUP_MENU),
+    ("audit.index", _l("Protokoll"), SETUP_MENU),
 )
 
 
@@ -41,14 +44,15 @@ def navigation() -> list[dict]:
     entries = cache.get(key)
     if entries is None:
         entries = cache[key] = [
-            (endpoint, str(label), url_for(endpoint), endpoint.split(".")[0])
-            for endpoint, label in NAVIGATION
+            (endpoint, str(label), url_for(endpoint), endpoint.split(".")[0],
+             str(menu) if menu is not None else None)
+            for endpoint, label, menu in NAVIGATION
             if (access := access_of(endpoint)) is not None
             and (access is PUBLIC or current_user.role in access)
         ]
     here = request.blueprint
-    return [{"endpoint": endpoint, "label": label, "url": url, "active": blueprint == here}
-            for endpoint, label, url, blueprint in entries]
+    return [{"endpoint": endpoint, "label": label, "url": url, "active": blueprint == here, "menu": menu}
+            for endpoint, label, url, blueprint, menu in entries]
 
 
 def url_pattern(endpoint: str, arg: str, **values) -> Callable[[object], str]:

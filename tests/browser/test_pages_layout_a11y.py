@@ -189,7 +189,7 @@ def test_admin_header_stays_on_one_line_at_1400px(browser: Browser, live_url, li
         page.wait_for_load_state("load")  # the stylesheets are in
         page.evaluate("() => document.fonts.ready.then(() => true)")
         items = [page.locator(".topbar .brand"), page.locator("#main-nav a").first,
-                 page.locator("#main-nav a").last, page.locator("#lang-switch"),
+                 page.locator("#main-nav > li").last, page.locator("#lang-switch"),
                  page.locator("#current-user"), page.locator("#logout")]
         middles = [box["y"] + box["height"] / 2 for box in (item.bounding_box() for item in items)]
         assert max(middles) - min(middles) < 12, middles  # one row: all centred on the same line
