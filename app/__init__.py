@@ -1,4 +1,5 @@
 """The interface administration portal: the application factory."""
+
 from __future__ import annotations
 
 import logging
@@ -8,11 +9,10 @@ from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user
 from jinja2 import StrictUndefined
 
-from app.config import Config, config_from_env
 from app import db as database
 from app import extensions as ext
-from app import i18n
-from app import request_guard
+from app import i18n, request_guard
+from app.config import Config, config_from_env
 from app.services.secrets import SecretBox
 from app.sessions import PortalSessionInterface
 
@@ -113,18 +113,47 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
-    from app.blueprints import (appointments, audit, auth, branches, chain, customers, errors, interfaces,
-                                main, outbox, sms, users, workstations)
-    from app.blueprints import health, status
+    from app.blueprints import (
+        appointments,
+        audit,
+        auth,
+        branches,
+        chain,
+        customers,
+        errors,
+        health,
+        interfaces,
+        main,
+        outbox,
+        sms,
+        status,
+        users,
+        workstations,
+    )
 
-    for module in (errors, auth, main, users, chain, branches, workstations, interfaces, audit,
-                   customers, appointments, sms, outbox):
+    for module in (
+        errors,
+        auth,
+        main,
+        users,
+        chain,
+        branches,
+        workstations,
+        interfaces,
+        audit,
+        customers,
+        appointments,
+        sms,
+        outbox,
+    ):
         app.register_blueprint(module.bp)
     from app.blueprints import sinno
+
     app.register_blueprint(sinno.bp)
     app.register_blueprint(status.bp)
     app.register_blueprint(health.bp)
-    from app.blueprints import account, chat, notifications  # noqa: E402  (issue 15)
+    from app.blueprints import account, chat, notifications
+
     app.register_blueprint(account.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(chat.bp)

@@ -1,4 +1,5 @@
 """Command-line groups: `flask --app wsgi users|demo|secrets|sim ...`."""
+
 from __future__ import annotations
 
 import click
@@ -11,14 +12,21 @@ from app.models import Role, User
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
-secrets_cli = AppGroup("secrets", help="Encrypted secrets: rotate to the newest key, or check them.")
+secrets_cli = AppGroup(
+    "secrets", help="Encrypted secrets: rotate to the newest key, or check them."
+)
 
 
 @users_cli.command("create")
 @click.option("--username", required=True, help="Log-in name.")
 @click.option("--password", help="Password (prompted for when omitted).")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.EMPLOYEE.value,
-              show_default=True, help="Role of the account.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.EMPLOYEE.value,
+    show_default=True,
+    help="Role of the account.",
+)
 @click.option("--full-name", default="", help="Display name.")
 def create_user(username: str, password: str | None, role: str, full_name: str) -> None:
     """Create a user account."""
@@ -52,27 +60,39 @@ def unlock_user(username: str | None, address: str | None) -> None:
         raise click.UsageError("Give a user name, --address, or both.")
     digest = login_throttle.name_digest(current_app.secret_key, username) if username else None
     removed = login_throttle.unlock(db.session, digest, address)
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower())) \
-        if username else None
+    user = (
+        db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
+        if username
+        else None
+    )
     if user is not None:
         removed += reveal.unlock(db.session, user.id)
     db.session.commit()
-    who = " and ".join(x for x in (f"user {username!r}" if username else "",
-                                   f"address {address}" if address else "") if x)
+    who = " and ".join(
+        x
+        for x in (f"user {username!r}" if username else "", f"address {address}" if address else "")
+        if x
+    )
     click.echo(f"Unlocked {who} ({removed} counted failure(s) removed).")
 
 
 @demo_cli.command("seed")
-@click.option("--sms-url", default="http://127.0.0.1:8025/", show_default=True,
-              help="Base URL of the SMSAPI simulator the demo SMS interface talks to.")
+@click.option(
+    "--sms-url",
+    default="http://127.0.0.1:8025/",
+    show_default=True,
+    help="Base URL of the SMSAPI simulator the demo SMS interface talks to.",
+)
 def seed_demo(sms_url: str) -> None:
     """Create the demo chain (idempotent: running it twice changes nothing)."""
+    from flask import current_app
+
     from app.extensions import secret_box
     from app.services.demo import seed
 
-    from flask import current_app
-
-    report = seed(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"], sms_url=sms_url)
+    report = seed(
+        db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"], sms_url=sms_url
+    )
     db.session.commit()
     click.echo(report)
 
@@ -80,8 +100,9 @@ def seed_demo(sms_url: str) -> None:
 def _secret_rows():
     from app.models import InterfaceSecret
 
-    return db.session.scalars(sa.select(InterfaceSecret).order_by(InterfaceSecret.interface_id,
-                                                                  InterfaceSecret.field)).all()
+    return db.session.scalars(
+        sa.select(InterfaceSecret).order_by(InterfaceSecret.interface_id, InterfaceSecret.field)
+    ).all()
 
 
 def _secret_label(row) -> str:
@@ -93,8 +114,10 @@ def _report(report, verb: str) -> None:
         click.echo(f"{verb}: {name}")
     for name in report.failed:
         click.echo(f"CANNOT DECRYPT: {name} (none of the configured keys fits)", err=True)
-    click.echo(f"{len(report.rotated)} {verb.lower()}, {len(report.current)} already on the newest "
-               f"key, {len(report.failed)} undecryptable.")
+    click.echo(
+        f"{len(report.rotated)} {verb.lower()}, {len(report.current)} already on the newest "
+        f"key, {len(report.failed)} undecryptable."
+    )
 
 
 @secrets_cli.command("rotate")
@@ -132,9 +155,16 @@ def generate_key() -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Run one pass (plan due reminders, send due SMS) and exit.")
-@click.option("--poll", default=5.0, show_default=True, type=float,
-              help="Seconds between passes when running continuously.")
+@click.option(
+    "--once", is_flag=True, help="Run one pass (plan due reminders, send due SMS) and exit."
+)
+@click.option(
+    "--poll",
+    default=5.0,
+    show_default=True,
+    type=float,
+    help="Seconds between passes when running continuously.",
+)
 def worker_command(once: bool, poll: float) -> None:
     """Run the background jobs: hourly reminders, SMS delivery and retries, interface checks."""
     import logging
@@ -144,16 +174,22 @@ def worker_command(once: bool, poll: float) -> None:
     from app.extensions import secret_box
     from app.services.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from datetime import timedelta
 
-    worker = Worker(db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"],
-                    timeouts=current_app.config["SMS_TIMEOUTS"],
-                    check_interval=timedelta(minutes=current_app.config["STATUS_CHECK_INTERVAL_MINUTES"]),
-                    check_concurrency=current_app.config["STATUS_CHECK_CONCURRENCY"],
-                    smtp_timeout=current_app.config["SMTP_TIMEOUT"],
-                    portal_url=current_app.config["PORTAL_URL"],
-                    chat_sync_seconds=current_app.config["CHAT_SYNC_SECONDS"])
+    worker = Worker(
+        db.session,
+        secret_box(),
+        current_app.config["BABEL_DEFAULT_TIMEZONE"],
+        timeouts=current_app.config["SMS_TIMEOUTS"],
+        check_interval=timedelta(minutes=current_app.config["STATUS_CHECK_INTERVAL_MINUTES"]),
+        check_concurrency=current_app.config["STATUS_CHECK_CONCURRENCY"],
+        smtp_timeout=current_app.config["SMTP_TIMEOUT"],
+        portal_url=current_app.config["PORTAL_URL"],
+        chat_sync_seconds=current_app.config["CHAT_SYNC_SECONDS"],
+    )
     worker.install_signal_handlers()
     if once:
         import time
@@ -161,10 +197,12 @@ def worker_command(once: bool, poll: float) -> None:
         started = time.perf_counter()
         result = worker.run_once()
         worker.pool.close()
-        click.echo(f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent, "
-                   f"{result.get('checked', 0)} interface(s) checked"
-                   + (f" ({result['note']})" if result["note"] else "")
-                   + f" in {time.perf_counter() - started:.2f} s.")
+        click.echo(
+            f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent, "
+            f"{result.get('checked', 0)} interface(s) checked"
+            + (f" ({result['note']})" if result["note"] else "")
+            + f" in {time.perf_counter() - started:.2f} s."
+        )
     else:
         worker.run_forever(poll)
 
@@ -185,14 +223,19 @@ def sinno_login(name: str, as_user: str) -> None:
     from app.services import sinno_interface
     from app.services.sinno import SinnoError
 
-    interface = db.session.scalar(sa.select(Interface).where(
-        Interface.name == name, Interface.type_key == sinno_interface.TYPE_KEY))
+    interface = db.session.scalar(
+        sa.select(Interface).where(
+            Interface.name == name, Interface.type_key == sinno_interface.TYPE_KEY
+        )
+    )
     if interface is None:
         raise click.ClickException(f"No SiNNO-App Service interface named {name!r}.")
     timeouts = current_app.config.get("SINNO_TIMEOUTS", sinno_interface.DEFAULT_TIMEOUTS)
     if sinno_interface.is_logged_in(interface):
         try:
-            with sinno_interface.client_for(db.session, secret_box(), interface, timeouts) as client:
+            with sinno_interface.client_for(
+                db.session, secret_box(), interface, timeouts
+            ) as client:
                 client.session_info()
             click.echo(f"{name}: already logged in.")
             return
@@ -218,8 +261,11 @@ def chat_demo() -> None:
     from app.services.sinno import SinnoError
 
     try:
-        click.echo(demo_chats.seed(db.session, secret_box(),
-                                   current_app.config.get("SINNO_TIMEOUTS", (5.0, 15.0))))
+        click.echo(
+            demo_chats.seed(
+                db.session, secret_box(), current_app.config.get("SINNO_TIMEOUTS", (5.0, 15.0))
+            )
+        )
     except (SinnoError, OSError) as exc:
         raise click.ClickException(f"Demo chats not created: {exc}") from None
 

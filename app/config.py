@@ -1,4 +1,5 @@
 """Settings read from the environment; development and tests get safe generated defaults."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,11 @@ class ConfigurationError(RuntimeError):
 
 def _languages() -> tuple[str, ...]:
     """German, then each language that has a compiled catalogue (a new one needs no code)."""
-    found = sorted(d.name for d in (BASE_DIR / "app" / "translations").iterdir()
-                   if (d / "LC_MESSAGES" / "messages.mo").is_file())
+    found = sorted(
+        d.name
+        for d in (BASE_DIR / "app" / "translations").iterdir()
+        if (d / "LC_MESSAGES" / "messages.mo").is_file()
+    )
     return ("de", *(lang for lang in found if lang != "de"))
 
 
@@ -29,9 +33,9 @@ def _database_url(url: str | None) -> str:
     url = url or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
     # Heroku-style and plain URLs mean psycopg 3 for us.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -48,7 +52,11 @@ class Config:
     DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", 10))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {
+        "1",
+        "true",
+        "yes",
+    }
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
@@ -72,7 +80,10 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 256 * 1024
     MAX_FORM_PARTS = 200
     # Gateway timeouts in seconds: (connect, read).
-    SMS_TIMEOUTS = (float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)), float(os.environ.get("SMS_READ_TIMEOUT", 15)))
+    SMS_TIMEOUTS = (
+        float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)),
+        float(os.environ.get("SMS_READ_TIMEOUT", 15)),
+    )
     # Status board: the worker checks each active interface this often; checks run this many at once.
     STATUS_CHECK_INTERVAL_MINUTES = float(os.environ.get("STATUS_CHECK_INTERVAL_MINUTES", 15))
     STATUS_CHECK_CONCURRENCY = int(os.environ.get("STATUS_CHECK_CONCURRENCY", 50))
@@ -97,7 +108,8 @@ class Config:
         missing = [k for k in ("SECRET_KEY", "FERNET_KEYS") if not app_config.get(k)]
         if missing:
             raise ConfigurationError(
-                "Missing required setting(s): " + ", ".join(missing)
+                "Missing required setting(s): "
+                + ", ".join(missing)
                 + ". Set them in the environment (see README, 'Production'); "
                 "for a local demo use PORTAL_ENV=development."
             )
@@ -105,7 +117,9 @@ class Config:
             try:
                 Fernet(key)
             except (ValueError, TypeError):
-                raise ConfigurationError("FERNET_KEYS holds a key that is not a valid Fernet key.") from None
+                raise ConfigurationError(
+                    "FERNET_KEYS holds a key that is not a valid Fernet key."
+                ) from None
 
 
 def _instance_secret(name: str, factory) -> str:

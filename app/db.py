@@ -8,6 +8,7 @@
 `app.extensions` builds the unbound `db` with `NAMING_CONVENTION` and `PortalSession`;
 `create_app` calls `init_app` once the engine exists.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -60,12 +61,14 @@ class PortalSession(FlaskSession):
             reader = _autocommit_engines.get(engine)
             if reader is None:  # one per engine: the session keys its connections by engine
                 reader = _autocommit_engines[engine] = engine.execution_options(
-                    isolation_level="AUTOCOMMIT")
+                    isolation_level="AUTOCOMMIT"
+                )
             return reader
         return engine
 
 
 # ---- the write guard: a safe request that changes data fails before anything is written ----
+
 
 @event.listens_for(PortalSession, "before_flush")
 def _no_flush_in_safe_request(session, _flush_context, _instances) -> None:

@@ -3,6 +3,7 @@
 The database policy they are built with (session class, constraint names, write guard,
 connection settings) lives in `app.db`.
 """
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -13,8 +14,10 @@ from sqlalchemy import MetaData
 
 from app.db import NAMING_CONVENTION, PortalSession
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
-                session_options={"class_": PortalSession})
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING_CONVENTION),
+    session_options={"class_": PortalSession},
+)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

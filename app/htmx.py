@@ -4,6 +4,7 @@ Routes never read or write an `HX-*` header themselves: they ask here (`wants_fr
 `current_url`) and answer through here (`render`, `htmx_or_redirect`, `trigger`, `retarget`,
 `client_redirect`).
 """
+
 from __future__ import annotations
 
 import json
@@ -58,6 +59,12 @@ def retarget(resp: Response, target: str, swap: str = "innerHTML") -> Response:
     """Swap this answer somewhere else than the requesting element asked (HX-Retarget/HX-Reswap)."""
     resp.headers["HX-Retarget"] = target
     resp.headers["HX-Reswap"] = swap
+    return resp
+
+
+def push_url(resp: Response, url: str) -> Response:
+    """Show `url` in the address bar for this swap (HX-Push-Url), e.g. a shorter canonical URL."""
+    resp.headers["HX-Push-Url"] = url
     return resp
 
 

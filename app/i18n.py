@@ -7,10 +7,12 @@ A text that is stored (a history entry, an outbox error, an interface's last err
 a `Text`: its German source text (the catalogue's key) and its parameters, never a translation. It
 is rendered when read, in the reader's language; a new language needs only a catalogue.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from babel.numbers import format_decimal
 from babel.support import LazyProxy
@@ -20,8 +22,11 @@ _language: Callable[[], str] = lambda: "de"  # noqa: E731
 _translate_in: Callable[[str, str], str] = lambda language, message: message  # noqa: E731
 
 
-def set_translator(translate: Callable[[str], str], language: Callable[[], str],
-                   translate_in: Callable[[str, str], str] | None = None) -> None:
+def set_translator(
+    translate: Callable[[str], str],
+    language: Callable[[], str],
+    translate_in: Callable[[str, str], str] | None = None,
+) -> None:
     """Install the translation functions (done by create_app): for the current reader, and for
     a given language (`translate_in(language, message)`, e.g. for a customer's SMS or a test)."""
     global _translate, _language, _translate_in
@@ -32,7 +37,7 @@ def set_translator(translate: Callable[[str], str], language: Callable[[], str],
 
 
 def current_language() -> str:
-    """"de" or "en": the language of the person the text is for."""
+    """ "de" or "en": the language of the person the text is for."""
     return _language()
 
 
@@ -67,7 +72,9 @@ class Text:
 
     def render(self, language: str | None = None) -> str:
         """The text in `language`, or in the current reader's language."""
-        template = _translate(self.message) if language is None else _translate_in(language, self.message)
+        template = (
+            _translate(self.message) if language is None else _translate_in(language, self.message)
+        )
         if not self.params:
             return template
         lang = language or current_language()
@@ -77,8 +84,10 @@ class Text:
         """The German source text, untranslated (for logs and exception messages)."""
         if not self.params:
             return self.message
-        return self.message % {k: v.source() if isinstance(v, Text) else _render_param(v, "de")
-                               for k, v in self.params.items()}
+        return self.message % {
+            k: v.source() if isinstance(v, Text) else _render_param(v, "de")
+            for k, v in self.params.items()
+        }
 
     def __str__(self) -> str:
         return self.render()
@@ -87,7 +96,10 @@ class Text:
         return bool(self.message)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Text) and (self.message, self.params) == (other.message, other.params)
+        return isinstance(other, Text) and (self.message, self.params) == (
+            other.message,
+            other.params,
+        )
 
     def __hash__(self) -> int:
         return hash(self.message)
@@ -99,14 +111,18 @@ class Text:
         """A JSON-ready form: {"t": source text, "p": parameters}."""
         data: dict[str, Any] = {"t": self.message}
         if self.params:
-            data["p"] = {k: v.to_data() if isinstance(v, Text) else v for k, v in self.params.items()}
+            data["p"] = {
+                k: v.to_data() if isinstance(v, Text) else v for k, v in self.params.items()
+            }
         return data
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Text:
         """The inverse of `to_data`."""
-        params = {k: cls.from_data(v) if isinstance(v, dict) and "t" in v else v
-                  for k, v in (data.get("p") or {}).items()}
+        params = {
+            k: cls.from_data(v) if isinstance(v, dict) and "t" in v else v
+            for k, v in (data.get("p") or {}).items()
+        }
         return cls(data["t"], params)
 
     def dumps(self) -> str:

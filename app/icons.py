@@ -3,6 +3,7 @@
 Emoji such as 👁 or 🔒 render as empty boxes where no emoji font is installed (a typical
 intranet PC or server-side screenshot); these shapes render everywhere the page does.
 """
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -11,7 +12,7 @@ from markupsafe import Markup, escape
 _SHAPES = {
     "lock": '<rect x="5" y="11" width="14" height="10" rx="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4"/>',
     "eye": '<path d="M1.5 12S5.5 5 12 5s10.5 7 10.5 7-4 7-10.5 7S1.5 12 1.5 12z"/>'
-           '<circle cx="12" cy="12" r="3"/>',
+    '<circle cx="12" cy="12" r="3"/>',
     "check": '<path d="M20 6 9 17l-5-5"/>',
 }
 
@@ -28,4 +29,5 @@ def icon(name: str, label: str | None = None) -> Markup:
     return Markup(
         f'<svg class="icon icon-{name}" {a11y} focusable="false" viewBox="0 0 24 24" width="1em" '
         f'height="1em" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
-        f'stroke-linejoin="round">{title}{shape}</svg>')
+        f'stroke-linejoin="round">{title}{shape}</svg>'
+    )

@@ -6,6 +6,7 @@
 Everything else (UTF-8 errors are replaced by Werkzeug, wrong types are ignored as before) is the
 forms' job.
 """
+
 from __future__ import annotations
 
 from flask import Flask, request
@@ -14,7 +15,9 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 MAX_INT = 2**31 - 1  # PostgreSQL INTEGER (ids, page numbers, filters)
-MAX_QUERY_VALUE = 5000  # characters of one query parameter (the SMS counter sends texts up to 1,530)
+MAX_QUERY_VALUE = (
+    5000  # characters of one query parameter (the SMS counter sends texts up to 1,530)
+)
 MAX_FORM_VALUE = 10_000  # characters of one form field (SMS texts and templates stop at 1,000)
 
 
@@ -52,14 +55,20 @@ def refuse_malformed() -> None:
         raise InputRefused(_("Die Eingabe enthält ein unzulässiges Steuerzeichen (Nullbyte)."))
     sources = [(request.args, MAX_QUERY_VALUE)]
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         sources.append((request.form, MAX_FORM_VALUE))
     for values, limit in sources:
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
-                raise InputRefused(_("Die Eingabe enthält ein unzulässiges Steuerzeichen (Nullbyte)."))
+                raise InputRefused(
+                    _("Die Eingabe enthält ein unzulässiges Steuerzeichen (Nullbyte).")
+                )
             if len(value) > limit or len(key) > 200:
-                raise InputRefused(_("Eine Eingabe ist zu lang (höchstens %(n)d Zeichen).", n=limit))
+                raise InputRefused(
+                    _("Eine Eingabe ist zu lang (höchstens %(n)d Zeichen).", n=limit)
+                )
 
 
 def init_app(app: Flask) -> None:

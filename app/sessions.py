@@ -1,4 +1,5 @@
 """The signed session cookie, with its serializer built once instead of on every request."""
+
 from __future__ import annotations
 
 from flask import Flask

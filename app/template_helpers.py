@@ -1,8 +1,9 @@
 """Template globals and filters: navigation by role, dates in the user's language."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Callable
 
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
@@ -44,15 +45,28 @@ def navigation() -> list[dict]:
     entries = cache.get(key)
     if entries is None:
         entries = cache[key] = [
-            (endpoint, str(label), url_for(endpoint), endpoint.split(".")[0],
-             str(menu) if menu is not None else None)
+            (
+                endpoint,
+                str(label),
+                url_for(endpoint),
+                endpoint.split(".")[0],
+                str(menu) if menu is not None else None,
+            )
             for endpoint, label, menu in NAVIGATION
             if (access := access_of(endpoint)) is not None
             and (access is PUBLIC or current_user.role in access)
         ]
     here = request.blueprint
-    return [{"endpoint": endpoint, "label": label, "url": url, "active": blueprint == here, "menu": menu}
-            for endpoint, label, url, blueprint, menu in entries]
+    return [
+        {
+            "endpoint": endpoint,
+            "label": label,
+            "url": url,
+            "active": blueprint == here,
+            "menu": menu,
+        }
+        for endpoint, label, url, blueprint, menu in entries
+    ]
 
 
 def url_pattern(endpoint: str, arg: str, **values) -> Callable[[object], str]:
@@ -122,7 +136,9 @@ def yesno(value: bool) -> Markup:
     translate = _translations().ugettext
     if value:
         return icon("check", translate(N_("ja")))
-    return Markup('<span role="img" aria-label="{}" class="muted">–</span>').format(translate(N_("nein")))
+    return Markup('<span role="img" aria-label="{}" class="muted">–</span>').format(
+        translate(N_("nein"))
+    )
 
 
 def reveal_allowed() -> bool:
@@ -137,29 +153,44 @@ def reveal_allowed() -> bool:
 
 def audit_label(action: str) -> str:
     """An audit event's name in the user's language."""
-    return {"reveal": _("Passwort angezeigt"), "reveal_failed": _("Falsches Passwort bei Anzeige"),
-            "reveal_locked": _("Anzeige gesperrt"), "option_on": _("Passwortanzeige eingeschaltet"),
-            "option_off": _("Passwortanzeige ausgeschaltet"),
-            "option_denied": _("Falsches Passwort bei Sicherheitseinstellung")}.get(action, action)
+    return {
+        "reveal": _("Passwort angezeigt"),
+        "reveal_failed": _("Falsches Passwort bei Anzeige"),
+        "reveal_locked": _("Anzeige gesperrt"),
+        "option_on": _("Passwortanzeige eingeschaltet"),
+        "option_off": _("Passwortanzeige ausgeschaltet"),
+        "option_denied": _("Falsches Passwort bei Sicherheitseinstellung"),
+    }.get(action, action)
 
 
 def outbox_status_label(status: str) -> str:
     """An outbox status in the user's language."""
-    return {"queued": _("wartet"), "sending": _("wird gesendet"), "sent": _("gesendet"),
-            "failed": _("fehlgeschlagen"), "cancelled": _("abgebrochen")}.get(status, status)
+    return {
+        "queued": _("wartet"),
+        "sending": _("wird gesendet"),
+        "sent": _("gesendet"),
+        "failed": _("fehlgeschlagen"),
+        "cancelled": _("abgebrochen"),
+    }.get(status, status)
 
 
 def outbox_kind_label(kind: str) -> str:
     """What an outbox message is, in the user's language."""
-    return {"reminder": _("Terminerinnerung"), "customer": _("SMS an Kunden"),
-            "test": _("Test-SMS"), "sinno_code": _("SiNNO-App Identifikationscode")}.get(kind, kind)
+    return {
+        "reminder": _("Terminerinnerung"),
+        "customer": _("SMS an Kunden"),
+        "test": _("Test-SMS"),
+        "sinno_code": _("SiNNO-App Identifikationscode"),
+    }.get(kind, kind)
 
 
 def role_label(role: str) -> str:
     """The role's name in the user's language."""
-    return {"admin": _("Administrator"), "employee": _("Mitarbeiter"), "helpdesk": _("Helpdesk")}.get(
-        role, role
-    )
+    return {
+        "admin": _("Administrator"),
+        "employee": _("Mitarbeiter"),
+        "helpdesk": _("Helpdesk"),
+    }.get(role, role)
 
 
 def _translations():
@@ -225,11 +256,21 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks compile to gettext()/ngettext() calls with keyword variables.
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(
-        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
-        audit_label=audit_label, can=can, get_locale=get_locale, group_label=group_label,
-        navigation=navigation, outbox_kind_label=outbox_kind_label,
-        outbox_status_label=outbox_status_label, reveal_allowed=reveal_allowed, role_label=role_label,
-        static_url=static_url, secret_label=secret_label, sms_settings=SmsApiSettings.of,
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        audit_label=audit_label,
+        can=can,
+        get_locale=get_locale,
+        group_label=group_label,
+        navigation=navigation,
+        outbox_kind_label=outbox_kind_label,
+        outbox_status_label=outbox_status_label,
+        reveal_allowed=reveal_allowed,
+        role_label=role_label,
+        static_url=static_url,
+        secret_label=secret_label,
+        sms_settings=SmsApiSettings.of,
     )
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.globals.update(reminder_reason=reminder_reason)

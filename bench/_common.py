@@ -1,4 +1,5 @@
 """Shared benchmark plumbing: a throw-away portal database, gunicorn servers, a load generator."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,13 @@ def bench_env(database_url: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     env = dict(os.environ)
-    env.update(PORTAL_ENV="production", DATABASE_URL=database_url, SECRET_KEY=os.urandom(16).hex(),
-               FERNET_KEYS=Fernet.generate_key().decode(), PYTHONPATH=str(ROOT))
+    env.update(
+        PORTAL_ENV="production",
+        DATABASE_URL=database_url,
+        SECRET_KEY=os.urandom(16).hex(),
+        FERNET_KEYS=Fernet.generate_key().decode(),
+        PYTHONPATH=str(ROOT),
+    )
     return env
 
 
@@ -40,8 +46,21 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2):
     """Run gunicorn in the background until the block ends."""
     port = free_port()
     proc = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level",
-         "warning", app_spec], cwd=ROOT, env=env)
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

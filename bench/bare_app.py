@@ -1,4 +1,5 @@
 """The reference for the list benchmark: a bare Flask route returning a fixed string."""
+
 import os
 
 from flask import Flask

@@ -6,6 +6,7 @@ Under gunicorn, as bench/interfaces_list.py: requests/s of /chat/ (and a search)
 route returning a string of the same size, alternating round by round; the ratio (goal: the first
 page at least 10% of the bare route) and the SQL statements per page (goal: at most 3).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,13 +22,23 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_env, gunicorn, load, temp_sqlite_url  # noqa: E402
-from bench.interfaces_list import _csrf  # noqa: E402
+from bench._common import bench_env, gunicorn, load, temp_sqlite_url
+from bench.interfaces_list import _csrf
 
 GOALS = {"first page": 0.10, "search": 0.0}
 USER, PASSWORD = "bench-employee", "bench-password-1"
 FIRST = ("Erika", "Hans", "Fatma", "Piotr", "Alex", "Ingrid", "Max", "Anna", "Jürgen", "Sabine")
-LAST = ("Mustermann", "Schneider", "Yilmaz", "Nowak", "Becker", "Wagner", "Müller", "Schmidt", "Weber")
+LAST = (
+    "Mustermann",
+    "Schneider",
+    "Yilmaz",
+    "Nowak",
+    "Becker",
+    "Wagner",
+    "Müller",
+    "Schmidt",
+    "Weber",
+)
 
 
 def fill(database_url: str, threads: int, messages: int) -> None:
@@ -56,19 +67,36 @@ def fill(database_url: str, threads: int, messages: int) -> None:
         rows = []
         for t in range(threads):
             name = f"{FIRST[t % len(FIRST)]} {LAST[t % len(LAST)]} {t}"
-            rows.append(dict(id=t + 1, service_customer_id=f"SC-{t:06d}", customer_name=name,
-                             search_text=f"{name.lower()} k-{t}", last_message_at=start + timedelta(minutes=t),
-                             last_preview="Wann kann ich meine Hörgeräte abholen?", unread_count=t % 3,
-                             created_at=start))
+            rows.append(
+                dict(
+                    id=t + 1,
+                    service_customer_id=f"SC-{t:06d}",
+                    customer_name=name,
+                    search_text=f"{name.lower()} k-{t}",
+                    last_message_at=start + timedelta(minutes=t),
+                    last_preview="Wann kann ich meine Hörgeräte abholen?",
+                    unread_count=t % 3,
+                    created_at=start,
+                )
+            )
         db.session.execute(sa.insert(ChatThread), rows)
         batch, seq = [], 0
         for t in range(threads):
             for m in range(per_thread):
                 seq += 1
-                batch.append(dict(thread_id=t + 1, service_message_id=f"msg_{seq:07d}", direction="in",
-                                  body="Wann kann ich meine Hörgeräte abholen?", author_name="",
-                                  sent_at=start + timedelta(minutes=t, seconds=m), created_at=start,
-                                  read_at=None if m >= per_thread - t % 3 else start, attempts=0))
+                batch.append(
+                    dict(
+                        thread_id=t + 1,
+                        service_message_id=f"msg_{seq:07d}",
+                        direction="in",
+                        body="Wann kann ich meine Hörgeräte abholen?",
+                        author_name="",
+                        sent_at=start + timedelta(minutes=t, seconds=m),
+                        created_at=start,
+                        read_at=None if m >= per_thread - t % 3 else start,
+                        attempts=0,
+                    )
+                )
                 if len(batch) >= 5000:
                     db.session.execute(sa.insert(ChatMessage), batch)
                     batch = []
@@ -121,8 +149,11 @@ def main() -> None:
     database_url = args.database_url
     if not database_url:
         database_url, folder = temp_sqlite_url()
-    print(f"Filling {args.threads:,} threads / {args.messages:,} messages into "
-          f"{database_url.split('@')[-1]} ...", flush=True)
+    print(
+        f"Filling {args.threads:,} threads / {args.messages:,} messages into "
+        f"{database_url.split('@')[-1]} ...",
+        flush=True,
+    )
     fill(database_url, args.threads, args.messages)
     env = bench_env(database_url)
     urls = {"first page": "/chat/", "search": "/chat/?q=erika%20muster"}
@@ -131,8 +162,10 @@ def main() -> None:
     sizes = {}
     with gunicorn("wsgi:app", env, args.workers) as base:
         session = requests.Session()
-        session.post(base + "/login", data={"username": USER, "password": PASSWORD,
-                                            "csrf_token": _csrf(session, base)})
+        session.post(
+            base + "/login",
+            data={"username": USER, "password": PASSWORD, "csrf_token": _csrf(session, base)},
+        )
         for label, path in urls.items():
             resp = session.get(base + path)
             assert resp.status_code == 200 and "chat-threads" in resp.text, resp.status_code
@@ -148,15 +181,21 @@ def main() -> None:
                 for label, path in urls.items():
                     rates[label].append(load(base + path, args.seconds, cookie))
     bare = statistics.median(rates["bare"])
-    print(f"\nChat inbox, {args.threads:,} threads / {args.messages:,} messages, gunicorn -w {args.workers}, "
-          f"{'wrk' if shutil.which('wrk') else 'python client'}, {args.rounds} rounds of {args.seconds:.0f}s, medians")
-    print(f"{'page':<12}{'req/s':>10}{'bare req/s':>12}{'ratio':>8}{'goal':>7}{'bytes':>9}{'SQL':>5}")
+    print(
+        f"\nChat inbox, {args.threads:,} threads / {args.messages:,} messages, gunicorn -w {args.workers}, "
+        f"{'wrk' if shutil.which('wrk') else 'python client'}, {args.rounds} rounds of {args.seconds:.0f}s, medians"
+    )
+    print(
+        f"{'page':<12}{'req/s':>10}{'bare req/s':>12}{'ratio':>8}{'goal':>7}{'bytes':>9}{'SQL':>5}"
+    )
     ok = True
     for label in urls:
         ratio = statistics.median([p / b for p, b in zip(rates[label], rates["bare"], strict=True)])
         ok &= ratio >= GOALS[label] and queries[label] <= 3
-        print(f"{label:<12}{statistics.median(rates[label]):>10.0f}{bare:>12.0f}{ratio:>8.1%}"
-              f"{(f'{GOALS[label]:.0%}' if GOALS[label] else '—'):>7}{sizes[label]:>9}{queries[label]:>5}")
+        print(
+            f"{label:<12}{statistics.median(rates[label]):>10.0f}{bare:>12.0f}{ratio:>8.1%}"
+            f"{(f'{GOALS[label]:.0%}' if GOALS[label] else '—'):>7}{sizes[label]:>9}{queries[label]:>5}"
+        )
     print("SQL statements per page (goal <= 3):", queries)
     print("RESULT:", "all goals met" if ok else "GOAL MISSED")
     if folder:

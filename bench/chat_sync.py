@@ -8,6 +8,7 @@ requests.Session and inserts the rows with plain SQL. Prints both rates, the ove
 most +25%) and the sync's peak Python memory for the first 10% and for all messages (flat: the
 peak is per page, not per message).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,12 @@ PAGE = 200
 
 
 def start_simulator(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "sim.app", "sim", "sinno", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "sim.app", "sim", "sinno", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             requests.get(f"http://127.0.0.1:{port}/_sim/state", timeout=1)
@@ -47,9 +52,14 @@ def start_simulator(port: int) -> subprocess.Popen:
 def post_messages(base: str, token: str, count: int, customers: list[str], offset: int = 0) -> None:
     session = requests.Session()
     for i in range(count):
-        session.post(f"{base}/_sim/chat/messages", timeout=10, json={
-            "customer_id": customers[(offset + i) % len(customers)],
-            "text": f"Guten Tag, wann kann ich meine Hörgeräte abholen? ({offset + i})"}).raise_for_status()
+        session.post(
+            f"{base}/_sim/chat/messages",
+            timeout=10,
+            json={
+                "customer_id": customers[(offset + i) % len(customers)],
+                "text": f"Guten Tag, wann kann ich meine Hörgeräte abholen? ({offset + i})",
+            },
+        ).raise_for_status()
 
 
 def bare_loop(base: str, token: str, database_url: str) -> tuple[float, int]:
@@ -57,12 +67,16 @@ def bare_loop(base: str, token: str, database_url: str) -> tuple[float, int]:
     engine = sa.create_engine(database_url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS bare_chat")
-        conn.exec_driver_sql("CREATE TABLE bare_chat (id VARCHAR(64) PRIMARY KEY, customer_id VARCHAR(64), "
-                             "direction VARCHAR(3), body TEXT, sent_at VARCHAR(40))")
+        conn.exec_driver_sql(
+            "CREATE TABLE bare_chat (id VARCHAR(64) PRIMARY KEY, customer_id VARCHAR(64), "
+            "direction VARCHAR(3), body TEXT, sent_at VARCHAR(40))"
+        )
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
-    insert = sa.text("INSERT INTO bare_chat (id, customer_id, direction, body, sent_at) "
-                     "VALUES (:id, :customer_id, :direction, :text, :sent_at)")
+    insert = sa.text(
+        "INSERT INTO bare_chat (id, customer_id, direction, body, sent_at) "
+        "VALUES (:id, :customer_id, :direction, :text, :sent_at)"
+    )
     cursor, stored = None, 0
     begin = time.perf_counter()
     while True:
@@ -112,24 +126,57 @@ def main() -> None:
                 with db.engine.begin() as conn:
                     conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             upgrade(directory=str(ROOT / "migrations"))
-            db.session.add(Branch(number="001", code="B1", name="Mitte", street="x", postcode="1", city="x",
-                                  country="DE", email="mitte@example.org"))
-            for key, settings in (("sinno_app", {"server": base + "/v1", "client_id": "winpro", "company_no": "4711"}),
-                                  ("sinno_chat", {})):
+            db.session.add(
+                Branch(
+                    number="001",
+                    code="B1",
+                    name="Mitte",
+                    street="x",
+                    postcode="1",
+                    city="x",
+                    country="DE",
+                    email="mitte@example.org",
+                )
+            )
+            for key, settings in (
+                (
+                    "sinno_app",
+                    {"server": base + "/v1", "client_id": "winpro", "company_no": "4711"},
+                ),
+                ("sinno_chat", {}),
+            ):
                 itype = interface_types.get(key)
-                interface = Interface(type_key=key, group=itype.group, name=key, server_side=True,
-                                      client_side=False, settings=settings, state={})
+                interface = Interface(
+                    type_key=key,
+                    group=itype.group,
+                    name=key,
+                    server_side=True,
+                    client_side=False,
+                    settings=settings,
+                    state={},
+                )
                 denormalise(db.session, interface, itype)
                 db.session.add(interface)
             db.session.commit()
-            service = db.session.scalar(sa.select(Interface).where(Interface.type_key == "sinno_app"))
+            service = db.session.scalar(
+                sa.select(Interface).where(Interface.type_key == "sinno_app")
+            )
             assert sinno_interface.login(db.session, secret_box(), service, None).ok
             token = sinno_interface.read_secret(secret_box(), service, sinno_interface.TOKEN_FIELD)
             with chat.client_for(db.session, secret_box(), service) as client:
-                customers = [client.register_customer(
-                    reference=f"K-{i}", first_name="Kunde", last_name=f"Nr. {i}", mobile=f"+49171{i:07d}",
-                    email=f"k{i}@example.org", shop_id="001", language="de",
-                    idempotency_key=f"bench-{i}").customer_id for i in range(args.customers)]
+                customers = [
+                    client.register_customer(
+                        reference=f"K-{i}",
+                        first_name="Kunde",
+                        last_name=f"Nr. {i}",
+                        mobile=f"+49171{i:07d}",
+                        email=f"k{i}@example.org",
+                        shop_id="001",
+                        language="de",
+                        idempotency_key=f"bench-{i}",
+                    ).customer_id
+                    for i in range(args.customers)
+                ]
             tenth = args.messages // 10
             print(f"Posting {args.messages:,} customer messages to the simulator ...", flush=True)
             post_messages(base, token, tenth, customers)
@@ -158,7 +205,9 @@ def main() -> None:
             # Time (untraced): everything again into empty tables, from the first cursor.
             db.session.execute(sa.delete(ChatThread))
             db.session.execute(sa.delete(Notification))
-            chat_if = db.session.scalar(sa.select(Interface).where(Interface.type_key == "sinno_chat"))
+            chat_if = db.session.scalar(
+                sa.select(Interface).where(Interface.type_key == "sinno_chat")
+            )
             chat_if.state = {}
             db.session.commit()
             sync_seconds, synced, _p = run_sync(False)
@@ -172,14 +221,22 @@ def main() -> None:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
     overhead = sync_seconds / bare_seconds - 1
-    print(f"Chat sync benchmark: {args.messages:,} customer messages of {args.customers} customers, "
-          f"pages of {PAGE}, simulator in its own process, {database_url.split(':')[0]}")
-    print(f"  portal sync          : {synced / sync_seconds:8.0f} messages/s  ({synced} stored, {sync_seconds:.1f} s)")
-    print(f"  bare fetch + insert  : {bare_stored / bare_seconds:8.0f} messages/s  ({bare_stored} stored, "
-          f"{bare_seconds:.1f} s)")
+    print(
+        f"Chat sync benchmark: {args.messages:,} customer messages of {args.customers} customers, "
+        f"pages of {PAGE}, simulator in its own process, {database_url.split(':')[0]}"
+    )
+    print(
+        f"  portal sync          : {synced / sync_seconds:8.0f} messages/s  ({synced} stored, {sync_seconds:.1f} s)"
+    )
+    print(
+        f"  bare fetch + insert  : {bare_stored / bare_seconds:8.0f} messages/s  ({bare_stored} stored, "
+        f"{bare_seconds:.1f} s)"
+    )
     print(f"  overhead             : {overhead:+8.1%}   (goal <= +{GOAL:.0%})")
-    print(f"  peak memory (Python) : {first_peak:6.1f} MiB for {first_stored:,} messages, "
-          f"{rest_peak:6.1f} MiB for {rest_stored:,} (flat: per page, not per message)")
+    print(
+        f"  peak memory (Python) : {first_peak:6.1f} MiB for {first_stored:,} messages, "
+        f"{rest_peak:6.1f} MiB for {rest_stored:,} (flat: per page, not per message)"
+    )
     ok = synced == count == args.messages and overhead <= GOAL and rest_peak <= first_peak * 1.5 + 1
     print("RESULT:", "goal met" if ok else "GOAL MISSED")
 

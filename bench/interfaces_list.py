@@ -8,6 +8,7 @@ the time per page at the largest size against the smallest (cost flat in the tab
 SQL statements per page. With --database-url (PostgreSQL) one database per size is created next to
 the named one (<name>_<size>); without it, temporary SQLite files.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,14 +28,32 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_env, gunicorn, load  # noqa: E402
+from bench._common import bench_env, gunicorn, load
 
 # The issue's goals (issue 12); the sort has none and is reported for information.
 GOALS = {"first page": 0.10, "search": 0.08, "sort": 0.0}  # share of the bare route's throughput
 FLAT = {"first page": 1.2, "search": 1.2}  # time per page at the largest size / at the smallest
 PEER = 8.0  # our first page against Flask-Admin's, same table, same page size
-WORDS = ("SMS", "Zentrale", "Empfang", "Anpassung", "Optik", "Hörakustik", "Kasse", "Backoffice",
-         "Filiale", "Versand", "Termin", "Werkstatt", "Service", "Info", "Nord", "Süd", "Ost", "West")
+WORDS = (
+    "SMS",
+    "Zentrale",
+    "Empfang",
+    "Anpassung",
+    "Optik",
+    "Hörakustik",
+    "Kasse",
+    "Backoffice",
+    "Filiale",
+    "Versand",
+    "Termin",
+    "Werkstatt",
+    "Service",
+    "Info",
+    "Nord",
+    "Süd",
+    "Ost",
+    "West",
+)
 
 
 def _app(database_url: str):
@@ -63,12 +82,23 @@ def fill(database_url: str, rows: int) -> None:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         rnd = random.Random(42)
-        branches = [Branch(number=f"{i:02d}", code=f"F{i:02d}", name=f"Filiale {WORDS[i % len(WORDS)]} {i}",
-                           street="Hauptstraße 1", postcode="70173", city="Stuttgart", country="DE")
-                    for i in range(1, 41)]
+        branches = [
+            Branch(
+                number=f"{i:02d}",
+                code=f"F{i:02d}",
+                name=f"Filiale {WORDS[i % len(WORDS)]} {i}",
+                street="Hauptstraße 1",
+                postcode="70173",
+                city="Stuttgart",
+                country="DE",
+            )
+            for i in range(1, 41)
+        ]
         db.session.add_all(branches)
         db.session.flush()
-        workstations = [Workstation(name=f"PC-{i:04d}", branch_id=branches[i % 40].id) for i in range(200)]
+        workstations = [
+            Workstation(name=f"PC-{i:04d}", branch_id=branches[i % 40].id) for i in range(200)
+        ]
         db.session.add_all(workstations)
         admin = User(username="bench-admin", role="admin", full_name="Bench")
         admin.set_password("bench-password-1")
@@ -81,19 +111,38 @@ def fill(database_url: str, rows: int) -> None:
         for i in range(rows):
             itype = types[i % len(types)]
             ws = workstations[i % 200] if i % 7 == 0 else None
-            branch = branches[(i // 3) % 40] if ws is None and i % 3 == 0 else (by_id[ws.branch_id] if ws else None)
+            branch = (
+                branches[(i // 3) % 40]
+                if ws is None and i % 3 == 0
+                else (by_id[ws.branch_id] if ws else None)
+            )
             name = f"{rnd.choice(WORDS)} {rnd.choice(WORDS)} {i}"
-            batch.append(dict(
-                type_key=itype.key, group=itype.group, name=name,
-                branch_id=branch.id if branch else None, workstation_id=ws.id if ws else None,
-                server_side=i % 2 == 0, client_side=i % 2 == 1 or ws is not None,
-                start_date=today + timedelta(days=(i % 60) - 40), protected=i % 11 == 0,
-                settings=dict(itype.defaults), state={},
-                search_text=search_text_for(name, itype.group, itype.label, branch.name if branch else None,
-                                            branch.number if branch else None, ws.name if ws else None),
-                branch_label=branch.label if branch else "", workstation_label=ws.name if ws else "",
-                last_error="Zeitüberschreitung" if i % 50 == 0 else None,
-            ))
+            batch.append(
+                dict(
+                    type_key=itype.key,
+                    group=itype.group,
+                    name=name,
+                    branch_id=branch.id if branch else None,
+                    workstation_id=ws.id if ws else None,
+                    server_side=i % 2 == 0,
+                    client_side=i % 2 == 1 or ws is not None,
+                    start_date=today + timedelta(days=(i % 60) - 40),
+                    protected=i % 11 == 0,
+                    settings=dict(itype.defaults),
+                    state={},
+                    search_text=search_text_for(
+                        name,
+                        itype.group,
+                        itype.label,
+                        branch.name if branch else None,
+                        branch.number if branch else None,
+                        ws.name if ws else None,
+                    ),
+                    branch_label=branch.label if branch else "",
+                    workstation_label=ws.name if ws else "",
+                    last_error="Zeitüberschreitung" if i % 50 == 0 else None,
+                )
+            )
             if len(batch) == 5000:
                 db.session.execute(sa.insert(Interface), batch)
                 batch.clear()
@@ -122,21 +171,26 @@ def filled(database_url: str) -> int:
         engine.dispose()
 
 
-def databases(base_url: str | None, sizes: list[int], keep: str | None = None
-              ) -> tuple[dict[int, str], Path | None]:
+def databases(
+    base_url: str | None, sizes: list[int], keep: str | None = None
+) -> tuple[dict[int, str], Path | None]:
     """One database per size: SQLite files (temporary, or kept in `keep`), or PostgreSQL databases
     <name>_<size>."""
     if not base_url:
         folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="portal-bench-"))
         folder.mkdir(parents=True, exist_ok=True)
-        return {size: f"sqlite:///{folder / f'bench_{size}.db'}" for size in sizes}, None if keep else folder
+        return {
+            size: f"sqlite:///{folder / f'bench_{size}.db'}" for size in sizes
+        }, None if keep else folder
     url = sa.engine.make_url(base_url)
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     urls = {}
     with admin.connect() as conn:
         for size in sizes:
             name = f"{url.database}_{size}"
-            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            if not conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ):
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
             urls[size] = url.set(database=name).render_as_string(hide_password=False)
     admin.dispose()
@@ -166,8 +220,14 @@ def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, int]:
 
 def _login_cookie(base: str) -> str:
     session = requests.Session()
-    session.post(base + "/login", data={"username": "bench-admin", "password": "bench-password-1",
-                                        "csrf_token": _csrf(session, base)})
+    session.post(
+        base + "/login",
+        data={
+            "username": "bench-admin",
+            "password": "bench-password-1",
+            "csrf_token": _csrf(session, base),
+        },
+    )
     session.get(base + "/interfaces/")
     # The cookie as a browser holds it after its first page (the log-in leaves no CSRF secret in
     # the session; the first page adds one and sends the cookie anew).
@@ -181,15 +241,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", help="PostgreSQL; default: temporary SQLite files")
-    parser.add_argument("--keep", metavar="DIR", help="keep the SQLite files in DIR and reuse them next time")
-    parser.add_argument("--reuse", action="store_true", help="keep databases that already hold their rows")
-    parser.add_argument("--cpu", action="store_true",
-                        help="measure CPU time per page in this process instead of gunicorn throughput "
-                             "(steady on a busy machine; SQLite only counts the database's work)")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="keep the SQLite files in DIR and reuse them next time"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep databases that already hold their rows"
+    )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="measure CPU time per page in this process instead of gunicorn throughput "
+        "(steady on a busy machine; SQLite only counts the database's work)",
+    )
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.sizes.split(","))
-    urls = {"first page": "/interfaces/", "search": "/interfaces/?q=empfang%20nord",
-            "sort": "/interfaces/?sort=branch&dir=desc&page=3"}
+    urls = {
+        "first page": "/interfaces/",
+        "search": "/interfaces/?q=empfang%20nord",
+        "sort": "/interfaces/?sort=branch&dir=desc&page=3",
+    }
     admin_path = "/admin/interfaces/"
 
     db_urls, folder = databases(args.database_url, sizes, args.keep)
@@ -207,23 +277,29 @@ def main() -> None:
     rates: dict[tuple, list[float]] = defaultdict(list)
     sizes_bytes: dict[str, int] = {}
     with ExitStack() as stack:
-        ours = {size: stack.enter_context(gunicorn("wsgi:app", bench_env(url), args.workers))
-                for size, url in db_urls.items()}
-        peers = {size: stack.enter_context(gunicorn("bench.admin_app:app", bench_env(url), args.workers))
-                 for size, url in db_urls.items()}
+        ours = {
+            size: stack.enter_context(gunicorn("wsgi:app", bench_env(url), args.workers))
+            for size, url in db_urls.items()
+        }
+        peers = {
+            size: stack.enter_context(gunicorn("bench.admin_app:app", bench_env(url), args.workers))
+            for size, url in db_urls.items()
+        }
         cookies = {size: _login_cookie(base) for size, base in ours.items()}
         for label, path in urls.items():
             resp = requests.get(ours[sizes[0]] + path, headers={"Cookie": cookies[sizes[0]]})
             assert resp.status_code == 200 and "interface-table" in resp.text, resp.status_code
             sizes_bytes[label] = len(resp.content)
-        for size, base in peers.items():
+        for base in peers.values():
             resp = requests.get(base + admin_path)
             assert resp.status_code == 200 and "Zeitüberschreitung" in resp.text, resp.status_code
         bare_env = dict(bench_env(db_urls[sizes[0]]), BARE_BODY_SIZE=str(sizes_bytes["first page"]))
         bare = stack.enter_context(gunicorn("bench.bare_app:app", bare_env, args.workers))
         targets = [("bare", bare + "/", None)]
         for size in sizes:
-            targets += [((label, size), ours[size] + path, cookies[size]) for label, path in urls.items()]
+            targets += [
+                ((label, size), ours[size] + path, cookies[size]) for label, path in urls.items()
+            ]
             targets.append((("flask-admin", size), peers[size] + admin_path, None))
         for _, url, cookie in targets:  # warm-up
             load(url, 1, cookie)
@@ -236,39 +312,56 @@ def main() -> None:
 
     ok = True
     bare_rate = statistics.median(rates["bare"])
-    print(f"\nInterface list, gunicorn -w {args.workers}, {'wrk' if shutil.which('wrk') else 'python client'}, "
-          f"{args.rounds} rounds of {args.seconds:.0f}s each, medians; database: "
-          f"{'PostgreSQL' if args.database_url else 'SQLite'}")
+    print(
+        f"\nInterface list, gunicorn -w {args.workers}, {'wrk' if shutil.which('wrk') else 'python client'}, "
+        f"{args.rounds} rounds of {args.seconds:.0f}s each, medians; database: "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}"
+    )
     for size in sizes:
         print(f"\n{size:,} interfaces")
-        print(f"{'page':<12}{'req/s':>9}{'bare req/s':>12}{'ratio':>8}{'goal':>7}{'bytes':>8}{'SQL':>5}"
-              f"{'ms/page':>9}")
+        print(
+            f"{'page':<12}{'req/s':>9}{'bare req/s':>12}{'ratio':>8}{'goal':>7}{'bytes':>8}{'SQL':>5}"
+            f"{'ms/page':>9}"
+        )
         for label in urls:
             ratio = median_ratio(rates[(label, size)], rates["bare"])
             ok &= ratio >= GOALS[label] and queries[size][label] <= 3
             rate = statistics.median(rates[(label, size)])
-            print(f"{label:<12}{rate:>9.0f}{bare_rate:>12.0f}{ratio:>8.1%}"
-                  f"{(f'{GOALS[label]:.0%}' if GOALS[label] else '—'):>7}{sizes_bytes[label]:>8}"
-                  f"{queries[size][label]:>5}{1000 / rate:>9.2f}")
+            print(
+                f"{label:<12}{rate:>9.0f}{bare_rate:>12.0f}{ratio:>8.1%}"
+                f"{(f'{GOALS[label]:.0%}' if GOALS[label] else '—'):>7}{sizes_bytes[label]:>8}"
+                f"{queries[size][label]:>5}{1000 / rate:>9.2f}"
+            )
         peer = median_ratio(rates[("first page", size)], rates[("flask-admin", size)])
         ok &= peer >= PEER
-        print(f"{'Flask-Admin':<12}{statistics.median(rates[('flask-admin', size)]):>9.0f}   "
-              f"(same table, 50 rows): ours {peer:.1f}x its throughput (goal >= {PEER:.0f}x)")
+        print(
+            f"{'Flask-Admin':<12}{statistics.median(rates[('flask-admin', size)]):>9.0f}   "
+            f"(same table, 50 rows): ours {peer:.1f}x its throughput (goal >= {PEER:.0f}x)"
+        )
     small, large = sizes[0], sizes[-1]
-    print(f"\nCost in the table size: time per page at {large:,} / at {small:,} (goal <= {max(FLAT.values())}x)")
+    print(
+        f"\nCost in the table size: time per page at {large:,} / at {small:,} (goal <= {max(FLAT.values())}x)"
+    )
     for label, goal in FLAT.items():
         growth = median_ratio(rates[(label, small)], rates[(label, large)])
         ok &= growth <= goal
-        print(f"{label:<12}{1000 / statistics.median(rates[(label, small)]):>8.2f} ms"
-              f"{1000 / statistics.median(rates[(label, large)]):>9.2f} ms{growth:>7.2f}x")
+        print(
+            f"{label:<12}{1000 / statistics.median(rates[(label, small)]):>8.2f} ms"
+            f"{1000 / statistics.median(rates[(label, large)]):>9.2f} ms{growth:>7.2f}x"
+        )
     print("SQL statements per page (goal <= 3):", queries)
     print("RESULT:", "all goals met" if ok else "GOAL MISSED")
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def cpu_report(db_urls: dict[int, str], urls: dict[str, str], admin_path: str,
-               queries: dict[int, dict[str, int]], database_url: str | None) -> None:
+def cpu_report(
+    db_urls: dict[int, str],
+    urls: dict[str, str],
+    admin_path: str,
+    queries: dict[int, dict[str, int]],
+    database_url: str | None,
+) -> None:
     """CPU milliseconds per page in this process (test clients, no HTTP), against the same goals."""
     import time
 
@@ -294,10 +387,14 @@ def cpu_report(db_urls: dict[int, str], urls: dict[str, str], admin_path: str,
         ours.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
         for label, path in urls.items():
             ms[(label, size)] = cpu_ms(ours, path)
-        ms[("flask-admin", size)] = cpu_ms(create_admin_app(db_urls[size]).test_client(), admin_path, 30)
+        ms[("flask-admin", size)] = cpu_ms(
+            create_admin_app(db_urls[size]).test_client(), admin_path, 30
+        )
     ok = True
-    print(f"\nInterface list, CPU ms per page in-process (best of 3); database: "
-          f"{'PostgreSQL (its own CPU not counted)' if database_url else 'SQLite'}; bare route {bare:.3f} ms")
+    print(
+        f"\nInterface list, CPU ms per page in-process (best of 3); database: "
+        f"{'PostgreSQL (its own CPU not counted)' if database_url else 'SQLite'}; bare route {bare:.3f} ms"
+    )
     for size in sizes:
         print(f"\n{size:,} interfaces")
         print(f"{'page':<12}{'ms/page':>9}{'vs bare':>9}{'goal':>7}{'SQL':>5}")
@@ -305,17 +402,23 @@ def cpu_report(db_urls: dict[int, str], urls: dict[str, str], admin_path: str,
             # The bare-route goals are defined under gunicorn (HTTP on both sides); in-process the
             # bare route does no HTTP work, so its ratio is shown for information only.
             ok &= queries[size][label] <= 3
-            print(f"{label:<12}{ms[(label, size)]:>9.2f}{bare / ms[(label, size)]:>9.1%}"
-                  f"{'(info)':>7}{queries[size][label]:>5}")
+            print(
+                f"{label:<12}{ms[(label, size)]:>9.2f}{bare / ms[(label, size)]:>9.1%}"
+                f"{'(info)':>7}{queries[size][label]:>5}"
+            )
         peer = ms[("flask-admin", size)] / ms[("first page", size)]
         ok &= peer >= PEER
-        print(f"{'Flask-Admin':<12}{ms[('flask-admin', size)]:>9.2f}   ours {peer:.1f}x faster (goal >= {PEER:.0f}x)")
+        print(
+            f"{'Flask-Admin':<12}{ms[('flask-admin', size)]:>9.2f}   ours {peer:.1f}x faster (goal >= {PEER:.0f}x)"
+        )
     small, large = sizes[0], sizes[-1]
     print(f"\nCost in the table size: at {large:,} / at {small:,} (goal <= {max(FLAT.values())}x)")
     for label, goal in FLAT.items():
         growth = ms[(label, large)] / ms[(label, small)]
         ok &= growth <= goal
-        print(f"{label:<12}{ms[(label, small)]:>8.2f} ms{ms[(label, large)]:>9.2f} ms{growth:>7.2f}x")
+        print(
+            f"{label:<12}{ms[(label, small)]:>8.2f} ms{ms[(label, large)]:>9.2f} ms{growth:>7.2f}x"
+        )
     print("RESULT:", "all goals met" if ok else "GOAL MISSED")
 
 

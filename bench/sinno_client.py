@@ -5,6 +5,7 @@ The simulator runs in its own process; both loops send identical requests to it 
 "register a customer" with an idempotency key, half "list chat messages since a cursor"),
 alternating in blocks so that drift affects both alike. Goal: the client costs at most 15% more.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port  # noqa: E402
 from app.services.sinno import Shop, SinnoClient, SinnoSettings  # noqa: E402
+from bench._common import free_port  # noqa: E402
 
 GOAL = 0.15
 SHOPS = (Shop("01", "Stuttgart Mitte", "stuttgart@example.org"),)
@@ -29,7 +30,10 @@ SHOPS = (Shop("01", "Stuttgart Mitte", "stuttgart@example.org"),)
 def start_simulator(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "sim.app", "sim", "sinno", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             requests.get(f"http://127.0.0.1:{port}/_sim/state", timeout=1)
@@ -41,9 +45,15 @@ def start_simulator(port: int) -> subprocess.Popen:
 
 
 def _customer(i: int) -> dict:
-    return {"reference": f"K-{i}", "first_name": "Erika", "last_name": f"Muster {i}",
-            "mobile": f"+4917{i:09d}", "email": f"kunde{i}@example.org", "shop_id": "01",
-            "language": "de"}
+    return {
+        "reference": f"K-{i}",
+        "first_name": "Erika",
+        "last_name": f"Muster {i}",
+        "mobile": f"+4917{i:09d}",
+        "email": f"kunde{i}@example.org",
+        "shop_id": "01",
+        "language": "de",
+    }
 
 
 def portal_loop(client: SinnoClient, start: int, count: int) -> float:
@@ -66,12 +76,17 @@ def bare_loop(session: requests.Session, base: str, token: str, start: int, coun
     for i in range(start, start + count):
         if i % 2:
             params = {"limit": "50", **({"since": cursor} if cursor else {})}
-            body = session.get(base + "/chat/messages", params=params, headers=headers,
-                               timeout=(5, 15)).json()
+            body = session.get(
+                base + "/chat/messages", params=params, headers=headers, timeout=(5, 15)
+            ).json()
             cursor = body["next_cursor"]
         else:
-            body = session.post(base + "/customers", json=_customer(i), timeout=(5, 15),
-                                headers={**headers, "Idempotency-Key": str(uuid.uuid4())}).json()
+            body = session.post(
+                base + "/customers",
+                json=_customer(i),
+                timeout=(5, 15),
+                headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+            ).json()
             assert body["customer_id"]
     return time.perf_counter() - begin
 
@@ -101,13 +116,19 @@ def main() -> None:
         sim.wait(timeout=10)
     portal_rate, bare_rate = args.requests / t_portal, args.requests / t_bare
     overhead = t_portal / t_bare - 1
-    print(f"SiNNO client benchmark: {args.requests:,} requests each (register + list messages),"
-          " simulator in its own process")
+    print(
+        f"SiNNO client benchmark: {args.requests:,} requests each (register + list messages),"
+        " simulator in its own process"
+    )
     print(f"  portal SinnoClient  : {portal_rate:8.0f} req/s")
     print(f"  bare requests loop  : {bare_rate:8.0f} req/s")
-    print(f"  ratio (portal/bare) : {portal_rate / bare_rate:8.1%}   overhead {overhead:+.1%}"
-          f" (goal <= +{GOAL:.0%})")
-    print(f"  simulator recorded  : {len(state.get('customers', []))} customers (both loops and warm-up)")
+    print(
+        f"  ratio (portal/bare) : {portal_rate / bare_rate:8.1%}   overhead {overhead:+.1%}"
+        f" (goal <= +{GOAL:.0%})"
+    )
+    print(
+        f"  simulator recorded  : {len(state.get('customers', []))} customers (both loops and warm-up)"
+    )
     print("RESULT:", "goal met" if overhead <= GOAL else "GOAL MISSED")
 
 

@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/status_board.py [--rows 50000] [--seconds 3] [--data
 2. "Alle prüfen" over 200 SMS interfaces against the simulator answering after 200 ms: goal
    under 10x the time of a single check (the checks run in a bounded pool, not one by one).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, bench_env, free_port, gunicorn, load, temp_sqlite_url  # noqa: E402
-from bench.interfaces_list import _csrf, fill  # noqa: E402
+from bench._common import ROOT, bench_env, free_port, gunicorn, load, temp_sqlite_url
+from bench.interfaces_list import _csrf, fill
 
 PAGE_GOAL = 0.10
 CHECK_ALL_GOAL = 10.0
@@ -49,38 +50,77 @@ def add_status_history(database_url: str) -> None:
     rnd = random.Random(7)
     now = utcnow()
     with app.app_context():
-        rows = db.session.execute(sa.select(Interface.id, Interface.name, Interface.type_key,
-                                            Interface.group, Interface.last_error)).all()
+        rows = db.session.execute(
+            sa.select(
+                Interface.id,
+                Interface.name,
+                Interface.type_key,
+                Interface.group,
+                Interface.last_error,
+            )
+        ).all()
         updates, events, messages = [], [], []
         for id_, name, type_key, group, last_error in rows:
             checked = now - timedelta(minutes=rnd.randint(1, 15))
             if id_ % 13 != 0:  # every 13th was never checked
-                updates.append({"id": id_, "last_check_at": checked,
-                                "last_success_at": None if last_error else checked,
-                                "last_error_at": checked if last_error else None,
-                                "balance_points": rnd.randint(0, 500) if group == "SMS" else None,
-                                "settings": {"low_balance": 50} if group == "SMS" else {}})
+                updates.append(
+                    {
+                        "id": id_,
+                        "last_check_at": checked,
+                        "last_success_at": None if last_error else checked,
+                        "last_error_at": checked if last_error else None,
+                        "balance_points": rnd.randint(0, 500) if group == "SMS" else None,
+                        "settings": {"low_balance": 50} if group == "SMS" else {},
+                    }
+                )
             for n in range(2):
-                events.append({"interface_id": id_, "interface_name": name, "type_key": type_key,
-                                "at": checked - timedelta(minutes=15 * n), "actor_name": "", "action": "check",
-                                "ok": not (last_error and n == 0), "changes": [],
-                                "message": "Verbindung in Ordnung."})
+                events.append(
+                    {
+                        "interface_id": id_,
+                        "interface_name": name,
+                        "type_key": type_key,
+                        "at": checked - timedelta(minutes=15 * n),
+                        "actor_name": "",
+                        "action": "check",
+                        "ok": not (last_error and n == 0),
+                        "changes": [],
+                        "message": "Verbindung in Ordnung.",
+                    }
+                )
             if group == "SMS" and id_ % 5 == 0:
                 for n in range(6):
                     at = now - timedelta(hours=rnd.randint(0, 7 * 24))
                     failed = n == 5
-                    messages.append({"kind": "reminder", "status": "failed" if failed else "sent",
-                                     "interface_id": id_, "to_number": "491711234567", "text": "Erinnerung",
-                                     "parts": 1, "created_at": at, "claimed_at": at,
-                                     "sent_at": None if failed else at, "attempts": 1})
+                    messages.append(
+                        {
+                            "kind": "reminder",
+                            "status": "failed" if failed else "sent",
+                            "interface_id": id_,
+                            "to_number": "491711234567",
+                            "text": "Erinnerung",
+                            "parts": 1,
+                            "created_at": at,
+                            "claimed_at": at,
+                            "sent_at": None if failed else at,
+                            "attempts": 1,
+                        }
+                    )
         db.session.execute(sa.update(Interface), updates)
         for start in range(0, len(events), 10_000):
-            db.session.execute(sa.insert(InterfaceEvent), events[start:start + 10_000])
+            db.session.execute(sa.insert(InterfaceEvent), events[start : start + 10_000])
         for start in range(0, len(messages), 10_000):
-            db.session.execute(sa.insert(SmsMessage), messages[start:start + 10_000])
-        db.session.add_all(StatusIncident(interface_id=id_, interface_name=name, kind="check",
-                                          message="Zeitüberschreitung", opened_at=now)
-                           for id_, name, _t, _g, last_error in rows[:5000] if last_error)
+            db.session.execute(sa.insert(SmsMessage), messages[start : start + 10_000])
+        db.session.add_all(
+            StatusIncident(
+                interface_id=id_,
+                interface_name=name,
+                kind="check",
+                message="Zeitüberschreitung",
+                opened_at=now,
+            )
+            for id_, name, _t, _g, last_error in rows[:5000]
+            if last_error
+        )
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -88,20 +128,30 @@ def add_status_history(database_url: str) -> None:
         else:
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
-        print(f"  {len(updates):,} checked, {len(events):,} history entries, {len(messages):,} SMS",
-              flush=True)
+        print(
+            f"  {len(updates):,} checked, {len(events):,} history entries, {len(messages):,} SMS",
+            flush=True,
+        )
 
 
 def bench_board(database_url: str, seconds: float, rounds: int, workers: int) -> bool:
     env = bench_env(database_url)
     urls = {"first page": "/status/", "refresh": "/status/?group=SMS"}
-    queries = {"first page": _count_statements(database_url, urls["first page"]),
-               "refresh": _count_statements(database_url, urls["refresh"], htmx=True)}
+    queries = {
+        "first page": _count_statements(database_url, urls["first page"]),
+        "refresh": _count_statements(database_url, urls["refresh"], htmx=True),
+    }
     rates: dict[str, list[float]] = {label: [] for label in (*urls, "bare")}
     with gunicorn("wsgi:app", env, workers) as base:
         session = requests.Session()
-        session.post(base + "/login", data={"username": "bench-admin", "password": "bench-password-1",
-                                            "csrf_token": _csrf(session, base)})
+        session.post(
+            base + "/login",
+            data={
+                "username": "bench-admin",
+                "password": "bench-password-1",
+                "csrf_token": _csrf(session, base),
+            },
+        )
         resp = session.get(base + urls["first page"])
         assert resp.status_code == 200 and "status-table" in resp.text, resp.status_code
         size = len(resp.content)
@@ -115,15 +165,19 @@ def bench_board(database_url: str, seconds: float, rounds: int, workers: int) ->
                 for label, path in urls.items():
                     rates[label].append(load(base + path, seconds, cookie))
     bare_rate = statistics.median(rates["bare"])
-    print(f"\nStatus board, gunicorn -w {workers}, {'wrk' if shutil.which('wrk') else 'python client'}, "
-          f"{rounds} rounds of {seconds:.0f}s, medians; page {size:,} bytes")
+    print(
+        f"\nStatus board, gunicorn -w {workers}, {'wrk' if shutil.which('wrk') else 'python client'}, "
+        f"{rounds} rounds of {seconds:.0f}s, medians; page {size:,} bytes"
+    )
     print(f"{'page':<12}{'req/s':>10}{'bare req/s':>12}{'ratio':>8}{'goal':>7}{'SQL':>5}")
     ok = True
     for label in urls:
         ratio = statistics.median(p / b for p, b in zip(rates[label], rates["bare"], strict=True))
         ok &= ratio >= PAGE_GOAL and queries[label] <= 3
-        print(f"{label:<12}{statistics.median(rates[label]):>10.0f}{bare_rate:>12.0f}{ratio:>8.1%}"
-              f"{PAGE_GOAL:>7.0%}{queries[label]:>5}")
+        print(
+            f"{label:<12}{statistics.median(rates[label]):>10.0f}{bare_rate:>12.0f}{ratio:>8.1%}"
+            f"{PAGE_GOAL:>7.0%}{queries[label]:>5}"
+        )
     return ok
 
 
@@ -174,14 +228,22 @@ def bench_check_all() -> bool:
     with _simulator() as sim_url, app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         for i in range(CHECK_ALL_INTERFACES):
-            interface = Interface(type_key="smsapi", group="SMS", name=f"SMS {i:03d}", server_side=True,
-                                  client_side=False, state={},
-                                  settings=dict(itype.defaults, service="custom", base_url=sim_url + "/"))
+            interface = Interface(
+                type_key="smsapi",
+                group="SMS",
+                name=f"SMS {i:03d}",
+                server_side=True,
+                client_side=False,
+                state={},
+                settings=dict(itype.defaults, service="custom", base_url=sim_url + "/"),
+            )
             denormalise(db.session, interface, itype)
             db.session.add(interface)
             write_secret(secret_box(), interface, "token", SimConfig.token)
         db.session.commit()
-        requests.post(sim_url + "/_sim/faults", json={"delay": SIM_DELAY}, timeout=5).raise_for_status()
+        requests.post(
+            sim_url + "/_sim/faults", json={"delay": SIM_DELAY}, timeout=5
+        ).raise_for_status()
         interfaces = db.session.scalars(sa.select(Interface).order_by(Interface.id)).all()
         singles = []
         for interface in interfaces[:3]:
@@ -197,10 +259,14 @@ def bench_check_all() -> bool:
         requests_seen = len(requests.get(sim_url + "/_sim/state", timeout=5).json()["requests"])
     shutil.rmtree(folder, ignore_errors=True)
     ratio = elapsed / single
-    print(f"\n\"Alle prüfen\": {run.done} SMS interfaces, simulator delay {SIM_DELAY * 1000:.0f} ms, "
-          f"{checks.DEFAULT_CONCURRENCY} at a time")
-    print(f"  one check {single * 1000:.0f} ms, all {elapsed:.2f} s = {ratio:.1f}x one check "
-          f"(goal < {CHECK_ALL_GOAL:.0f}x); {failed} failed; {requests_seen} gateway requests")
+    print(
+        f'\n"Alle prüfen": {run.done} SMS interfaces, simulator delay {SIM_DELAY * 1000:.0f} ms, '
+        f"{checks.DEFAULT_CONCURRENCY} at a time"
+    )
+    print(
+        f"  one check {single * 1000:.0f} ms, all {elapsed:.2f} s = {ratio:.1f}x one check "
+        f"(goal < {CHECK_ALL_GOAL:.0f}x); {failed} failed; {requests_seen} gateway requests"
+    )
     return ratio < CHECK_ALL_GOAL and failed == 0 and run.done == CHECK_ALL_INTERFACES
 
 
@@ -208,9 +274,13 @@ def bench_check_all() -> bool:
 def _simulator():
     """`flask sim smsapi` on a free port, until the block ends."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "sim", "smsapi", "--port",
-                             str(port)], cwd=ROOT, env=dict(os.environ, PORTAL_ENV="testing"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "sim", "smsapi", "--port", str(port)],
+        cwd=ROOT,
+        env=dict(os.environ, PORTAL_ENV="testing"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -233,8 +303,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--only", choices=("board", "check-all"))
-    parser.add_argument("--no-fill", action="store_true",
-                        help="measure --database-url as a previous run filled it")
+    parser.add_argument(
+        "--no-fill", action="store_true", help="measure --database-url as a previous run filled it"
+    )
     args = parser.parse_args()
     ok = True
     if args.only != "check-all":
@@ -243,7 +314,10 @@ def main() -> None:
         if not database_url:
             database_url, folder = temp_sqlite_url()
         if not (args.no_fill and args.database_url):
-            print(f"Filling {args.rows:,} interfaces into {database_url.split('@')[-1]} ...", flush=True)
+            print(
+                f"Filling {args.rows:,} interfaces into {database_url.split('@')[-1]} ...",
+                flush=True,
+            )
             fill(database_url, args.rows)
             add_status_history(database_url)
         ok &= bench_board(database_url, args.seconds, args.rounds, args.workers)

@@ -39,6 +39,11 @@ else
   echo "== Test database: SQLite (a temporary file per worker)"
 fi
 
+# Lint and format first (ruff, configured in pyproject.toml): a failure here fails the run.
+echo "== ruff check and ruff format --check"
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+
 # Two workers (pytest-xdist) pay off on the 2-core machines: each worker gets its own database,
 # live server and browser. (--dist loadgroup would keep the browser tests together, but
 # xdist 3.8 ignores xdist_group under pytest 9, so plain load balancing it is.)

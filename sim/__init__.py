@@ -1,4 +1,5 @@
 """Local simulators of the external gateways, for development and tests."""
+
 from sim.smsapi import Faults, SimConfig, SimServer, SimState, create_sim_app
 
 __all__ = ["Faults", "SimConfig", "SimServer", "SimState", "create_sim_app"]

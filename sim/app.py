@@ -1,4 +1,5 @@
 """A minimal Flask app that only carries the `sim` commands (no portal settings needed)."""
+
 from flask import Flask
 
 from sim.cli import sim_cli

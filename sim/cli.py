@@ -1,4 +1,5 @@
 """Flask CLI group `sim`: `flask sim smsapi` and `flask sim sinno` run a simulator in the foreground."""
+
 from __future__ import annotations
 
 import click
@@ -41,7 +42,7 @@ def smsapi_command(
     )
     server = make_server(host, port, create_sim_app(config), threaded=True)
     url = f"http://{host}:{server.server_port}"
-    click.echo(f"SMSAPI simulator on {url}/  (service \"custom\", base URL {url}/)")
+    click.echo(f'SMSAPI simulator on {url}/  (service "custom", base URL {url}/)')
     click.echo(f"  token:     {token}")
     click.echo(f"  username:  {username}  password: {password}  (md5: {md5_hex(password)})")
     click.echo(f"  points:    {points:g}   senders: {', '.join(config.senders) or '-'}")
@@ -64,12 +65,27 @@ def smsapi_command(
     show_default=True,
     help="Comma-separated accepted Firmen-Nr., each optionally =Name.",
 )
-@click.option("--token-ttl", default=86400, show_default=True, type=int,
-              help="Lifetime of a session token in seconds.")
-@click.option("--auto-activate", default=None, type=float,
-              help="Seconds after registration when a customer counts as logged in to the app.")
-def sinno_command(host: str, port: int, client_id: str, companies: str, token_ttl: int,
-                  auto_activate: float | None) -> None:
+@click.option(
+    "--token-ttl",
+    default=86400,
+    show_default=True,
+    type=int,
+    help="Lifetime of a session token in seconds.",
+)
+@click.option(
+    "--auto-activate",
+    default=None,
+    type=float,
+    help="Seconds after registration when a customer counts as logged in to the app.",
+)
+def sinno_command(
+    host: str,
+    port: int,
+    client_id: str,
+    companies: str,
+    token_ttl: int,
+    auto_activate: float | None,
+) -> None:
     """Run the SiNNO-App Service simulator (docs/sinno-api.md) until Ctrl+C."""
     from sim.sinno import SimConfig as SinnoConfig
     from sim.sinno import create_sim_app as create_sinno_app
@@ -79,8 +95,12 @@ def sinno_command(host: str, port: int, client_id: str, companies: str, token_tt
         if item:
             number, _, name = item.partition("=")
             accepted[number.strip()] = name.strip() or f"Firma {number.strip()}"
-    config = SinnoConfig(client_id=client_id, companies=accepted, token_ttl=token_ttl,
-                         auto_activate_after=auto_activate)
+    config = SinnoConfig(
+        client_id=client_id,
+        companies=accepted,
+        token_ttl=token_ttl,
+        auto_activate_after=auto_activate,
+    )
     server = make_server(host, port, create_sinno_app(config), threaded=True)
     url = f"http://{host}:{server.server_port}"
     click.echo(f"SiNNO-App Service simulator on {url}/  (Server: {url}/v1)")
@@ -98,22 +118,42 @@ def sinno_command(host: str, port: int, client_id: str, companies: str, token_tt
 @sim_cli.command("smtp", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8027, show_default=True, type=int, help="SMTP port.")
-@click.option("--http-port", default=8028, show_default=True, type=int,
-              help="Port of the JSON view (/_sim/messages, /_sim/faults).")
-@click.option("--username", default="demo", show_default=True,
-              help="Accepted user name (AUTH PLAIN/LOGIN); log-in is optional.")
+@click.option(
+    "--http-port",
+    default=8028,
+    show_default=True,
+    type=int,
+    help="Port of the JSON view (/_sim/messages, /_sim/faults).",
+)
+@click.option(
+    "--username",
+    default="demo",
+    show_default=True,
+    help="Accepted user name (AUTH PLAIN/LOGIN); log-in is optional.",
+)
 @click.option("--password", default="demo-password", show_default=True, help="Accepted password.")
-@click.option("--security", type=click.Choice(["none", "starttls", "ssl"]), default="none",
-              show_default=True, help="TLS with a self-signed certificate (printed at start).")
-def smtp_command(host: str, port: int, http_port: int, username: str, password: str,
-                 security: str) -> None:
+@click.option(
+    "--security",
+    type=click.Choice(["none", "starttls", "ssl"]),
+    default="none",
+    show_default=True,
+    help="TLS with a self-signed certificate (printed at start).",
+)
+def smtp_command(
+    host: str, port: int, http_port: int, username: str, password: str, security: str
+) -> None:
     """Run the SMTP simulator (aiosmtpd) until Ctrl+C."""
     import time
 
     from sim.smtp import SmtpSimConfig, SmtpSimServer
 
-    server = SmtpSimServer(SmtpSimConfig(username=username, password=password, security=security),
-                           host=host, port=port, http_port=http_port, quiet=False)
+    server = SmtpSimServer(
+        SmtpSimConfig(username=username, password=password, security=security),
+        host=host,
+        port=port,
+        http_port=http_port,
+        quiet=False,
+    )
     server.start()
     click.echo(f"SMTP simulator on {host}:{server.port} (security {security})")
     click.echo(f"  user name: {username}  password: {password}")

@@ -1,4 +1,5 @@
 """A local SiNNO-App Service simulator speaking docs/sinno-api.md (v1): werkzeug WSGI, in-memory state."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,10 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -17,10 +19,20 @@ from werkzeug.wrappers import Request, Response
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed from an SMS
-REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 429: "Too Many Requests",
-           500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-           504: "Gateway Timeout"}
+REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 ERROR_TEXTS = {
     "internal_error": "Internal error",
     "unavailable": "The service is down for maintenance",
@@ -29,11 +41,11 @@ ERROR_TEXTS = {
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass
@@ -79,25 +91,43 @@ class Faults:
         if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
             raise ValueError("delay must be a number of seconds >= 0")
         status = data.get("status")
-        if status is not None and (isinstance(status, bool) or not isinstance(status, int)
-                                   or status not in (429, 500, 502, 503, 504)):
+        if status is not None and (
+            isinstance(status, bool)
+            or not isinstance(status, int)
+            or status not in (429, 500, 502, 503, 504)
+        ):
             raise ValueError("status must be 429, 500, 502, 503, 504 or null")
         retry_after = data.get("retry_after")
-        if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, int)
-                                        or retry_after < 0):
+        if retry_after is not None and (
+            isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0
+        ):
             raise ValueError("retry_after must be a number of seconds >= 0 or null")
         times = data.get("times")
-        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        if times is not None and (
+            isinstance(times, bool) or not isinstance(times, int) or times < 1
+        ):
             raise ValueError("times must be a positive integer or null")
-        return cls(bool(data.get("down")), float(delay), status, retry_after,
-                   bool(data.get("malformed")), times)
+        return cls(
+            bool(data.get("down")),
+            float(delay),
+            status,
+            retry_after,
+            bool(data.get("malformed")),
+            times,
+        )
 
 
 class ApiError(Exception):
     """An error answer of the contract: status, code, message, field."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
         self.headers = headers or {}
@@ -137,8 +167,11 @@ class SimState:
         with self._lock:
             self._token_seq += 1
             token = f"tok_{company_no}_{self._token_seq:04d}_{self._rng.getrandbits(48):012x}"
-            entry = {"company_no": company_no, "expires_at": self.now() + timedelta(
-                seconds=self.config.token_ttl), "expired": False}
+            entry = {
+                "company_no": company_no,
+                "expires_at": self.now() + timedelta(seconds=self.config.token_ttl),
+                "expired": False,
+            }
             self.tokens[token] = entry
             self.logged_in[company_no] = True
             return {"token": token, **entry}
@@ -161,8 +194,11 @@ class SimState:
             for token in [t for t, e in self.tokens.items() if e["company_no"] == company_no]:
                 del self.tokens[token]
             self.logged_in[company_no] = False
-            return sum(1 for c in self.customers.values()
-                       if c["company_no"] == company_no and c["state"] != "deactivated")
+            return sum(
+                1
+                for c in self.customers.values()
+                if c["company_no"] == company_no and c["state"] != "deactivated"
+            )
 
     # ---- customers --------------------------------------------------------------------------
     def new_code(self) -> str:
@@ -177,21 +213,37 @@ class SimState:
                 if other["company_no"] != company_no or other["state"] == "deactivated":
                     continue
                 if other["mobile"] == body["mobile"]:
-                    raise ApiError(409, "customer_exists",
-                                   "Another customer is registered with this mobile number", "mobile")
+                    raise ApiError(
+                        409,
+                        "customer_exists",
+                        "Another customer is registered with this mobile number",
+                        "mobile",
+                    )
                 if other["email"].lower() == body["email"].lower():
-                    raise ApiError(409, "customer_exists",
-                                   "Another customer is registered with this e-mail address", "email")
+                    raise ApiError(
+                        409,
+                        "customer_exists",
+                        "Another customer is registered with this e-mail address",
+                        "email",
+                    )
             self._customer_seq += 1
             now = self.now()
             customer = {
-                "customer_id": f"SC-{self._customer_seq:06d}", "company_no": company_no,
-                "reference": body.get("reference") or "", "first_name": body["first_name"],
-                "last_name": body["last_name"], "mobile": body["mobile"], "email": body["email"],
-                "shop_id": body["shop_id"], "language": body.get("language") or "de",
-                "state": "invited", "identification_code": self.new_code(),
+                "customer_id": f"SC-{self._customer_seq:06d}",
+                "company_no": company_no,
+                "reference": body.get("reference") or "",
+                "first_name": body["first_name"],
+                "last_name": body["last_name"],
+                "mobile": body["mobile"],
+                "email": body["email"],
+                "shop_id": body["shop_id"],
+                "language": body.get("language") or "de",
+                "state": "invited",
+                "identification_code": self.new_code(),
                 "code_expires_at": now + timedelta(days=self.config.code_ttl_days),
-                "created_at": now, "first_login_at": None, "deactivated_at": None,
+                "created_at": now,
+                "first_login_at": None,
+                "deactivated_at": None,
             }
             self.customers[customer["customer_id"]] = customer
             return customer
@@ -203,8 +255,11 @@ class SimState:
             if customer is None or (company_no and customer["company_no"] != company_no):
                 return None
             after = self.config.auto_activate_after
-            if (after is not None and customer["state"] == "invited"
-                    and self.now() >= customer["created_at"] + timedelta(seconds=after)):
+            if (
+                after is not None
+                and customer["state"] == "invited"
+                and self.now() >= customer["created_at"] + timedelta(seconds=after)
+            ):
                 self.app_login(customer_id)
             return customer
 
@@ -218,18 +273,31 @@ class SimState:
             return customer
 
     # ---- chat -------------------------------------------------------------------------------
-    def add_message(self, customer: dict[str, Any], direction: str, text: str,
-                    in_reply_to: str | None = None, author: str | None = None,
-                    idempotency_key: str | None = None) -> dict[str, Any]:
+    def add_message(
+        self,
+        customer: dict[str, Any],
+        direction: str,
+        text: str,
+        in_reply_to: str | None = None,
+        author: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
         """Append a chat message (inbound from the app, or a reply)."""
         with self._lock:
             seq = len(self.messages) + 1
             message = {
-                "seq": seq, "id": f"msg_{seq:06d}", "customer_id": customer["customer_id"],
-                "company_no": customer["company_no"], "direction": direction, "text": text,
-                "sent_at": self.now(), "read_at": None, "in_reply_to": in_reply_to,
-                "author": author if author is not None else
-                f"{customer['first_name']} {customer['last_name']}".strip(),
+                "seq": seq,
+                "id": f"msg_{seq:06d}",
+                "customer_id": customer["customer_id"],
+                "company_no": customer["company_no"],
+                "direction": direction,
+                "text": text,
+                "sent_at": self.now(),
+                "read_at": None,
+                "in_reply_to": in_reply_to,
+                "author": author
+                if author is not None
+                else f"{customer['first_name']} {customer['last_name']}".strip(),
                 "idempotency_key": idempotency_key,
             }
             self.messages.append(message)
@@ -242,8 +310,14 @@ class SimState:
     def message(self, message_id: str, company_no: str) -> dict[str, Any] | None:
         """One message of the company."""
         with self._lock:
-            return next((m for m in self.messages
-                         if m["id"] == message_id and m["company_no"] == company_no), None)
+            return next(
+                (
+                    m
+                    for m in self.messages
+                    if m["id"] == message_id and m["company_no"] == company_no
+                ),
+                None,
+            )
 
     # ---- faults and log ---------------------------------------------------------------------
     def set_faults(self, faults: Faults | None = None, **switches: Any) -> Faults:
@@ -275,25 +349,37 @@ class SimState:
     def public_customers(self) -> list[dict[str, Any]]:
         """Every registered customer, with the identification code (control API only)."""
         with self._lock:
-            return [_public_customer(c, control=True) for c in
-                    (self.customer(cid) for cid in list(self.customers))]
+            return [
+                _public_customer(c, control=True)
+                for c in (self.customer(cid) for cid in list(self.customers))
+            ]
 
     def public_messages(self) -> list[dict[str, Any]]:
         """Every chat message with its idempotency key (control API only)."""
         with self._lock:
-            return [{**_public_message(m), "idempotency_key": m["idempotency_key"]}
-                    for m in self.messages]
+            return [
+                {**_public_message(m), "idempotency_key": m["idempotency_key"]}
+                for m in self.messages
+            ]
 
     def snapshot(self) -> dict[str, Any]:
         """Everything but token values, for GET /_sim/state."""
         with self._lock:
             return {
-                "companies": [{"company_no": no, "name": name,
-                               "logged_in": self.logged_in.get(no, False),
-                               "tokens": sum(1 for e in self.tokens.values()
-                                             if e["company_no"] == no and not e["expired"]),
-                               "shops": self.shops.get(no, [])}
-                              for no, name in self.config.companies.items()],
+                "companies": [
+                    {
+                        "company_no": no,
+                        "name": name,
+                        "logged_in": self.logged_in.get(no, False),
+                        "tokens": sum(
+                            1
+                            for e in self.tokens.values()
+                            if e["company_no"] == no and not e["expired"]
+                        ),
+                        "shops": self.shops.get(no, []),
+                    }
+                    for no, name in self.config.companies.items()
+                ],
                 "customers": self.public_customers(),
                 "messages": self.public_messages(),
                 "faults": asdict(self.faults),
@@ -303,37 +389,55 @@ class SimState:
 
 def _public_customer(customer: dict[str, Any], control: bool = False) -> dict[str, Any]:
     data = {
-        "customer_id": customer["customer_id"], "reference": customer["reference"],
-        "state": customer["state"], "shop_id": customer["shop_id"],
+        "customer_id": customer["customer_id"],
+        "reference": customer["reference"],
+        "state": customer["state"],
+        "shop_id": customer["shop_id"],
         "created_at": _iso(customer["created_at"]),
         "first_login_at": _iso(customer["first_login_at"]),
         "deactivated_at": _iso(customer["deactivated_at"]),
     }
     if control:
-        data.update(company_no=customer["company_no"], first_name=customer["first_name"],
-                    last_name=customer["last_name"], mobile=customer["mobile"],
-                    email=customer["email"], language=customer["language"],
-                    identification_code=customer["identification_code"])
+        data.update(
+            company_no=customer["company_no"],
+            first_name=customer["first_name"],
+            last_name=customer["last_name"],
+            mobile=customer["mobile"],
+            email=customer["email"],
+            language=customer["language"],
+            identification_code=customer["identification_code"],
+        )
     return data
 
 
 def _public_message(message: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": message["id"], "customer_id": message["customer_id"],
-        "direction": message["direction"], "text": message["text"],
-        "sent_at": _iso(message["sent_at"]), "read_at": _iso(message["read_at"]),
-        "in_reply_to": message["in_reply_to"], "author": message["author"],
+        "id": message["id"],
+        "customer_id": message["customer_id"],
+        "direction": message["direction"],
+        "text": message["text"],
+        "sent_at": _iso(message["sent_at"]),
+        "read_at": _iso(message["read_at"]),
+        "in_reply_to": message["in_reply_to"],
+        "author": message["author"],
     }
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), status=status,
-                    mimetype="application/json", headers=headers)
+    return Response(
+        json.dumps(data, ensure_ascii=False),
+        status=status,
+        mimetype="application/json",
+        headers=headers,
+    )
 
 
 def _error(err: ApiError) -> Response:
-    return _json({"error": {"code": err.code, "message": err.message, "field": err.field}},
-                 err.status, err.headers)
+    return _json(
+        {"error": {"code": err.code, "message": err.message, "field": err.field}},
+        err.status,
+        err.headers,
+    )
 
 
 class _Drop(ConnectionAbortedError):
@@ -361,12 +465,20 @@ class SimApp:
             ("POST", re.compile(r"/v1/auth/logout"), self._logout, True),
             ("POST", re.compile(r"/v1/customers"), self._register, True),
             ("GET", re.compile(r"/v1/customers/(?P<customer_id>[^/]+)"), self._get_customer, True),
-            ("POST", re.compile(r"/v1/customers/(?P<customer_id>[^/]+)/deactivate"),
-             self._deactivate, True),
+            (
+                "POST",
+                re.compile(r"/v1/customers/(?P<customer_id>[^/]+)/deactivate"),
+                self._deactivate,
+                True,
+            ),
             ("GET", re.compile(r"/v1/chat/messages"), self._list_messages, True),
             ("POST", re.compile(r"/v1/chat/messages"), self._post_reply, True),
-            ("POST", re.compile(r"/v1/chat/messages/(?P<message_id>[^/]+)/read"),
-             self._mark_read, True),
+            (
+                "POST",
+                re.compile(r"/v1/chat/messages/(?P<message_id>[^/]+)/read"),
+                self._mark_read,
+                True,
+            ),
         ]
         self._control: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
             ("GET", re.compile(r"/_sim/state"), lambda r: _json(self.state.snapshot())),
@@ -374,12 +486,17 @@ class SimApp:
             ("GET", re.compile(r"/_sim/faults"), lambda r: _json(asdict(self.state.faults))),
             ("POST", re.compile(r"/_sim/faults"), self._sim_faults),
             ("POST", re.compile(r"/_sim/expire-tokens"), self._sim_expire),
-            ("GET", re.compile(r"/_sim/customers"),
-             lambda r: _json(self.state.public_customers())),
-            ("POST", re.compile(r"/_sim/customers/(?P<customer_id>[^/]+)/app-login"),
-             self._sim_app_login),
-            ("GET", re.compile(r"/_sim/chat/messages"),
-             lambda r: _json(self.state.public_messages())),
+            ("GET", re.compile(r"/_sim/customers"), lambda r: _json(self.state.public_customers())),
+            (
+                "POST",
+                re.compile(r"/_sim/customers/(?P<customer_id>[^/]+)/app-login"),
+                self._sim_app_login,
+            ),
+            (
+                "GET",
+                re.compile(r"/_sim/chat/messages"),
+                lambda r: _json(self.state.public_messages()),
+            ),
             ("POST", re.compile(r"/_sim/chat/messages"), self._sim_post_message),
             ("GET", re.compile(r"/dashboard/(?P<company_no>[^/]+)"), self._dashboard),
             ("GET", re.compile(r"/app/(?P<company_no>[^/]+)"), self._app_page),
@@ -408,12 +525,20 @@ class SimApp:
             return _error(ApiError(405, "not_found", "Method not allowed"))
         return _error(ApiError(404, "not_found", "No such endpoint"))
 
-    def _protocol(self, request: Request, handler: Callable[..., Response], needs_token: bool,
-                  args: dict[str, str]) -> Response:
+    def _protocol(
+        self,
+        request: Request,
+        handler: Callable[..., Response],
+        needs_token: bool,
+        args: dict[str, str],
+    ) -> Response:
         entry = {
-            "at": _iso(_utcnow()), "method": request.method, "path": request.path,
+            "at": _iso(_utcnow()),
+            "method": request.method,
+            "path": request.path,
             "query": request.query_string.decode("latin-1"),
-            "auth": "bearer" if request.headers.get("Authorization", "")[:7].lower() == "bearer "
+            "auth": "bearer"
+            if request.headers.get("Authorization", "")[:7].lower() == "bearer "
             else "none",
             "idempotency_key": request.headers.get("Idempotency-Key"),
             "user_agent": request.headers.get("User-Agent", ""),
@@ -445,16 +570,24 @@ class SimApp:
             raise _Drop("simulated outage")
         if fault.status == 429:
             seconds = 30 if fault.retry_after is None else fault.retry_after
-            return _error(ApiError(429, "rate_limited",
-                                   f"Too many requests, retry after {seconds} seconds",
-                                   headers={"Retry-After": str(seconds)}))
+            return _error(
+                ApiError(
+                    429,
+                    "rate_limited",
+                    f"Too many requests, retry after {seconds} seconds",
+                    headers={"Retry-After": str(seconds)},
+                )
+            )
         if fault.status:
             code = {500: "internal_error", 503: "unavailable"}.get(fault.status, "bad_gateway")
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
+            headers = (
+                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
+            )
             return _error(ApiError(fault.status, code, ERROR_TEXTS[code], headers=headers))
         if fault.malformed:
-            return Response("<html><body><h1>Wartungsarbeiten</h1></body></html>",
-                            mimetype="text/html")
+            return Response(
+                "<html><body><h1>Wartungsarbeiten</h1></body></html>", mimetype="text/html"
+            )
         return None
 
     def _authenticate(self, request: Request) -> str:
@@ -480,17 +613,30 @@ class SimApp:
         value = body.get(name)
         if value is None and not required:
             return ""
-        if not isinstance(value, str) or (required and not value.strip()) or len(value) > max_length:
-            raise ApiError(400, "invalid_request",
-                           f"{name} must be a text of 1 to {max_length} characters", name)
+        if (
+            not isinstance(value, str)
+            or (required and not value.strip())
+            or len(value) > max_length
+        ):
+            raise ApiError(
+                400,
+                "invalid_request",
+                f"{name} must be a text of 1 to {max_length} characters",
+                name,
+            )
         return value.strip()
 
-    def _idempotent(self, request: Request, company_no: str, create: Callable[[dict], Response]
-                    ) -> Response:
+    def _idempotent(
+        self, request: Request, company_no: str, create: Callable[[dict], Response]
+    ) -> Response:
         key = request.headers.get("Idempotency-Key", "").strip()
         if not 1 <= len(key) <= 64:
-            raise ApiError(400, "invalid_request", "Idempotency-Key (1 to 64 characters) is required",
-                           "Idempotency-Key")
+            raise ApiError(
+                400,
+                "invalid_request",
+                "Idempotency-Key (1 to 64 characters) is required",
+                "Idempotency-Key",
+            )
         body = self._body(request)
         fingerprint = json.dumps(body, sort_keys=True)
         slot = (company_no, request.path, key)
@@ -498,13 +644,20 @@ class SimApp:
             stored = self.state.idempotency.get(slot)
             if stored is not None:
                 if stored[0] != fingerprint:
-                    raise ApiError(409, "idempotency_key_reused",
-                                   "The Idempotency-Key was used with a different body",
-                                   "Idempotency-Key")
+                    raise ApiError(
+                        409,
+                        "idempotency_key_reused",
+                        "The Idempotency-Key was used with a different body",
+                        "Idempotency-Key",
+                    )
                 return _json(stored[2], 200, {"Idempotent-Replayed": "true"})
             response = create(body)
             if response.status_code < 300:
-                self.state.idempotency[slot] = (fingerprint, response.status_code, response.get_json())
+                self.state.idempotency[slot] = (
+                    fingerprint,
+                    response.status_code,
+                    response.get_json(),
+                )
             return response
 
     # ---- protocol handlers ------------------------------------------------------------------
@@ -520,35 +673,60 @@ class SimApp:
         if not isinstance(shops, list) or not shops:
             raise ApiError(400, "invalid_request", "At least one shop is required", "shops")
         for i, shop in enumerate(shops):
-            if not isinstance(shop, dict) or not isinstance(shop.get("shop_id"), str) \
-                    or not shop["shop_id"]:
-                raise ApiError(400, "invalid_request", "Every shop needs a shop_id",
-                               f"shops[{i}].shop_id")
+            if (
+                not isinstance(shop, dict)
+                or not isinstance(shop.get("shop_id"), str)
+                or not shop["shop_id"]
+            ):
+                raise ApiError(
+                    400, "invalid_request", "Every shop needs a shop_id", f"shops[{i}].shop_id"
+                )
             if not isinstance(shop.get("email"), str) or not EMAIL.match(shop["email"]):
-                raise ApiError(400, "invalid_request", "Every shop needs an e-mail address",
-                               f"shops[{i}].email")
+                raise ApiError(
+                    400,
+                    "invalid_request",
+                    "Every shop needs an e-mail address",
+                    f"shops[{i}].email",
+                )
         if client_id != self.config.client_id or company_no not in self.config.companies:
-            raise ApiError(401, "invalid_credentials", "Unknown client id or company number",
-                           "client_id" if client_id != self.config.client_id else "company_no")
+            raise ApiError(
+                401,
+                "invalid_credentials",
+                "Unknown client id or company number",
+                "client_id" if client_id != self.config.client_id else "company_no",
+            )
         issued = self.state.issue_token(company_no)
         with self.state._lock:
             self.state.shops[company_no] = [
                 {"shop_id": s["shop_id"], "name": s.get("name") or "", "email": s["email"]}
-                for s in shops]
+                for s in shops
+            ]
         template = self.config.dashboard_url or (request.host_url + "dashboard/{company_no}")
-        return _json({
-            "token": issued["token"], "token_type": "Bearer",
-            "expires_at": _iso(issued["expires_at"]), "expires_in": self.config.token_ttl,
-            "company": {"company_no": company_no, "name": self.config.companies[company_no]},
-            "dashboard_url": template.format(company_no=company_no),
-        })
+        return _json(
+            {
+                "token": issued["token"],
+                "token_type": "Bearer",
+                "expires_at": _iso(issued["expires_at"]),
+                "expires_in": self.config.token_ttl,
+                "company": {"company_no": company_no, "name": self.config.companies[company_no]},
+                "dashboard_url": template.format(company_no=company_no),
+            }
+        )
 
     def _session(self, request: Request, company_no: str) -> Response:
         entry = self.state.token_entry(request.headers["Authorization"][7:].strip())
-        customers = sum(1 for c in self.state.customers.values()
-                        if c["company_no"] == company_no and c["state"] != "deactivated")
-        return _json({"company_no": company_no, "expires_at": _iso(entry["expires_at"]),
-                      "customers": customers})
+        customers = sum(
+            1
+            for c in self.state.customers.values()
+            if c["company_no"] == company_no and c["state"] != "deactivated"
+        )
+        return _json(
+            {
+                "company_no": company_no,
+                "expires_at": _iso(entry["expires_at"]),
+                "customers": customers,
+            }
+        )
 
     def _logout(self, request: Request, company_no: str) -> Response:
         lost = self.state.logout(company_no)
@@ -561,25 +739,34 @@ class SimApp:
             self._text_field(body, "reference", 40, required=False)
             mobile = body.get("mobile")
             if not isinstance(mobile, str) or not E164.match(mobile):
-                raise ApiError(400, "invalid_request",
-                               "mobile must be an E.164 number like +491711234567", "mobile")
+                raise ApiError(
+                    400,
+                    "invalid_request",
+                    "mobile must be an E.164 number like +491711234567",
+                    "mobile",
+                )
             email = body.get("email")
             if not isinstance(email, str) or not EMAIL.match(email) or len(email) > 254:
                 raise ApiError(400, "invalid_request", "email must be an e-mail address", "email")
             shop_id = body.get("shop_id")
             known = {s["shop_id"] for s in self.state.shops.get(company_no, [])}
             if not isinstance(shop_id, str) or shop_id not in known:
-                raise ApiError(400, "invalid_request", "shop_id must be one of the log-in's shops",
-                               "shop_id")
+                raise ApiError(
+                    400, "invalid_request", "shop_id must be one of the log-in's shops", "shop_id"
+                )
             if body.get("language", "de") not in ("de", "en"):
                 raise ApiError(400, "invalid_request", "language must be de or en", "language")
             customer = self.state.add_customer(company_no, body)
-            return _json({
-                "customer_id": customer["customer_id"], "state": customer["state"],
-                "identification_code": customer["identification_code"],
-                "code_expires_at": _iso(customer["code_expires_at"]),
-                "created_at": _iso(customer["created_at"]),
-            }, 201)
+            return _json(
+                {
+                    "customer_id": customer["customer_id"],
+                    "state": customer["state"],
+                    "identification_code": customer["identification_code"],
+                    "code_expires_at": _iso(customer["code_expires_at"]),
+                    "created_at": _iso(customer["created_at"]),
+                },
+                201,
+            )
 
         return self._idempotent(request, company_no, create)
 
@@ -611,8 +798,13 @@ class SimApp:
             own = [m for m in newer if m["company_no"] == company_no]
             page = own[:limit]
             last = page[-1]["seq"] if page else since
-            return _json({"messages": [_public_message(m) for m in page],
-                          "next_cursor": f"c_{last:06d}", "has_more": len(own) > limit})
+            return _json(
+                {
+                    "messages": [_public_message(m) for m in page],
+                    "next_cursor": f"c_{last:06d}",
+                    "has_more": len(own) > limit,
+                }
+            )
 
     def _post_reply(self, request: Request, company_no: str) -> Response:
         def create(body: dict[str, Any]) -> Response:
@@ -620,18 +812,25 @@ class SimApp:
             text = self._text_field(body, "text", 2000)
             author = self._text_field(body, "author", 120, required=False)
             in_reply_to = body.get("in_reply_to")
-            customer = self.state.customer(customer_id, company_no) if isinstance(
-                customer_id, str) else None
+            customer = (
+                self.state.customer(customer_id, company_no)
+                if isinstance(customer_id, str)
+                else None
+            )
             if customer is None:
                 raise ApiError(404, "customer_not_found", "No such customer", "customer_id")
             if customer["state"] == "deactivated":
-                raise ApiError(409, "customer_deactivated", "The customer was deactivated",
-                               "customer_id")
-            if in_reply_to is not None and (not isinstance(in_reply_to, str)
-                                            or self.state.message(in_reply_to, company_no) is None):
+                raise ApiError(
+                    409, "customer_deactivated", "The customer was deactivated", "customer_id"
+                )
+            if in_reply_to is not None and (
+                not isinstance(in_reply_to, str)
+                or self.state.message(in_reply_to, company_no) is None
+            ):
                 raise ApiError(404, "message_not_found", "No such message", "in_reply_to")
-            message = self.state.add_message(customer, "out", text, in_reply_to, author,
-                                             request.headers.get("Idempotency-Key"))
+            message = self.state.add_message(
+                customer, "out", text, in_reply_to, author, request.headers.get("Idempotency-Key")
+            )
             return _json(_public_message(message), 201)
 
         return self._idempotent(request, company_no, create)
@@ -672,7 +871,7 @@ class SimApp:
     def _sim_post_message(self, request: Request) -> Response:
         data = request.get_json(silent=True)
         if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data["text"]:
-            return _json({"message": "expected {\"customer_id\": ..., \"text\": ...}"}, 400)
+            return _json({"message": 'expected {"customer_id": ..., "text": ...}'}, 400)
         try:
             message = self.state.post_as_customer(str(data.get("customer_id")), data["text"])
         except KeyError:
@@ -683,18 +882,22 @@ class SimApp:
         name = self.config.companies.get(company_no)
         if name is None:
             return Response("unknown company", status=404, mimetype="text/plain")
-        html = (f"<!doctype html><title>SiNNO-App Dashboard</title><h1>SiNNO-App Dashboard "
-                f"(Simulator)</h1><p>Firma {company_no}: personalisation (logo, colours) would "
-                f"happen here.</p>")
+        html = (
+            f"<!doctype html><title>SiNNO-App Dashboard</title><h1>SiNNO-App Dashboard "
+            f"(Simulator)</h1><p>Firma {company_no}: personalisation (logo, colours) would "
+            f"happen here.</p>"
+        )
         return Response(html, mimetype="text/html")
-
 
     def _app_page(self, request: Request, company_no: str) -> Response:
         name = self.config.companies.get(company_no)
         if name is None:
             return Response("unknown company", status=404, mimetype="text/plain")
-        return Response(f"<!doctype html><title>SiNNO-App</title><h1>SiNNO-App von {name}</h1>"
-                        "<p>Simulator: here the app store page would open.</p>", mimetype="text/html")
+        return Response(
+            f"<!doctype html><title>SiNNO-App</title><h1>SiNNO-App von {name}</h1>"
+            "<p>Simulator: here the app store page would open.</p>",
+            mimetype="text/html",
+        )
 
 
 def create_sim_app(config: SimConfig | None = None, state: SimState | None = None) -> SimApp:
@@ -712,8 +915,14 @@ class _QuietHandler(WSGIRequestHandler):
 class SimServer:
     """Runs the simulator on 127.0.0.1 in a background thread; usable as a context manager."""
 
-    def __init__(self, config: SimConfig | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 quiet: bool = True) -> None:
+    def __init__(
+        self,
+        config: SimConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        quiet: bool = True,
+    ) -> None:
         self.config = config or SimConfig()
         self.state = SimState(self.config)
         self.app = create_sim_app(self.config, self.state)
@@ -735,11 +944,19 @@ class SimServer:
 
     def start(self) -> SimServer:
         """Bind a port (0 = any free one) and serve in a daemon thread."""
-        self._server = make_server(self._host, self._port, self.app, threaded=True,
-                                   request_handler=_QuietHandler if self._quiet else None)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, name="sinno-sim",
-                                        daemon=True)
+        self._server = make_server(
+            self._host,
+            self._port,
+            self.app,
+            threaded=True,
+            request_handler=_QuietHandler if self._quiet else None,
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sinno-sim",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

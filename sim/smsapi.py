@@ -1,4 +1,5 @@
 """A local SMSAPI / HQsms simulator: a small werkzeug WSGI app with in-memory, thread-safe state."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +9,10 @@ import threading
 import time
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from werkzeug.datastructures import Authorization
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -30,7 +32,7 @@ _PRICE_ECO, _PRICE_MMS, _PRICE_VMS_GSM, _PRICE_VMS_LAND = 0.07, 0.30, 0.20, 0.14
 
 ERROR_TEXTS = {
     11: "Message too long or there is no message or parameter nounicode is set and special"
-        " characters are used",
+    " characters are used",
     12: "Message has more parts than defined in max_parts parameter",
     13: "No correct phone numbers",
     14: "Wrong sender name",
@@ -148,11 +150,11 @@ class Faults:
             isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599
         ):
             raise ValueError("status must be an HTTP error status (400-599) or null")
-        if times is not None and (isinstance(times, bool) or not isinstance(times, int)
-                                  or times < 1):
+        if times is not None and (
+            isinstance(times, bool) or not isinstance(times, int) or times < 1
+        ):
             raise ValueError("times must be a positive integer or null")
-        return cls(float(delay), status, bool(data.get("malformed")), bool(data.get("drop")),
-                   times)
+        return cls(float(delay), status, bool(data.get("malformed")), bool(data.get("drop")), times)
 
 
 class SimState:
@@ -358,16 +360,30 @@ class SimApp:
                 return _json({"message": "Method not allowed"}, 405)
             return handler(request)
         if path not in self._protocol:
-            return _json({"message": "Not found", "error": "not_found",
-                          "developer_description": None, "errors": None}, 404)
+            return _json(
+                {
+                    "message": "Not found",
+                    "error": "not_found",
+                    "developer_description": None,
+                    "errors": None,
+                },
+                404,
+            )
         methods, handler = self._protocol[path]
         if request.method not in methods:
-            return _json({"message": "Method not allowed", "error": "method_not_allowed",
-                          "developer_description": None, "errors": None}, 405)
+            return _json(
+                {
+                    "message": "Method not allowed",
+                    "error": "method_not_allowed",
+                    "developer_description": None,
+                    "errors": None,
+                },
+                405,
+            )
         params = self._params(request)
         request.environ["sim.generation"] = self.state.generation
         entry = {
-            "at": datetime.now(timezone.utc).isoformat(),
+            "at": datetime.now(UTC).isoformat(),
             "method": request.method,
             "path": path,
             "content_type": request.mimetype,
@@ -491,8 +507,13 @@ class SimApp:
         for raw in submitted:
             number = self._number(raw)
             if number is None:
-                invalid.append({"number": raw.lstrip("+"), "submitted_number": raw,
-                                "message": "Invalid phone number"})
+                invalid.append(
+                    {
+                        "number": raw.lstrip("+"),
+                        "submitted_number": raw,
+                        "message": "Invalid phone number",
+                    }
+                )
             else:
                 valid.append((number, raw))
         if not valid:
@@ -521,27 +542,49 @@ class SimApp:
         test = params.get("test") == "1"
         points = round(parts * self.config.points_per_part, 4)
         now = time.time()
-        received_at = datetime.fromtimestamp(now, timezone.utc).isoformat()
+        received_at = datetime.fromtimestamp(now, UTC).isoformat()
         items = []
         records = []
         for i, (number, raw) in enumerate(valid):
             msg_id = uuid.uuid4().hex[:24]
             idx = idx_values[i] if idx_values else None
-            items.append({
-                "id": msg_id, "points": points, "number": number, "date_sent": int(now),
-                "submitted_number": raw, "status": "QUEUE", "error": None, "idx": idx,
-                "parts": parts,
-            })
-            records.append({
-                "id": msg_id, "to": number, "submitted_number": raw, "message": message,
-                "from": sender or None, "parts": parts, "idx": idx, "auth": auth.kind,
-                "username": account.username, "encoding": params.get("encoding"),
-                "sms_encoding": encoding, "max_parts": max_parts_value,
-                "received_at": received_at, "points": points,
-            })
+            items.append(
+                {
+                    "id": msg_id,
+                    "points": points,
+                    "number": number,
+                    "date_sent": int(now),
+                    "submitted_number": raw,
+                    "status": "QUEUE",
+                    "error": None,
+                    "idx": idx,
+                    "parts": parts,
+                }
+            )
+            records.append(
+                {
+                    "id": msg_id,
+                    "to": number,
+                    "submitted_number": raw,
+                    "message": message,
+                    "from": sender or None,
+                    "parts": parts,
+                    "idx": idx,
+                    "auth": auth.kind,
+                    "username": account.username,
+                    "encoding": params.get("encoding"),
+                    "sms_encoding": encoding,
+                    "max_parts": max_parts_value,
+                    "received_at": received_at,
+                    "points": points,
+                }
+            )
         error = self.state.commit_send(
-            account, records, points * len(valid),
-            check_idx=params.get("check_idx") == "1", test=test,
+            account,
+            records,
+            points * len(valid),
+            check_idx=params.get("check_idx") == "1",
+            test=test,
             generation=request.environ.get("sim.generation"),
         )
         if error:
@@ -565,29 +608,33 @@ class SimApp:
         points = round(auth.account.points, 4)
         if not json_mode:
             return _text(f"Points: {points:.4f}")
-        return _json({
-            "points": points,
-            "proCount": int(points / self.config.points_per_part),
-            "ecoCount": int(points / _PRICE_ECO),
-            "mmsCount": int(points / _PRICE_MMS),
-            "vmsGsmCount": int(points / _PRICE_VMS_GSM),
-            "vmsLandCount": int(points / _PRICE_VMS_LAND),
-        })
+        return _json(
+            {
+                "points": points,
+                "proCount": int(points / self.config.points_per_part),
+                "ecoCount": int(points / _PRICE_ECO),
+                "mmsCount": int(points / _PRICE_MMS),
+                "vmsGsmCount": int(points / _PRICE_VMS_GSM),
+                "vmsLandCount": int(points / _PRICE_VMS_LAND),
+            }
+        )
 
     def _profile(self, request: Request, params: dict[str, str]) -> Response:
         account = self.state.by_token(self._bearer(request, params) or "")
         if account is None:
             return _json(_REST_UNAUTHORIZED, 401)
-        return _json({
-            "id": md5_hex(account.username)[:24],
-            "name": account.username.title(),
-            "email": f"{account.username}@example.invalid",
-            "username": account.username,
-            "phone_number": "48500000000",
-            "payment_type": "prepaid",
-            "user_type": "native",
-            "points": f"{account.points:.4f}",
-        })
+        return _json(
+            {
+                "id": md5_hex(account.username)[:24],
+                "name": account.username.title(),
+                "email": f"{account.username}@example.invalid",
+                "username": account.username,
+                "phone_number": "48500000000",
+                "payment_type": "prepaid",
+                "user_type": "native",
+                "points": f"{account.points:.4f}",
+            }
+        )
 
     def _ping(self, request: Request, params: dict[str, str]) -> Response:
         account = self.state.by_token(self._bearer(request, params) or "")
@@ -652,11 +699,14 @@ class SimServer:
     def start(self) -> SimServer:
         """Bind a port (0 = any free one) and serve in a daemon thread."""
         handler = _QuietHandler if self._quiet else None
-        self._server = make_server(self._host, self._port, self.app, threaded=True,
-                                   request_handler=handler)
+        self._server = make_server(
+            self._host, self._port, self.app, threaded=True, request_handler=handler
+        )
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="smsapi-sim", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="smsapi-sim",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -4,6 +4,7 @@ The SMTP side is a real aiosmtpd server (EHLO, optional STARTTLS or implicit TLS
 PLAIN/LOGIN); a small werkzeug app next to it answers `GET /_sim/messages`, `POST /_sim/reset`
 and `GET|POST /_sim/faults`. See docs/smtp-simulator.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,10 +47,10 @@ class SmtpSimConfig:
 class SmtpFaults:
     """Fault switches; each applies to the next `times` sessions/commands (None = until cleared)."""
 
-    refuse: bool = False      # greet with 421 and hang up (the server takes no connections)
-    temporary: bool = False   # 451 at RCPT TO: the mail is refused for now, try later
-    permanent: bool = False   # 554 after DATA: the mail is refused for good
-    auth: bool = False        # 535 to every AUTH, whatever the password
+    refuse: bool = False  # greet with 421 and hang up (the server takes no connections)
+    temporary: bool = False  # 451 at RCPT TO: the mail is refused for now, try later
+    permanent: bool = False  # 554 after DATA: the mail is refused for good
+    auth: bool = False  # 535 to every AUTH, whatever the password
     times: int | None = None
 
     @classmethod
@@ -61,7 +62,9 @@ class SmtpFaults:
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
         times = data.get("times")
-        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        if times is not None and (
+            isinstance(times, bool) or not isinstance(times, int) or times < 1
+        ):
             raise ValueError("times must be a positive integer or null")
         return cls(*(bool(data.get(k)) for k in FAULT_KINDS), times=times)
 
@@ -143,7 +146,7 @@ class SmtpSimState:
             "text": text,
             "html": html,
             "authenticated_as": user,
-            "received_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "received_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "raw": raw.decode("utf-8", "replace"),
         }
         with self._lock:
@@ -167,7 +170,11 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.state.take_fault("permanent"):
             return "554 5.7.1 Message rejected (simulator)"
-        user = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+        user = (
+            session.auth_data.login.decode()
+            if isinstance(session.auth_data, LoginPassword)
+            else None
+        )
         entry = self.state.store(envelope.mail_from, envelope.rcpt_tos, envelope.content, user)
         return f"250 2.0.0 OK queued as sim-{entry['id']}"
 
@@ -194,10 +201,16 @@ class _Controller(Controller):
 
     def factory(self):
         config = self._state.config
-        return _SimSMTP(self.handler, sim_state=self._state, hostname="smtp-sim.local",
-                        authenticator=self._authenticate, auth_require_tls=False,
-                        auth_required=False, decode_data=False,
-                        tls_context=self._tls if config.security == "starttls" else None)
+        return _SimSMTP(
+            self.handler,
+            sim_state=self._state,
+            hostname="smtp-sim.local",
+            authenticator=self._authenticate,
+            auth_require_tls=False,
+            auth_required=False,
+            decode_data=False,
+            tls_context=self._tls if config.security == "starttls" else None,
+        )
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         config = self._state.config
@@ -208,9 +221,12 @@ class _Controller(Controller):
         failing = getattr(session, "sim_auth_fault", None)
         if failing is None:
             failing = session.sim_auth_fault = self._state.take_fault("auth")
-        ok = (not failing and config.username is not None
-              and username == config.username and auth_data.password.decode("utf-8", "replace")
-              == config.password)
+        ok = (
+            not failing
+            and config.username is not None
+            and username == config.username
+            and auth_data.password.decode("utf-8", "replace") == config.password
+        )
         self._state.log_login(username, ok)
         # handled=False: aiosmtpd answers 535 itself (handled=True would leave the client waiting).
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
@@ -221,9 +237,11 @@ class _Controller(Controller):
         if self.ssl_context is not None:
             ctx = ssl.create_default_context()
             ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-            with socket.create_connection((self.hostname, self.port), 1.0) as sock:
-                with ctx.wrap_socket(sock) as tls:
-                    tls.recv(1024)
+            with (
+                socket.create_connection((self.hostname, self.port), 1.0) as sock,
+                ctx.wrap_socket(sock) as tls,
+            ):
+                tls.recv(1024)
             return
         super()._trigger_server()
 
@@ -237,17 +255,27 @@ def self_signed_context() -> tuple[ssl.SSLContext, bytes]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .sign(key, hashes.SHA256()))
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     with tempfile.NamedTemporaryFile() as cf, tempfile.NamedTemporaryFile() as kf:
         cf.write(cert_pem), kf.write(key_pem)
@@ -257,8 +285,9 @@ def self_signed_context() -> tuple[ssl.SSLContext, bytes]:
 
 
 def _json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False, indent=1), status,
-                    mimetype="application/json")
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1), status, mimetype="application/json"
+    )
 
 
 class SmtpSimControlApp:
@@ -336,14 +365,27 @@ class SmtpSimServer:
         if self.config.security in ("starttls", "ssl"):
             tls, self.cert_pem = self_signed_context()
         self.port = self.port or _free_port(self.host)
-        self._controller = _Controller(self.state, tls, hostname=self.host, port=self.port,
-                                       ssl_context=tls if self.config.security == "ssl" else None)
+        self._controller = _Controller(
+            self.state,
+            tls,
+            hostname=self.host,
+            port=self.port,
+            ssl_context=tls if self.config.security == "ssl" else None,
+        )
         self._controller.start()
-        self._http = make_server(self.host, self.http_port, SmtpSimControlApp(self.state),
-                                 threaded=True, request_handler=_QuietHandler if self.quiet else None)
-        self._thread = threading.Thread(target=self._http.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, name="smtp-sim-http",
-                                        daemon=True)
+        self._http = make_server(
+            self.host,
+            self.http_port,
+            SmtpSimControlApp(self.state),
+            threaded=True,
+            request_handler=_QuietHandler if self.quiet else None,
+        )
+        self._thread = threading.Thread(
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="smtp-sim-http",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

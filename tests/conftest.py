@@ -1,4 +1,5 @@
 """Fixtures in flaskr's shape: app, client, runner, auth; a migrated database per test session."""
+
 from __future__ import annotations
 
 import contextvars
@@ -21,7 +22,9 @@ CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrf_token"[^>]*value="([^
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "ping_after_idle(seconds): DATABASE_PING_AFTER_IDLE for the test's app")
+    config.addinivalue_line(
+        "markers", "ping_after_idle(seconds): DATABASE_PING_AFTER_IDLE for the test's app"
+    )
 
 
 def _database_url_for_worker(tmp_path_factory, worker_id: str) -> str:
@@ -84,8 +87,11 @@ def _clear(database_url: str) -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                 + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                sa.text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
     else:
         with db.engine.begin() as conn:
             for table in tables:
@@ -152,15 +158,20 @@ class Portal:
         resp = self.client.get("/login" if self.user is None else "/")
         return csrf_token_from(resp.get_data(as_text=True))
 
-    def login(self, role: str = "admin", username: str | None = None, password: str = "correct-horse-1"):
+    def login(
+        self, role: str = "admin", username: str | None = None, password: str = "correct-horse-1"
+    ):
         username = username or f"{role}-user"
-        user = db.session.scalar(sa.select(factories.User).where(factories.User.username == username))
+        user = db.session.scalar(
+            sa.select(factories.User).where(factories.User.username == username)
+        )
         if user is None:
             user = factories.make_user(role=role, username=username, password=password)
             db.session.commit()
         token = csrf_token_from(self.client.get("/login").get_data(as_text=True))
-        resp = self.client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": token})
+        resp = self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
         assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
         self.user = user
         return user

@@ -1,16 +1,18 @@
 """Plain factory functions for test data."""
+
 from __future__ import annotations
 
 import itertools
 
 from app.extensions import db
-from app.models import Branch, Interface, Role, User, Workstation  # noqa: F401 (re-exported)
+from app.models import Branch, Interface, Role, User, Workstation
 
 _seq = itertools.count(1)
 
 
-def make_user(role: str = "employee", username: str | None = None, password: str = "correct-horse-1",
-              **kw) -> User:
+def make_user(
+    role: str = "employee", username: str | None = None, password: str = "correct-horse-1", **kw
+) -> User:
     user = User(username=username or f"user{next(_seq)}", role=Role(role).value, **kw)
     user.set_password(password)
     db.session.add(user)
@@ -20,9 +22,17 @@ def make_user(role: str = "employee", username: str | None = None, password: str
 
 def make_branch(number: str | None = None, **kw) -> Branch:
     n = next(_seq)
-    fields = dict(number=number or str(100 + n), code=f"B{n}", name=f"Filiale {n}",
-                  street="Hauptstraße 1", postcode="70173", city="Stuttgart", country="DE",
-                  phone="+49 711 123456", email=f"filiale{n}@example.org")
+    fields = dict(
+        number=number or str(100 + n),
+        code=f"B{n}",
+        name=f"Filiale {n}",
+        street="Hauptstraße 1",
+        postcode="70173",
+        city="Stuttgart",
+        country="DE",
+        phone="+49 711 123456",
+        email=f"filiale{n}@example.org",
+    )
     fields.update(kw)
     branch = Branch(**fields)
     db.session.add(branch)
@@ -38,8 +48,9 @@ def make_workstation(branch: Branch | None = None, name: str | None = None) -> W
     return ws
 
 
-def make_interface(type_key: str = "smsapi", name: str | None = None, secrets: dict | None = None,
-                   **kw) -> Interface:
+def make_interface(
+    type_key: str = "smsapi", name: str | None = None, secrets: dict | None = None, **kw
+) -> Interface:
     """An interface stored directly (for list, resolution and role tests)."""
     from datetime import date
 
@@ -48,9 +59,16 @@ def make_interface(type_key: str = "smsapi", name: str | None = None, secrets: d
     from app.services.interfaces import denormalise, write_secret
 
     itype = interface_types.get(type_key)
-    fields = dict(type_key=type_key, group=itype.group, name=name or f"{itype.label} {next(_seq)}",
-                  server_side=True, client_side=False, settings=dict(itype.defaults), state={},
-                  start_date=date(2020, 1, 1))
+    fields = dict(
+        type_key=type_key,
+        group=itype.group,
+        name=name or f"{itype.label} {next(_seq)}",
+        server_side=True,
+        client_side=False,
+        settings=dict(itype.defaults),
+        state={},
+        start_date=date(2020, 1, 1),
+    )
     fields.update(kw)
     interface = Interface(**fields)
     denormalise(db.session, interface, itype)

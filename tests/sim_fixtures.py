@@ -1,4 +1,5 @@
 """Pytest fixtures running the SMSAPI and SiNNO simulators in-process (a plugin: tests.sim_fixtures)."""
+
 from __future__ import annotations
 
 import socket
@@ -73,6 +74,7 @@ def sinno_sim_isolated() -> Iterator[SinnoServer]:
 
 
 # ---- SMTP (sim/smtp.py) ------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def smtp_sim_server():

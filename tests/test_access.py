@@ -4,6 +4,7 @@ The table below is the specification (SPEC §1 and the issues), not a copy of th
 `@role_required`: a route whose declaration differs from it fails here, and so does a route
 nobody put in the table. New routes are added to EXPECTED with the reason from the SPEC.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -21,60 +22,125 @@ _CRUD = ("index", "new", "create", "edit", "update", "confirm_delete", "delete")
 
 EXPECTED: dict[str, tuple[str, ...] | str] = {
     # Logging in and choosing the language come before knowing who someone is.
-    "auth.login": ANYONE, "auth.language": ANYONE,
-    "auth.logout": EVERY_ROLE, "main.index": EVERY_ROLE,
+    "auth.login": ANYONE,
+    "auth.language": ANYONE,
+    "auth.logout": EVERY_ROLE,
+    "main.index": EVERY_ROLE,
     # SPEC §1 admin: "configure interfaces, branches, workstations, users and the chain's security options".
     **{f"branches.{verb}": (A,) for verb in _CRUD},
-    **{f"workstations.{verb}": (A,) for verb in _CRUD}, "workstations.settings": (A,),
-    **{f"users.{verb}": (A,) for verb in _CRUD[:5]}, "users.toggle_active": (A,), "users.password": (A,),
-    "chain.edit": (A,), "chain.update": (A,), "chain.security": (A,),
-    "interfaces.choose_type": (A,), "interfaces.create": (A,), "interfaces.edit": (A,),
-    "interfaces.confirm_delete": (A,), "interfaces.delete": (A,), "interfaces.protect": (A,),
-    "interfaces.unprotect": (A,), "interfaces.reminder_preview": (A,), "interfaces.reminder_run": (A,),
+    **{f"workstations.{verb}": (A,) for verb in _CRUD},
+    "workstations.settings": (A,),
+    **{f"users.{verb}": (A,) for verb in _CRUD[:5]},
+    "users.toggle_active": (A,),
+    "users.password": (A,),
+    "chain.edit": (A,),
+    "chain.update": (A,),
+    "chain.security": (A,),
+    "interfaces.choose_type": (A,),
+    "interfaces.create": (A,),
+    "interfaces.edit": (A,),
+    "interfaces.confirm_delete": (A,),
+    "interfaces.delete": (A,),
+    "interfaces.protect": (A,),
+    "interfaces.unprotect": (A,),
+    "interfaces.reminder_preview": (A,),
+    "interfaces.reminder_run": (A,),
     # SPEC §1 admin: "send test SMS"; "reveal a stored password after re-entering their own password".
-    "interfaces.test_sms": (A,), "interfaces.test_sms_number": (A,), "interfaces.test_sms_send": (A,),
-    "interfaces.reveal_dialog": (A,), "interfaces.reveal": (A,),
+    "interfaces.test_sms": (A,),
+    "interfaces.test_sms_number": (A,),
+    "interfaces.test_sms_send": (A,),
+    "interfaces.reveal_dialog": (A,),
+    "interfaces.reveal": (A,),
     # Appointment types and statuses are chain configuration (issue: admins maintain them).
-    **{f"appointments.{prefix}{verb}": (A,) for prefix in ("type_", "status_") for verb in _CRUD[1:]},
-    "appointments.types": (A,), "appointments.statuses": (A,),
+    **{
+        f"appointments.{prefix}{verb}": (A,)
+        for prefix in ("type_", "status_")
+        for verb in _CRUD[1:]
+    },
+    "appointments.types": (A,),
+    "appointments.statuses": (A,),
     # The security audit log reviews admins' reveals: admins only (SPEC §5).
     "audit.index": (A,),
     # SPEC §1 helpdesk: "review the status and history of every interface", "run the non-destructive
     # checks (balance lookup ...)"; never a change, never a secret.
-    "interfaces.index": (A, H), "interfaces.show": (A, H), "interfaces.history": (A, H),
-    "interfaces.deleted": (A, H), "interfaces.balance": (A, H),
+    "interfaces.index": (A, H),
+    "interfaces.show": (A, H),
+    "interfaces.history": (A, H),
+    "interfaces.deleted": (A, H),
+    "interfaces.balance": (A, H),
     # The SMS outbox: helpdesk watches failures (SPEC §4.6), only admins resend or cancel.
-    "outbox.index": (A, H), "outbox.resend": (A,), "outbox.cancel": (A,),
+    "outbox.index": (A, H),
+    "outbox.resend": (A,),
+    "outbox.cancel": (A,),
     # SPEC §1 employee: "send an SMS to a customer"; customers and appointments are their daily work
     # (admins too); helpdesk never sees customer data.
-    **{f"customers.{verb}": (A, E) for verb in _CRUD}, "customers.show": (A, E),
-    **{f"appointments.{verb}": (A, E) for verb in _CRUD[:5]}, "appointments.show": (A, E),
+    **{f"customers.{verb}": (A, E) for verb in _CRUD},
+    "customers.show": (A, E),
+    **{f"appointments.{verb}": (A, E) for verb in _CRUD[:5]},
+    "appointments.show": (A, E),
     "appointments.customer_lookup": (A, E),
     "sms.new": (A, E),
     # SPEC §1 admin: "log the SiNNO service in and out" (issue 14).
-    "interfaces.sinno_session": (A,), "interfaces.sinno_login": (A,),
-    "interfaces.sinno_logout_confirm": (A,), "interfaces.sinno_logout": (A,),
+    "interfaces.sinno_session": (A,),
+    "interfaces.sinno_login": (A,),
+    "interfaces.sinno_logout_confirm": (A,),
+    "interfaces.sinno_logout": (A,),
     # SPEC §4.3 customer activation is done from the customer record (employees and admins, issue 14).
-    **{f"sinno.{verb}": (A, E) for verb in ("state", "confirm_activate", "activate",
-                                             "confirm_deactivate", "deactivate", "sheet")},
+    **{
+        f"sinno.{verb}": (A, E)
+        for verb in (
+            "state",
+            "confirm_activate",
+            "activate",
+            "confirm_deactivate",
+            "deactivate",
+            "sheet",
+        )
+    },
     # Issue 16: a load balancer or systemd/Kubernetes probe asks without logging in; no internals shown.
-    "health.healthz": ANYONE, "health.readyz": ANYONE,
+    "health.healthz": ANYONE,
+    "health.readyz": ANYONE,
     # SPEC §1 helpdesk: "review the status ... of every interface", "run the non-destructive checks";
     # SPEC §4.6: "helpdesk and admins can check on demand"; diagnostics are redacted (issue 16).
-    **{f"status.{verb}": (A, H) for verb in ("index", "show", "check", "check_all", "run",
-                                              "download_diagnostics")},
+    **{
+        f"status.{verb}": (A, H)
+        for verb in ("index", "show", "check", "check_all", "run", "download_diagnostics")
+    },
     # SPEC §4.5 "Test-E-Mail senden", like the test SMS: admins (issue 15).
-    "interfaces.test_email": (A,), "interfaces.test_email_send": (A,),
+    "interfaces.test_email": (A,),
+    "interfaces.test_email_send": (A,),
     # SPEC §1 employee: "read and answer SiNNO chat messages" (admins too; helpdesk never sees
     # customer data).
-    **{f"chat.{verb}": (A, E) for verb in ("index", "sync_info", "badge", "thread", "messages",
-                                            "mark_read", "mark_unread", "reply", "resend")},
+    **{
+        f"chat.{verb}": (A, E)
+        for verb in (
+            "index",
+            "sync_info",
+            "badge",
+            "thread",
+            "messages",
+            "mark_read",
+            "mark_unread",
+            "reply",
+            "resend",
+        )
+    },
     # SPEC §1 employee: "manage their own notification preferences, see their notifications";
     # issue 15: "Mein Bereich" for every logged-in user, only ever their own.
-    **{f"account.{verb}": EVERY_ROLE for verb in ("profile", "update_profile", "change_password",
-                                                   "preferences", "update_preferences")},
-    **{f"notifications.{verb}": EVERY_ROLE for verb in ("index", "badge", "mark_read",
-                                                         "mark_all_read")},
+    **{
+        f"account.{verb}": EVERY_ROLE
+        for verb in (
+            "profile",
+            "update_profile",
+            "change_password",
+            "preferences",
+            "update_preferences",
+        )
+    },
+    **{
+        f"notifications.{verb}": EVERY_ROLE
+        for verb in ("index", "badge", "mark_read", "mark_all_read")
+    },
     # The SMS length counter counts typed text; it shows nothing stored (used by the Test-SMS dialog
     # and the customer SMS form).
     "sms.length": EVERY_ROLE,
@@ -123,8 +189,11 @@ def test_every_route_is_in_the_table_and_the_table_has_no_stale_entries(app):
 
 
 def test_every_route_declares_access(app):
-    missing = [r.endpoint for r, _ in _routes(app)
-               if getattr(app.view_functions[r.endpoint], ACCESS_ATTR, None) is None]
+    missing = [
+        r.endpoint
+        for r, _ in _routes(app)
+        if getattr(app.view_functions[r.endpoint], ACCESS_ATTR, None) is None
+    ]
     assert missing == []
 
 
@@ -142,8 +211,9 @@ def test_anonymous_is_sent_to_login_everywhere_else(app, client):
         url = _url_for_rule(rule)
         resp = client.open(url, method=method)
         if _allowed(rule.endpoint, None):
-            assert resp.status_code not in (401, 403) and "/login?" not in resp.headers.get("Location", ""), \
-                rule.rule
+            assert resp.status_code not in (401, 403) and "/login?" not in resp.headers.get(
+                "Location", ""
+            ), rule.rule
             continue
         assert resp.status_code == 302, (rule.rule, method, resp.status_code)
         assert "/login" in resp.headers["Location"], rule.rule
@@ -169,7 +239,9 @@ def test_each_role_gets_exactly_what_the_spec_gives_it(app, portal, role):
     # htmx asking for what a role may not use gets 403 and a toast (not a login page swapped in)
     for rule, method in _routes(app):
         if not _allowed(rule.endpoint, role):
-            hx = portal.client.open(_url_for_rule(rule), method=method, headers={"HX-Request": "true"})
+            hx = portal.client.open(
+                _url_for_rule(rule), method=method, headers={"HX-Request": "true"}
+            )
             assert hx.status_code == 403 and "toast" in hx.headers.get("HX-Trigger", ""), rule.rule
 
 

@@ -1,4 +1,5 @@
 """Mein Bereich: own profile, own password, own notification preferences, and nobody else's."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,29 +14,47 @@ def test_every_role_sees_its_own_profile(app, portal):
     for role in ("admin", "employee", "helpdesk"):
         user = portal.login(role)
         page = portal.get("/me/").get_data(as_text=True)
-        assert user.username in page and 'id="profile-form"' in page and 'id="own-password-form"' in page
+        assert (
+            user.username in page
+            and 'id="profile-form"' in page
+            and 'id="own-password-form"' in page
+        )
         assert 'href="/me/"' in portal.get("/").get_data(as_text=True)  # the header links to it
         portal.logout()
 
 
 def test_profile_saves_name_email_mobile_language(app, portal):
     user = portal.login("employee")
-    resp = portal.post("/me/", {"full_name": "Kim Berger", "email": "kim@example.org",
-                                "mobile": "0171 2345678", "locale": "en"})
+    resp = portal.post(
+        "/me/",
+        {
+            "full_name": "Kim Berger",
+            "email": "kim@example.org",
+            "mobile": "0171 2345678",
+            "locale": "en",
+        },
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     stored = db.session.get(User, user.id)
     assert (stored.full_name, stored.email, stored.mobile, stored.locale) == (
-        "Kim Berger", "kim@example.org", "491712345678", "en")
+        "Kim Berger",
+        "kim@example.org",
+        "491712345678",
+        "en",
+    )
     page = portal.get("/me/").get_data(as_text=True)
     assert "My area" in page and "Kim Berger" in page
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("email", "kein-at", "gültige E-Mail-Adresse"),
-    ("mobile", "0711 123456", "Mobil"),
-    ("locale", "fr", "Keine gültige Auswahl"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("email", "kein-at", "gültige E-Mail-Adresse"),
+        ("mobile", "0711 123456", "Mobil"),
+        ("locale", "fr", "Keine gültige Auswahl"),
+    ],
+)
 def test_bad_profile_input_is_422_and_nothing_saved(app, portal, field, value, message):
     user = portal.login("employee")
     data = {"full_name": "Neu", "email": "", "mobile": "", "locale": "de", field: value}
@@ -48,16 +67,34 @@ def test_bad_profile_input_is_422_and_nothing_saved(app, portal, field, value, m
 
 def test_password_change_needs_the_current_password(app, portal, client):
     user = portal.login("employee")
-    wrong = portal.post("/me/password", {"current": "falsch-falsch", "password": "ein-neues-Passwort-1",
-                                         "confirm": "ein-neues-Passwort-1"}, htmx=True)
-    assert wrong.status_code == 422 and "Das aktuelle Passwort ist falsch." in wrong.get_data(as_text=True)
-    short = portal.post("/me/password", {"current": "correct-horse-1", "password": "kurz", "confirm": "kurz"},
-                        htmx=True)
+    wrong = portal.post(
+        "/me/password",
+        {
+            "current": "falsch-falsch",
+            "password": "ein-neues-Passwort-1",
+            "confirm": "ein-neues-Passwort-1",
+        },
+        htmx=True,
+    )
+    assert wrong.status_code == 422 and "Das aktuelle Passwort ist falsch." in wrong.get_data(
+        as_text=True
+    )
+    short = portal.post(
+        "/me/password",
+        {"current": "correct-horse-1", "password": "kurz", "confirm": "kurz"},
+        htmx=True,
+    )
     assert short.status_code == 422 and "mindestens 10 Zeichen" in short.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password("correct-horse-1")
-    ok = portal.post("/me/password", {"current": "correct-horse-1", "password": "ein-neues-Passwort-1",
-                                      "confirm": "ein-neues-Passwort-1"})
+    ok = portal.post(
+        "/me/password",
+        {
+            "current": "correct-horse-1",
+            "password": "ein-neues-Passwort-1",
+            "confirm": "ein-neues-Passwort-1",
+        },
+    )
     assert ok.status_code == 302
     assert portal.get("/me/").status_code == 200  # this session goes on
     db.session.expire_all()
@@ -66,9 +103,15 @@ def test_password_change_needs_the_current_password(app, portal, client):
 
 # ---- preferences -------------------------------------------------------------------------------
 
+
 def _prefs(user_id):
-    return dict(db.session.execute(sa.select(NotificationPreference.event, NotificationPreference.channel)
-                                   .where(NotificationPreference.user_id == user_id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(NotificationPreference.event, NotificationPreference.channel).where(
+                NotificationPreference.user_id == user_id
+            )
+        ).all()
+    )
 
 
 def test_defaults_per_role(app, portal):
@@ -76,11 +119,18 @@ def test_defaults_per_role(app, portal):
     page = portal.get("/me/notifications").get_data(as_text=True)
     assert "Ungelesene SiNNO-Chat-Nachrichten" in page and "SMS-Versand fehlgeschlagen" not in page
     assert 'name="event_chat_unread" value="message" id="event_chat_unread-message" ' in page
-    assert 'value="message" id="event_chat_unread-message" aria-label="Ungelesene SiNNO-Chat-Nachrichten: Nachricht" checked' in page
+    assert (
+        'value="message" id="event_chat_unread-message" aria-label="Ungelesene SiNNO-Chat-Nachrichten: Nachricht" checked'
+        in page
+    )
     portal.logout()
     portal.login("admin")
     page = portal.get("/me/notifications").get_data(as_text=True)
-    for label in ("Ungelesene SiNNO-Chat-Nachrichten", "SMS-Versand fehlgeschlagen", "SMS-Guthaben niedrig"):
+    for label in (
+        "Ungelesene SiNNO-Chat-Nachrichten",
+        "SMS-Versand fehlgeschlagen",
+        "SMS-Guthaben niedrig",
+    ):
         assert label in page
 
 
@@ -91,12 +141,16 @@ def test_email_and_sms_only_with_interface_and_address(app, portal):
     assert "Es ist keine E-Mail-Schnittstelle eingerichtet." in page
     refused = portal.post("/me/notifications", {"event_chat_unread": "email"}, htmx=True)
     assert refused.status_code == 422 and _prefs(user.id) == {}
-    make_interface("email_smtp", settings={"host": "127.0.0.1", "port": 25, "security": "none",
-                                          "sender": "p@example.org"})
+    make_interface(
+        "email_smtp",
+        settings={"host": "127.0.0.1", "port": 25, "security": "none", "sender": "p@example.org"},
+    )
     make_interface("smsapi")
     db.session.commit()
     page = portal.get("/me/notifications").get_data(as_text=True)
-    assert "Tragen Sie unter Profil Ihre E-Mail-Adresse ein." in page and 'value="email"' not in page
+    assert (
+        "Tragen Sie unter Profil Ihre E-Mail-Adresse ein." in page and 'value="email"' not in page
+    )
     db.session.get(User, user.id).email = "kim@example.org"
     db.session.get(User, user.id).mobile = "491712345678"
     db.session.commit()
@@ -115,10 +169,15 @@ def test_preferences_are_isolated(app, portal):
     me = portal.login("admin")
     page = portal.get("/me/notifications").get_data(as_text=True)
     # My table shows my defaults, not the other admin's choice.
-    assert 'id="event_sms_failed-message" aria-label="SMS-Versand fehlgeschlagen: Nachricht" checked' in page
+    assert (
+        'id="event_sms_failed-message" aria-label="SMS-Versand fehlgeschlagen: Nachricht" checked'
+        in page
+    )
     # There is no URL with a user id; extra form fields for another user are ignored.
-    resp = portal.post("/me/notifications", {"event_sms_failed": "message", "user_id": str(other.id),
-                                             "event_chat_unread": "none"})
+    resp = portal.post(
+        "/me/notifications",
+        {"event_sms_failed": "message", "user_id": str(other.id), "event_chat_unread": "none"},
+    )
     assert resp.status_code == 302
     assert _prefs(other.id) == {"sms_failed": "none"}
     assert _prefs(me.id) == {"chat_unread": "none"}

@@ -1,4 +1,5 @@
 """Appointments, their types and statuses, the reminder state they show, and the demo volume."""
+
 from __future__ import annotations
 
 import re
@@ -30,21 +31,35 @@ class Setup:
     def __init__(self):
         self.branch = make_branch(number="01", name="Stuttgart", code="STR")
         self.ulm = make_branch(number="02", name="Ulm", code="ULM")
-        self.hoertest = AppointmentType(name="Hörtest", allows_auto_notification=True, duration_minutes=45)
-        self.werkstatt = AppointmentType(name="Werkstatt", allows_auto_notification=False, duration_minutes=20)
-        self.old = AppointmentType(name="Alter Typ", allows_auto_notification=True, duration_minutes=30,
-                                   active=False)
+        self.hoertest = AppointmentType(
+            name="Hörtest", allows_auto_notification=True, duration_minutes=45
+        )
+        self.werkstatt = AppointmentType(
+            name="Werkstatt", allows_auto_notification=False, duration_minutes=20
+        )
+        self.old = AppointmentType(
+            name="Alter Typ", allows_auto_notification=True, duration_minutes=30, active=False
+        )
         self.planned = AppointmentStatus(name="Geplant", kind="open")
         self.cancelled = AppointmentStatus(name="Storniert", kind="cancelled")
         db.session.add_all([self.hoertest, self.werkstatt, self.old, self.planned, self.cancelled])
         db.session.flush()
-        self.customer = make_customer(self.branch, first_name="Erika", last_name="Mustermann", number="K-1")
+        self.customer = make_customer(
+            self.branch, first_name="Erika", last_name="Mustermann", number="K-1"
+        )
         db.session.commit()
 
-    def appointment(self, starts_at: datetime, customer: Customer | None = None, **kw) -> Appointment:
-        fields = dict(customer_id=(customer or self.customer).id, type_id=self.hoertest.id,
-                      status_id=self.planned.id, branch_id=self.branch.id, starts_at=starts_at,
-                      duration_minutes=45)
+    def appointment(
+        self, starts_at: datetime, customer: Customer | None = None, **kw
+    ) -> Appointment:
+        fields = dict(
+            customer_id=(customer or self.customer).id,
+            type_id=self.hoertest.id,
+            status_id=self.planned.id,
+            branch_id=self.branch.id,
+            starts_at=starts_at,
+            duration_minutes=45,
+        )
         fields.update(kw)
         appt = Appointment(**fields)
         db.session.add(appt)
@@ -52,9 +67,16 @@ class Setup:
         return appt
 
     def form(self, **override) -> dict:
-        data = {"customer_ref": "K-1", "type_id": self.hoertest.id, "status_id": self.planned.id,
-                "branch_id": self.branch.id, "start_date": "2030-07-01", "start_time": "10:00",
-                "duration_minutes": "", "note": "Bitte Hörgeräte mitbringen"}
+        data = {
+            "customer_ref": "K-1",
+            "type_id": self.hoertest.id,
+            "status_id": self.planned.id,
+            "branch_id": self.branch.id,
+            "start_date": "2030-07-01",
+            "start_time": "10:00",
+            "duration_minutes": "",
+            "note": "Bitte Hörgeräte mitbringen",
+        }
         data.update(override)
         return data
 
@@ -70,10 +92,18 @@ def _rows(html: str) -> list[str]:
 
 # ---- appointment types and statuses -------------------------------------------------------------
 
+
 def test_admin_creates_and_edits_a_type(app, portal, s):
     portal.login("admin")
-    resp = portal.post("/appointments/types/", {"name": "Sehtest", "allows_auto_notification": "y",
-                                                "duration_minutes": "25", "active": "y"})
+    resp = portal.post(
+        "/appointments/types/",
+        {
+            "name": "Sehtest",
+            "allows_auto_notification": "y",
+            "duration_minutes": "25",
+            "active": "y",
+        },
+    )
     assert resp.status_code == 302 and resp.headers["Location"] == "/appointments/types/"
     record = db.session.scalar(sa.select(AppointmentType).where(AppointmentType.name == "Sehtest"))
     assert record.allows_auto_notification and record.duration_minutes == 25 and record.active
@@ -82,10 +112,14 @@ def test_admin_creates_and_edits_a_type(app, portal, s):
     form = portal.get(f"/appointments/types/{record.id}/edit").get_data(as_text=True)
     assert "Erlaubt für automatische Benachrichtigungen des Kunden" in form
     # its own name is no duplicate; unchecked boxes switch off
-    resp = portal.post(f"/appointments/types/{record.id}/edit", {"name": "Sehtest", "duration_minutes": "30"})
+    resp = portal.post(
+        f"/appointments/types/{record.id}/edit", {"name": "Sehtest", "duration_minutes": "30"}
+    )
     assert resp.status_code == 302
     record = db.session.get(AppointmentType, record.id)
-    assert not record.allows_auto_notification and not record.active and record.duration_minutes == 30
+    assert (
+        not record.allows_auto_notification and not record.active and record.duration_minutes == 30
+    )
 
 
 def test_type_validation(app, portal, s):
@@ -114,9 +148,14 @@ def test_type_in_use_cannot_be_deleted(app, portal, s):
         s.appointment(utcnow() + timedelta(days=days))
     db.session.commit()
     portal.login("admin")
-    confirm = portal.get(f"/appointments/types/{s.hoertest.id}/delete", htmx=True).get_data(as_text=True)
+    confirm = portal.get(f"/appointments/types/{s.hoertest.id}/delete", htmx=True).get_data(
+        as_text=True
+    )
     assert "<html" not in confirm and 'id="confirm-delete"' not in confirm
-    assert "Der Termintyp Hörtest kann nicht gelöscht werden. Er wird noch von 3 Terminen verwendet." in confirm
+    assert (
+        "Der Termintyp Hörtest kann nicht gelöscht werden. Er wird noch von 3 Terminen verwendet."
+        in confirm
+    )
     resp = portal.post(f"/appointments/types/{s.hoertest.id}/delete")
     assert resp.status_code == 302
     assert "von 3 Terminen verwendet" in portal.get("/appointments/types/").get_data(as_text=True)
@@ -134,16 +173,27 @@ def test_admin_manages_statuses(app, portal, s):
     portal.login("admin")
     resp = portal.post("/appointments/statuses/", {"name": "Geplatzt", "kind": "no_show"})
     assert resp.status_code == 302
-    record = db.session.scalar(sa.select(AppointmentStatus).where(AppointmentStatus.name == "Geplatzt"))
+    record = db.session.scalar(
+        sa.select(AppointmentStatus).where(AppointmentStatus.name == "Geplatzt")
+    )
     assert record.kind == "no_show"
     html = portal.get("/appointments/statuses/").get_data(as_text=True)
     assert "Status Geplatzt wurde angelegt." in html and "geplatzt" in html and "storniert" in html
-    resp = portal.post(f"/appointments/statuses/{record.id}/edit", {"name": "Nicht erschienen", "kind": "no_show"})
-    assert resp.status_code == 302 and db.session.get(AppointmentStatus, record.id).name == "Nicht erschienen"
-    for override, message in [({"name": ""}, "Dieses Feld wird benötigt."),
-                              ({"name": "GEPLANT"}, "Einen Status mit diesem Namen gibt es bereits."),
-                              ({"kind": "later"}, "Keine gültige Auswahl")]:
-        resp = portal.post("/appointments/statuses/", {"name": "Neu", "kind": "open", **override}, htmx=True)
+    resp = portal.post(
+        f"/appointments/statuses/{record.id}/edit", {"name": "Nicht erschienen", "kind": "no_show"}
+    )
+    assert (
+        resp.status_code == 302
+        and db.session.get(AppointmentStatus, record.id).name == "Nicht erschienen"
+    )
+    for override, message in [
+        ({"name": ""}, "Dieses Feld wird benötigt."),
+        ({"name": "GEPLANT"}, "Einen Status mit diesem Namen gibt es bereits."),
+        ({"kind": "later"}, "Keine gültige Auswahl"),
+    ]:
+        resp = portal.post(
+            "/appointments/statuses/", {"name": "Neu", "kind": "open", **override}, htmx=True
+        )
         assert resp.status_code == 422 and message in resp.get_data(as_text=True), override
     assert _count(AppointmentStatus) == 3
 
@@ -152,8 +202,13 @@ def test_status_in_use_cannot_be_deleted(app, portal, s):
     s.appointment(utcnow() + timedelta(days=1))
     db.session.commit()
     portal.login("admin")
-    confirm = portal.get(f"/appointments/statuses/{s.planned.id}/delete", htmx=True).get_data(as_text=True)
-    assert "Der Status Geplant kann nicht gelöscht werden. Er wird noch von 1 Termin verwendet." in confirm
+    confirm = portal.get(f"/appointments/statuses/{s.planned.id}/delete", htmx=True).get_data(
+        as_text=True
+    )
+    assert (
+        "Der Status Geplant kann nicht gelöscht werden. Er wird noch von 1 Termin verwendet."
+        in confirm
+    )
     assert portal.post(f"/appointments/statuses/{s.planned.id}/delete").status_code == 302
     assert db.session.get(AppointmentStatus, s.planned.id) is not None
     cancelled_id = s.cancelled.id
@@ -161,24 +216,42 @@ def test_status_in_use_cannot_be_deleted(app, portal, s):
     assert db.session.get(AppointmentStatus, cancelled_id) is None
 
 
-@pytest.mark.parametrize("url, method", [
-    ("/appointments/types/", "get"), ("/appointments/types/new", "get"), ("/appointments/types/", "post"),
-    ("/appointments/types/{type}/edit", "post"), ("/appointments/types/{type}/delete", "post"),
-    ("/appointments/statuses/", "get"), ("/appointments/statuses/", "post"),
-    ("/appointments/statuses/{status}/delete", "post"),
-])
+@pytest.mark.parametrize(
+    "url, method",
+    [
+        ("/appointments/types/", "get"),
+        ("/appointments/types/new", "get"),
+        ("/appointments/types/", "post"),
+        ("/appointments/types/{type}/edit", "post"),
+        ("/appointments/types/{type}/delete", "post"),
+        ("/appointments/statuses/", "get"),
+        ("/appointments/statuses/", "post"),
+        ("/appointments/statuses/{status}/delete", "post"),
+    ],
+)
 def test_employees_cannot_manage_types_and_statuses(app, portal, s, url, method):
     portal.login("employee")
     url = url.format(type=s.werkstatt.id, status=s.cancelled.id)
-    resp = portal.get(url) if method == "get" else portal.post(url, {"name": "X", "kind": "open",
-                                                                     "duration_minutes": "30"})
+    resp = (
+        portal.get(url)
+        if method == "get"
+        else portal.post(url, {"name": "X", "kind": "open", "duration_minutes": "30"})
+    )
     assert resp.status_code == 403
     assert _count(AppointmentType) == 3 and _count(AppointmentStatus) == 2
     assert "appointment-types" not in portal.get("/appointments/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/appointments/", "/appointments/new", "/appointments/1", "/appointments/1/edit",
-                                 "/appointments/customer-lookup?customer_ref=K-1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/appointments/",
+        "/appointments/new",
+        "/appointments/1",
+        "/appointments/1/edit",
+        "/appointments/customer-lookup?customer_ref=K-1",
+    ],
+)
 def test_helpdesk_may_not_see_appointments(app, portal, s, url):
     s.appointment(utcnow() + timedelta(days=1))
     db.session.commit()
@@ -189,6 +262,7 @@ def test_helpdesk_may_not_see_appointments(app, portal, s, url):
 
 
 # ---- creating and editing appointments ----------------------------------------------------------
+
 
 def test_create_appointment_in_local_time(app, portal, s):
     portal.login("employee")
@@ -209,8 +283,16 @@ def test_winter_time_and_customer_by_id(app, portal, s):
     portal.login("admin")
     other = make_customer(s.ulm, last_name="Ohne Nummer")
     db.session.commit()
-    resp = portal.post("/appointments/", s.form(customer_ref=f"#{other.id}", start_date="15.01.2030",
-                                                start_time="09:15", duration_minutes="20", branch_id=s.ulm.id))
+    resp = portal.post(
+        "/appointments/",
+        s.form(
+            customer_ref=f"#{other.id}",
+            start_date="15.01.2030",
+            start_time="09:15",
+            duration_minutes="20",
+            branch_id=s.ulm.id,
+        ),
+    )
     assert resp.status_code == 302
     appt = db.session.scalar(sa.select(Appointment))
     assert appt.starts_at == datetime(2030, 1, 15, 8, 15) and appt.customer_id == other.id
@@ -222,7 +304,10 @@ def test_appointment_validation_saves_nothing(app, portal, s):
     cases = [
         ({"customer_ref": ""}, "Bitte geben Sie den Kunden an."),
         ({"customer_ref": "K-404"}, "Kein Kunde mit der Kundennummer oder ID „K-404“ gefunden."),
-        ({"customer_ref": "#999999"}, "Kein Kunde mit der Kundennummer oder ID „#999999“ gefunden."),
+        (
+            {"customer_ref": "#999999"},
+            "Kein Kunde mit der Kundennummer oder ID „#999999“ gefunden.",
+        ),
         ({"type_id": ""}, "Bitte wählen Sie einen Termintyp."),
         ({"type_id": str(s.old.id)}, "Keine gültige Auswahl"),  # inactive types are not offered
         ({"status_id": "999"}, "Keine gültige Auswahl"),
@@ -258,16 +343,22 @@ def test_new_form_prefilled_from_customer(app, portal, s):
 
 
 def test_edit_appointment_shows_local_time_and_resets_the_reminder_check(app, portal, s):
-    appt = s.appointment(datetime(2030, 7, 1, 8, 0), type_id=s.old.id, reminder_skip_reason="no_consent",
-                         reminder_checked_at=datetime(2030, 6, 30, 8, 0))
+    appt = s.appointment(
+        datetime(2030, 7, 1, 8, 0),
+        type_id=s.old.id,
+        reminder_skip_reason="no_consent",
+        reminder_checked_at=datetime(2030, 6, 30, 8, 0),
+    )
     db.session.commit()
     portal.login("employee")
     form = portal.get(f"/appointments/{appt.id}/edit").get_data(as_text=True)
     assert 'value="2030-07-01"' in form and 'value="10:00"' in form and 'value="K-1"' in form
     # an inactive type stays selectable for the appointment that has it
     assert f'<option selected value="{s.old.id}">Alter Typ</option>' in form
-    resp = portal.post(f"/appointments/{appt.id}/edit", s.form(type_id=s.old.id, start_time="11:30",
-                                                               duration_minutes="45"))
+    resp = portal.post(
+        f"/appointments/{appt.id}/edit",
+        s.form(type_id=s.old.id, start_time="11:30", duration_minutes="45"),
+    )
     assert resp.status_code == 302
     appt = db.session.get(Appointment, appt.id)
     assert appt.starts_at == datetime(2030, 7, 1, 9, 30)
@@ -278,8 +369,11 @@ def test_bad_edit_saves_nothing(app, portal, s):
     appt = s.appointment(datetime(2030, 7, 1, 8, 0))
     db.session.commit()
     portal.login("employee")
-    resp = portal.post(f"/appointments/{appt.id}/edit", s.form(start_time="11:30", customer_ref="nobody"),
-                       htmx=True)
+    resp = portal.post(
+        f"/appointments/{appt.id}/edit",
+        s.form(start_time="11:30", customer_ref="nobody"),
+        htmx=True,
+    )
     assert resp.status_code == 422
     assert db.session.get(Appointment, appt.id).starts_at == datetime(2030, 7, 1, 8, 0)
 
@@ -288,11 +382,20 @@ def test_customer_lookup_while_typing(app, portal, s):
     make_customer(s.ulm, first_name="Max", last_name="Musterfrau", number="K-2")
     db.session.commit()
     portal.login("employee")
-    html = portal.get("/appointments/customer-lookup?customer_ref=k-1", htmx=True).get_data(as_text=True)
+    html = portal.get("/appointments/customer-lookup?customer_ref=k-1", htmx=True).get_data(
+        as_text=True
+    )
     assert 'id="customer-match"' in html and "Erika Mustermann (K-1)" in html
-    html = portal.get("/appointments/customer-lookup?customer_ref=muster", htmx=True).get_data(as_text=True)
-    assert '<option value="K-1">Mustermann, Erika' in html and '<option value="K-2">Musterfrau, Max' in html
-    html = portal.get("/appointments/customer-lookup?customer_ref=zzz", htmx=True).get_data(as_text=True)
+    html = portal.get("/appointments/customer-lookup?customer_ref=muster", htmx=True).get_data(
+        as_text=True
+    )
+    assert (
+        '<option value="K-1">Mustermann, Erika' in html
+        and '<option value="K-2">Musterfrau, Max' in html
+    )
+    html = portal.get("/appointments/customer-lookup?customer_ref=zzz", htmx=True).get_data(
+        as_text=True
+    )
     assert "Kein passender Kunde gefunden." in html and "<option" not in html
 
 
@@ -304,32 +407,44 @@ def test_unknown_appointment_is_404(app, portal):
 
 # ---- list and reminder state --------------------------------------------------------------------
 
+
 def test_list_filters_and_sorting(app, portal, s):
     now = utcnow()
     other = make_customer(s.ulm, first_name="Piotr", last_name="Nowak", number="K-2")
     later = s.appointment(now + timedelta(days=3))
-    soon = s.appointment(now + timedelta(days=1), customer=other, branch_id=s.ulm.id, status_id=s.cancelled.id)
+    soon = s.appointment(
+        now + timedelta(days=1), customer=other, branch_id=s.ulm.id, status_id=s.cancelled.id
+    )
     past = s.appointment(now - timedelta(days=2))
     far = s.appointment(now + timedelta(days=40))
     db.session.commit()
     portal.login("employee")
     page = portal.get("/appointments/").get_data(as_text=True)
-    assert "<html" in page and 'id="appointment-branch"' in page and 'id="appointment-status"' in page
+    assert (
+        "<html" in page and 'id="appointment-branch"' in page and 'id="appointment-status"' in page
+    )
     # without a start date the list begins today, sorted by start
     assert _rows(page) == [str(soon.id), str(later.id), str(far.id)]
     local_today = datetime.now(BERLIN).date()
     assert f'name="from" id="appointment-from" value="{local_today.isoformat()}"' in page
     to = (datetime.now(BERLIN) + timedelta(days=10)).date().isoformat()
-    for query, expected in [("from=", [past, soon, later, far]), ("q=nowak", [soon]), ("q=k-1", [later, far]),
-                            (f"branch={s.ulm.id}", [soon]), (f"status={s.planned.id}", [later, far]),
-                            (f"from=&to={to}", [past, soon, later]),
-                            (f"from=&q=muster&branch={s.branch.id}&status={s.planned.id}", [past, later, far]),
-                            ("from=not-a-date", [past, soon, later, far])]:
+    for query, expected in [
+        ("from=", [past, soon, later, far]),
+        ("q=nowak", [soon]),
+        ("q=k-1", [later, far]),
+        (f"branch={s.ulm.id}", [soon]),
+        (f"status={s.planned.id}", [later, far]),
+        (f"from=&to={to}", [past, soon, later]),
+        (f"from=&q=muster&branch={s.branch.id}&status={s.planned.id}", [past, later, far]),
+        ("from=not-a-date", [past, soon, later, far]),
+    ]:
         resp = portal.get(f"/appointments/?{query}", htmx=True)
         body = resp.get_data(as_text=True)
         assert "<html" not in body and 'id="appointment-table"' in body
         assert _rows(body) == [str(a.id) for a in expected], query
-    assert "Keine Termine gefunden." in portal.get("/appointments/?q=zzz", htmx=True).get_data(as_text=True)
+    assert "Keine Termine gefunden." in portal.get("/appointments/?q=zzz", htmx=True).get_data(
+        as_text=True
+    )
 
 
 def test_pagination_keeps_filters(app, portal, s):
@@ -351,13 +466,22 @@ def test_one_query_per_list_page_whatever_the_size(app, portal, s, size):
     start = utcnow() + timedelta(days=1)
     customers = [make_customer(s.branch, last_name=f"Kunde {i}") for i in range(5)]
     for i in range(size):
-        appt = s.appointment(start + timedelta(minutes=10 * i), customer=customers[i % 5],
-                             branch_id=(s.branch, s.ulm)[i % 2].id,
-                             status_id=(s.planned, s.cancelled)[i % 2].id,
-                             type_id=(s.hoertest, s.werkstatt)[i % 2].id)
+        appt = s.appointment(
+            start + timedelta(minutes=10 * i),
+            customer=customers[i % 5],
+            branch_id=(s.branch, s.ulm)[i % 2].id,
+            status_id=(s.planned, s.cancelled)[i % 2].id,
+            type_id=(s.hoertest, s.werkstatt)[i % 2].id,
+        )
         if i % 3 == 0:
-            message = SmsMessage(kind="reminder", status="queued", to_number="4915233445566", text="x",
-                                 customer_id=appt.customer_id, appointment_id=appt.id)
+            message = SmsMessage(
+                kind="reminder",
+                status="queued",
+                to_number="4915233445566",
+                text="x",
+                customer_id=appt.customer_id,
+                appointment_id=appt.id,
+            )
             db.session.add(message)
             db.session.flush()
             appt.reminder_message_id = message.id
@@ -370,9 +494,12 @@ def test_one_query_per_list_page_whatever_the_size(app, portal, s, size):
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        for url, htmx, limit in (("/appointments/", True, 2), ("/appointments/?q=kunde&page=2", True, 2),
-                                 (f"/appointments/?from=&status={s.planned.id}", True, 2),
-                                 ("/appointments/", False, 5)):
+        for url, htmx, limit in (
+            ("/appointments/", True, 2),
+            ("/appointments/?q=kunde&page=2", True, 2),
+            (f"/appointments/?from=&status={s.planned.id}", True, 2),
+            ("/appointments/", False, 5),
+        ):
             statements.clear()
             resp = portal.get(url, htmx=htmx)
             assert resp.status_code == 200
@@ -387,29 +514,47 @@ def test_one_query_per_list_page_whatever_the_size(app, portal, s, size):
 def test_reminder_state_in_list_and_detail(app, portal, s):
     start = utcnow() + timedelta(days=2)
     sent_at = datetime(2030, 7, 1, 6, 5)
-    message = SmsMessage(kind="reminder", status="sent", to_number="4915233445566",
-                         text="Erinnerung an Ihren Termin",
-                         customer_id=s.customer.id, sent_at=sent_at)
-    failed = SmsMessage(kind="reminder", status="failed", to_number="4915233445566", text="Erinnerung",
-                        customer_id=s.customer.id, error="Gateway nicht erreichbar")
+    message = SmsMessage(
+        kind="reminder",
+        status="sent",
+        to_number="4915233445566",
+        text="Erinnerung an Ihren Termin",
+        customer_id=s.customer.id,
+        sent_at=sent_at,
+    )
+    failed = SmsMessage(
+        kind="reminder",
+        status="failed",
+        to_number="4915233445566",
+        text="Erinnerung",
+        customer_id=s.customer.id,
+        error="Gateway nicht erreichbar",
+    )
     db.session.add_all([message, failed])
     db.session.flush()
     with_sms = s.appointment(start, reminder_message_id=message.id, reminder_checked_at=utcnow())
     with_failed = s.appointment(start + timedelta(hours=1), reminder_message_id=failed.id)
-    skipped = s.appointment(start + timedelta(hours=2), reminder_skip_reason="no_consent",
-                            reminder_checked_at=utcnow())
+    skipped = s.appointment(
+        start + timedelta(hours=2), reminder_skip_reason="no_consent", reminder_checked_at=utcnow()
+    )
     unchecked = s.appointment(start + timedelta(hours=3))
     db.session.commit()
     portal.login("employee")
     html = portal.get("/appointments/", htmx=True).get_data(as_text=True)
-    row = {a.id: html.split(f'<tr id="appointment-{a.id}">')[1].split("</tr>")[0]
-           for a in (with_sms, with_failed, skipped, unchecked)}
+    row = {
+        a.id: html.split(f'<tr id="appointment-{a.id}">')[1].split("</tr>")[0]
+        for a in (with_sms, with_failed, skipped, unchecked)
+    }
     assert "SMS gesendet" in row[with_sms.id] and "01.07.30, 08:05" in row[with_sms.id]
     assert "SMS fehlgeschlagen" in row[with_failed.id]
     assert "Keine Einwilligung zu SMS" in row[skipped.id]
     assert "noch nicht geprüft" in row[unchecked.id]
     detail = portal.get(f"/appointments/{with_sms.id}").get_data(as_text=True)
-    assert "SMS gesendet" in detail and "+4915233445566" in detail and "Erinnerung an Ihren Termin" in detail
+    assert (
+        "SMS gesendet" in detail
+        and "+4915233445566" in detail
+        and "Erinnerung an Ihren Termin" in detail
+    )
     detail = portal.get(f"/appointments/{with_failed.id}", htmx=True).get_data(as_text=True)
     assert "<html" not in detail and "Gateway nicht erreichbar" in detail
     detail = portal.get(f"/appointments/{skipped.id}").get_data(as_text=True)
@@ -418,15 +563,18 @@ def test_reminder_state_in_list_and_detail(app, portal, s):
 
 def test_past_appointments_say_past_whether_or_not_the_planner_saw_them(app, portal, s):
     # One was checked by the planner in its last hour, the other began before the planner ever ran.
-    checked = s.appointment(utcnow() - timedelta(minutes=30), reminder_skip_reason="past",
-                            reminder_checked_at=utcnow())
+    checked = s.appointment(
+        utcnow() - timedelta(minutes=30), reminder_skip_reason="past", reminder_checked_at=utcnow()
+    )
     never_seen = s.appointment(utcnow() - timedelta(days=3))
     upcoming = s.appointment(utcnow() + timedelta(days=3))
     db.session.commit()
     portal.login("employee")
     html = portal.get("/appointments/?from=", htmx=True).get_data(as_text=True)
-    row = {a.id: html.split(f'<tr id="appointment-{a.id}">')[1].split("</tr>")[0]
-           for a in (checked, never_seen, upcoming)}
+    row = {
+        a.id: html.split(f'<tr id="appointment-{a.id}">')[1].split("</tr>")[0]
+        for a in (checked, never_seen, upcoming)
+    }
     assert "Termin liegt in der Vergangenheit" in row[checked.id]
     assert "Termin liegt in der Vergangenheit" in row[never_seen.id]
     assert "noch nicht geprüft" in row[upcoming.id]
@@ -435,6 +583,7 @@ def test_past_appointments_say_past_whether_or_not_the_planner_saw_them(app, por
 
 
 # ---- demo data ----------------------------------------------------------------------------------
+
 
 @contextmanager
 def _statements():
@@ -462,21 +611,34 @@ def test_demo_seed_volume_and_idempotence(app, runner):
     # customers and appointments go in as bulk inserts, not a statement per row
     assert len(statements) < (customers + appointments) / 3, len(statements)
     assert _count(AppointmentType) == 7 and _count(AppointmentStatus) == 5
-    assert set(db.session.scalars(sa.select(AppointmentType.name).where(
-        AppointmentType.allows_auto_notification.is_(False))).all()) == {"Werkstatt/Reparatur", "Gruppenschulung"}
+    assert set(
+        db.session.scalars(
+            sa.select(AppointmentType.name).where(
+                AppointmentType.allows_auto_notification.is_(False)
+            )
+        ).all()
+    ) == {"Werkstatt/Reparatur", "Gruppenschulung"}
     assert {s.name: s.kind for s in db.session.scalars(sa.select(AppointmentStatus))} == {
-        "Geplant": "open", "Bestätigt": "open", "Erledigt": "done", "Storniert": "cancelled",
-        "Geplatzt": "no_show"}
+        "Geplant": "open",
+        "Bestätigt": "open",
+        "Erledigt": "done",
+        "Storniert": "cancelled",
+        "Geplatzt": "no_show",
+    }
     volume = Customer.number.like("K-2%")
     bulk = _count(Customer, volume)
     assert bulk == 3000
     assert 0.80 <= _count(Customer, volume, Customer.mobile.is_not(None)) / bulk <= 0.90
     assert 0.70 <= _count(Customer, volume, Customer.sms_consent) / bulk <= 0.80
-    per_branch = db.session.execute(sa.select(Customer.branch_id, sa.func.count()).where(volume)
-                                    .group_by(Customer.branch_id)).all()
+    per_branch = db.session.execute(
+        sa.select(Customer.branch_id, sa.func.count()).where(volume).group_by(Customer.branch_id)
+    ).all()
     assert len(per_branch) == 3 and min(n for _, n in per_branch) > 800
-    for mobile, text in db.session.execute(sa.select(Customer.mobile, Customer.search_text).where(
-            volume, Customer.mobile.is_not(None)).limit(200)):
+    for mobile, text in db.session.execute(
+        sa.select(Customer.mobile, Customer.search_text)
+        .where(volume, Customer.mobile.is_not(None))
+        .limit(200)
+    ):
         assert phone.normalise_mobile(mobile, "+49").e164.startswith("+491")
         assert mobile.startswith("+49 1") and mobile.replace("+", "").replace(" ", "") in text
     # during opening hours (Mon-Sat 9-18 local), mostly in the coming six weeks, a few in the past
@@ -494,9 +656,17 @@ def test_demo_seed_volume_and_idempotence(app, runner):
     assert _count(Appointment, Appointment.is_group) > 0
     # running it again changes nothing
     second = runner.invoke(args=["demo", "seed"])
-    assert second.exit_code == 0 and "nothing changed" in second.output and "Demo-Admin-2026" in second.output
-    assert (_count(Customer), _count(Appointment), _count(AppointmentType), _count(AppointmentStatus)) == (
-        customers, appointments, 7, 5)
+    assert (
+        second.exit_code == 0
+        and "nothing changed" in second.output
+        and "Demo-Admin-2026" in second.output
+    )
+    assert (
+        _count(Customer),
+        _count(Appointment),
+        _count(AppointmentType),
+        _count(AppointmentStatus),
+    ) == (customers, appointments, 7, 5)
     assert _count(Branch) == 3
 
 
@@ -506,13 +676,19 @@ def test_pages_stay_fast_with_the_demo_volume(app, runner, portal):
     # the session's user and one query for the rows (the lookup first tries the typed text as a
     # customer number): no count, nothing per row
     for url, expected, limit in (
-            ("/appointments/", 'id="appointment-', 2), ("/appointments/?from=&q=müller", "Müller", 2),
-            ("/customers/", 'id="customer-', 2), ("/customers/?q=schmidt", "Schmidt", 2),
-            ("/appointments/customer-lookup?customer_ref=meier", "Meier", 4)):
+        ("/appointments/", 'id="appointment-', 2),
+        ("/appointments/?from=&q=müller", "Müller", 2),
+        ("/customers/", 'id="customer-', 2),
+        ("/customers/?q=schmidt", "Schmidt", 2),
+        ("/appointments/customer-lookup?customer_ref=meier", "Meier", 4),
+    ):
         with _statements() as statements:
             resp = portal.get(url, htmx=True)
         assert resp.status_code == 200 and expected in resp.get_data(as_text=True), url
-        assert len(statements) <= limit and not any("count(" in s.lower() for s in statements), (url, statements)
+        assert len(statements) <= limit and not any("count(" in s.lower() for s in statements), (
+            url,
+            statements,
+        )
     html = portal.get("/appointments/", htmx=True).get_data(as_text=True)
     assert len(_rows(html)) == 50 and 'rel="next"' in html
 
@@ -521,6 +697,9 @@ def test_unknown_customer_offers_suggestions(app, portal, s):
     portal.login("employee")
     resp = portal.post("/appointments/", s.form(customer_ref="Mustermann"), htmx=True)
     body = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and "Kein Kunde mit der Kundennummer oder ID „Mustermann“ gefunden." in body
+    assert (
+        resp.status_code == 422
+        and "Kein Kunde mit der Kundennummer oder ID „Mustermann“ gefunden." in body
+    )
     assert '<option value="K-1">Mustermann, Erika' in body and "Kein passender Kunde" not in body
     assert _count(Appointment) == 0

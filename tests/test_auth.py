@@ -1,4 +1,5 @@
 """Log-in, log-out, throttling, safe redirects, session cookie and CLI account creation."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -100,10 +101,22 @@ def test_success_clears_failures(app, client):
         _login(client, "anna", "nope-nope")
     assert _login(client, "anna", "correct-horse-1").status_code == 302
     # The pair's failures are forgotten; no attempt of the right password stays counted.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LimiterHit).where(
-        LimiterHit.key.startswith("login:pair:"))) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LimiterHit).where(
-        LimiterHit.key.startswith("login:user:"))) == 3
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LimiterHit)
+            .where(LimiterHit.key.startswith("login:pair:"))
+        )
+        == 0
+    )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LimiterHit)
+            .where(LimiterHit.key.startswith("login:user:"))
+        )
+        == 3
+    )
 
 
 def test_safe_next_redirect(app, client):
@@ -116,8 +129,13 @@ def test_safe_next_redirect(app, client):
 def test_open_redirects_are_refused(app, client):
     make_user(role="admin", username="anna", password="correct-horse-1")
     db.session.commit()
-    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
-                 "http:/evil.example"):
+    for evil in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+    ):
         resp = _login(app.test_client(), "anna", "correct-horse-1", next_url=evil)
         assert resp.status_code == 302
         assert resp.headers["Location"] == "/", evil
@@ -163,24 +181,37 @@ def test_password_change_ends_other_sessions(app, client, portal):
     db.session.commit()
     assert _login(other, "emma", "correct-horse-1").status_code == 302
     emma = db.session.scalar(sa.select(User).where(User.username == "emma"))
-    resp = portal.post(f"/users/{emma.id}/password", {"password": "new-password-42",
-                                                      "confirm": "new-password-42"})
+    resp = portal.post(
+        f"/users/{emma.id}/password", {"password": "new-password-42", "confirm": "new-password-42"}
+    )
     assert resp.status_code == 302
     assert other.get("/").status_code == 302  # old session no longer valid
     assert admin is not None
 
 
 def test_cli_creates_user(runner, app):
-    result = runner.invoke(args=["users", "create", "--username", "cli-admin", "--password",
-                                 "long-enough-pw", "--role", "admin"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "cli-admin",
+            "--password",
+            "long-enough-pw",
+            "--role",
+            "admin",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "cli-admin"))
     assert user.role == "admin" and user.check_password("long-enough-pw")
 
 
 def test_cli_prompts_for_password(runner, app):
-    result = runner.invoke(args=["users", "create", "--username", "prompted", "--role", "helpdesk"],
-                           input="long-enough-pw\nlong-enough-pw\n")
+    result = runner.invoke(
+        args=["users", "create", "--username", "prompted", "--role", "helpdesk"],
+        input="long-enough-pw\nlong-enough-pw\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "prompted"))
     assert user.role == "helpdesk" and user.check_password("long-enough-pw")
@@ -190,7 +221,9 @@ def test_cli_refuses_short_password_and_duplicates(runner, app):
     result = runner.invoke(args=["users", "create", "--username", "x1", "--password", "short"])
     assert result.exit_code != 0 and "at least" in result.output
     runner.invoke(args=["users", "create", "--username", "dup", "--password", "long-enough-pw"])
-    result = runner.invoke(args=["users", "create", "--username", "DUP", "--password", "long-enough-pw"])
+    result = runner.invoke(
+        args=["users", "create", "--username", "DUP", "--password", "long-enough-pw"]
+    )
     assert result.exit_code != 0 and "already exists" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
@@ -211,6 +244,7 @@ def test_behind_a_reverse_proxy_the_client_address_is_used(migrated):
         return "ok"
 
     app.add_url_rule("/addr", "addr", addr)
-    app.test_client().get("/addr", headers={"X-Forwarded-For": "10.1.2.3"},
-                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    app.test_client().get(
+        "/addr", headers={"X-Forwarded-For": "10.1.2.3"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
     assert seen == ["10.1.2.3"]

@@ -5,6 +5,7 @@ them: NUL bytes, invalid UTF-8, huge and negative integers, 100 kB strings, wron
 Then Hypothesis fills the forms' fields with arbitrary text (a few examples per form, so the
 family stays well under two minutes).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -77,7 +78,9 @@ def _crawl(app, portal: Portal) -> tuple[dict[str, set[str]], list[Form]]:
                 continue
             seen.add(key)
             if form.method == "get":
-                by_path.setdefault(form.action.split("?")[0], set()).update(n for n, _k, _v in form.fields)
+                by_path.setdefault(form.action.split("?")[0], set()).update(
+                    n for n, _k, _v in form.fields
+                )
             forms.append(form)
     for url, names in urls.items():
         names |= by_path.get(url, set())
@@ -124,20 +127,33 @@ def test_nasty_values_in_every_form_field(app, demo):
             nasty = dict.fromkeys([*fields, "extra"], NASTY[kind])
             resp = _post(portal, token, form, dict(form.values(), **nasty))
             assert resp.status_code in (400, 413), (form.action, kind, resp.status_code)
-        for mimetype, body in (("application/json", b'{"name": "x"}'), ("text/plain", b"\xff\xfe\x00"),
-                               ("multipart/form-data; boundary=zz", b"--zz\r\nbroken")):
+        for mimetype, body in (
+            ("application/json", b'{"name": "x"}'),
+            ("text/plain", b"\xff\xfe\x00"),
+            ("multipart/form-data; boundary=zz", b"--zz\r\nbroken"),
+        ):
             resp = portal.client.post(form.action, data=body, content_type=mimetype)
-            assert resp.status_code in (400, 403, 404, 405, 413, 415, 422), (form.action, mimetype,
-                                                                             resp.status_code)
+            assert resp.status_code in (400, 403, 404, 405, 413, 415, 422), (
+                form.action,
+                mimetype,
+                resp.status_code,
+            )
     assert _fingerprint() == before, "refused input changed the database"
 
     # Huge and negative numbers, field by field, where a number or a choice is expected (in a text
     # field they are text, which Hypothesis covers below).
     for form in posts:
-        for field in sorted({name for name, kind, _v in form.fields
-                             if name != "csrf_token" and name not in form.text_fields()}):
+        for field in sorted(
+            {
+                name
+                for name, kind, _v in form.fields
+                if name != "csrf_token" and name not in form.text_fields()
+            }
+        ):
             for kind in ("huge", "negative"):
-                resp = _post(portal, token, form, dict(form.values(), **{field: NASTY[kind]}), htmx=True)
+                resp = _post(
+                    portal, token, form, dict(form.values(), **{field: NASTY[kind]}), htmx=True
+                )
                 assert resp.status_code < 500, (form.action, field, kind, resp.status_code)
 
 
@@ -145,9 +161,14 @@ def _fuzz(portal: Portal, token: str, form: Form):
     """A Hypothesis test of one form: arbitrary text (NUL and all) in any of its text fields."""
     text = st.text(st.characters(codec="utf-8"), max_size=300)
 
-    @settings(max_examples=4, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
-    @given(st.fixed_dictionaries({}, optional={name: text for name in form.text_fields()}))
+    @settings(
+        max_examples=4,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.fixed_dictionaries({}, optional=dict.fromkeys(form.text_fields(), text)))
     def check(values):
         resp = _post(portal, token, form, dict(form.values(), **values), htmx=True)
         assert resp.status_code < 500, (form.action, values, resp.status_code)

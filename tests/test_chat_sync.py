@@ -1,4 +1,5 @@
 """SiNNO-Chat sync: idempotent pages, crash before the cursor, two workers, every fault, notifications."""
+
 from __future__ import annotations
 
 import threading
@@ -44,7 +45,11 @@ def test_sync_stores_threads_and_messages_once(w):
     report = _sync(page_size=1)
     assert report.stored == 2 and report.pages == 2
     thread = db.session.scalar(sa.select(ChatThread))
-    assert (thread.customer_id, thread.customer_name, thread.unread_count) == (customer.id, "Erika Mustermann", 2)
+    assert (thread.customer_id, thread.customer_name, thread.unread_count) == (
+        customer.id,
+        "Erika Mustermann",
+        2,
+    )
     assert thread.last_preview == "Ich komme morgen."
     assert [m.body for m in _messages()] == ["Sind meine Hörgeräte fertig?", "Ich komme morgen."]
     state = _chat_state(w)
@@ -52,7 +57,9 @@ def test_sync_stores_threads_and_messages_once(w):
     # Again: nothing new, nothing twice.
     assert _sync().stored == 0 and len(_messages()) == 2
     # Coalesced: one notification for the thread, counting both messages.
-    [note] = db.session.scalars(sa.select(Notification).where(Notification.user_id == employee.id)).all()
+    [note] = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == employee.id)
+    ).all()
     assert note.thread_id == thread.id and note.count == 2 and note.params["unread"] == 2
 
 
@@ -83,7 +90,9 @@ def test_two_workers_at_once_store_each_message_once(app, w):
         with app.app_context():
             try:
                 for _ in range(3):
-                    chat.sync(db.session, secret_box(), timeouts=(2.0, 2.0), force=True, page_size=5)
+                    chat.sync(
+                        db.session, secret_box(), timeouts=(2.0, 2.0), force=True, page_size=5
+                    )
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
             finally:
@@ -101,12 +110,15 @@ def test_two_workers_at_once_store_each_message_once(app, w):
     assert db.session.scalar(sa.select(ChatThread.unread_count)) == 30
 
 
-@pytest.mark.parametrize("switches, words", [
-    ({"down": True}, "SiNNO"),
-    ({"status": 503}, "SiNNO"),
-    ({"status": 429, "retry_after": 600}, "600 Sekunden"),
-    ({"malformed": True}, "SiNNO"),
-])
+@pytest.mark.parametrize(
+    "switches, words",
+    [
+        ({"down": True}, "SiNNO"),
+        ({"status": 503}, "SiNNO"),
+        ({"status": 429, "retry_after": 600}, "600 Sekunden"),
+        ({"malformed": True}, "SiNNO"),
+    ],
+)
 def test_faults_back_off_into_the_history(w, switches, words):
     _customer, sid = w.customer()
     w.writes(sid, "Hallo")
@@ -118,16 +130,30 @@ def test_faults_back_off_into_the_history(w, switches, words):
     assert state["failures"] == 1
     wait = timedelta(seconds=600) if "retry_after" in switches else timedelta(minutes=2)
     assert chat.datetime.fromisoformat(state["next_sync_at"]) == now + wait
-    event = db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()[-1]
+    event = db.session.scalars(
+        sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")
+    ).all()[-1]
     assert not event.ok and words in str(event.message)
     # Not due yet: nothing is asked.
     w.sim.state.set_faults()
-    assert chat.sync(db.session, secret_box(), now=now + timedelta(seconds=30), timeouts=(2.0, 2.0)).skipped == "not due"
+    assert (
+        chat.sync(
+            db.session, secret_box(), now=now + timedelta(seconds=30), timeouts=(2.0, 2.0)
+        ).skipped
+        == "not due"
+    )
     # Later the service is back: synced, failure count reset, recovery in the history.
-    assert chat.sync(db.session, secret_box(), now=now + wait + timedelta(seconds=1), timeouts=(2.0, 2.0)).stored == 1
+    assert (
+        chat.sync(
+            db.session, secret_box(), now=now + wait + timedelta(seconds=1), timeouts=(2.0, 2.0)
+        ).stored
+        == 1
+    )
     state = _chat_state(w)
     assert state["failures"] == 0 and state["last_error"] is None
-    last = db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()[-1]
+    last = db.session.scalars(
+        sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")
+    ).all()[-1]
     assert last.ok
 
 
@@ -146,7 +172,14 @@ def test_without_a_logged_in_service_the_chat_says_so_and_does_nothing(app, sinn
     chat_if = db.session.get(Interface, w.chat.id)
     assert "Keine angemeldete SiNNO-App Service Schnittstelle" in str(chat_if.last_error)
     _sync()  # said once, not every pass
-    assert len(db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")).all()) == 1
+    assert (
+        len(
+            db.session.scalars(
+                sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")
+            ).all()
+        )
+        == 1
+    )
     assert sinno_sim.state.requests == [] if hasattr(sinno_sim.state, "requests") else True
 
 
@@ -167,7 +200,9 @@ def test_reply_is_stored_first_then_delivered_once_and_reads_the_thread(w):
     # Answering read the thread; the worker tells the service.
     assert db.session.get(ChatThread, thread.id).unread_count == 0
     assert chat.report_reads(db.session, secret_box(), timeouts=(2.0, 2.0)) == 1
-    assert [m["read_at"] is not None for m in w.sim.state.public_messages() if m["direction"] == "in"] == [True]
+    assert [
+        m["read_at"] is not None for m in w.sim.state.public_messages() if m["direction"] == "in"
+    ] == [True]
 
 
 def test_a_reply_retried_after_a_crash_is_not_posted_twice(w):
@@ -198,7 +233,12 @@ def test_a_passing_fault_keeps_the_reply_queued_and_a_refusal_fails_it(w):
     w.sim.state.set_faults(status=503, times=1)
     assert not chat.deliver_now(db.session, secret_box(), reply, (2.0, 2.0))
     assert reply.status == "queued" and reply.next_attempt_at and reply.error
-    assert chat.deliver_due(db.session, secret_box(), now=utcnow() + timedelta(hours=1), timeouts=(2.0, 2.0)) == 1
+    assert (
+        chat.deliver_due(
+            db.session, secret_box(), now=utcnow() + timedelta(hours=1), timeouts=(2.0, 2.0)
+        )
+        == 1
+    )
     w.sim.state.customers[sid]["state"] = "deactivated"
     second = chat.add_reply(db.session, thread, "Noch was", None)
     assert not chat.deliver_now(db.session, secret_box(), second, (2.0, 2.0))
@@ -225,14 +265,17 @@ def test_mark_unread_and_the_notification_coming_back(w):
     thread = db.session.scalar(sa.select(ChatThread))
     chat.mark_read(db.session, thread)
     db.session.commit()
-    assert db.session.scalar(sa.select(Notification.read_at).where(Notification.user_id == employee.id))
+    assert db.session.scalar(
+        sa.select(Notification.read_at).where(Notification.user_id == employee.id)
+    )
     assert chat.mark_unread(db.session, thread)
     db.session.commit()
     assert db.session.get(ChatThread, thread.id).unread_count == 1
     w.writes(sid, "Hallo?")
     _sync()
-    notes = db.session.scalars(sa.select(Notification).where(Notification.user_id == employee.id)
-                               .order_by(Notification.id)).all()
+    notes = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == employee.id).order_by(Notification.id)
+    ).all()
     assert len(notes) == 2 and notes[1].read_at is None and notes[1].params["unread"] == 2
 
 

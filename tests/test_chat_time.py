@@ -1,4 +1,5 @@
 """The inbox's quick time format says exactly what the portal's `datetime("short")` filter says."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,8 +9,15 @@ from flask import g, render_template_string
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-@pytest.mark.parametrize("moment", [datetime(2026, 12, 2, 15, 7), datetime(2026, 7, 1, 0, 5),
-                                    datetime(2026, 3, 29, 11, 59), datetime(2026, 1, 9, 23, 30)])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 2, 15, 7),
+        datetime(2026, 7, 1, 0, 5),
+        datetime(2026, 3, 29, 11, 59),
+        datetime(2026, 1, 9, 23, 30),
+    ],
+)
 def test_chat_time_matches_the_babel_short_format(app, lang, moment):
     with app.test_request_context("/"):
         from flask import session

@@ -1,4 +1,5 @@
 """The chat inbox: threads, search, thread view, reply with state, read/unread, badges, roles."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,9 @@ def test_inbox_lists_threads_newest_first_with_unread_and_search(w, portal):
     assert page.index("Max &lt;b&gt;Muster&lt;/b&gt;") < page.index("Erika Mustermann")
     assert "<b>Muster</b>" not in page
     assert 'id="chat-badge">2<' in page
-    assert "Zuletzt synchronisiert" in portal.get("/chat/sync-info", htmx=True).get_data(as_text=True)
+    assert "Zuletzt synchronisiert" in portal.get("/chat/sync-info", htmx=True).get_data(
+        as_text=True
+    )
     thread_b = db.session.scalar(sa.select(ChatThread).where(ChatThread.service_customer_id == b))
     assert f'id="chat-unread-{thread_b.id}">2<' in page
     found = portal.get("/chat/?q=erika", htmx=True).get_data(as_text=True)
@@ -62,7 +65,9 @@ def test_open_thread_marks_read_here_and_at_the_service(w, portal):
     db.session.expire_all()
     assert _thread().unread_count == 0
     assert [m["read_at"] is not None for m in w.sim.state.public_messages()] == [True]
-    assert db.session.scalar(sa.select(Notification.read_at).where(Notification.user_id == employee.id))
+    assert db.session.scalar(
+        sa.select(Notification.read_at).where(Notification.user_id == employee.id)
+    )
     assert 'id="chat-badge"' not in portal.get("/chat/badge").get_data(as_text=True)
     # "Als ungelesen markieren" brings it back (here; the service keeps its read mark).
     assert portal.post(f"/chat/{thread.id}/unread").status_code == 302
@@ -81,8 +86,12 @@ def test_reply_is_stored_delivered_and_shows_its_state(w, portal):
     assert resp.status_code == 200 and "<html" not in html and "Ja, ab morgen." in html
     reply = db.session.scalar(sa.select(ChatMessage).where(ChatMessage.direction == "out"))
     assert reply.status == "sent" and f'id="reply-state-{reply.id}"' in html and "gesendet" in html
-    assert [m["text"] for m in w.sim.state.public_messages() if m["direction"] == "out"] == ["Ja, ab morgen."]
-    assert [m["read_at"] is not None for m in w.sim.state.public_messages() if m["direction"] == "in"] == [True]
+    assert [m["text"] for m in w.sim.state.public_messages() if m["direction"] == "out"] == [
+        "Ja, ab morgen."
+    ]
+    assert [
+        m["read_at"] is not None for m in w.sim.state.public_messages() if m["direction"] == "in"
+    ] == [True]
 
 
 def test_empty_reply_is_422_and_nothing_stored(w, portal):
@@ -91,7 +100,9 @@ def test_empty_reply_is_422_and_nothing_stored(w, portal):
     _sync()
     portal.login("admin")
     resp = portal.post(f"/chat/{_thread().id}/reply", {"text": "  "}, htmx=True)
-    assert resp.status_code == 422 and "Bitte geben Sie eine Antwort ein." in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "Bitte geben Sie eine Antwort ein." in resp.get_data(
+        as_text=True
+    )
     assert db.session.scalar(sa.select(ChatMessage).where(ChatMessage.direction == "out")) is None
 
 
@@ -101,9 +112,13 @@ def test_failed_reply_offers_resend(w, portal):
     _sync()
     portal.login("employee")
     w.sim.state.customers[sid]["state"] = "deactivated"
-    html = portal.post(f"/chat/{_thread().id}/reply", {"text": "Hallo"}, htmx=True).get_data(as_text=True)
+    html = portal.post(f"/chat/{_thread().id}/reply", {"text": "Hallo"}, htmx=True).get_data(
+        as_text=True
+    )
     reply = db.session.scalar(sa.select(ChatMessage).where(ChatMessage.direction == "out"))
-    assert reply.status == "failed" and "fehlgeschlagen" in html and f'id="resend-{reply.id}"' in html
+    assert (
+        reply.status == "failed" and "fehlgeschlagen" in html and f'id="resend-{reply.id}"' in html
+    )
     w.sim.state.customers[sid]["state"] = "active"
     again = portal.post(f"/chat/messages/{reply.id}/resend", htmx=True).get_data(as_text=True)
     db.session.expire_all()

@@ -4,6 +4,7 @@ PostgreSQL only: SQLite runs one writer at a time anyway, and production runs on
 The accounts use the production password hash, so each check takes as long as it does there
 (the window in which parallel requests could all pass an unlocked check).
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,11 @@ def server(app):
 
 
 def _user(username: str, role: str) -> User:
-    user = User(username=username, role=role,
-                password_hash=generate_password_hash("correct-horse-1", method=PRODUCTION_HASH))
+    user = User(
+        username=username,
+        role=role,
+        password_hash=generate_password_hash("correct-horse-1", method=PRODUCTION_HASH),
+    )
     db.session.add(user)
     db.session.commit()
     return user
@@ -68,9 +72,16 @@ def test_forty_parallel_wrong_log_ins_count_exactly_five(app, server):
     browser = requests.Session()
     token = _token(browser, f"{server}/login")
     cookies = browser.cookies.get_dict()
-    codes = _in_parallel(40, lambda: requests.post(
-        f"{server}/login", data={"username": "anna", "password": "wrong", "csrf_token": token},
-        cookies=cookies, allow_redirects=False, timeout=60))
+    codes = _in_parallel(
+        40,
+        lambda: requests.post(
+            f"{server}/login",
+            data={"username": "anna", "password": "wrong", "csrf_token": token},
+            cookies=cookies,
+            allow_redirects=False,
+            timeout=60,
+        ),
+    )
     assert sorted(set(codes)) == [422, 429]
     assert codes.count(422) == app.config["LOGIN_MAX_FAILURES"]  # checked 5 times, then blocked
 
@@ -80,21 +91,40 @@ def test_thirty_parallel_wrong_reveal_passwords_count_exactly_five(app, server):
 
     Chain.get_or_create().admins_may_view_passwords = True
     admin = _user("root", Role.ADMIN.value)
-    interface = make_interface(secrets={"token": "s3cr3t-value"},
-                               settings={"auth_mode": "token", "service": "smsapi_pl"})
+    interface = make_interface(
+        secrets={"token": "s3cr3t-value"}, settings={"auth_mode": "token", "service": "smsapi_pl"}
+    )
     db.session.commit()
     browser = requests.Session()
     token = _token(browser, f"{server}/login")
-    assert browser.post(f"{server}/login", data={"username": "root", "password": "correct-horse-1",
-                                                  "csrf_token": token},
-                        allow_redirects=False, timeout=30).status_code == 302
+    assert (
+        browser.post(
+            f"{server}/login",
+            data={"username": "root", "password": "correct-horse-1", "csrf_token": token},
+            allow_redirects=False,
+            timeout=30,
+        ).status_code
+        == 302
+    )
     token = _token(browser, f"{server}/")
     cookies = browser.cookies.get_dict()
     url = f"{server}/interfaces/{interface.id}/secrets/token/reveal"
-    codes = _in_parallel(30, lambda: requests.post(
-        url, data={"password": "wrong", "csrf_token": token}, cookies=cookies,
-        headers={"HX-Request": "true"}, timeout=60))
+    codes = _in_parallel(
+        30,
+        lambda: requests.post(
+            url,
+            data={"password": "wrong", "csrf_token": token},
+            cookies=cookies,
+            headers={"HX-Request": "true"},
+            timeout=60,
+        ),
+    )
     assert set(codes) <= {422, 429}
-    failed = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
-        AuditEntry.actor_id == admin.id, AuditEntry.action == "reveal_failed"))
-    assert failed == reveal.MAX_FAILURES  # five passwords checked, every other attempt refused unchecked
+    failed = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.actor_id == admin.id, AuditEntry.action == "reveal_failed")
+    )
+    assert (
+        failed == reveal.MAX_FAILURES
+    )  # five passwords checked, every other attempt refused unchecked

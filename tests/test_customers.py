@@ -1,4 +1,5 @@
 """Customers: list with search and branch filter, create, show, edit, delete, access, query count."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,16 @@ from app.models.base import utcnow
 from app.services.customers import search_text_for
 from tests.factories import make_branch
 
-VALID = {"salutation": "frau", "first_name": "Erika", "last_name": "Mustermann", "number": "K-500",
-         "mobile": "0171 2345678", "email": "Erika@Example.org", "language": "de", "sms_consent": "y"}
+VALID = {
+    "salutation": "frau",
+    "first_name": "Erika",
+    "last_name": "Mustermann",
+    "number": "K-500",
+    "mobile": "0171 2345678",
+    "email": "Erika@Example.org",
+    "language": "de",
+    "sms_consent": "y",
+}
 
 
 def _count(model):
@@ -22,8 +31,13 @@ def _count(model):
 
 
 def make_customer(branch=None, **kw) -> Customer:
-    fields = dict(first_name="Hans", last_name="Schneider", mobile="+49 152 33445566", sms_consent=True,
-                  branch_id=branch.id if branch else None)
+    fields = dict(
+        first_name="Hans",
+        last_name="Schneider",
+        mobile="+49 152 33445566",
+        sms_consent=True,
+        branch_id=branch.id if branch else None,
+    )
     fields.update(kw)
     customer = Customer(**fields)
     customer.search_text = search_text_for(customer)
@@ -33,17 +47,29 @@ def make_customer(branch=None, **kw) -> Customer:
 
 
 def make_appointment(customer, branch, starts_at, **kw) -> Appointment:
-    appt_type = db.session.scalar(sa.select(AppointmentType).where(AppointmentType.name == "Hörtest"))
+    appt_type = db.session.scalar(
+        sa.select(AppointmentType).where(AppointmentType.name == "Hörtest")
+    )
     if appt_type is None:
-        appt_type = AppointmentType(name="Hörtest", allows_auto_notification=True, duration_minutes=30)
+        appt_type = AppointmentType(
+            name="Hörtest", allows_auto_notification=True, duration_minutes=30
+        )
         db.session.add(appt_type)
-    status = db.session.scalar(sa.select(AppointmentStatus).where(AppointmentStatus.name == "Geplant"))
+    status = db.session.scalar(
+        sa.select(AppointmentStatus).where(AppointmentStatus.name == "Geplant")
+    )
     if status is None:
         status = AppointmentStatus(name="Geplant", kind="open")
         db.session.add(status)
     db.session.flush()
-    fields = dict(customer_id=customer.id, type_id=appt_type.id, status_id=status.id, branch_id=branch.id,
-                  starts_at=starts_at, duration_minutes=30)
+    fields = dict(
+        customer_id=customer.id,
+        type_id=appt_type.id,
+        status_id=status.id,
+        branch_id=branch.id,
+        starts_at=starts_at,
+        duration_minutes=30,
+    )
     fields.update(kw)
     appt = Appointment(**fields)
     db.session.add(appt)
@@ -69,8 +95,12 @@ def test_create_customer_normalises_and_shows_it(app, portal, branch):
     customer = db.session.scalar(sa.select(Customer))
     assert resp.headers["Location"] == f"/customers/{customer.id}"
     assert customer.mobile == "+49 171 2345678" and customer.email == "erika@example.org"
-    assert customer.sms_consent and customer.salutation == "frau" and customer.branch_id == branch.id
-    assert customer.search_text == search_text_for(customer) and "491712345678" in customer.search_text
+    assert (
+        customer.sms_consent and customer.salutation == "frau" and customer.branch_id == branch.id
+    )
+    assert (
+        customer.search_text == search_text_for(customer) and "491712345678" in customer.search_text
+    )
     html = portal.get(f"/customers/{customer.id}").get_data(as_text=True)
     assert "Kunde Erika Mustermann wurde angelegt." in html
     assert "Frau Erika Mustermann" in html and "+49 171 2345678" in html and "01 Stuttgart" in html
@@ -86,10 +116,17 @@ def test_create_via_htmx_redirects_with_header(app, portal, branch):
 
 def test_minimal_customer(app, portal, branch):
     portal.login("employee")
-    resp = portal.post("/customers/", {"last_name": "Nowak", "language": "en", "branch_id": branch.id})
+    resp = portal.post(
+        "/customers/", {"last_name": "Nowak", "language": "en", "branch_id": branch.id}
+    )
     assert resp.status_code == 302
     customer = db.session.scalar(sa.select(Customer))
-    assert (customer.number, customer.mobile, customer.email, customer.sms_consent) == (None, None, None, False)
+    assert (customer.number, customer.mobile, customer.email, customer.sms_consent) == (
+        None,
+        None,
+        None,
+        False,
+    )
     assert customer.salutation == "" and customer.language == "en"
 
 
@@ -129,13 +166,26 @@ def test_csrf_is_required(app, portal, branch):
 
 def test_edit_customer_keeps_sinno_fields_read_only(app, portal, branch):
     portal.login("employee")
-    customer = make_customer(branch, number="K-7", email="hans@example.org", sinno_status="active",
-                             sinno_customer_id="SIN-7")
+    customer = make_customer(
+        branch,
+        number="K-7",
+        email="hans@example.org",
+        sinno_status="active",
+        sinno_customer_id="SIN-7",
+    )
     db.session.commit()
     form = portal.get(f"/customers/{customer.id}/edit").get_data(as_text=True)
     assert 'value="K-7"' in form and "sinno" not in form.lower()
-    data = dict(VALID, number="K-7", email="hans@example.org", last_name="Schneider-Wolf", mobile="+4915112345678",
-                branch_id=branch.id, sinno_status="not_activated", sinno_customer_id="HACK")
+    data = dict(
+        VALID,
+        number="K-7",
+        email="hans@example.org",
+        last_name="Schneider-Wolf",
+        mobile="+4915112345678",
+        branch_id=branch.id,
+        sinno_status="not_activated",
+        sinno_customer_id="HACK",
+    )
     resp = portal.post(f"/customers/{customer.id}/edit", data)
     assert resp.status_code == 302
     customer = db.session.get(Customer, customer.id)
@@ -150,7 +200,9 @@ def test_clearing_the_mobile_removes_it(app, portal, branch):
     portal.login("employee")
     customer = make_customer(branch)
     db.session.commit()
-    resp = portal.post(f"/customers/{customer.id}/edit", dict(VALID, mobile="", branch_id=branch.id))
+    resp = portal.post(
+        f"/customers/{customer.id}/edit", dict(VALID, mobile="", branch_id=branch.id)
+    )
     assert resp.status_code == 302
     assert db.session.get(Customer, customer.id).mobile is None
 
@@ -159,8 +211,11 @@ def test_bad_edit_saves_nothing(app, portal, branch):
     portal.login("employee")
     customer = make_customer(branch)
     db.session.commit()
-    resp = portal.post(f"/customers/{customer.id}/edit", dict(VALID, last_name="Neu", mobile="0711 123456",
-                                                              branch_id=branch.id), htmx=True)
+    resp = portal.post(
+        f"/customers/{customer.id}/edit",
+        dict(VALID, last_name="Neu", mobile="0711 123456", branch_id=branch.id),
+        htmx=True,
+    )
     assert resp.status_code == 422
     assert db.session.get(Customer, customer.id).last_name == "Schneider"
 
@@ -175,20 +230,42 @@ def test_show_lists_appointments_and_last_sms(app, portal, branch):
     for days in range(1, 4):
         make_appointment(customer, branch, now - timedelta(days=days))
     make_appointment(other, branch, now + timedelta(hours=2))
-    db.session.add_all([
-        SmsMessage(kind="reminder", status="sent", to_number="4915233445566", text="Ihr Termin morgen",
-                   customer_id=customer.id, sent_at=now),
-        SmsMessage(kind="customer", status="failed", to_number="4915233445566", text="Abholbereit",
-                   customer_id=customer.id, error="Gateway nicht erreichbar"),
-        SmsMessage(kind="customer", status="sent", to_number="491700000000", text="Fremd", customer_id=other.id),
-    ])
+    db.session.add_all(
+        [
+            SmsMessage(
+                kind="reminder",
+                status="sent",
+                to_number="4915233445566",
+                text="Ihr Termin morgen",
+                customer_id=customer.id,
+                sent_at=now,
+            ),
+            SmsMessage(
+                kind="customer",
+                status="failed",
+                to_number="4915233445566",
+                text="Abholbereit",
+                customer_id=customer.id,
+                error="Gateway nicht erreichbar",
+            ),
+            SmsMessage(
+                kind="customer",
+                status="sent",
+                to_number="491700000000",
+                text="Fremd",
+                customer_id=other.id,
+            ),
+        ]
+    )
     db.session.commit()
     html = portal.get(f"/customers/{customer.id}").get_data(as_text=True)
     upcoming = html.split('id="customer-upcoming"')[1].split("</table>")[0]
     past = html.split('id="customer-past"')[1].split("</table>")[0]
     assert upcoming.count("<tr id=") == 20 and past.count("<tr id=") == 3
     messages = html.split('id="customer-messages"')[1].split("</table>")[0]
-    assert "Ihr Termin morgen" in messages and "gesendet" in messages and "fehlgeschlagen" in messages
+    assert (
+        "Ihr Termin morgen" in messages and "gesendet" in messages and "fehlgeschlagen" in messages
+    )
     assert "Terminerinnerung" in messages and "Fremd" not in messages
     # the page and its htmx fragment
     fragment = portal.get(f"/customers/{customer.id}", htmx=True).get_data(as_text=True)
@@ -197,19 +274,28 @@ def test_show_lists_appointments_and_last_sms(app, portal, branch):
 
 def test_list_search_branch_filter_and_fragment(app, portal, branch):
     ulm = make_branch(number="02", name="Ulm")
-    make_customer(branch, first_name="Erika", last_name="Mustermann", number="K-1", mobile="+49 171 2345678")
+    make_customer(
+        branch, first_name="Erika", last_name="Mustermann", number="K-1", mobile="+49 171 2345678"
+    )
     make_customer(ulm, first_name="Piotr", last_name="Nowak", number="K-2", mobile=None)
-    make_customer(ulm, first_name="Fatma", last_name="Yilmaz", number="K-3", email="fatma@example.org")
+    make_customer(
+        ulm, first_name="Fatma", last_name="Yilmaz", number="K-3", email="fatma@example.org"
+    )
     db.session.commit()
     portal.login("employee")
     page = portal.get("/customers/").get_data(as_text=True)
     assert "<html" in page and 'id="customer-branch"' in page and "02 Ulm" in page
     assert _names(page) == ["Mustermann, Erika", "Nowak, Piotr", "Yilmaz, Fatma"]
-    for query, expected in [("q=muster", ["Mustermann, Erika"]), ("q=k-2", ["Nowak, Piotr"]),
-                            ("q=0171", []), ("q=1712345", ["Mustermann, Erika"]),
-                            ("q=fatma%40example", ["Yilmaz, Fatma"]),
-                            (f"branch={ulm.id}", ["Nowak, Piotr", "Yilmaz, Fatma"]),
-                            (f"q=nowak&branch={branch.id}", []), ("q=%25", [])]:
+    for query, expected in [
+        ("q=muster", ["Mustermann, Erika"]),
+        ("q=k-2", ["Nowak, Piotr"]),
+        ("q=0171", []),
+        ("q=1712345", ["Mustermann, Erika"]),
+        ("q=fatma%40example", ["Yilmaz, Fatma"]),
+        (f"branch={ulm.id}", ["Nowak, Piotr", "Yilmaz, Fatma"]),
+        (f"q=nowak&branch={branch.id}", []),
+        ("q=%25", []),
+    ]:
         resp = portal.get(f"/customers/?{query}", htmx=True)
         body = resp.get_data(as_text=True)
         assert "<html" not in body and 'id="customer-table"' in body
@@ -218,7 +304,9 @@ def test_list_search_branch_filter_and_fragment(app, portal, branch):
     # the filter is kept in the bookmarked page
     page = portal.get(f"/customers/?q=yil&branch={ulm.id}").get_data(as_text=True)
     assert 'value="yil"' in page and f'<option value="{ulm.id}" selected>' in page
-    assert "Keine Kunden gefunden." in portal.get("/customers/?q=zzz", htmx=True).get_data(as_text=True)
+    assert "Keine Kunden gefunden." in portal.get("/customers/?q=zzz", htmx=True).get_data(
+        as_text=True
+    )
 
 
 def test_pagination_without_counting(app, portal, branch):
@@ -229,8 +317,10 @@ def test_pagination_without_counting(app, portal, branch):
     first = portal.get(f"/customers/?branch={branch.id}", htmx=True).get_data(as_text=True)
     assert len(_names(first)) == 50 and _names(first)[0] == "Kunde 000, K"
     assert "Einträge 1–50" in first and 'rel="next"' in first and 'rel="prev"' not in first
-    assert f'href="/customers/?page=2&amp;branch={branch.id}"' in first or \
-        f'href="/customers/?branch={branch.id}&amp;page=2"' in first
+    assert (
+        f'href="/customers/?page=2&amp;branch={branch.id}"' in first
+        or f'href="/customers/?branch={branch.id}&amp;page=2"' in first
+    )
     third = portal.get(f"/customers/?branch={branch.id}&page=3", htmx=True).get_data(as_text=True)
     assert _names(third) == [f"Kunde {i:03d}, K" for i in range(100, 120)]
     assert "Einträge 101–120" in third and 'rel="next"' not in third and 'rel="prev"' in third
@@ -251,8 +341,12 @@ def test_one_query_per_list_page_whatever_the_size(app, portal, size):
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        for url, htmx, limit in (("/customers/", True, 2), ("/customers/?q=kunde&page=2", True, 2),
-                                 (f"/customers/?branch={branches[0].id}", True, 2), ("/customers/", False, 4)):
+        for url, htmx, limit in (
+            ("/customers/", True, 2),
+            ("/customers/?q=kunde&page=2", True, 2),
+            (f"/customers/?branch={branches[0].id}", True, 2),
+            ("/customers/", False, 4),
+        ):
             statements.clear()
             resp = portal.get(url, htmx=htmx)
             assert resp.status_code == 200
@@ -282,8 +376,15 @@ def test_delete_is_refused_while_the_customer_has_appointments(app, portal, bran
 def test_delete_customer_without_appointments(app, portal, branch):
     portal.login("employee")
     customer = make_customer(branch)
-    db.session.add(SmsMessage(kind="customer", status="sent", to_number="4915233445566", text="Hallo",
-                              customer_id=customer.id))
+    db.session.add(
+        SmsMessage(
+            kind="customer",
+            status="sent",
+            to_number="4915233445566",
+            text="Hallo",
+            customer_id=customer.id,
+        )
+    )
     db.session.commit()
     confirm = portal.get(f"/customers/{customer.id}/delete").get_data(as_text=True)
     assert "<html" in confirm and "Soll der Kunde Hans Schneider gelöscht werden?" in confirm
@@ -300,14 +401,23 @@ def test_unknown_customer_is_404(app, portal):
     assert portal.get("/customers/999/edit").status_code == 404
 
 
-@pytest.mark.parametrize("url, method", [("/customers/", "get"), ("/customers/new", "get"),
-                                         ("/customers/1", "get"),
-                                         ("/customers/1/edit", "get"), ("/customers/", "post"),
-                                         ("/customers/1/delete", "post")])
+@pytest.mark.parametrize(
+    "url, method",
+    [
+        ("/customers/", "get"),
+        ("/customers/new", "get"),
+        ("/customers/1", "get"),
+        ("/customers/1/edit", "get"),
+        ("/customers/", "post"),
+        ("/customers/1/delete", "post"),
+    ],
+)
 def test_helpdesk_may_not_see_customers(app, portal, branch, url, method):
     make_customer(branch)
     db.session.commit()
     portal.login("helpdesk")
-    resp = portal.get(url) if method == "get" else portal.post(url, dict(VALID, branch_id=branch.id))
+    resp = (
+        portal.get(url) if method == "get" else portal.post(url, dict(VALID, branch_id=branch.id))
+    )
     assert resp.status_code == 403
     assert _count(Customer) == 1

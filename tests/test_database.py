@@ -1,5 +1,6 @@
 """How requests use the database: safe requests read without a transaction and never write;
 a pooled connection lost while idle is replaced before a request uses it."""
+
 from __future__ import annotations
 
 import time
@@ -22,7 +23,9 @@ def _is_postgresql(url: str) -> bool:
 @pytest.fixture
 def app_config(app_config, request):
     if _is_postgresql(app_config.SQLALCHEMY_DATABASE_URI):
-        app_config.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"application_name": APPLICATION_NAME}}
+        app_config.SQLALCHEMY_ENGINE_OPTIONS = {
+            "connect_args": {"application_name": APPLICATION_NAME}
+        }
     marker = request.node.get_closest_marker("ping_after_idle")
     if marker:
         app_config.DATABASE_PING_AFTER_IDLE = marker.args[0]
@@ -31,13 +34,24 @@ def app_config(app_config, request):
 
 def _add_route(app, rule: str, view, methods=("GET", "POST")) -> None:
     """A test-only view open to anyone, without CSRF (it is not what these tests are about)."""
-    app.add_url_rule(rule, endpoint=rule, view_func=csrf.exempt(public(view)), methods=list(methods))
+    app.add_url_rule(
+        rule, endpoint=rule, view_func=csrf.exempt(public(view)), methods=list(methods)
+    )
 
 
 def test_a_safe_request_that_tries_to_write_fails_and_saves_nothing(app, client):
     def add_branch():
-        db.session.add(Branch(number="77", code="F77", name="Neu", street="Weg 1", postcode="70173",
-                              city="Stuttgart", country="DE"))
+        db.session.add(
+            Branch(
+                number="77",
+                code="F77",
+                name="Neu",
+                street="Weg 1",
+                postcode="70173",
+                city="Stuttgart",
+                country="DE",
+            )
+        )
         db.session.commit()
         return "saved"
 
@@ -65,9 +79,19 @@ def test_a_safe_request_that_tries_to_write_fails_and_saves_nothing(app, client)
 
 def test_an_unsafe_request_is_one_transaction(app, client):
     """A POST that fails half-way leaves nothing behind."""
+
     def add_then_fail():
-        db.session.add(Branch(number="78", code="F78", name="Halb", street="Weg 1", postcode="70173",
-                              city="Stuttgart", country="DE"))
+        db.session.add(
+            Branch(
+                number="78",
+                code="F78",
+                name="Halb",
+                street="Weg 1",
+                postcode="70173",
+                city="Stuttgart",
+                country="DE",
+            )
+        )
         db.session.flush()
         raise RuntimeError("fails after the first write")
 
@@ -86,7 +110,9 @@ def test_safe_requests_read_without_a_transaction_and_others_in_one(app, client,
         # outside one, every statement is its own transaction.
         db.session.execute(sa.text("SELECT 1"))
         time.sleep(0.01)
-        return str(db.session.scalar(sa.text("SELECT transaction_timestamp() < statement_timestamp()")))
+        return str(
+            db.session.scalar(sa.text("SELECT transaction_timestamp() < statement_timestamp()"))
+        )
 
     _add_route(app, "/_test/tx", same_transaction)
     assert client.get("/_test/tx").get_data(as_text=True) == "False"
@@ -99,7 +125,9 @@ def test_postgresql_plans_each_statement_for_its_values(app, client, database_ur
     if not _is_postgresql(database_url):
         pytest.skip("SQLite plans every statement anew")
     _add_route(app, "/_test/plan", lambda: db.session.scalar(sa.text("SHOW plan_cache_mode")))
-    for _ in range(3):  # the setting survives the pool's rollback on return, in both kinds of request
+    for _ in range(
+        3
+    ):  # the setting survives the pool's rollback on return, in both kinds of request
         assert client.get("/_test/plan").get_data(as_text=True) == "force_custom_plan"
         assert client.post("/_test/plan").get_data(as_text=True) == "force_custom_plan"
 
@@ -107,9 +135,13 @@ def test_postgresql_plans_each_statement_for_its_values(app, client, database_ur
 def _terminate_portal_connections(database_url: str) -> int:
     engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        killed = conn.scalar(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = :name"), {"name": APPLICATION_NAME})
+        killed = conn.scalar(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = :name"
+            ),
+            {"name": APPLICATION_NAME},
+        )
     engine.dispose()
     return killed
 

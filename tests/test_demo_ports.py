@@ -1,4 +1,5 @@
 """The demo's SMS interface talks to the simulator on the port scripts/dev.sh was given (SIM_PORT)."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _base_url() -> str:
     db.session.expire_all()
-    return db.session.scalar(sa.select(Interface).where(Interface.name == DEMO_SMS_NAME)).settings["base_url"]
+    return db.session.scalar(sa.select(Interface).where(Interface.name == DEMO_SMS_NAME)).settings[
+        "base_url"
+    ]
 
 
 def test_demo_sms_interface_follows_the_simulator_port(app, runner):
@@ -54,8 +57,14 @@ def test_dev_script_serves_on_port_and_sim_port(tmp_path):
     port, sim_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PORTAL_"))}
     env.update(PORT=str(port), SIM_PORT=str(sim_port), PORTAL_INSTANCE_DIR=str(tmp_path))
-    proc = subprocess.Popen(["bash", "scripts/dev.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["bash", "scripts/dev.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120  # migrations and the 9,000-row demo seed come first
         assert _get(f"http://127.0.0.1:{port}/login", deadline) == 200

@@ -6,6 +6,7 @@ once with markup everywhere. Every answer (pages, fragments, 422 forms with thei
 messages) and then every page and fragment of the URL map, for every role, must show the markup
 only escaped: an injected `hx-*` attribute would act even under the CSP.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,9 @@ def _assert_escaped(resp, where: str) -> None:
         return
     body = resp.get_data(as_text=True)
     match = RAW.search(body)
-    assert match is None, f"{where}: raw markup at {body[max(0, match.start() - 200):match.end() + 80]!r}"
+    assert match is None, (
+        f"{where}: raw markup at {body[max(0, match.start() - 200) : match.end() + 80]!r}"
+    )
     for name, value in resp.headers.items():
         assert not RAW.search(value), f"{where}: raw markup in header {name}"
 
@@ -85,8 +88,13 @@ def test_markup_in_every_text_field_is_escaped_everywhere(app, demo, client):
 
     # Log-in form (anonymous): the typed name comes back in the 422 page.
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    _assert_escaped(client.post("/login", data={"username": PAYLOAD, "password": "x", "csrf_token": token,
-                                                "next": PAYLOAD}), "login")
+    _assert_escaped(
+        client.post(
+            "/login",
+            data={"username": PAYLOAD, "password": "x", "csrf_token": token, "next": PAYLOAD},
+        ),
+        "login",
+    )
 
     for role in ("admin", "helpdesk", "employee"):
         portal = Portal(app.test_client())

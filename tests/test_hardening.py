@@ -1,4 +1,5 @@
 """Issue 13: each finding of the security probe as a test (they failed before their fixes)."""
+
 from __future__ import annotations
 
 import ast
@@ -20,11 +21,15 @@ PAYLOAD = """<div hx-post=/chain/ hx-vals='{"name":"X"}' hx-trigger=load>x</div>
 def _login(client, username, password, addr="10.0.0.1"):
     env = {"REMOTE_ADDR": addr}
     token = csrf_token_from(client.get("/login", environ_base=env).get_data(as_text=True))
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       environ_base=env)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        environ_base=env,
+    )
 
 
 # ---- 1. user data in translated text ----------------------------------------------------------
+
 
 def test_display_name_in_the_edit_conflict_message_is_escaped(app, portal):
     from tests.test_interface_details import _created_and_opened
@@ -35,10 +40,17 @@ def test_display_name_in_the_edit_conflict_message_is_escaped(app, portal):
     make_user("admin", username="mallory", full_name=PAYLOAD)
     db.session.commit()
     other.login("admin", username="mallory")
-    assert other.post(f"/interfaces/{interface.id}/edit",
-                      dict(SMS_TOKEN, sender="VonM", token="")).status_code == 302
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS_TOKEN, name="Meins", token="", edit_token=token), htmx=True)
+    assert (
+        other.post(
+            f"/interfaces/{interface.id}/edit", dict(SMS_TOKEN, sender="VonM", token="")
+        ).status_code
+        == 302
+    )
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(SMS_TOKEN, name="Meins", token="", edit_token=token),
+        htmx=True,
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "hat die Schnittstelle geändert" in body
     assert "<div hx-post" not in body and "&lt;div hx-post=/chain/" in body
@@ -63,11 +75,18 @@ def test_no_lazy_gettext_carries_values():
         if "lazy_gettext" not in source:
             continue
         for node in ast.walk(ast.parse(source)):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("_l", "lazy_gettext") and node.keywords
-                    and not all(isinstance(k.value, ast.Constant)
-                                or isinstance(k.value, ast.Name) and k.value.id.isupper()
-                                for k in node.keywords)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_l", "lazy_gettext")
+                and node.keywords
+                and not all(
+                    isinstance(k.value, ast.Constant)
+                    or isinstance(k.value, ast.Name)
+                    and k.value.id.isupper()
+                    for k in node.keywords
+                )
+            ):
                 offenders.append(f"{path}:{node.lineno}")
     assert offenders == []
 
@@ -81,6 +100,7 @@ def test_htmx_may_not_evaluate_or_leave_the_site(client):
 
 # ---- 2. request body limit --------------------------------------------------------------------
 
+
 def test_a_huge_body_is_refused_with_413_before_it_is_read(app, client):
     resp = client.post("/login", data={"username": "x" * (2 * 1024 * 1024), "password": "y"})
     assert resp.status_code == 413
@@ -88,6 +108,7 @@ def test_a_huge_body_is_refused_with_413_before_it_is_read(app, client):
 
 
 # ---- 4. log-in lock-out is no denial of service ------------------------------------------------
+
 
 def test_failures_from_one_address_do_not_lock_the_user_out_elsewhere(app, client):
     make_user(role="admin", username="admin", password="correct-horse-1")
@@ -115,7 +136,9 @@ def test_a_known_device_gets_in_while_the_name_is_attacked_from_everywhere(app, 
     make_user(role="admin", username="admin", password="correct-horse-1")
     db.session.commit()
     assert _login(client, "admin", "correct-horse-1").status_code == 302  # this browser is known
-    client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))}
+    )
     for i in range(8):
         _login(app.test_client(), "admin", "guess", addr=f"198.51.100.{i}")
     new_device = app.test_client()
@@ -137,12 +160,15 @@ def test_admin_cli_lifts_a_lock(app, client, runner):
 
 # ---- 5. log-out ends the session ---------------------------------------------------------------
 
+
 def test_a_saved_cookie_is_worthless_after_log_out(app, client):
     make_user(role="admin", username="anna", password="correct-horse-1")
     db.session.commit()
     assert _login(client, "anna", "correct-horse-1").status_code == 302
     saved = client.get_cookie("session").value
-    client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))}
+    )
     replay = app.test_client()
     replay.set_cookie("session", saved)
     resp = replay.get("/interfaces/")
@@ -151,10 +177,17 @@ def test_a_saved_cookie_is_worthless_after_log_out(app, client):
 
 # ---- 6. malformed input: a clear 400, never a 500 ------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "/interfaces/?q=a%00b", "/customers/?q=%00", "/appointments/?q=x%00", "/users/?q=%00",
-    "/appointments/customer-lookup?customer_ref=%00",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/interfaces/?q=a%00b",
+        "/customers/?q=%00",
+        "/appointments/?q=x%00",
+        "/users/?q=%00",
+        "/appointments/customer-lookup?customer_ref=%00",
+    ],
+)
 def test_nul_bytes_in_a_query_are_a_clear_400(app, portal, url):
     portal.login("admin")
     resp = portal.get(url)
@@ -163,27 +196,48 @@ def test_nul_bytes_in_a_query_are_a_clear_400(app, portal, url):
 
 def test_nul_bytes_in_a_form_field_are_a_clear_400_and_nothing_is_saved(app, portal):
     portal.login("admin")
-    resp = portal.post("/branches/", {"number": "77", "code": "NUL", "name": "Fi\x00liale",
-                                      "street": "Weg 1", "postcode": "70173", "city": "Stuttgart",
-                                      "country": "DE"})
+    resp = portal.post(
+        "/branches/",
+        {
+            "number": "77",
+            "code": "NUL",
+            "name": "Fi\x00liale",
+            "street": "Weg 1",
+            "postcode": "70173",
+            "city": "Stuttgart",
+            "country": "DE",
+        },
+    )
     assert resp.status_code == 400 and "Nullbyte" in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Branch)) == 0
 
 
-@pytest.mark.parametrize("url", [
-    "/customers/?branch=99999999999999999999", "/appointments/?branch=99999999999999999999",
-    "/appointments/?status=-99999999999999999999", "/interfaces/new?workstation_id=99999999999999999999",
-    "/appointments/new?customer_id=99999999999999999999",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/customers/?branch=99999999999999999999",
+        "/appointments/?branch=99999999999999999999",
+        "/appointments/?status=-99999999999999999999",
+        "/interfaces/new?workstation_id=99999999999999999999",
+        "/appointments/new?customer_id=99999999999999999999",
+    ],
+)
 def test_huge_integers_in_a_query_are_a_clear_400(app, portal, url):
     portal.login("admin")
     resp = portal.get(url)
     assert resp.status_code == 400 and "zu groß" in resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/interfaces/?page=99999999999999999999", "/users/?page=99999999999999999999",
-                                 "/audit/?page=99999999999999999999", "/outbox/?page=99999999999999999999",
-                                 "/interfaces/deleted?page=99999999999999999999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/interfaces/?page=99999999999999999999",
+        "/users/?page=99999999999999999999",
+        "/audit/?page=99999999999999999999",
+        "/outbox/?page=99999999999999999999",
+        "/interfaces/deleted?page=99999999999999999999",
+    ],
+)
 def test_a_huge_page_number_is_clamped(app, portal, url):
     portal.login("admin")
     assert portal.get(url).status_code in (200, 404)
@@ -208,6 +262,7 @@ def test_a_100_kb_customer_reference_is_a_clear_400(app, portal):
 
 # ---- 8. a password typed as user name is neither logged nor stored ------------------------------
 
+
 def test_unknown_user_name_is_neither_logged_nor_stored(app, client, caplog):
     caplog.set_level(logging.INFO)
     _login(client, "My-Secret-Passw0rd!", "whatever")
@@ -222,6 +277,7 @@ def test_unknown_user_name_is_neither_logged_nor_stored(app, client, caplog):
 
 # ---- 9. the user search escapes LIKE wildcards -----------------------------------------------------
 
+
 def test_user_search_matches_wildcards_literally(app, portal):
     make_user(role="employee", username="emma", full_name="Emma Example")
     make_user(role="employee", username="rabatt_50", full_name="100% Rabatt")
@@ -232,15 +288,19 @@ def test_user_search_matches_wildcards_literally(app, portal):
     assert "rabatt_50" in underscore and "emma" not in underscore
 
 
-
 def test_the_security_option_password_is_under_the_reveal_lock(app, portal):
     from app.models import Chain
 
     portal.login("admin")
     for _ in range(5):
-        portal.post("/chain/security", {"admins_may_view_passwords": "y", "current_password": "wrong"})
-    resp = portal.post("/chain/security", {"admins_may_view_passwords": "y",
-                                            "current_password": "correct-horse-1"}, htmx=True)
+        portal.post(
+            "/chain/security", {"admins_may_view_passwords": "y", "current_password": "wrong"}
+        )
+    resp = portal.post(
+        "/chain/security",
+        {"admins_may_view_passwords": "y", "current_password": "correct-horse-1"},
+        htmx=True,
+    )
     assert resp.status_code == 429 and "gesperrt bis" in resp.get_data(as_text=True)
     assert Chain.get_or_create().admins_may_view_passwords is False
 

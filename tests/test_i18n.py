@@ -1,4 +1,5 @@
 """Every German text of the interface has an English translation."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,15 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "_l": None, "N_": None, "T_": None, "gettext": None, "lazy_gettext": None,
-            "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "N_": None,
+    "T_": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+}
 METHODS = [("app/**.py", "python"), ("sim/**.py", "python"), ("app/templates/**.html", "jinja2")]
 
 
@@ -16,8 +24,10 @@ def _source_messages() -> set[str]:
     found: set[str] = set()
     for folder in ("app", "sim"):
         for _file, _line, message, _comments, _ctx in extract_from_dir(
-                ROOT / folder, method_map=[(p.split("/", 1)[1], m) for p, m in METHODS if p.startswith(folder)],
-                keywords=KEYWORDS):
+            ROOT / folder,
+            method_map=[(p.split("/", 1)[1], m) for p, m in METHODS if p.startswith(folder)],
+            keywords=KEYWORDS,
+        ):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -66,9 +76,23 @@ from datetime import datetime  # noqa: E402
 import pytest  # noqa: E402
 
 # German that must not reach an English page: texts stored by background work and gateways.
-GERMAN_LEFTOVERS = ("Teil(e)", "Erinnerung(en)", "Termin(e)", "übersprungen", "Punkte", "Guthaben",
-                    "gesendet", "Demo-Daten", "Altsystem", "(Fehler ", "Nachrichten-ID", "Bitte ",
-                    "versuchen", "Schlüsseltoken", "Anmeldung")
+GERMAN_LEFTOVERS = (
+    "Teil(e)",
+    "Erinnerung(en)",
+    "Termin(e)",
+    "übersprungen",
+    "Punkte",
+    "Guthaben",
+    "gesendet",
+    "Demo-Daten",
+    "Altsystem",
+    "(Fehler ",
+    "Nachrichten-ID",
+    "Bitte ",
+    "versuchen",
+    "Schlüsseltoken",
+    "Anmeldung",
+)
 
 
 def _visible_text(html: str) -> str:
@@ -81,7 +105,8 @@ def _assert_english(html: str, where: str) -> None:
     text = _visible_text(html)
     found = [word for word in GERMAN_LEFTOVERS if word in text]
     assert not found, f"German on the English {where}: {found}: " + " | ".join(
-        text[max(0, text.find(w) - 80):text.find(w) + 80] for w in found)
+        text[max(0, text.find(w) - 80) : text.find(w) + 80] for w in found
+    )
 
 
 @pytest.fixture
@@ -108,14 +133,29 @@ def stored_rows(app, smsapi_sim):
     assert report.planned == 1 and sum(report.skipped.values()) == 1
     Worker(db.session, secret_box(), TZ, timeouts=(2.0, 2.0), clock=lambda: NOW).run_once()
     assert not isinstance(sms.check_balance(db.session, secret_box(), world.sms), Exception)
-    sms.send_now(db.session, secret_box(), world.sms, sms.prepare(world.sms, "0171 2345678", "Test"), "test")
-    broken = make_interface("smsapi", name="SMS kaputt", settings=dict(world.sms.settings),
-                            secrets={"token": "wrong-token"})
+    sms.send_now(
+        db.session, secret_box(), world.sms, sms.prepare(world.sms, "0171 2345678", "Test"), "test"
+    )
+    broken = make_interface(
+        "smsapi",
+        name="SMS kaputt",
+        settings=dict(world.sms.settings),
+        secrets={"token": "wrong-token"},
+    )
     db.session.commit()
-    sms.send_now(db.session, secret_box(), broken, sms.prepare(broken, "0171 2345678", "Test"), "test")
+    sms.send_now(
+        db.session, secret_box(), broken, sms.prepare(broken, "0171 2345678", "Test"), "test"
+    )
     # Rows written before texts were stored language-neutral hold plain German.
-    db.session.add(InterfaceEvent(interface_id=world.sms.id, interface_name="SMS", type_key="smsapi",
-                                  action="created", message="Demo-Daten"))
+    db.session.add(
+        InterfaceEvent(
+            interface_id=world.sms.id,
+            interface_name="SMS",
+            type_key="smsapi",
+            action="created",
+            message="Demo-Daten",
+        )
+    )
     admin = make_user("admin", username="admin-en", locale="en")
     reveal.audit(db.session, "reveal", admin, "127.0.0.1", interface=world.sms, field="token")
     db.session.commit()
@@ -144,7 +184,9 @@ def test_stored_texts_read_in_english(app, portal, stored_rows):
         html[where] = resp.get_data(as_text=True)
         _assert_english(html[where], where)
     assert "Balance: 99.84 credits" in html["history"]
-    assert re.search(r"SMS sent to \+491712345678: 1 part\(s\), 0\.16 credits, message ID", html["history"])
+    assert re.search(
+        r"SMS sent to \+491712345678: 1 part\(s\), 0\.16 credits, message ID", html["history"]
+    )
     assert "Demo data" in html["history"]
     assert "1 reminder(s) planned, 1 appointment(s) skipped." in html["reminder history"]
     assert "(error 101)" in html["failing interface"] and "(error 101)" in html["outbox"]
@@ -171,11 +213,16 @@ def test_a_stored_text_is_language_neutral(app, stored_rows):
     from app.extensions import db
 
     world, broken, _due, _same_day = stored_rows
-    raw = db.session.execute(sa.text("SELECT message FROM interface_events WHERE interface_id = :i "
-                                     "AND action = 'balance'"), {"i": world.sms.id}).scalar_one()
+    raw = db.session.execute(
+        sa.text(
+            "SELECT message FROM interface_events WHERE interface_id = :i AND action = 'balance'"
+        ),
+        {"i": world.sms.id},
+    ).scalar_one()
     assert raw.startswith('{"t":"Guthaben: %(points)s Punkte"') and '"points":99.84' in raw
-    error = db.session.execute(sa.text("SELECT error FROM sms_messages WHERE interface_id = :i"),
-                               {"i": broken.id}).scalar_one()
+    error = db.session.execute(
+        sa.text("SELECT error FROM sms_messages WHERE interface_id = :i"), {"i": broken.id}
+    ).scalar_one()
     assert "(Fehler 101)" in error and "error 101" not in error
 
 
@@ -184,7 +231,9 @@ def test_a_new_language_needs_only_a_catalogue(app):
     from app.i18n import T_, Text
 
     text = T_("Guthaben: %(points)s Punkte", points=2.5)
-    assert text.render("en") == "Balance: 2.5 credits" and text.render("de") == "Guthaben: 2,5 Punkte"
+    assert (
+        text.render("en") == "Balance: 2.5 credits" and text.render("de") == "Guthaben: 2,5 Punkte"
+    )
     # A language without a catalogue falls back to the source text, with its own number format.
     assert text.render("fr") == "Guthaben: 2,5 Punkte"
     assert Text.loads(text.dumps()) == text
@@ -201,14 +250,22 @@ def test_an_over_long_stored_text_is_shortened_in_its_longest_parameter(app):
     from tests.factories import make_interface
 
     interface = make_interface(name="SMS")
-    interface.last_error = T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s "
-                              "geantwortet. Bitte später erneut versuchen.", hosts="h" * 700, seconds=2.5)
+    interface.last_error = T_(
+        "Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s "
+        "geantwortet. Bitte später erneut versuchen.",
+        hosts="h" * 700,
+        seconds=2.5,
+    )
     db.session.commit()
     raw = db.session.execute(sa.text("SELECT last_error FROM interfaces")).scalar_one()
     assert len(raw) <= 500 and raw.startswith('{"t":')
     db.session.expire_all()
     stored = db.session.get(Interface, interface.id).last_error
-    assert isinstance(stored, Text) and stored.params["hosts"].endswith("…") and stored.params["seconds"] == 2.5
+    assert (
+        isinstance(stored, Text)
+        and stored.params["hosts"].endswith("…")
+        and stored.params["seconds"] == 2.5
+    )
     assert stored.render("en").startswith("The SMS gateway (hhh") and "2.5 s" in stored.render("en")
     interface = db.session.get(Interface, interface.id)
     interface.last_error = "x" * 600

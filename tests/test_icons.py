@@ -1,4 +1,5 @@
 """Icons are inline SVG with accessible labels, never emoji that need an emoji font (issue 17 item 9)."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from app.models import Chain, Customer
 from tests.factories import make_branch, make_interface
 
 # Pictographs and dingbats: rendered as empty boxes where no emoji font is installed.
-EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 
 def _svg_labels(html: str) -> list[str]:
@@ -16,7 +17,9 @@ def _svg_labels(html: str) -> list[str]:
 
 
 def test_protected_mark_and_ticks_are_labelled_svg(app, portal):
-    interface = make_interface(name="SMS Geschützt", protected=True, server_side=True, client_side=True)
+    interface = make_interface(
+        name="SMS Geschützt", protected=True, server_side=True, client_side=True
+    )
     db.session.commit()
     portal.login("admin")
     listing = portal.get("/interfaces/").get_data(as_text=True)
@@ -27,9 +30,16 @@ def test_protected_mark_and_ticks_are_labelled_svg(app, portal):
 
 
 def test_reveal_eye_is_a_labelled_svg(app, portal):
-    interface = make_interface(settings={"service": "smsapi_pl", "auth_mode": "password", "username": "u",
-                                         "country_code": "+49", "max_chars": 1000},
-                               secrets={"password": "geheim-123"})
+    interface = make_interface(
+        settings={
+            "service": "smsapi_pl",
+            "auth_mode": "password",
+            "username": "u",
+            "country_code": "+49",
+            "max_chars": 1000,
+        },
+        secrets={"password": "geheim-123"},
+    )
     Chain.get_or_create().admins_may_view_passwords = True
     db.session.commit()
     portal.login("admin")
@@ -39,11 +49,20 @@ def test_reveal_eye_is_a_labelled_svg(app, portal):
 
 
 def test_customer_match_tick_is_svg(app, portal):
-    db.session.add(Customer(first_name="Erika", last_name="Mustermann", number="K-1",
-                            branch_id=make_branch().id, search_text="erika mustermann k-1"))
+    db.session.add(
+        Customer(
+            first_name="Erika",
+            last_name="Mustermann",
+            number="K-1",
+            branch_id=make_branch().id,
+            search_text="erika mustermann k-1",
+        )
+    )
     db.session.commit()
     portal.login("employee")
-    html = portal.get("/appointments/customer-lookup?customer_ref=k-1", htmx=True).get_data(as_text=True)
+    html = portal.get("/appointments/customer-lookup?customer_ref=k-1", htmx=True).get_data(
+        as_text=True
+    )
     assert not EMOJI.search(html) and "<svg" in html.split('id="customer-match"', 1)[1]
 
 

@@ -5,6 +5,7 @@ account. Each SMS carries a random idx, so the gateway's duplicate check (error 
 stops a real resend of the same message; a 53 on a message's first attempt is a failure to
 investigate, never "sent".
 """
+
 from __future__ import annotations
 
 import os
@@ -28,12 +29,14 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "migrations")
 
 def _send_first_sms(sim, text: str) -> tuple[str, str]:
     """In the current installation: a new SMS interface and its first test SMS; (status, idx)."""
-    interface = make_interface(name="SMS", settings=dict(SETTINGS, base_url=sim.url + "/"),
-                               secrets={"token": SIM_TOKEN})
+    interface = make_interface(
+        name="SMS", settings=dict(SETTINGS, base_url=sim.url + "/"), secrets={"token": SIM_TOKEN}
+    )
     db.session.commit()
     prepared = sms.prepare(interface, "0171 2345678", text)
-    message = sms.send_now(db.session, secret_box(), interface, prepared, "test",
-                           timeouts=(2.0, 2.0))
+    message = sms.send_now(
+        db.session, secret_box(), interface, prepared, "test", timeouts=(2.0, 2.0)
+    )
     return message.status, message.idx
 
 
@@ -47,7 +50,9 @@ def second_installation(tmp_path):
     return other
 
 
-def test_two_installations_on_one_account_both_send_their_first_sms(app, smsapi_sim, second_installation):
+def test_two_installations_on_one_account_both_send_their_first_sms(
+    app, smsapi_sim, second_installation
+):
     first_status, first_idx = _send_first_sms(smsapi_sim, "Von der Produktion")
     with second_installation.app_context():
         second_status, second_idx = _send_first_sms(smsapi_sim, "Vom Testsystem")
@@ -63,10 +68,18 @@ def test_two_installations_on_one_account_both_send_their_first_sms(app, smsapi_
 
 
 def test_error_53_on_a_first_attempt_is_a_failure_not_sent(app, smsapi_sim):
-    interface = make_interface(name="SMS", settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
-                               secrets={"token": SIM_TOKEN})
-    message = SmsMessage(kind="reminder", interface_id=interface.id, to_number="491712345678",
-                         text="Erinnerung", idx="used-elsewhere")
+    interface = make_interface(
+        name="SMS",
+        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        secrets={"token": SIM_TOKEN},
+    )
+    message = SmsMessage(
+        kind="reminder",
+        interface_id=interface.id,
+        to_number="491712345678",
+        text="Erinnerung",
+        idx="used-elsewhere",
+    )
     db.session.add(message)
     db.session.commit()
     # Someone else's message already used this idx on the shared account.
@@ -85,10 +98,19 @@ def test_error_53_on_a_first_attempt_is_a_failure_not_sent(app, smsapi_sim):
 
 
 def test_error_53_on_a_retry_still_means_already_sent(app, smsapi_sim):
-    interface = make_interface(name="SMS", settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
-                               secrets={"token": SIM_TOKEN})
-    message = SmsMessage(kind="reminder", interface_id=interface.id, to_number="491712345678",
-                         text="Erinnerung", attempts=1, status="queued")
+    interface = make_interface(
+        name="SMS",
+        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        secrets={"token": SIM_TOKEN},
+    )
+    message = SmsMessage(
+        kind="reminder",
+        interface_id=interface.id,
+        to_number="491712345678",
+        text="Erinnerung",
+        attempts=1,
+        status="queued",
+    )
     db.session.add(message)
     db.session.commit()
     smsapi_sim.state.account(SIM_USERNAME).used_idx.add(message.idx)  # the first attempt went out

@@ -1,5 +1,6 @@
 """Interfaces: hidden fields, stored forms of values, history in the reader's language, deleted
 interfaces' history, the workstation's interfaces, and the rules in the service itself."""
+
 from __future__ import annotations
 
 import re
@@ -17,18 +18,23 @@ from tests.test_interfaces import SMS_TOKEN, _count, _events, _only
 
 
 def _secrets():
-    return {s.field: secret_box().decrypt(s.value_encrypted)
-            for s in db.session.scalars(sa.select(InterfaceSecret))}
+    return {
+        s.field: secret_box().decrypt(s.value_encrypted)
+        for s in db.session.scalars(sa.select(InterfaceSecret))
+    }
 
 
 # ---- fields the chosen settings hide -------------------------------------------------------------
+
 
 def test_fields_hidden_by_the_credential_mode_are_ignored_not_refused(app, portal):
     """A username typed before switching to token mode is invisible: it must neither block the
     save with an error nobody sees nor be stored."""
     portal.login("admin")
-    resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, username="alt", password="alt-pw",
-                                                      base_url="https://ignored.example.org/"))
+    resp = portal.post(
+        "/interfaces/new/smsapi",
+        dict(SMS_TOKEN, username="alt", password="alt-pw", base_url="https://ignored.example.org/"),
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     interface = _only()
     assert interface.settings["username"] is None and interface.settings["base_url"] is None
@@ -36,46 +42,67 @@ def test_fields_hidden_by_the_credential_mode_are_ignored_not_refused(app, porta
     events = _events(interface.id)
     assert {"field": "password", "secret": True} not in events[0].changes
 
-    resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, name="PW", auth_mode="password",
-                                                      username="demo", password="pw-1",
-                                                      token="left-over-token"))
+    resp = portal.post(
+        "/interfaces/new/smsapi",
+        dict(
+            SMS_TOKEN,
+            name="PW",
+            auth_mode="password",
+            username="demo",
+            password="pw-1",
+            token="left-over-token",
+        ),
+    )
     assert resp.status_code == 302
     pw = db.session.scalar(sa.select(Interface).where(Interface.name == "PW"))
     assert [s.field for s in pw.secrets] == ["password"]
     assert "left-over-token" not in _secrets().values()
 
 
-@pytest.mark.parametrize("url, message", [
-    ("http://sms.example.org/api/", "https://"),
-    ("https://user:pw@sms.example.org/api/", "keinen Benutzernamen"),
-    ("https://sms.example.org/api/?key=1", "keine Parameter"),
-    ("javascript:alert(1)", "https://"),
-    ("http://127.evil.example/api/", "unverschlüsselt"),
-    ("http://10.0.0.5/api/", "unverschlüsselt"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("http://sms.example.org/api/", "https://"),
+        ("https://user:pw@sms.example.org/api/", "keinen Benutzernamen"),
+        ("https://sms.example.org/api/?key=1", "keine Parameter"),
+        ("javascript:alert(1)", "https://"),
+        ("http://127.evil.example/api/", "unverschlüsselt"),
+        ("http://10.0.0.5/api/", "unverschlüsselt"),
+    ],
+)
 def test_custom_base_url_must_be_https_without_credentials(app, portal, url, message):
     portal.login("admin")
-    resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, service="custom", base_url=url),
-                       htmx=True)
+    resp = portal.post(
+        "/interfaces/new/smsapi", dict(SMS_TOKEN, service="custom", base_url=url), htmx=True
+    )
     assert resp.status_code == 422 and message in resp.get_data(as_text=True)
     assert _count() == 0 and _count(InterfaceEvent) == 0
 
 
 def test_plain_http_base_url_only_on_this_computer(app, portal):
     portal.login("admin")
-    for i, url in enumerate(("http://127.0.0.1:8025/", "http://localhost:8025/api/",
-                             "http://[::1]:8025/")):
-        resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, name=f"Sim {i}", service="custom",
-                                                          base_url=url))
+    for i, url in enumerate(
+        ("http://127.0.0.1:8025/", "http://localhost:8025/api/", "http://[::1]:8025/")
+    ):
+        resp = portal.post(
+            "/interfaces/new/smsapi",
+            dict(SMS_TOKEN, name=f"Sim {i}", service="custom", base_url=url),
+        )
         assert resp.status_code == 302, url
     assert {i.settings["base_url"] for i in db.session.scalars(sa.select(Interface))} == {
-        "http://127.0.0.1:8025/", "http://localhost:8025/api/", "http://[::1]:8025/"}
+        "http://127.0.0.1:8025/",
+        "http://localhost:8025/api/",
+        "http://[::1]:8025/",
+    }
 
 
 def test_proxy_port_zero_gets_one_clear_message(app, portal):
     portal.login("admin")
-    resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, proxy_host="proxy.local",
-                                                      proxy_port="0"), htmx=True)
+    resp = portal.post(
+        "/interfaces/new/smsapi",
+        dict(SMS_TOKEN, proxy_host="proxy.local", proxy_port="0"),
+        htmx=True,
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "zwischen 1 und 65535" in body
     assert "beide angeben" not in body
@@ -113,8 +140,11 @@ def test_bad_input_on_edit_is_422_and_nothing_changes(app, portal):
     portal.login("admin")
     portal.post("/interfaces/new/smsapi", SMS_TOKEN)
     interface = _only()
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS_TOKEN, name="Neu", sender="Optik Müller!", token="tok-NEW"), htmx=True)
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(SMS_TOKEN, name="Neu", sender="Optik Müller!", token="tok-NEW"),
+        htmx=True,
+    )
     assert resp.status_code == 422 and "bis zu 11 Buchstaben" in resp.get_data(as_text=True)
     db.session.expire_all()
     interface = _only()
@@ -125,14 +155,22 @@ def test_bad_input_on_edit_is_422_and_nothing_changes(app, portal):
 
 # ---- the rules hold in the service, for every caller -------------------------------------------
 
+
 def test_service_refuses_data_that_breaks_a_common_rule(app):
     branch = make_branch()
     admin = make_user("admin")
     itype = interface_types.get("smsapi")
-    data = service.InterfaceData(name="Direkt", branch_id=branch.id, workstation_id=None,
-                                 server_side=True, client_side=True, start_date=date.today(),
-                                 protected=False, settings=dict(itype.defaults),
-                                 secrets={"token": "t"})
+    data = service.InterfaceData(
+        name="Direkt",
+        branch_id=branch.id,
+        workstation_id=None,
+        server_side=True,
+        client_side=True,
+        start_date=date.today(),
+        protected=False,
+        settings=dict(itype.defaults),
+        secrets={"token": "t"},
+    )
     with pytest.raises(service.RuleViolation) as caught:
         service.create(db.session, itype, data, secret_box(), admin)
     assert [field for field, _ in caught.value.errors] == ["branch_id"]
@@ -150,6 +188,7 @@ def test_service_refuses_data_that_breaks_a_common_rule(app):
 
 
 # ---- deletion and history ------------------------------------------------------------------------
+
 
 def test_deleting_a_protected_interface_is_refused_with_422(app, portal):
     portal.login("admin")
@@ -174,8 +213,10 @@ def test_history_reads_in_the_readers_language(app, portal):
     start = date(2030, 5, 17)
     portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, start_date=start.isoformat()))
     interface = _only()
-    portal.post(f"/interfaces/{interface.id}/edit",
-                dict(SMS_TOKEN, start_date=start.isoformat(), sender="Neu", token="tok-2"))
+    portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(SMS_TOKEN, start_date=start.isoformat(), sender="Neu", token="tok-2"),
+    )
     english = portal.get(f"/interfaces/{interface.id}/history", htmx=True).get_data(as_text=True)
     assert "Sender: Optik → Neu" in english and "API token changed" in english
     assert "Service: — → SMSAPI.pl (api.smsapi.pl)" in english
@@ -225,18 +266,23 @@ def test_history_is_paged(app, portal):
     interface = make_interface(name="Viel Verlauf")
     admin = make_user("admin")
     for i in range(55):
-        service.record_check(db.session, interface, "balance", admin, ok=True, message=f"Guthaben {i}")
+        service.record_check(
+            db.session, interface, "balance", admin, ok=True, message=f"Guthaben {i}"
+        )
     db.session.commit()
     portal.login("helpdesk")
     first = portal.get(f"/interfaces/{interface.id}").get_data(as_text=True)
     assert "Guthaben 54<" in first and "Guthaben 5<" in first and "Guthaben 4<" not in first
     assert f"/interfaces/{interface.id}/history?page=2" in first
-    second = portal.get(f"/interfaces/{interface.id}/history?page=2", htmx=True).get_data(as_text=True)
+    second = portal.get(f"/interfaces/{interface.id}/history?page=2", htmx=True).get_data(
+        as_text=True
+    )
     assert "Guthaben 4<" in second and "Guthaben 0<" in second and "Guthaben 54" not in second
     assert "ältere Einträge" not in second and "neuere Einträge" in second
 
 
 # ---- the workstation's interfaces ----------------------------------------------------------------
+
 
 def test_workstation_offers_only_client_side_types(app, portal):
     portal.login("admin")
@@ -244,10 +290,14 @@ def test_workstation_offers_only_client_side_types(app, portal):
     db.session.commit()
     chooser = portal.get(f"/interfaces/new?workstation_id={ws.id}").get_data(as_text=True)
     assert 'data-type="smsapi"' in chooser and 'data-type="sinno_app"' in chooser
-    assert 'data-type="sinno_chat"' not in chooser and 'data-type="appointment_reminder"' not in chooser
+    assert (
+        'data-type="sinno_chat"' not in chooser
+        and 'data-type="appointment_reminder"' not in chooser
+    )
     assert portal.get(f"/interfaces/new/sinno_chat?workstation_id={ws.id}").status_code == 404
-    resp = portal.post(f"/interfaces/new/sinno_chat?workstation_id={ws.id}",
-                       {"name": "Chat", "server_side": "y"})
+    resp = portal.post(
+        f"/interfaces/new/sinno_chat?workstation_id={ws.id}", {"name": "Chat", "server_side": "y"}
+    )
     assert resp.status_code == 404 and _count() == 0
     form = portal.get(f"/interfaces/new/smsapi?workstation_id={ws.id}").get_data(as_text=True)
     assert f'href="/workstations/{ws.id}/settings"' in form  # "Abbrechen" goes back there
@@ -258,10 +308,14 @@ def test_moving_a_workstation_moves_its_interfaces(app, portal):
     old, new = make_branch(name="Nord"), make_branch(name="Süd")
     ws = make_workstation(old, name="PC-MOBIL")
     db.session.commit()
-    portal.post(f"/interfaces/new/smsapi?workstation_id={ws.id}",
-                dict(SMS_TOKEN, server_side="", client_side="y"))
+    portal.post(
+        f"/interfaces/new/smsapi?workstation_id={ws.id}",
+        dict(SMS_TOKEN, server_side="", client_side="y"),
+    )
     interface = _only()
-    resp = portal.post(f"/workstations/{ws.id}/edit", {"name": "PC-MOBIL", "branch_id": str(new.id)})
+    resp = portal.post(
+        f"/workstations/{ws.id}/edit", {"name": "PC-MOBIL", "branch_id": str(new.id)}
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     interface = _only()
@@ -277,10 +331,13 @@ def test_a_protected_interface_keeps_its_workstation_in_its_branch(app, portal):
     old, new = make_branch(), make_branch()
     ws = make_workstation(old, name="PC-FEST")
     db.session.commit()
-    portal.post(f"/interfaces/new/smsapi?workstation_id={ws.id}",
-                dict(SMS_TOKEN, server_side="", client_side="y", protected="y"))
-    resp = portal.post(f"/workstations/{ws.id}/edit", {"name": "PC-FEST", "branch_id": str(new.id)},
-                       htmx=True)
+    portal.post(
+        f"/interfaces/new/smsapi?workstation_id={ws.id}",
+        dict(SMS_TOKEN, server_side="", client_side="y", protected="y"),
+    )
+    resp = portal.post(
+        f"/workstations/{ws.id}/edit", {"name": "PC-FEST", "branch_id": str(new.id)}, htmx=True
+    )
     assert resp.status_code == 422
     assert "SMS Zentrale ist geschützt" in resp.get_data(as_text=True)
     db.session.expire_all()
@@ -288,6 +345,7 @@ def test_a_protected_interface_keeps_its_workstation_in_its_branch(app, portal):
 
 
 # ---- which interface applies: the same answer on both databases -------------------------------
+
 
 def test_an_interface_without_start_date_loses_to_a_started_one_on_every_database(app):
     undated = make_interface(name="Ohne Datum", start_date=None)
@@ -299,19 +357,30 @@ def test_an_interface_without_start_date_loses_to_a_started_one_on_every_databas
 
 # ---- the type registry -----------------------------------------------------------------------------
 
+
 def test_registry_holds_the_types_and_refuses_doubles_and_unknown_groups():
     types = {t.key: t for t in interface_types.all_types()}
     assert {"smsapi", "sinno_app", "sinno_chat", "appointment_reminder"} <= set(types)
-    assert (types["smsapi"].group, types["sinno_app"].group, types["sinno_chat"].group,
-            types["appointment_reminder"].group) == ("SMS", "App", "App", "Termine")
+    assert (
+        types["smsapi"].group,
+        types["sinno_app"].group,
+        types["sinno_chat"].group,
+        types["appointment_reminder"].group,
+    ) == ("SMS", "App", "App", "Termine")
     assert types["sinno_chat"].usages == frozenset({"server"})
     assert types["smsapi"].secret_names == ("password", "token")
     with pytest.raises(ValueError, match="twice"):
         interface_types.register(types["smsapi"])
     with pytest.raises(ValueError, match="Unknown group"):
-        interface_types.register(interface_types.InterfaceType(
-            key="fax", group="Fax", label="Fax", usages=frozenset({"server"}),
-            settings_form=types["sinno_chat"].settings_form))
+        interface_types.register(
+            interface_types.InterfaceType(
+                key="fax",
+                group="Fax",
+                label="Fax",
+                usages=frozenset({"server"}),
+                settings_form=types["sinno_chat"].settings_form,
+            )
+        )
 
 
 def test_a_new_type_is_one_module_and_one_registration(app, portal):
@@ -327,35 +396,58 @@ def test_a_new_type_is_one_module_and_one_registration(app, portal):
         if not (form.number.data or "").startswith("+"):
             form.number.errors.append("Bitte mit Landesvorwahl.")
 
-    fax = interface_types.register(interface_types.InterfaceType(
-        key="fax_test", group="SMS", label="Fax-Gateway", usages=frozenset({"server"}),
-        settings_form=FaxForm, secret_fields=(interface_types.SecretField("api_key", "API-Schlüssel"),),
-        validate=own_rule))
+    fax = interface_types.register(
+        interface_types.InterfaceType(
+            key="fax_test",
+            group="SMS",
+            label="Fax-Gateway",
+            usages=frozenset({"server"}),
+            settings_form=FaxForm,
+            secret_fields=(interface_types.SecretField("api_key", "API-Schlüssel"),),
+            validate=own_rule,
+        )
+    )
     try:
         portal.login("admin")
         assert 'data-type="fax_test"' in portal.get("/interfaces/new").get_data(as_text=True)
         data = {"name": "Fax", "server_side": "y", "number": "0711", "api_key": "fax-secret"}
         resp = portal.post("/interfaces/new/fax_test", data, htmx=True)
         assert resp.status_code == 422 and "Bitte mit Landesvorwahl." in resp.get_data(as_text=True)
-        assert portal.post("/interfaces/new/fax_test", dict(data, number="+49711")).status_code == 302
+        assert (
+            portal.post("/interfaces/new/fax_test", dict(data, number="+49711")).status_code == 302
+        )
         interface = _only()
-        assert interface.settings == {"number": "+49711"} and _secrets() == {"api_key": "fax-secret"}
+        assert interface.settings == {"number": "+49711"} and _secrets() == {
+            "api_key": "fax-secret"
+        }
     finally:
         interface_types._TYPES.pop(fax.key)
 
 
 # ---- SiNNO-App: nothing saved on bad input ---------------------------------------------------------
 
-@pytest.mark.parametrize("override, message", [
-    ({"client_id": ""}, "Bitte geben Sie die ClientID an."),
-    ({"server": ""}, "Bitte geben Sie die Server-Adresse an."),
-    ({"server": "ftp://winpro.api.ipro.de/v1"}, "https://"),
-    ({"company_no": "47 11!"}, "Buchstaben, Ziffern"),
-])
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"client_id": ""}, "Bitte geben Sie die ClientID an."),
+        ({"server": ""}, "Bitte geben Sie die Server-Adresse an."),
+        ({"server": "ftp://winpro.api.ipro.de/v1"}, "https://"),
+        ({"company_no": "47 11!"}, "Buchstaben, Ziffern"),
+    ],
+)
 def test_sinno_app_bad_input_is_422_and_nothing_saved(app, portal, override, message):
     portal.login("admin")
-    data = {"name": "SiNNO", "server_side": "y", "client_side": "y", "start_date": "", "branch_id": "",
-            "server": "https://winpro.api.ipro.de/v1", "client_id": "winpro", "company_no": "4711"}
+    data = {
+        "name": "SiNNO",
+        "server_side": "y",
+        "client_side": "y",
+        "start_date": "",
+        "branch_id": "",
+        "server": "https://winpro.api.ipro.de/v1",
+        "client_id": "winpro",
+        "company_no": "4711",
+    }
     resp = portal.post("/interfaces/new/sinno_app", dict(data, **override), htmx=True)
     assert resp.status_code == 422 and message in resp.get_data(as_text=True)
     assert _count() == 0 and _count(InterfaceEvent) == 0
@@ -363,24 +455,40 @@ def test_sinno_app_bad_input_is_422_and_nothing_saved(app, portal, override, mes
 
 # ---- the SMS length counter tells an employee only about their own interface ---------------------
 
+
 def test_length_counter_shows_an_employee_only_the_interface_that_sends_for_them(app, portal):
-    own = make_interface(name="Eigene", client_side=True, server_side=False,
-                         settings=dict(interface_types.get("smsapi").defaults, max_chars=300))
-    other = make_interface(name="Fremde", client_side=False, server_side=True,
-                           settings=dict(interface_types.get("smsapi").defaults, max_chars=120))
+    own = make_interface(
+        name="Eigene",
+        client_side=True,
+        server_side=False,
+        settings=dict(interface_types.get("smsapi").defaults, max_chars=300),
+    )
+    other = make_interface(
+        name="Fremde",
+        client_side=False,
+        server_side=True,
+        settings=dict(interface_types.get("smsapi").defaults, max_chars=120),
+    )
     db.session.commit()
     portal.login("employee")
-    html = portal.get(f"/sms/length?text=Hallo&interface_id={other.id}", htmx=True).get_data(as_text=True)
+    html = portal.get(f"/sms/length?text=Hallo&interface_id={other.id}", htmx=True).get_data(
+        as_text=True
+    )
     assert "höchstens 300" in html and "höchstens 120" not in html
     portal.logout()
     portal.login("admin")
-    html = portal.get(f"/sms/length?text=Hallo&interface_id={other.id}", htmx=True).get_data(as_text=True)
+    html = portal.get(f"/sms/length?text=Hallo&interface_id={other.id}", htmx=True).get_data(
+        as_text=True
+    )
     assert "höchstens 120" in html
-    html = portal.get(f"/sms/length?text=Hallo&interface_id={own.id}", htmx=True).get_data(as_text=True)
+    html = portal.get(f"/sms/length?text=Hallo&interface_id={own.id}", htmx=True).get_data(
+        as_text=True
+    )
     assert "höchstens 300" in html
 
 
 # ---- two admins editing at once ---------------------------------------------------------------------
+
 
 def _edit_token(html: str) -> str:
     return re.search(r'name="edit_token" type="hidden" value="([^"]+)"', html).group(1)
@@ -391,7 +499,9 @@ def _created_and_opened(portal):
     portal.login("admin")
     portal.post("/interfaces/new/smsapi", SMS_TOKEN)
     interface = _only()
-    return interface, _edit_token(portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True))
+    return interface, _edit_token(
+        portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
+    )
 
 
 def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
@@ -403,13 +513,19 @@ def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
     make_user("admin", username="bea", full_name="Bea Berger")
     db.session.commit()
     other.login("admin", username="bea")
-    assert other.post(f"/interfaces/{interface.id}/edit",
-                      dict(SMS_TOKEN, sender="VonBea", token="")).status_code == 302
+    assert (
+        other.post(
+            f"/interfaces/{interface.id}/edit", dict(SMS_TOKEN, sender="VonBea", token="")
+        ).status_code
+        == 302
+    )
 
     mine = dict(SMS_TOKEN, name="Meins", token="", edit_token=token)
     resp = portal.post(f"/interfaces/{interface.id}/edit", mine, htmx=True)
     body = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and "Bea Berger hat die Schnittstelle geändert (Absender)" in body
+    assert (
+        resp.status_code == 422 and "Bea Berger hat die Schnittstelle geändert (Absender)" in body
+    )
     db.session.expire_all()
     assert _only().name == "SMS Zentrale" and _only().settings["sender"] == "VonBea"
     fresh = _edit_token(body)
@@ -422,6 +538,7 @@ def test_a_save_on_top_of_someone_elses_change_is_stopped_once(app, portal):
 
 # ---- searching the names the reader sees ---------------------------------------------------------
 
+
 def test_search_finds_group_and_type_names_in_the_readers_language(app, portal):
     make_interface("appointment_reminder", name="Erinnerung Zentrale")
     make_interface("sinno_chat", name="Kundenchat")
@@ -429,10 +546,14 @@ def test_search_finds_group_and_type_names_in_the_readers_language(app, portal):
     make_user("admin", username="admin-en", locale="en")
     db.session.commit()
     portal.login("admin", username="admin-en")
-    for query, expected in (("appointments", {"Erinnerung Zentrale"}), ("remind", {"Erinnerung Zentrale"}),
-                            ("chat", {"Kundenchat"}), ("termine", {"Erinnerung Zentrale"}),
-                            ("appointments zentrale", {"Erinnerung Zentrale"}),
-                            ("appointments nord", set())):
+    for query, expected in (
+        ("appointments", {"Erinnerung Zentrale"}),
+        ("remind", {"Erinnerung Zentrale"}),
+        ("chat", {"Kundenchat"}),
+        ("termine", {"Erinnerung Zentrale"}),
+        ("appointments zentrale", {"Erinnerung Zentrale"}),
+        ("appointments nord", set()),
+    ):
         html = portal.get(f"/interfaces/?q={query}", htmx=True).get_data(as_text=True)
         found = {name for name in ("Erinnerung Zentrale", "Kundenchat", "SMS Nord") if name in html}
         assert found == expected, query
@@ -458,13 +579,18 @@ def test_a_new_interface_never_takes_a_deleted_ones_id_or_history(app, portal):
 
 def test_the_edit_token_survives_a_422_for_another_reason(app, portal):
     interface, token = _created_and_opened(portal)
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS_TOKEN, sender="Zu lang für SMS", token="", edit_token=token), htmx=True)
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(SMS_TOKEN, sender="Zu lang für SMS", token="", edit_token=token),
+        htmx=True,
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422 and f'value="{token}"' in body
     assert "hat die Schnittstelle geändert" not in body
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS_TOKEN, sender="Kurz", token="", edit_token=token))
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(SMS_TOKEN, sender="Kurz", token="", edit_token=token),
+    )
     assert resp.status_code == 302
 
 
@@ -473,11 +599,17 @@ def test_history_reads_entries_written_before_values_were_language_neutral(app):
 
     smsapi = interface_types.get("smsapi")
     with app.test_request_context():
-        legacy = describe({"field": "sender", "label": "Absender", "old": "—", "new": "Neu"}, smsapi)
+        legacy = describe(
+            {"field": "sender", "label": "Absender", "old": "—", "new": "Neu"}, smsapi
+        )
         assert (legacy.label, legacy.old, legacy.new) == ("Absender", "—", "Neu")
-        legacy_choice = describe({"field": "service", "label": "Dienst", "old": "smsapi_pl",
-                                  "new": "custom"}, smsapi)
-        assert legacy_choice.old == "SMSAPI.pl (api.smsapi.pl)" and legacy_choice.new == "Eigene Basis-URL"
+        legacy_choice = describe(
+            {"field": "service", "label": "Dienst", "old": "smsapi_pl", "new": "custom"}, smsapi
+        )
+        assert (
+            legacy_choice.old == "SMSAPI.pl (api.smsapi.pl)"
+            and legacy_choice.new == "Eigene Basis-URL"
+        )
         unknown = describe({"field": "fax", "label": "Faxnummer", "old": None, "new": "+49"}, None)
         assert (unknown.label, unknown.old, unknown.new) == ("Faxnummer", "—", "+49")
         no_label = describe({"field": "fax", "secret": True}, None)
@@ -489,8 +621,9 @@ def test_history_reads_entries_written_before_values_were_language_neutral(app):
 def test_follow_workstation_refuses_to_move_a_protected_interface(app):
     old, new = make_branch(), make_branch()
     ws = make_workstation(old)
-    interface = make_interface(workstation_id=ws.id, branch_id=old.id, client_side=True,
-                               server_side=False, protected=True)
+    interface = make_interface(
+        workstation_id=ws.id, branch_id=old.id, client_side=True, server_side=False, protected=True
+    )
     admin = make_user("admin")
     ws.branch_id = new.id
     with pytest.raises(service.ProtectedError):

@@ -1,5 +1,6 @@
 """The interface form offers only what the type can take, keeps an empty start empty and ticks a new
 interface's usual usages (issue 17 items 6, 7, 8)."""
+
 from __future__ import annotations
 
 import re
@@ -10,10 +11,24 @@ from app.extensions import db
 from app.models import Interface, InterfaceEvent
 from tests.factories import make_branch, make_workstation
 
-SMS = {"name": "SMS Zentrale", "branch_id": "", "server_side": "y", "client_side": "y",
-       "start_date": "", "service": "smsapi_pl", "base_url": "", "auth_mode": "token",
-       "username": "", "password": "", "token": "tok-1", "sender": "Optik",
-       "country_code": "+49", "max_chars": "1000", "proxy_host": "", "proxy_port": ""}
+SMS = {
+    "name": "SMS Zentrale",
+    "branch_id": "",
+    "server_side": "y",
+    "client_side": "y",
+    "start_date": "",
+    "service": "smsapi_pl",
+    "base_url": "",
+    "auth_mode": "token",
+    "username": "",
+    "password": "",
+    "token": "tok-1",
+    "sender": "Optik",
+    "country_code": "+49",
+    "max_chars": "1000",
+    "proxy_host": "",
+    "proxy_port": "",
+}
 
 
 def _checked(html: str, field_id: str) -> bool:
@@ -39,10 +54,16 @@ def test_workstation_interface_offers_no_server_side(app, portal):
     assert 'name="server_side"' not in html and _checked(html, "client_side")
     # Saved as offered: client side, at the workstation's branch.
     data = {k: v for k, v in SMS.items() if k not in ("server_side", "branch_id")}
-    resp = portal.post(f"/interfaces/new/smsapi?workstation_id={ws.id}", dict(data, name="SMS Platz"))
+    resp = portal.post(
+        f"/interfaces/new/smsapi?workstation_id={ws.id}", dict(data, name="SMS Platz")
+    )
     assert resp.status_code == 302
     interface = db.session.scalar(sa.select(Interface).where(Interface.name == "SMS Platz"))
-    assert (interface.client_side, interface.server_side, interface.workstation_id) == (True, False, ws.id)
+    assert (interface.client_side, interface.server_side, interface.workstation_id) == (
+        True,
+        False,
+        ws.id,
+    )
 
 
 def test_branch_select_says_why_both_usages_clear_it(app, portal):
@@ -58,14 +79,25 @@ def test_empty_start_stays_empty(app, portal):
     interface = db.session.scalar(sa.select(Interface))
     assert interface.start_date is None
     # Saving again without a start records no "Start: — → <today>" change.
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS, max_chars="900", token="",
-                            edit_token=(interface.updated_at or interface.created_at).isoformat()))
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(
+            SMS,
+            max_chars="900",
+            token="",
+            edit_token=(interface.updated_at or interface.created_at).isoformat(),
+        ),
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     assert db.session.get(Interface, interface.id).start_date is None
-    changes = [c for e in db.session.scalars(sa.select(InterfaceEvent).where(
-        InterfaceEvent.action == "updated")) for c in e.changes or []]
+    changes = [
+        c
+        for e in db.session.scalars(
+            sa.select(InterfaceEvent).where(InterfaceEvent.action == "updated")
+        )
+        for c in e.changes or []
+    ]
     assert [c["field"] for c in changes] == ["max_chars"]
 
 

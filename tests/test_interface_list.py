@@ -1,4 +1,5 @@
 """The list "Schnittstellen suchen": search, filter, sort, pagination, query count, URL state."""
+
 from __future__ import annotations
 
 import re
@@ -22,18 +23,40 @@ def sample(app):
     ulm = make_branch(number="02", name="Ulm")
     ws = make_workstation(ulm, name="ULM-EMPFANG")
     make_interface("smsapi", name="SMS Zentrale", server_side=True, client_side=True)
-    make_interface("smsapi", name="SMS Ulm Empfang", branch_id=ulm.id, workstation_id=ws.id,
-                   server_side=False, client_side=True)
-    make_interface("sinno_app", name="App Stuttgart", branch_id=stuttgart.id, server_side=True,
-                   start_date=date.today() + timedelta(days=10))
-    make_interface("sinno_chat", name="Chat", server_side=True, last_error="Gateway nicht erreichbar")
+    make_interface(
+        "smsapi",
+        name="SMS Ulm Empfang",
+        branch_id=ulm.id,
+        workstation_id=ws.id,
+        server_side=False,
+        client_side=True,
+    )
+    make_interface(
+        "sinno_app",
+        name="App Stuttgart",
+        branch_id=stuttgart.id,
+        server_side=True,
+        start_date=date.today() + timedelta(days=10),
+    )
+    make_interface(
+        "sinno_chat", name="Chat", server_side=True, last_error="Gateway nicht erreichbar"
+    )
     db.session.commit()
 
 
 def test_page_shows_all_columns(app, portal, sample):
     portal.login("helpdesk")
     html = portal.get("/interfaces/").get_data(as_text=True)
-    for header in ("Gruppe", "Name", "Filiale", "Rechner", "Serverseitig", "Clientseitig", "Start", "Status"):
+    for header in (
+        "Gruppe",
+        "Name",
+        "Filiale",
+        "Rechner",
+        "Serverseitig",
+        "Clientseitig",
+        "Start",
+        "Status",
+    ):
         assert f">{header}" in html
     assert "Mit Arbeitsplatzeinstellungen" in html
     assert "02 Ulm" in html and "ULM-EMPFANG" in html
@@ -42,16 +65,25 @@ def test_page_shows_all_columns(app, portal, sample):
 
 def test_search_returns_fragment_and_matches_name_group_type_branch(app, portal, sample):
     portal.login("admin")
-    for q, expected in [("zentrale", {"SMS Zentrale"}), ("app", {"App Stuttgart", "Chat"}), ("stutt", {"App Stuttgart"}),
-                        ("ulm", {"SMS Ulm Empfang"}), ("stuttgart", {"App Stuttgart"}),
-                        ("smsapi", {"SMS Zentrale", "SMS Ulm Empfang"}), ("sinno-chat", {"Chat"}),
-                        ("sms ulm", {"SMS Ulm Empfang"}), ("nothing-like-this", set())]:
+    for q, expected in [
+        ("zentrale", {"SMS Zentrale"}),
+        ("app", {"App Stuttgart", "Chat"}),
+        ("stutt", {"App Stuttgart"}),
+        ("ulm", {"SMS Ulm Empfang"}),
+        ("stuttgart", {"App Stuttgart"}),
+        ("smsapi", {"SMS Zentrale", "SMS Ulm Empfang"}),
+        ("sinno-chat", {"Chat"}),
+        ("sms ulm", {"SMS Ulm Empfang"}),
+        ("nothing-like-this", set()),
+    ]:
         resp = portal.get(f"/interfaces/?q={q}", htmx=True)
         body = resp.get_data(as_text=True)
         assert "<html" not in body and 'id="interface-table"' in body
         assert set(_names(body)) == expected, q
         assert "HX-Request" in resp.headers["Vary"]
-    assert "Keine Schnittstellen gefunden." in portal.get("/interfaces/?q=zzz", htmx=True).get_data(as_text=True)
+    assert "Keine Schnittstellen gefunden." in portal.get("/interfaces/?q=zzz", htmx=True).get_data(
+        as_text=True
+    )
 
 
 def test_search_treats_like_wildcards_literally(app, portal, sample):
@@ -66,30 +98,38 @@ def test_bookmarked_search_renders_full_page_with_state(app, portal, sample):
     assert "<html" in html and 'value="ulm"' in html and 'id="interface-ws" checked' in html
     assert _names(html) == ["SMS Ulm Empfang"]
     # a history restore (back button after a cache miss) gets the whole page, not the fragment
-    restore = portal.get("/interfaces/?q=ulm", headers={"HX-Request": "true",
-                                                        "HX-History-Restore-Request": "true"})
+    restore = portal.get(
+        "/interfaces/?q=ulm", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in restore.get_data(as_text=True)
 
 
 def test_workstation_filter(app, portal, sample):
     portal.login("admin")
-    assert _names(portal.get("/interfaces/?ws=1", htmx=True).get_data(as_text=True)) == ["SMS Ulm Empfang"]
+    assert _names(portal.get("/interfaces/?ws=1", htmx=True).get_data(as_text=True)) == [
+        "SMS Ulm Empfang"
+    ]
 
 
-@pytest.mark.parametrize("sort, expected", [
-    ("group", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
-    ("name", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
-    ("workstation", None),
-    ("branch", None),
-    ("server", ["SMS Ulm Empfang", "App Stuttgart", "Chat", "SMS Zentrale"]),
-    ("client", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
-    ("start", ["Chat", "SMS Ulm Empfang", "SMS Zentrale", "App Stuttgart"]),
-    ("status", ["SMS Ulm Empfang", "SMS Zentrale", "App Stuttgart", "Chat"]),
-])
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("group", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
+        ("name", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
+        ("workstation", None),
+        ("branch", None),
+        ("server", ["SMS Ulm Empfang", "App Stuttgart", "Chat", "SMS Zentrale"]),
+        ("client", ["App Stuttgart", "Chat", "SMS Ulm Empfang", "SMS Zentrale"]),
+        ("start", ["Chat", "SMS Ulm Empfang", "SMS Zentrale", "App Stuttgart"]),
+        ("status", ["SMS Ulm Empfang", "SMS Zentrale", "App Stuttgart", "Chat"]),
+    ],
+)
 def test_sort_by_each_column(app, portal, sample, sort, expected):
     portal.login("admin")
     asc = _names(portal.get(f"/interfaces/?sort={sort}", htmx=True).get_data(as_text=True))
-    desc = _names(portal.get(f"/interfaces/?sort={sort}&dir=desc", htmx=True).get_data(as_text=True))
+    desc = _names(
+        portal.get(f"/interfaces/?sort={sort}&dir=desc", htmx=True).get_data(as_text=True)
+    )
     assert sorted(asc) == sorted(desc) and len(asc) == 4
     if expected is not None:
         assert asc == expected
@@ -130,18 +170,21 @@ def _all_pages(portal, url: str) -> list[str]:
         page += 1
 
 
-@pytest.mark.parametrize("sort, direction", [("group", "asc"), ("name", "desc"), ("branch", "asc"),
-                                             ("status", "desc")])
+@pytest.mark.parametrize(
+    "sort, direction", [("group", "asc"), ("name", "desc"), ("branch", "asc"), ("status", "desc")]
+)
 def test_search_pages_hold_exactly_the_matches_in_list_order(app, portal, sort, direction):
     """A search picks each page's rows first and reads them after: across its pages it shows every
     match once, in the list's order, and nothing else."""
     nord = make_branch(number="07", name="Nordstadt")
     for i in range(130):
-        make_interface("smsapi" if i % 2 else "sinno_app",
-                       name=f"{'Kasse' if i % 3 == 0 else 'Empfang'} {i % 40:02d}",  # equal names too
-                       branch_id=nord.id if i % 4 == 0 else None,
-                       start_date=date.today() + timedelta(days=5) if i % 5 == 0 else date(2020, 1, 1),
-                       last_error="Zeitüberschreitung" if i % 7 == 0 else None)
+        make_interface(
+            "smsapi" if i % 2 else "sinno_app",
+            name=f"{'Kasse' if i % 3 == 0 else 'Empfang'} {i % 40:02d}",  # equal names too
+            branch_id=nord.id if i % 4 == 0 else None,
+            start_date=date.today() + timedelta(days=5) if i % 5 == 0 else date(2020, 1, 1),
+            last_error="Zeitüberschreitung" if i % 7 == 0 else None,
+        )
     db.session.commit()
     portal.login("admin")
     order = f"/interfaces/?sort={sort}&dir={direction}"
@@ -159,8 +202,14 @@ def test_one_query_per_page_whatever_the_size(app, portal):
     branch = make_branch()
     ws = make_workstation(branch)
     for i in range(60):
-        make_interface("smsapi", name=f"SMS {i}", branch_id=branch.id if i % 2 else None,
-                       workstation_id=ws.id if i % 3 == 0 else None, client_side=True, server_side=False)
+        make_interface(
+            "smsapi",
+            name=f"SMS {i}",
+            branch_id=branch.id if i % 2 else None,
+            workstation_id=ws.id if i % 3 == 0 else None,
+            client_side=True,
+            server_side=False,
+        )
     db.session.commit()
     portal.login("admin")
     statements: list[str] = []
@@ -170,8 +219,12 @@ def test_one_query_per_page_whatever_the_size(app, portal):
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        for url in ("/interfaces/", "/interfaces/?q=sms", "/interfaces/?sort=branch&dir=desc&page=2",
-                    "/interfaces/?ws=1&sort=status"):
+        for url in (
+            "/interfaces/",
+            "/interfaces/?q=sms",
+            "/interfaces/?sort=branch&dir=desc&page=2",
+            "/interfaces/?ws=1&sort=status",
+        ):
             statements.clear()
             resp = portal.get(url, htmx=True)
             assert resp.status_code == 200
@@ -187,8 +240,14 @@ def test_list_refresh_keeps_search_and_sort_and_shows_changes(app, portal, sampl
     # fetches is the same search, sort and page, with the saved changes.
     portal.login("admin")
     html = portal.get("/interfaces/?q=sms&sort=name&dir=desc").get_data(as_text=True)
-    refresh = re.search(r'<div id="interface-table" hx-get="([^"]+)" hx-trigger="interface-saved from:body"',
-                        html).group(1).replace("&amp;", "&")
+    refresh = (
+        re.search(
+            r'<div id="interface-table" hx-get="([^"]+)" hx-trigger="interface-saved from:body"',
+            html,
+        )
+        .group(1)
+        .replace("&amp;", "&")
+    )
     interface = db.session.scalar(sa.select(Interface).where(Interface.name == "SMS Zentrale"))
     interface.name = "SMS Zentrale Neu"
     make_interface("smsapi", name="SMS Archiv", server_side=True)
@@ -205,10 +264,15 @@ def test_sorting_by_status_follows_status_of(app, portal):
     from app.services.interfaces import status_of
 
     today = date.today()
-    cases = {"past-ok": (today - timedelta(days=1), None), "none-ok": (None, None),
-             "today-ok": (today, None), "future-ok": (today + timedelta(days=1), None),
-             "future-error": (today + timedelta(days=5), "Fehler X"), "past-error": (today - timedelta(days=5), "Y"),
-             "none-error": (None, "Z")}
+    cases = {
+        "past-ok": (today - timedelta(days=1), None),
+        "none-ok": (None, None),
+        "today-ok": (today, None),
+        "future-ok": (today + timedelta(days=1), None),
+        "future-error": (today + timedelta(days=5), "Fehler X"),
+        "past-error": (today - timedelta(days=5), "Y"),
+        "none-error": (None, "Z"),
+    }
     for name, (start, error) in cases.items():
         make_interface("smsapi", name=name, server_side=True, start_date=start, last_error=error)
     db.session.commit()
@@ -216,5 +280,7 @@ def test_sorting_by_status_follows_status_of(app, portal):
     shown = _names(portal.get("/interfaces/?sort=status", htmx=True).get_data(as_text=True))
     rank = {"active": 0, "planned": 1, "error": 2}
     keys = [status_of(*cases[name], today).key for name in shown]
-    assert [rank[k] for k in keys] == sorted(rank[k] for k in keys), list(zip(shown, keys))
+    assert [rank[k] for k in keys] == sorted(rank[k] for k in keys), list(
+        zip(shown, keys, strict=True)
+    )
     assert status_of(*cases["future-error"], today).key == "planned"

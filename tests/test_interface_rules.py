@@ -1,4 +1,5 @@
 """Which interface applies; secrets encryption, rotation and never leaking."""
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,9 @@ def test_workstation_before_branch_before_chain(app, org):
     b1, b2, ws1 = org
     make_interface(name="chain", client_side=True, server_side=False)
     make_interface(name="branch", branch_id=b1.id, client_side=True, server_side=False)
-    make_interface(name="ws", branch_id=b1.id, workstation_id=ws1.id, client_side=True, server_side=False)
+    make_interface(
+        name="ws", branch_id=b1.id, workstation_id=ws1.id, client_side=True, server_side=False
+    )
     assert _name(resolve(db.session, "SMS", "client", TODAY, b1.id, ws1.id)) == "ws"
     assert _name(resolve(db.session, "SMS", "client", TODAY, b1.id, None)) == "branch"
     assert _name(resolve(db.session, "SMS", "client", TODAY, b2.id, None)) == "chain"
@@ -56,10 +59,17 @@ def test_side_and_group_must_match(app, org):
 def test_start_date_must_have_come(app, org):
     b1, _, _ = org
     make_interface(name="old chain", server_side=True, start_date=TODAY - timedelta(days=100))
-    make_interface(name="future branch", branch_id=b1.id, server_side=True,
-                   start_date=TODAY + timedelta(days=1))
+    make_interface(
+        name="future branch",
+        branch_id=b1.id,
+        server_side=True,
+        start_date=TODAY + timedelta(days=1),
+    )
     assert _name(resolve(db.session, "SMS", "server", TODAY, b1.id)) == "old chain"
-    assert _name(resolve(db.session, "SMS", "server", TODAY + timedelta(days=1), b1.id)) == "future branch"
+    assert (
+        _name(resolve(db.session, "SMS", "server", TODAY + timedelta(days=1), b1.id))
+        == "future branch"
+    )
 
 
 def test_scheduled_replacement_takes_over_on_its_date(app, org):
@@ -70,6 +80,7 @@ def test_scheduled_replacement_takes_over_on_its_date(app, org):
 
 
 # ---- secrets ---------------------------------------------------------------------------------
+
 
 def test_secret_box_roundtrip_and_wrong_key():
     box = SecretBox([Fernet.generate_key().decode()])
@@ -85,8 +96,13 @@ def test_rotate_command_reencrypts_and_reports_undecryptable(app, runner):
     old_key = app.config["FERNET_KEYS"][0]
     good = make_interface(name="good", secrets={"token": "token-one"})
     bad = make_interface(name="bad")
-    db.session.add(InterfaceSecret(interface_id=bad.id, field="token",
-                                   value_encrypted=SecretBox([Fernet.generate_key().decode()]).encrypt("x")))
+    db.session.add(
+        InterfaceSecret(
+            interface_id=bad.id,
+            field="token",
+            value_encrypted=SecretBox([Fernet.generate_key().decode()]).encrypt("x"),
+        )
+    )
     db.session.commit()
     new_key = Fernet.generate_key().decode()
     app.config["FERNET_KEYS"] = [new_key, old_key]
@@ -95,14 +111,16 @@ def test_rotate_command_reencrypts_and_reports_undecryptable(app, runner):
     assert check.exit_code == 1
     assert f"Needs rotation: interface {good.id} (good) field token" in check.output
     assert f"CANNOT DECRYPT: interface {bad.id} (bad) field token" in check.output
-    before = db.session.scalar(sa.select(InterfaceSecret.value_encrypted).where(
-        InterfaceSecret.interface_id == good.id))
+    before = db.session.scalar(
+        sa.select(InterfaceSecret.value_encrypted).where(InterfaceSecret.interface_id == good.id)
+    )
     result = runner.invoke(args=["secrets", "rotate"])
     assert result.exit_code == 1  # reports the bad one, but did not stop at it
     assert "1 rotated, 0 already on the newest key, 1 undecryptable." in result.output
     db.session.expire_all()
-    after = db.session.scalar(sa.select(InterfaceSecret.value_encrypted).where(
-        InterfaceSecret.interface_id == good.id))
+    after = db.session.scalar(
+        sa.select(InterfaceSecret.value_encrypted).where(InterfaceSecret.interface_id == good.id)
+    )
     assert after != before
     assert SecretBox([new_key]).decrypt(after) == "token-one"  # the old key is no longer needed
     again = runner.invoke(args=["secrets", "check"])
@@ -114,39 +132,92 @@ def test_no_secret_in_any_page_the_database_or_the_log(app, portal, caplog, app_
     caplog.set_level(logging.DEBUG)
     portal.login("admin")
     secret_values = {"token": "TOKEN-Never-Shown-42", "password": "PASS-Never-Shown-42"}
-    resp = portal.post("/interfaces/new/smsapi", {
-        "name": "Geheim", "branch_id": "", "server_side": "y", "client_side": "y", "start_date": "",
-        "service": "smsapi_pl", "base_url": "", "auth_mode": "token", "username": "", "password": "",
-        "token": secret_values["token"], "sender": "", "country_code": "+49", "max_chars": "1000",
-        "proxy_host": "", "proxy_port": ""})
+    resp = portal.post(
+        "/interfaces/new/smsapi",
+        {
+            "name": "Geheim",
+            "branch_id": "",
+            "server_side": "y",
+            "client_side": "y",
+            "start_date": "",
+            "service": "smsapi_pl",
+            "base_url": "",
+            "auth_mode": "token",
+            "username": "",
+            "password": "",
+            "token": secret_values["token"],
+            "sender": "",
+            "country_code": "+49",
+            "max_chars": "1000",
+            "proxy_host": "",
+            "proxy_port": "",
+        },
+    )
     interface_id = int(resp.headers["Location"].rsplit("/", 1)[1])
-    portal.post("/interfaces/new/smsapi", {
-        "name": "Geheim2", "branch_id": "", "server_side": "y", "client_side": "", "start_date": "",
-        "service": "smsapi_com", "base_url": "", "auth_mode": "password", "username": "u", "token": "",
-        "password": secret_values["password"], "sender": "", "country_code": "+48", "max_chars": "160",
-        "proxy_host": "", "proxy_port": ""})
+    portal.post(
+        "/interfaces/new/smsapi",
+        {
+            "name": "Geheim2",
+            "branch_id": "",
+            "server_side": "y",
+            "client_side": "",
+            "start_date": "",
+            "service": "smsapi_com",
+            "base_url": "",
+            "auth_mode": "password",
+            "username": "u",
+            "token": "",
+            "password": secret_values["password"],
+            "sender": "",
+            "country_code": "+48",
+            "max_chars": "160",
+            "proxy_host": "",
+            "proxy_port": "",
+        },
+    )
     # a failing save echoes the form back: still without the secret
-    bad = portal.post(f"/interfaces/{interface_id}/edit", {"name": "", "token": "ANOTHER-Secret-99"},
-                      htmx=True)
+    bad = portal.post(
+        f"/interfaces/{interface_id}/edit", {"name": "", "token": "ANOTHER-Secret-99"}, htmx=True
+    )
     assert bad.status_code == 422
-    bad_new = portal.post("/interfaces/new/smsapi", {"name": "", "server_side": "y",
-                                                     "auth_mode": "token", "token": "ANOTHER-Secret-99"})
+    bad_new = portal.post(
+        "/interfaces/new/smsapi",
+        {"name": "", "server_side": "y", "auth_mode": "token", "token": "ANOTHER-Secret-99"},
+    )
     assert bad_new.status_code == 422
     pages = [bad.get_data(as_text=True), bad_new.get_data(as_text=True)]
     # a workstation's own interface, and a deleted one whose history stays readable
     ws = make_workstation(name="PC-GEHEIM")
     db.session.commit()
-    portal.post(f"/interfaces/new/smsapi?workstation_id={ws.id}", {
-        "name": "Geheim3", "client_side": "y", "start_date": "", "service": "smsapi_pl",
-        "auth_mode": "token", "token": secret_values["token"], "country_code": "+49",
-        "max_chars": "1000"})
+    portal.post(
+        f"/interfaces/new/smsapi?workstation_id={ws.id}",
+        {
+            "name": "Geheim3",
+            "client_side": "y",
+            "start_date": "",
+            "service": "smsapi_pl",
+            "auth_mode": "token",
+            "token": secret_values["token"],
+            "country_code": "+49",
+            "max_chars": "1000",
+        },
+    )
     deleted_id = db.session.scalar(sa.select(Interface.id).where(Interface.name == "Geheim3"))
     assert portal.post(f"/interfaces/{deleted_id}/delete").status_code == 302
-    for url in ("/interfaces/", f"/interfaces/{interface_id}", f"/interfaces/{interface_id}/edit",
-                f"/interfaces/{interface_id + 1}", f"/interfaces/{interface_id + 1}/edit", "/",
-                f"/interfaces/{interface_id}/history", f"/interfaces/{interface_id + 1}/history",
-                f"/interfaces/{deleted_id}/history", "/interfaces/deleted",
-                f"/workstations/{ws.id}/settings", "/audit/"):
+    for url in (
+        "/interfaces/",
+        f"/interfaces/{interface_id}",
+        f"/interfaces/{interface_id}/edit",
+        f"/interfaces/{interface_id + 1}",
+        f"/interfaces/{interface_id + 1}/edit",
+        "/",
+        f"/interfaces/{interface_id}/history",
+        f"/interfaces/{interface_id + 1}/history",
+        f"/interfaces/{deleted_id}/history",
+        "/interfaces/deleted",
+        f"/workstations/{ws.id}/settings",
+        "/audit/",
+    ):
         for htmx in (False, True):
             resp = portal.get(url, htmx=htmx)
             assert resp.status_code == 200, url
@@ -165,8 +236,17 @@ def test_no_secret_in_any_page_the_database_or_the_log(app, portal, caplog, app_
         db.session.commit()
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
-        raw = open(path, "rb").read()
+        with open(path, "rb") as f:
+            raw = f.read()
         for value in secret_values.values():
             assert value.encode() not in raw
-    assert secret_box().decrypt(db.session.scalar(sa.select(InterfaceSecret.value_encrypted).where(
-        InterfaceSecret.interface_id == interface_id))) == secret_values["token"]
+    assert (
+        secret_box().decrypt(
+            db.session.scalar(
+                sa.select(InterfaceSecret.value_encrypted).where(
+                    InterfaceSecret.interface_id == interface_id
+                )
+            )
+        )
+        == secret_values["token"]
+    )

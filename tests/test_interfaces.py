@@ -1,4 +1,5 @@
 """The interfaces area: list, forms, common rules, secrets, protection, history, roles."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,10 +11,24 @@ from app.extensions import db, secret_box
 from app.models import Interface, InterfaceEvent, InterfaceSecret
 from tests.factories import make_branch, make_interface, make_workstation
 
-SMS_TOKEN = {"name": "SMS Zentrale", "branch_id": "", "server_side": "y", "client_side": "y",
-             "start_date": "", "service": "smsapi_pl", "base_url": "", "auth_mode": "token",
-             "username": "", "password": "", "token": "tok-SECRET-123", "sender": "Optik",
-             "country_code": "+49", "max_chars": "1000", "proxy_host": "", "proxy_port": ""}
+SMS_TOKEN = {
+    "name": "SMS Zentrale",
+    "branch_id": "",
+    "server_side": "y",
+    "client_side": "y",
+    "start_date": "",
+    "service": "smsapi_pl",
+    "base_url": "",
+    "auth_mode": "token",
+    "username": "",
+    "password": "",
+    "token": "tok-SECRET-123",
+    "sender": "Optik",
+    "country_code": "+49",
+    "max_chars": "1000",
+    "proxy_host": "",
+    "proxy_port": "",
+}
 
 
 def _count(model=Interface):
@@ -25,11 +40,15 @@ def _only():
 
 
 def _events(interface_id):
-    return db.session.scalars(sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface_id)
-                              .order_by(InterfaceEvent.id)).all()
+    return db.session.scalars(
+        sa.select(InterfaceEvent)
+        .where(InterfaceEvent.interface_id == interface_id)
+        .order_by(InterfaceEvent.id)
+    ).all()
 
 
 # ---- creating and the common rules --------------------------------------------------------------
+
 
 def test_create_smsapi_with_token(app, portal):
     admin = portal.login("admin")
@@ -48,36 +67,57 @@ def test_create_smsapi_with_token(app, portal):
     assert [e.action for e in events] == ["created"]
     assert {"field": "token", "secret": True} in events[0].changes
     page = portal.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "SMS Zentrale" in page and "Schlüsseltoken geändert" in page and "tok-SECRET-123" not in page
+    assert (
+        "SMS Zentrale" in page
+        and "Schlüsseltoken geändert" in page
+        and "tok-SECRET-123" not in page
+    )
 
 
-@pytest.mark.parametrize("override, field, message", [
-    ({"server_side": "", "client_side": ""}, "server_side", "mindestens eine Verwendung"),
-    ({"branch_id": "BRANCH"}, "branch_id", "Einschränkung auf eine Filiale nicht möglich"),
-    ({"name": ""}, "name", "Dieses Feld wird benötigt."),
-    ({"sender": "Optik Müller"}, "sender", "bis zu 11 Buchstaben"),
-    ({"sender": "ABCDEFGHIJKL"}, "sender", "bis zu 11 Buchstaben"),
-    ({"sender": "Optik!"}, "sender", "bis zu 11 Buchstaben"),
-    ({"country_code": "+999"}, "country_code", "kein gültiger Landescode"),
-    ({"country_code": "abc"}, "country_code", "kein gültiger Landescode"),
-    ({"country_code": ""}, "country_code", "Landescode"),
-    ({"max_chars": "0"}, "max_chars", "zwischen 1 und 1530"),
-    ({"max_chars": "5000"}, "max_chars", "zwischen 1 und 1530"),
-    ({"max_chars": "viele"}, "max_chars", "Zahl"),
-    ({"proxy_host": "proxy.local"}, "proxy_port", "beide angeben"),
-    ({"proxy_port": "3128"}, "proxy_host", "beide angeben"),
-    ({"proxy_host": "proxy.local", "proxy_port": "70000"}, "proxy_port", "zwischen 1 und 65535"),
-    ({"proxy_host": "http://proxy.local:3128", "proxy_port": "3128"}, "proxy_host", "ohne http://"),
-    ({"token": ""}, "token", "Bitte geben Sie Schlüsseltoken an."),
-    ({"auth_mode": "password", "token": "", "username": "", "password": "pw"}, "username",
-     "Benutzernamen"),
-    ({"auth_mode": "password", "token": "", "username": "u", "password": ""}, "password",
-     "Bitte geben Sie Passwort an."),
-    ({"service": "custom", "base_url": ""}, "base_url", "Basis-URL an"),
-    ({"service": "custom", "base_url": "ftp://x"}, "base_url", "https://"),
-    ({"service": "nowhere"}, "service", "Keine gültige Auswahl"),
-    ({"start_date": "31.02.2027"}, "start_date", "Datum"),
-])
+@pytest.mark.parametrize(
+    "override, field, message",
+    [
+        ({"server_side": "", "client_side": ""}, "server_side", "mindestens eine Verwendung"),
+        ({"branch_id": "BRANCH"}, "branch_id", "Einschränkung auf eine Filiale nicht möglich"),
+        ({"name": ""}, "name", "Dieses Feld wird benötigt."),
+        ({"sender": "Optik Müller"}, "sender", "bis zu 11 Buchstaben"),
+        ({"sender": "ABCDEFGHIJKL"}, "sender", "bis zu 11 Buchstaben"),
+        ({"sender": "Optik!"}, "sender", "bis zu 11 Buchstaben"),
+        ({"country_code": "+999"}, "country_code", "kein gültiger Landescode"),
+        ({"country_code": "abc"}, "country_code", "kein gültiger Landescode"),
+        ({"country_code": ""}, "country_code", "Landescode"),
+        ({"max_chars": "0"}, "max_chars", "zwischen 1 und 1530"),
+        ({"max_chars": "5000"}, "max_chars", "zwischen 1 und 1530"),
+        ({"max_chars": "viele"}, "max_chars", "Zahl"),
+        ({"proxy_host": "proxy.local"}, "proxy_port", "beide angeben"),
+        ({"proxy_port": "3128"}, "proxy_host", "beide angeben"),
+        (
+            {"proxy_host": "proxy.local", "proxy_port": "70000"},
+            "proxy_port",
+            "zwischen 1 und 65535",
+        ),
+        (
+            {"proxy_host": "http://proxy.local:3128", "proxy_port": "3128"},
+            "proxy_host",
+            "ohne http://",
+        ),
+        ({"token": ""}, "token", "Bitte geben Sie Schlüsseltoken an."),
+        (
+            {"auth_mode": "password", "token": "", "username": "", "password": "pw"},
+            "username",
+            "Benutzernamen",
+        ),
+        (
+            {"auth_mode": "password", "token": "", "username": "u", "password": ""},
+            "password",
+            "Bitte geben Sie Passwort an.",
+        ),
+        ({"service": "custom", "base_url": ""}, "base_url", "Basis-URL an"),
+        ({"service": "custom", "base_url": "ftp://x"}, "base_url", "https://"),
+        ({"service": "nowhere"}, "service", "Keine gültige Auswahl"),
+        ({"start_date": "31.02.2027"}, "start_date", "Datum"),
+    ],
+)
 def test_bad_input_is_422_with_message_and_nothing_saved(app, portal, override, field, message):
     portal.login("admin")
     branch = make_branch()
@@ -88,7 +128,7 @@ def test_bad_input_is_422_with_message_and_nothing_saved(app, portal, override, 
     assert resp.status_code == 422
     body = resp.get_data(as_text=True)
     assert "<html" not in body and 'id="interface-form"' in body
-    assert message in body, body[body.find("error"):][:600]
+    assert message in body, body[body.find("error") :][:600]
     assert f'id="{field}-error"' in body or f'name="{field}"' in body
     assert _count() == 0 and _count(InterfaceSecret) == 0 and _count(InterfaceEvent) == 0
 
@@ -97,7 +137,10 @@ def test_valid_variants(app, portal):
     portal.login("admin")
     branch = make_branch()
     variants = [
-        {"sender": ""}, {"sender": "+49 171 1234567"}, {"country_code": "48"}, {"country_code": "0043"},
+        {"sender": ""},
+        {"sender": "+49 171 1234567"},
+        {"country_code": "48"},
+        {"country_code": "0043"},
         {"client_side": "", "branch_id": str(branch.id)},
         {"proxy_host": "10.0.0.1", "proxy_port": "3128"},
         {"service": "custom", "base_url": "http://127.0.0.1:8025/"},
@@ -113,8 +156,10 @@ def test_valid_variants(app, portal):
 def test_form_says_both_usages_exclude_branch(app, portal):
     portal.login("admin")
     html = portal.get("/interfaces/new/smsapi").get_data(as_text=True)
-    assert "Bei serverseitiger und clientseitiger Verwendung ist eine Einschränkung auf eine Filiale " \
-           "nicht möglich." in html
+    assert (
+        "Bei serverseitiger und clientseitiger Verwendung ist eine Einschränkung auf eine Filiale "
+        "nicht möglich." in html
+    )
     assert 'value="1000"' in html and 'value="+49"' in html
 
 
@@ -133,18 +178,23 @@ def test_future_start_date_is_planned_and_not_used(app, portal):
 
 # ---- editing, credential lock, secrets -----------------------------------------------------------
 
+
 def test_credential_choice_cannot_change_after_first_save(app, portal):
     portal.login("admin")
     portal.post("/interfaces/new/smsapi", SMS_TOKEN)
     interface = _only()
     form_html = portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
     assert 'type="radio"' not in form_html and "löschen und neu anlegen" in form_html
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS_TOKEN, auth_mode="password", token="", username="u", password="p"),
-                       htmx=True)
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(SMS_TOKEN, auth_mode="password", token="", username="u", password="p"),
+        htmx=True,
+    )
     assert resp.status_code == 422
-    assert "Die Zugangsart kann nach dem ersten Speichern nicht mehr geändert werden" in resp.get_data(
-        as_text=True)
+    assert (
+        "Die Zugangsart kann nach dem ersten Speichern nicht mehr geändert werden"
+        in resp.get_data(as_text=True)
+    )
     db.session.expire_all()
     assert _only().settings["auth_mode"] == "token"
     assert {s.field for s in _only().secrets} == {"token"}
@@ -152,20 +202,31 @@ def test_credential_choice_cannot_change_after_first_save(app, portal):
 
 def test_empty_secret_keeps_stored_and_new_value_replaces(app, portal):
     portal.login("admin")
-    portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, auth_mode="password", token="", username="demo",
-                                               password="first-secret"))
+    portal.post(
+        "/interfaces/new/smsapi",
+        dict(SMS_TOKEN, auth_mode="password", token="", username="demo", password="first-secret"),
+    )
     interface = _only()
     edit_html = portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
     assert "gesetzt" in edit_html and "first-secret" not in edit_html
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS_TOKEN, auth_mode="password", token="", username="demo", password="",
-                            sender="Neu"))
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(SMS_TOKEN, auth_mode="password", token="", username="demo", password="", sender="Neu"),
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     assert secret_box().decrypt(_only().secrets[0].value_encrypted) == "first-secret"
-    resp = portal.post(f"/interfaces/{interface.id}/edit",
-                       dict(SMS_TOKEN, auth_mode="password", token="", username="demo",
-                            password="second-secret", sender="Neu"))
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit",
+        dict(
+            SMS_TOKEN,
+            auth_mode="password",
+            token="",
+            username="demo",
+            password="second-secret",
+            sender="Neu",
+        ),
+    )
     db.session.expire_all()
     assert secret_box().decrypt(_only().secrets[0].value_encrypted) == "second-secret"
     events = _events(interface.id)
@@ -173,7 +234,9 @@ def test_empty_secret_keeps_stored_and_new_value_replaces(app, portal):
     assert events[1].changes == [{"field": "sender", "old": "Optik", "new": "Neu"}]
     assert events[2].changes == [{"field": "password", "secret": True}]
     page = portal.get(f"/interfaces/{interface.id}").get_data(as_text=True)
-    assert "Passwort geändert" in page and "second-secret" not in page and "first-secret" not in page
+    assert (
+        "Passwort geändert" in page and "second-secret" not in page and "first-secret" not in page
+    )
 
 
 def test_edit_records_who_and_when(app, portal):
@@ -183,20 +246,26 @@ def test_edit_records_who_and_when(app, portal):
     portal.post(f"/interfaces/{interface.id}/edit", dict(SMS_TOKEN, name="Umbenannt", token=""))
     db.session.expire_all()
     interface = _only()
-    assert interface.name == "Umbenannt" and interface.updated_by_id == admin.id and interface.updated_at
+    assert (
+        interface.name == "Umbenannt"
+        and interface.updated_by_id == admin.id
+        and interface.updated_at
+    )
     html = portal.get(f"/interfaces/{interface.id}").get_data(as_text=True)
     assert "Name: SMS Zentrale → Umbenannt" in html
 
 
 # ---- protection and deletion ----------------------------------------------------------------------
 
+
 def test_protected_interface_cannot_be_changed_or_deleted(app, portal):
     portal.login("admin")
     portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, protected="y"))
     interface = _only()
     assert interface.protected
-    resp = portal.post(f"/interfaces/{interface.id}/edit", dict(SMS_TOKEN, name="Hack", token=""),
-                       htmx=True)
+    resp = portal.post(
+        f"/interfaces/{interface.id}/edit", dict(SMS_TOKEN, name="Hack", token=""), htmx=True
+    )
     assert resp.status_code == 422 and "geschützt" in resp.get_data(as_text=True)
     portal.post(f"/interfaces/{interface.id}/delete")
     db.session.expire_all()
@@ -211,8 +280,13 @@ def test_protected_interface_cannot_be_changed_or_deleted(app, portal):
     portal.post(f"/interfaces/{interface.id}/protect")
     db.session.expire_all()
     assert _only().protected
-    assert [e.action for e in _events(interface.id)] == ["created", "protected", "unprotected", "updated",
-                                                        "protected"]
+    assert [e.action for e in _events(interface.id)] == [
+        "created",
+        "protected",
+        "unprotected",
+        "updated",
+        "protected",
+    ]
 
 
 def test_delete_keeps_history(app, portal):
@@ -227,30 +301,51 @@ def test_delete_keeps_history(app, portal):
 
 # ---- the other types ---------------------------------------------------------------------------
 
+
 def test_sinno_app_form_prefilled_and_https_only(app, portal):
     portal.login("admin")
     html = portal.get("/interfaces/new/sinno_app").get_data(as_text=True)
     assert 'value="https://winpro.api.ipro.de/v1"' in html and 'value="winpro"' in html
-    data = {"name": "SiNNO", "server_side": "y", "client_side": "y", "start_date": "", "branch_id": "",
-            "server": "http://winpro.api.ipro.de/v1", "client_id": "winpro", "company_no": "4711"}
+    data = {
+        "name": "SiNNO",
+        "server_side": "y",
+        "client_side": "y",
+        "start_date": "",
+        "branch_id": "",
+        "server": "http://winpro.api.ipro.de/v1",
+        "client_id": "winpro",
+        "company_no": "4711",
+    }
     resp = portal.post("/interfaces/new/sinno_app", data, htmx=True)
     assert resp.status_code == 422 and "https://" in resp.get_data(as_text=True)
     resp = portal.post("/interfaces/new/sinno_app", dict(data, company_no=""), htmx=True)
     assert resp.status_code == 422 and "Firmen-Nr." in resp.get_data(as_text=True)
-    resp = portal.post("/interfaces/new/sinno_app", dict(data, server="https://winpro.api.ipro.de/v1"))
+    resp = portal.post(
+        "/interfaces/new/sinno_app", dict(data, server="https://winpro.api.ipro.de/v1")
+    )
     assert resp.status_code == 302
-    assert _only().settings == {"server": "https://winpro.api.ipro.de/v1", "client_id": "winpro",
-                                "company_no": "4711", "proxy_host": None, "proxy_port": None}
+    assert _only().settings == {
+        "server": "https://winpro.api.ipro.de/v1",
+        "client_id": "winpro",
+        "company_no": "4711",
+        "proxy_host": None,
+        "proxy_port": None,
+    }
 
 
 def test_sinno_chat_has_no_fields_and_is_server_side_only(app, portal):
     portal.login("admin")
     html = portal.get("/interfaces/new/sinno_chat").get_data(as_text=True)
     assert 'id="type-settings"' not in html and 'name="client_side"' not in html
-    resp = portal.post("/interfaces/new/sinno_chat", {"name": "Chat", "server_side": "y",
-                                                      "client_side": "y", "branch_id": ""}, htmx=True)
+    resp = portal.post(
+        "/interfaces/new/sinno_chat",
+        {"name": "Chat", "server_side": "y", "client_side": "y", "branch_id": ""},
+        htmx=True,
+    )
     assert resp.status_code == 422 and "nicht clientseitig" in resp.get_data(as_text=True)
-    resp = portal.post("/interfaces/new/sinno_chat", {"name": "Chat", "server_side": "y", "branch_id": ""})
+    resp = portal.post(
+        "/interfaces/new/sinno_chat", {"name": "Chat", "server_side": "y", "branch_id": ""}
+    )
     assert resp.status_code == 302 and _only().settings == {}
 
 
@@ -261,6 +356,7 @@ def test_unknown_type_is_404(app, portal):
 
 # ---- workstation settings ------------------------------------------------------------------------
 
+
 def test_interface_created_from_workstation_settings_is_bound_to_it(app, portal):
     portal.login("admin")
     ws = make_workstation(name="STR-EMPFANG")
@@ -270,13 +366,16 @@ def test_interface_created_from_workstation_settings_is_bound_to_it(app, portal)
     assert f"/interfaces/new/smsapi?workstation_id={ws.id}" in chooser
     form = portal.get(f"/interfaces/new/smsapi?workstation_id={ws.id}").get_data(as_text=True)
     assert "STR-EMPFANG" in form
-    resp = portal.post(f"/interfaces/new/smsapi?workstation_id={ws.id}",
-                       dict(SMS_TOKEN, server_side="", client_side="y"))
+    resp = portal.post(
+        f"/interfaces/new/smsapi?workstation_id={ws.id}",
+        dict(SMS_TOKEN, server_side="", client_side="y"),
+    )
     assert resp.status_code == 302
     interface = _only()
     assert interface.workstation_id == ws.id and interface.branch_id == ws.branch_id
-    resp = portal.post(f"/interfaces/new/smsapi?workstation_id={ws.id}", dict(SMS_TOKEN, name="S2"),
-                       htmx=True)
+    resp = portal.post(
+        f"/interfaces/new/smsapi?workstation_id={ws.id}", dict(SMS_TOKEN, name="S2"), htmx=True
+    )
     assert resp.status_code == 422 and "nur clientseitig" in resp.get_data(as_text=True)
     page = portal.get(f"/workstations/{ws.id}/settings").get_data(as_text=True)
     assert "SMS Zentrale" in page
@@ -286,6 +385,7 @@ def test_interface_created_from_workstation_settings_is_bound_to_it(app, portal)
 
 # ---- roles -------------------------------------------------------------------------------------
 
+
 def test_helpdesk_reads_without_any_secret_control(app, portal):
     interface = make_interface(name="SMS Nord", secrets={"token": "hd-secret-token"})
     db.session.commit()
@@ -294,8 +394,15 @@ def test_helpdesk_reads_without_any_secret_control(app, portal):
     assert "SMS Nord" in listing and "Neue Schnittstelle" not in listing
     page = portal.get(f"/interfaces/{interface.id}").get_data(as_text=True)
     assert "SMS Nord" in page and "Verlauf" in page
-    for forbidden in ("Bearbeiten", "Löschen", "Schützen", "detail-secret-", "gesetzt", "hd-secret-token",
-                      'type="password"'):
+    for forbidden in (
+        "Bearbeiten",
+        "Löschen",
+        "Schützen",
+        "detail-secret-",
+        "gesetzt",
+        "hd-secret-token",
+        'type="password"',
+    ):
         assert forbidden not in page, forbidden
     assert portal.get(f"/interfaces/{interface.id}/edit").status_code == 403
     assert portal.post(f"/interfaces/{interface.id}/delete").status_code == 403

@@ -1,4 +1,5 @@
 """Layout: language switch, navigation, error pages, htmx behaviour, static assets, demo seed."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,19 @@ def test_language_switch_ignores_unknown_languages_and_foreign_targets(app, port
 
 def test_navigation_by_role(app, portal):
     expected = {
-        "admin": {"main.index", "customers.index", "appointments.index", "interfaces.index", "status.index",
-                  "branches.index",
-                  "workstations.index", "users.index", "chain.edit", "outbox.index", "audit.index"},
+        "admin": {
+            "main.index",
+            "customers.index",
+            "appointments.index",
+            "interfaces.index",
+            "status.index",
+            "branches.index",
+            "workstations.index",
+            "users.index",
+            "chain.edit",
+            "outbox.index",
+            "audit.index",
+        },
         "helpdesk": {"main.index", "interfaces.index", "status.index", "outbox.index"},
         "employee": {"main.index", "customers.index", "appointments.index"},
     }
@@ -76,8 +87,10 @@ def test_403_and_csrf_toasts_for_htmx(app, portal):
     portal.login("employee")
     hx = portal.get("/users/", htmx=True)
     assert hx.status_code == 403
-    assert "Keine Berechtigung" in json.loads(hx.headers["HX-Trigger"])["toast"]["message"] or \
-        "keine Berechtigung" in hx.headers["HX-Trigger"]
+    assert (
+        "Keine Berechtigung" in json.loads(hx.headers["HX-Trigger"])["toast"]["message"]
+        or "keine Berechtigung" in hx.headers["HX-Trigger"]
+    )
     page = portal.get("/users/")
     assert page.status_code == 403 and "Keine Berechtigung" in page.get_data(as_text=True)
     portal.logout()
@@ -90,15 +103,16 @@ def test_403_and_csrf_toasts_for_htmx(app, portal):
 def test_csrf_header_is_accepted_for_htmx(app, portal):
     portal.login("admin")
     token = portal.token()
-    resp = portal.client.post("/chain/", data={"name": "Per Header"},
-                              headers={"HX-Request": "true", "X-CSRFToken": token})
+    resp = portal.client.post(
+        "/chain/", data={"name": "Per Header"}, headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
     assert resp.status_code == 204
 
 
 def test_base_layout_wires_htmx_csrf_and_422_swapping(app, portal):
     portal.login("admin")
     html = portal.get("/").get_data(as_text=True)
-    assert '/static/vendor/htmx.min.js' in html
+    assert "/static/vendor/htmx.min.js" in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     config = json.loads(re.search(r"name=\"htmx-config\" content='([^']+)'", html).group(1))
     assert {"code": "422", "swap": True} in config["responseHandling"]
@@ -121,14 +135,19 @@ def test_demo_seed_is_idempotent(runner, app):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
     assert "admin" in first.output and "Demo-Admin-2026" in first.output
-    counts = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Branch, Workstation, User)]
+    counts = [
+        db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Branch, Workstation, User)
+    ]
     assert counts[0] == 3 and counts[2] == 3
     branches = db.session.scalars(sa.select(Branch)).all()
     assert all(b.street and b.postcode and b.city for b in branches)
     second = runner.invoke(args=["demo", "seed"])
     assert "nothing changed" in second.output
-    assert [db.session.scalar(sa.select(sa.func.count()).select_from(m))
-            for m in (Branch, Workstation, User)] == counts
+    assert [
+        db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Branch, Workstation, User)
+    ] == counts
 
 
 def test_production_refuses_to_start_without_secrets(monkeypatch):

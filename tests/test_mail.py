@@ -1,4 +1,5 @@
 """E-Mail (SMTP): the client and the simulator, the interface type, the Test-E-Mail dialog, the outbox."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,8 +19,15 @@ PASSWORD = "demo-password"
 
 
 def _settings(sim, **kw):
-    values = dict(host="127.0.0.1", port=sim.port, security="none", username="demo", password=PASSWORD,
-                  sender="portal@example.org", timeout=3)
+    values = dict(
+        host="127.0.0.1",
+        port=sim.port,
+        security="none",
+        username="demo",
+        password=PASSWORD,
+        sender="portal@example.org",
+        timeout=3,
+    )
     values.update(kw)
     return SmtpSettings(**values)
 
@@ -30,16 +38,27 @@ def _mail(to="kim@example.org"):
 
 @pytest.fixture
 def smtp_interface(app, smtp_sim):
-    interface = make_interface("email_smtp", name="Mail Sim", server_side=True, client_side=False,
-                               settings={"host": "127.0.0.1", "port": smtp_sim.port, "security": "none",
-                                         "username": "demo", "sender": "portal@example.org",
-                                         "sender_name": "Portal"},
-                               secrets={"password": PASSWORD})
+    interface = make_interface(
+        "email_smtp",
+        name="Mail Sim",
+        server_side=True,
+        client_side=False,
+        settings={
+            "host": "127.0.0.1",
+            "port": smtp_sim.port,
+            "security": "none",
+            "username": "demo",
+            "sender": "portal@example.org",
+            "sender_name": "Portal",
+        },
+        secrets={"password": PASSWORD},
+    )
     db.session.commit()
     return interface
 
 
 # ---- client against the simulator ------------------------------------------------------------------
+
 
 def test_client_sends_mime_alternative_and_the_simulator_lists_it(smtp_sim):
     SmtpClient(_settings(smtp_sim)).send(_mail())
@@ -68,13 +87,18 @@ def test_client_speaks_starttls_and_ssl(security):
         assert err.value.kind == "tls" and "TLS" in err.value.message_de
 
 
-@pytest.mark.parametrize("fault, kind, temporary, words", [
-    ("refuse", "connection", True, "nimmt gerade keine Verbindungen an"),
-    ("temporary", "temporary", True, "vorübergehend abgelehnt"),
-    ("permanent", "server", False, "hat die Mail abgelehnt (554"),
-    ("auth", "auth", False, "Benutzername oder Passwort abgelehnt"),
-])
-def test_each_fault_is_one_typed_error_without_the_password(smtp_sim, fault, kind, temporary, words):
+@pytest.mark.parametrize(
+    "fault, kind, temporary, words",
+    [
+        ("refuse", "connection", True, "nimmt gerade keine Verbindungen an"),
+        ("temporary", "temporary", True, "vorübergehend abgelehnt"),
+        ("permanent", "server", False, "hat die Mail abgelehnt (554"),
+        ("auth", "auth", False, "Benutzername oder Passwort abgelehnt"),
+    ],
+)
+def test_each_fault_is_one_typed_error_without_the_password(
+    smtp_sim, fault, kind, temporary, words
+):
     smtp_sim.state.set_faults(**{fault: True, "times": 1})
     with pytest.raises(MailError) as err:
         SmtpClient(_settings(smtp_sim)).send(_mail())
@@ -91,7 +115,10 @@ def test_faults_switch_over_http(smtp_sim):
     assert resp.json()["permanent"] is True
     with pytest.raises(MailError):
         SmtpClient(_settings(smtp_sim)).send(_mail())
-    assert requests.post(smtp_sim.http_url + "/_sim/faults", json={"bogus": 1}, timeout=5).status_code == 400
+    assert (
+        requests.post(smtp_sim.http_url + "/_sim/faults", json={"bogus": 1}, timeout=5).status_code
+        == 400
+    )
     requests.post(smtp_sim.http_url + "/_sim/faults", json={}, timeout=5)
     SmtpClient(_settings(smtp_sim)).send(_mail())
     assert len(smtp_sim.state.messages) == 1
@@ -109,17 +136,31 @@ def test_wrong_password_and_closed_port(smtp_sim, closed_port):
 
 def test_check_connection_sends_nothing(app, smtp_interface, smtp_sim):
     assert mail.check_connection(smtp_interface, secret_box(), timeout=3) is None
-    assert smtp_sim.state.messages == [] and smtp_sim.state.logins == [{"username": "demo", "ok": True}]
+    assert smtp_sim.state.messages == [] and smtp_sim.state.logins == [
+        {"username": "demo", "ok": True}
+    ]
     smtp_sim.state.set_faults(auth=True)
-    assert "Passwort abgelehnt" in mail.check_connection(smtp_interface, secret_box(), timeout=3,
-                                                         language="de")
+    assert "Passwort abgelehnt" in mail.check_connection(
+        smtp_interface, secret_box(), timeout=3, language="de"
+    )
 
 
 # ---- the interface type --------------------------------------------------------------------------
 
-FORM = {"name": "Mailserver", "branch_id": "", "server_side": "y", "client_side": "", "start_date": "",
-        "host": "smtp.example.org", "port": "587", "security": "starttls", "username": "portal",
-        "password": "mail-SECRET-7", "sender": "portal@example.org", "sender_name": "Portal"}
+FORM = {
+    "name": "Mailserver",
+    "branch_id": "",
+    "server_side": "y",
+    "client_side": "",
+    "start_date": "",
+    "host": "smtp.example.org",
+    "port": "587",
+    "security": "starttls",
+    "username": "portal",
+    "password": "mail-SECRET-7",
+    "sender": "portal@example.org",
+    "sender_name": "Portal",
+}
 
 
 def test_create_smtp_interface_password_encrypted(app, portal):
@@ -136,14 +177,17 @@ def test_create_smtp_interface_password_encrypted(app, portal):
     assert "mail-SECRET-7" not in page and "Test-E-Mail senden" in page
 
 
-@pytest.mark.parametrize("override, message", [
-    ({"host": ""}, "Bitte geben Sie den Mailserver an"),
-    ({"host": "smtp://x.org:25"}, "ohne smtp://"),
-    ({"port": "70000"}, "zwischen 1 und 65535"),
-    ({"sender": "kein-at"}, "gültige E-Mail-Adresse"),
-    ({"password": ""}, "Bitte geben Sie Passwort an"),
-    ({"username": ""}, "Zum Passwort gehört ein Benutzername"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"host": ""}, "Bitte geben Sie den Mailserver an"),
+        ({"host": "smtp://x.org:25"}, "ohne smtp://"),
+        ({"port": "70000"}, "zwischen 1 und 65535"),
+        ({"sender": "kein-at"}, "gültige E-Mail-Adresse"),
+        ({"password": ""}, "Bitte geben Sie Passwort an"),
+        ({"username": ""}, "Zum Passwort gehört ein Benutzername"),
+    ],
+)
 def test_bad_smtp_settings_are_422_and_nothing_saved(app, portal, override, message):
     portal.login("admin")
     resp = portal.post("/interfaces/new/email_smtp", dict(FORM, **override), htmx=True)
@@ -154,13 +198,16 @@ def test_bad_smtp_settings_are_422_and_nothing_saved(app, portal, override, mess
 
 def test_without_user_name_no_password_is_needed(app, portal):
     portal.login("admin")
-    resp = portal.post("/interfaces/new/email_smtp", dict(FORM, username="", password="", security="none",
-                                                          port="25"))
+    resp = portal.post(
+        "/interfaces/new/email_smtp",
+        dict(FORM, username="", password="", security="none", port="25"),
+    )
     assert resp.status_code == 302
     assert db.session.scalar(sa.select(Interface)).secrets == []
 
 
 # ---- the Test-E-Mail dialog ---------------------------------------------------------------------
+
 
 def test_dialog_sends_in_the_admins_language_and_records(app, portal, smtp_interface, smtp_sim):
     admin = portal.login("admin")
@@ -169,8 +216,9 @@ def test_dialog_sends_in_the_admins_language_and_records(app, portal, smtp_inter
     step1 = portal.get(f"/interfaces/{smtp_interface.id}/test-email", htmx=True)
     html = step1.get_data(as_text=True)
     assert "<html" not in html and "<dialog open" in html and 'value="chef@example.org"' in html
-    step2 = portal.post(f"/interfaces/{smtp_interface.id}/test-email", {"address": "kim@example.org"},
-                        htmx=True)
+    step2 = portal.post(
+        f"/interfaces/{smtp_interface.id}/test-email", {"address": "kim@example.org"}, htmx=True
+    )
     html = step2.get_data(as_text=True)
     assert step2.status_code == 200 and "Schritt 2 von 2" in html and "kim@example.org" in html
     assert "interface-history" in step2.headers["HX-Trigger"]
@@ -180,27 +228,39 @@ def test_dialog_sends_in_the_admins_language_and_records(app, portal, smtp_inter
     assert received[0]["from"] == "Portal <portal@example.org>" and received[0]["language"] == "de"
     row = db.session.scalar(sa.select(EmailMessage))
     assert (row.kind, row.status) == ("test", "sent")
-    event = db.session.scalar(sa.select(InterfaceEvent).where(InterfaceEvent.action == "test_email"))
+    event = db.session.scalar(
+        sa.select(InterfaceEvent).where(InterfaceEvent.action == "test_email")
+    )
     assert event.ok and "kim@example.org" in str(event.message)
     # In English the mail is English too.
     portal.post("/language", {"lang": "en", "next": "/"})
-    portal.post(f"/interfaces/{smtp_interface.id}/test-email", {"address": "kim@example.org"}, htmx=True)
+    portal.post(
+        f"/interfaces/{smtp_interface.id}/test-email", {"address": "kim@example.org"}, htmx=True
+    )
     english = smtp_sim.state.messages[-1]
-    assert english["subject"] == "Test e-mail from the interface portal" and english["language"] == "en"
+    assert (
+        english["subject"] == "Test e-mail from the interface portal"
+        and english["language"] == "en"
+    )
 
 
 def test_dialog_bad_address_is_422_and_nothing_sent(app, portal, smtp_interface, smtp_sim):
     portal.login("admin")
-    resp = portal.post(f"/interfaces/{smtp_interface.id}/test-email", {"address": "nope"}, htmx=True)
+    resp = portal.post(
+        f"/interfaces/{smtp_interface.id}/test-email", {"address": "nope"}, htmx=True
+    )
     assert resp.status_code == 422 and "keine gültige E-Mail-Adresse" in resp.get_data(as_text=True)
     assert smtp_sim.state.messages == [] and db.session.scalar(sa.select(EmailMessage)) is None
 
 
-def test_dialog_shows_a_server_fault_in_plain_words_and_history(app, portal, smtp_interface, smtp_sim):
+def test_dialog_shows_a_server_fault_in_plain_words_and_history(
+    app, portal, smtp_interface, smtp_sim
+):
     portal.login("admin")
     smtp_sim.state.set_faults(auth=True)
-    resp = portal.post(f"/interfaces/{smtp_interface.id}/test-email", {"address": "kim@example.org"},
-                       htmx=True)
+    resp = portal.post(
+        f"/interfaces/{smtp_interface.id}/test-email", {"address": "kim@example.org"}, htmx=True
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "Benutzername oder Passwort abgelehnt" in html
     assert PASSWORD not in html
@@ -215,6 +275,7 @@ def test_only_admins_open_the_dialog(app, portal, smtp_interface):
 
 # ---- the outbox ---------------------------------------------------------------------------------
 
+
 def _queue(interface, to="kim@example.org"):
     message = mail.queue(db.session, interface.id, to, mail.test_mail("de"), "de")
     db.session.commit()
@@ -227,8 +288,14 @@ def test_outbox_retries_temporary_faults_then_sends_once(app, smtp_interface, sm
     now = utcnow()
     assert mail.process_due(db.session, secret_box(), timeout=3, now=lambda: now) == 0
     db.session.refresh(message)
-    assert message.status == "queued" and message.next_attempt_at > now and "vorübergehend" in message.error
-    assert mail.process_due(db.session, secret_box(), timeout=3, now=lambda: now) == 0  # not yet due
+    assert (
+        message.status == "queued"
+        and message.next_attempt_at > now
+        and "vorübergehend" in message.error
+    )
+    assert (
+        mail.process_due(db.session, secret_box(), timeout=3, now=lambda: now) == 0
+    )  # not yet due
     later = now + timedelta(minutes=2)
     assert mail.process_due(db.session, secret_box(), timeout=3, now=lambda: later) == 1
     assert mail.process_due(db.session, secret_box(), timeout=3, now=lambda: later) == 0
@@ -248,7 +315,11 @@ def test_outbox_permanent_fault_fails_at_once(app, smtp_interface, smtp_sim):
 
 def test_a_mail_left_sending_by_a_dead_worker_is_never_sent_again(app, smtp_interface, smtp_sim):
     message = _queue(smtp_interface)
-    message.status, message.claimed_at, message.attempts = "sending", utcnow() - timedelta(minutes=10), 1
+    message.status, message.claimed_at, message.attempts = (
+        "sending",
+        utcnow() - timedelta(minutes=10),
+        1,
+    )
     db.session.commit()
     assert mail.process_due(db.session, secret_box(), timeout=3) == 0
     db.session.refresh(message)

@@ -1,4 +1,5 @@
 """The schema comes only from migrations, and the models agree with them."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -38,30 +39,46 @@ def test_interface_ids_migration_keeps_every_row_and_what_refers_to_it(tmp_path)
     with app.app_context():
         upgrade(directory=migrations, revision="b1c2d3e4f5a6")
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO interfaces (id, type_key, \"group\", name, server_side, client_side, "
-                "protected, settings, state, search_text, branch_label, workstation_label, created_at) "
-                "VALUES (5, 'smsapi', 'SMS', 'Alt', 1, 0, 0, '{}', '{}', 'alt', '', '', '2026-01-01')"))
-            conn.execute(sa.text("INSERT INTO interface_secrets (interface_id, field, value_encrypted, "
-                                 "updated_at) VALUES (5, 'token', 'gAAAA-cipher', '2026-01-01')"))
-            conn.execute(sa.text("INSERT INTO interface_events (interface_id, interface_name, at, "
-                                 "actor_name, action, ok, changes, message) VALUES "
-                                 "(9, 'Geloescht', '2026-01-02', '', 'deleted', 1, '[]', '')"))
+            conn.execute(
+                sa.text(
+                    'INSERT INTO interfaces (id, type_key, "group", name, server_side, client_side, '
+                    "protected, settings, state, search_text, branch_label, workstation_label, created_at) "
+                    "VALUES (5, 'smsapi', 'SMS', 'Alt', 1, 0, 0, '{}', '{}', 'alt', '', '', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO interface_secrets (interface_id, field, value_encrypted, "
+                    "updated_at) VALUES (5, 'token', 'gAAAA-cipher', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO interface_events (interface_id, interface_name, at, "
+                    "actor_name, action, ok, changes, message) VALUES "
+                    "(9, 'Geloescht', '2026-01-02', '', 'deleted', 1, '[]', '')"
+                )
+            )
             outbox_columns = {c["name"] for c in sa.inspect(conn).get_columns("sms_messages")}
             assert "interface_id" in outbox_columns
         upgrade(directory=migrations)
         with db.engine.begin() as conn:
             ddl = conn.scalar(sa.text("SELECT sql FROM sqlite_master WHERE name = 'interfaces'"))
             assert "AUTOINCREMENT" in ddl
-            assert conn.scalar(sa.text("SELECT field FROM interface_secrets WHERE interface_id = 5")) \
+            assert (
+                conn.scalar(sa.text("SELECT field FROM interface_secrets WHERE interface_id = 5"))
                 == "token"
+            )
             assert conn.scalar(sa.text("PRAGMA foreign_keys")) == 1
             assert conn.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
             indexes = {row[1] for row in conn.execute(sa.text("PRAGMA index_list('interfaces')"))}
             assert "ix_interfaces_group_name_id" in indexes
-            conn.execute(sa.text(
-                "INSERT INTO interfaces (type_key, \"group\", name, server_side, client_side, "
-                "protected, settings, state, search_text, branch_label, workstation_label, created_at) "
-                "VALUES ('smsapi', 'SMS', 'Neu', 1, 0, 0, '{}', '{}', 'neu', '', '', '2026-02-01')"))
+            conn.execute(
+                sa.text(
+                    'INSERT INTO interfaces (type_key, "group", name, server_side, client_side, '
+                    "protected, settings, state, search_text, branch_label, workstation_label, created_at) "
+                    "VALUES ('smsapi', 'SMS', 'Neu', 1, 0, 0, '{}', '{}', 'neu', '', '', '2026-02-01')"
+                )
+            )
             assert conn.scalar(sa.text("SELECT id FROM interfaces WHERE name = 'Neu'")) == 10
         db.engine.dispose()

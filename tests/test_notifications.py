@@ -1,4 +1,5 @@
 """Notifications: channels per preference, coalescing, the centre and the bell, each channel to its simulator."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -10,8 +11,16 @@ from app.services.worker import Worker
 from tests.factories import make_interface, make_user
 from tests.sim_fixtures import SIM_TOKEN
 
-SMS_SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "",
-                "country_code": "+49", "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+SMS_SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 1000,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 
 
 def _rows(user_id=None):
@@ -22,14 +31,24 @@ def _rows(user_id=None):
 
 
 def _worker():
-    return Worker(db.session, secret_box(), "Europe/Berlin", timeouts=(2.0, 2.0), smtp_timeout=3,
-                  portal_url="http://portal.example")
+    return Worker(
+        db.session,
+        secret_box(),
+        "Europe/Berlin",
+        timeouts=(2.0, 2.0),
+        smtp_timeout=3,
+        portal_url="http://portal.example",
+    )
 
 
 def _chat(thread_id=None, customer="Erika Muster", preview="Hallo"):
-    notifications.notify(db.session, notifications.CHAT_UNREAD,
-                         params={"customer": customer, "preview": preview, "unread": 1},
-                         coalesce_key=f"thread:{thread_id or 0}", thread_id=thread_id)
+    notifications.notify(
+        db.session,
+        notifications.CHAT_UNREAD,
+        params={"customer": customer, "preview": preview, "unread": 1},
+        coalesce_key=f"thread:{thread_id or 0}",
+        thread_id=thread_id,
+    )
     db.session.commit()
 
 
@@ -39,7 +58,8 @@ def test_chat_unread_reaches_employees_and_admins_by_default(app):
     make_user("employee", is_active_account=False)
     _chat()
     assert sorted((n.user_id, n.channel) for n in _rows()) == sorted(
-        [(employee.id, "message"), (admin.id, "message")])
+        [(employee.id, "message"), (admin.id, "message")]
+    )
 
 
 def test_coalesced_one_per_thread_until_read(app):
@@ -69,9 +89,18 @@ def test_channel_none_means_nothing(app):
 
 
 def test_email_channel_goes_through_the_outbox_to_the_smtp_simulator(app, smtp_sim):
-    make_interface("email_smtp", settings={"host": "127.0.0.1", "port": smtp_sim.port, "security": "none",
-                                          "username": "demo", "sender": "portal@example.org",
-                                          "sender_name": "Portal"}, secrets={"password": "demo-password"})
+    make_interface(
+        "email_smtp",
+        settings={
+            "host": "127.0.0.1",
+            "port": smtp_sim.port,
+            "security": "none",
+            "username": "demo",
+            "sender": "portal@example.org",
+            "sender_name": "Portal",
+        },
+        secrets={"password": "demo-password"},
+    )
     user = make_user("employee", email="kim@example.org", locale="en")
     db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="email"))
     db.session.commit()
@@ -79,7 +108,9 @@ def test_email_channel_goes_through_the_outbox_to_the_smtp_simulator(app, smtp_s
     _chat(customer="Erika <Muster>", preview="Noch da?")  # coalesced: no second mail
     queued = db.session.scalars(sa.select(EmailMessage)).all()
     assert [m.status for m in queued] == ["queued"] and smtp_sim.state.messages == []
-    assert notifications.unread_count(db.session, user.id) == 0  # not in the bell: e-mail was chosen
+    assert (
+        notifications.unread_count(db.session, user.id) == 0
+    )  # not in the bell: e-mail was chosen
     assert _worker().run_once()["mails"] == 1
     assert _worker().run_once()["mails"] == 0  # never twice
     [got] = smtp_sim.state.messages
@@ -90,8 +121,11 @@ def test_email_channel_goes_through_the_outbox_to_the_smtp_simulator(app, smtp_s
 
 
 def test_sms_channel_goes_through_the_sms_outbox_to_the_simulator(app, smsapi_sim):
-    make_interface("smsapi", settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
-                   secrets={"token": SIM_TOKEN})
+    make_interface(
+        "smsapi",
+        settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+        secrets={"token": SIM_TOKEN},
+    )
     user = make_user("employee", mobile="491712345678")
     db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="sms"))
     db.session.commit()
@@ -103,13 +137,23 @@ def test_sms_channel_goes_through_the_sms_outbox_to_the_simulator(app, smsapi_si
 
 
 def test_sms_finally_failing_notifies_admins_once_per_interface(app, smsapi_sim):
-    interface = make_interface("smsapi", settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
-                               secrets={"token": "wrong-token"})
+    interface = make_interface(
+        "smsapi",
+        settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+        secrets={"token": "wrong-token"},
+    )
     admin = make_user("admin")
     employee = make_user("employee")
     for number in ("491711111111", "491712222222"):
-        db.session.add(SmsMessage(kind="customer", status="queued", interface_id=interface.id,
-                                  to_number=number, text="Hallo"))
+        db.session.add(
+            SmsMessage(
+                kind="customer",
+                status="queued",
+                interface_id=interface.id,
+                to_number=number,
+                text="Hallo",
+            )
+        )
     db.session.commit()
     _worker().run_once()
     assert [m.status for m in db.session.scalars(sa.select(SmsMessage))] == ["failed", "failed"]
@@ -118,10 +162,15 @@ def test_sms_finally_failing_notifies_admins_once_per_interface(app, smsapi_sim)
     assert row.event == "sms_failed" and row.count == 2 and row.interface_id == interface.id
     assert _rows(employee.id) == []
     title, text = notifications.describe(row.event, row.params, row.count, "de")
-    assert title == "SMS-Versand fehlgeschlagen" and "+491712222222" in text and "2 Fehlschläge" in text
+    assert (
+        title == "SMS-Versand fehlgeschlagen"
+        and "+491712222222" in text
+        and "2 Fehlschläge" in text
+    )
 
 
 # ---- the centre and the bell ---------------------------------------------------------------------
+
 
 def test_bell_list_and_mark_read(app, portal):
     user = portal.login("employee")
@@ -148,7 +197,9 @@ def test_mark_all_read_only_touches_own(app, portal):
     other = make_user("admin")
     db.session.commit()
     _chat()
-    notifications.notify(db.session, "sms_low_balance", params={"interface": "SMS", "points": "3.00"})
+    notifications.notify(
+        db.session, "sms_low_balance", params={"interface": "SMS", "points": "3.00"}
+    )
     db.session.commit()
     assert notifications.unread_count(db.session, user.id) == 2
     assert portal.post("/notifications/read-all").status_code == 302
@@ -159,7 +210,9 @@ def test_mark_all_read_only_touches_own(app, portal):
 
 def test_notifications_page_in_english(app, portal):
     portal.login("admin")
-    notifications.notify(db.session, "sms_low_balance", params={"interface": "SMS Zentrale", "points": "3.00"})
+    notifications.notify(
+        db.session, "sms_low_balance", params={"interface": "SMS Zentrale", "points": "3.00"}
+    )
     db.session.commit()
     portal.post("/language", {"lang": "en", "next": "/"})
     page = portal.get("/notifications/").get_data(as_text=True)
@@ -172,11 +225,20 @@ def test_other_features_register_events_and_notify_with_their_text(app):
     admin = make_user("admin")
     register_event(Event("test_alert", "Testalarm", frozenset({"admin"})))
     try:
-        assert notifications.notify(db.session, "test_alert", params={"text": "Schnittstelle X gestört"},
-                                    coalesce_key="alert:x") == 1
+        assert (
+            notifications.notify(
+                db.session,
+                "test_alert",
+                params={"text": "Schnittstelle X gestört"},
+                coalesce_key="alert:x",
+            )
+            == 1
+        )
         db.session.commit()
         [row] = _rows(admin.id)
         assert notifications.describe(row.event, row.params, row.count, "de") == (
-            "Testalarm", "Schnittstelle X gestört")
+            "Testalarm",
+            "Schnittstelle X gestört",
+        )
     finally:
         EVENTS.pop("test_alert")

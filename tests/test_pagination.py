@@ -1,4 +1,5 @@
 """The one paginator behind every list: slices without a count, the pager's links, ?page= clamped."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,19 @@ def _walk(portal, url: str, row_pattern: str) -> list[list[str]]:
     return pages
 
 
-@pytest.mark.parametrize("value, page", [(None, 1), ("", 1), ("abc", 1), ("0", 1), ("-3", 1), ("2", 2),
-                                         ("99999999999", MAX_PAGE), (7, 7)])
+@pytest.mark.parametrize(
+    "value, page",
+    [
+        (None, 1),
+        ("", 1),
+        ("abc", 1),
+        ("0", 1),
+        ("-3", 1),
+        ("2", 2),
+        ("99999999999", MAX_PAGE),
+        (7, 7),
+    ],
+)
 def test_page_numbers_are_clamped(value, page):
     assert clamp_page(value) == page
 
@@ -44,7 +56,11 @@ def test_slice_knows_whether_more_follow_without_counting(app):
     first = fetch_slice(db.session, stmt, 1, 3)
     last = fetch_slice(db.session, stmt, 3, 3)
     beyond = fetch_slice(db.session, stmt, 4, 3)
-    assert [b.number for b in first.items] == ["10", "11", "12"] and first.has_next and not first.has_prev
+    assert (
+        [b.number for b in first.items] == ["10", "11", "12"]
+        and first.has_next
+        and not first.has_prev
+    )
     assert (first.first, first.last) == (1, 3)
     assert [b.number for b in last.items] == ["16"] and not last.has_next and last.has_prev
     assert (last.first, last.last) == (7, 7)
@@ -54,8 +70,18 @@ def test_slice_knows_whether_more_follow_without_counting(app):
 def test_audit_log_entries_past_the_first_page_are_reachable(app, portal):
     # The log used db.paginate(count=False), whose page count is unknown: the pager never showed.
     start = utcnow() - timedelta(days=1)
-    db.session.add_all([AuditEntry(at=start + timedelta(minutes=i), actor_name="a", action="reveal",
-                                   field=f"f{i}", remote_addr="127.0.0.1") for i in range(120)])
+    db.session.add_all(
+        [
+            AuditEntry(
+                at=start + timedelta(minutes=i),
+                actor_name="a",
+                action="reveal",
+                field=f"f{i}",
+                remote_addr="127.0.0.1",
+            )
+            for i in range(120)
+        ]
+    )
     db.session.commit()
     portal.login("admin")
     pages = _walk(portal, "/audit/", r'<tr data-action="reveal">')
@@ -66,11 +92,27 @@ def test_audit_log_entries_past_the_first_page_are_reachable(app, portal):
 
 def test_outbox_users_and_deleted_interfaces_page_through_everything(app, portal):
     now = utcnow()
-    db.session.add_all([SmsMessage(kind="test", status="failed", to_number="4917100000", text=f"m{i}",
-                                   created_at=now) for i in range(60)])
-    db.session.add_all([InterfaceEvent(interface_id=1000 + i, interface_name=f"Alt {i}", type_key="smsapi",
-                                       action="deleted", changes=[], at=now - timedelta(minutes=i))
-                        for i in range(55)])
+    db.session.add_all(
+        [
+            SmsMessage(
+                kind="test", status="failed", to_number="4917100000", text=f"m{i}", created_at=now
+            )
+            for i in range(60)
+        ]
+    )
+    db.session.add_all(
+        [
+            InterfaceEvent(
+                interface_id=1000 + i,
+                interface_name=f"Alt {i}",
+                type_key="smsapi",
+                action="deleted",
+                changes=[],
+                at=now - timedelta(minutes=i),
+            )
+            for i in range(55)
+        ]
+    )
     for i in range(52):
         make_user(role="employee", username=f"user-{i:02d}")
     db.session.commit()
@@ -93,4 +135,6 @@ def test_user_search_takes_wildcards_literally(app, portal):
     portal.login("admin")
     html = portal.get("/users/?q=anna_", htmx=True).get_data(as_text=True)
     assert "anna_b" in html and "annaxb" not in html
-    assert "Keine Benutzer gefunden." in portal.get("/users/?q=%25", htmx=True).get_data(as_text=True)
+    assert "Keine Benutzer gefunden." in portal.get("/users/?q=%25", htmx=True).get_data(
+        as_text=True
+    )

@@ -1,4 +1,5 @@
 """Mobile number normalisation and country calling codes."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,13 @@ from app.services.phone import (
 @pytest.mark.parametrize(
     "raw",
     [
-        "0151 23456789", "015123456789", "0151/23456789", "(0151) 234-567-89",
-        " +49 151 23456789 ", "0049 151 23456789", "+4915123456789",
+        "0151 23456789",
+        "015123456789",
+        "0151/23456789",
+        "(0151) 234-567-89",
+        " +49 151 23456789 ",
+        "0049 151 23456789",
+        "+4915123456789",
     ],
 )
 def test_german_mobile_gets_country_code(raw):
@@ -84,9 +90,20 @@ def test_bad_interface_country_code():
 @pytest.mark.parametrize(
     ("code", "valid"),
     [
-        ("+49", True), ("49", True), ("0049", True), (" +48 ", True), ("+1", True),
-        ("+44", True), ("+999", False), ("+800", False), ("", False), ("+", False),
-        ("+4x", False), ("+0", False), ("+12345", False), ("DE", False),
+        ("+49", True),
+        ("49", True),
+        ("0049", True),
+        (" +48 ", True),
+        ("+1", True),
+        ("+44", True),
+        ("+999", False),
+        ("+800", False),
+        ("", False),
+        ("+", False),
+        ("+4x", False),
+        ("+0", False),
+        ("+12345", False),
+        ("DE", False),
     ],
 )
 def test_country_code_valid(code, valid):

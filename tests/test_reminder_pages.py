@@ -1,4 +1,5 @@
 """The reminder interface's form and actions, and the SMS outbox page."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,40 +12,61 @@ from app.models import Interface, SmsMessage
 from app.services.clock import local_today
 from tests.factories import make_branch, make_interface
 
-REMINDER = {"name": "Terminerinnerung", "server_side": "y", "branch_id": "", "start_date": "",
-            "hours_before": "24", "min_hours_between": "48", "template_name": "Terminerinnerung",
-            "template": "${kunde/briefanredename}, Termin am ${/termin/startdatum} um ${/termin/startzeit}.",
-            "quiet_start": "20:00", "quiet_end": "08:00", "excluded_branches": ""}
+REMINDER = {
+    "name": "Terminerinnerung",
+    "server_side": "y",
+    "branch_id": "",
+    "start_date": "",
+    "hours_before": "24",
+    "min_hours_between": "48",
+    "template_name": "Terminerinnerung",
+    "template": "${kunde/briefanredename}, Termin am ${/termin/startdatum} um ${/termin/startzeit}.",
+    "quiet_start": "20:00",
+    "quiet_end": "08:00",
+    "excluded_branches": "",
+}
 
 
 def test_create_reminder_interface(app, portal):
     make_branch(code="ESS")
     portal.login("admin")
     html = portal.get("/interfaces/new/appointment_reminder").get_data(as_text=True)
-    assert "${kunde/briefanredename}" in html and 'value="20:00"' in html and 'name="client_side"' not in html
-    resp = portal.post("/interfaces/new/appointment_reminder", dict(REMINDER, excluded_branches="ess"))
+    assert (
+        "${kunde/briefanredename}" in html
+        and 'value="20:00"' in html
+        and 'name="client_side"' not in html
+    )
+    resp = portal.post(
+        "/interfaces/new/appointment_reminder", dict(REMINDER, excluded_branches="ess")
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     interface = db.session.scalar(sa.select(Interface))
     assert interface.group == "Termine" and interface.server_side and not interface.client_side
-    assert interface.settings["quiet_start"] == "20:00" and interface.settings["excluded_branches"] == "ESS"
+    assert (
+        interface.settings["quiet_start"] == "20:00"
+        and interface.settings["excluded_branches"] == "ESS"
+    )
     assert interface.settings["min_hours_between"] == 48
     edit = portal.get(f"/interfaces/{interface.id}/edit").get_data(as_text=True)
     assert 'value="20:00"' in edit and 'value="ESS"' in edit
 
 
-@pytest.mark.parametrize("override, message", [
-    ({"hours_before": "0"}, "von 1 bis 99"),
-    ({"hours_before": "100"}, "von 1 bis 99"),
-    ({"min_hours_between": ""}, "Bitte geben Sie eine Zahl an."),
-    ({"template": "Hallo ${kunde/spitzname}"}, "Unbekannte Platzhalter: ${kunde/spitzname}"),
-    ({"template": ""}, "Text der Nachricht"),
-    ({"quiet_start": "25:00"}, "gültige Uhrzeit im Format HH:MM"),
-    ({"quiet_end": "20:00"}, "nicht gleich"),
-    ({"excluded_branches": "XYZ"}, "Unbekannte Filialkürzel: XYZ"),
-    ({"excluded_branches": "E S S;"}, "Filialkürzel durch Komma"),
-    ({"branch_id": "BRANCH", "server_side": "y"}, "ganze Filialkette"),
-    ({"client_side": "y"}, "nicht clientseitig"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"hours_before": "0"}, "von 1 bis 99"),
+        ({"hours_before": "100"}, "von 1 bis 99"),
+        ({"min_hours_between": ""}, "Bitte geben Sie eine Zahl an."),
+        ({"template": "Hallo ${kunde/spitzname}"}, "Unbekannte Platzhalter: ${kunde/spitzname}"),
+        ({"template": ""}, "Text der Nachricht"),
+        ({"quiet_start": "25:00"}, "gültige Uhrzeit im Format HH:MM"),
+        ({"quiet_end": "20:00"}, "nicht gleich"),
+        ({"excluded_branches": "XYZ"}, "Unbekannte Filialkürzel: XYZ"),
+        ({"excluded_branches": "E S S;"}, "Filialkürzel durch Komma"),
+        ({"branch_id": "BRANCH", "server_side": "y"}, "ganze Filialkette"),
+        ({"client_side": "y"}, "nicht clientseitig"),
+    ],
+)
 def test_reminder_validation(app, portal, override, message):
     branch = make_branch(code="ESS")
     portal.login("admin")
@@ -59,13 +81,17 @@ def test_reminder_validation(app, portal, override, message):
 
 def test_preview_renders_sample_with_parts(app, portal):
     portal.login("admin")
-    html = portal.get("/interfaces/reminder-preview?template=${kunde/briefanredename}, am "
-                      "${/termin/startdatum}", htmx=True).get_data(as_text=True)
+    html = portal.get(
+        "/interfaces/reminder-preview?template=${kunde/briefanredename}, am ${/termin/startdatum}",
+        htmx=True,
+    ).get_data(as_text=True)
     # The example appointment lies ahead (a past date would read as a mistake in the preview).
     today = local_today(app.config["BABEL_DEFAULT_TIMEZONE"])
     example = (today + timedelta(days=2)).strftime("%d.%m.%Y")
     assert f"Sehr geehrte Frau Mustermann, am {example}" in html and "1 SMS (GSM-7)" in html
-    bad = portal.get("/interfaces/reminder-preview?template=${foo}", htmx=True).get_data(as_text=True)
+    bad = portal.get("/interfaces/reminder-preview?template=${foo}", htmx=True).get_data(
+        as_text=True
+    )
     assert "Unbekannte Platzhalter: ${foo}" in bad
 
 
@@ -84,9 +110,16 @@ def test_run_now_plans_and_reports(app, portal):
 
 def _message(status, **kw):
     interface = make_interface(name=f"SMS {status}")
-    message = SmsMessage(kind="reminder", status=status, interface_id=interface.id, to_number="491711234567",
-                         text="Erinnerung", error="Gateway nicht erreichbar" if status == "failed" else None,
-                         attempts=6 if status == "failed" else 0, **kw)
+    message = SmsMessage(
+        kind="reminder",
+        status=status,
+        interface_id=interface.id,
+        to_number="491711234567",
+        text="Erinnerung",
+        error="Gateway nicht erreichbar" if status == "failed" else None,
+        attempts=6 if status == "failed" else 0,
+        **kw,
+    )
     db.session.add(message)
     db.session.commit()
     return message
@@ -110,7 +143,9 @@ def test_outbox_lists_failed_and_admin_resends_or_cancels(app, portal):
     portal.post(f"/outbox/{sent.id}/cancel")
     db.session.expire_all()
     assert db.session.get(SmsMessage, sent.id).status == "sent"
-    assert "Nur wartende oder fehlgeschlagene SMS" in portal.get("/outbox/?status=all").get_data(as_text=True)
+    assert "Nur wartende oder fehlgeschlagene SMS" in portal.get("/outbox/?status=all").get_data(
+        as_text=True
+    )
 
 
 def test_outbox_opens_on_all_messages_with_the_failed_count_on_top(app, portal):

@@ -1,4 +1,5 @@
 """Automatic appointment reminders: who gets one, the outbox, the worker, crash safety."""
+
 from __future__ import annotations
 
 import threading
@@ -10,7 +11,14 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db, secret_box
-from app.models import (Appointment, AppointmentStatus, AppointmentType, Customer, Interface, SmsMessage)
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Customer,
+    Interface,
+    SmsMessage,
+)
 from app.services import outbox, reminders
 from app.services.reminder_reasons import REASONS
 from app.services.worker import Worker
@@ -39,42 +47,78 @@ class World:
     def __init__(self, sim_url: str):
         self.branch = make_branch(code="STR", name="Stuttgart", phone="+49 711 2233440")
         self.other_branch = make_branch(code="ESS", name="Esslingen")
-        self.sms = make_interface("smsapi", name="SMS", server_side=True, client_side=False,
-                                  settings={"service": "custom", "base_url": sim_url + "/", "auth_mode": "token",
-                                            "username": "", "sender": "", "country_code": "+49",
-                                            "max_chars": 1000, "proxy_host": "", "proxy_port": None},
-                                  secrets={"token": SIM_TOKEN})
-        self.reminder = make_interface("appointment_reminder", name="Terminerinnerung", server_side=True,
-                                       settings={"hours_before": 24, "min_hours_between": 24,
-                                                 "template_name": "Terminerinnerung",
-                                                 "template": "${kunde/briefanredename}, Ihr ${/termin/typ} "
-                                                             "ist am ${/termin/startdatum} um "
-                                                             "${/termin/startzeit} Uhr in ${filiale/name}.",
-                                                 "quiet_start": "20:00", "quiet_end": "08:00",
-                                                 "excluded_branches": ""})
+        self.sms = make_interface(
+            "smsapi",
+            name="SMS",
+            server_side=True,
+            client_side=False,
+            settings={
+                "service": "custom",
+                "base_url": sim_url + "/",
+                "auth_mode": "token",
+                "username": "",
+                "sender": "",
+                "country_code": "+49",
+                "max_chars": 1000,
+                "proxy_host": "",
+                "proxy_port": None,
+            },
+            secrets={"token": SIM_TOKEN},
+        )
+        self.reminder = make_interface(
+            "appointment_reminder",
+            name="Terminerinnerung",
+            server_side=True,
+            settings={
+                "hours_before": 24,
+                "min_hours_between": 24,
+                "template_name": "Terminerinnerung",
+                "template": "${kunde/briefanredename}, Ihr ${/termin/typ} "
+                "ist am ${/termin/startdatum} um "
+                "${/termin/startzeit} Uhr in ${filiale/name}.",
+                "quiet_start": "20:00",
+                "quiet_end": "08:00",
+                "excluded_branches": "",
+            },
+        )
         self.hoertest = AppointmentType(name="Hörtest", allows_auto_notification=True)
         self.repair = AppointmentType(name="Reparatur", allows_auto_notification=False)
         self.open = AppointmentStatus(name="Geplant", kind="open")
         self.cancelled = AppointmentStatus(name="Storniert", kind="cancelled")
         self.no_show = AppointmentStatus(name="Geplatzt", kind="no_show")
         self.done = AppointmentStatus(name="Erledigt", kind="done")
-        db.session.add_all([self.hoertest, self.repair, self.open, self.cancelled, self.no_show, self.done])
+        db.session.add_all(
+            [self.hoertest, self.repair, self.open, self.cancelled, self.no_show, self.done]
+        )
         db.session.flush()
         self._n = 0
 
     def customer(self, **kw) -> Customer:
         self._n += 1
-        fields = dict(salutation="frau", first_name="Erika", last_name=f"Muster{self._n}",
-                      mobile=f"0171 23456{self._n:02d}", sms_consent=True, branch_id=self.branch.id)
+        fields = dict(
+            salutation="frau",
+            first_name="Erika",
+            last_name=f"Muster{self._n}",
+            mobile=f"0171 23456{self._n:02d}",
+            sms_consent=True,
+            branch_id=self.branch.id,
+        )
         fields.update(kw)
         c = Customer(**fields)
         db.session.add(c)
         db.session.flush()
         return c
 
-    def appointment(self, starts_local: datetime, customer: Customer | None = None, **kw) -> Appointment:
-        fields = dict(customer_id=(customer or self.customer()).id, type_id=self.hoertest.id,
-                      status_id=self.open.id, branch_id=self.branch.id, starts_at=utc(starts_local))
+    def appointment(
+        self, starts_local: datetime, customer: Customer | None = None, **kw
+    ) -> Appointment:
+        fields = dict(
+            customer_id=(customer or self.customer()).id,
+            type_id=self.hoertest.id,
+            status_id=self.open.id,
+            branch_id=self.branch.id,
+            starts_at=utc(starts_local),
+        )
         fields.update(kw)
         a = Appointment(**fields)
         db.session.add(a)
@@ -110,8 +154,9 @@ def test_due_appointment_is_reminded_through_the_worker(app, world, smsapi_sim):
     assert result["planned"] == 1 and result["sent"] == 1
     received = smsapi_sim.state.messages
     assert len(received) == 1 and received[0]["to"] == "4917123456" + "01"
-    assert received[0]["message"] == ("Sehr geehrte Frau Muster1, Ihr Hörtest ist am 23.11.2026 um 09:30 Uhr "
-                                      "in Stuttgart.")
+    assert received[0]["message"] == (
+        "Sehr geehrte Frau Muster1, Ihr Hörtest ist am 23.11.2026 um 09:30 Uhr in Stuttgart."
+    )
     db.session.expire_all()
     message = db.session.get(SmsMessage, db.session.get(Appointment, appt.id).reminder_message_id)
     assert (message.kind, message.status, message.idx) == ("reminder", "sent", received[0]["idx"])
@@ -125,9 +170,17 @@ def _exclude_branch(w: World) -> Appointment:
 
 def _recently_notified(w: World) -> Appointment:
     customer = w.customer()
-    db.session.add(SmsMessage(kind="customer", status="sent", interface_id=w.sms.id, to_number="49171",
-                              text="Ihr Gerät ist fertig", customer_id=customer.id,
-                              created_at=NOW - timedelta(hours=3)))
+    db.session.add(
+        SmsMessage(
+            kind="customer",
+            status="sent",
+            interface_id=w.sms.id,
+            to_number="49171",
+            text="Ihr Gerät ist fertig",
+            customer_id=customer.id,
+            created_at=NOW - timedelta(hours=3),
+        )
+    )
     return w.appointment(datetime(2026, 11, 23, 9, 0), customer)
 
 
@@ -149,11 +202,20 @@ SKIPS = [
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), status_id=w.cancelled.id), "cancelled"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), status_id=w.no_show.id), "no_show"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), status_id=w.done.id), "done"),
-    (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), type_id=w.repair.id), "type_not_allowed"),
+    (
+        lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), type_id=w.repair.id),
+        "type_not_allowed",
+    ),
     (_exclude_branch, "branch_excluded"),
     (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(mobile=None)), "no_mobile"),
-    (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(mobile="0711 123456")), "no_mobile"),
-    (lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(sms_consent=False)), "no_consent"),
+    (
+        lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(mobile="0711 123456")),
+        "no_mobile",
+    ),
+    (
+        lambda w: w.appointment(datetime(2026, 11, 23, 9, 0), w.customer(sms_consent=False)),
+        "no_consent",
+    ),
     (_without_interface, "no_interface"),
     (_recently_notified, "recently_notified"),
     (_text_too_long, "too_long"),
@@ -167,8 +229,12 @@ def test_each_rule_skips_with_its_reason(app, world, smsapi_sim, portal, setup, 
     report = _plan()
     assert report.planned == 0 and report.skipped[reason] == 1
     assert _reason(appt) == reason
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage).where(
-        SmsMessage.kind == "reminder")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(SmsMessage).where(SmsMessage.kind == "reminder")
+        )
+        == 0
+    )
     # the appointment says why in words, in the reader's language (never the stored code)
     portal.login("employee")
     german = portal.get(f"/appointments/{appt.id}").get_data(as_text=True)
@@ -194,7 +260,9 @@ def test_text_over_the_sms_interfaces_max_chars_is_skipped_as_too_long(app, worl
 
 def test_sms_interface_without_stored_limits_uses_the_defaults(app, world, smsapi_sim):
     """An interface stored without Landescode and Max. Zeichen sends with +49 and max_parts for 1000."""
-    world.sms.settings = {k: v for k, v in world.sms.settings.items() if k not in ("country_code", "max_chars")}
+    world.sms.settings = {
+        k: v for k, v in world.sms.settings.items() if k not in ("country_code", "max_chars")
+    }
     world.appointment(datetime(2026, 11, 23, 9, 30))
     db.session.commit()
     assert _worker().run_once()["sent"] == 1
@@ -211,9 +279,17 @@ def test_branch_filter_excludes_branches(app, world):
 
 def test_recent_message_blocks_a_second_one(app, world):
     customer = world.customer()
-    db.session.add(SmsMessage(kind="customer", status="sent", interface_id=world.sms.id, to_number="49171",
-                              text="Ihr Gerät ist fertig", customer_id=customer.id,
-                              created_at=NOW - timedelta(hours=3)))
+    db.session.add(
+        SmsMessage(
+            kind="customer",
+            status="sent",
+            interface_id=world.sms.id,
+            to_number="49171",
+            text="Ihr Gerät ist fertig",
+            customer_id=customer.id,
+            created_at=NOW - timedelta(hours=3),
+        )
+    )
     appt = world.appointment(datetime(2026, 11, 23, 9, 0), customer)
     other = world.customer()
     first = world.appointment(datetime(2026, 11, 23, 9, 0), other)
@@ -325,7 +401,9 @@ def test_retries_end_in_failed_with_reason_and_admin_can_resend(app, world, smsa
     db.session.commit()
     worker.run_once()
     db.session.expire_all()
-    assert db.session.get(SmsMessage, row.id).status == "sent" and len(smsapi_sim.state.messages) == 1
+    assert (
+        db.session.get(SmsMessage, row.id).status == "sent" and len(smsapi_sim.state.messages) == 1
+    )
 
 
 def test_permanent_errors_fail_at_once(app, world, smsapi_sim):
@@ -352,6 +430,7 @@ def test_sigterm_finishes_the_message_in_flight_then_stops(app, world, smsapi_si
     db.session.commit()
     smsapi_sim.state.set_faults(delay=0.3)
     worker = Worker(db.session, secret_box(), TZ, timeouts=(1.0, 2.0), clock=lambda: NOW)
+
     def stop_when_first_send_arrives():
         # SIGTERM arrives while the first message is at the gateway (its reply is delayed).
         deadline = time.monotonic() + 10
@@ -368,21 +447,39 @@ def test_sigterm_finishes_the_message_in_flight_then_stops(app, world, smsapi_si
     assert len(smsapi_sim.state.messages) == 1
 
 
-def test_two_workers_on_postgresql_send_each_reminder_exactly_once(app, app_config, world, smsapi_sim):
+def test_two_workers_on_postgresql_send_each_reminder_exactly_once(
+    app, app_config, world, smsapi_sim
+):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("concurrent workers are a PostgreSQL feature (FOR UPDATE SKIP LOCKED)")
     from app import create_app
     from tests.sim_fixtures import SIM_USERNAME
 
     smsapi_sim.state.set_points(SIM_USERNAME, 10_000)
-    customers = [Customer(first_name="K", last_name=f"Kunde{i}", mobile=f"+49 171 {1000000 + i}",
-                          sms_consent=True, branch_id=world.branch.id) for i in range(1000)]
+    customers = [
+        Customer(
+            first_name="K",
+            last_name=f"Kunde{i}",
+            mobile=f"+49 171 {1000000 + i}",
+            sms_consent=True,
+            branch_id=world.branch.id,
+        )
+        for i in range(1000)
+    ]
     db.session.add_all(customers)
     db.session.flush()
-    db.session.add_all([Appointment(customer_id=c.id, type_id=world.hoertest.id, status_id=world.open.id,
-                                    branch_id=world.branch.id,
-                                    starts_at=utc(datetime(2026, 11, 23, 9, 0)) + timedelta(seconds=i))
-                        for i, c in enumerate(customers)])
+    db.session.add_all(
+        [
+            Appointment(
+                customer_id=c.id,
+                type_id=world.hoertest.id,
+                status_id=world.open.id,
+                branch_id=world.branch.id,
+                starts_at=utc(datetime(2026, 11, 23, 9, 0)) + timedelta(seconds=i),
+            )
+            for i, c in enumerate(customers)
+        ]
+    )
     db.session.commit()
     assert _plan(force=False).planned == 1000  # the hourly run; now both workers deliver
     results, errors = [], []
@@ -391,9 +488,12 @@ def test_two_workers_on_postgresql_send_each_reminder_exactly_once(app, app_conf
         other = create_app(app_config)
         with other.app_context():
             try:
-                results.append(Worker(db.session, secret_box(), TZ, timeouts=(2.0, 5.0),
-                                      clock=lambda: NOW).run_once())
-            except Exception as exc:  # noqa: BLE001 - reported below
+                results.append(
+                    Worker(
+                        db.session, secret_box(), TZ, timeouts=(2.0, 5.0), clock=lambda: NOW
+                    ).run_once()
+                )
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()
@@ -410,11 +510,17 @@ def test_two_workers_on_postgresql_send_each_reminder_exactly_once(app, app_conf
     assert all(r["sent"] > 0 for r in results)  # both workers really worked
     idx = [m["idx"] for m in smsapi_sim.state.messages]
     assert len(idx) == 1000 and len(set(idx)) == 1000
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage)
-                             .where(SmsMessage.status == "sent")) == 1000
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(SmsMessage).where(SmsMessage.status == "sent")
+        )
+        == 1000
+    )
 
 
-def test_changed_appointment_drops_the_waiting_reminder_and_is_planned_again(app, world, smsapi_sim):
+def test_changed_appointment_drops_the_waiting_reminder_and_is_planned_again(
+    app, world, smsapi_sim
+):
     appt = world.appointment(datetime(2026, 11, 23, 9, 0))
     db.session.commit()
     _plan()

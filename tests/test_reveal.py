@@ -1,4 +1,5 @@
 """Password reveal after re-authentication: option, roles, CSRF, lock-out, audit, no leaks."""
+
 from __future__ import annotations
 
 import logging
@@ -16,10 +17,17 @@ SECRET = "Gateway-Passw0rt-XYZ"
 
 @pytest.fixture
 def setup(app):
-    interface = make_interface(name="SMS Reveal", settings={"auth_mode": "password", "username": "u",
-                                                           "service": "smsapi_pl", "country_code": "+49",
-                                                           "max_chars": 1000},
-                               secrets={"password": SECRET})
+    interface = make_interface(
+        name="SMS Reveal",
+        settings={
+            "auth_mode": "password",
+            "username": "u",
+            "service": "smsapi_pl",
+            "country_code": "+49",
+            "max_chars": 1000,
+        },
+        secrets={"password": SECRET},
+    )
     Chain.get_or_create().admins_may_view_passwords = True
     db.session.commit()
     return interface
@@ -66,12 +74,23 @@ def test_correct_password_reveals_in_place_without_caching(app, portal, setup, c
     assert SECRET in html and 'hx-history="false"' in html and 'data-hide-after="30"' in html
     assert "dialog-close" in resp.headers["HX-Trigger"]
     entry = _audit("reveal")[0]
-    assert (entry.actor_id, entry.interface_id, entry.field, entry.ok) == (admin.id, setup.id, "password", True)
+    assert (entry.actor_id, entry.interface_id, entry.field, entry.ok) == (
+        admin.id,
+        setup.id,
+        "password",
+        True,
+    )
     assert entry.remote_addr == "127.0.0.1" and entry.at is not None
     assert SECRET not in caplog.text
     # the secret appears in no other response
-    for url in ("/", "/interfaces/", f"/interfaces/{setup.id}", f"/interfaces/{setup.id}/edit", "/audit/",
-                _url(setup)):
+    for url in (
+        "/",
+        "/interfaces/",
+        f"/interfaces/{setup.id}",
+        f"/interfaces/{setup.id}/edit",
+        "/audit/",
+        _url(setup),
+    ):
         assert SECRET not in portal.get(url).get_data(as_text=True)
         assert SECRET not in portal.get(url, htmx=True).get_data(as_text=True)
 
@@ -82,7 +101,9 @@ def test_plain_form_without_javascript(app, portal, setup):
     assert "<html" in page.get_data(as_text=True) and page.headers["Cache-Control"] == "no-store"
     resp = portal.post(_url(setup), {"password": "correct-horse-1"})
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and SECRET in html and 'http-equiv="refresh" content="30;' in html
+    assert (
+        resp.status_code == 200 and SECRET in html and 'http-equiv="refresh" content="30;' in html
+    )
 
 
 def test_wrong_password_is_refused_and_audited(app, portal, setup):
@@ -168,9 +189,14 @@ def test_option_change_needs_password_and_is_audited(app, portal, setup):
     portal.login("admin")
     portal.post("/chain/security", {"current_password": "nope"})
     portal.post("/chain/security", {"current_password": "correct-horse-1"})  # turns it off
-    portal.post("/chain/security", {"admins_may_view_passwords": "y", "current_password": "correct-horse-1"})
-    assert [(e.action, e.ok) for e in _audit()] == [("option_denied", False), ("option_off", True),
-                                                    ("option_on", True)]
+    portal.post(
+        "/chain/security", {"admins_may_view_passwords": "y", "current_password": "correct-horse-1"}
+    )
+    assert [(e.action, e.ok) for e in _audit()] == [
+        ("option_denied", False),
+        ("option_off", True),
+        ("option_on", True),
+    ]
     page = portal.get("/audit/").get_data(as_text=True)
     assert "Passwortanzeige eingeschaltet" in page and "Passwortanzeige ausgeschaltet" in page
 

@@ -1,4 +1,5 @@
 """The SiNNO client against the simulator: every call, every fault switch, token renewal, no secrets."""
+
 from __future__ import annotations
 
 import logging
@@ -12,17 +13,30 @@ SHOPS = (Shop("1", "Filiale Mitte", "mitte@example.com"),)
 
 
 def make_client(sim, **kw) -> SinnoClient:
-    settings = dict(base_url=sim.base_url, client_id="winpro", company_no="4711", shops=SHOPS,
-                    connect_timeout=2, read_timeout=2)
+    settings = dict(
+        base_url=sim.base_url,
+        client_id="winpro",
+        company_no="4711",
+        shops=SHOPS,
+        connect_timeout=2,
+        read_timeout=2,
+    )
     on_token = kw.pop("on_token", None)
     settings.update(kw)
     return SinnoClient(SinnoSettings(**settings), on_token=on_token)
 
 
 def register(client, key=None, mobile="+491711234567", email="erika@example.com"):
-    return client.register_customer(reference="K-1", first_name="Erika", last_name="Muster",
-                                    mobile=mobile, email=email, shop_id="1", language="de",
-                                    idempotency_key=key or str(uuid.uuid4()))
+    return client.register_customer(
+        reference="K-1",
+        first_name="Erika",
+        last_name="Muster",
+        mobile=mobile,
+        email=email,
+        shop_id="1",
+        language="de",
+        idempotency_key=key or str(uuid.uuid4()),
+    )
 
 
 def test_login_session_logout(sinno_sim):
@@ -35,22 +49,29 @@ def test_login_session_logout(sinno_sim):
         assert client.logout() == 0
     state = sinno_sim.state.snapshot()
     assert state["companies"][0]["logged_in"] is False
-    assert state["companies"][0]["shops"] == [{"shop_id": "1", "name": "Filiale Mitte",
-                                               "email": "mitte@example.com"}]
+    assert state["companies"][0]["shops"] == [
+        {"shop_id": "1", "name": "Filiale Mitte", "email": "mitte@example.com"}
+    ]
 
 
 def test_login_with_an_unknown_company_is_a_config_error(sinno_sim):
     with make_client(sinno_sim, company_no="9999") as client, pytest.raises(SinnoError) as info:
         client.login()
     assert info.value.kind == "config" and info.value.code == "invalid_credentials"
-    assert "Firmen-Nr." in info.value.message_for("de") and "company number" in info.value.message_for("en")
+    assert "Firmen-Nr." in info.value.message_for(
+        "de"
+    ) and "company number" in info.value.message_for("en")
 
 
 def test_login_refuses_a_shop_without_email(sinno_sim):
-    with make_client(sinno_sim, shops=(Shop("2", "Nord", ""),)) as client, \
-            pytest.raises(SinnoError) as info:
+    with (
+        make_client(sinno_sim, shops=(Shop("2", "Nord", ""),)) as client,
+        pytest.raises(SinnoError) as info,
+    ):
         client.login()
-    assert info.value.code == "invalid_request" and "E-Mail-Adresse einer Filiale" in str(info.value)
+    assert info.value.code == "invalid_request" and "E-Mail-Adresse einer Filiale" in str(
+        info.value
+    )
 
 
 def test_register_is_idempotent_and_refuses_duplicates(sinno_sim):
@@ -61,7 +82,9 @@ def test_register_is_idempotent_and_refuses_duplicates(sinno_sim):
         again = register(client, key)
         assert first.customer_id == again.customer_id and again.replayed and not first.replayed
         assert first.identification_code == again.identification_code
-        assert "identification_code" not in repr(first) and first.identification_code not in repr(first)
+        assert "identification_code" not in repr(first) and first.identification_code not in repr(
+            first
+        )
         with pytest.raises(SinnoError) as info:
             register(client, mobile="+491711234567", email="other@example.com")
         assert info.value.code == "customer_exists" and "Mobilnummer" in str(info.value)
@@ -83,14 +106,30 @@ def test_chat_list_reply_and_read(sinno_sim):
         rest = client.list_messages(since=page.next_cursor)
         assert [m.text for m in rest.messages] == ["Noch da?"] and not rest.has_more
         key = str(uuid.uuid4())
-        reply = client.post_reply(customer.customer_id, "Ja!", idempotency_key=key,
-                                  in_reply_to=page.messages[0].id, author="Anna")
-        assert client.post_reply(customer.customer_id, "Ja!", idempotency_key=key,
-                                 in_reply_to=page.messages[0].id, author="Anna").id == reply.id
+        reply = client.post_reply(
+            customer.customer_id,
+            "Ja!",
+            idempotency_key=key,
+            in_reply_to=page.messages[0].id,
+            author="Anna",
+        )
+        assert (
+            client.post_reply(
+                customer.customer_id,
+                "Ja!",
+                idempotency_key=key,
+                in_reply_to=page.messages[0].id,
+                author="Anna",
+            ).id
+            == reply.id
+        )
         assert client.mark_read(page.messages[0].id).read_at is not None
     sent = sinno_sim.state.public_messages()
-    assert [(m["direction"], m["text"]) for m in sent] == [("in", "Hallo?"), ("in", "Noch da?"),
-                                                           ("out", "Ja!")]
+    assert [(m["direction"], m["text"]) for m in sent] == [
+        ("in", "Hallo?"),
+        ("in", "Noch da?"),
+        ("out", "Ja!"),
+    ]
     assert sent[0]["read_at"] is not None and sent[2]["idempotency_key"] == key
 
 
@@ -119,13 +158,16 @@ def test_a_token_that_stays_expired_is_not_renewed_twice(sinno_sim):
     assert [r["path"] for r in sinno_sim.state.requests].count("/v1/auth/login") == 2
 
 
-@pytest.mark.parametrize("switches, kind, code, words", [
-    ({"status": 429, "retry_after": 12}, "busy", "rate_limited", "in 12 Sekunden"),
-    ({"status": 500}, "server", "internal_error", "internen Fehler"),
-    ({"status": 503, "retry_after": 60}, "server", "unavailable", "Wartung"),
-    ({"malformed": True}, "malformed", None, "unerwartete Antwort"),
-    ({"down": True}, "transport", None, "ohne Antwort abgebrochen"),
-])
+@pytest.mark.parametrize(
+    "switches, kind, code, words",
+    [
+        ({"status": 429, "retry_after": 12}, "busy", "rate_limited", "in 12 Sekunden"),
+        ({"status": 500}, "server", "internal_error", "internen Fehler"),
+        ({"status": 503, "retry_after": 60}, "server", "unavailable", "Wartung"),
+        ({"malformed": True}, "malformed", None, "unerwartete Antwort"),
+        ({"down": True}, "transport", None, "ohne Antwort abgebrochen"),
+    ],
+)
 def test_fault_switches_become_plain_errors(sinno_sim, switches, kind, code, words):
     with make_client(sinno_sim) as client:
         client.login()
@@ -150,8 +192,15 @@ def test_slow_service_times_out(sinno_sim_isolated):
 
 
 def test_refused_connection(closed_port_url):
-    client = SinnoClient(SinnoSettings(base_url=closed_port_url + "/v1", company_no="4711",
-                                       shops=SHOPS, connect_timeout=1, read_timeout=1))
+    client = SinnoClient(
+        SinnoSettings(
+            base_url=closed_port_url + "/v1",
+            company_no="4711",
+            shops=SHOPS,
+            connect_timeout=1,
+            read_timeout=1,
+        )
+    )
     with pytest.raises(SinnoError) as info:
         client.login()
     assert info.value.kind == "transport" and "Keine Verbindung" in str(info.value)
@@ -168,8 +217,10 @@ def test_logged_out_token_is_an_auth_error(sinno_sim):
 
 def test_proxy_is_used(sinno_sim, closed_port_url):
     port = int(closed_port_url.rsplit(":", 1)[1])
-    with make_client(sinno_sim, proxy_host="127.0.0.1", proxy_port=port) as client, \
-            pytest.raises(SinnoError) as info:
+    with (
+        make_client(sinno_sim, proxy_host="127.0.0.1", proxy_port=port) as client,
+        pytest.raises(SinnoError) as info,
+    ):
         client.login()
     assert "Proxy" in str(info.value)
     assert sinno_sim.state.requests == []  # nothing reached the service past the dead proxy
@@ -195,4 +246,8 @@ def test_logout_with_an_expired_token_renews_and_ends_the_session(sinno_sim):
         assert client.logout() == 0
     assert sinno_sim.state.snapshot()["companies"][0]["logged_in"] is False
     assert [r["path"] for r in sinno_sim.state.requests] == [
-        "/v1/auth/login", "/v1/auth/logout", "/v1/auth/login", "/v1/auth/logout"]
+        "/v1/auth/login",
+        "/v1/auth/logout",
+        "/v1/auth/login",
+        "/v1/auth/logout",
+    ]

@@ -1,4 +1,5 @@
 """The SMSAPI client against the in-process simulator, plus parsing edge cases with a stub."""
+
 from __future__ import annotations
 
 import hashlib
@@ -142,8 +143,13 @@ def test_proxy_url(host, port, url):
 
 
 def test_reprs_hold_no_secret(smsapi_sim):
-    settings = SmsApiSettings(service="custom", base_url=smsapi_sim.url, token=SIM_TOKEN,
-                              username=SIM_USERNAME, password=SIM_PASSWORD)
+    settings = SmsApiSettings(
+        service="custom",
+        base_url=smsapi_sim.url,
+        token=SIM_TOKEN,
+        username=SIM_USERNAME,
+        password=SIM_PASSWORD,
+    )
     client = SmsApiClient(settings)
     assert_no_secret(repr(settings), repr(client))
     assert client.auth_mode == "token"  # a token wins over user name and password
@@ -405,8 +411,13 @@ def test_requests_go_through_the_configured_proxy(smsapi_sim):
     # The simulator doubles as a forward proxy: werkzeug accepts absolute request URIs.
     host, port = smsapi_sim.url.removeprefix("http://").split(":")
     client = SmsApiClient(
-        SmsApiSettings(service="custom", base_url="http://sms-gateway.invalid/", token=SIM_TOKEN,
-                       proxy_host=host, proxy_port=int(port)),
+        SmsApiSettings(
+            service="custom",
+            base_url="http://sms-gateway.invalid/",
+            token=SIM_TOKEN,
+            proxy_host=host,
+            proxy_port=int(port),
+        ),
     )
     assert client.send_sms(NUMBER, "über den Proxy").message_id
     assert smsapi_sim.state.messages[0]["message"] == "über den Proxy"
@@ -432,9 +443,15 @@ class RecordingSession(requests.Session):
 def test_every_call_passes_timeout_and_proxies(smsapi_sim):
     session = RecordingSession()
     host, port = smsapi_sim.url.removeprefix("http://").split(":")
-    settings = SmsApiSettings(service="custom", base_url=smsapi_sim.url, token=SIM_TOKEN,
-                              connect_timeout=2, read_timeout=7, proxy_host=host,
-                              proxy_port=int(port))
+    settings = SmsApiSettings(
+        service="custom",
+        base_url=smsapi_sim.url,
+        token=SIM_TOKEN,
+        connect_timeout=2,
+        read_timeout=7,
+        proxy_host=host,
+        proxy_port=int(port),
+    )
     with SmsApiClient(settings, session=session) as client:
         client.send_sms(NUMBER, "x")
         client.balance()
@@ -483,9 +500,22 @@ def stub_client(status, body, auth="token", **kw) -> SmsApiClient:
     return SmsApiClient(settings, session=StubSession(status, body, **kw))
 
 
-SEND_OK = {"count": 1, "list": [{"id": "abc", "points": "0.3000", "number": "48500000000",
-                                 "date_sent": 1717500698, "submitted_number": "500000000",
-                                 "status": "QUEUE", "error": None, "idx": None, "parts": 2}]}
+SEND_OK = {
+    "count": 1,
+    "list": [
+        {
+            "id": "abc",
+            "points": "0.3000",
+            "number": "48500000000",
+            "date_sent": 1717500698,
+            "submitted_number": "500000000",
+            "status": "QUEUE",
+            "error": None,
+            "idx": None,
+            "parts": 2,
+        }
+    ],
+}
 
 
 def test_points_as_numeric_string_in_send():
@@ -572,10 +602,83 @@ def test_gateway_detail_masks_our_secrets():
 
 # Every code of the protocol notes' error table (§4), ranges by their ends.
 TABLE_CODES = [
-    7, 8, 11, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 26, 31, 35, 25, 27, 28, 30, 32, 33,
-    40, 41, 50, 52, 53, 54, 56, 57, 59, 60, 61, 62, 63, 64, 65, 66, 70, 74, 76, 93, 94, 98,
-    101, 102, 103, 104, 105, 106, 110, 112, 200, 201, 202, 203, 301, 400, 401, 409, 666, 997,
-    998, 999, 1000, 1001, 1010, 1123, 1193, 2001, 2031, 2061, 2112, 2115, 4000, 4101,
+    7,
+    8,
+    11,
+    12,
+    13,
+    14,
+    17,
+    18,
+    19,
+    20,
+    21,
+    22,
+    23,
+    24,
+    26,
+    31,
+    35,
+    25,
+    27,
+    28,
+    30,
+    32,
+    33,
+    40,
+    41,
+    50,
+    52,
+    53,
+    54,
+    56,
+    57,
+    59,
+    60,
+    61,
+    62,
+    63,
+    64,
+    65,
+    66,
+    70,
+    74,
+    76,
+    93,
+    94,
+    98,
+    101,
+    102,
+    103,
+    104,
+    105,
+    106,
+    110,
+    112,
+    200,
+    201,
+    202,
+    203,
+    301,
+    400,
+    401,
+    409,
+    666,
+    997,
+    998,
+    999,
+    1000,
+    1001,
+    1010,
+    1123,
+    1193,
+    2001,
+    2031,
+    2061,
+    2112,
+    2115,
+    4000,
+    4101,
 ]
 
 
@@ -601,9 +704,23 @@ def test_unknown_code_gets_a_generic_message():
 
 @pytest.mark.parametrize(
     ("code", "kind"),
-    [(101, "auth"), (102, "auth"), (105, "auth"), (103, "credits"), (13, "recipient"),
-     (11, "message"), (12, "message"), (14, "sender"), (2112, "sender"), (53, "duplicate"),
-     (201, "server"), (999, "server"), (8, "server"), (50, "other"), (1001, "other")],
+    [
+        (101, "auth"),
+        (102, "auth"),
+        (105, "auth"),
+        (103, "credits"),
+        (13, "recipient"),
+        (11, "message"),
+        (12, "message"),
+        (14, "sender"),
+        (2112, "sender"),
+        (53, "duplicate"),
+        (201, "server"),
+        (999, "server"),
+        (8, "server"),
+        (50, "other"),
+        (1001, "other"),
+    ],
 )
 def test_error_kinds(code, kind):
     assert error_kind(code) == kind
@@ -614,5 +731,8 @@ def test_gateway_error_pickles():
     err = GatewayError.from_code(53, http_status=200, detail="dup")
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.kind, copy.code, copy.detail, str(copy)) == ("duplicate", 53, "dup", str(err))
-    assert copy.text.render("en") == err.text.render("en") == (
-        "This message was already sent: the own message ID (idx) is already used (error 53).")
+    assert (
+        copy.text.render("en")
+        == err.text.render("en")
+        == ("This message was already sent: the own message ID (idx) is already used (error 53).")
+    )

@@ -1,4 +1,5 @@
 """The SMSAPI simulator speaks the protocol of the notes: raw HTTP against it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,17 @@ from tests.sim_fixtures import SIM_PASSWORD, SIM_TOKEN, SIM_USERNAME
 MD5 = hashlib.md5(SIM_PASSWORD.encode()).hexdigest()
 BEARER = {"Authorization": f"Bearer {SIM_TOKEN}"}
 NUMBER = "4915123456789"
-ITEM_KEYS = ["id", "points", "number", "date_sent", "submitted_number", "status", "error", "idx",
-             "parts"]
+ITEM_KEYS = [
+    "id",
+    "points",
+    "number",
+    "date_sent",
+    "submitted_number",
+    "status",
+    "error",
+    "idx",
+    "parts",
+]
 
 
 def post(sim, path="/sms.do", data=None, headers=BEARER, **kwargs):
@@ -49,19 +59,34 @@ def test_details_adds_message_length_parts(smsapi_sim):
 
 
 def test_json_body_with_recipient_list_and_pl_prefix(smsapi_sim):
-    payload = {"to": ["500000000", "+48500000001"], "message": "Cześć", "format": "json",
-               "idx": ["x", "y"]}
+    payload = {
+        "to": ["500000000", "+48500000001"],
+        "message": "Cześć",
+        "format": "json",
+        "idx": ["x", "y"],
+    }
     body = requests.post(smsapi_sim.url + "/sms.do", json=payload, headers=BEARER, timeout=5).json()
     assert body["count"] == 2
     assert [(i["number"], i["submitted_number"], i["idx"]) for i in body["list"]] == [
-        ("48500000000", "500000000", "x"), ("48500000001", "+48500000001", "y")]
+        ("48500000000", "500000000", "x"),
+        ("48500000001", "+48500000001", "y"),
+    ]
     assert [m["sms_encoding"] for m in smsapi_sim.state.messages] == ["UCS-2", "UCS-2"]
     assert smsapi_sim.state.requests[0]["content_type"] == "application/json"
 
 
 def test_get_and_api_alias(smsapi_sim):
-    resp = requests.get(smsapi_sim.url + "/api/sms.do", timeout=5, params={
-        "username": SIM_USERNAME, "password": MD5, "to": NUMBER, "message": "x", "format": "json"})
+    resp = requests.get(
+        smsapi_sim.url + "/api/sms.do",
+        timeout=5,
+        params={
+            "username": SIM_USERNAME,
+            "password": MD5,
+            "to": NUMBER,
+            "message": "x",
+            "format": "json",
+        },
+    )
     assert resp.json()["count"] == 1
     assert smsapi_sim.state.messages[0]["auth"] == "params"
 
@@ -90,11 +115,19 @@ def test_auth_variants(smsapi_sim, headers, params, auth):
 
 
 def test_basic_auth_needs_the_md5(smsapi_sim):
-    ok = requests.post(smsapi_sim.url + "/sms.do", auth=(SIM_USERNAME, MD5), timeout=5,
-                       data={"to": NUMBER, "message": "x", "format": "json"})
+    ok = requests.post(
+        smsapi_sim.url + "/sms.do",
+        auth=(SIM_USERNAME, MD5),
+        timeout=5,
+        data={"to": NUMBER, "message": "x", "format": "json"},
+    )
     assert ok.json()["count"] == 1 and smsapi_sim.state.messages[0]["auth"] == "basic"
-    plain = requests.post(smsapi_sim.url + "/sms.do", auth=(SIM_USERNAME, SIM_PASSWORD),
-                          timeout=5, data={"to": NUMBER, "message": "x", "format": "json"})
+    plain = requests.post(
+        smsapi_sim.url + "/sms.do",
+        auth=(SIM_USERNAME, SIM_PASSWORD),
+        timeout=5,
+        data={"to": NUMBER, "message": "x", "format": "json"},
+    )
     assert plain.json() == {"error": 102, "message": "Invalid username or password"}
 
 
@@ -153,8 +186,13 @@ def test_validation_errors(smsapi_sim, params, code):
 
 @pytest.mark.parametrize(
     ("params", "parts"),
-    [({"message": "a" * 1530}, 10), ({"message": "ą" * 670}, 10), ({"from": "Filiale"}, 1),
-     ({"from": ""}, 1), ({"message": "a" * 306, "max_parts": "2"}, 2)],
+    [
+        ({"message": "a" * 1530}, 10),
+        ({"message": "ą" * 670}, 10),
+        ({"from": "Filiale"}, 1),
+        ({"from": ""}, 1),
+        ({"message": "a" * 306, "max_parts": "2"}, 2),
+    ],
 )
 def test_accepted_edges(smsapi_sim, params, parts):
     assert send(smsapi_sim, **params).json()["list"][0]["parts"] == parts
@@ -186,7 +224,9 @@ def test_points_are_charged_per_part_and_run_out(smsapi_sim):
     assert send(smsapi_sim, message="a" * 300).json()["list"][0]["points"] == 0.32
     assert smsapi_sim.state.account(SIM_USERNAME).points == 0.18
     assert send(smsapi_sim, message="a" * 300).json() == {
-        "error": 103, "message": "Insufficient credits on your account"}
+        "error": 103,
+        "message": "Insufficient credits on your account",
+    }
     assert send(smsapi_sim).json()["count"] == 1
     assert smsapi_sim.state.account(SIM_USERNAME).points == 0.02
 
@@ -203,15 +243,28 @@ def test_user_do_credits(smsapi_sim):
     params = {"credits": "1", "details": "1", "format": "json"}
     url = smsapi_sim.url + "/user.do"
     body = requests.get(url, params=params, headers=BEARER, timeout=5).json()
-    assert body == {"points": 100.0, "proCount": 625, "ecoCount": 1428, "mmsCount": 333,
-                    "vmsGsmCount": 500, "vmsLandCount": 714}
-    text = requests.get(smsapi_sim.url + "/user.do", timeout=5,
-                        params={"credits": "1", "username": SIM_USERNAME, "password": MD5}).text
+    assert body == {
+        "points": 100.0,
+        "proCount": 625,
+        "ecoCount": 1428,
+        "mmsCount": 333,
+        "vmsGsmCount": 500,
+        "vmsLandCount": 714,
+    }
+    text = requests.get(
+        smsapi_sim.url + "/user.do",
+        timeout=5,
+        params={"credits": "1", "username": SIM_USERNAME, "password": MD5},
+    ).text
     assert text == "Points: 100.0000"
     denied = requests.get(smsapi_sim.url + "/api/user.do", params=params, timeout=5).json()
     assert denied == {"error": 101, "message": "Authorization failed"}
-    assert requests.get(smsapi_sim.url + "/user.do", headers=BEARER, timeout=5,
-                        params={"format": "json"}).json()["error"] == 1001
+    assert (
+        requests.get(
+            smsapi_sim.url + "/user.do", headers=BEARER, timeout=5, params={"format": "json"}
+        ).json()["error"]
+        == 1001
+    )
 
 
 def test_profile(smsapi_sim):
@@ -221,15 +274,21 @@ def test_profile(smsapi_sim):
     for headers in ({}, {"Authorization": "Bearer nope"}):
         resp = requests.get(smsapi_sim.url + "/profile", headers=headers, timeout=5)
         assert resp.status_code == 401
-        assert resp.json() == {"message": "Authorization failed", "error": "invalid_token",
-                               "developer_description": None, "errors": None}
+        assert resp.json() == {
+            "message": "Authorization failed",
+            "error": "invalid_token",
+            "developer_description": None,
+            "errors": None,
+        }
     basic = requests.get(smsapi_sim.url + "/profile", auth=(SIM_USERNAME, MD5), timeout=5)
     assert basic.status_code == 401
 
 
 def test_ping(smsapi_sim):
     assert requests.get(smsapi_sim.url + "/ping", headers=BEARER, timeout=5).json() == {
-        "authorized": True, "unavailable": []}
+        "authorized": True,
+        "unavailable": [],
+    }
     assert requests.get(smsapi_sim.url + "/ping", timeout=5).json()["authorized"] is False
 
 
@@ -243,8 +302,19 @@ def test_control_endpoints(smsapi_sim):
     send(smsapi_sim, idx="m1", max_parts="3", **{"from": "Test"})
     send(smsapi_sim, test="1")
     [msg] = requests.get(smsapi_sim.url + "/_sim/messages", timeout=5).json()
-    assert {"id", "to", "message", "from", "parts", "idx", "auth", "encoding", "max_parts",
-            "received_at", "points"} <= msg.keys()
+    assert {
+        "id",
+        "to",
+        "message",
+        "from",
+        "parts",
+        "idx",
+        "auth",
+        "encoding",
+        "max_parts",
+        "received_at",
+        "points",
+    } <= msg.keys()
     assert (msg["idx"], msg["max_parts"], msg["from"]) == ("m1", 3, "Test")
     state = requests.get(smsapi_sim.url + "/_sim/state", timeout=5)
     assert state.json()["message_count"] == 1 and len(state.json()["requests"]) == 2
@@ -256,7 +326,12 @@ def test_control_endpoints(smsapi_sim):
 def test_fault_switches_count_down(smsapi_sim):
     url = smsapi_sim.url + "/_sim/faults"
     assert requests.post(url, json={"status": 503, "times": 2}, timeout=5).json() == {
-        "delay": 0.0, "status": 503, "malformed": False, "drop": False, "times": 2}
+        "delay": 0.0,
+        "status": 503,
+        "malformed": False,
+        "drop": False,
+        "times": 2,
+    }
     assert send(smsapi_sim).status_code == 503
     assert requests.get(smsapi_sim.url + "/_sim/state", timeout=5).status_code == 200  # exempt
     assert send(smsapi_sim).status_code == 503
@@ -310,8 +385,11 @@ def test_fault_validation(smsapi_sim, payload):
 def test_in_process_wsgi_without_a_server():
     app = create_sim_app(SimConfig(points=1, senders=("Shop",)))
     client = Client(app)
-    resp = client.post("/sms.do", headers=BEARER,
-                       data={"to": NUMBER, "message": "x", "from": "Shop", "format": "json"})
+    resp = client.post(
+        "/sms.do",
+        headers=BEARER,
+        data={"to": NUMBER, "message": "x", "from": "Shop", "format": "json"},
+    )
     assert json.loads(resp.get_data())["count"] == 1
     assert app.state.account("demo").points == 0.84
 

@@ -1,4 +1,5 @@
 """SiNNO-App Service in the portal: Anmelden/Abmelden, customer activation, worker, faults, filters."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,16 @@ from app.services.worker import Worker
 from tests.factories import make_branch, make_interface
 from tests.sim_fixtures import SIM_TOKEN
 
-SMS_SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "",
-                "country_code": "+49", "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+SMS_SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 1000,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 
 
 @pytest.fixture
@@ -34,20 +43,38 @@ class Setup:
     def __init__(self, sinno_sim, smsapi_sim, email="mitte@example.com"):
         self.branch = make_branch(number="001", name="Mitte", email=email)
         self.service = make_interface(
-            "sinno_app", name="SiNNO App", server_side=True, client_side=True,
-            settings={"server": sinno_sim.base_url, "client_id": "winpro", "company_no": "4711",
-                      "proxy_host": "", "proxy_port": None})
-        self.chat = make_interface("sinno_chat", name="SiNNO Chat", server_side=True,
-                                   settings={})
-        self.sms = make_interface(name="SMS Sim", client_side=True, server_side=True,
-                                  settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
-                                  secrets={"token": SIM_TOKEN})
+            "sinno_app",
+            name="SiNNO App",
+            server_side=True,
+            client_side=True,
+            settings={
+                "server": sinno_sim.base_url,
+                "client_id": "winpro",
+                "company_no": "4711",
+                "proxy_host": "",
+                "proxy_port": None,
+            },
+        )
+        self.chat = make_interface("sinno_chat", name="SiNNO Chat", server_side=True, settings={})
+        self.sms = make_interface(
+            name="SMS Sim",
+            client_side=True,
+            server_side=True,
+            settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+            secrets={"token": SIM_TOKEN},
+        )
         db.session.commit()
 
     def customer(self, **kw) -> Customer:
-        fields = dict(first_name="Erika", last_name="Mustermann", number="K-1001",
-                      mobile="+49 171 2345678", email="erika@example.com", branch_id=self.branch.id,
-                      sms_consent=True)
+        fields = dict(
+            first_name="Erika",
+            last_name="Mustermann",
+            number="K-1001",
+            mobile="+49 171 2345678",
+            email="erika@example.com",
+            branch_id=self.branch.id,
+            sms_consent=True,
+        )
         fields.update(kw)
         customer = Customer(**fields)
         customer.search_text = search_text_for(customer)
@@ -62,9 +89,11 @@ def s(app, sinno_sim, smsapi_sim):
 
 
 def _events(interface, action):
-    return db.session.scalars(sa.select(InterfaceEvent).where(
-        InterfaceEvent.interface_id == interface.id, InterfaceEvent.action == action)
-        .order_by(InterfaceEvent.id)).all()
+    return db.session.scalars(
+        sa.select(InterfaceEvent)
+        .where(InterfaceEvent.interface_id == interface.id, InterfaceEvent.action == action)
+        .order_by(InterfaceEvent.id)
+    ).all()
 
 
 def login_url(interface):
@@ -82,6 +111,7 @@ def worker(clock=utcnow):
 
 
 # ---- Anmelden / Abmelden ------------------------------------------------------------------------
+
 
 def test_login_refused_for_a_branch_without_email_names_it_with_a_link(s, portal, sinno_sim):
     other = make_branch(number="002", name="Nord", email="")
@@ -105,25 +135,32 @@ def test_login_stores_the_token_encrypted_and_shows_since_when_and_who(s, portal
     assert "Angemeldet seit" in html and user.display_name in html and 'id="sinno-logout"' in html
     assert 'id="sinno-dashboard"' in html and "/dashboard/4711" in html
     db.session.refresh(s.service)
-    secret = db.session.scalar(sa.select(InterfaceSecret).where(
-        InterfaceSecret.interface_id == s.service.id))
+    secret = db.session.scalar(
+        sa.select(InterfaceSecret).where(InterfaceSecret.interface_id == s.service.id)
+    )
     token = read_secret(secret_box(), s.service, "session_token")
     assert secret.field == "session_token" and token.startswith("tok_4711")
     assert token not in secret.value_encrypted and token not in html
     assert token not in json.dumps(s.service.state)
     assert sinno_sim.state.snapshot()["companies"][0]["shops"] == [
-        {"shop_id": "001", "name": "Mitte", "email": "mitte@example.com"}]
-    assert [(e.ok, e.actor_name) for e in _events(s.service, "login")] == [(True, user.display_name)]
+        {"shop_id": "001", "name": "Mitte", "email": "mitte@example.com"}
+    ]
+    assert [(e.ok, e.actor_name) for e in _events(s.service, "login")] == [
+        (True, user.display_name)
+    ]
     page = portal.get(f"/interfaces/{s.service.id}").get_data(as_text=True)
     assert "Angemeldet seit" in page and token not in page
 
 
-@pytest.mark.parametrize("switches, words", [
-    ({"down": True}, "ohne Antwort"),
-    ({"status": 503}, "Wartung"),
-    ({"status": 429, "retry_after": 20}, "in 20 Sekunden"),
-    ({"malformed": True}, "unerwartete Antwort"),
-])
+@pytest.mark.parametrize(
+    "switches, words",
+    [
+        ({"down": True}, "ohne Antwort"),
+        ({"status": 503}, "Wartung"),
+        ({"status": 429, "retry_after": 20}, "in 20 Sekunden"),
+        ({"malformed": True}, "unerwartete Antwort"),
+    ],
+)
 def test_login_fault_leaves_no_half_state(s, portal, sinno_sim, switches, words):
     portal.login("admin")
     sinno_sim.state.set_faults(**switches)
@@ -149,19 +186,25 @@ def test_login_without_javascript_redirects_with_a_message(s, portal):
     portal.login("admin")
     resp = portal.post(login_url(s.service))
     assert resp.status_code == 302
-    assert "Angemeldet bei Demo-Optik" in portal.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Angemeldet bei Demo-Optik" in portal.get(resp.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_logout_dialog_carries_the_warning_then_logs_out(s, portal, sinno_sim):
     portal.login("admin")
     log_in(portal, s)
-    dialog = portal.get(f"/interfaces/{s.service.id}/sinno/logout", htmx=True).get_data(as_text=True)
+    dialog = portal.get(f"/interfaces/{s.service.id}/sinno/logout", htmx=True).get_data(
+        as_text=True
+    )
     assert "alle Ihre Kunden keinen Zugang mehr" in dialog and "<html" not in dialog
     resp = portal.post(f"/interfaces/{s.service.id}/sinno/logout", htmx=True)
     assert resp.status_code == 204
     events = json.loads(resp.headers["HX-Trigger"])
     assert "dialog-close" in events and events["sinno-session"] == s.service.id
-    fragment = portal.get(f"/interfaces/{s.service.id}/sinno/session", htmx=True).get_data(as_text=True)
+    fragment = portal.get(f"/interfaces/{s.service.id}/sinno/session", htmx=True).get_data(
+        as_text=True
+    )
     assert "Abgemeldet" in fragment and 'id="sinno-login"' in fragment
     db.session.refresh(s.service)
     assert s.service.secrets == [] and s.service.state["logged_in"] is False
@@ -175,7 +218,9 @@ def test_logout_fault_keeps_the_session(s, portal, sinno_sim):
     sinno_sim.state.set_faults(status=500)
     resp = portal.post(f"/interfaces/{s.service.id}/sinno/logout", htmx=True)
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and 'id="sinno-logout-error"' in html and "internen Fehler" in html
+    assert (
+        resp.status_code == 200 and 'id="sinno-logout-error"' in html and "internen Fehler" in html
+    )
     db.session.refresh(s.service)
     assert s.service.state["logged_in"] is True and len(s.service.secrets) == 1
     assert [e.ok for e in _events(s.service, "logout")] == [False]
@@ -188,12 +233,14 @@ def test_only_admins_log_in_and_out(s, portal):
 
 
 def test_server_may_be_plain_http_only_on_this_computer(app):
-    from app.services.interface_types.sinno_app import SinnoAppSettingsForm
     from werkzeug.datastructures import MultiDict
 
+    from app.services.interface_types.sinno_app import SinnoAppSettingsForm
+
     def errors(server):
-        form = SinnoAppSettingsForm(MultiDict({"server": server, "client_id": "winpro",
-                                               "company_no": "4711"}))
+        form = SinnoAppSettingsForm(
+            MultiDict({"server": server, "client_id": "winpro", "company_no": "4711"})
+        )
         form.validate()
         return form.errors.get("server")
 
@@ -204,6 +251,7 @@ def test_server_may_be_plain_http_only_on_this_computer(app):
 
 # ---- customer activation ------------------------------------------------------------------------
 
+
 def activate(portal, customer):
     return portal.post(f"/sinno/customers/{customer.id}/activate", htmx=True)
 
@@ -212,7 +260,9 @@ def test_activation_needs_a_logged_in_service_chat_and_unique_contact(s, portal)
     other = s.customer(first_name="Max", number="K-1002", email="max@example.com")
     customer = s.customer(number="K-1003", mobile="0171 2345678", email="MAX@example.com")
     portal.login("employee")
-    dialog = portal.get(f"/sinno/customers/{customer.id}/activate", htmx=True).get_data(as_text=True)
+    dialog = portal.get(f"/sinno/customers/{customer.id}/activate", htmx=True).get_data(
+        as_text=True
+    )
     assert "nicht angemeldet" in dialog
     assert "Die Mobilnummer hat auch der Kunde Max Mustermann" in dialog
     assert "Die E-Mail-Adresse hat auch der Kunde Max Mustermann" in dialog
@@ -237,11 +287,16 @@ def test_activation_end_to_end(s, portal, sinno_sim, smsapi_sim):
     customer = s.customer()
     portal.login("admin")
     log_in(portal, s)
-    dialog = portal.get(f"/sinno/customers/{customer.id}/activate", htmx=True).get_data(as_text=True)
+    dialog = portal.get(f"/sinno/customers/{customer.id}/activate", htmx=True).get_data(
+        as_text=True
+    )
     assert 'id="sinno-activate-confirm"' in dialog and "einige Minuten" in dialog
     resp = activate(portal, customer)
     assert resp.status_code == 204
-    assert json.loads(resp.headers["HX-Trigger"]) == {"dialog-close": None, "sinno-customer": customer.id}
+    assert json.loads(resp.headers["HX-Trigger"]) == {
+        "dialog-close": None,
+        "sinno-customer": customer.id,
+    }
     again = activate(portal, customer)  # a double click
     assert again.status_code == 422 and "bereits" in again.get_data(as_text=True)
     db.session.refresh(customer)
@@ -309,9 +364,16 @@ def test_a_timeout_after_the_service_registered_does_not_register_twice(s, porta
     key = customer.sinno_activation_key
     # The service registered it, but the answer never came back (the worker crashed or timed out).
     with sinno_customers.client_for(db.session, secret_box(), s.service) as client:
-        first = client.register_customer(reference="K-1001", first_name="Erika", last_name="Mustermann",
-                                         mobile="+491712345678", email="erika@example.com",
-                                         shop_id="001", language="de", idempotency_key=key)
+        first = client.register_customer(
+            reference="K-1001",
+            first_name="Erika",
+            last_name="Mustermann",
+            mobile="+491712345678",
+            email="erika@example.com",
+            shop_id="001",
+            language="de",
+            idempotency_key=key,
+        )
     worker().run_once()
     db.session.refresh(customer)
     assert customer.sinno_customer_id == first.customer_id
@@ -323,9 +385,16 @@ def test_a_refusal_by_the_service_fails_with_the_reason(s, portal, sinno_sim):
     portal.login("admin")
     log_in(portal, s)
     with sinno_customers.client_for(db.session, secret_box(), s.service) as client:
-        client.register_customer(reference="X", first_name="Else", last_name="Where",
-                                 mobile="+491712345678", email="else@example.com", shop_id="001",
-                                 language="de", idempotency_key="other")
+        client.register_customer(
+            reference="X",
+            first_name="Else",
+            last_name="Where",
+            mobile="+491712345678",
+            email="else@example.com",
+            shop_id="001",
+            language="de",
+            idempotency_key="other",
+        )
     activate(portal, customer)
     worker().run_once()
     db.session.refresh(customer)
@@ -358,7 +427,9 @@ def test_deactivate_with_confirmation(s, portal, sinno_sim):
     log_in(portal, s)
     activate(portal, customer)
     worker().run_once()
-    dialog = portal.get(f"/sinno/customers/{customer.id}/deactivate", htmx=True).get_data(as_text=True)
+    dialog = portal.get(f"/sinno/customers/{customer.id}/deactivate", htmx=True).get_data(
+        as_text=True
+    )
     assert 'id="sinno-deactivate-confirm"' in dialog
     sinno_sim.state.set_faults(status=500, times=1)
     failed = portal.post(f"/sinno/customers/{customer.id}/deactivate", htmx=True)
@@ -390,18 +461,36 @@ def test_the_kunden_id_cannot_be_changed_by_a_form(s, portal):
     portal.login("employee")
     form = portal.get(f"/customers/{customer.id}/edit").get_data(as_text=True)
     assert "sinno_customer_id" not in form and "sinno_status" not in form
-    portal.post(f"/customers/{customer.id}/edit", data={
-        "first_name": "Erika", "last_name": "Mustermann", "mobile": "+49 171 2345678",
-        "email": "erika@example.com", "branch_id": str(s.branch.id), "language": "de",
-        "salutation": "", "sinno_customer_id": "HACKED", "sinno_status": "active"})
+    portal.post(
+        f"/customers/{customer.id}/edit",
+        data={
+            "first_name": "Erika",
+            "last_name": "Mustermann",
+            "mobile": "+49 171 2345678",
+            "email": "erika@example.com",
+            "branch_id": str(s.branch.id),
+            "language": "de",
+            "salutation": "",
+            "sinno_customer_id": "HACKED",
+            "sinno_status": "active",
+        },
+    )
     db.session.refresh(customer)
     assert customer.sinno_customer_id == "SC-4711" and customer.sinno_status == "invited"
 
 
 def test_customer_list_filters_by_app_state(s, portal):
-    s.customer(last_name="Aktiv", number="K-1", sinno_status="active", sinno_customer_id="SC-1",
-               mobile=None, email=None)
-    s.customer(last_name="Eingeladen", number="K-2", sinno_status="invited", mobile=None, email=None)
+    s.customer(
+        last_name="Aktiv",
+        number="K-1",
+        sinno_status="active",
+        sinno_customer_id="SC-1",
+        mobile=None,
+        email=None,
+    )
+    s.customer(
+        last_name="Eingeladen", number="K-2", sinno_status="invited", mobile=None, email=None
+    )
     s.customer(last_name="Ohne", number="K-3", mobile=None, email=None)
     portal.login("employee")
     html = portal.get("/customers/?app=active").get_data(as_text=True)
@@ -413,6 +502,7 @@ def test_customer_list_filters_by_app_state(s, portal):
 
 
 # ---- command line and demo ----------------------------------------------------------------------
+
 
 def test_sinno_login_command_logs_in_once(s, runner, sinno_sim):
     result = runner.invoke(args=["sinno", "login", "SiNNO App"])
@@ -432,8 +522,13 @@ def test_demo_has_a_sinno_interface_ready_to_log_in(app, runner):
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     service = db.session.scalar(sa.select(Interface).where(Interface.type_key == "sinno_app"))
     assert service.settings["server"] == "http://127.0.0.1:8026/v1" and service.client_side
-    assert service.branch.number == "01" and sinno_interface.branches_without_email(db.session, service) == []
-    assert db.session.scalar(sa.select(Interface).where(Interface.type_key == "sinno_chat")).server_side
+    assert (
+        service.branch.number == "01"
+        and sinno_interface.branches_without_email(db.session, service) == []
+    )
+    assert db.session.scalar(
+        sa.select(Interface).where(Interface.type_key == "sinno_chat")
+    ).server_side
 
 
 def test_connection_check_reads_the_session_without_changing_it(s, portal, sinno_sim):
@@ -444,8 +539,12 @@ def test_connection_check_reads_the_session_without_changing_it(s, portal, sinno
     def target():
         db.session.refresh(s.service)
         token = read_secret(secret_box(), s.service, "session_token")
-        return SimpleNamespace(settings=s.service.settings, state=s.service.state,
-                               secrets={"session_token": token} if token else {}, timeouts=(2, 2))
+        return SimpleNamespace(
+            settings=s.service.settings,
+            state=s.service.state,
+            secrets={"session_token": token} if token else {},
+            timeouts=(2, 2),
+        )
 
     assert sinno_interface.check_connection(target())["state"] == {"logged_in": False}
     portal.login("admin")

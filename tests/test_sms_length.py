@@ -1,4 +1,5 @@
 """SMS length counting: encodings, units, parts and the max_parts table."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,10 @@ def test_extension_characters_count_two(ch):
 @pytest.mark.parametrize(
     ("length", "parts", "per_part", "remaining"),
     [
-        (160, 1, 160, 0), (161, 2, 153, 145), (306, 2, 153, 0), (307, 3, 153, 152),
+        (160, 1, 160, 0),
+        (161, 2, 153, 145),
+        (306, 2, 153, 0),
+        (307, 3, 153, 152),
         (1530, 10, 153, 0),
     ],
 )
@@ -97,9 +101,19 @@ def test_part_capacity_matches_protocol_table(parts):
 @pytest.mark.parametrize(
     ("max_chars", "encoding", "expected"),
     [
-        (1, GSM7, 1), (160, GSM7, 1), (161, GSM7, 2), (306, GSM7, 2), (307, GSM7, 3),
-        (918, GSM7, 6), (1530, GSM7, 10), (5000, GSM7, 10),
-        (70, UCS2, 1), (71, UCS2, 2), (160, UCS2, 3), (402, UCS2, 6), (670, UCS2, 10),
+        (1, GSM7, 1),
+        (160, GSM7, 1),
+        (161, GSM7, 2),
+        (306, GSM7, 2),
+        (307, GSM7, 3),
+        (918, GSM7, 6),
+        (1530, GSM7, 10),
+        (5000, GSM7, 10),
+        (70, UCS2, 1),
+        (71, UCS2, 2),
+        (160, UCS2, 3),
+        (402, UCS2, 6),
+        (670, UCS2, 10),
         (671, UCS2, 10),
     ],
 )

@@ -1,5 +1,6 @@
 """SMS to customers: no accidental second send, explicit confirmation without consent, the live
 length warning (issue 17 items 1, 2 and 13), against the SMSAPI simulator."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,23 +12,40 @@ from app.services.interfaces import write_secret
 from tests.factories import make_branch, make_interface
 from tests.sim_fixtures import SIM_TOKEN
 
-SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "", "country_code": "+49",
-            "max_chars": 200, "proxy_host": "", "proxy_port": None}
+SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 200,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 
 
 @pytest.fixture
 def sms_interface(app, smsapi_sim):
-    interface = make_interface(name="SMS Sim", client_side=True, server_side=True,
-                               settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
-                               secrets={"token": SIM_TOKEN})
+    interface = make_interface(
+        name="SMS Sim",
+        client_side=True,
+        server_side=True,
+        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        secrets={"token": SIM_TOKEN},
+    )
     db.session.commit()
     return interface
 
 
 def _customer(consent: bool) -> Customer:
-    c = Customer(first_name="Erika", last_name="Mustermann", mobile="0171 2345678",
-                 branch_id=make_branch().id, sms_consent=consent,
-                 search_text="erika mustermann 01712345678")
+    c = Customer(
+        first_name="Erika",
+        last_name="Mustermann",
+        mobile="0171 2345678",
+        branch_id=make_branch().id,
+        sms_consent=consent,
+        search_text="erika mustermann 01712345678",
+    )
     db.session.add(c)
     db.session.commit()
     return c
@@ -38,11 +56,16 @@ def _outbox() -> list[SmsMessage]:
     return db.session.scalars(sa.select(SmsMessage).order_by(SmsMessage.id)).all()
 
 
-def test_after_sending_the_form_is_empty_and_a_repeat_needs_confirmation(app, portal, sms_interface,
-                                                                          smsapi_sim):
+def test_after_sending_the_form_is_empty_and_a_repeat_needs_confirmation(
+    app, portal, sms_interface, smsapi_sim
+):
     customer = _customer(consent=True)
     portal.login("employee")
-    data = {"customer_id": str(customer.id), "number": "0171 2345678", "text": "Ihre Brille ist da."}
+    data = {
+        "customer_id": str(customer.id),
+        "number": "0171 2345678",
+        "text": "Ihre Brille ist da.",
+    }
     first = portal.post("/sms/new", data, htmx=True).get_data(as_text=True)
     assert 'id="sms-sent"' in first
     # The text is gone (the number of the customer stays): a second click has nothing to send.
@@ -52,7 +75,9 @@ def test_after_sending_the_form_is_empty_and_a_repeat_needs_confirmation(app, po
     # Sending the same text to the same number again is stopped once, with a question.
     again = portal.post("/sms/new", data, htmx=True)
     html = again.get_data(as_text=True)
-    assert again.status_code == 422 and 'id="repeat-warning"' in html and 'id="confirm_repeat"' in html
+    assert (
+        again.status_code == 422 and 'id="repeat-warning"' in html and 'id="confirm_repeat"' in html
+    )
     assert len(smsapi_sim.state.messages) == 1 and len(_outbox()) == 1
     # A different text is not a repeat; a confirmed repeat is sent.
     other = portal.post("/sms/new", dict(data, text="Ihre Brille ist abholbereit."), htmx=True)
@@ -60,7 +85,10 @@ def test_after_sending_the_form_is_empty_and_a_repeat_needs_confirmation(app, po
     confirmed = portal.post("/sms/new", dict(data, confirm_repeat="y"), htmx=True)
     assert confirmed.status_code == 200 and 'id="sms-sent"' in confirmed.get_data(as_text=True)
     assert [m["message"] for m in smsapi_sim.state.messages] == [
-        "Ihre Brille ist da.", "Ihre Brille ist abholbereit.", "Ihre Brille ist da."]
+        "Ihre Brille ist da.",
+        "Ihre Brille ist abholbereit.",
+        "Ihre Brille ist da.",
+    ]
 
 
 def test_a_failed_earlier_attempt_is_no_repeat(app, portal, sms_interface, smsapi_sim):
@@ -76,7 +104,9 @@ def test_a_failed_earlier_attempt_is_no_repeat(app, portal, sms_interface, smsap
     assert retry.status_code == 200 and 'id="sms-sent"' in retry.get_data(as_text=True)
 
 
-def test_customer_without_consent_needs_an_explicit_confirmation(app, portal, sms_interface, smsapi_sim):
+def test_customer_without_consent_needs_an_explicit_confirmation(
+    app, portal, sms_interface, smsapi_sim
+):
     customer = _customer(consent=False)
     portal.login("employee")
     page = portal.get(f"/sms/new?customer_id={customer.id}").get_data(as_text=True)
@@ -96,9 +126,13 @@ def test_customer_with_consent_is_not_asked(app, portal, sms_interface, smsapi_s
     customer = _customer(consent=True)
     portal.login("employee")
     assert 'id="confirm_no_consent"' not in portal.get(
-        f"/sms/new?customer_id={customer.id}").get_data(as_text=True)
-    portal.post("/sms/new", {"customer_id": str(customer.id), "number": "0171 2345678", "text": "Hallo"},
-                htmx=True)
+        f"/sms/new?customer_id={customer.id}"
+    ).get_data(as_text=True)
+    portal.post(
+        "/sms/new",
+        {"customer_id": str(customer.id), "number": "0171 2345678", "text": "Hallo"},
+        htmx=True,
+    )
     assert [row.consent_confirmed for row in _outbox()] == [False]
 
 

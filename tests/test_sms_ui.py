@@ -1,4 +1,5 @@
 """SMS through the portal: Test-SMS dialog, balance lookup, SMS to customers, against the simulator."""
+
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,16 @@ from app.models import Customer, InterfaceEvent, SmsMessage
 from tests.factories import make_branch, make_interface, make_workstation
 from tests.sim_fixtures import SIM_PASSWORD, SIM_TOKEN, SIM_USERNAME
 
-SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "", "country_code": "+49",
-            "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 1000,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 
 
 @pytest.fixture
@@ -23,16 +32,23 @@ def app_config(app_config):
 
 @pytest.fixture
 def sms_interface(app, smsapi_sim):
-    interface = make_interface(name="SMS Sim", client_side=True, server_side=True,
-                               settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
-                               secrets={"token": SIM_TOKEN})
+    interface = make_interface(
+        name="SMS Sim",
+        client_side=True,
+        server_side=True,
+        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        secrets={"token": SIM_TOKEN},
+    )
     db.session.commit()
     return interface
 
 
 def _events(interface, action):
-    return db.session.scalars(sa.select(InterfaceEvent).where(
-        InterfaceEvent.interface_id == interface.id, InterfaceEvent.action == action)).all()
+    return db.session.scalars(
+        sa.select(InterfaceEvent).where(
+            InterfaceEvent.interface_id == interface.id, InterfaceEvent.action == action
+        )
+    ).all()
 
 
 def _outbox():
@@ -46,12 +62,17 @@ def test_dialog_three_steps_sends_and_records(app, portal, sms_interface, smsapi
     assert "<html" not in html and "<dialog open" in html and 'id="sms-counter"' in html
     assert "Schritt 1 von 3" in html and "/sms/length?interface_id=" in html
     text = "Hallo, dies ist ein Test."
-    step2 = portal.post(f"/interfaces/{sms_interface.id}/test-sms/number", {"text": text}, htmx=True)
+    step2 = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/number", {"text": text}, htmx=True
+    )
     html = step2.get_data(as_text=True)
     assert step2.status_code == 200 and "Schritt 2 von 3" in html and 'name="number"' in html
     assert f'value="{text}"' in html
-    step3 = portal.post(f"/interfaces/{sms_interface.id}/test-sms/send", {"text": text, "number": "0171 2345678"},
-                        htmx=True)
+    step3 = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/send",
+        {"text": text, "number": "0171 2345678"},
+        htmx=True,
+    )
     html = step3.get_data(as_text=True)
     assert step3.status_code == 200 and "Schritt 3 von 3" in html
     assert "+491712345678" in html and 'id="result-parts">1<' in html
@@ -60,8 +81,12 @@ def test_dialog_three_steps_sends_and_records(app, portal, sms_interface, smsapi
     assert received[0]["to"] == "491712345678" and received[0]["message"] == text
     assert received[0]["id"] in html
     row = _outbox()[0]
-    assert (row.kind, row.status, row.to_number, row.gateway_message_id) == ("test", "sent", "491712345678",
-                                                                         received[0]["id"])
+    assert (row.kind, row.status, row.to_number, row.gateway_message_id) == (
+        "test",
+        "sent",
+        "491712345678",
+        received[0]["id"],
+    )
     assert row.idx == received[0]["idx"]  # the row's random idx is the gateway's idx
     event = _events(sms_interface, "test_sms")[0]
     assert event.ok and received[0]["id"] in str(event.message)
@@ -74,39 +99,55 @@ def test_text_step_refuses_empty_and_too_long(app, portal, sms_interface, smsapi
     portal.login("admin")
     url = f"/interfaces/{sms_interface.id}/test-sms/number"
     empty = portal.post(url, {"text": "   "}, htmx=True)
-    assert empty.status_code == 422 and "Bitte geben Sie einen Text ein." in empty.get_data(as_text=True)
+    assert empty.status_code == 422 and "Bitte geben Sie einen Text ein." in empty.get_data(
+        as_text=True
+    )
     long = portal.post(url, {"text": "x" * 21}, htmx=True)
     assert long.status_code == 422
     assert "21 Zeichen; erlaubt sind höchstens 20" in long.get_data(as_text=True)
     # the last step checks again (a crafted request cannot skip step 1)
-    resp = portal.post(f"/interfaces/{sms_interface.id}/test-sms/send", {"text": "x" * 21,
-                                                                      "number": "01712345678"}, htmx=True)
+    resp = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/send",
+        {"text": "x" * 21, "number": "01712345678"},
+        htmx=True,
+    )
     assert resp.status_code == 422
     assert smsapi_sim.state.messages == [] and _outbox() == []
 
 
-@pytest.mark.parametrize("number, reason", [
-    ("", "Bitte eine Mobilnummer angeben."),
-    ("0171-abc", "keine Telefonnummer"),
-    ("12", "zu kurz"),
-    ("+49 171 123456789012345", "zu lang"),
-    ("0711 123456", "Festnetznummer"),
-])
-def test_invalid_number_is_refused_before_any_call(app, portal, sms_interface, smsapi_sim, number, reason):
+@pytest.mark.parametrize(
+    "number, reason",
+    [
+        ("", "Bitte eine Mobilnummer angeben."),
+        ("0171-abc", "keine Telefonnummer"),
+        ("12", "zu kurz"),
+        ("+49 171 123456789012345", "zu lang"),
+        ("0711 123456", "Festnetznummer"),
+    ],
+)
+def test_invalid_number_is_refused_before_any_call(
+    app, portal, sms_interface, smsapi_sim, number, reason
+):
     portal.login("admin")
-    resp = portal.post(f"/interfaces/{sms_interface.id}/test-sms/send", {"text": "Test", "number": number},
-                       htmx=True)
+    resp = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/send",
+        {"text": "Test", "number": number},
+        htmx=True,
+    )
     assert resp.status_code == 422
     body = resp.get_data(as_text=True)
     assert 'id="number-error"' in body
-    assert reason.lower() in body.lower(), body[body.find("number-error"):][:300]
+    assert reason.lower() in body.lower(), body[body.find("number-error") :][:300]
     assert smsapi_sim.state.requests == [] and _outbox() == []
 
 
 def test_number_with_own_prefix_keeps_it(app, portal, sms_interface, smsapi_sim):
     portal.login("admin")
-    portal.post(f"/interfaces/{sms_interface.id}/test-sms/send", {"text": "Test", "number": "+48 601 234 567"},
-                htmx=True)
+    portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/send",
+        {"text": "Test", "number": "+48 601 234 567"},
+        htmx=True,
+    )
     assert smsapi_sim.state.messages[0]["to"] == "48601234567"
 
 
@@ -116,31 +157,40 @@ def test_plain_forms_without_javascript(app, portal, sms_interface, smsapi_sim):
     assert "<html" in page and "Schritt 1 von 3" in page
     step2 = portal.post(f"/interfaces/{sms_interface.id}/test-sms/number", {"text": "Ohne JS"})
     assert "<html" in step2.get_data(as_text=True)
-    step3 = portal.post(f"/interfaces/{sms_interface.id}/test-sms/send", {"text": "Ohne JS",
-                                                                       "number": "0171 2345678"})
+    step3 = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/send",
+        {"text": "Ohne JS", "number": "0171 2345678"},
+    )
     html = step3.get_data(as_text=True)
     assert "<html" in html and "Schritt 3 von 3" in html and len(smsapi_sim.state.messages) == 1
 
 
-@pytest.mark.parametrize("fault, words", [
-    ({"status": 500}, "Gateway"),
-    ({"status": 503}, "Gateway"),
-    ({"malformed": True}, "unerwartete"),
-    ({"drop": True}, "Verbindung"),
-    ({"delay": 3}, "antwortet"),
-])
-def test_each_fault_is_a_plain_message_and_a_history_entry(app, portal, sms_interface, smsapi_sim_isolated,
-                                                            fault, words, caplog):
+@pytest.mark.parametrize(
+    "fault, words",
+    [
+        ({"status": 500}, "Gateway"),
+        ({"status": 503}, "Gateway"),
+        ({"malformed": True}, "unerwartete"),
+        ({"drop": True}, "Verbindung"),
+        ({"delay": 3}, "antwortet"),
+    ],
+)
+def test_each_fault_is_a_plain_message_and_a_history_entry(
+    app, portal, sms_interface, smsapi_sim_isolated, fault, words, caplog
+):
     caplog.set_level(logging.DEBUG)
     sms_interface.settings = dict(sms_interface.settings, base_url=smsapi_sim_isolated.url + "/")
     db.session.commit()
     smsapi_sim_isolated.state.set_faults(**fault)
     portal.login("admin")
-    resp = portal.post(f"/interfaces/{sms_interface.id}/test-sms/send", {"text": "Test",
-                                                                      "number": "01712345678"}, htmx=True)
+    resp = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/send",
+        {"text": "Test", "number": "01712345678"},
+        htmx=True,
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and 'id="result-error"' in html
-    assert words.lower() in html.lower(), html[html.find("result-error"):][:400]
+    assert words.lower() in html.lower(), html[html.find("result-error") :][:400]
     assert "Traceback" not in html and "requests." not in html and SIM_TOKEN not in html
     event = _events(sms_interface, "test_sms")[0]
     assert not event.ok and event.message
@@ -153,12 +203,16 @@ def test_each_fault_is_a_plain_message_and_a_history_entry(app, portal, sms_inte
 
 
 def test_gateway_error_codes_become_plain_words(app, portal, sms_interface, smsapi_sim):
-    sms_interface.secrets[0].value_encrypted = __import__("app.extensions", fromlist=["x"]).secret_box().encrypt(
-        "wrong-token")
+    sms_interface.secrets[0].value_encrypted = (
+        __import__("app.extensions", fromlist=["x"]).secret_box().encrypt("wrong-token")
+    )
     db.session.commit()
     portal.login("admin")
-    resp = portal.post(f"/interfaces/{sms_interface.id}/test-sms/send", {"text": "Test",
-                                                                      "number": "01712345678"}, htmx=True)
+    resp = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/send",
+        {"text": "Test", "number": "01712345678"},
+        htmx=True,
+    )
     html = resp.get_data(as_text=True)
     assert "101" in html and "wrong-token" not in html
 
@@ -180,10 +234,13 @@ def test_balance_in_place_kept_and_recorded(app, portal, sms_interface, smsapi_s
 
 
 def test_balance_with_username_and_password(app, portal, smsapi_sim):
-    interface = make_interface(name="SMS PW", settings=dict(SETTINGS, auth_mode="password",
-                                                           username=SIM_USERNAME,
-                                                           base_url=smsapi_sim.url + "/"),
-                               secrets={"password": SIM_PASSWORD})
+    interface = make_interface(
+        name="SMS PW",
+        settings=dict(
+            SETTINGS, auth_mode="password", username=SIM_USERNAME, base_url=smsapi_sim.url + "/"
+        ),
+        secrets={"password": SIM_PASSWORD},
+    )
     db.session.commit()
     portal.login("admin")
     html = portal.post(f"/interfaces/{interface.id}/balance", htmx=True).get_data(as_text=True)
@@ -201,8 +258,9 @@ def test_balance_fault_shows_error_in_place(app, portal, sms_interface, smsapi_s
 
 def test_length_counter_endpoint(app, portal, sms_interface):
     portal.login("employee")
-    html = portal.get(f"/sms/length?text={'a' * 161}&interface_id={sms_interface.id}", htmx=True).get_data(
-        as_text=True)
+    html = portal.get(
+        f"/sms/length?text={'a' * 161}&interface_id={sms_interface.id}", htmx=True
+    ).get_data(as_text=True)
     assert "161 Zeichen · 2 SMS (GSM-7)" in html
     html = portal.get("/sms/length?text=Grüße 😀").get_data(as_text=True)
     assert "1 SMS (UCS-2)" in html
@@ -210,18 +268,26 @@ def test_length_counter_endpoint(app, portal, sms_interface):
 
 # ---- SMS to customers ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def customer(app):
     branch = make_branch()
-    c = Customer(first_name="Erika", last_name="Mustermann", mobile="0171 2345678", branch_id=branch.id,
-                 sms_consent=True, search_text="erika mustermann 01712345678")
+    c = Customer(
+        first_name="Erika",
+        last_name="Mustermann",
+        mobile="0171 2345678",
+        branch_id=branch.id,
+        sms_consent=True,
+        search_text="erika mustermann 01712345678",
+    )
     db.session.add(c)
     db.session.commit()
     return c
 
 
-def test_employee_sends_sms_to_customer_through_applicable_interface(app, portal, sms_interface, smsapi_sim,
-                                                                     customer):
+def test_employee_sends_sms_to_customer_through_applicable_interface(
+    app, portal, sms_interface, smsapi_sim, customer
+):
     user = portal.login("employee")
     user.branch_id = customer.branch_id
     db.session.commit()
@@ -229,8 +295,15 @@ def test_employee_sends_sms_to_customer_through_applicable_interface(app, portal
     assert "Mustermann" in listing and f"/sms/new?customer_id={customer.id}" in listing
     form = portal.get(f"/sms/new?customer_id={customer.id}").get_data(as_text=True)
     assert "Versand über SMS Sim" in form and 'value="0171 2345678"' in form
-    resp = portal.post("/sms/new", {"customer_id": str(customer.id), "number": "0171 2345678",
-                                    "text": "Ihr Hörgerät ist abholbereit."}, htmx=True)
+    resp = portal.post(
+        "/sms/new",
+        {
+            "customer_id": str(customer.id),
+            "number": "0171 2345678",
+            "text": "Ihr Hörgerät ist abholbereit.",
+        },
+        htmx=True,
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and 'id="sms-sent"' in html
     assert smsapi_sim.state.messages[0]["message"] == "Ihr Hörgerät ist abholbereit."
@@ -238,12 +311,21 @@ def test_employee_sends_sms_to_customer_through_applicable_interface(app, portal
     assert row.kind == "customer" and row.customer_id == customer.id and row.status == "sent"
 
 
-def test_workstation_interface_wins_for_its_computer(app, portal, sms_interface, smsapi_sim, customer):
-    ws = make_workstation(db.session.get(__import__("app.models", fromlist=["Branch"]).Branch,
-                                         customer.branch_id))
-    make_interface(name="SMS Platz", client_side=True, server_side=False, workstation_id=ws.id,
-                   branch_id=ws.branch_id, settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
-                   secrets={"token": SIM_TOKEN})
+def test_workstation_interface_wins_for_its_computer(
+    app, portal, sms_interface, smsapi_sim, customer
+):
+    ws = make_workstation(
+        db.session.get(__import__("app.models", fromlist=["Branch"]).Branch, customer.branch_id)
+    )
+    make_interface(
+        name="SMS Platz",
+        client_side=True,
+        server_side=False,
+        workstation_id=ws.id,
+        branch_id=ws.branch_id,
+        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        secrets={"token": SIM_TOKEN},
+    )
     user = portal.login("employee")
     user.branch_id, user.workstation_id = ws.branch_id, ws.id
     db.session.commit()
@@ -255,14 +337,18 @@ def test_no_applicable_interface_is_a_clear_message(app, portal, smsapi_sim, cus
     form = portal.get("/sms/new").get_data(as_text=True)
     assert "keine clientseitige SMS-Schnittstelle eingerichtet" in form
     resp = portal.post("/sms/new", {"number": "01712345678", "text": "Hallo"}, htmx=True)
-    assert resp.status_code == 422 and "keine clientseitige SMS-Schnittstelle" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "keine clientseitige SMS-Schnittstelle" in resp.get_data(
+        as_text=True
+    )
     assert smsapi_sim.state.requests == [] and _outbox() == []
 
 
 def test_customer_sms_bad_input_sends_nothing(app, portal, sms_interface, smsapi_sim):
     portal.login("employee")
-    for data, field in ((({"number": "abc", "text": "Hallo"}), "number"), ({"number": "01712345678",
-                                                                           "text": ""}, "text")):
+    for data, field in (
+        (({"number": "abc", "text": "Hallo"}), "number"),
+        ({"number": "01712345678", "text": ""}, "text"),
+    ):
         resp = portal.post("/sms/new", data, htmx=True)
         assert resp.status_code == 422 and f'id="{field}-error"' in resp.get_data(as_text=True)
     assert smsapi_sim.state.requests == [] and _outbox() == []

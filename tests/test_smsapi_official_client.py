@@ -1,4 +1,5 @@
 """The official `smsapi-client` package (2.9.7) against the simulator: protocol compatibility."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,9 @@ def login_client(smsapi_sim):
 
 
 def test_send_and_balance_with_token(smsapi_sim, token_client):
-    result = token_client.sms.send(to="48500000000", message="Hallo vom Client", from_="Test",
-                                   timeout=5)
+    result = token_client.sms.send(
+        to="48500000000", message="Hallo vom Client", from_="Test", timeout=5
+    )
     [sent] = list(result)
     assert result.count == 1
     assert (sent.number, sent.points, sent.status, sent.parts) == ("48500000000", 0.16, "QUEUE", 1)
@@ -48,8 +50,14 @@ def test_send_and_balance_with_username_and_password(smsapi_sim, login_client):
 
 
 def test_details_idx_list_and_test_mode(smsapi_sim, token_client):
-    result = token_client.sms.send(to=["48500000000", "48500000001"], message="a" * 200,
-                                   idx=["i1", "i2"], check_idx=1, details=1, timeout=5)
+    result = token_client.sms.send(
+        to=["48500000000", "48500000001"],
+        message="a" * 200,
+        idx=["i1", "i2"],
+        check_idx=1,
+        details=1,
+        timeout=5,
+    )
     assert (result.parts, result.length, result.message) == (2, 200, "a" * 200)
     assert [r.idx for r in result] == ["i1", "i2"]
     assert [m["idx"] for m in smsapi_sim.state.messages] == ["i1", "i2"]

@@ -1,4 +1,5 @@
 """The status board: states from history, filters, failing first, checks, runs, the start pages."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,16 @@ from app.services.interfaces import record_check
 from tests.factories import make_branch, make_interface
 from tests.sim_fixtures import SIM_TOKEN
 
-SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "", "country_code": "+49",
-            "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 1000,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 FUTURE = date.today() + timedelta(days=30)
 
 
@@ -34,13 +43,21 @@ def sim_interface(sim, name="SMS Sim", **kw):
 def _history(interface, *outcomes):
     """Write check outcomes into the history, oldest first, as the checks do."""
     for ok in outcomes:
-        record_check(db.session, interface, "check", None, ok,
-                     "Verbindung in Ordnung." if ok else "Zeitüberschreitung beim Gateway.")
+        record_check(
+            db.session,
+            interface,
+            "check",
+            None,
+            ok,
+            "Verbindung in Ordnung." if ok else "Zeitüberschreitung beim Gateway.",
+        )
 
 
 def _states(html: str) -> dict[str, str]:
     """Row name -> state, in the board's order."""
-    rows = re.findall(r'<tr id="status-row-\d+" data-state="(\w+)">\s*<td[^>]*><a [^>]*>([^<]+)</a>', html)
+    rows = re.findall(
+        r'<tr id="status-row-\d+" data-state="(\w+)">\s*<td[^>]*><a [^>]*>([^<]+)</a>', html
+    )
     return {name: state for state, name in rows}
 
 
@@ -59,23 +76,36 @@ def fixtures(app):
     planned_failed = make_interface(name="Geplant mit Fehler", start_date=FUTURE)
     _history(planned_failed, False)
     db.session.commit()
-    return {"planned": planned, "error": failing, "active": recovered, "unchecked": unchecked,
-            "logged_in": logged_in, "logged_out": logged_out}
+    return {
+        "planned": planned,
+        "error": failing,
+        "active": recovered,
+        "unchecked": unchecked,
+        "logged_in": logged_in,
+        "logged_out": logged_out,
+    }
 
 
 def test_every_state_is_computed_from_the_history(fixtures, portal):
     portal.login("helpdesk")
     html = portal.get("/status/").get_data(as_text=True)
     assert _states(html) == {
-        "Zuletzt fehlgeschlagen": "error", "Geplant mit Fehler": "planned", "Geplant": "planned",
-        "Wieder in Ordnung": "active", "Nie geprüft": "unchecked", "App angemeldet": "logged_in",
-        "App abgemeldet": "logged_out"}
+        "Zuletzt fehlgeschlagen": "error",
+        "Geplant mit Fehler": "planned",
+        "Geplant": "planned",
+        "Wieder in Ordnung": "active",
+        "Nie geprüft": "unchecked",
+        "App angemeldet": "logged_in",
+        "App abgemeldet": "logged_out",
+    }
     # Rows with a last error first, whatever their names (a planned one stays "geplant").
     assert list(_states(html))[:2] == ["Geplant mit Fehler", "Zuletzt fehlgeschlagen"]
     assert "Zeitüberschreitung beim Gateway." in html
 
 
-@pytest.mark.parametrize("state", ["error", "planned", "active", "unchecked", "logged_in", "logged_out"])
+@pytest.mark.parametrize(
+    "state", ["error", "planned", "active", "unchecked", "logged_in", "logged_out"]
+)
 def test_state_filter_shows_exactly_that_state(fixtures, portal, state):
     portal.login("helpdesk")
     html = portal.get(f"/status/?state={state}").get_data(as_text=True)
@@ -102,14 +132,23 @@ def test_group_and_branch_filters_are_kept_in_the_refresh_url(app, portal):
 
 
 def test_board_shows_sms_of_the_last_day_and_low_balance(app, portal):
-    interface = make_interface(name="SMS Zähler", settings=dict(SETTINGS, low_balance=20),
-                               balance_points=12.5)
+    interface = make_interface(
+        name="SMS Zähler", settings=dict(SETTINGS, low_balance=20), balance_points=12.5
+    )
     now = utcnow()
     for status, age in (("sent", 1), ("sent", 2), ("failed", 3), ("sent", 30)):
-        db.session.add(SmsMessage(kind="customer", status=status, interface_id=interface.id,
-                                  to_number="491711234567", text="x", created_at=now - timedelta(hours=age),
-                                  sent_at=now - timedelta(hours=age) if status == "sent" else None,
-                                  claimed_at=now - timedelta(hours=age)))
+        db.session.add(
+            SmsMessage(
+                kind="customer",
+                status=status,
+                interface_id=interface.id,
+                to_number="491711234567",
+                text="x",
+                created_at=now - timedelta(hours=age),
+                sent_at=now - timedelta(hours=age) if status == "sent" else None,
+                claimed_at=now - timedelta(hours=age),
+            )
+        )
     db.session.commit()
     portal.login("helpdesk")
     html = portal.get("/status/").get_data(as_text=True)
@@ -126,15 +165,21 @@ def test_check_from_the_board_records_history_and_shows_the_row(app, portal, sms
     portal.login("helpdesk")
     resp = portal.post(f"/status/{interface.id}/check", {"view": "row"}, htmx=True)
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and html.strip().startswith(f'<tr id="status-row-{interface.id}" data-state="active"')
+    assert resp.status_code == 200 and html.strip().startswith(
+        f'<tr id="status-row-{interface.id}" data-state="active"'
+    )
     assert "Guthaben: 100.00 Punkte" in html
     smsapi_sim.state.set_faults(status=503)
-    html = portal.post(f"/status/{interface.id}/check", {"view": "row"}, htmx=True).get_data(as_text=True)
+    html = portal.post(f"/status/{interface.id}/check", {"view": "row"}, htmx=True).get_data(
+        as_text=True
+    )
     assert 'data-state="error"' in html and "Traceback" not in html
     db.session.refresh(interface)
-    events = db.session.scalars(sa.select(InterfaceEvent).where(
-        InterfaceEvent.interface_id == interface.id, InterfaceEvent.action == "check")
-        .order_by(InterfaceEvent.id)).all()
+    events = db.session.scalars(
+        sa.select(InterfaceEvent)
+        .where(InterfaceEvent.interface_id == interface.id, InterfaceEvent.action == "check")
+        .order_by(InterfaceEvent.id)
+    ).all()
     assert [e.ok for e in events] == [True, False]
     assert events[0].actor_name == "helpdesk-user"
     assert interface.last_error == events[1].message and float(interface.balance_points) == 100.0
@@ -181,8 +226,9 @@ def test_check_all_checks_every_active_interface_and_reports_progress(app, porta
     assert f'id="check-run-{run_id}"' in html and "<progress" in html
     done = _wait_for_run(portal, run_id)
     assert "5 von 5 geprüft, 0 mit Fehler" in done
-    checked = db.session.scalars(sa.select(InterfaceEvent.interface_id).where(
-        InterfaceEvent.action == "check")).all()
+    checked = db.session.scalars(
+        sa.select(InterfaceEvent.interface_id).where(InterfaceEvent.action == "check")
+    ).all()
     assert sorted(checked) == sorted(i.id for i in interfaces)
 
 

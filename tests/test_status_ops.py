@@ -1,4 +1,5 @@
 """Status operations: helpdesk's reach, health endpoints, alerts, the worker's schedule, diagnostics."""
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,32 @@ from app.services.worker import Worker
 from tests.factories import make_interface
 from tests.sim_fixtures import SIM_PASSWORD, SIM_TOKEN, SIM_USERNAME
 
-SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "", "country_code": "+49",
-            "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 1000,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 # Actions helpdesk may take: read-only checks, and its own session and language.
-HELPDESK_MAY_POST = {"auth.login", "auth.logout", "auth.language", "interfaces.balance", "status.check",
-                     "status.check_all",
-                     # Mein Bereich (issue 15): every user's own profile, password, preferences and
-                     # notifications; nothing of an interface, nothing of anyone else.
-                     "account.update_profile", "account.change_password", "account.update_preferences",
-                     "notifications.mark_read", "notifications.mark_all_read"}
+HELPDESK_MAY_POST = {
+    "auth.login",
+    "auth.logout",
+    "auth.language",
+    "interfaces.balance",
+    "status.check",
+    "status.check_all",
+    # Mein Bereich (issue 15): every user's own profile, password, preferences and
+    # notifications; nothing of an interface, nothing of anyone else.
+    "account.update_profile",
+    "account.change_password",
+    "account.update_preferences",
+    "notifications.mark_read",
+    "notifications.mark_all_read",
+}
 
 
 @pytest.fixture
@@ -36,11 +54,16 @@ def app_config(app_config):
 
 
 def sim_interface(sim, name="SMS Sim", settings=None, secrets=None, **kw):
-    return make_interface(name=name, settings=dict(SETTINGS, base_url=sim.url + "/", **(settings or {})),
-                          secrets=secrets or {"token": SIM_TOKEN}, **kw)
+    return make_interface(
+        name=name,
+        settings=dict(SETTINGS, base_url=sim.url + "/", **(settings or {})),
+        secrets=secrets or {"token": SIM_TOKEN},
+        **kw,
+    )
 
 
 # ---- helpdesk ----------------------------------------------------------------------------------
+
 
 def _helpdesk_routes(app):
     for rule in app.url_map.iter_rules():
@@ -57,16 +80,22 @@ def _build(rule: Rule, interface_id: int) -> str:
 
 
 def test_helpdesk_can_change_nothing_but_run_checks(app):
-    posting = {rule.endpoint for rule, _ in _helpdesk_routes(app)
-               if rule.methods - {"GET", "HEAD", "OPTIONS"}}
+    posting = {
+        rule.endpoint
+        for rule, _ in _helpdesk_routes(app)
+        if rule.methods - {"GET", "HEAD", "OPTIONS"}
+    }
     assert posting <= HELPDESK_MAY_POST, posting - HELPDESK_MAY_POST
 
 
 def test_helpdesk_never_sees_a_secret_anywhere(app, portal, smsapi_sim):
     token, password = "PLANTED-token-Zq9xW4", "PLANTED-pass-Kx7vB2"
     with_token = sim_interface(smsapi_sim, name="Mit Token", secrets={"token": token})
-    make_interface(name="Mit Passwort", settings=dict(SETTINGS, auth_mode="password", username="demo"),
-                   secrets={"password": password})
+    make_interface(
+        name="Mit Passwort",
+        settings=dict(SETTINGS, auth_mode="password", username="demo"),
+        secrets={"password": password},
+    )
     db.session.commit()
     portal.login("helpdesk")
     seen = 0
@@ -84,6 +113,7 @@ def test_helpdesk_never_sees_a_secret_anywhere(app, portal, smsapi_sim):
 
 
 # ---- health ------------------------------------------------------------------------------------
+
 
 def test_healthz_answers_without_log_in(client):
     resp = client.get("/healthz")
@@ -124,8 +154,10 @@ def test_readyz_fails_when_the_database_is_unreachable(tmp_path, closed_port_url
     from tests.conftest import make_config
 
     port = closed_port_url.rsplit(":", 1)[1]
-    for url in (f"sqlite:///{tmp_path}/missing/dir/portal.db",
-                f"postgresql+psycopg://portal@127.0.0.1:{port}/portal?connect_timeout=2"):
+    for url in (
+        f"sqlite:///{tmp_path}/missing/dir/portal.db",
+        f"postgresql+psycopg://portal@127.0.0.1:{port}/portal?connect_timeout=2",
+    ):
         broken = create_app(make_config(url))
         resp = broken.test_client().get("/readyz")
         assert resp.status_code == 503, url
@@ -134,6 +166,7 @@ def test_readyz_fails_when_the_database_is_unreachable(tmp_path, closed_port_url
 
 
 # ---- alerts ------------------------------------------------------------------------------------
+
 
 def _incidents(kind=None):
     stmt = sa.select(StatusIncident).order_by(StatusIncident.id)
@@ -150,17 +183,20 @@ def test_a_failing_check_alerts_once_and_again_on_recovery(app, portal, smsapi_s
         checks.check_one(db.session, secret_box(), interface)
     assert [(i.kind, i.resolved_at) for i in _incidents()] == [("check", None)]
     assert [r.message for r in caplog.records if r.name == "app.services.alerts"] == [
-        f"Alert check: interface {interface.id} (SMS Sim) failing: {interface.last_error}"]
+        f"Alert check: interface {interface.id} (SMS Sim) failing: {interface.last_error}"
+    ]
     portal.login("helpdesk")
     board = portal.get("/status/").get_data(as_text=True)
     assert 'class="banner-alert" data-kind="check"' in board
     smsapi_sim.state.set_faults()
     checks.check_one(db.session, secret_box(), interface)
     checks.check_one(db.session, secret_box(), interface)
-    incident, = _incidents()
+    (incident,) = _incidents()
     assert incident.resolved_at is not None
     assert sum("recovered" in r.message for r in caplog.records) == 1
-    assert 'class="banner-recovered" data-kind="check"' in portal.get("/status/").get_data(as_text=True)
+    assert 'class="banner-recovered" data-kind="check"' in portal.get("/status/").get_data(
+        as_text=True
+    )
     smsapi_sim.state.set_faults(status=503)
     checks.check_one(db.session, secret_box(), interface)
     assert len(_incidents()) == 2  # a new incident
@@ -172,7 +208,7 @@ def test_a_credit_under_the_threshold_alerts_once(app, smsapi_sim):
     db.session.commit()
     checks.check_one(db.session, secret_box(), interface)
     checks.check_one(db.session, secret_box(), interface)
-    incident, = _incidents("balance")
+    (incident,) = _incidents("balance")
     assert incident.resolved_at is None and "5.00" in str(incident.message)
     smsapi_sim.state.set_points(SIM_USERNAME, 50)
     checks.check_one(db.session, secret_box(), interface)
@@ -183,17 +219,35 @@ def test_sms_failing_repeatedly_alerts_once(app):
     interface = make_interface(name="SMS Ausfall")
     now = utcnow()
     for minutes in (30, 20, 10):
-        db.session.add(SmsMessage(kind="customer", status="failed", interface_id=interface.id,
-                                  to_number="491711234567", text="x", error="Zugangsdaten falsch",
-                                  created_at=now - timedelta(minutes=minutes),
-                                  claimed_at=now - timedelta(minutes=minutes)))
+        db.session.add(
+            SmsMessage(
+                kind="customer",
+                status="failed",
+                interface_id=interface.id,
+                to_number="491711234567",
+                text="x",
+                error="Zugangsdaten falsch",
+                created_at=now - timedelta(minutes=minutes),
+                claimed_at=now - timedelta(minutes=minutes),
+            )
+        )
     db.session.commit()
     alerts.sweep(db.session, now - timedelta(hours=1), now)
     alerts.sweep(db.session, now - timedelta(hours=1), now)
-    incident, = _incidents("sms")
+    (incident,) = _incidents("sms")
     assert "Zugangsdaten falsch" in str(incident.message)
-    db.session.add(SmsMessage(kind="customer", status="sent", interface_id=interface.id, to_number="1",
-                              text="x", created_at=now, sent_at=now, claimed_at=now))
+    db.session.add(
+        SmsMessage(
+            kind="customer",
+            status="sent",
+            interface_id=interface.id,
+            to_number="1",
+            text="x",
+            created_at=now,
+            sent_at=now,
+            claimed_at=now,
+        )
+    )
     db.session.commit()
     alerts.sweep(db.session, now - timedelta(minutes=1), now)
     assert _incidents("sms")[0].resolved_at is not None
@@ -201,20 +255,30 @@ def test_sms_failing_repeatedly_alerts_once(app):
 
 # ---- the worker --------------------------------------------------------------------------------
 
+
 def test_worker_checks_on_schedule_and_beats(app, smsapi_sim):
     interface = sim_interface(smsapi_sim)
     planned = sim_interface(smsapi_sim, name="Geplant", start_date=date.today() + timedelta(days=3))
     db.session.commit()
     clock = [utcnow()]
-    worker = Worker(db.session, secret_box(), "Europe/Berlin", timeouts=(2.0, 2.0), clock=lambda: clock[0],
-                    check_interval=timedelta(minutes=15))
+    worker = Worker(
+        db.session,
+        secret_box(),
+        "Europe/Berlin",
+        timeouts=(2.0, 2.0),
+        clock=lambda: clock[0],
+        check_interval=timedelta(minutes=15),
+    )
 
     def check_events(i):
-        return db.session.scalars(sa.select(InterfaceEvent).where(
-            InterfaceEvent.interface_id == i.id, InterfaceEvent.action == "check")).all()
+        return db.session.scalars(
+            sa.select(InterfaceEvent).where(
+                InterfaceEvent.interface_id == i.id, InterfaceEvent.action == "check"
+            )
+        ).all()
 
     assert worker.run_once()["checked"] == 1
-    event, = check_events(interface)
+    (event,) = check_events(interface)
     assert event.ok and event.actor_name == "Automatische Prüfung"
     assert check_events(planned) == []
     assert db.session.get(WorkerHeartbeat, worker.name).beat_at == clock[0]
@@ -227,21 +291,45 @@ def test_worker_checks_on_schedule_and_beats(app, smsapi_sim):
 
 # ---- diagnostics and where used -----------------------------------------------------------------
 
+
 def test_diagnostics_redact_every_secret_and_contact(app, portal):
     planted = {
-        "password": "Geheim-Passwort-7Qx!", "token": "tok_ZZ9-very-secret-Qm4",
-        "session": "sess-4f0c9a1b7e2d", "phone": "+49 171 9876543", "email": "kundin.meier@example.org",
+        "password": "Geheim-Passwort-7Qx!",
+        "token": "tok_ZZ9-very-secret-Qm4",
+        "session": "sess-4f0c9a1b7e2d",
+        "phone": "+49 171 9876543",
+        "email": "kundin.meier@example.org",
         "username": "api-user-31337",
     }
     interface = make_interface(
         name="SMS Diagnose",
-        settings=dict(SETTINGS, auth_mode="password", username=planted["username"], sender="491719876543"),
+        settings=dict(
+            SETTINGS, auth_mode="password", username=planted["username"], sender="491719876543"
+        ),
         secrets={"password": planted["password"]},
-        state={"session_token": planted["session"], "logged_in": True, "gateway_session": planted["token"]})
-    record_event(db.session, interface, "test_sms", None,
-                 message=f"SMS an {planted['phone']} gesendet; Kopie an {planted['email']} ({planted['token']})")
-    record_event(db.session, interface, "updated", None, changes=[
-        {"field": "password", "secret": True}, {"field": "username", "old": "alt", "new": planted["username"]}])
+        state={
+            "session_token": planted["session"],
+            "logged_in": True,
+            "gateway_session": planted["token"],
+        },
+    )
+    record_event(
+        db.session,
+        interface,
+        "test_sms",
+        None,
+        message=f"SMS an {planted['phone']} gesendet; Kopie an {planted['email']} ({planted['token']})",
+    )
+    record_event(
+        db.session,
+        interface,
+        "updated",
+        None,
+        changes=[
+            {"field": "password", "secret": True},
+            {"field": "username", "old": "alt", "new": planted["username"]},
+        ],
+    )
     db.session.commit()
     portal.login("helpdesk")
     resp = portal.get(f"/status/{interface.id}/diagnostics")
@@ -260,28 +348,45 @@ def test_diagnostics_redact_every_secret_and_contact(app, portal):
 def test_where_used_on_the_page_and_in_the_delete_dialog(app, portal):
     interface = make_interface(name="SMS Ausgang", client_side=True)
     for _ in range(2):
-        db.session.add(SmsMessage(kind="customer", status="queued", interface_id=interface.id,
-                                  to_number="491711234567", text="x"))
+        db.session.add(
+            SmsMessage(
+                kind="customer",
+                status="queued",
+                interface_id=interface.id,
+                to_number="491711234567",
+                text="x",
+            )
+        )
     unused = make_interface(name="SMS unbenutzt", server_side=False, client_side=True)
     db.session.commit()
     portal.login("admin")
     text = "2 SMS warten im Ausgang auf den Versand über diese Schnittstelle."
     assert text in portal.get(f"/interfaces/{interface.id}").get_data(as_text=True)
-    assert text in portal.get(f"/interfaces/{interface.id}/delete", htmx=True).get_data(as_text=True)
+    assert text in portal.get(f"/interfaces/{interface.id}/delete", htmx=True).get_data(
+        as_text=True
+    )
     assert text in portal.get(f"/status/{interface.id}").get_data(as_text=True)
-    assert "Wird derzeit nirgends verwendet." in portal.get(f"/interfaces/{unused.id}").get_data(as_text=True)
+    assert "Wird derzeit nirgends verwendet." in portal.get(f"/interfaces/{unused.id}").get_data(
+        as_text=True
+    )
 
 
 def test_password_interface_check_uses_the_password(app, smsapi_sim):
-    interface = make_interface(name="SMS PW", settings=dict(SETTINGS, auth_mode="password", username=SIM_USERNAME,
-                                                           base_url=smsapi_sim.url + "/"),
-                               secrets={"password": SIM_PASSWORD})
+    interface = make_interface(
+        name="SMS PW",
+        settings=dict(
+            SETTINGS, auth_mode="password", username=SIM_USERNAME, base_url=smsapi_sim.url + "/"
+        ),
+        secrets={"password": SIM_PASSWORD},
+    )
     db.session.commit()
     result = checks.check_one(db.session, secret_box(), interface)
     assert result.ok and result.balance == 100.0
 
 
-def test_alerts_reach_the_admins_notifications_once_per_incident_and_on_recovery(app, portal, smsapi_sim):
+def test_alerts_reach_the_admins_notifications_once_per_incident_and_on_recovery(
+    app, portal, smsapi_sim
+):
     from app.models import Notification
 
     portal.login("admin")
@@ -289,8 +394,11 @@ def test_alerts_reach_the_admins_notifications_once_per_incident_and_on_recovery
     db.session.commit()
 
     def alerts_of_admin():
-        return db.session.scalars(sa.select(Notification).where(
-            Notification.event == "interface_alert").order_by(Notification.id)).all()
+        return db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.event == "interface_alert")
+            .order_by(Notification.id)
+        ).all()
 
     smsapi_sim.state.set_faults(status=503)
     for _ in range(3):
@@ -318,19 +426,32 @@ def test_a_low_credit_reaches_the_admins_as_sms_low_balance(app, portal, smsapi_
     checks.check_one(db.session, secret_box(), interface)
     checks.check_one(db.session, secret_box(), interface)
     db.session.commit()
-    rows = db.session.scalars(sa.select(Notification).where(Notification.event == "sms_low_balance")).all()
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.event == "sms_low_balance")
+    ).all()
     assert len(rows) == 1 and rows[0].params["points"] == "5.00"
     assert "SMS-Guthaben niedrig" in portal.get("/notifications/").get_data(as_text=True)
 
 
 def test_smtp_connection_check_logs_in_without_sending(app, smtp_sim):
-    interface = make_interface("email_smtp", name="Mail Sim", settings={
-        "host": "127.0.0.1", "port": smtp_sim.port, "security": "none", "username": "demo",
-        "sender": "portal@example.org"}, secrets={"password": "demo-password"})
+    interface = make_interface(
+        "email_smtp",
+        name="Mail Sim",
+        settings={
+            "host": "127.0.0.1",
+            "port": smtp_sim.port,
+            "security": "none",
+            "username": "demo",
+            "sender": "portal@example.org",
+        },
+        secrets={"password": "demo-password"},
+    )
     db.session.commit()
     ok = checks.check_one(db.session, secret_box(), interface)
     assert ok.ok and "nichts gesendet" in str(ok.message)
-    assert smtp_sim.state.messages == [] and [x["username"] for x in smtp_sim.state.logins] == ["demo"]
+    assert smtp_sim.state.messages == [] and [x["username"] for x in smtp_sim.state.logins] == [
+        "demo"
+    ]
     smtp_sim.state.set_faults(auth=True)
     failed = checks.check_one(db.session, secret_box(), interface)
     db.session.commit()

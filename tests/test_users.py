@@ -1,4 +1,5 @@
 """Admin pages for user accounts."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -27,9 +28,19 @@ def test_list_shows_users_and_searches(app, portal):
 def test_create_user(app, portal):
     portal.login("admin")
     branch = make_branch()
-    resp = portal.post("/users/", {"username": "neu", "full_name": "Neu Nutzer", "email": "neu@example.org",
-                                   "role": "employee", "branch_id": str(branch.id), "workstation_id": "",
-                                   "password": "a-long-password", "confirm": "a-long-password"})
+    resp = portal.post(
+        "/users/",
+        {
+            "username": "neu",
+            "full_name": "Neu Nutzer",
+            "email": "neu@example.org",
+            "role": "employee",
+            "branch_id": str(branch.id),
+            "workstation_id": "",
+            "password": "a-long-password",
+            "confirm": "a-long-password",
+        },
+    )
     assert resp.status_code == 302
     user = _user("neu")
     assert user.role == "employee" and user.branch_id == branch.id
@@ -39,9 +50,18 @@ def test_create_user(app, portal):
 
 def test_create_user_via_htmx_redirects_with_header(app, portal):
     portal.login("admin")
-    resp = portal.post("/users/", {"username": "neu2", "role": "helpdesk", "password": "a-long-password",
-                                   "confirm": "a-long-password", "branch_id": "", "workstation_id": ""},
-                       htmx=True)
+    resp = portal.post(
+        "/users/",
+        {
+            "username": "neu2",
+            "role": "helpdesk",
+            "password": "a-long-password",
+            "confirm": "a-long-password",
+            "branch_id": "",
+            "workstation_id": "",
+        },
+        htmx=True,
+    )
     assert resp.status_code == 204 and resp.headers["HX-Redirect"] == "/users/"
 
 
@@ -57,8 +77,14 @@ def test_create_user_bad_input_is_422_and_saves_nothing(app, portal):
         ({"role": "superuser"}, "Keine gültige Auswahl"),
     ]
     for override, message in cases:
-        data = {"username": "valid", "role": "employee", "password": "a-long-password",
-                "confirm": "a-long-password", "branch_id": "", "workstation_id": ""}
+        data = {
+            "username": "valid",
+            "role": "employee",
+            "password": "a-long-password",
+            "confirm": "a-long-password",
+            "branch_id": "",
+            "workstation_id": "",
+        }
         data.update(override)
         resp = portal.post("/users/", data, htmx=True)
         assert resp.status_code == 422, override
@@ -72,9 +98,17 @@ def test_workstation_must_belong_to_branch(app, portal):
     portal.login("admin")
     b1, b2 = make_branch(), make_branch()
     ws = make_workstation(b2)
-    resp = portal.post("/users/", {"username": "w", "role": "employee", "password": "a-long-password",
-                                   "confirm": "a-long-password", "branch_id": str(b1.id),
-                                   "workstation_id": str(ws.id)})
+    resp = portal.post(
+        "/users/",
+        {
+            "username": "w",
+            "role": "employee",
+            "password": "a-long-password",
+            "confirm": "a-long-password",
+            "branch_id": str(b1.id),
+            "workstation_id": str(ws.id),
+        },
+    )
     assert resp.status_code == 422
     assert "gehört nicht zur gewählten Filiale" in resp.get_data(as_text=True)
 
@@ -82,8 +116,16 @@ def test_workstation_must_belong_to_branch(app, portal):
 def test_edit_and_deactivate_user(app, portal):
     portal.login("admin")
     user = make_user(username="edit-me", role="employee")
-    resp = portal.post(f"/users/{user.id}/edit", {"full_name": "Neuer Name", "email": "", "role": "helpdesk",
-                                                  "branch_id": "", "workstation_id": ""})
+    resp = portal.post(
+        f"/users/{user.id}/edit",
+        {
+            "full_name": "Neuer Name",
+            "email": "",
+            "role": "helpdesk",
+            "branch_id": "",
+            "workstation_id": "",
+        },
+    )
     assert resp.status_code == 302
     user = _user("edit-me")
     assert user.full_name == "Neuer Name" and user.role == "helpdesk" and not user.is_active_account
@@ -93,8 +135,17 @@ def test_edit_and_deactivate_user(app, portal):
 
 def test_admin_cannot_lock_themselves_out(app, portal):
     admin = portal.login("admin")
-    resp = portal.post(f"/users/{admin.id}/edit", {"full_name": "", "email": "", "role": "employee",
-                                                   "branch_id": "", "workstation_id": "", "active": "y"})
+    resp = portal.post(
+        f"/users/{admin.id}/edit",
+        {
+            "full_name": "",
+            "email": "",
+            "role": "employee",
+            "branch_id": "",
+            "workstation_id": "",
+            "active": "y",
+        },
+    )
     assert resp.status_code == 422
     assert "eigene Rolle" in resp.get_data(as_text=True)
     portal.post(f"/users/{admin.id}/active")
@@ -126,8 +177,9 @@ def test_set_password(app, portal):
     resp = portal.post(f"/users/{user.id}/password", {"password": "new-password-1", "confirm": "x"})
     assert resp.status_code == 422
     assert _user("pw").check_password("old-password-1")
-    resp = portal.post(f"/users/{user.id}/password", {"password": "new-password-1",
-                                                      "confirm": "new-password-1"})
+    resp = portal.post(
+        f"/users/{user.id}/password", {"password": "new-password-1", "confirm": "new-password-1"}
+    )
     assert resp.status_code == 302
     assert _user("pw").check_password("new-password-1")
 

@@ -4,6 +4,7 @@ Shared by the escaping and the bad-input test families: every route is reached w
 that exist, every form is found on the pages themselves, so new routes and fields are covered
 without a hand-kept list.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,7 +61,9 @@ def urls_for(rule: Rule) -> list[str]:
     for arg in rule.arguments:
         if isinstance(rule._converters[arg], NumberConverter):
             table = _table_for(arg)
-            value = db.session.scalar(sa.select(sa.func.min(table.c.id))) if table is not None else None
+            value = (
+                db.session.scalar(sa.select(sa.func.min(table.c.id))) if table is not None else None
+            )
             options = [value or 1]
         else:
             options = _string_values(arg)
@@ -100,8 +103,9 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.form = Form(urljoin(self.base, a.get("action") or self.base),
-                             (a.get("method") or "get").lower())
+            self.form = Form(
+                urljoin(self.base, a.get("action") or self.base), (a.get("method") or "get").lower()
+            )
             self.forms.append(self.form)
         elif self.form is None or "name" not in a and tag != "option":
             return
@@ -111,7 +115,9 @@ class _FormParser(HTMLParser):
                 return
             if kind in ("checkbox", "radio") and "checked" not in a:
                 return
-            self.form.fields.append((a["name"], kind, a.get("value") or ("y" if kind == "checkbox" else "")))
+            self.form.fields.append(
+                (a["name"], kind, a.get("value") or ("y" if kind == "checkbox" else ""))
+            )
         elif tag == "textarea":
             self._textarea = [a["name"], ""]
         elif tag == "select":

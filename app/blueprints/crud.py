@@ -5,6 +5,7 @@ the service calls that save and delete, the "blocked by" rule) and registers it 
 the seven routes and the generic templates `crud/*.html` are shared. Routes never change a record
 themselves: `save` and `remove` call the feature's service.
 """
+
 from __future__ import annotations
 
 from typing import Any, ClassVar
@@ -61,8 +62,9 @@ class CrudView:
             (f"{prefix}{arg}/edit", f"{p}edit", self.edit, "GET"),
             (f"{prefix}{arg}/edit", f"{p}update", self.update, "POST"),
             (f"{prefix}{arg}/delete", f"{p}confirm_delete", self.confirm_delete, "GET"),
-            (f"{prefix}{arg}/delete", f"{p}delete", self.delete, "POST"))
-        for rule, endpoint, method, http in routes[:5 + 2 * deletable]:
+            (f"{prefix}{arg}/delete", f"{p}delete", self.delete, "POST"),
+        )
+        for rule, endpoint, method, http in routes[: 5 + 2 * deletable]:
             bp.add_url_rule(rule, endpoint, self._view(method, endpoint), methods=[http])
 
     def _view(self, method, endpoint: str):
@@ -88,8 +90,9 @@ class CrudView:
 
     def fetch(self, stmt: sa.Select) -> Slice:
         """One page of `stmt` for the request's ?page=."""
-        return fetch_slice(db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"],
-                           scalars=self.scalars)
+        return fetch_slice(
+            db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"], scalars=self.scalars
+        )
 
     def new_form(self) -> FlaskForm:
         """The empty form for a new record (subclasses preselect values)."""
@@ -140,8 +143,9 @@ class CrudView:
         return db.get_or_404(self.model, record_id)
 
     def _form_page(self, form: FlaskForm, record: Any | None, status: int = 200):
-        return render("crud/form.html", self.form_template, status=status, view=self, form=form,
-                      record=record)
+        return render(
+            "crud/form.html", self.form_template, status=status, view=self, form=form, record=record
+        )
 
     def _save(self, form: FlaskForm, record: Any | None, done: str):
         if not form.validate_on_submit():
@@ -183,9 +187,15 @@ class CrudView:
     def confirm_delete(self, record_id: int):
         """Ask before deleting; say right away when something still uses the record."""
         record = self.load(record_id)
-        return render("crud/delete.html", "_confirm_delete.html", title=self.text("delete_title"),
-                      question=self.text("delete_question", record), blocked=self.blocked(record),
-                      action=self.url("delete", record), cancel=self.cancel_url(record))
+        return render(
+            "crud/delete.html",
+            "_confirm_delete.html",
+            title=self.text("delete_title"),
+            question=self.text("delete_question", record),
+            blocked=self.blocked(record),
+            action=self.url("delete", record),
+            cancel=self.cancel_url(record),
+        )
 
     def delete(self, record_id: int):
         """Delete a record nothing uses any more; otherwise say what uses it."""

@@ -1,4 +1,5 @@
 """What several features' forms share: the branch choice, the layout of a form's fields."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -21,7 +22,9 @@ def optional_int(value):
 
 def branch_options() -> list[tuple[str, str]]:
     """Every branch as (id, "number name"), by number: for selects and list filters."""
-    rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number))
+    rows = db.session.execute(
+        sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number)
+    )
     return [(str(r.id), f"{r.number} {r.name}") for r in rows]
 
 
@@ -30,9 +33,13 @@ class BranchField(SelectField):
 
     def __init__(self, label=None, validators=None, blank=_l("— bitte wählen —"), **kwargs):
         # Choices are loaded when a form is made, so a new branch appears without a restart.
-        super().__init__(label if label is not None else _l("Filiale"), validators, coerce=optional_int,
-                         choices=lambda: ([("", blank)] if blank is not None else []) + branch_options(),
-                         **kwargs)
+        super().__init__(
+            label if label is not None else _l("Filiale"),
+            validators,
+            coerce=optional_int,
+            choices=lambda: ([("", blank)] if blank is not None else []) + branch_options(),
+            **kwargs,
+        )
 
 
 class Fieldset(NamedTuple):

@@ -1,4 +1,5 @@
 """Texts that several blueprints show."""
+
 from __future__ import annotations
 
 from flask_babel import ngettext

@@ -1,4 +1,5 @@
 """The one `?page=` parser of every list."""
+
 from __future__ import annotations
 
 from flask import request

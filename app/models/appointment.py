@@ -1,4 +1,5 @@
 """Appointments, their types and statuses (what the automatic reminders look at)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -55,7 +56,9 @@ class Appointment(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     customer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("customers.id"))
     type_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("appointment_types.id"), index=True)
-    status_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("appointment_statuses.id"), index=True)
+    status_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("appointment_statuses.id"), index=True
+    )
     branch_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("branches.id"))
     starts_at: so.Mapped[datetime]  # naive UTC like every timestamp
     duration_minutes: so.Mapped[int] = so.mapped_column(default=30)
@@ -64,14 +67,15 @@ class Appointment(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     # The reminder: the outbox message that went (or goes) out, or why none was sent.
     reminder_message_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("sms_messages.id", ondelete="SET NULL"))
+        sa.ForeignKey("sms_messages.id", ondelete="SET NULL")
+    )
     reminder_skip_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     reminder_checked_at: so.Mapped[datetime | None]
 
-    customer: so.Mapped["Customer"] = so.relationship()  # noqa: F821
+    customer: so.Mapped[Customer] = so.relationship()  # noqa: F821
     type: so.Mapped[AppointmentType] = so.relationship()
     status: so.Mapped[AppointmentStatus] = so.relationship()
-    branch: so.Mapped["Branch"] = so.relationship()  # noqa: F821
+    branch: so.Mapped[Branch] = so.relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id} {self.starts_at}>"

@@ -1,4 +1,5 @@
 """The security audit log: password reveals, failed attempts, security option changes."""
+
 from __future__ import annotations
 
 from datetime import datetime

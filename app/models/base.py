@@ -1,7 +1,8 @@
 """Shared column helpers for the models."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -10,7 +11,7 @@ from app.i18n import Text
 
 def utcnow() -> datetime:
     """The current moment as naive UTC, the form every timestamp column stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class StoredText(sa.types.TypeDecorator):
@@ -53,5 +54,5 @@ def _shortened(text: Text, excess: int) -> Text | None:
         return None
     length, key = max(strings)
     params = dict(text.params)
-    params[key] = params[key][:max(0, length - excess - 1)] + "…"
+    params[key] = params[key][: max(0, length - excess - 1)] + "…"
     return Text(text.message, params)

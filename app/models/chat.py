@@ -1,4 +1,5 @@
 """SiNNO-Chat: one thread per app customer, its messages, replies with their delivery state."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,7 +29,8 @@ class ChatThread(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     service_customer_id: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     customer_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
     customer_name: so.Mapped[str] = so.mapped_column(sa.String(160), default="")
     # Lower-cased customer name and number: what the inbox search matches.
     search_text: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -52,7 +54,9 @@ class ChatMessage(db.Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    thread_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("chat_threads.id", ondelete="CASCADE"))
+    thread_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("chat_threads.id", ondelete="CASCADE")
+    )
     # The service's id: unique, so a page synced twice (crash, repeat, two workers) stores once.
     service_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     direction: so.Mapped[str] = so.mapped_column(sa.String(3))
@@ -66,7 +70,9 @@ class ChatMessage(db.Model):
     # Outbound: delivery state; the idempotency key makes a repeated delivery a no-op.
     status: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
-    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     author_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     next_attempt_at: so.Mapped[datetime | None]

@@ -1,4 +1,5 @@
 """Customers of the chain (the parts the portal needs: contact, consent, SiNNO-App status)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,14 +15,18 @@ class Customer(db.Model):
     """A customer ("Kunde") with mobile number and consent to SMS."""
 
     __tablename__ = "customers"
-    __table_args__ = (sa.Index("ix_customers_last_first", "last_name", "first_name"),
-                      sa.Index("ix_customers_sinno_status", "sinno_status"),
-                      # Chat sync finds the customer of a message by it.
-                      sa.Index("ix_customers_sinno_customer_id", "sinno_customer_id"))
+    __table_args__ = (
+        sa.Index("ix_customers_last_first", "last_name", "first_name"),
+        sa.Index("ix_customers_sinno_status", "sinno_status"),
+        # Chat sync finds the customer of a message by it.
+        sa.Index("ix_customers_sinno_customer_id", "sinno_customer_id"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     number: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
-    salutation: so.Mapped[str] = so.mapped_column(sa.String(10), default="")  # "", "herr", "frau", "divers"
+    salutation: so.Mapped[str] = so.mapped_column(
+        sa.String(10), default=""
+    )  # "", "herr", "frau", "divers"
     first_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     last_name: so.Mapped[str] = so.mapped_column(sa.String(80))
     mobile: so.Mapped[str | None] = so.mapped_column(sa.String(32))
@@ -47,7 +52,7 @@ class Customer(db.Model):
     search_text: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    branch: so.Mapped["Branch | None"] = so.relationship()  # noqa: F821
+    branch: so.Mapped[Branch | None] = so.relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Customer {self.id} {self.last_name}>"

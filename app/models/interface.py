@@ -1,4 +1,5 @@
 """Configured interfaces ("Schnittstellen"), their encrypted secrets and their history."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,10 +12,17 @@ from app.extensions import db
 from app.i18n import Text
 from app.models.base import StoredText, utcnow
 
-
 # The list's columns that are not in its default order's index key (see Interface.__table_args__).
-LIST_INCLUDE = ["type_key", "branch_label", "workstation_label", "server_side", "client_side",
-                "start_date", "protected", "last_error"]
+LIST_INCLUDE = [
+    "type_key",
+    "branch_label",
+    "workstation_label",
+    "server_side",
+    "client_side",
+    "start_date",
+    "protected",
+    "last_error",
+]
 
 
 class Interface(db.Model):
@@ -28,18 +36,31 @@ class Interface(db.Model):
         # shows (see services.interfaces.list_page); the LIMIT stops the scan early. On
         # PostgreSQL it also carries the list's other columns: the first page and a search's
         # rows come from the index alone (no heap page per row).
-        sa.Index("ix_interfaces_group_name_id", "group", "name", "id", "search_text",
-                 postgresql_include=LIST_INCLUDE),
+        sa.Index(
+            "ix_interfaces_group_name_id",
+            "group",
+            "name",
+            "id",
+            "search_text",
+            postgresql_include=LIST_INCLUDE,
+        ),
         sa.Index("ix_interfaces_branch_label_name", "branch_label", "name"),
         sa.Index("ix_interfaces_workstation_label_name", "workstation_label", "name"),
         sa.Index("ix_interfaces_server_side_name", "server_side", "name"),
         sa.Index("ix_interfaces_client_side_name", "client_side", "name"),
         sa.Index("ix_interfaces_start_date_name", "start_date", "name"),
         # The status board lists failing interfaces first, then the list's default order.
-        sa.Index("ix_interfaces_failing_first", sa.text("(last_error IS NULL)"), "group", "name", "id"),
+        sa.Index(
+            "ix_interfaces_failing_first", sa.text("(last_error IS NULL)"), "group", "name", "id"
+        ),
         # ... and within one group (the board filtered by group: the group comes first).
-        sa.Index("ix_interfaces_group_failing_first", "group", sa.text("(last_error IS NULL)"), "name",
-                 "id"),
+        sa.Index(
+            "ix_interfaces_group_failing_first",
+            "group",
+            sa.text("(last_error IS NULL)"),
+            "name",
+            "id",
+        ),
         sa.Index(
             "ix_interfaces_search_trgm",
             "search_text",
@@ -85,11 +106,11 @@ class Interface(db.Model):
     updated_at: so.Mapped[datetime | None]
     updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
-    branch: so.Mapped["Branch | None"] = so.relationship()  # noqa: F821
-    workstation: so.Mapped["Workstation | None"] = so.relationship()  # noqa: F821
-    created_by: so.Mapped["User | None"] = so.relationship(foreign_keys=[created_by_id])  # noqa: F821
-    updated_by: so.Mapped["User | None"] = so.relationship(foreign_keys=[updated_by_id])  # noqa: F821
-    secrets: so.Mapped[list["InterfaceSecret"]] = so.relationship(
+    branch: so.Mapped[Branch | None] = so.relationship()  # noqa: F821
+    workstation: so.Mapped[Workstation | None] = so.relationship()  # noqa: F821
+    created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])  # noqa: F821
+    updated_by: so.Mapped[User | None] = so.relationship(foreign_keys=[updated_by_id])  # noqa: F821
+    secrets: so.Mapped[list[InterfaceSecret]] = so.relationship(
         back_populates="interface", cascade="all, delete-orphan"
     )
 
@@ -101,7 +122,9 @@ class InterfaceSecret(db.Model):
     """One encrypted secret field (password, token, session) of an interface."""
 
     __tablename__ = "interface_secrets"
-    __table_args__ = (sa.UniqueConstraint("interface_id", "field", name="uq_interface_secrets_field"),)
+    __table_args__ = (
+        sa.UniqueConstraint("interface_id", "field", name="uq_interface_secrets_field"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     interface_id: so.Mapped[int] = so.mapped_column(
@@ -121,8 +144,10 @@ class InterfaceEvent(db.Model):
     """A history entry of an interface; survives the interface's deletion."""
 
     __tablename__ = "interface_events"
-    __table_args__ = (sa.Index("ix_interface_events_interface_at", "interface_id", "at"),
-                      sa.Index("ix_interface_events_action_at", "action", "at"))
+    __table_args__ = (
+        sa.Index("ix_interface_events_interface_at", "interface_id", "at"),
+        sa.Index("ix_interface_events_action_at", "action", "at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # No foreign key on purpose: the history outlives a deleted interface.

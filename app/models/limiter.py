@@ -1,4 +1,5 @@
 """Hits counted by the sliding-window limiter (failed log-ins, reveal attempts)."""
+
 from __future__ import annotations
 
 from datetime import datetime

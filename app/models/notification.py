@@ -1,4 +1,5 @@
 """Notification preferences, in-portal notifications and the e-mail outbox (issue 15)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,7 +19,9 @@ class NotificationPreference(db.Model):
     """One user's channel for one event; no row means the event's default."""
 
     __tablename__ = "notification_preferences"
-    __table_args__ = (sa.UniqueConstraint("user_id", "event", name="uq_notification_pref_user_event"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "event", name="uq_notification_pref_user_event"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -41,9 +44,14 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         sa.Index("ix_notifications_user_unread", "user_id", "read_at", "updated_at"),
-        sa.Index("uq_notifications_unread_key", "user_id", "coalesce_key", unique=True,
-                 sqlite_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
-                 postgresql_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL")),
+        sa.Index(
+            "uq_notifications_unread_key",
+            "user_id",
+            "coalesce_key",
+            unique=True,
+            sqlite_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
+            postgresql_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -56,9 +64,11 @@ class Notification(db.Model):
     params: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
     count: so.Mapped[int] = so.mapped_column(default=1)
     interface_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("interfaces.id", ondelete="SET NULL"))
+        sa.ForeignKey("interfaces.id", ondelete="SET NULL")
+    )
     thread_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("chat_threads.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("chat_threads.id", ondelete="CASCADE"), index=True
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     read_at: so.Mapped[datetime | None]
@@ -77,15 +87,19 @@ class EmailMessage(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # test, notification
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=MAIL_QUEUED)
     interface_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("interfaces.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("interfaces.id", ondelete="SET NULL"), index=True
+    )
     to_address: so.Mapped[str] = so.mapped_column(sa.String(254))
     language: so.Mapped[str] = so.mapped_column(sa.String(5), default="de")
     subject: so.Mapped[str] = so.mapped_column(sa.String(200))
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     html: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_by_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"))
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     next_attempt_at: so.Mapped[datetime | None]

@@ -1,4 +1,5 @@
 """The branch chain, its branches and their workstations."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,17 +25,17 @@ class Chain(db.Model):
         return f"<Chain {self.name}>"
 
     @classmethod
-    def _defaults(cls) -> "Chain":
+    def _defaults(cls) -> Chain:
         return cls(id=1, name="Filialkette", admins_may_view_passwords=False)
 
     @classmethod
-    def get(cls, session: so.Session | None = None) -> "Chain":
+    def get(cls, session: so.Session | None = None) -> Chain:
         """The chain's settings for reading: the stored row, or the defaults while there is none."""
         session = session or db.session
         return session.get(cls, 1) or cls._defaults()
 
     @classmethod
-    def get_or_create(cls, session: so.Session | None = None) -> "Chain":
+    def get_or_create(cls, session: so.Session | None = None) -> Chain:
         """The chain row for changing it, created with the defaults on first use."""
         session = session or db.session
         chain = session.get(cls, 1)

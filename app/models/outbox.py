@@ -1,4 +1,5 @@
 """The SMS outbox: every SMS is a row before the gateway is called (SPEC §6)."""
+
 from __future__ import annotations
 
 import secrets
@@ -37,12 +38,14 @@ class SmsMessage(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # test, customer, reminder
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=QUEUED)
     interface_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("interfaces.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("interfaces.id", ondelete="SET NULL"), index=True
+    )
     to_number: so.Mapped[str] = so.mapped_column(sa.String(20))  # digits with country code, no "+"
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     parts: so.Mapped[int] = so.mapped_column(default=1)
     customer_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("customers.id", ondelete="SET NULL"))
+        sa.ForeignKey("customers.id", ondelete="SET NULL")
+    )
     # Unique: one reminder row per appointment, even with several workers planning at once.
     appointment_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, unique=True)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))

@@ -1,4 +1,5 @@
 """Status board state: worker heartbeats, alert incidents and "Alle prüfen" runs."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """User accounts, roles and log-in attempts."""
+
 from __future__ import annotations
 
 import enum
@@ -51,8 +52,8 @@ class User(UserMixin, db.Model):
     # Bumped on password change or deactivation so that old sessions stop working.
     session_version: so.Mapped[int] = so.mapped_column(default=1)
 
-    branch: so.Mapped["Branch | None"] = so.relationship(foreign_keys=[branch_id])  # noqa: F821
-    workstation: so.Mapped["Workstation | None"] = so.relationship(  # noqa: F821
+    branch: so.Mapped[Branch | None] = so.relationship(foreign_keys=[branch_id])  # noqa: F821
+    workstation: so.Mapped[Workstation | None] = so.relationship(  # noqa: F821
         foreign_keys=[workstation_id]
     )
 
@@ -63,7 +64,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.is_active_account
 
-
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
@@ -73,7 +73,6 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
 
     @property
     def display_name(self) -> str:

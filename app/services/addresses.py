@@ -1,4 +1,5 @@
 """Address rules: countries we serve, their postcode formats, phone numbers."""
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,20 @@ COUNTRIES: dict[str, str] = {
     "CZ": r"\d{3} ?\d{2}",
 }
 
-POSTCODE_EXAMPLES = {"DE": "70173", "AT": "1010", "CH": "8001", "LI": "9490", "LU": "L-1111",
-                     "BE": "1000", "NL": "1012 AB", "DK": "1050", "FR": "75001", "IT": "00118",
-                     "PL": "00-001", "CZ": "110 00"}
+POSTCODE_EXAMPLES = {
+    "DE": "70173",
+    "AT": "1010",
+    "CH": "8001",
+    "LI": "9490",
+    "LU": "L-1111",
+    "BE": "1000",
+    "NL": "1012 AB",
+    "DK": "1050",
+    "FR": "75001",
+    "IT": "00118",
+    "PL": "00-001",
+    "CZ": "110 00",
+}
 
 
 def country_name(code: str, language: str) -> str:

@@ -5,6 +5,7 @@ ends; `notify_admins` is called exactly once for each of the two moments. The st
 open and recently recovered incidents as a banner. Notifications (e-mail/SMS by the admins'
 preferences) connect in `notify_admins`, the one place an alert leaves this module.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,19 +51,40 @@ def notify_admins(session: Session, event: AlertEvent) -> None:
     """
     from app.services import notifications  # notifications reach the interfaces service too
 
-    log.warning("Alert %s: interface %s (%s) %s: %s", event.kind, event.interface_id,
-                event.interface_name, "recovered" if event.recovered else "failing", event.message)
+    log.warning(
+        "Alert %s: interface %s (%s) %s: %s",
+        event.kind,
+        event.interface_id,
+        event.interface_name,
+        "recovered" if event.recovered else "failing",
+        event.message,
+    )
     if event.kind == BALANCE and not event.recovered:
         interface = session.get(Interface, event.interface_id)
         points = interface.balance_points if interface is not None else None
-        notifications.notify(session, notifications.SMS_LOW_BALANCE, interface_id=event.interface_id,
-                             params={"interface": event.interface_name,
-                                     "points": f"{float(points):.2f}" if points is not None else "?"})
+        notifications.notify(
+            session,
+            notifications.SMS_LOW_BALANCE,
+            interface_id=event.interface_id,
+            params={
+                "interface": event.interface_name,
+                "points": f"{float(points):.2f}" if points is not None else "?",
+            },
+        )
         return
-    message = event.message.to_data() if isinstance(event.message, Text) else str(event.message or "")
-    notifications.notify(session, notifications.INTERFACE_ALERT, interface_id=event.interface_id,
-                         params={"interface": event.interface_name, "message": message,
-                                 "recovered": event.recovered})
+    message = (
+        event.message.to_data() if isinstance(event.message, Text) else str(event.message or "")
+    )
+    notifications.notify(
+        session,
+        notifications.INTERFACE_ALERT,
+        interface_id=event.interface_id,
+        params={
+            "interface": event.interface_name,
+            "message": message,
+            "recovered": event.recovered,
+        },
+    )
 
 
 def low_balance_threshold(interface: Interface) -> float | None:
@@ -78,12 +100,17 @@ def _sms_failing(session: Session, interface: Interface) -> str | None:
     if interface.group != "SMS":
         return None
     rows = session.execute(
-        sa.select(SmsMessage.status, SmsMessage.error).where(
-            SmsMessage.interface_id == interface.id, SmsMessage.status.in_((SENT, FAILED)))
-        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(SMS_FAILURES)).all()
+        sa.select(SmsMessage.status, SmsMessage.error)
+        .where(SmsMessage.interface_id == interface.id, SmsMessage.status.in_((SENT, FAILED)))
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
+        .limit(SMS_FAILURES)
+    ).all()
     if len(rows) == SMS_FAILURES and all(status == FAILED for status, _ in rows):
-        return T_("Die letzten %(count)d SMS sind fehlgeschlagen: %(error)s", count=SMS_FAILURES,
-                  error=rows[0].error or "")
+        return T_(
+            "Die letzten %(count)d SMS sind fehlgeschlagen: %(error)s",
+            count=SMS_FAILURES,
+            error=rows[0].error or "",
+        )
     return None
 
 
@@ -91,35 +118,61 @@ def conditions(session: Session, interface: Interface) -> dict[str, Text | str |
     """Each alert kind -> its message while the condition holds, else None."""
     threshold = low_balance_threshold(interface)
     points = interface.balance_points
-    low = (threshold is not None and points is not None and float(points) < threshold)
+    low = threshold is not None and points is not None and float(points) < threshold
     return {
         CHECK: interface.last_error or None,
-        BALANCE: (T_("Guthaben %(points)s Punkte unter der Warnschwelle %(threshold)s",
-                     points=f"{float(points):.2f}", threshold=f"{threshold:.2f}") if low else None),
+        BALANCE: (
+            T_(
+                "Guthaben %(points)s Punkte unter der Warnschwelle %(threshold)s",
+                points=f"{float(points):.2f}",
+                threshold=f"{threshold:.2f}",
+            )
+            if low
+            else None
+        ),
         SMS: _sms_failing(session, interface),
     }
 
 
-def evaluate(session: Session, interface: Interface, now: datetime | None = None) -> list[AlertEvent]:
+def evaluate(
+    session: Session, interface: Interface, now: datetime | None = None
+) -> list[AlertEvent]:
     """Open or resolve this interface's incidents as its conditions say (no commit)."""
     now = now or utcnow()
     session.flush()
-    open_ = {i.kind: i for i in session.scalars(sa.select(StatusIncident).where(
-        StatusIncident.interface_id == interface.id, StatusIncident.resolved_at.is_(None)))}
+    open_ = {
+        i.kind: i
+        for i in session.scalars(
+            sa.select(StatusIncident).where(
+                StatusIncident.interface_id == interface.id, StatusIncident.resolved_at.is_(None)
+            )
+        )
+    }
     events = []
     for kind, message in conditions(session, interface).items():
         incident = open_.get(kind)
         if message and incident is None:
-            incident = StatusIncident(interface_id=interface.id, interface_name=interface.name,
-                                      kind=kind, message=message, opened_at=now)
+            incident = StatusIncident(
+                interface_id=interface.id,
+                interface_name=interface.name,
+                kind=kind,
+                message=message,
+                opened_at=now,
+            )
             session.add(incident)
             session.flush()
-            events.append(AlertEvent(incident.id, interface.id, interface.name, kind, incident.message,
-                                     False, now))
+            events.append(
+                AlertEvent(
+                    incident.id, interface.id, interface.name, kind, incident.message, False, now
+                )
+            )
         elif not message and incident is not None:
             incident.resolved_at = now
-            events.append(AlertEvent(incident.id, interface.id, interface.name, kind, incident.message,
-                                     True, now))
+            events.append(
+                AlertEvent(
+                    incident.id, interface.id, interface.name, kind, incident.message, True, now
+                )
+            )
     for event in events:
         notify_admins(session, event)
     return events
@@ -130,31 +183,50 @@ def sweep(session: Session, since: datetime, now: datetime | None = None) -> lis
     recent SMS failures (the worker's pass; commits)."""
     now = now or utcnow()
     recent_sms = sa.select(SmsMessage.interface_id).where(
-        SmsMessage.status == FAILED, SmsMessage.claimed_at >= since)
+        SmsMessage.status == FAILED, SmsMessage.claimed_at >= since
+    )
     open_ids = sa.select(StatusIncident.interface_id).where(StatusIncident.resolved_at.is_(None))
-    interfaces = session.scalars(sa.select(Interface).where(sa.or_(
-        Interface.id.in_(open_ids), Interface.last_error_at >= since,
-        Interface.last_success_at >= since, Interface.id.in_(recent_sms)))).all()
+    interfaces = session.scalars(
+        sa.select(Interface).where(
+            sa.or_(
+                Interface.id.in_(open_ids),
+                Interface.last_error_at >= since,
+                Interface.last_success_at >= since,
+                Interface.id.in_(recent_sms),
+            )
+        )
+    ).all()
     events = []
     for interface in interfaces:
         events += evaluate(session, interface, now)
     # An incident of a deleted interface ends with it.
-    for incident in session.scalars(sa.select(StatusIncident).where(
+    for incident in session.scalars(
+        sa.select(StatusIncident).where(
             StatusIncident.resolved_at.is_(None),
-            StatusIncident.interface_id.not_in(sa.select(Interface.id)))):
+            StatusIncident.interface_id.not_in(sa.select(Interface.id)),
+        )
+    ):
         incident.resolved_at = now
     session.commit()
     return events
 
 
-_BANNER = (sa.select(StatusIncident)
-           .where(sa.or_(StatusIncident.resolved_at.is_(None),
-                         StatusIncident.resolved_at >= sa.bindparam("recovered_since", type_=sa.DateTime)))
-           .order_by(StatusIncident.resolved_at.is_not(None), StatusIncident.opened_at.desc())
-           .limit(sa.bindparam("limit")))
+_BANNER = (
+    sa.select(StatusIncident)
+    .where(
+        sa.or_(
+            StatusIncident.resolved_at.is_(None),
+            StatusIncident.resolved_at >= sa.bindparam("recovered_since", type_=sa.DateTime),
+        )
+    )
+    .order_by(StatusIncident.resolved_at.is_not(None), StatusIncident.opened_at.desc())
+    .limit(sa.bindparam("limit"))
+)
 
 
 def banner(session: Session, now: datetime | None = None, limit: int = 10) -> list[StatusIncident]:
     """Open incidents and those recovered within a day, newest first (one statement)."""
     now = now or utcnow()
-    return list(session.scalars(_BANNER, {"recovered_since": now - BANNER_RECOVERED_FOR, "limit": limit}))
+    return list(
+        session.scalars(_BANNER, {"recovered_since": now - BANNER_RECOVERED_FOR, "limit": limit})
+    )

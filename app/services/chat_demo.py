@@ -4,6 +4,7 @@ The simulator keeps everything in memory: after a restart its message and custom
 again at 1, so chats synced from an earlier run are forgotten (demo database only) and the chat
 interface starts from the beginning.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -19,8 +20,13 @@ from app.services.secrets import SecretBox
 from app.services.sinno_interface import client_for
 
 DEMO_CHATS = (
-    ("K-1001", ["Guten Tag, sind meine neuen Hörgeräte schon fertig?",
-                "Ich könnte morgen Vormittag vorbeikommen."]),
+    (
+        "K-1001",
+        [
+            "Guten Tag, sind meine neuen Hörgeräte schon fertig?",
+            "Ich könnte morgen Vormittag vorbeikommen.",
+        ],
+    ),
     ("K-1002", ["Hallo, meine Brille drückt hinter dem Ohr. Kann ich zum Anpassen kommen?"]),
 )
 
@@ -48,18 +54,31 @@ def seed(session: Session, box: SecretBox, timeouts=(5.0, 15.0)) -> str:
             from app.services.sinno_customers import normalised_mobile
 
             reg = client.register_customer(
-                reference=number, first_name=customer.first_name or "-", last_name=customer.last_name,
-                mobile=normalised_mobile(customer).e164, email=customer.email,
-                shop_id=customer.branch.number if customer.branch else "01", language="de",
-                idempotency_key=str(uuid.uuid4()))
+                reference=number,
+                first_name=customer.first_name or "-",
+                last_name=customer.last_name,
+                mobile=normalised_mobile(customer).e164,
+                email=customer.email,
+                shop_id=customer.branch.number if customer.branch else "01",
+                language="de",
+                idempotency_key=str(uuid.uuid4()),
+            )
             customer.sinno_customer_id, customer.sinno_status = reg.customer_id, "active"
             for text in texts:
-                requests.post(f"{control}/_sim/chat/messages", json={"customer_id": reg.customer_id, "text": text},
-                              timeout=timeouts).raise_for_status()
+                requests.post(
+                    f"{control}/_sim/chat/messages",
+                    json={"customer_id": reg.customer_id, "text": text},
+                    timeout=timeouts,
+                ).raise_for_status()
             lines.append(f"  {customer.full_name}: SiNNO customer id {reg.customer_id}")
     session.commit()
     report = chat.sync(session, box, timeouts=timeouts, force=True)
-    return "\n".join([f"Demo chats: {report.stored} message(s) synced.", *lines,
-                      f"  Write as a customer: curl -X POST {control}/_sim/chat/messages "
-                      "-H 'Content-Type: application/json' -d '{\"customer_id\": \"SC-000001\", "
-                      "\"text\": \"Hallo!\"}'"])
+    return "\n".join(
+        [
+            f"Demo chats: {report.stored} message(s) synced.",
+            *lines,
+            f"  Write as a customer: curl -X POST {control}/_sim/chat/messages "
+            '-H \'Content-Type: application/json\' -d \'{"customer_id": "SC-000001", '
+            '"text": "Hallo!"}\'',
+        ]
+    )

@@ -5,6 +5,7 @@ Secrets are decrypted here, in the caller's thread; the gateway calls run in a t
 values (`CheckTarget`), and every outcome is written back in the caller's thread and session:
 the history ("Verbindung geprüft"), last check/success/error, the credit, and the alerts.
 """
+
 from __future__ import annotations
 
 import logging
@@ -70,8 +71,9 @@ def _target(box: SecretBox, interface: Interface, timeouts) -> CheckTarget | Che
         secrets = {s.field: read_secret(box, interface, s.field) for s in interface.secrets}
     except SecretError:
         return _failure(T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden."))
-    return CheckTarget(interface.id, dict(interface.settings or {}), dict(interface.state or {}),
-                       secrets, timeouts)
+    return CheckTarget(
+        interface.id, dict(interface.settings or {}), dict(interface.state or {}), secrets, timeouts
+    )
 
 
 def _run(check, target: CheckTarget) -> CheckResult:
@@ -82,8 +84,14 @@ def _run(check, target: CheckTarget) -> CheckResult:
         return _failure(T_("Die Prüfung ist unerwartet fehlgeschlagen."))
 
 
-def apply(session: Session, interface: Interface, result: CheckResult, actor=None,
-          language: str = "de", now: datetime | None = None) -> None:
+def apply(
+    session: Session,
+    interface: Interface,
+    result: CheckResult,
+    actor=None,
+    language: str = "de",
+    now: datetime | None = None,
+) -> None:
     """Write one outcome: history, last check/success/error, credit, state, alerts (no commit)."""
     now = now or utcnow()
     record_check(session, interface, "check", actor, result.ok, result.message)
@@ -95,8 +103,14 @@ def apply(session: Session, interface: Interface, result: CheckResult, actor=Non
     alerts.evaluate(session, interface, now)
 
 
-def check_one(session: Session, box: SecretBox, interface: Interface, actor=None,
-              timeouts: tuple[float, float] | None = None, language: str = "de") -> CheckResult:
+def check_one(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    actor=None,
+    timeouts: tuple[float, float] | None = None,
+    language: str = "de",
+) -> CheckResult:
     """Check one interface now and record the outcome (commits)."""
     itype = interface_types.get(interface.type_key)
     if itype is None or itype.check is None:
@@ -116,9 +130,16 @@ class Tally:
     failed: int = 0
 
 
-def check_many(session: Session, box: SecretBox, interfaces: Iterable[Interface], actor=None,
-               timeouts: tuple[float, float] | None = None, concurrency: int = DEFAULT_CONCURRENCY,
-               language: str = "de", progress: Callable[[Tally], None] | None = None) -> Tally:
+def check_many(
+    session: Session,
+    box: SecretBox,
+    interfaces: Iterable[Interface],
+    actor=None,
+    timeouts: tuple[float, float] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    language: str = "de",
+    progress: Callable[[Tally], None] | None = None,
+) -> Tally:
     """Check many interfaces concurrently, at most `concurrency` gateway calls at a time.
 
     Each gateway call is handed to the pool as soon as its secrets are decrypted; outcomes are
@@ -162,9 +183,14 @@ def check_many(session: Session, box: SecretBox, interfaces: Iterable[Interface]
 
 # ---- "Alle prüfen" ---------------------------------------------------------------------------------
 
+
 def _all_active(today: date):
-    return (sa.select(Interface).where(Interface.type_key.in_(checkable_types()), active_condition(today))
-            .options(selectinload(Interface.secrets)).order_by(Interface.id))
+    return (
+        sa.select(Interface)
+        .where(Interface.type_key.in_(checkable_types()), active_condition(today))
+        .options(selectinload(Interface.secrets))
+        .order_by(Interface.id)
+    )
 
 
 def start_run(session: Session, today: date, actor=None) -> CheckRun:
@@ -176,9 +202,16 @@ def start_run(session: Session, today: date, actor=None) -> CheckRun:
     return run
 
 
-def execute_run(session: Session, box: SecretBox, run_id: int, today: date, actor=None,
-                timeouts: tuple[float, float] | None = None, concurrency: int = DEFAULT_CONCURRENCY,
-                language: str = "de") -> CheckRun:
+def execute_run(
+    session: Session,
+    box: SecretBox,
+    run_id: int,
+    today: date,
+    actor=None,
+    timeouts: tuple[float, float] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    language: str = "de",
+) -> CheckRun:
     """Check every active interface for a run, keeping its counters current (commits)."""
     run = session.get(CheckRun, run_id)
     interfaces = session.scalars(_all_active(today)).all()
@@ -199,6 +232,7 @@ def execute_run(session: Session, box: SecretBox, run_id: int, today: date, acto
 
 # ---- the worker's schedule --------------------------------------------------------------------------
 
+
 def _schedule_lock(session: Session) -> bool:
     if session.get_bind().dialect.name != "postgresql":
         return True
@@ -211,9 +245,16 @@ def _schedule_unlock(session: Session) -> None:
         session.commit()
 
 
-def run_due(session: Session, box: SecretBox, today: date, interval: timedelta = DEFAULT_INTERVAL,
-            timeouts: tuple[float, float] | None = None, concurrency: int = DEFAULT_CONCURRENCY,
-            now: datetime | None = None, limit: int = 1000) -> Tally:
+def run_due(
+    session: Session,
+    box: SecretBox,
+    today: date,
+    interval: timedelta = DEFAULT_INTERVAL,
+    timeouts: tuple[float, float] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    now: datetime | None = None,
+    limit: int = 1000,
+) -> Tally:
     """Check the active interfaces not checked within `interval` (one worker at a time)."""
     now = now or utcnow()
     if not _schedule_lock(session):
@@ -221,10 +262,14 @@ def run_due(session: Session, box: SecretBox, today: date, interval: timedelta =
         return Tally()
     try:
         due = session.scalars(
-            _all_active(today).where(sa.or_(Interface.last_check_at.is_(None),
-                                            Interface.last_check_at <= now - interval))
-            .order_by(None).order_by(Interface.last_check_at.asc().nulls_first(), Interface.id)
-            .limit(limit)).all()
+            _all_active(today)
+            .where(
+                sa.or_(Interface.last_check_at.is_(None), Interface.last_check_at <= now - interval)
+            )
+            .order_by(None)
+            .order_by(Interface.last_check_at.asc().nulls_first(), Interface.id)
+            .limit(limit)
+        ).all()
         if not due:
             session.commit()
             return Tally()

@@ -1,4 +1,5 @@
 """Customer rules shared by the pages, the demo seed and the reminders."""
+
 from __future__ import annotations
 
 import re
@@ -24,14 +25,29 @@ SINNO_STATUSES = {
     "invited": _l("eingeladen"),
     "active": _l("aktiv"),
 }
-EDITABLE_FIELDS = ("salutation", "first_name", "last_name", "number", "mobile", "email", "language",
-                   "branch_id", "sms_consent")
+EDITABLE_FIELDS = (
+    "salutation",
+    "first_name",
+    "last_name",
+    "number",
+    "mobile",
+    "email",
+    "language",
+    "branch_id",
+    "sms_consent",
+)
 
 
 def search_text_for(customer: Customer) -> str:
     """What one customer search matches: name, customer number, mobile digits, e-mail."""
     digits = "".join(ch for ch in (customer.mobile or "") if ch.isdigit())
-    parts = [customer.first_name, customer.last_name, customer.number or "", digits, customer.email or ""]
+    parts = [
+        customer.first_name,
+        customer.last_name,
+        customer.number or "",
+        digits,
+        customer.email or "",
+    ]
     return " | ".join(p.strip().lower() for p in parts if p)[:300]
 
 
@@ -53,10 +69,15 @@ def matching(stmt: sa.Select, q: str) -> sa.Select:
     return stmt
 
 
-def list_statement(q: str = "", branch_id: int | None = None, app_state: str | None = None) -> sa.Select:
+def list_statement(
+    q: str = "", branch_id: int | None = None, app_state: str | None = None
+) -> sa.Select:
     """Customers by name with their branch, matching the search words and the branch."""
-    stmt = (sa.select(Customer).options(joinedload(Customer.branch))
-            .order_by(Customer.last_name, Customer.first_name, Customer.id))
+    stmt = (
+        sa.select(Customer)
+        .options(joinedload(Customer.branch))
+        .order_by(Customer.last_name, Customer.first_name, Customer.id)
+    )
     stmt = matching(stmt, q)
     if branch_id:
         stmt = stmt.where(Customer.branch_id == branch_id)
@@ -72,8 +93,9 @@ def find_by_reference(session: Session, reference: str | None) -> Customer | Non
         return None
     customer = session.scalar(sa.select(Customer).where(Customer.number == text))
     if customer is None:
-        customer = session.scalar(sa.select(Customer).where(
-            sa.func.lower(Customer.number) == text.lower()).limit(1))
+        customer = session.scalar(
+            sa.select(Customer).where(sa.func.lower(Customer.number) == text.lower()).limit(1)
+        )
     if customer is None:
         match = re.fullmatch(r"#?\s*(\d{1,9})", text)
         if match:
@@ -90,8 +112,12 @@ def suggestions(session: Session, q: str, limit: int = 10) -> list[Customer]:
     """Customers matching a typed name, number or mobile, for a picker (at least two characters)."""
     if len(q.strip()) < 2:
         return []
-    stmt = matching(sa.select(Customer).options(joinedload(Customer.branch))
-                    .order_by(Customer.last_name, Customer.first_name, Customer.id), q.lstrip("#"))
+    stmt = matching(
+        sa.select(Customer)
+        .options(joinedload(Customer.branch))
+        .order_by(Customer.last_name, Customer.first_name, Customer.id),
+        q.lstrip("#"),
+    )
     return list(session.scalars(stmt.limit(limit)).all())
 
 
@@ -109,33 +135,58 @@ def save(session: Session, customer: Customer, values: dict[str, Any]) -> Custom
 
 def appointment_count(session: Session, customer_id: int) -> int:
     """How many appointments (past and future) a customer has."""
-    return session.scalar(sa.select(sa.func.count()).select_from(Appointment)
-                          .where(Appointment.customer_id == customer_id)) or 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Appointment)
+            .where(Appointment.customer_id == customer_id)
+        )
+        or 0
+    )
 
 
 def delete(session: Session, customer: Customer) -> None:
     """Delete a customer without appointments; their SMS stay in the outbox without the link."""
-    session.execute(sa.update(SmsMessage).where(SmsMessage.customer_id == customer.id)
-                    .values(customer_id=None))
+    session.execute(
+        sa.update(SmsMessage).where(SmsMessage.customer_id == customer.id).values(customer_id=None)
+    )
     session.delete(customer)
     session.flush()
 
 
-def appointments_of(session: Session, customer_id: int, now: datetime,
-                    limit: int = 20) -> tuple[list[Appointment], list[Appointment]]:
+def appointments_of(
+    session: Session, customer_id: int, now: datetime, limit: int = 20
+) -> tuple[list[Appointment], list[Appointment]]:
     """The customer's next appointments (soonest first) and past ones (latest first)."""
-    base = (sa.select(Appointment).where(Appointment.customer_id == customer_id)
-            .options(joinedload(Appointment.type), joinedload(Appointment.status),
-                     joinedload(Appointment.branch)))
-    upcoming = session.scalars(base.where(Appointment.starts_at >= now)
-                               .order_by(Appointment.starts_at, Appointment.id).limit(limit)).all()
-    past = session.scalars(base.where(Appointment.starts_at < now)
-                           .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(limit)).all()
+    base = (
+        sa.select(Appointment)
+        .where(Appointment.customer_id == customer_id)
+        .options(
+            joinedload(Appointment.type),
+            joinedload(Appointment.status),
+            joinedload(Appointment.branch),
+        )
+    )
+    upcoming = session.scalars(
+        base.where(Appointment.starts_at >= now)
+        .order_by(Appointment.starts_at, Appointment.id)
+        .limit(limit)
+    ).all()
+    past = session.scalars(
+        base.where(Appointment.starts_at < now)
+        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
+        .limit(limit)
+    ).all()
     return list(upcoming), list(past)
 
 
 def last_messages(session: Session, customer_id: int, limit: int = 10) -> list[SmsMessage]:
     """The latest SMS to the customer, newest first."""
-    return list(session.scalars(
-        sa.select(SmsMessage).where(SmsMessage.customer_id == customer_id)
-        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)).all())
+    return list(
+        session.scalars(
+            sa.select(SmsMessage)
+            .where(SmsMessage.customer_id == customer_id)
+            .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
+            .limit(limit)
+        ).all()
+    )

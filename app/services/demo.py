@@ -1,18 +1,29 @@
 """Demo data: a small hearing-aid and optics chain; running it twice changes nothing."""
+
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import (Appointment, AppointmentStatus, AppointmentType, Branch, Chain, Customer, Interface,
-                        Role, User, Workstation)
-from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
 from app.i18n import T_
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Branch,
+    Chain,
+    Customer,
+    Interface,
+    Role,
+    User,
+    Workstation,
+)
+from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
 from app.services import interface_types
 from app.services.customers import international_mobile, search_text_for
 from app.services.interfaces import denormalise, record_event, write_secret
@@ -38,15 +49,42 @@ DEMO_CUSTOMERS = (
 DEMO_CHAIN_NAME = "Hörwelt & Optik Demo GmbH"
 
 DEMO_BRANCHES = (
-    {"number": "01", "code": "STR", "name": "Stuttgart Mitte", "street": "Königstraße 12",
-     "postcode": "70173", "city": "Stuttgart", "country": "DE", "phone": "+49 711 2233440",
-     "email": "stuttgart@hoerwelt-demo.de", "workstations": ("STR-EMPFANG", "STR-ANPASSUNG", "STR-OPTIK")},
-    {"number": "02", "code": "ESS", "name": "Esslingen", "street": "Bahnhofstraße 5",
-     "postcode": "73728", "city": "Esslingen am Neckar", "country": "DE", "phone": "+49 711 3966120",
-     "email": "esslingen@hoerwelt-demo.de", "workstations": ("ESS-EMPFANG", "ESS-ANPASSUNG")},
-    {"number": "03", "code": "LBG", "name": "Ludwigsburg", "street": "Marktplatz 3",
-     "postcode": "71634", "city": "Ludwigsburg", "country": "DE", "phone": "+49 7141 905530",
-     "email": None, "workstations": ("LBG-EMPFANG",)},
+    {
+        "number": "01",
+        "code": "STR",
+        "name": "Stuttgart Mitte",
+        "street": "Königstraße 12",
+        "postcode": "70173",
+        "city": "Stuttgart",
+        "country": "DE",
+        "phone": "+49 711 2233440",
+        "email": "stuttgart@hoerwelt-demo.de",
+        "workstations": ("STR-EMPFANG", "STR-ANPASSUNG", "STR-OPTIK"),
+    },
+    {
+        "number": "02",
+        "code": "ESS",
+        "name": "Esslingen",
+        "street": "Bahnhofstraße 5",
+        "postcode": "73728",
+        "city": "Esslingen am Neckar",
+        "country": "DE",
+        "phone": "+49 711 3966120",
+        "email": "esslingen@hoerwelt-demo.de",
+        "workstations": ("ESS-EMPFANG", "ESS-ANPASSUNG"),
+    },
+    {
+        "number": "03",
+        "code": "LBG",
+        "name": "Ludwigsburg",
+        "street": "Marktplatz 3",
+        "postcode": "71634",
+        "city": "Ludwigsburg",
+        "country": "DE",
+        "phone": "+49 7141 905530",
+        "email": None,
+        "workstations": ("LBG-EMPFANG",),
+    },
 )
 
 # (name, "Erlaubt für automatische Benachrichtigungen des Kunden", minutes, group appointment)
@@ -60,7 +98,11 @@ DEMO_APPOINTMENT_TYPES = (
     ("Gruppenschulung", False, 90, True),
 )
 DEMO_APPOINTMENT_STATUSES = (
-    ("Geplant", OPEN), ("Bestätigt", OPEN), ("Erledigt", DONE), ("Storniert", CANCELLED), ("Geplatzt", NO_SHOW),
+    ("Geplant", OPEN),
+    ("Bestätigt", OPEN),
+    ("Erledigt", DONE),
+    ("Storniert", CANCELLED),
+    ("Geplatzt", NO_SHOW),
 )
 
 # The bulk demo volume: customers K-20001 … and appointments over the coming weeks.
@@ -72,39 +114,208 @@ VOLUME_WEEKS = 6
 VOLUME_FIRST_NUMBER = 20001
 OPENING = (time(9, 0), time(18, 0))  # Monday to Saturday, local time
 
-FEMALE_NAMES = ("Anna", "Andrea", "Birgit", "Brigitte", "Christa", "Claudia", "Doris", "Elke", "Emma",
-                "Gabriele", "Gisela", "Hannelore", "Helga", "Ingrid", "Irmgard", "Julia", "Karin", "Katharina",
-                "Lea", "Marianne", "Monika", "Petra", "Renate", "Sabine", "Sophie", "Ursula", "Waltraud")
-MALE_NAMES = ("Alexander", "Bernd", "Dieter", "Frank", "Friedrich", "Gerhard", "Günter", "Hans", "Heinz",
-              "Helmut", "Jürgen", "Karl", "Klaus", "Lukas", "Manfred", "Michael", "Paul", "Peter", "Rainer",
-              "Rolf", "Stefan", "Thomas", "Uwe", "Walter", "Werner", "Wolfgang")
-LAST_NAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-              "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-              "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner",
-              "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler", "Herrmann",
-              "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang", "Scholz", "Möller",
-              "Weiß", "Jung", "Hahn", "Schubert", "Vogel", "Friedrich", "Keller", "Günther", "Frank", "Berger",
-              "Winkler", "Roth", "Beck", "Lorenz", "Baumann", "Franke", "Albrecht", "Schuster", "Simon",
-              "Ludwig", "Böhm", "Winter", "Kraus", "Martin", "Schumacher", "Krämer", "Vogt", "Stein", "Jäger",
-              "Otto", "Sommer", "Groß", "Seidel", "Heinrich", "Brandt", "Haas", "Schreiber", "Graf", "Yilmaz",
-              "Kaya", "Nowak", "Kowalski", "Rossi", "Popescu")
-MOBILE_PREFIXES = ("151", "152", "157", "159", "160", "162", "163", "170", "171", "172", "173", "174", "175",
-                   "176", "177", "178", "179")
-_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+FEMALE_NAMES = (
+    "Anna",
+    "Andrea",
+    "Birgit",
+    "Brigitte",
+    "Christa",
+    "Claudia",
+    "Doris",
+    "Elke",
+    "Emma",
+    "Gabriele",
+    "Gisela",
+    "Hannelore",
+    "Helga",
+    "Ingrid",
+    "Irmgard",
+    "Julia",
+    "Karin",
+    "Katharina",
+    "Lea",
+    "Marianne",
+    "Monika",
+    "Petra",
+    "Renate",
+    "Sabine",
+    "Sophie",
+    "Ursula",
+    "Waltraud",
+)
+MALE_NAMES = (
+    "Alexander",
+    "Bernd",
+    "Dieter",
+    "Frank",
+    "Friedrich",
+    "Gerhard",
+    "Günter",
+    "Hans",
+    "Heinz",
+    "Helmut",
+    "Jürgen",
+    "Karl",
+    "Klaus",
+    "Lukas",
+    "Manfred",
+    "Michael",
+    "Paul",
+    "Peter",
+    "Rainer",
+    "Rolf",
+    "Stefan",
+    "Thomas",
+    "Uwe",
+    "Walter",
+    "Werner",
+    "Wolfgang",
+)
+LAST_NAMES = (
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Schmitz",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Schmid",
+    "Schulze",
+    "Maier",
+    "Köhler",
+    "Herrmann",
+    "König",
+    "Walter",
+    "Mayer",
+    "Huber",
+    "Kaiser",
+    "Fuchs",
+    "Peters",
+    "Lang",
+    "Scholz",
+    "Möller",
+    "Weiß",
+    "Jung",
+    "Hahn",
+    "Schubert",
+    "Vogel",
+    "Friedrich",
+    "Keller",
+    "Günther",
+    "Frank",
+    "Berger",
+    "Winkler",
+    "Roth",
+    "Beck",
+    "Lorenz",
+    "Baumann",
+    "Franke",
+    "Albrecht",
+    "Schuster",
+    "Simon",
+    "Ludwig",
+    "Böhm",
+    "Winter",
+    "Kraus",
+    "Martin",
+    "Schumacher",
+    "Krämer",
+    "Vogt",
+    "Stein",
+    "Jäger",
+    "Otto",
+    "Sommer",
+    "Groß",
+    "Seidel",
+    "Heinrich",
+    "Brandt",
+    "Haas",
+    "Schreiber",
+    "Graf",
+    "Yilmaz",
+    "Kaya",
+    "Nowak",
+    "Kowalski",
+    "Rossi",
+    "Popescu",
+)
+MOBILE_PREFIXES = (
+    "151",
+    "152",
+    "157",
+    "159",
+    "160",
+    "162",
+    "163",
+    "170",
+    "171",
+    "172",
+    "173",
+    "174",
+    "175",
+    "176",
+    "177",
+    "178",
+    "179",
+)
+_ASCII = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
 
 # Demo log-ins are printed by the seed and listed in the README; they exist only in demo databases.
 DEMO_USERS = (
-    {"username": "admin", "password": "Demo-Admin-2026", "role": Role.ADMIN, "full_name": "Anna Admin",
-     "branch": None},
-    {"username": "mitarbeiter", "password": "Demo-Mitarbeiter-2026", "role": Role.EMPLOYEE,
-     "full_name": "Max Mitarbeiter", "branch": "01", "workstation": "STR-EMPFANG"},
-    {"username": "helpdesk", "password": "Demo-Helpdesk-2026", "role": Role.HELPDESK,
-     "full_name": "Hanna Helpdesk", "branch": None},
+    {
+        "username": "admin",
+        "password": "Demo-Admin-2026",
+        "role": Role.ADMIN,
+        "full_name": "Anna Admin",
+        "branch": None,
+    },
+    {
+        "username": "mitarbeiter",
+        "password": "Demo-Mitarbeiter-2026",
+        "role": Role.EMPLOYEE,
+        "full_name": "Max Mitarbeiter",
+        "branch": "01",
+        "workstation": "STR-EMPFANG",
+    },
+    {
+        "username": "helpdesk",
+        "password": "Demo-Helpdesk-2026",
+        "role": Role.HELPDESK,
+        "full_name": "Hanna Helpdesk",
+        "branch": None,
+    },
 )
 
 
-def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin",
-         sms_url: str = DEMO_SMS_URL) -> str:
+def seed(
+    session: Session, box: SecretBox, tz_name: str = "Europe/Berlin", sms_url: str = DEMO_SMS_URL
+) -> str:
     """Create what is missing of the demo chain and return the printable log-ins.
 
     `sms_url` is the local SMSAPI simulator's address (`scripts/dev.sh` passes its SIM_PORT).
@@ -132,16 +343,21 @@ def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin",
     for spec in DEMO_USERS:
         user = session.scalar(sa.select(User).where(User.username == spec["username"]))
         if user is None:
-            user = User(username=spec["username"], full_name=spec["full_name"], role=spec["role"].value)
+            user = User(
+                username=spec["username"], full_name=spec["full_name"], role=spec["role"].value
+            )
             user.set_password(spec["password"])
             if spec.get("branch"):
                 user.branch_id = branches[spec["branch"]].id
             if spec.get("workstation"):
                 user.workstation_id = session.scalar(
-                    sa.select(Workstation.id).where(Workstation.name == spec["workstation"]))
+                    sa.select(Workstation.id).where(Workstation.name == spec["workstation"])
+                )
             session.add(user)
             created += 1
-        lines.append(f"  {spec['role'].value:<9} user: {spec['username']:<12} password: {spec['password']}")
+        lines.append(
+            f"  {spec['role'].value:<9} user: {spec['username']:<12} password: {spec['password']}"
+        )
     session.flush()
     created += _seed_customers(session, branches)
     created += _seed_interfaces(session, box, sms_url)
@@ -152,7 +368,8 @@ def seed(session: Session, box: SecretBox, tz_name: str = "Europe/Berlin",
     created += _seed_mail(session, box)
     session.flush()
     head = f"Demo chain '{chain.name}': {created} record(s) created" + (
-        "." if created else " (already complete, nothing changed).")
+        "." if created else " (already complete, nothing changed)."
+    )
     return "\n".join([head, "Log-ins:", *lines])
 
 
@@ -160,9 +377,16 @@ def _seed_customers(session: Session, branches: dict[str, Branch]) -> int:
     created = 0
     for number, salutation, first, last, mobile, consent, branch in DEMO_CUSTOMERS:
         if session.scalar(sa.select(Customer.id).where(Customer.number == number)) is None:
-            customer = Customer(number=number, salutation=salutation, first_name=first, last_name=last,
-                                mobile=mobile, sms_consent=consent, branch_id=branches[branch].id,
-                                email=f"{first.lower()}.{last.lower()}@example.org")
+            customer = Customer(
+                number=number,
+                salutation=salutation,
+                first_name=first,
+                last_name=last,
+                mobile=mobile,
+                sms_consent=consent,
+                branch_id=branches[branch].id,
+                email=f"{first.lower()}.{last.lower()}@example.org",
+            )
             customer.search_text = search_text_for(customer)
             session.add(customer)
             created += 1
@@ -175,21 +399,52 @@ def _seed_interfaces(session: Session, box: SecretBox, sms_url: str = DEMO_SMS_U
     _follow_simulator(session, sms_url)
     admin = session.scalar(sa.select(User).where(User.username == "admin"))
     specs = (
-        ("smsapi", DEMO_SMS_NAME, True, True,
-         {"service": "custom", "base_url": sms_url, "auth_mode": "token", "username": "",
-          "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
-          "proxy_port": None}, {"token": DEMO_SMS_TOKEN}),
-        ("appointment_reminder", "Terminerinnerung", True, False,
-         dict(interface_types.get("appointment_reminder").defaults, quiet_start="23:00",
-              quiet_end="05:00"), {}),
+        (
+            "smsapi",
+            DEMO_SMS_NAME,
+            True,
+            True,
+            {
+                "service": "custom",
+                "base_url": sms_url,
+                "auth_mode": "token",
+                "username": "",
+                "sender": "",
+                "country_code": "+49",
+                "max_chars": 1000,
+                "proxy_host": "",
+                "proxy_port": None,
+            },
+            {"token": DEMO_SMS_TOKEN},
+        ),
+        (
+            "appointment_reminder",
+            "Terminerinnerung",
+            True,
+            False,
+            dict(
+                interface_types.get("appointment_reminder").defaults,
+                quiet_start="23:00",
+                quiet_end="05:00",
+            ),
+            {},
+        ),
     )
     for type_key, name, server, client, settings, secrets in specs:
         if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
             continue
         itype = interface_types.get(type_key)
-        interface = Interface(type_key=type_key, group=itype.group, name=name, server_side=server,
-                              client_side=client, settings=settings, state={}, start_date=date.today(),
-                              created_by_id=admin.id if admin else None)
+        interface = Interface(
+            type_key=type_key,
+            group=itype.group,
+            name=name,
+            server_side=server,
+            client_side=client,
+            settings=settings,
+            state={},
+            start_date=date.today(),
+            created_by_id=admin.id if admin else None,
+        )
         denormalise(session, interface, itype)
         session.add(interface)
         for field, value in secrets.items():
@@ -209,18 +464,38 @@ def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
     created = 0
     admin = session.scalar(sa.select(User).where(User.username == "admin"))
     specs = (
-        ("sinno_app", DEMO_SINNO_NAME, False, True, branches["01"].id,
-         {"server": DEMO_SINNO_URL, "client_id": "winpro", "company_no": "4711",
-          "proxy_host": None, "proxy_port": None}),
+        (
+            "sinno_app",
+            DEMO_SINNO_NAME,
+            False,
+            True,
+            branches["01"].id,
+            {
+                "server": DEMO_SINNO_URL,
+                "client_id": "winpro",
+                "company_no": "4711",
+                "proxy_host": None,
+                "proxy_port": None,
+            },
+        ),
         ("sinno_chat", "SiNNO-Chat", True, False, None, {}),
     )
     for type_key, name, server, client, branch_id, settings in specs:
         if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
             continue
         itype = interface_types.get(type_key)
-        interface = Interface(type_key=type_key, group=itype.group, name=name, server_side=server,
-                              client_side=client, branch_id=branch_id, settings=settings, state={},
-                              start_date=date.today(), created_by_id=admin.id if admin else None)
+        interface = Interface(
+            type_key=type_key,
+            group=itype.group,
+            name=name,
+            server_side=server,
+            client_side=client,
+            branch_id=branch_id,
+            settings=settings,
+            state={},
+            start_date=date.today(),
+            created_by_id=admin.id if admin else None,
+        )
         denormalise(session, interface, itype)
         session.add(interface)
         session.flush()
@@ -240,23 +515,52 @@ def _seed_status_examples(session: Session, box: SecretBox) -> int:
 
     created = 0
     admin = session.scalar(sa.select(User).where(User.username == "admin"))
-    settings = {"service": "custom", "base_url": DEMO_SMS_URL, "auth_mode": "token", "username": "",
-                "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
-                "proxy_port": None}
+    settings = {
+        "service": "custom",
+        "base_url": DEMO_SMS_URL,
+        "auth_mode": "token",
+        "username": "",
+        "sender": "",
+        "country_code": "+49",
+        "max_chars": 1000,
+        "proxy_host": "",
+        "proxy_port": None,
+    }
     specs = (
-        ("SMS Altsystem (abgelaufener Schlüssel)", False, True, date(2024, 1, 1), "expired-demo-token"),
-        ("SMS Filiale Esslingen (neuer Vertrag)", True, False, date.today() + timedelta(days=14),
-         DEMO_SMS_TOKEN),
+        (
+            "SMS Altsystem (abgelaufener Schlüssel)",
+            False,
+            True,
+            date(2024, 1, 1),
+            "expired-demo-token",
+        ),
+        (
+            "SMS Filiale Esslingen (neuer Vertrag)",
+            True,
+            False,
+            date.today() + timedelta(days=14),
+            DEMO_SMS_TOKEN,
+        ),
     )
     itype = interface_types.get("smsapi")
     for name, server, client, start, token in specs:
         if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
             continue
-        branch_id = session.scalar(sa.select(Branch.id).where(Branch.number == "02")) if server else None
-        interface = Interface(type_key="smsapi", group=itype.group, name=name, server_side=server,
-                              client_side=client, settings=dict(settings, low_balance=20), state={},
-                              start_date=start, branch_id=branch_id,
-                              created_by_id=admin.id if admin else None)
+        branch_id = (
+            session.scalar(sa.select(Branch.id).where(Branch.number == "02")) if server else None
+        )
+        interface = Interface(
+            type_key="smsapi",
+            group=itype.group,
+            name=name,
+            server_side=server,
+            client_side=client,
+            settings=dict(settings, low_balance=20),
+            state={},
+            start_date=start,
+            branch_id=branch_id,
+            created_by_id=admin.id if admin else None,
+        )
         denormalise(session, interface, itype)
         session.add(interface)
         write_secret(box, interface, "token", token)
@@ -285,8 +589,14 @@ def _seed_appointment_settings(session: Session) -> int:
     have = set(session.scalars(sa.select(AppointmentType.name)).all())
     for name, allowed, minutes, _group in DEMO_APPOINTMENT_TYPES:
         if name not in have:
-            session.add(AppointmentType(name=name, allows_auto_notification=allowed, duration_minutes=minutes,
-                                        active=True))
+            session.add(
+                AppointmentType(
+                    name=name,
+                    allows_auto_notification=allowed,
+                    duration_minutes=minutes,
+                    active=True,
+                )
+            )
             created += 1
     have = set(session.scalars(sa.select(AppointmentStatus.name)).all())
     for name, kind in DEMO_APPOINTMENT_STATUSES:
@@ -317,17 +627,32 @@ def _volume_customers(rng: random.Random, branch_ids: list[int]) -> list[dict]:
         first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
         last = rng.choice(LAST_NAMES)
         roll = rng.random()
-        salutation = "" if roll < 0.03 else "divers" if roll < 0.05 else "frau" if female else "herr"
+        salutation = (
+            "" if roll < 0.03 else "divers" if roll < 0.05 else "frau" if female else "herr"
+        )
         mobile = _demo_mobile(rng) if rng.random() < 0.85 else None
-        email = (f"{first}.{last}.{VOLUME_FIRST_NUMBER + index}@example.org".translate(_ASCII).lower()
-                 if rng.random() < 0.6 else None)
+        email = (
+            f"{first}.{last}.{VOLUME_FIRST_NUMBER + index}@example.org".translate(_ASCII).lower()
+            if rng.random() < 0.6
+            else None
+        )
         sinno = rng.random()
         status = "active" if sinno < 0.03 else "invited" if sinno < 0.05 else "not_activated"
-        row = {"number": number, "salutation": salutation, "first_name": first, "last_name": last,
-               "mobile": mobile, "email": email, "language": "en" if rng.random() < 0.05 else "de",
-               "branch_id": rng.choice(branch_ids), "sms_consent": rng.random() < 0.75,
-               "sinno_status": status,
-               "sinno_customer_id": f"SIN-{VOLUME_FIRST_NUMBER + index}" if status == "active" else None}
+        row = {
+            "number": number,
+            "salutation": salutation,
+            "first_name": first,
+            "last_name": last,
+            "mobile": mobile,
+            "email": email,
+            "language": "en" if rng.random() < 0.05 else "de",
+            "branch_id": rng.choice(branch_ids),
+            "sms_consent": rng.random() < 0.75,
+            "sinno_status": status,
+            "sinno_customer_id": f"SIN-{VOLUME_FIRST_NUMBER + index}"
+            if status == "active"
+            else None,
+        }
         row["search_text"] = search_text_for(SimpleNamespace(**row))
         rows.append(row)
     return rows
@@ -339,7 +664,7 @@ def _opening_start(rng: random.Random, day: date, minutes: int, tz: ZoneInfo) ->
     last = (OPENING[1].hour * 60 - minutes) // 15
     slot = rng.randint(first, max(first, last))
     local = datetime.combine(day, time(slot // 4, (slot % 4) * 15), tzinfo=tz)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def _opening_days(start: date, end: date) -> list[date]:
@@ -352,13 +677,18 @@ def _opening_days(start: date, end: date) -> list[date]:
     return days
 
 
-def _volume_appointments(rng: random.Random, session: Session, customers: list[tuple[int, int]],
-                         branch_ids: list[int], tz: ZoneInfo) -> list[dict]:
+def _volume_appointments(
+    rng: random.Random,
+    session: Session,
+    customers: list[tuple[int, int]],
+    branch_ids: list[int],
+    tz: ZoneInfo,
+) -> list[dict]:
     types = {t.name: t for t in session.scalars(sa.select(AppointmentType)).all()}
     statuses = {s.name: s.id for s in session.scalars(sa.select(AppointmentStatus)).all()}
     type_specs = [(types[name], group) for name, _a, _m, group in DEMO_APPOINTMENT_TYPES]
     weights = (30, 20, 20, 12, 10, 6, 2)
-    today = datetime.now(timezone.utc).astimezone(tz).date()
+    today = datetime.now(UTC).astimezone(tz).date()
     upcoming = _opening_days(today, today + timedelta(weeks=VOLUME_WEEKS))
     past = _opening_days(today - timedelta(days=14), today - timedelta(days=1))
     rows = []
@@ -372,12 +702,18 @@ def _volume_appointments(rng: random.Random, session: Session, customers: list[t
             status = "Erledigt" if roll < 0.8 else "Geplatzt" if roll < 0.9 else "Storniert"
         else:
             status = "Geplant" if roll < 0.7 else "Bestätigt" if roll < 0.95 else "Storniert"
-        rows.append({
-            "customer_id": customer_id, "type_id": appt_type.id, "status_id": statuses[status],
-            "branch_id": home_branch if rng.random() < 0.9 else rng.choice(branch_ids),
-            "starts_at": _opening_start(rng, day, appt_type.duration_minutes, tz),
-            "duration_minutes": appt_type.duration_minutes, "is_group": group, "note": "",
-        })
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "type_id": appt_type.id,
+                "status_id": statuses[status],
+                "branch_id": home_branch if rng.random() < 0.9 else rng.choice(branch_ids),
+                "starts_at": _opening_start(rng, day, appt_type.duration_minutes, tz),
+                "duration_minutes": appt_type.duration_minutes,
+                "is_group": group,
+                "note": "",
+            }
+        )
     return rows
 
 
@@ -390,8 +726,10 @@ def _seed_volume(session: Session, branches: dict[str, Branch], tz_name: str) ->
     branch_ids = sorted(b.id for b in branches.values())
     session.execute(sa.insert(Customer), _volume_customers(rng, branch_ids))
     customers = session.execute(
-        sa.select(Customer.id, Customer.branch_id).where(Customer.number.like("K-2%"))
-        .order_by(Customer.id)).all()
+        sa.select(Customer.id, Customer.branch_id)
+        .where(Customer.number.like("K-2%"))
+        .order_by(Customer.id)
+    ).all()
     customers = [(row.id, row.branch_id) for row in customers]
     appointments = _volume_appointments(rng, session, customers, branch_ids, ZoneInfo(tz_name))
     session.execute(sa.insert(Appointment), appointments)
@@ -413,12 +751,24 @@ def _seed_mail(session: Session, box: SecretBox) -> int:
     if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is None:
         admin = session.scalar(sa.select(User).where(User.username == "admin"))
         itype = interface_types.get("email_smtp")
-        interface = Interface(type_key="email_smtp", group=itype.group, name=name, server_side=True,
-                              client_side=False, state={}, start_date=date.today(),
-                              settings={"host": "127.0.0.1", "port": DEMO_SMTP_PORT, "security": "none",
-                                        "username": "demo", "sender": "portal@example.org",
-                                        "sender_name": "Schnittstellenportal (Demo)"},
-                              created_by_id=admin.id if admin else None)
+        interface = Interface(
+            type_key="email_smtp",
+            group=itype.group,
+            name=name,
+            server_side=True,
+            client_side=False,
+            state={},
+            start_date=date.today(),
+            settings={
+                "host": "127.0.0.1",
+                "port": DEMO_SMTP_PORT,
+                "security": "none",
+                "username": "demo",
+                "sender": "portal@example.org",
+                "sender_name": "Schnittstellenportal (Demo)",
+            },
+            created_by_id=admin.id if admin else None,
+        )
         denormalise(session, interface, itype)
         session.add(interface)
         write_secret(box, interface, "password", "demo-password")

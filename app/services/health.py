@@ -1,4 +1,5 @@
 """Liveness and readiness: database reachable, migrations at head, a worker beating recently."""
+
 from __future__ import annotations
 
 import os
@@ -60,7 +61,9 @@ class Readiness:
     @property
     def failed(self) -> list[str]:
         """Names of the failed conditions, in a fixed order."""
-        return [name for name in ("database", "migrations", "worker") if getattr(self, name) is False]
+        return [
+            name for name in ("database", "migrations", "worker") if getattr(self, name) is False
+        ]
 
 
 def readiness(engine: sa.Engine, migrations_dir: str, now: datetime | None = None) -> Readiness:

@@ -1,4 +1,5 @@
 """An interface's history: entries with field keys and language-neutral values, gateway outcomes."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -29,17 +30,29 @@ class Actor(Protocol):
     display_name: str
 
 
-def record_event(session: Session, interface: Interface, action: str, actor: Actor | None,
-                 changes: list[dict[str, Any]] | None = None, message: Text | str = "",
-                 ok: bool = True) -> InterfaceEvent:
+def record_event(
+    session: Session,
+    interface: Interface,
+    action: str,
+    actor: Actor | None,
+    changes: list[dict[str, Any]] | None = None,
+    message: Text | str = "",
+    ok: bool = True,
+) -> InterfaceEvent:
     """Write one history entry of an interface; `message` is best a Text (read in the reader's
     language)."""
     session.flush()
-    event = InterfaceEvent(interface_id=interface.id, interface_name=interface.name,
-                           type_key=interface.type_key, action=action,
-                           actor_id=getattr(actor, "id", None),
-                           actor_name=getattr(actor, "display_name", "") or "",
-                           changes=changes or [], message=message or "", ok=ok)
+    event = InterfaceEvent(
+        interface_id=interface.id,
+        interface_name=interface.name,
+        type_key=interface.type_key,
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "display_name", "") or "",
+        changes=changes or [],
+        message=message or "",
+        ok=ok,
+    )
     session.add(event)
     return event
 
@@ -74,8 +87,14 @@ def change_of(session: Session, field: str, old: Any, new: Any) -> dict[str, Any
     return {"field": field, "old": old, "new": new}
 
 
-def record_check(session: Session, interface: Interface, action: str, actor: Actor | None,
-                 ok: bool, message: Text) -> InterfaceEvent:
+def record_check(
+    session: Session,
+    interface: Interface,
+    action: str,
+    actor: Actor | None,
+    ok: bool,
+    message: Text,
+) -> InterfaceEvent:
     """Record a gateway action's outcome in the history and the interface's status."""
     now = utcnow()
     interface.last_check_at = now

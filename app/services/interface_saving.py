@@ -1,4 +1,5 @@
 """Saving interfaces: create, update, delete, protect, follow a moved workstation; always with history."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,11 +22,23 @@ class ProtectedError(Exception):
     """A protected interface cannot be changed or deleted."""
 
 
-def _apply(session: Session, interface: Interface, itype: InterfaceType, data: InterfaceData,
-           box: SecretBox) -> list[dict[str, Any]]:
+def _apply(
+    session: Session,
+    interface: Interface,
+    itype: InterfaceType,
+    data: InterfaceData,
+    box: SecretBox,
+) -> list[dict[str, Any]]:
     """Set the fields; return the list of changes for the history (field keys, never labels)."""
     changes: list[dict[str, Any]] = []
-    for field in ("name", "branch_id", "workstation_id", "server_side", "client_side", "start_date"):
+    for field in (
+        "name",
+        "branch_id",
+        "workstation_id",
+        "server_side",
+        "client_side",
+        "start_date",
+    ):
         old, new = getattr(interface, field), getattr(data, field)
         if old != new:
             change = change_of(session, field, old, new)
@@ -46,20 +59,28 @@ def _apply(session: Session, interface: Interface, itype: InterfaceType, data: I
                 write_secret(box, interface, secret.name, value)
                 # Only that it changed, never the value (issue: "Passwort geändert").
                 changes.append({"field": secret.name, "secret": True})
-        elif not secret.required_when(new_settings):
-            if any(s.field == secret.name for s in interface.secrets):
-                write_secret(box, interface, secret.name, None)
-                changes.append({"field": secret.name, "secret": True, "removed": True})
+        elif not secret.required_when(new_settings) and any(
+            s.field == secret.name for s in interface.secrets
+        ):
+            write_secret(box, interface, secret.name, None)
+            changes.append({"field": secret.name, "secret": True, "removed": True})
     denormalise(session, interface, itype)
     return changes
 
 
-def create(session: Session, itype: InterfaceType, data: InterfaceData, box: SecretBox,
-           actor: Actor) -> Interface:
+def create(
+    session: Session, itype: InterfaceType, data: InterfaceData, box: SecretBox, actor: Actor
+) -> Interface:
     """Create an interface and record it in its history; refuses data that breaks a rule."""
     check(session, itype, data)
-    interface = Interface(type_key=itype.key, group=itype.group, settings={}, state={},
-                          created_by_id=actor.id, protected=False)
+    interface = Interface(
+        type_key=itype.key,
+        group=itype.group,
+        settings={},
+        state={},
+        created_by_id=actor.id,
+        protected=False,
+    )
     interface.name = data.name
     session.add(interface)
     changes = _apply(session, interface, itype, data, box)
@@ -71,8 +92,14 @@ def create(session: Session, itype: InterfaceType, data: InterfaceData, box: Sec
     return interface
 
 
-def update(session: Session, interface: Interface, itype: InterfaceType, data: InterfaceData,
-           box: SecretBox, actor: Actor) -> list[dict[str, Any]]:
+def update(
+    session: Session,
+    interface: Interface,
+    itype: InterfaceType,
+    data: InterfaceData,
+    box: SecretBox,
+    actor: Actor,
+) -> list[dict[str, Any]]:
     """Save changes of an unprotected interface, recording which fields changed."""
     if interface.protected:
         raise ProtectedError()
@@ -108,9 +135,13 @@ def set_protected(session: Session, interface: Interface, protected: bool, actor
 
 def protected_on_workstation(session: Session, workstation_id: int) -> list[str]:
     """Names of the protected interfaces bound to a workstation (they block moving it)."""
-    return list(session.scalars(
-        sa.select(Interface.name).where(Interface.workstation_id == workstation_id,
-                                        Interface.protected.is_(True)).order_by(Interface.name)))
+    return list(
+        session.scalars(
+            sa.select(Interface.name)
+            .where(Interface.workstation_id == workstation_id, Interface.protected.is_(True))
+            .order_by(Interface.name)
+        )
+    )
 
 
 def follow_workstation(session: Session, workstation: Workstation, actor: Actor) -> int:
@@ -121,7 +152,8 @@ def follow_workstation(session: Session, workstation: Workstation, actor: Actor)
     """
     moved = 0
     bound = session.scalars(
-        sa.select(Interface).where(Interface.workstation_id == workstation.id)).all()
+        sa.select(Interface).where(Interface.workstation_id == workstation.id)
+    ).all()
     for interface in bound:
         if interface.branch_id == workstation.branch_id:
             continue

@@ -1,4 +1,5 @@
 """The copies an interface keeps for the list: search text, branch and workstation names."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -9,10 +10,23 @@ from app.services import interface_types
 from app.services.interface_types import InterfaceType
 
 
-def search_text_for(name: str, group: str, type_label: str, branch_name: str | None,
-                    branch_number: str | None, workstation_name: str | None) -> str:
+def search_text_for(
+    name: str,
+    group: str,
+    type_label: str,
+    branch_name: str | None,
+    branch_number: str | None,
+    workstation_name: str | None,
+) -> str:
     """The lower-cased text one search matches against."""
-    parts = [name, group, type_label, branch_number or "", branch_name or "", workstation_name or ""]
+    parts = [
+        name,
+        group,
+        type_label,
+        branch_number or "",
+        branch_name or "",
+        workstation_name or "",
+    ]
     return " | ".join(p.strip().lower() for p in parts if p)[:400]
 
 
@@ -21,8 +35,13 @@ def denormalise(session: Session, interface: Interface, itype: InterfaceType | N
     branch = session.get(Branch, interface.branch_id) if interface.branch_id else None
     ws = session.get(Workstation, interface.workstation_id) if interface.workstation_id else None
     interface.search_text = search_text_for(
-        interface.name, interface.group, itype.label if itype else interface.type_key,
-        branch.name if branch else None, branch.number if branch else None, ws.name if ws else None)
+        interface.name,
+        interface.group,
+        itype.label if itype else interface.type_key,
+        branch.name if branch else None,
+        branch.number if branch else None,
+        ws.name if ws else None,
+    )
     interface.branch_label = branch.label if branch else ""
     interface.workstation_label = ws.name if ws else ""
 

@@ -1,4 +1,5 @@
 """An interface's secret fields: stored encrypted, read only for a gateway call or an audited reveal."""
+
 from __future__ import annotations
 
 from app.models import Interface, InterfaceSecret

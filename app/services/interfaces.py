@@ -10,6 +10,7 @@ here or from the module itself:
 - `interface_search`   the list's copies (search text, branch and workstation names)
 - `interface_resolve`  which interface applies
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,20 +21,45 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Interface
-from app.services.pagination import Slice, like_escape
 from app.services.interface_history import (  # noqa: F401
-    COMMON_LABELS, Actor, change_of, record_check, record_event, stored_value)
+    COMMON_LABELS,
+    Actor,
+    change_of,
+    record_check,
+    record_event,
+    stored_value,
+)
 from app.services.interface_resolve import resolve  # noqa: F401
 from app.services.interface_rules import (  # noqa: F401
-    InterfaceData, RuleViolation, check, rule_violations)
+    InterfaceData,
+    RuleViolation,
+    check,
+    rule_violations,
+)
 from app.services.interface_saving import (  # noqa: F401
-    ProtectedError, create, delete, follow_workstation, protected_on_workstation, set_protected,
-    update)
+    ProtectedError,
+    create,
+    delete,
+    follow_workstation,
+    protected_on_workstation,
+    set_protected,
+    update,
+)
 from app.services.interface_search import (  # noqa: F401
-    denormalise, refresh_search_text, refresh_search_text_for_branch,
-    refresh_search_text_for_workstation, search_text_for)
+    denormalise,
+    refresh_search_text,
+    refresh_search_text_for_branch,
+    refresh_search_text_for_workstation,
+    search_text_for,
+)
 from app.services.interface_secrets import (  # noqa: F401
-    holds_secret, read_secret, secrets_set, write_secret)
+    holds_secret,
+    read_secret,
+    secrets_set,
+    write_secret,
+)
+from app.services.pagination import Slice, like_escape
+
 
 @dataclass(frozen=True)
 class Status:
@@ -58,7 +84,9 @@ def status_order(today) -> sa.ColumnElement[int]:
 
     `today` is a date or a bound parameter. tests/test_interface_list.py checks both agree.
     """
-    return sa.case((Interface.start_date > today, 1), (Interface.last_error.is_not(None), 2), else_=0)
+    return sa.case(
+        (Interface.start_date > today, 1), (Interface.last_error.is_not(None), 2), else_=0
+    )
 
 
 SORTS = {
@@ -73,9 +101,17 @@ SORTS = {
 }
 
 LIST_COLUMNS = (
-    Interface.id, Interface.type_key, Interface.group, Interface.name, Interface.branch_label,
-    Interface.workstation_label, Interface.server_side, Interface.client_side, Interface.start_date,
-    Interface.protected, Interface.last_error,
+    Interface.id,
+    Interface.type_key,
+    Interface.group,
+    Interface.name,
+    Interface.branch_label,
+    Interface.workstation_label,
+    Interface.server_side,
+    Interface.client_side,
+    Interface.start_date,
+    Interface.protected,
+    Interface.last_error,
 )
 
 
@@ -94,7 +130,9 @@ class ListQuery:
     per_page: int = 50
 
 
-def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...]) -> sa.Select:
+def _list_statement(
+    sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...]
+) -> sa.Select:
     """The list's SELECT for one shape of query; values come as bound parameters.
 
     `terms` holds, per search term, how many stored names it also stands for (see ListQuery.aliases).
@@ -113,29 +151,45 @@ def _list_statement(sort: str, desc: bool, with_workstation: bool, terms: tuple[
     if sort == "name":
         order.pop(1)
     conditions = [
-        sa.or_(*(Interface.search_text.like(sa.bindparam(f"term{i}_{j}"), escape="\\")
-                 for j in range(1 + alternatives)))
-        for i, alternatives in enumerate(terms)]
+        sa.or_(
+            *(
+                Interface.search_text.like(sa.bindparam(f"term{i}_{j}"), escape="\\")
+                for j in range(1 + alternatives)
+            )
+        )
+        for i, alternatives in enumerate(terms)
+    ]
     if with_workstation:
         conditions.append(Interface.workstation_id.is_not(None))
     limit, offset = sa.bindparam("limit"), sa.bindparam("offset")
     if not terms:
-        return sa.select(*LIST_COLUMNS).where(*conditions).order_by(*order).limit(limit).offset(offset)
-    ids = (sa.select(Interface.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
-           .correlate(None))
+        return (
+            sa.select(*LIST_COLUMNS).where(*conditions).order_by(*order).limit(limit).offset(offset)
+        )
+    ids = (
+        sa.select(Interface.id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+        .correlate(None)
+    )
     return sa.select(*LIST_COLUMNS).where(Interface.id.in_(ids)).order_by(*order)
 
 
-def list_page(session: Session, query: ListQuery, today: date, statements: dict | None = None) -> Slice:
+def list_page(
+    session: Session, query: ListQuery, today: date, statements: dict | None = None
+) -> Slice:
     """One page of the interface list in a single statement: no join, no count, an index per sort.
 
     `statements` keeps the statements built per shape of query (the caller's cache, e.g. one per
     app): a statement object memoizes its cache key, so a reused one skips building and hashing.
     """
     terms = [t for t in query.q.lower().split() if t][:5]
-    patterns = [[term, *(stored for shown, stored in query.aliases
-                          if term in shown and term not in stored)]
-                for term in terms]
+    patterns = [
+        [term, *(stored for shown, stored in query.aliases if term in shown and term not in stored)]
+        for term in terms
+    ]
     sort = query.sort if query.sort in SORTS else "group"
     shape = (sort, query.desc, query.with_workstation, tuple(len(p) - 1 for p in patterns))
     stmt = statements.get(shape) if statements is not None else None
@@ -143,8 +197,11 @@ def list_page(session: Session, query: ListQuery, today: date, statements: dict 
         stmt = _list_statement(*shape)
         if statements is not None and len(statements) < 256:
             statements[shape] = stmt
-    params: dict[str, Any] = {f"term{i}_{j}": f"%{like_escape(text)}%"
-                              for i, texts in enumerate(patterns) for j, text in enumerate(texts)}
+    params: dict[str, Any] = {
+        f"term{i}_{j}": f"%{like_escape(text)}%"
+        for i, texts in enumerate(patterns)
+        for j, text in enumerate(texts)
+    }
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
     if sort == "status":
         params["today"] = today

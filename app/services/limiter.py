@@ -5,6 +5,7 @@ lock per key, so parallel requests cannot all pass the check before any of them 
 PostgreSQL takes a transaction-scoped advisory lock per key; on SQLite the hit is written first,
 which takes the database's single write lock until the caller commits.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,11 +44,16 @@ def _lock_id(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
-def _times(session: Session, key: str, rule: Rule, now: datetime, exclude: set[int]) -> list[datetime]:
+def _times(
+    session: Session, key: str, rule: Rule, now: datetime, exclude: set[int]
+) -> list[datetime]:
     """The newest `limit` hits of a key within the window, newest first."""
-    stmt = (sa.select(LimiterHit.at)
-            .where(LimiterHit.key == key, LimiterHit.at > now - rule.window)
-            .order_by(LimiterHit.at.desc()).limit(rule.limit))
+    stmt = (
+        sa.select(LimiterHit.at)
+        .where(LimiterHit.key == key, LimiterHit.at > now - rule.window)
+        .order_by(LimiterHit.at.desc())
+        .limit(rule.limit)
+    )
     if exclude:
         stmt = stmt.where(LimiterHit.id.not_in(exclude))
     return list(session.scalars(stmt))

@@ -9,6 +9,7 @@ Each attempt is counted before the password is checked (so parallel guesses cann
 the check first) and taken back when the password is right.
 User names are only stored as a keyed hash: a password typed into the name field is never kept.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,9 @@ def name_digest(secret: str | bytes, username: str) -> str:
     return hmac.new(key, username.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def _keys(digest: str, remote_addr: str, known_device: bool, policy: Policy) -> dict[str, limiter.Rule]:
+def _keys(
+    digest: str, remote_addr: str, known_device: bool, policy: Policy
+) -> dict[str, limiter.Rule]:
     rules = {f"login:pair:{digest}:{remote_addr}": limiter.Rule(policy.max_failures, policy.window)}
     if not known_device:
         rules[f"login:user:{digest}"] = limiter.Rule(policy.per_user, policy.window)
@@ -51,16 +54,18 @@ def _keys(digest: str, remote_addr: str, known_device: bool, policy: Policy) -> 
     return rules
 
 
-def begin(session: Session, digest: str, remote_addr: str, known_device: bool,
-          policy: Policy) -> limiter.Verdict:
+def begin(
+    session: Session, digest: str, remote_addr: str, known_device: bool, policy: Policy
+) -> limiter.Verdict:
     """Count this attempt as a failure unless a window is full (commits, releasing the lock)."""
     verdict = limiter.hit(session, _keys(digest, remote_addr[:45], known_device, policy))
     session.commit()
     return verdict
 
 
-def succeeded(session: Session, verdict: limiter.Verdict, digest: str, remote_addr: str,
-              policy: Policy) -> None:
+def succeeded(
+    session: Session, verdict: limiter.Verdict, digest: str, remote_addr: str, policy: Policy
+) -> None:
     """The password was right: take this attempt back, forget the pair's failures, prune old hits."""
     limiter.undo(session, verdict.hits.values())
     limiter.clear(session, keys=[f"login:pair:{digest}:{remote_addr[:45]}"])
@@ -71,12 +76,20 @@ def unlock(session: Session, digest: str | None = None, remote_addr: str | None 
     """Lift every log-in block of a user name and/or an address (admin CLI); rows removed."""
     removed = 0
     if digest:
-        removed += limiter.clear(session, keys=[f"login:user:{digest}"], prefix=f"login:pair:{digest}:")
+        removed += limiter.clear(
+            session, keys=[f"login:user:{digest}"], prefix=f"login:pair:{digest}:"
+        )
     if remote_addr:
         removed += limiter.clear(session, keys=[f"login:addr:{remote_addr}"])
         if not digest:
             # Pairs end with the address; there are few rows in any window.
-            removed += session.execute(sa.delete(LimiterHit).where(
-                LimiterHit.key.startswith("login:pair:", autoescape=True),
-                LimiterHit.key.endswith(f":{remote_addr}", autoescape=True))).rowcount or 0
+            removed += (
+                session.execute(
+                    sa.delete(LimiterHit).where(
+                        LimiterHit.key.startswith("login:pair:", autoescape=True),
+                        LimiterHit.key.endswith(f":{remote_addr}", autoescape=True),
+                    )
+                ).rowcount
+                or 0
+            )
     return removed

@@ -5,13 +5,14 @@ idempotency key, so a row found still "sending" after a crash is not sent again 
 gone out): it is marked failed with that reason. Temporary faults (refused connection, timeout,
 4xx) are retried with back-off; permanent ones (5xx, wrong password) fail at once.
 """
+
 from __future__ import annotations
 
 import html as html_lib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -40,20 +41,27 @@ class MailInputError(ValueError):
         self.message = message
 
 
-def settings_for(interface: Interface, box: SecretBox, timeout: float = 10.0, tls_context=None
-                 ) -> SmtpSettings:
+def settings_for(
+    interface: Interface, box: SecretBox, timeout: float = 10.0, tls_context=None
+) -> SmtpSettings:
     """The client settings of an SMTP interface, with its password decrypted."""
     s = interface.settings or {}
-    return SmtpSettings(host=s.get("host") or "", port=int(s.get("port") or 25),
-                        security=s.get("security") or "starttls",
-                        username=s.get("username") or None,
-                        password=read_secret(box, interface, "password"),
-                        sender=s.get("sender") or "", sender_name=s.get("sender_name") or "",
-                        timeout=timeout, tls_context=tls_context)
+    return SmtpSettings(
+        host=s.get("host") or "",
+        port=int(s.get("port") or 25),
+        security=s.get("security") or "starttls",
+        username=s.get("username") or None,
+        password=read_secret(box, interface, "password"),
+        sender=s.get("sender") or "",
+        sender_name=s.get("sender_name") or "",
+        timeout=timeout,
+        tls_context=tls_context,
+    )
 
 
-def check_connection(interface: Interface, box: SecretBox, timeout: float = 10.0,
-                     language: str | None = None) -> str | None:
+def check_connection(
+    interface: Interface, box: SecretBox, timeout: float = 10.0, language: str | None = None
+) -> str | None:
     """Connect, EHLO and log in without sending (for the status board); the error text or None."""
     try:
         SmtpClient(settings_for(interface, box, timeout)).check_connection()
@@ -74,8 +82,9 @@ def check_address(raw: str) -> str:
     try:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise MailInputError(_("„%(address)s“ ist keine gültige E-Mail-Adresse.",
-                               address=address)) from None
+        raise MailInputError(
+            _("„%(address)s“ ist keine gültige E-Mail-Adresse.", address=address)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -87,8 +96,9 @@ class Composed:
     html: str
 
 
-def compose(subject: str, paragraphs: Iterable[str], link: tuple[str, str] | None = None,
-            footer: str = "") -> Composed:
+def compose(
+    subject: str, paragraphs: Iterable[str], link: tuple[str, str] | None = None, footer: str = ""
+) -> Composed:
     """A plain-text mail and its HTML alternative from the same (already translated) texts."""
     paragraphs = list(paragraphs)
     text_parts = list(paragraphs)
@@ -96,39 +106,73 @@ def compose(subject: str, paragraphs: Iterable[str], link: tuple[str, str] | Non
     if link:
         label, url = link
         text_parts.append(f"{label}: {url}")
-        html_parts.append(f'<p><a href="{html_lib.escape(url, quote=True)}">{html_lib.escape(label)}</a></p>')
+        html_parts.append(
+            f'<p><a href="{html_lib.escape(url, quote=True)}">{html_lib.escape(label)}</a></p>'
+        )
     if footer:
         text_parts.append("-- \n" + footer)
-        html_parts.append(f'<hr><p style="color:#666;font-size:small">{html_lib.escape(footer)}</p>')
+        html_parts.append(
+            f'<hr><p style="color:#666;font-size:small">{html_lib.escape(footer)}</p>'
+        )
     body = "\n".join(html_parts)
-    html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html_lib.escape(subject)}'
-            f'</title></head><body style="font-family:sans-serif">{body}</body></html>')
+    html = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html_lib.escape(subject)}'
+        f'</title></head><body style="font-family:sans-serif">{body}</body></html>'
+    )
     return Composed(subject, "\n\n".join(text_parts) + "\n", html)
 
 
 def test_mail(language: str) -> Composed:
     """The test mail, in the admin's language."""
     _ = translator_for(language)
-    return compose(_("Test-E-Mail vom Schnittstellenportal"),
-                   [_("Diese Test-E-Mail bestätigt, dass das Schnittstellenportal über diesen "
-                      "Mailserver senden kann."),
-                    _("Sie müssen nichts weiter tun.")],
-                   footer=_("Schnittstellenportal"))
+    return compose(
+        _("Test-E-Mail vom Schnittstellenportal"),
+        [
+            _(
+                "Diese Test-E-Mail bestätigt, dass das Schnittstellenportal über diesen "
+                "Mailserver senden kann."
+            ),
+            _("Sie müssen nichts weiter tun."),
+        ],
+        footer=_("Schnittstellenportal"),
+    )
 
 
-def queue(session: Session, interface_id: int | None, to_address: str, mail: Composed, language: str,
-          kind: str = "notification", user_id: int | None = None) -> EmailMessage:
+def queue(
+    session: Session,
+    interface_id: int | None,
+    to_address: str,
+    mail: Composed,
+    language: str,
+    kind: str = "notification",
+    user_id: int | None = None,
+) -> EmailMessage:
     """Add one mail to the outbox (the caller commits; the worker sends it)."""
-    message = EmailMessage(kind=kind, status=MAIL_QUEUED, interface_id=interface_id,
-                           to_address=to_address, language=language, subject=mail.subject[:200],
-                           text=mail.text, html=mail.html, user_id=user_id)
+    message = EmailMessage(
+        kind=kind,
+        status=MAIL_QUEUED,
+        interface_id=interface_id,
+        to_address=to_address,
+        language=language,
+        subject=mail.subject[:200],
+        text=mail.text,
+        html=mail.html,
+        user_id=user_id,
+    )
     session.add(message)
     return message
 
 
 def _message_for(message: EmailMessage, settings: SmtpSettings):
-    msg = build_message(settings.sender, message.to_address, message.subject, message.text,
-                        message.html, sender_name=settings.sender_name, language=message.language)
+    msg = build_message(
+        settings.sender,
+        message.to_address,
+        message.subject,
+        message.text,
+        message.html,
+        sender_name=settings.sender_name,
+        language=message.language,
+    )
     # One Message-ID per outbox row: a receiving system can tell a repeat from a new mail.
     domain = settings.sender.rpartition("@")[2] or "portal.invalid"
     msg.replace_header("Message-ID", f"<portal-mail-{message.id}@{domain}>")
@@ -140,8 +184,15 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def _attempt(message: EmailMessage, interface: Interface | None, box: SecretBox, timeout: float,
-             now: datetime, retry: bool, tls_context=None) -> tuple[bool, str]:
+def _attempt(
+    message: EmailMessage,
+    interface: Interface | None,
+    box: SecretBox,
+    timeout: float,
+    now: datetime,
+    retry: bool,
+    tls_context=None,
+) -> tuple[bool, str]:
     """Send one row marked "sending"; set its outcome; return success and a text (no commit)."""
     if interface is None:
         message.status, message.error = MAIL_FAILED, _("Die E-Mail-Schnittstelle wurde gelöscht.")
@@ -161,18 +212,33 @@ def _attempt(message: EmailMessage, interface: Interface | None, box: SecretBox,
             message.status, message.next_attempt_at = MAIL_FAILED, None
         message.error = text[:500]
         return False, text
-    message.status, message.sent_at, message.error, message.next_attempt_at = MAIL_SENT, now, None, None
+    message.status, message.sent_at, message.error, message.next_attempt_at = (
+        MAIL_SENT,
+        now,
+        None,
+        None,
+    )
     return True, _("E-Mail an %(address)s gesendet.", address=message.to_address)
 
 
-def send_test(session: Session, box: SecretBox, interface: Interface, to_address: str, actor=None,
-              language: str = "de", timeout: float = 10.0, tls_context=None) -> EmailMessage:
+def send_test(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    to_address: str,
+    actor=None,
+    language: str = "de",
+    timeout: float = 10.0,
+    tls_context=None,
+) -> EmailMessage:
     """Record and commit the test mail, send it now (no retry), record the outcome in the history."""
     message = queue(session, interface.id, to_address, test_mail(language), language, kind="test")
     message.status, message.attempts, message.claimed_at = MAIL_SENDING, 1, utcnow()
     message.created_by_id = getattr(actor, "id", None)
     session.commit()  # the row exists before the server is called
-    ok, text = _attempt(message, interface, box, timeout, utcnow(), retry=False, tls_context=tls_context)
+    ok, text = _attempt(
+        message, interface, box, timeout, utcnow(), retry=False, tls_context=tls_context
+    )
     record_check(session, interface, "test_email", actor, ok, text)
     session.commit()
     return message
@@ -183,40 +249,62 @@ def claim_due(session: Session, limit: int, now: datetime) -> list[int]:
 
     A row left "sending" by a worker that died is not sent again (it may have gone out).
     """
-    stale = session.scalars(sa.select(EmailMessage).where(
-        EmailMessage.status == MAIL_SENDING, EmailMessage.claimed_at < now - STALE_AFTER)
-        .with_for_update(skip_locked=True)).all()
+    stale = session.scalars(
+        sa.select(EmailMessage)
+        .where(EmailMessage.status == MAIL_SENDING, EmailMessage.claimed_at < now - STALE_AFTER)
+        .with_for_update(skip_locked=True)
+    ).all()
     for message in stale:
         message.status = MAIL_FAILED
-        message.error = _("Der Versand wurde unterbrochen; die E-Mail wird nicht erneut gesendet, "
-                          "damit sie nicht doppelt ankommt.")
+        message.error = _(
+            "Der Versand wurde unterbrochen; die E-Mail wird nicht erneut gesendet, "
+            "damit sie nicht doppelt ankommt."
+        )
     ids = session.scalars(
         sa.select(EmailMessage.id)
-        .where(EmailMessage.status == MAIL_QUEUED,
-               sa.or_(EmailMessage.next_attempt_at.is_(None), EmailMessage.next_attempt_at <= now))
-        .order_by(EmailMessage.id).limit(limit).with_for_update(skip_locked=True)).all()
+        .where(
+            EmailMessage.status == MAIL_QUEUED,
+            sa.or_(EmailMessage.next_attempt_at.is_(None), EmailMessage.next_attempt_at <= now),
+        )
+        .order_by(EmailMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
     if ids:
-        session.execute(sa.update(EmailMessage).where(EmailMessage.id.in_(ids))
-                        .values(status=MAIL_SENDING, claimed_at=now,
-                                attempts=EmailMessage.attempts + 1)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            sa.update(EmailMessage)
+            .where(EmailMessage.id.in_(ids))
+            .values(status=MAIL_SENDING, claimed_at=now, attempts=EmailMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
     session.commit()  # "sending" is on disk before any server call
     return list(ids)
 
 
-def process_due(session: Session, box: SecretBox, timeout: float = 10.0, batch: int = 20,
-                now=utcnow, should_stop=lambda: False, tls_context=None) -> int:
+def process_due(
+    session: Session,
+    box: SecretBox,
+    timeout: float = 10.0,
+    batch: int = 20,
+    now=utcnow,
+    should_stop=lambda: False,
+    tls_context=None,
+) -> int:
     """Send every due mail of the outbox; returns how many went out."""
     sent = 0
     while not should_stop():
         ids = claim_due(session, batch, now())
         if not ids:
             break
-        for message in session.scalars(sa.select(EmailMessage).where(EmailMessage.id.in_(ids))
-                                       .order_by(EmailMessage.id)):
-            interface = session.get(Interface, message.interface_id) if message.interface_id else None
-            ok, text = _attempt(message, interface, box, timeout, now(), retry=True,
-                                tls_context=tls_context)
+        for message in session.scalars(
+            sa.select(EmailMessage).where(EmailMessage.id.in_(ids)).order_by(EmailMessage.id)
+        ):
+            interface = (
+                session.get(Interface, message.interface_id) if message.interface_id else None
+            )
+            ok, text = _attempt(
+                message, interface, box, timeout, now(), retry=True, tls_context=tls_context
+            )
             if not ok and interface is not None:
                 record_check(session, interface, "email", None, False, text)
             sent += ok

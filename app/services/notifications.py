@@ -6,12 +6,14 @@ up the chosen channel (or the event's default) and stores one `Notification` row
 "email" and "sms" it also queues a row in the e-mail or SMS outbox in the same transaction; the
 worker sends it (committed before sending, retried, never twice). The caller commits.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,8 +31,12 @@ log = logging.getLogger(__name__)
 
 NONE, MESSAGE, EMAIL, SMS = "none", "message", "email", "sms"
 CHANNELS = (NONE, MESSAGE, EMAIL, SMS)
-CHANNEL_LABELS = {NONE: N_("Keine Benachrichtigung"), MESSAGE: N_("Nachricht"), EMAIL: N_("E-Mail"),
-                  SMS: N_("SMS")}
+CHANNEL_LABELS = {
+    NONE: N_("Keine Benachrichtigung"),
+    MESSAGE: N_("Nachricht"),
+    EMAIL: N_("E-Mail"),
+    SMS: N_("SMS"),
+}
 
 CHAT_UNREAD = "chat_unread"
 SMS_FAILED = "sms_failed"
@@ -60,7 +66,9 @@ def register_event(event: Event) -> Event:
 
 
 # The chat inbox is for employees and admins, so "everyone" who can read chats gets it.
-register_event(Event(CHAT_UNREAD, N_("Ungelesene SiNNO-Chat-Nachrichten"), frozenset({"employee", "admin"})))
+register_event(
+    Event(CHAT_UNREAD, N_("Ungelesene SiNNO-Chat-Nachrichten"), frozenset({"employee", "admin"}))
+)
 register_event(Event(SMS_FAILED, N_("SMS-Versand fehlgeschlagen"), frozenset({"admin"})))
 register_event(Event(SMS_LOW_BALANCE, N_("SMS-Guthaben niedrig"), frozenset({"admin"})))
 # The status board's alerts (issue 16): a failing check or failing SMS, and its recovery.
@@ -86,10 +94,13 @@ def email_interface(session: Session, today: date | None = None) -> Interface | 
     return resolve(session, "E-Mail", SERVER, today or date.today(), type_key="email_smtp")
 
 
-def sms_interface(session: Session, branch_id: int | None, today: date | None = None) -> Interface | None:
+def sms_interface(
+    session: Session, branch_id: int | None, today: date | None = None
+) -> Interface | None:
     """The server-side SMS interface that applies for a user's branch, if any."""
-    return resolve(session, "SMS", SERVER, today or date.today(), branch_id=branch_id,
-                   type_key="smsapi")
+    return resolve(
+        session, "SMS", SERVER, today or date.today(), branch_id=branch_id, type_key="smsapi"
+    )
 
 
 @dataclass(frozen=True)
@@ -120,12 +131,19 @@ def availability(session: Session, user, today: date | None = None) -> Availabil
 
 def preferences(session: Session, user_id: int, role: str) -> dict[str, str]:
     """Event -> channel of one user, defaults filled in."""
-    stored = dict(session.execute(sa.select(NotificationPreference.event, NotificationPreference.channel)
-                                  .where(NotificationPreference.user_id == user_id)).all())
+    stored = dict(
+        session.execute(
+            sa.select(NotificationPreference.event, NotificationPreference.channel).where(
+                NotificationPreference.user_id == user_id
+            )
+        ).all()
+    )
     return {e.key: stored.get(e.key, e.default) for e in events_for(role)}
 
 
-def set_preferences(session: Session, user, choices: dict[str, str], today: date | None = None) -> list[str]:
+def set_preferences(
+    session: Session, user, choices: dict[str, str], today: date | None = None
+) -> list[str]:
     """Store one user's choices (only their own events and available channels); the changed events.
 
     Raises PreferenceError before anything is written when a choice is not allowed.
@@ -137,10 +155,19 @@ def set_preferences(session: Session, user, choices: dict[str, str], today: date
         if event not in events:
             raise PreferenceError(event, _("Unbekanntes Ereignis."))
         if channel not in allowed and channel != current.get(event):
-            raise PreferenceError(event, _("Der Kanal „%(channel)s“ ist für Sie nicht verfügbar.",
-                                           channel=_(CHANNEL_LABELS.get(channel, channel))))
-    rows = {p.event: p for p in session.scalars(sa.select(NotificationPreference).where(
-        NotificationPreference.user_id == user.id))}
+            raise PreferenceError(
+                event,
+                _(
+                    "Der Kanal „%(channel)s“ ist für Sie nicht verfügbar.",
+                    channel=_(CHANNEL_LABELS.get(channel, channel)),
+                ),
+            )
+    rows = {
+        p.event: p
+        for p in session.scalars(
+            sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
     changed = []
     for event, channel in choices.items():
         if current.get(event) == channel:
@@ -156,6 +183,7 @@ def set_preferences(session: Session, user, choices: dict[str, str], today: date
 
 # ---- raising notifications -------------------------------------------------------------------
 
+
 def _recipients(session: Session, event: Event, user_ids: Iterable[int] | None) -> list[User]:
     stmt = sa.select(User).where(User.is_active_account.is_(True), User.role.in_(event.roles))
     if user_ids is not None:
@@ -164,9 +192,14 @@ def _recipients(session: Session, event: Event, user_ids: Iterable[int] | None) 
 
 
 def _channels(session: Session, event: Event, users: list[User]) -> dict[int, str]:
-    stored = dict(session.execute(sa.select(NotificationPreference.user_id, NotificationPreference.channel)
-                                  .where(NotificationPreference.event == event.key,
-                                         NotificationPreference.user_id.in_([u.id for u in users]))).all())
+    stored = dict(
+        session.execute(
+            sa.select(NotificationPreference.user_id, NotificationPreference.channel).where(
+                NotificationPreference.event == event.key,
+                NotificationPreference.user_id.in_([u.id for u in users]),
+            )
+        ).all()
+    )
     return {u.id: stored.get(u.id, event.default) for u in users}
 
 
@@ -180,18 +213,32 @@ class Occurrence:
     interface_id: int | None = None
 
 
-def notify(session: Session, event: str, *, params: dict[str, Any] | None = None,
-           users: Iterable[int] | None = None, coalesce_key: str | None = None,
-           thread_id: int | None = None, interface_id: int | None = None,
-           portal_url: str = "", now: datetime | None = None) -> int:
+def notify(
+    session: Session,
+    event: str,
+    *,
+    params: dict[str, Any] | None = None,
+    users: Iterable[int] | None = None,
+    coalesce_key: str | None = None,
+    thread_id: int | None = None,
+    interface_id: int | None = None,
+    portal_url: str = "",
+    now: datetime | None = None,
+) -> int:
     """Tell everyone concerned (or `users`) of an event through their chosen channel.
 
     With a `coalesce_key`, an unread notification with that key is updated (count + 1, newest
     params) instead of adding one, and no second e-mail or SMS goes out. Returns how many
     notifications were raised or bumped. The caller commits (the outbox rows go with it).
     """
-    return notify_many(session, event, [Occurrence(dict(params or {}), coalesce_key, thread_id, interface_id)],
-                       users=users, portal_url=portal_url, now=now)
+    return notify_many(
+        session,
+        event,
+        [Occurrence(dict(params or {}), coalesce_key, thread_id, interface_id)],
+        users=users,
+        portal_url=portal_url,
+        now=now,
+    )
 
 
 def _insert(session: Session):
@@ -202,9 +249,15 @@ def _insert(session: Session):
     return insert(Notification)
 
 
-def notify_many(session: Session, event: str, occurrences: list[Occurrence], *,
-                users: Iterable[int] | None = None, portal_url: str = "",
-                now: datetime | None = None) -> int:
+def notify_many(
+    session: Session,
+    event: str,
+    occurrences: list[Occurrence],
+    *,
+    users: Iterable[int] | None = None,
+    portal_url: str = "",
+    now: datetime | None = None,
+) -> int:
     """`notify` for several occurrences at once: recipients, channels and unread rows read once."""
     spec = EVENTS[event]
     now = now or utcnow()
@@ -218,27 +271,53 @@ def notify_many(session: Session, event: str, occurrences: list[Occurrence], *,
     keys = {o.coalesce_key for o in occurrences if o.coalesce_key}
     existing: dict[tuple[int, str], Notification] = {}
     if keys:
-        existing = {(n.user_id, n.coalesce_key): n for n in session.scalars(sa.select(Notification).where(
-            Notification.coalesce_key.in_(keys), Notification.read_at.is_(None),
-            Notification.user_id.in_([u.id for u in active])))}
+        existing = {
+            (n.user_id, n.coalesce_key): n
+            for n in session.scalars(
+                sa.select(Notification).where(
+                    Notification.coalesce_key.in_(keys),
+                    Notification.read_at.is_(None),
+                    Notification.user_id.in_([u.id for u in active]),
+                )
+            )
+        }
     raised, new_rows = 0, []
     for occurrence in occurrences:
         for user in active:
-            row = existing.get((user.id, occurrence.coalesce_key)) if occurrence.coalesce_key else None
+            row = (
+                existing.get((user.id, occurrence.coalesce_key))
+                if occurrence.coalesce_key
+                else None
+            )
             if row is not None:
                 row.count += 1
                 row.params, row.updated_at = occurrence.params, now
                 raised += 1
                 continue
-            new_rows.append(dict(user_id=user.id, event=event, channel=channels[user.id],
-                                 coalesce_key=occurrence.coalesce_key, params=occurrence.params, count=1,
-                                 thread_id=occurrence.thread_id, interface_id=occurrence.interface_id,
-                                 created_at=now, updated_at=now))
+            new_rows.append(
+                dict(
+                    user_id=user.id,
+                    event=event,
+                    channel=channels[user.id],
+                    coalesce_key=occurrence.coalesce_key,
+                    params=occurrence.params,
+                    count=1,
+                    thread_id=occurrence.thread_id,
+                    interface_id=occurrence.interface_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     if new_rows:
         # A worker that raised the same unread notification a moment ago wins; this one is skipped.
-        stmt = _insert(session).values(new_rows).on_conflict_do_nothing(
-            index_elements=["user_id", "coalesce_key"],
-            index_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"))
+        stmt = (
+            _insert(session)
+            .values(new_rows)
+            .on_conflict_do_nothing(
+                index_elements=["user_id", "coalesce_key"],
+                index_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
+            )
+        )
         inserted = session.execute(stmt.returning(Notification.id, Notification.channel)).all()
         raised += len(inserted)
         outside = [i for i, channel in inserted if channel in (EMAIL, SMS)]
@@ -249,7 +328,9 @@ def notify_many(session: Session, event: str, occurrences: list[Occurrence], *,
     return raised
 
 
-def _send_outside(session: Session, user: User, row: Notification, channel: str, portal_url: str) -> None:
+def _send_outside(
+    session: Session, user: User, row: Notification, channel: str, portal_url: str
+) -> None:
     """Queue the e-mail or SMS of a new notification (the worker sends it)."""
     language = user.locale if user.locale in ("de", "en") else "de"
     title, body = describe(row.event, row.params, row.count, language)
@@ -259,10 +340,15 @@ def _send_outside(session: Session, user: User, row: Notification, channel: str,
         if interface is None or not user.email:
             log.warning("E-mail notification for user %s dropped: no interface or address", user.id)
             return
-        _ = translator_for(language)  # noqa: F811 (the recipient's language, extracted as _)
-        composed = mail.compose(title, [body], (_("Im Portal öffnen"), link) if link else None,
-                                footer=_("Diese Benachrichtigung können Sie unter Mein Bereich > "
-                                          "Benachrichtigungen ändern."))
+        _ = translator_for(language)
+        composed = mail.compose(
+            title,
+            [body],
+            (_("Im Portal öffnen"), link) if link else None,
+            footer=_(
+                "Diese Benachrichtigung können Sie unter Mein Bereich > Benachrichtigungen ändern."
+            ),
+        )
         mail.queue(session, interface.id, user.email, composed, language, user_id=user.id)
     else:
         interface = sms_interface(session, user.branch_id)
@@ -270,11 +356,20 @@ def _send_outside(session: Session, user: User, row: Notification, channel: str,
             log.warning("SMS notification for user %s dropped: no interface or number", user.id)
             return
         text = f"{title}: {body}"[:300]
-        session.add(SmsMessage(kind="notification", status=QUEUED, interface_id=interface.id,
-                               to_number=user.mobile, text=text, parts=1))
+        session.add(
+            SmsMessage(
+                kind="notification",
+                status=QUEUED,
+                interface_id=interface.id,
+                to_number=user.mobile,
+                text=text,
+                parts=1,
+            )
+        )
 
 
 # ---- reading ---------------------------------------------------------------------------------
+
 
 def _stored_param(value: Any, language: str | None) -> str:
     """A parameter that holds a stored Text (as data) or plain text, in `language`."""
@@ -283,30 +378,47 @@ def _stored_param(value: Any, language: str | None) -> str:
     return "" if value is None else str(value)
 
 
-def describe(event: str, params: dict[str, Any], count: int, language: str | None = None) -> tuple[str, str]:
+def describe(
+    event: str, params: dict[str, Any], count: int, language: str | None = None
+) -> tuple[str, str]:
     """Title and text of a notification, in `language` (default: the current reader's)."""
-    _ = translator_for(language) if language else _current_reader  # noqa: F811 (extracted as _)
+    _ = translator_for(language) if language else _current_reader
     spec = EVENTS.get(event)
     title = _(spec.label) if spec else event
     p = {k: ("" if v is None else v) for k, v in (params or {}).items()}
     if event == CHAT_UNREAD:
-        body = _("%(customer)s hat geschrieben (%(count)d ungelesen): „%(preview)s“",
-                  customer=p.get("customer", "?"), count=int(p.get("unread", count) or count),
-                  preview=p.get("preview", ""))
+        body = _(
+            "%(customer)s hat geschrieben (%(count)d ungelesen): „%(preview)s“",
+            customer=p.get("customer", "?"),
+            count=int(p.get("unread", count) or count),
+            preview=p.get("preview", ""),
+        )
     elif event == SMS_FAILED:
-        body = _("SMS an +%(number)s über %(interface)s endgültig fehlgeschlagen: %(error)s",
-                  number=p.get("number", "?"), interface=p.get("interface", "?"),
-                  error=_stored_param(p.get("error"), language))
+        body = _(
+            "SMS an +%(number)s über %(interface)s endgültig fehlgeschlagen: %(error)s",
+            number=p.get("number", "?"),
+            interface=p.get("interface", "?"),
+            error=_stored_param(p.get("error"), language),
+        )
         if count > 1:
             body += " " + _("(%(count)d Fehlschläge)", count=count)
     elif event == SMS_LOW_BALANCE:
-        body = _("Das Guthaben von %(interface)s ist niedrig: %(points)s Punkte.",
-                  interface=p.get("interface", "?"), points=p.get("points", "?"))
+        body = _(
+            "Das Guthaben von %(interface)s ist niedrig: %(points)s Punkte.",
+            interface=p.get("interface", "?"),
+            points=p.get("points", "?"),
+        )
     elif event == INTERFACE_ALERT:
         message = _stored_param(p.get("message"), language)
-        body = (_("%(interface)s arbeitet wieder: %(text)s", interface=p.get("interface", "?"),
-                  text=message) if p.get("recovered") else
-                _("%(interface)s: %(text)s", interface=p.get("interface", "?"), text=message))
+        body = (
+            _(
+                "%(interface)s arbeitet wieder: %(text)s",
+                interface=p.get("interface", "?"),
+                text=message,
+            )
+            if p.get("recovered")
+            else _("%(interface)s: %(text)s", interface=p.get("interface", "?"), text=message)
+        )
     else:
         body = str(p.get("text", ""))
     return title, body
@@ -323,46 +435,91 @@ def link_path(row: Notification) -> str:
 
 def unread_count(session: Session, user_id: int) -> int:
     """The bell's number: unread in-portal notifications."""
-    return session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None),
-        Notification.channel == MESSAGE)) or 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.read_at.is_(None),
+                Notification.channel == MESSAGE,
+            )
+        )
+        or 0
+    )
 
 
-def listing(session: Session, user_id: int, limit: int = 50, unread_only: bool = False) -> list[Notification]:
+def listing(
+    session: Session, user_id: int, limit: int = 50, unread_only: bool = False
+) -> list[Notification]:
     """One user's notifications, newest first (only their own)."""
-    stmt = (sa.select(Notification).where(Notification.user_id == user_id, Notification.channel == MESSAGE)
-            .order_by(Notification.read_at.is_not(None), Notification.updated_at.desc(),
-                      Notification.id.desc()).limit(limit))
+    stmt = (
+        sa.select(Notification)
+        .where(Notification.user_id == user_id, Notification.channel == MESSAGE)
+        .order_by(
+            Notification.read_at.is_not(None),
+            Notification.updated_at.desc(),
+            Notification.id.desc(),
+        )
+        .limit(limit)
+    )
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return list(session.scalars(stmt))
 
 
-def mark_read(session: Session, user_id: int, notification_id: int | None = None,
-              now: datetime | None = None) -> int:
+def mark_read(
+    session: Session, user_id: int, notification_id: int | None = None, now: datetime | None = None
+) -> int:
     """Mark one of the user's notifications (or all of them) read; how many changed."""
-    stmt = sa.update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    stmt = sa.update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    return session.execute(stmt.values(read_at=now or utcnow())
-                           .execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        session.execute(
+            stmt.values(read_at=now or utcnow()).execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
 
 
 def thread_read(session: Session, thread_id: int, now: datetime | None = None) -> int:
     """A chat thread was read: its notifications are done for everyone (the next message raises anew)."""
-    return session.execute(sa.update(Notification).where(
-        Notification.thread_id == thread_id, Notification.read_at.is_(None))
-        .values(read_at=now or utcnow()).execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        session.execute(
+            sa.update(Notification)
+            .where(Notification.thread_id == thread_id, Notification.read_at.is_(None))
+            .values(read_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
 
 
-def sms_failed(session: Session, message_id: int, number: str, interface: Interface | None,
-               error: Text | str | None,
-               portal_url: str = "") -> None:
+def sms_failed(
+    session: Session,
+    message_id: int,
+    number: str,
+    interface: Interface | None,
+    error: Text | str | None,
+    portal_url: str = "",
+) -> None:
     """Hook of the SMS outbox: a message failed for good (one notification per interface until read)."""
     name = interface.name if interface is not None else "?"
     # A stored error is language-neutral (app.i18n.Text): kept so, and read in the reader's language.
     error_param = error.to_data() if isinstance(error, Text) else str(error or "")[:200]
-    notify(session, SMS_FAILED, params={"number": number, "interface": name, "error": error_param,
-                                        "message_id": message_id},
-           coalesce_key=f"sms_failed:{interface.id if interface is not None else 0}",
-           interface_id=interface.id if interface is not None else None, portal_url=portal_url)
+    notify(
+        session,
+        SMS_FAILED,
+        params={
+            "number": number,
+            "interface": name,
+            "error": error_param,
+            "message_id": message_id,
+        },
+        coalesce_key=f"sms_failed:{interface.id if interface is not None else 0}",
+        interface_id=interface.id if interface is not None else None,
+        portal_url=portal_url,
+    )

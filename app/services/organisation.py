@@ -1,4 +1,5 @@
 """Branches and workstations: saving them, and what still uses them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Branch, Interface, User, Workstation
-from app.services.interfaces import (Actor, follow_workstation, refresh_search_text_for_branch,
-                                     refresh_search_text_for_workstation)
+from app.services.interfaces import (
+    Actor,
+    follow_workstation,
+    refresh_search_text_for_branch,
+    refresh_search_text_for_workstation,
+)
 
 MAX_NAMES = 5
 
@@ -27,7 +32,9 @@ def _usage(session: Session, kind: str, name_col, where) -> Usage | None:
     count = session.scalar(sa.select(sa.func.count()).select_from(name_col.class_).where(where))
     if not count:
         return None
-    names = session.scalars(sa.select(name_col).where(where).order_by(name_col).limit(MAX_NAMES)).all()
+    names = session.scalars(
+        sa.select(name_col).where(where).order_by(name_col).limit(MAX_NAMES)
+    ).all()
     return Usage(kind, count, tuple(names))
 
 
@@ -62,8 +69,9 @@ def save_branch(session: Session, branch: Branch, values: dict[str, Any]) -> Bra
     return branch
 
 
-def save_workstation(session: Session, workstation: Workstation, values: dict[str, Any],
-                     actor: Actor) -> Workstation:
+def save_workstation(
+    session: Session, workstation: Workstation, values: dict[str, Any], actor: Actor
+) -> Workstation:
     """Create or change a workstation; when it moves to another branch, its interfaces move too
     (raises interfaces.ProtectedError when one of them is protected)."""
     for name, value in values.items():

@@ -7,12 +7,13 @@ is marked sent: the customer gets the message exactly once. A 53 on a row's firs
 mean that (nothing of it went out before): the row fails with a message asking to check the
 gateway account, instead of being marked sent.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -59,8 +60,13 @@ class Claimed:
 OUTCOME_FIELDS = ("status", "error", "next_attempt_at")
 
 
-def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now: datetime,
-            retry: bool = True) -> tuple[dict, bool, Text]:
+def attempt(
+    message: Claimed,
+    interface: Interface | None,
+    pool: ClientPool,
+    now: datetime,
+    retry: bool = True,
+) -> tuple[dict, bool, Text]:
     """Call the gateway for one claimed message; return the row's new values, success, and a text.
 
     Gateway faults never raise: they become a retry (queued with back-off) or a failure.
@@ -73,23 +79,33 @@ def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now
     try:
         # The client derives max_parts from the interface's "Max. Zeichen" (SmsApiSettings.of).
         result = pool.get(interface).send_sms(
-            message.to_number, message.text, idx=message.idx, check_idx=True)
+            message.to_number, message.text, idx=message.idx, check_idx=True
+        )
     except GatewayError as exc:
         if exc.code == ALREADY_SENT and message.attempts <= 1:
             # Nothing of this row can have gone out: another sender uses the same idx.
-            text = T_("Das Gateway meldet die SMS %(id)d beim ersten Versuch als bereits versendet "
-                      "(Fehler 53), obwohl sie noch nie übergeben wurde. Sie wurde nicht gesendet. "
-                      "Bitte prüfen Sie, ob eine andere Installation dasselbe SMSAPI-Konto "
-                      "verwendet.", id=message.id)
+            text = T_(
+                "Das Gateway meldet die SMS %(id)d beim ersten Versuch als bereits versendet "
+                "(Fehler 53), obwohl sie noch nie übergeben wurde. Sie wurde nicht gesendet. "
+                "Bitte prüfen Sie, ob eine andere Installation dasselbe SMSAPI-Konto "
+                "verwendet.",
+                id=message.id,
+            )
             values.update(status=FAILED, error=text)
             return values, False, text
         if exc.code == ALREADY_SENT:
             values.update(status=SENT)
             values.setdefault("sent_at", now)
-            return values, True, T_("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id)
+            return (
+                values,
+                True,
+                T_("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id),
+            )
         text = exc.text
         if retry and exc.kind not in PERMANENT_KINDS and message.attempts < MAX_ATTEMPTS:
-            values.update(status=QUEUED, error=text, next_attempt_at=now + backoff(message.attempts))
+            values.update(
+                status=QUEUED, error=text, next_attempt_at=now + backoff(message.attempts)
+            )
         else:
             values.update(status=FAILED, error=text)
         return values, False, text
@@ -97,31 +113,67 @@ def attempt(message: Claimed, interface: Interface | None, pool: ClientPool, now
         text = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
         values.update(status=FAILED, error=text)
         return values, False, text
-    values.update(status=SENT, sent_at=now, gateway_message_id=result.message_id, points=result.points,
-                  parts=result.parts)
-    return values, True, T_("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
-                            "Nachrichten-ID %(id)s.", number=result.number, parts=result.parts,
-                            points=float(result.points), id=result.message_id)
+    values.update(
+        status=SENT,
+        sent_at=now,
+        gateway_message_id=result.message_id,
+        points=result.points,
+        parts=result.parts,
+    )
+    return (
+        values,
+        True,
+        T_(
+            "SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
+            "Nachrichten-ID %(id)s.",
+            number=result.number,
+            parts=result.parts,
+            points=float(result.points),
+            id=result.message_id,
+        ),
+    )
 
 
-def _record(session: Session, message: Claimed, interface: Interface | None, ok: bool, text: Text,
-            actor=None) -> None:
+def _record(
+    session: Session,
+    message: Claimed,
+    interface: Interface | None,
+    ok: bool,
+    text: Text,
+    actor=None,
+) -> None:
     """The history shows test SMS and every failure; routine successes only in the outbox."""
     if interface is None:
         return
     if message.kind == "test" or not ok:
-        record_check(session, interface, "test_sms" if message.kind == "test" else "sms", actor, ok, text)
+        record_check(
+            session, interface, "test_sms" if message.kind == "test" else "sms", actor, ok, text
+        )
     else:
         interface.last_success_at = utcnow()  # the status board's "zuletzt erfolgreich"
         if interface.last_error:
             interface.last_error = None  # the gateway works again
 
 
-def deliver(session: Session, message: SmsMessage, interface: Interface | None, pool: ClientPool,
-            actor=None, retry: bool = True, now: datetime | None = None) -> None:
+def deliver(
+    session: Session,
+    message: SmsMessage,
+    interface: Interface | None,
+    pool: ClientPool,
+    actor=None,
+    retry: bool = True,
+    now: datetime | None = None,
+) -> None:
     """Send one row already committed as "sending" and store the outcome (commits)."""
-    claimed = Claimed(message.id, message.kind, message.interface_id, message.to_number, message.text,
-                      message.attempts, message.idx)
+    claimed = Claimed(
+        message.id,
+        message.kind,
+        message.interface_id,
+        message.to_number,
+        message.text,
+        message.attempts,
+        message.idx,
+    )
     values, ok, text = attempt(claimed, interface, pool, now or utcnow(), retry)
     for name, value in values.items():
         setattr(message, name, value)
@@ -130,9 +182,10 @@ def deliver(session: Session, message: SmsMessage, interface: Interface | None, 
     session.commit()
 
 
-def _notify_if_final(session: Session, message: Claimed, interface: Interface | None, values: dict,
-                     text: str) -> None:
-    """"SMS-Versand fehlgeschlagen" for the admins when a message finally fails.
+def _notify_if_final(
+    session: Session, message: Claimed, interface: Interface | None, values: dict, text: str
+) -> None:
+    """ "SMS-Versand fehlgeschlagen" for the admins when a message finally fails.
 
     Not for test SMS (the admin sees the error in the dialog) nor for notification SMS (a failing
     gateway would otherwise notify about itself in a loop).
@@ -151,27 +204,48 @@ def claim_due(session: Session, limit: int, now: datetime | None = None) -> list
     """
     now = now or utcnow()
     due = sa.or_(
-        sa.and_(SmsMessage.status == QUEUED,
-                sa.or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now)),
+        sa.and_(
+            SmsMessage.status == QUEUED,
+            sa.or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now),
+        ),
         sa.and_(SmsMessage.status == SENDING, SmsMessage.claimed_at < now - STALE_AFTER),
     )
-    ids = session.scalars(sa.select(SmsMessage.id).where(due).order_by(SmsMessage.id).limit(limit)
-                          .with_for_update(skip_locked=True)).all()
+    ids = session.scalars(
+        sa.select(SmsMessage.id)
+        .where(due)
+        .order_by(SmsMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
     if not ids:
         session.commit()
         return []
     rows = session.execute(
-        sa.update(SmsMessage).where(SmsMessage.id.in_(ids))
+        sa.update(SmsMessage)
+        .where(SmsMessage.id.in_(ids))
         .values(status=SENDING, claimed_at=now, attempts=SmsMessage.attempts + 1)
-        .returning(SmsMessage.id, SmsMessage.kind, SmsMessage.interface_id, SmsMessage.to_number,
-                   SmsMessage.text, SmsMessage.attempts, SmsMessage.idx)
-        .execution_options(synchronize_session=False)).all()
+        .returning(
+            SmsMessage.id,
+            SmsMessage.kind,
+            SmsMessage.interface_id,
+            SmsMessage.to_number,
+            SmsMessage.text,
+            SmsMessage.attempts,
+            SmsMessage.idx,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()  # "sending" is on disk before any gateway call
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
-def process_due(session: Session, pool: ClientPool, batch: int = 50, now: Callable[[], datetime] = utcnow,
-                should_stop: Callable[[], bool] = lambda: False) -> int:
+def process_due(
+    session: Session,
+    pool: ClientPool,
+    batch: int = 50,
+    now: Callable[[], datetime] = utcnow,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
     """Send every due row, batch by batch, until none is left or a stop is asked for.
 
     Each batch is claimed in one statement and its outcomes written in one executemany: the
@@ -183,14 +257,19 @@ def process_due(session: Session, pool: ClientPool, batch: int = 50, now: Callab
         if not claimed:
             break
         wanted = {c.interface_id for c in claimed if c.interface_id}
-        interfaces = {i.id: i for i in session.scalars(
-            sa.select(Interface).where(Interface.id.in_(wanted)))} if wanted else {}
+        interfaces = (
+            {i.id: i for i in session.scalars(sa.select(Interface).where(Interface.id.in_(wanted)))}
+            if wanted
+            else {}
+        )
         outcomes: list[dict] = []
         for i, message in enumerate(claimed):
             if should_stop():
                 # Give back what this worker claimed but did not start (SIGTERM).
-                outcomes.extend({"id": rest.id, "status": QUEUED, "attempts": rest.attempts - 1}
-                                for rest in claimed[i:])
+                outcomes.extend(
+                    {"id": rest.id, "status": QUEUED, "attempts": rest.attempts - 1}
+                    for rest in claimed[i:]
+                )
                 break
             interface = interfaces.get(message.interface_id)
             values, ok, text = attempt(message, interface, pool, now())

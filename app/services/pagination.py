@@ -1,5 +1,6 @@
 """What every list shares: one paginator (a slice fetched with LIMIT n+1, no count query) and
 search words escaped for LIKE."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,12 +47,14 @@ class Slice:
     @classmethod
     def of(cls, rows: list[Any], page: int, per_page: int) -> Slice:
         """A slice from the (up to per_page + 1) rows fetched for `page`."""
-        return cls(items=list(rows[:per_page]), page=page, per_page=per_page,
-                   has_next=len(rows) > per_page)
+        return cls(
+            items=list(rows[:per_page]), page=page, per_page=per_page, has_next=len(rows) > per_page
+        )
 
 
-def fetch_slice(session: Session, stmt: sa.Select, page: int, per_page: int, scalars: bool = True
-                ) -> Slice:
+def fetch_slice(
+    session: Session, stmt: sa.Select, page: int, per_page: int, scalars: bool = True
+) -> Slice:
     """Run `stmt` for one page in a single query (no count over all rows)."""
     page = clamp_page(page)
     result = session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page))

@@ -1,12 +1,12 @@
 """Mobile number normalisation for SMS gateways, based on `phonenumbers`."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-from phonenumbers import ValidationResult
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
 
 from app.i18n import N_, Text
 
@@ -21,13 +21,19 @@ _COUNTRY_CODE = re.compile(r"^(?:\+|00)?([1-9][0-9]{0,2})$")
 # Why a number cannot take an SMS, by reason code (translated through the catalogue).
 _MESSAGES: dict[str, str] = {
     "empty": N_("Bitte eine Mobilnummer angeben."),
-    "not_a_number": N_("Das ist keine Telefonnummer (nur Ziffern, Leerzeichen, +, -, / und Klammern)."),
+    "not_a_number": N_(
+        "Das ist keine Telefonnummer (nur Ziffern, Leerzeichen, +, -, / und Klammern)."
+    ),
     "invalid_country_code": N_("Die Ländervorwahl ist unbekannt."),
-    "country_code_setting": N_("Der Landescode der Schnittstelle ist ungültig (z. B. +49 eintragen)."),
+    "country_code_setting": N_(
+        "Der Landescode der Schnittstelle ist ungültig (z. B. +49 eintragen)."
+    ),
     "too_short": N_("Die Telefonnummer ist zu kurz."),
     "too_long": N_("Die Telefonnummer ist zu lang."),
     "invalid": N_("Die Telefonnummer ist ungültig (Vorwahl und Länge prüfen)."),
-    "not_mobile": N_("Das ist eine Festnetznummer; SMS können nur an Mobilnummern gesendet werden."),
+    "not_mobile": N_(
+        "Das ist eine Festnetznummer; SMS können nur an Mobilnummern gesendet werden."
+    ),
 }
 
 _PARSE_REASONS = {

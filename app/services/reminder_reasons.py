@@ -1,4 +1,5 @@
 """Why an appointment got no automatic reminder: the reason codes the reminder engine writes."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The reminder message template: its placeholders, validation and rendering."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
-DEFAULT_TEMPLATE = ("${kunde/briefanredename}, wir erinnern Sie an Ihren Termin am ${/termin/startdatum} "
-                    "um ${/termin/startzeit} Uhr in unserer Filiale ${filiale/name}. Bei Verhinderung "
-                    "bitte absagen unter ${filiale/telefon}.")
+DEFAULT_TEMPLATE = (
+    "${kunde/briefanredename}, wir erinnern Sie an Ihren Termin am ${/termin/startdatum} "
+    "um ${/termin/startzeit} Uhr in unserer Filiale ${filiale/name}. Bei Verhinderung "
+    "bitte absagen unter ${filiale/telefon}."
+)
 
 # placeholder -> description (German, shown in the form's help)
 PLACEHOLDERS = {
@@ -41,7 +44,9 @@ class ReminderContext:
 
 def unknown_placeholders(template: str) -> list[str]:
     """Placeholders the template uses that do not exist (validation)."""
-    return sorted({name for name in PLACEHOLDER.findall(template or "") if name not in PLACEHOLDERS})
+    return sorted(
+        {name for name in PLACEHOLDER.findall(template or "") if name not in PLACEHOLDERS}
+    )
 
 
 def letter_salutation(ctx: ReminderContext) -> str:
@@ -72,7 +77,13 @@ def render(template: str, ctx: ReminderContext, tz_name: str) -> str:
 def sample(today: date, tz_name: str) -> ReminderContext:
     """A sample appointment for the preview, two days ahead at 10:30 local time (never a past date)."""
     local = datetime.combine(today + timedelta(days=2), time(10, 30), tzinfo=ZoneInfo(tz_name))
-    return ReminderContext(salutation="frau", first_name="Erika", last_name="Mustermann", language="de",
-                           starts_at_utc=local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None),
-                           type_name="Hörtest", branch_name="Stuttgart Mitte",
-                           branch_phone="+49 711 2233440")
+    return ReminderContext(
+        salutation="frau",
+        first_name="Erika",
+        last_name="Mustermann",
+        language="de",
+        starts_at_utc=local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None),
+        type_name="Hörtest",
+        branch_name="Stuttgart Mitte",
+        branch_phone="+49 711 2233440",
+    )

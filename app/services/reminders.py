@@ -5,6 +5,7 @@ Run hourly by the worker. Each run looks at the appointments that are due (start
 it is skipped, and keeps that on the appointment. During the night's quiet hours nothing is
 planned; the last run before them also takes the appointments that fall due during the night.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,14 +18,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.i18n import T_
-from app.models import (Appointment, AppointmentStatus, AppointmentType, Branch, Customer, Interface,
-                        SmsMessage)
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Branch,
+    Customer,
+    Interface,
+    SmsMessage,
+)
 from app.models.appointment import CANCELLED, DONE, NO_SHOW
 from app.models.base import utcnow
-from app.models.outbox import CANCELLED as MSG_CANCELLED, FAILED, QUEUED
+from app.models.outbox import CANCELLED as MSG_CANCELLED
+from app.models.outbox import FAILED, QUEUED
 from app.services import phone, sms_length
-from app.services.interfaces import record_event, resolve
 from app.services.interface_types.reminder import REMINDER
+from app.services.interfaces import record_event, resolve
 from app.services.reminder_reasons import has_begun
 from app.services.reminder_template import ReminderContext, render
 from app.services.smsapi import SmsApiSettings
@@ -48,7 +57,7 @@ class ReminderSettings:
     excluded_codes: frozenset[str]
 
     @classmethod
-    def of(cls, interface: Interface) -> "ReminderSettings":
+    def of(cls, interface: Interface) -> ReminderSettings:
         """The reminder interface's stored settings, typed; the type's defaults for what is unset."""
         s, default = interface.settings or {}, REMINDER.defaults
 
@@ -58,11 +67,18 @@ class ReminderSettings:
             except ValueError:
                 return datetime.strptime(default[name], "%H:%M").time()
 
-        return cls(int(s.get("hours_before") or default["hours_before"]),
-                   int(s.get("min_hours_between") or default["min_hours_between"]),
-                   s.get("template") or "", hhmm("quiet_start"), hhmm("quiet_end"),
-                   frozenset(c.strip().upper() for c in (s.get("excluded_branches") or "").split(",")
-                             if c.strip()))
+        return cls(
+            int(s.get("hours_before") or default["hours_before"]),
+            int(s.get("min_hours_between") or default["min_hours_between"]),
+            s.get("template") or "",
+            hhmm("quiet_start"),
+            hhmm("quiet_end"),
+            frozenset(
+                c.strip().upper()
+                for c in (s.get("excluded_branches") or "").split(",")
+                if c.strip()
+            ),
+        )
 
 
 @dataclass
@@ -80,10 +96,13 @@ def in_quiet_hours(local: datetime, start: time, end: time) -> bool:
     return (start <= t or t < end) if start > end else (start <= t < end)
 
 
-def quiet_period_after(local_now: datetime, settings: ReminderSettings) -> tuple[datetime, datetime]:
+def quiet_period_after(
+    local_now: datetime, settings: ReminderSettings
+) -> tuple[datetime, datetime]:
     """The next quiet period starting after now: (start, end), local and aware."""
-    start = local_now.replace(hour=settings.quiet_start.hour, minute=settings.quiet_start.minute,
-                              second=0, microsecond=0)
+    start = local_now.replace(
+        hour=settings.quiet_start.hour, minute=settings.quiet_start.minute, second=0, microsecond=0
+    )
     if start <= local_now:
         start += timedelta(days=1)
     end = start.replace(hour=settings.quiet_end.hour, minute=settings.quiet_end.minute)
@@ -133,7 +152,9 @@ class Candidate:
     consent: bool
 
 
-def skip_reason(c: Candidate, settings: ReminderSettings, now: datetime, tz: ZoneInfo) -> str | None:
+def skip_reason(
+    c: Candidate, settings: ReminderSettings, now: datetime, tz: ZoneInfo
+) -> str | None:
     """The rules of SPEC §4.2 that need no database: why this appointment is not reminded."""
     if has_begun(c.starts_at, now):
         return "past"
@@ -163,11 +184,14 @@ def _lock(session: Session) -> bool:
     """Only one planner at a time on PostgreSQL (SQLite's write lock serialises anyway)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    return bool(session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PLANNING_LOCK}))
+    return bool(
+        session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PLANNING_LOCK})
+    )
 
 
-def plan(session: Session, tz_name: str, now: datetime | None = None, force: bool = False,
-         actor=None) -> PlanReport:
+def plan(
+    session: Session, tz_name: str, now: datetime | None = None, force: bool = False, actor=None
+) -> PlanReport:
     """Plan the due reminders (commits). Runs at most hourly unless forced."""
     now = now or utcnow()
     tz = ZoneInfo(tz_name)
@@ -193,13 +217,24 @@ def plan(session: Session, tz_name: str, now: datetime | None = None, force: boo
         report.note = "quiet hours"
     else:
         _plan_window(session, settings, now, tz, today, report)
-    state.update(last_run_at=now.isoformat(), last_planned=report.planned,
-                 last_skipped=sum(report.skipped.values()))
+    state.update(
+        last_run_at=now.isoformat(),
+        last_planned=report.planned,
+        last_skipped=sum(report.skipped.values()),
+    )
     reminder.state = state
     if report.planned:
-        record_event(session, reminder, "reminder_run", actor, message=T_(
-            "%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen.",
-            planned=report.planned, skipped=sum(report.skipped.values())))
+        record_event(
+            session,
+            reminder,
+            "reminder_run",
+            actor,
+            message=T_(
+                "%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen.",
+                planned=report.planned,
+                skipped=sum(report.skipped.values()),
+            ),
+        )
     session.commit()
     return report
 
@@ -207,30 +242,60 @@ def plan(session: Session, tz_name: str, now: datetime | None = None, force: boo
 def _candidates(session: Session, now: datetime, until: datetime) -> list[Candidate]:
     """Due appointments without a reminder, with everything the rules need, in one query."""
     stmt = (
-        sa.select(Appointment.id, Appointment.starts_at, Appointment.is_group, AppointmentStatus.kind,
-                  AppointmentType.allows_auto_notification, Appointment.branch_id, Branch.code, Branch.name,
-                  Branch.phone, AppointmentType.name, Customer.id, Customer.salutation, Customer.first_name,
-                  Customer.last_name, Customer.language, Customer.mobile, Customer.sms_consent)
+        sa.select(
+            Appointment.id,
+            Appointment.starts_at,
+            Appointment.is_group,
+            AppointmentStatus.kind,
+            AppointmentType.allows_auto_notification,
+            Appointment.branch_id,
+            Branch.code,
+            Branch.name,
+            Branch.phone,
+            AppointmentType.name,
+            Customer.id,
+            Customer.salutation,
+            Customer.first_name,
+            Customer.last_name,
+            Customer.language,
+            Customer.mobile,
+            Customer.sms_consent,
+        )
         .join(AppointmentStatus, Appointment.status_id == AppointmentStatus.id)
         .join(AppointmentType, Appointment.type_id == AppointmentType.id)
         .join(Branch, Appointment.branch_id == Branch.id)
         .join(Customer, Appointment.customer_id == Customer.id)
-        .where(Appointment.starts_at > now - timedelta(hours=1), Appointment.starts_at <= until,
-               Appointment.reminder_message_id.is_(None))
-        .order_by(Appointment.starts_at, Appointment.id))
+        .where(
+            Appointment.starts_at > now - timedelta(hours=1),
+            Appointment.starts_at <= until,
+            Appointment.reminder_message_id.is_(None),
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
     return [Candidate(*row) for row in session.execute(stmt)]
 
 
-def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz: ZoneInfo, today,
-                 report: PlanReport) -> None:
+def _plan_window(
+    session: Session,
+    settings: ReminderSettings,
+    now: datetime,
+    tz: ZoneInfo,
+    today,
+    report: PlanReport,
+) -> None:
     candidates = _candidates(session, now, window_end(now, settings, tz))
     if not candidates:
         return
     since = now - timedelta(hours=settings.min_hours_between)
-    recently = set(session.scalars(
-        sa.select(SmsMessage.customer_id).where(
-            SmsMessage.customer_id.in_({c.customer_id for c in candidates}), SmsMessage.created_at >= since,
-            SmsMessage.status.not_in((FAILED, MSG_CANCELLED)))).all())
+    recently = set(
+        session.scalars(
+            sa.select(SmsMessage.customer_id).where(
+                SmsMessage.customer_id.in_({c.customer_id for c in candidates}),
+                SmsMessage.created_at >= since,
+                SmsMessage.status.not_in((FAILED, MSG_CANCELLED)),
+            )
+        ).all()
+    )
     sms_by_branch: dict[int, Interface | None] = {}
     skipped: list[dict] = []
     planned: list[dict] = []
@@ -239,8 +304,9 @@ def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz
         sms_if = None
         if reason is None:
             if c.branch_id not in sms_by_branch:
-                sms_by_branch[c.branch_id] = resolve(session, "SMS", "server", today, branch_id=c.branch_id,
-                                                     type_key="smsapi")
+                sms_by_branch[c.branch_id] = resolve(
+                    session, "SMS", "server", today, branch_id=c.branch_id, type_key="smsapi"
+                )
             sms_if = sms_by_branch[c.branch_id]
             if sms_if is None:
                 reason = "no_interface"
@@ -253,9 +319,20 @@ def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz
             except phone.InvalidPhoneNumber:
                 reason = "no_mobile"
         if reason is None:
-            text = render(settings.template, ReminderContext(
-                c.salutation or "", c.first_name or "", c.last_name, c.language, c.starts_at, c.type_name,
-                c.branch_name, c.branch_phone or ""), tz.key)
+            text = render(
+                settings.template,
+                ReminderContext(
+                    c.salutation or "",
+                    c.first_name or "",
+                    c.last_name,
+                    c.language,
+                    c.starts_at,
+                    c.type_name,
+                    c.branch_name,
+                    c.branch_phone or "",
+                ),
+                tz.key,
+            )
             length = sms_length.count(text)
             if sms_length.limit_exceeded(length, sms_settings.max_chars):
                 reason = "too_long"
@@ -263,20 +340,42 @@ def _plan_window(session: Session, settings: ReminderSettings, now: datetime, tz
             skipped.append({"id": c.id, "reminder_skip_reason": reason, "reminder_checked_at": now})
             report.skipped[reason] += 1
             continue
-        planned.append({"kind": "reminder", "status": QUEUED, "interface_id": sms_if.id,
-                        "to_number": number.gateway_digits, "text": text, "parts": length.parts,
-                        "customer_id": c.customer_id, "appointment_id": c.id, "created_at": now,
-                        "attempts": 0})
+        planned.append(
+            {
+                "kind": "reminder",
+                "status": QUEUED,
+                "interface_id": sms_if.id,
+                "to_number": number.gateway_digits,
+                "text": text,
+                "parts": length.parts,
+                "customer_id": c.customer_id,
+                "appointment_id": c.id,
+                "created_at": now,
+                "attempts": 0,
+            }
+        )
         recently.add(c.customer_id)  # a second appointment of the same customer waits
     if skipped:
         session.execute(sa.update(Appointment), skipped)
     if planned:
         session.execute(sa.insert(SmsMessage), planned)
-        links = session.execute(sa.select(SmsMessage.appointment_id, SmsMessage.id).where(
-            SmsMessage.appointment_id.in_([p["appointment_id"] for p in planned]))).all()
-        session.execute(sa.update(Appointment), [
-            {"id": appointment_id, "reminder_message_id": message_id, "reminder_skip_reason": None,
-             "reminder_checked_at": now} for appointment_id, message_id in links])
+        links = session.execute(
+            sa.select(SmsMessage.appointment_id, SmsMessage.id).where(
+                SmsMessage.appointment_id.in_([p["appointment_id"] for p in planned])
+            )
+        ).all()
+        session.execute(
+            sa.update(Appointment),
+            [
+                {
+                    "id": appointment_id,
+                    "reminder_message_id": message_id,
+                    "reminder_skip_reason": None,
+                    "reminder_checked_at": now,
+                }
+                for appointment_id, message_id in links
+            ],
+        )
     report.planned = len(planned)
 
 

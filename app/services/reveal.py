@@ -7,6 +7,7 @@ The route only maps an `Outcome` to a response. Limits use the shared sliding-wi
 - per client address: 20 attempts a minute, whoever makes them.
 A correct password is remembered for 5 minutes (the session's re-authentication time).
 """
+
 from __future__ import annotations
 
 import enum
@@ -92,9 +93,18 @@ def _timestamp(now: datetime) -> float:
     return now.replace(tzinfo=UTC).timestamp()
 
 
-def attempt(session: Session, box: SecretBox, actor, check_password: Callable[[str], bool],
-            password: str | None, interface: Interface, field: str, remote_addr: str,
-            reauth_at: float | None, now: datetime | None = None) -> Result:
+def attempt(
+    session: Session,
+    box: SecretBox,
+    actor,
+    check_password: Callable[[str], bool],
+    password: str | None,
+    interface: Interface,
+    field: str,
+    remote_addr: str,
+    reauth_at: float | None,
+    now: datetime | None = None,
+) -> Result:
     """One reveal attempt, every rule applied and audited (commits)."""
     now = now or utcnow()
     addr = remote_addr or ""
@@ -135,8 +145,14 @@ def attempt(session: Session, box: SecretBox, actor, check_password: Callable[[s
     return Result(Outcome.REVEALED, lock, value=value, reauth_at=reauth_at)
 
 
-def confirm_password(session: Session, actor, check_password: Callable[[str], bool],
-                     password: str | None, remote_addr: str, now: datetime | None = None) -> Result:
+def confirm_password(
+    session: Session,
+    actor,
+    check_password: Callable[[str], bool],
+    password: str | None,
+    remote_addr: str,
+    now: datetime | None = None,
+) -> Result:
     """An admin's own password for a security setting, under the same lock as the reveal (commits).
 
     Otherwise a taken-over session could guess the password there without limit.
@@ -160,12 +176,25 @@ def unlock(session: Session, user_id: int) -> int:
     return limiter.clear(session, keys=[_user_key(user_id)])
 
 
-def audit(session: Session, action: str, actor, remote_addr: str, ok: bool = True,
-          interface: Interface | None = None, field: str | None = None) -> AuditEntry:
+def audit(
+    session: Session,
+    action: str,
+    actor,
+    remote_addr: str,
+    ok: bool = True,
+    interface: Interface | None = None,
+    field: str | None = None,
+) -> AuditEntry:
     """Record one security event (who, what, which interface and field, when, from where)."""
-    entry = AuditEntry(action=action, actor_id=actor.id, actor_name=actor.display_name,
-                       remote_addr=(remote_addr or "")[:64], ok=ok,
-                       interface_id=interface.id if interface else None,
-                       interface_name=interface.name if interface else None, field=field)
+    entry = AuditEntry(
+        action=action,
+        actor_id=actor.id,
+        actor_name=actor.display_name,
+        remote_addr=(remote_addr or "")[:64],
+        ok=ok,
+        interface_id=interface.id if interface else None,
+        interface_name=interface.name if interface else None,
+        field=field,
+    )
     session.add(entry)
     return entry

@@ -1,8 +1,9 @@
 """Encryption of stored secrets with MultiFernet: the only module that imports cryptography."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 

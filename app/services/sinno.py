@@ -5,14 +5,16 @@ owns a `requests.Session`, always passes timeouts (and the proxy when one is set
 failure into one `SinnoError` whose messages are plain German/English and never hold a secret.
 An expired session token is renewed once, transparently (`on_token` is told the new one).
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -28,69 +30,116 @@ _LATER_EN = " Please try again later."
 
 # Error codes of the contract in plain words, (German, English); every code of the document.
 ERROR_MESSAGES: dict[str, tuple[str, str]] = {
-    "invalid_request": ("Der SiNNO-Dienst hat die Angaben abgelehnt.",
-                        "The SiNNO service refused the data."),
-    "invalid_credentials": ("Der SiNNO-Dienst kennt diese ClientID oder Firmen-Nr. nicht: bitte die"
-                            " Zugangsdaten der Schnittstelle prüfen.",
-                            "The SiNNO service does not know this ClientID or company number:"
-                            " please check the interface's credentials."),
-    "token_missing": ("Die Schnittstelle ist beim SiNNO-Dienst nicht angemeldet: bitte zuerst"
-                      " anmelden.",
-                      "The interface is not logged in at the SiNNO service: please log in first."),
-    "token_invalid": ("Die Anmeldung beim SiNNO-Dienst gilt nicht mehr (abgemeldet): bitte die"
-                      " Schnittstelle neu anmelden.",
-                      "The log-in at the SiNNO service is no longer valid (logged out): please log"
-                      " the interface in again."),
-    "token_expired": ("Die Anmeldung beim SiNNO-Dienst ist abgelaufen und konnte nicht erneuert"
-                      " werden: bitte die Schnittstelle neu anmelden.",
-                      "The log-in at the SiNNO service has expired and could not be renewed: please"
-                      " log the interface in again."),
-    "not_found": ("Der SiNNO-Dienst kennt diese Adresse nicht: bitte die Server-Adresse prüfen.",
-                  "The SiNNO service does not know this address: please check the server address."),
-    "customer_not_found": ("Der SiNNO-Dienst kennt diesen Kunden nicht (mehr).",
-                           "The SiNNO service does not know this customer (any more)."),
-    "message_not_found": ("Der SiNNO-Dienst kennt diese Chat-Nachricht nicht.",
-                          "The SiNNO service does not know this chat message."),
-    "customer_exists": ("Beim SiNNO-Dienst ist bereits ein anderer Kunde mit dieser Mobilnummer oder"
-                        " E-Mail-Adresse registriert.",
-                        "Another customer with this mobile number or e-mail address is already"
-                        " registered at the SiNNO service."),
-    "customer_deactivated": ("Der Kunde ist in der SiNNO-App deaktiviert.",
-                             "The customer is deactivated in the SiNNO app."),
-    "idempotency_key_reused": ("Der SiNNO-Dienst hat einen doppelten Auftrag mit anderem Inhalt"
-                               " abgelehnt.",
-                               "The SiNNO service refused a repeated request with different"
-                               " content."),
+    "invalid_request": (
+        "Der SiNNO-Dienst hat die Angaben abgelehnt.",
+        "The SiNNO service refused the data.",
+    ),
+    "invalid_credentials": (
+        "Der SiNNO-Dienst kennt diese ClientID oder Firmen-Nr. nicht: bitte die"
+        " Zugangsdaten der Schnittstelle prüfen.",
+        "The SiNNO service does not know this ClientID or company number:"
+        " please check the interface's credentials.",
+    ),
+    "token_missing": (
+        "Die Schnittstelle ist beim SiNNO-Dienst nicht angemeldet: bitte zuerst anmelden.",
+        "The interface is not logged in at the SiNNO service: please log in first.",
+    ),
+    "token_invalid": (
+        "Die Anmeldung beim SiNNO-Dienst gilt nicht mehr (abgemeldet): bitte die"
+        " Schnittstelle neu anmelden.",
+        "The log-in at the SiNNO service is no longer valid (logged out): please log"
+        " the interface in again.",
+    ),
+    "token_expired": (
+        "Die Anmeldung beim SiNNO-Dienst ist abgelaufen und konnte nicht erneuert"
+        " werden: bitte die Schnittstelle neu anmelden.",
+        "The log-in at the SiNNO service has expired and could not be renewed: please"
+        " log the interface in again.",
+    ),
+    "not_found": (
+        "Der SiNNO-Dienst kennt diese Adresse nicht: bitte die Server-Adresse prüfen.",
+        "The SiNNO service does not know this address: please check the server address.",
+    ),
+    "customer_not_found": (
+        "Der SiNNO-Dienst kennt diesen Kunden nicht (mehr).",
+        "The SiNNO service does not know this customer (any more).",
+    ),
+    "message_not_found": (
+        "Der SiNNO-Dienst kennt diese Chat-Nachricht nicht.",
+        "The SiNNO service does not know this chat message.",
+    ),
+    "customer_exists": (
+        "Beim SiNNO-Dienst ist bereits ein anderer Kunde mit dieser Mobilnummer oder"
+        " E-Mail-Adresse registriert.",
+        "Another customer with this mobile number or e-mail address is already"
+        " registered at the SiNNO service.",
+    ),
+    "customer_deactivated": (
+        "Der Kunde ist in der SiNNO-App deaktiviert.",
+        "The customer is deactivated in the SiNNO app.",
+    ),
+    "idempotency_key_reused": (
+        "Der SiNNO-Dienst hat einen doppelten Auftrag mit anderem Inhalt abgelehnt.",
+        "The SiNNO service refused a repeated request with different content.",
+    ),
     "rate_limited": ("Der SiNNO-Dienst ist gerade ausgelastet.", "The SiNNO service is busy."),
-    "internal_error": ("Der SiNNO-Dienst meldet einen internen Fehler." + _LATER_DE,
-                       "The SiNNO service reports an internal error." + _LATER_EN),
-    "unavailable": ("Der SiNNO-Dienst ist wegen Wartung nicht erreichbar." + _LATER_DE,
-                    "The SiNNO service is down for maintenance." + _LATER_EN),
+    "internal_error": (
+        "Der SiNNO-Dienst meldet einen internen Fehler." + _LATER_DE,
+        "The SiNNO service reports an internal error." + _LATER_EN,
+    ),
+    "unavailable": (
+        "Der SiNNO-Dienst ist wegen Wartung nicht erreichbar." + _LATER_DE,
+        "The SiNNO service is down for maintenance." + _LATER_EN,
+    ),
 }
 _FIELD_LABELS = {
-    "mobile": ("Mobilnummer", "mobile number"), "email": ("E-Mail-Adresse", "e-mail address"),
-    "first_name": ("Vorname", "first name"), "last_name": ("Nachname", "last name"),
-    "shop_id": ("Filiale", "branch"), "text": ("Text", "text"), "company_no": ("Firmen-Nr.",
-                                                                                "company number"),
+    "mobile": ("Mobilnummer", "mobile number"),
+    "email": ("E-Mail-Adresse", "e-mail address"),
+    "first_name": ("Vorname", "first name"),
+    "last_name": ("Nachname", "last name"),
+    "shop_id": ("Filiale", "branch"),
+    "text": ("Text", "text"),
+    "company_no": ("Firmen-Nr.", "company number"),
     "client_id": ("ClientID", "ClientID"),
 }
 # Kinds: what the caller does with an error.
 AUTH, CONFIG, REJECTED, BUSY, TRANSPORT, SERVER, MALFORMED = (
-    "auth", "config", "rejected", "busy", "transport", "server", "malformed")
+    "auth",
+    "config",
+    "rejected",
+    "busy",
+    "transport",
+    "server",
+    "malformed",
+)
 PASSING_KINDS = frozenset({BUSY, TRANSPORT, SERVER, MALFORMED})
 _KIND_BY_CODE = {
-    "invalid_credentials": CONFIG, "not_found": CONFIG, "token_missing": AUTH,
-    "token_invalid": AUTH, "token_expired": AUTH, "rate_limited": BUSY,
-    "internal_error": SERVER, "unavailable": SERVER,
+    "invalid_credentials": CONFIG,
+    "not_found": CONFIG,
+    "token_missing": AUTH,
+    "token_invalid": AUTH,
+    "token_expired": AUTH,
+    "rate_limited": BUSY,
+    "internal_error": SERVER,
+    "unavailable": SERVER,
 }
 
 
 class SinnoError(Exception):
     """A SiNNO call failed; the messages are safe to show and never hold a secret or token."""
 
-    def __init__(self, kind: str, message_de: str, message_en: str, *, code: str | None = None,
-                 http_status: int | None = None, field: str | None = None,
-                 retry_after: int | None = None, maybe_done: bool = False) -> None:
+    def __init__(
+        self,
+        kind: str,
+        message_de: str,
+        message_en: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+        field: str | None = None,
+        retry_after: int | None = None,
+        maybe_done: bool = False,
+    ) -> None:
         super().__init__(message_de)
         self.kind = kind
         self.code = code
@@ -120,11 +169,14 @@ class SinnoError(Exception):
         return self.user_message_de
 
     def __repr__(self) -> str:
-        return f"SinnoError(kind={self.kind!r}, code={self.code!r}, http_status={self.http_status!r})"
+        return (
+            f"SinnoError(kind={self.kind!r}, code={self.code!r}, http_status={self.http_status!r})"
+        )
 
     @classmethod
-    def from_code(cls, code: str, http_status: int, field: str | None = None,
-                  retry_after: int | None = None) -> SinnoError:
+    def from_code(
+        cls, code: str, http_status: int, field: str | None = None, retry_after: int | None = None
+    ) -> SinnoError:
         """The error for a contract error code, in plain words (unknown codes by HTTP status)."""
         if code in ERROR_MESSAGES:
             de, en = ERROR_MESSAGES[code]
@@ -145,14 +197,17 @@ class SinnoError(Exception):
         if code == "customer_exists" and field in ("mobile", "email"):
             label_de, label_en = _FIELD_LABELS[field]
             de = f"Beim SiNNO-Dienst ist bereits ein anderer Kunde mit dieser {label_de} registriert."
-            en = f"Another customer with this {label_en} is already registered at the SiNNO service."
+            en = (
+                f"Another customer with this {label_en} is already registered at the SiNNO service."
+            )
         if retry_after is not None:
             de += f" Bitte in {retry_after} Sekunden erneut versuchen."
             en += f" Please try again in {retry_after} seconds."
         elif code == "rate_limited":
             de, en = de + _LATER_DE, en + _LATER_EN
-        return cls(kind, de, en, code=code, http_status=http_status, field=field,
-                   retry_after=retry_after)
+        return cls(
+            kind, de, en, code=code, http_status=http_status, field=field, retry_after=retry_after
+        )
 
 
 @dataclass(frozen=True)
@@ -244,9 +299,17 @@ def _time(value: Any) -> datetime | None:
 def _base(url: str) -> str:
     url = (url or "").strip().rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise SinnoError(CONFIG, "Die Server-Adresse der SiNNO-Schnittstelle ist ungültig.",
-                         "The SiNNO interface's server address is invalid.")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username
+        or parts.password
+    ):
+        raise SinnoError(
+            CONFIG,
+            "Die Server-Adresse der SiNNO-Schnittstelle ist ungültig.",
+            "The SiNNO interface's server address is invalid.",
+        )
     return url
 
 
@@ -262,8 +325,11 @@ def _proxies(settings: SinnoSettings) -> dict[str, str] | None:
     host = host.split("://", 1)[-1].rstrip("/")
     port = settings.proxy_port
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        raise SinnoError(CONFIG, "Für den Proxy fehlt ein gültiger Port (1–65535).",
-                         "The proxy needs a valid port (1-65535).")
+        raise SinnoError(
+            CONFIG,
+            "Für den Proxy fehlt ein gültiger Port (1–65535).",
+            "The proxy needs a valid port (1-65535).",
+        )
     url = f"http://{host}:{port}"
     return {"http": url, "https": url}
 
@@ -271,8 +337,13 @@ def _proxies(settings: SinnoSettings) -> dict[str, str] | None:
 class SinnoClient:
     """Talks to the SiNNO-App Service for one interface; build it once and reuse it."""
 
-    def __init__(self, settings: SinnoSettings, session: requests.Session | None = None, *,
-                 on_token: Callable[[LoginResult], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: SinnoSettings,
+        session: requests.Session | None = None,
+        *,
+        on_token: Callable[[LoginResult], None] | None = None,
+    ) -> None:
         self.settings = settings
         self._base = _base(settings.base_url)
         self._host = _display_host(self._base)
@@ -301,17 +372,29 @@ class SinnoClient:
     # ---- authentication ---------------------------------------------------------------------
     def login(self) -> LoginResult:
         """Log in with ClientID and Firmen-Nr.; the client keeps the token for its next calls."""
-        body = self._call("POST", "auth/login", json_body={
-            "client_id": self.settings.client_id, "company_no": self.settings.company_no,
-            "shops": [{"shop_id": s.shop_id, "name": s.name, "email": s.email}
-                      for s in self.settings.shops]}, auth=False)
+        body = self._call(
+            "POST",
+            "auth/login",
+            json_body={
+                "client_id": self.settings.client_id,
+                "company_no": self.settings.company_no,
+                "shops": [
+                    {"shop_id": s.shop_id, "name": s.name, "email": s.email}
+                    for s in self.settings.shops
+                ],
+            },
+            auth=False,
+        )
         try:
             token = body["token"]
             if not isinstance(token, str) or not token:
                 raise ValueError("no token")
-            result = LoginResult(token=token, expires_at=_time(body["expires_at"]),
-                                 company_name=str((body.get("company") or {}).get("name") or ""),
-                                 dashboard_url=body.get("dashboard_url") or None)
+            result = LoginResult(
+                token=token,
+                expires_at=_time(body["expires_at"]),
+                company_name=str((body.get("company") or {}).get("name") or ""),
+                dashboard_url=body.get("dashboard_url") or None,
+            )
         except (KeyError, TypeError, ValueError, AttributeError):
             raise self._malformed("auth/login") from None
         self._token = result.token
@@ -333,22 +416,45 @@ class SinnoClient:
         return int(body.get("customers_without_access") or 0)
 
     # ---- customers --------------------------------------------------------------------------
-    def register_customer(self, *, reference: str, first_name: str, last_name: str, mobile: str,
-                          email: str, shop_id: str, language: str, idempotency_key: str
-                          ) -> Registration:
+    def register_customer(
+        self,
+        *,
+        reference: str,
+        first_name: str,
+        last_name: str,
+        mobile: str,
+        email: str,
+        shop_id: str,
+        language: str,
+        idempotency_key: str,
+    ) -> Registration:
         """Register a customer (`mobile` in E.164); the same key never registers twice."""
-        body, replayed = self._call("POST", "customers", json_body={
-            "reference": reference, "first_name": first_name, "last_name": last_name,
-            "mobile": mobile, "email": email, "shop_id": shop_id, "language": language},
-            idempotency_key=idempotency_key, with_replayed=True)
+        body, replayed = self._call(
+            "POST",
+            "customers",
+            json_body={
+                "reference": reference,
+                "first_name": first_name,
+                "last_name": last_name,
+                "mobile": mobile,
+                "email": email,
+                "shop_id": shop_id,
+                "language": language,
+            },
+            idempotency_key=idempotency_key,
+            with_replayed=True,
+        )
         try:
             code = body["identification_code"]
             if not isinstance(code, str) or not code or not isinstance(body["customer_id"], str):
                 raise ValueError("missing")
-            return Registration(customer_id=body["customer_id"], state=str(body["state"]),
-                                identification_code=code,
-                                code_expires_at=_time(body.get("code_expires_at")),
-                                replayed=replayed)
+            return Registration(
+                customer_id=body["customer_id"],
+                state=str(body["state"]),
+                identification_code=code,
+                code_expires_at=_time(body.get("code_expires_at")),
+                replayed=replayed,
+            )
         except (KeyError, TypeError, ValueError):
             raise self._malformed("customers") from None
 
@@ -359,7 +465,8 @@ class SinnoClient:
     def deactivate_customer(self, customer_id: str) -> RemoteCustomer:
         """Deactivate a customer (doing it again is harmless)."""
         return self._remote_customer(
-            self._call("POST", f"customers/{customer_id}/deactivate"), "customers/deactivate")
+            self._call("POST", f"customers/{customer_id}/deactivate"), "customers/deactivate"
+        )
 
     # ---- chat -------------------------------------------------------------------------------
     def list_messages(self, since: str | None = None, limit: int = 50) -> MessagePage:
@@ -377,25 +484,44 @@ class SinnoClient:
         except (KeyError, TypeError, ValueError):
             raise self._malformed("chat/messages") from None
 
-    def post_reply(self, customer_id: str, text: str, *, idempotency_key: str,
-                   in_reply_to: str | None = None, author: str = "") -> ChatMessage:
+    def post_reply(
+        self,
+        customer_id: str,
+        text: str,
+        *,
+        idempotency_key: str,
+        in_reply_to: str | None = None,
+        author: str = "",
+    ) -> ChatMessage:
         """Send a reply to a customer's app; the same key never posts twice."""
-        body = self._call("POST", "chat/messages", json_body={
-            "customer_id": customer_id, "text": text, "in_reply_to": in_reply_to,
-            "author": author}, idempotency_key=idempotency_key)
+        body = self._call(
+            "POST",
+            "chat/messages",
+            json_body={
+                "customer_id": customer_id,
+                "text": text,
+                "in_reply_to": in_reply_to,
+                "author": author,
+            },
+            idempotency_key=idempotency_key,
+        )
         return self._checked_message(body, "chat/messages")
 
     def mark_read(self, message_id: str) -> ChatMessage:
         """Mark a customer's message read (again: keeps the first time)."""
-        return self._checked_message(self._call("POST", f"chat/messages/{message_id}/read"),
-                                     "chat/messages/read")
+        return self._checked_message(
+            self._call("POST", f"chat/messages/{message_id}/read"), "chat/messages/read"
+        )
 
     # ---- plumbing ---------------------------------------------------------------------------
     def _remote_customer(self, body: Any, path: str) -> RemoteCustomer:
         try:
-            return RemoteCustomer(customer_id=str(body["customer_id"]), state=str(body["state"]),
-                                  first_login_at=_time(body.get("first_login_at")),
-                                  deactivated_at=_time(body.get("deactivated_at")))
+            return RemoteCustomer(
+                customer_id=str(body["customer_id"]),
+                state=str(body["state"]),
+                first_login_at=_time(body.get("first_login_at")),
+                deactivated_at=_time(body.get("deactivated_at")),
+            )
         except (KeyError, TypeError, ValueError):
             raise self._malformed(path) from None
 
@@ -409,14 +535,29 @@ class SinnoClient:
     def _message(item: Mapping[str, Any]) -> ChatMessage:
         if item["direction"] not in ("in", "out") or not isinstance(item["id"], str):
             raise ValueError("direction")
-        return ChatMessage(id=item["id"], customer_id=str(item["customer_id"]),
-                           direction=item["direction"], text=str(item["text"]),
-                           sent_at=_time(item["sent_at"]), read_at=_time(item.get("read_at")),
-                           in_reply_to=item.get("in_reply_to"), author=str(item.get("author") or ""))
+        return ChatMessage(
+            id=item["id"],
+            customer_id=str(item["customer_id"]),
+            direction=item["direction"],
+            text=str(item["text"]),
+            sent_at=_time(item["sent_at"]),
+            read_at=_time(item.get("read_at")),
+            in_reply_to=item.get("in_reply_to"),
+            author=str(item.get("author") or ""),
+        )
 
-    def _call(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
-              json_body: Any = None, idempotency_key: str | None = None, auth: bool = True,
-              renew: bool = True, with_replayed: bool = False) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        idempotency_key: str | None = None,
+        auth: bool = True,
+        renew: bool = True,
+        with_replayed: bool = False,
+    ) -> Any:
         """One call; an expired token is renewed once and the call repeated."""
         try:
             resp = self._send(method, path, params, json_body, idempotency_key, auth)
@@ -433,8 +574,15 @@ class SinnoClient:
             return body, resp.replayed
         return body
 
-    def _send(self, method: str, path: str, params: Mapping[str, str] | None, json_body: Any,
-              idempotency_key: str | None, auth: bool) -> _Answer:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        json_body: Any,
+        idempotency_key: str | None,
+        auth: bool,
+    ) -> _Answer:
         headers = dict(self._headers)
         if auth:
             if not self._token:
@@ -445,21 +593,35 @@ class SinnoClient:
         started = time.perf_counter()
         try:
             resp = self._session.request(
-                method, f"{self._base}/{path}", params=params,
+                method,
+                f"{self._base}/{path}",
+                params=params,
                 data=None if json_body is None else json.dumps(json_body),
-                headers={**headers, "Content-Type": "application/json"} if json_body is not None
+                headers={**headers, "Content-Type": "application/json"}
+                if json_body is not None
                 else headers,
-                timeout=self._timeout, proxies=self._proxies, allow_redirects=False)
+                timeout=self._timeout,
+                proxies=self._proxies,
+                allow_redirects=False,
+            )
         except rexc.RequestException as exc:
             err = self._transport_error(exc, creates=method == "POST")
             # The exception's text could carry the URL; only its type goes to the log.
-            log.warning("SiNNO %s %s failed: %s (%s) after %.0f ms", method, path.split("/")[0],
-                        err.kind, type(exc).__name__, (time.perf_counter() - started) * 1000)
+            log.warning(
+                "SiNNO %s %s failed: %s (%s) after %.0f ms",
+                method,
+                path.split("/")[0],
+                err.kind,
+                type(exc).__name__,
+                (time.perf_counter() - started) * 1000,
+            )
             raise err from None
         except (ValueError, UnicodeError):
-            raise SinnoError(CONFIG, "Die Server- oder Proxy-Adresse der SiNNO-Schnittstelle ist"
-                             " ungültig.", "The SiNNO interface's server or proxy address is"
-                             " invalid.") from None
+            raise SinnoError(
+                CONFIG,
+                "Die Server- oder Proxy-Adresse der SiNNO-Schnittstelle ist ungültig.",
+                "The SiNNO interface's server or proxy address is invalid.",
+            ) from None
         return self._parse(resp, path)
 
     def _parse(self, resp: requests.Response, path: str) -> _Answer:
@@ -476,61 +638,114 @@ class SinnoClient:
             field = error.get("field") if isinstance(error.get("field"), str) else None
             err = SinnoError.from_code(error["code"], status, field, retry_after)
         elif status >= 500 or status == 429:
-            err = SinnoError.from_code("rate_limited" if status == 429 else "internal_error", status,
-                                       retry_after=_retry_after(resp.headers.get("Retry-After")))
+            err = SinnoError.from_code(
+                "rate_limited" if status == 429 else "internal_error",
+                status,
+                retry_after=_retry_after(resp.headers.get("Retry-After")),
+            )
         elif 300 <= status < 400:
-            err = SinnoError(CONFIG, f"Der SiNNO-Dienst leitet die Anfrage um (HTTP {status}):"
-                             " Server-Adresse prüfen.", f"The SiNNO service redirects the request"
-                             f" (HTTP {status}): check the server address.", http_status=status)
+            err = SinnoError(
+                CONFIG,
+                f"Der SiNNO-Dienst leitet die Anfrage um (HTTP {status}): Server-Adresse prüfen.",
+                f"The SiNNO service redirects the request"
+                f" (HTTP {status}): check the server address.",
+                http_status=status,
+            )
         else:
             err = self._malformed(path, status)
-        log.warning("SiNNO %s failed: kind=%s code=%s http=%s", path.split("/")[0], err.kind,
-                    err.code, err.http_status)
+        log.warning(
+            "SiNNO %s failed: kind=%s code=%s http=%s",
+            path.split("/")[0],
+            err.kind,
+            err.code,
+            err.http_status,
+        )
         raise err
 
     def _malformed(self, path: str, status: int = 200) -> SinnoError:
         log.warning("SiNNO %s: unexpected answer (HTTP %s)", path.split("/")[0], status)
-        return SinnoError(MALFORMED, f"Der SiNNO-Dienst hat eine unerwartete Antwort geliefert (HTTP"
-                          f" {status})." + _LATER_DE, f"The SiNNO service sent an unexpected answer"
-                          f" (HTTP {status})." + _LATER_EN, http_status=status)
+        return SinnoError(
+            MALFORMED,
+            f"Der SiNNO-Dienst hat eine unerwartete Antwort geliefert (HTTP {status})." + _LATER_DE,
+            f"The SiNNO service sent an unexpected answer (HTTP {status})." + _LATER_EN,
+            http_status=status,
+        )
 
     def _transport_error(self, exc: rexc.RequestException, creates: bool) -> SinnoError:
         host = self._host
-        maybe_de = (" Der Auftrag wurde möglicherweise trotzdem ausgeführt; eine Wiederholung ist"
-                    " unschädlich.") if creates else _LATER_DE
-        maybe_en = (" The request may have been carried out anyway; repeating it is harmless."
-                    if creates else _LATER_EN)
+        maybe_de = (
+            (
+                " Der Auftrag wurde möglicherweise trotzdem ausgeführt; eine Wiederholung ist"
+                " unschädlich."
+            )
+            if creates
+            else _LATER_DE
+        )
+        maybe_en = (
+            " The request may have been carried out anyway; repeating it is harmless."
+            if creates
+            else _LATER_EN
+        )
         if isinstance(exc, rexc.ProxyError):
-            return SinnoError(TRANSPORT, "Der Proxy ist nicht erreichbar oder hat die Verbindung"
-                              " abgelehnt: Proxy-Server und Port prüfen.", "The proxy cannot be"
-                              " reached or refused the connection: check the proxy server and"
-                              " port.")
+            return SinnoError(
+                TRANSPORT,
+                "Der Proxy ist nicht erreichbar oder hat die Verbindung"
+                " abgelehnt: Proxy-Server und Port prüfen.",
+                "The proxy cannot be"
+                " reached or refused the connection: check the proxy server and"
+                " port.",
+            )
         if isinstance(exc, rexc.ConnectTimeout):
-            return SinnoError(TRANSPORT, f"Der SiNNO-Dienst ({host}) war nicht innerhalb von"
-                              f" {self._timeout[0]:g} s erreichbar: Netzwerk, Firewall und Proxy"
-                              " prüfen.", f"The SiNNO service ({host}) could not be reached within"
-                              f" {self._timeout[0]:g} s: check the network, firewall and proxy.")
+            return SinnoError(
+                TRANSPORT,
+                f"Der SiNNO-Dienst ({host}) war nicht innerhalb von"
+                f" {self._timeout[0]:g} s erreichbar: Netzwerk, Firewall und Proxy"
+                " prüfen.",
+                f"The SiNNO service ({host}) could not be reached within"
+                f" {self._timeout[0]:g} s: check the network, firewall and proxy.",
+            )
         if isinstance(exc, rexc.Timeout):
-            return SinnoError(TRANSPORT, f"Der SiNNO-Dienst ({host}) hat nicht innerhalb von"
-                              f" {self._timeout[1]:g} s geantwortet." + maybe_de,
-                              f"The SiNNO service ({host}) did not answer within"
-                              f" {self._timeout[1]:g} s." + maybe_en, maybe_done=creates)
+            return SinnoError(
+                TRANSPORT,
+                f"Der SiNNO-Dienst ({host}) hat nicht innerhalb von"
+                f" {self._timeout[1]:g} s geantwortet." + maybe_de,
+                f"The SiNNO service ({host}) did not answer within"
+                f" {self._timeout[1]:g} s." + maybe_en,
+                maybe_done=creates,
+            )
         if isinstance(exc, rexc.SSLError):
-            return SinnoError(TRANSPORT, f"Die sichere Verbindung (TLS) zum SiNNO-Dienst ({host}) ist"
-                              " fehlgeschlagen: Zertifikat, Systemzeit oder Proxy prüfen.",
-                              f"The secure connection (TLS) to the SiNNO service ({host}) failed:"
-                              " check the certificate, the system time or the proxy.")
+            return SinnoError(
+                TRANSPORT,
+                f"Die sichere Verbindung (TLS) zum SiNNO-Dienst ({host}) ist"
+                " fehlgeschlagen: Zertifikat, Systemzeit oder Proxy prüfen.",
+                f"The secure connection (TLS) to the SiNNO service ({host}) failed:"
+                " check the certificate, the system time or the proxy.",
+            )
         if isinstance(exc, (rexc.InvalidURL, rexc.MissingSchema, rexc.InvalidSchema)):
-            return SinnoError(CONFIG, "Die Server-Adresse der SiNNO-Schnittstelle ist ungültig.",
-                              "The SiNNO interface's server address is invalid.")
+            return SinnoError(
+                CONFIG,
+                "Die Server-Adresse der SiNNO-Schnittstelle ist ungültig.",
+                "The SiNNO interface's server address is invalid.",
+            )
         text = str(exc)
-        if "Connection refused" in text or "NewConnectionError" in text or "Name or service" in text:
-            return SinnoError(TRANSPORT, f"Keine Verbindung zum SiNNO-Dienst ({host}): Netzwerk,"
-                              " Firewall und Proxy prüfen.", f"Could not connect to the SiNNO"
-                              f" service ({host}): check the network, firewall and proxy.")
-        return SinnoError(TRANSPORT, f"Die Verbindung zum SiNNO-Dienst ({host}) wurde ohne Antwort"
-                          " abgebrochen." + maybe_de, f"The connection to the SiNNO service ({host})"
-                          " was closed without an answer." + maybe_en, maybe_done=creates)
+        if (
+            "Connection refused" in text
+            or "NewConnectionError" in text
+            or "Name or service" in text
+        ):
+            return SinnoError(
+                TRANSPORT,
+                f"Keine Verbindung zum SiNNO-Dienst ({host}): Netzwerk, Firewall und Proxy prüfen.",
+                f"Could not connect to the SiNNO"
+                f" service ({host}): check the network, firewall and proxy.",
+            )
+        return SinnoError(
+            TRANSPORT,
+            f"Die Verbindung zum SiNNO-Dienst ({host}) wurde ohne Antwort abgebrochen." + maybe_de,
+            f"The connection to the SiNNO service ({host})"
+            " was closed without an answer." + maybe_en,
+            maybe_done=creates,
+        )
 
 
 @dataclass(frozen=True)

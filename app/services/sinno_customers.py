@@ -8,6 +8,7 @@ transaction after the service answered. The idempotency key is stored before the
 so retries and double clicks never register twice. The code is never stored outside that SMS,
 whose text is masked as soon as it was sent.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,9 +45,9 @@ APP_NAME = "SiNNO-App"
 # The SMS with the identification code, in the customer's language.
 _CODE_SMS = {
     "de": "Ihr Identifikationscode für die {app} von {shop}: {code} – bitte bei der Einrichtung in "
-          "der App eingeben.",
+    "der App eingeben.",
     "en": "Your identification code for the {app} of {shop}: {code} – please enter it when you set "
-          "up the app.",
+    "up the app.",
 }
 
 
@@ -61,14 +62,16 @@ class Problem:
 
 def service_interface(session: Session, customer: Customer, today: date) -> Interface | None:
     """The SiNNO-App Service interface that applies client side to the customer's branch."""
-    return resolve(session, "App", "client", today, branch_id=customer.branch_id,
-                   type_key="sinno_app")
+    return resolve(
+        session, "App", "client", today, branch_id=customer.branch_id, type_key="sinno_app"
+    )
 
 
 def chat_interface(session: Session, customer: Customer, today: date) -> Interface | None:
     """The SiNNO-Chat interface (server side) for the customer's branch."""
-    return resolve(session, "App", "server", today, branch_id=customer.branch_id,
-                   type_key="sinno_chat")
+    return resolve(
+        session, "App", "server", today, branch_id=customer.branch_id, type_key="sinno_chat"
+    )
 
 
 def sms_interface(session: Session, customer: Customer, today: date) -> Interface | None:
@@ -88,9 +91,13 @@ def normalised_mobile(customer: Customer, country_code: str = "+49") -> phone.No
 def _same_mobile(session: Session, customer: Customer, e164: str) -> Customer | None:
     # Mobile numbers are stored as typed; compare by their digits, narrowed by the last 6 in SQL.
     tail = e164[-6:]
-    for other in session.scalars(sa.select(Customer).where(
-            Customer.id != customer.id, Customer.mobile.is_not(None),
-            Customer.search_text.like(f"%{tail}%"))):
+    for other in session.scalars(
+        sa.select(Customer).where(
+            Customer.id != customer.id,
+            Customer.mobile.is_not(None),
+            Customer.search_text.like(f"%{tail}%"),
+        )
+    ):
         try:
             if normalised_mobile(other).e164 == e164:
                 return other
@@ -100,28 +107,56 @@ def _same_mobile(session: Session, customer: Customer, e164: str) -> Customer | 
 
 
 def _same_email(session: Session, customer: Customer, email: str) -> Customer | None:
-    return session.scalar(sa.select(Customer).where(
-        Customer.id != customer.id, sa.func.lower(Customer.email) == email.lower()).limit(1))
+    return session.scalar(
+        sa.select(Customer)
+        .where(Customer.id != customer.id, sa.func.lower(Customer.email) == email.lower())
+        .limit(1)
+    )
 
 
 def activation_problems(session: Session, customer: Customer, today: date) -> list[Problem]:
     """Why "Kunde in SiNNO-App aktivieren" cannot start now (empty: it can)."""
     problems: list[Problem] = []
     if customer.sinno_status != NOT_ACTIVATED:
-        return [Problem(_("Der Kunde ist bereits für die SiNNO-App eingerichtet oder wird gerade "
-                          "eingerichtet."))]
+        return [
+            Problem(
+                _(
+                    "Der Kunde ist bereits für die SiNNO-App eingerichtet oder wird gerade "
+                    "eingerichtet."
+                )
+            )
+        ]
     service = service_interface(session, customer, today)
     if service is None:
-        problems.append(Problem(_("Für die Filiale des Kunden gibt es keine clientseitige "
-                                  "SiNNO-App Service Schnittstelle.")))
+        problems.append(
+            Problem(
+                _(
+                    "Für die Filiale des Kunden gibt es keine clientseitige "
+                    "SiNNO-App Service Schnittstelle."
+                )
+            )
+        )
     elif not is_logged_in(service):
-        problems.append(Problem(_("Die SiNNO-App Service Schnittstelle %(name)s ist nicht angemeldet.",
-                                  name=service.name), interface_id=service.id))
+        problems.append(
+            Problem(
+                _(
+                    "Die SiNNO-App Service Schnittstelle %(name)s ist nicht angemeldet.",
+                    name=service.name,
+                ),
+                interface_id=service.id,
+            )
+        )
     if chat_interface(session, customer, today) is None:
         problems.append(Problem(_("Es ist keine SiNNO-Chat Schnittstelle eingerichtet.")))
     if sms_interface(session, customer, today) is None:
-        problems.append(Problem(_("Für die Filiale des Kunden gibt es keine clientseitige "
-                                  "SMS-Schnittstelle, die den Identifikationscode senden kann.")))
+        problems.append(
+            Problem(
+                _(
+                    "Für die Filiale des Kunden gibt es keine clientseitige "
+                    "SMS-Schnittstelle, die den Identifikationscode senden kann."
+                )
+            )
+        )
     if customer.branch_id is None:
         problems.append(Problem(_("Der Kunde ist keiner Filiale zugeordnet.")))
     if not (customer.mobile or "").strip():
@@ -134,22 +169,37 @@ def activation_problems(session: Session, customer: Customer, today: date) -> li
         else:
             other = _same_mobile(session, customer, e164)
             if other is not None:
-                problems.append(Problem(_("Die Mobilnummer hat auch der Kunde %(name)s; sie darf nur "
-                                          "bei einem Kunden stehen.", name=other.full_name),
-                                        customer_id=other.id))
+                problems.append(
+                    Problem(
+                        _(
+                            "Die Mobilnummer hat auch der Kunde %(name)s; sie darf nur "
+                            "bei einem Kunden stehen.",
+                            name=other.full_name,
+                        ),
+                        customer_id=other.id,
+                    )
+                )
     if not (customer.email or "").strip():
         problems.append(Problem(_("Der Kunde hat keine E-Mail-Adresse.")))
     else:
         other = _same_email(session, customer, customer.email.strip())
         if other is not None:
-            problems.append(Problem(_("Die E-Mail-Adresse hat auch der Kunde %(name)s; sie darf nur "
-                                      "bei einem Kunden stehen.", name=other.full_name),
-                                    customer_id=other.id))
+            problems.append(
+                Problem(
+                    _(
+                        "Die E-Mail-Adresse hat auch der Kunde %(name)s; sie darf nur "
+                        "bei einem Kunden stehen.",
+                        name=other.full_name,
+                    ),
+                    customer_id=other.id,
+                )
+            )
     return problems
 
 
-def request_activation(session: Session, customer: Customer, today: date,
-                       now: datetime | None = None) -> list[Problem]:
+def request_activation(
+    session: Session, customer: Customer, today: date, now: datetime | None = None
+) -> list[Problem]:
     """Check the rules and hand the registration to the worker (commits); the problems, if any.
 
     The state moves with one conditional UPDATE, so a double click (or two people at once) starts
@@ -161,12 +211,19 @@ def request_activation(session: Session, customer: Customer, today: date,
     interface = service_interface(session, customer, today)
     now = now or utcnow()
     moved = session.execute(
-        sa.update(Customer).where(Customer.id == customer.id,
-                                  Customer.sinno_status == NOT_ACTIVATED)
-        .values(sinno_status=PENDING, sinno_activation_key=str(uuid.uuid4()),
-                sinno_interface_id=interface.id, sinno_attempts=0, sinno_next_attempt_at=now,
-                sinno_error=None, sinno_requested_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+        sa.update(Customer)
+        .where(Customer.id == customer.id, Customer.sinno_status == NOT_ACTIVATED)
+        .values(
+            sinno_status=PENDING,
+            sinno_activation_key=str(uuid.uuid4()),
+            sinno_interface_id=interface.id,
+            sinno_attempts=0,
+            sinno_next_attempt_at=now,
+            sinno_error=None,
+            sinno_requested_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     session.commit()
     session.refresh(customer)
     if not moved:
@@ -192,8 +249,14 @@ def _fail(customer: Customer, message: str) -> None:
     customer.sinno_next_attempt_at = None
 
 
-def _register_one(session: Session, box: SecretBox, customer: Customer, interface: Interface | None,
-                  now: datetime, timeouts: tuple[float, float] | None) -> bool:
+def _register_one(
+    session: Session,
+    box: SecretBox,
+    customer: Customer,
+    interface: Interface | None,
+    now: datetime,
+    timeouts: tuple[float, float] | None,
+) -> bool:
     """One registration attempt for a claimed customer; stores the outcome (commits)."""
     if interface is None or not is_logged_in(interface):
         _fail(customer, _("Die SiNNO-App Service Schnittstelle ist nicht mehr angemeldet."))
@@ -206,8 +269,9 @@ def _register_one(session: Session, box: SecretBox, customer: Customer, interfac
     today = now.date()
     sms = sms_interface(session, customer, today)
     try:
-        number = normalised_mobile(customer, (sms.settings or {}).get("country_code", "+49")
-                                   if sms else "+49")
+        number = normalised_mobile(
+            customer, (sms.settings or {}).get("country_code", "+49") if sms else "+49"
+        )
     except phone.InvalidPhoneNumber:
         _fail(customer, _("Die Mobilnummer des Kunden ist keine gültige Mobilnummer."))
         session.commit()
@@ -215,10 +279,15 @@ def _register_one(session: Session, box: SecretBox, customer: Customer, interfac
     try:
         with client_for(session, box, interface, timeouts) as client:
             reg = client.register_customer(
-                reference=customer.number or f"#{customer.id}", first_name=customer.first_name or "-",
-                last_name=customer.last_name, mobile=number.e164, email=(customer.email or "").strip(),
-                shop_id=shop_id(customer.branch), language=customer.language or "de",
-                idempotency_key=customer.sinno_activation_key)
+                reference=customer.number or f"#{customer.id}",
+                first_name=customer.first_name or "-",
+                last_name=customer.last_name,
+                mobile=number.e164,
+                email=(customer.email or "").strip(),
+                shop_id=shop_id(customer.branch),
+                language=customer.language or "de",
+                idempotency_key=customer.sinno_activation_key,
+            )
     except SecretError:
         _fail(customer, _("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden."))
         session.commit()
@@ -233,8 +302,14 @@ def _register_one(session: Session, box: SecretBox, customer: Customer, interfac
             customer.sinno_next_attempt_at = now + wait
         else:
             _fail(customer, message)
-        record_event(session, interface, "sinno_register", None, ok=False,
-                     message=f"{customer.full_name} ({customer.number or '#%d' % customer.id}): {message}")
+        record_event(
+            session,
+            interface,
+            "sinno_register",
+            None,
+            ok=False,
+            message=f"{customer.full_name} ({customer.number or f'#{customer.id}'}): {message}",
+        )
         session.commit()
         return False
     # One transaction: Kunden-ID, state, consent note and the SMS with the code, or nothing.
@@ -245,60 +320,101 @@ def _register_one(session: Session, box: SecretBox, customer: Customer, interfac
     customer.sinno_consent_at = customer.sinno_consent_at or now
     customer.sinno_checked_at = now
     if sms is not None:
-        session.add(SmsMessage(kind=SMS_KIND, status=QUEUED, interface_id=sms.id,
-                               to_number=number.gateway_digits,
-                               text=_code_text(customer, reg.identification_code),
-                               customer_id=customer.id))
+        session.add(
+            SmsMessage(
+                kind=SMS_KIND,
+                status=QUEUED,
+                interface_id=sms.id,
+                to_number=number.gateway_digits,
+                text=_code_text(customer, reg.identification_code),
+                customer_id=customer.id,
+            )
+        )
     else:
-        customer.sinno_error = _("Der Identifikationscode konnte nicht gesendet werden: keine "
-                                 "SMS-Schnittstelle.")
-    record_event(session, interface, "sinno_register", None, ok=True,
-                 message=T_("%(name)s registriert (SiNNO-App Kunden-ID %(id)s).",
-                           name=customer.full_name, id=reg.customer_id))
+        customer.sinno_error = _(
+            "Der Identifikationscode konnte nicht gesendet werden: keine SMS-Schnittstelle."
+        )
+    record_event(
+        session,
+        interface,
+        "sinno_register",
+        None,
+        ok=True,
+        message=T_(
+            "%(name)s registriert (SiNNO-App Kunden-ID %(id)s).",
+            name=customer.full_name,
+            id=reg.customer_id,
+        ),
+    )
     session.commit()
     return True
 
 
-def run_registrations(session: Session, box: SecretBox, now: datetime | None = None,
-                      timeouts: tuple[float, float] | None = None, limit: int = 20) -> int:
+def run_registrations(
+    session: Session,
+    box: SecretBox,
+    now: datetime | None = None,
+    timeouts: tuple[float, float] | None = None,
+    limit: int = 20,
+) -> int:
     """The worker's job: register the due pending customers; how many succeeded."""
     now = now or utcnow()
     ids = session.scalars(
-        sa.select(Customer.id).where(Customer.sinno_status == PENDING,
-                                     sa.or_(Customer.sinno_next_attempt_at.is_(None),
-                                            Customer.sinno_next_attempt_at <= now))
-        .order_by(Customer.sinno_next_attempt_at, Customer.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
+        sa.select(Customer.id)
+        .where(
+            Customer.sinno_status == PENDING,
+            sa.or_(Customer.sinno_next_attempt_at.is_(None), Customer.sinno_next_attempt_at <= now),
+        )
+        .order_by(Customer.sinno_next_attempt_at, Customer.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
     if not ids:
         session.commit()
         return 0
     # Claim: another worker skips them until the lease ends.
-    session.execute(sa.update(Customer).where(Customer.id.in_(ids))
-                    .values(sinno_next_attempt_at=now + LEASE,
-                            sinno_attempts=Customer.sinno_attempts + 1)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        sa.update(Customer)
+        .where(Customer.id.in_(ids))
+        .values(sinno_next_attempt_at=now + LEASE, sinno_attempts=Customer.sinno_attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
     done = 0
     for customer_id in ids:
         customer = session.get(Customer, customer_id, populate_existing=True)
         if customer is None or customer.sinno_status != PENDING:
             continue
-        interface = session.get(Interface, customer.sinno_interface_id) \
-            if customer.sinno_interface_id else None
+        interface = (
+            session.get(Interface, customer.sinno_interface_id)
+            if customer.sinno_interface_id
+            else None
+        )
         done += _register_one(session, box, customer, interface, now, timeouts)
     return done
 
 
-def poll_invited(session: Session, box: SecretBox, now: datetime | None = None,
-                 timeouts: tuple[float, float] | None = None, limit: int = 50) -> int:
+def poll_invited(
+    session: Session,
+    box: SecretBox,
+    now: datetime | None = None,
+    timeouts: tuple[float, float] | None = None,
+    limit: int = 50,
+) -> int:
     """The worker's job: ask the service about invited customers; invited -> active. How many."""
     now = now or utcnow()
     customers = session.scalars(
-        sa.select(Customer).where(Customer.sinno_status == INVITED,
-                                  Customer.sinno_customer_id.is_not(None),
-                                  sa.or_(Customer.sinno_checked_at.is_(None),
-                                         Customer.sinno_checked_at <= now - POLL_EVERY))
-        .order_by(Customer.sinno_checked_at.nulls_first(), Customer.id).limit(limit)).all()
+        sa.select(Customer)
+        .where(
+            Customer.sinno_status == INVITED,
+            Customer.sinno_customer_id.is_not(None),
+            sa.or_(
+                Customer.sinno_checked_at.is_(None), Customer.sinno_checked_at <= now - POLL_EVERY
+            ),
+        )
+        .order_by(Customer.sinno_checked_at.nulls_first(), Customer.id)
+        .limit(limit)
+    ).all()
     by_interface: dict[int | None, list[Customer]] = {}
     for customer in customers:
         by_interface.setdefault(customer.sinno_interface_id, []).append(customer)
@@ -321,8 +437,11 @@ def poll_invited(session: Session, box: SecretBox, now: datetime | None = None,
                         raise
                     if remote.state == "active":
                         customer.sinno_status = ACTIVE
-                        customer.sinno_active_at = remote.first_login_at.replace(tzinfo=None) \
-                            if remote.first_login_at else now
+                        customer.sinno_active_at = (
+                            remote.first_login_at.replace(tzinfo=None)
+                            if remote.first_login_at
+                            else now
+                        )
                         activated += 1
                     elif remote.state == "deactivated":
                         customer.sinno_status = NOT_ACTIVATED
@@ -336,22 +455,30 @@ def poll_invited(session: Session, box: SecretBox, now: datetime | None = None,
 
 def redact_sent_codes(session: Session) -> int:
     """Mask the identification code in every sent code SMS (it is never shown after sending)."""
-    rows = session.scalars(sa.select(SmsMessage).where(
-        SmsMessage.kind == SMS_KIND, SmsMessage.status == SENT,
-        ~SmsMessage.text.contains(MASK))).all()
+    rows = session.scalars(
+        sa.select(SmsMessage).where(
+            SmsMessage.kind == SMS_KIND, SmsMessage.status == SENT, ~SmsMessage.text.contains(MASK)
+        )
+    ).all()
     for message in rows:
         message.text = mask_code(message.text)
     session.commit()
     return len(rows)
 
 
-def deactivate(session: Session, box: SecretBox, customer: Customer, actor,
-               timeouts: tuple[float, float] | None = None) -> str | None:
-    """"In SiNNO-App deaktivieren": at the service first, then here (commits); an error or None."""
+def deactivate(
+    session: Session,
+    box: SecretBox,
+    customer: Customer,
+    actor,
+    timeouts: tuple[float, float] | None = None,
+) -> str | None:
+    """ "In SiNNO-App deaktivieren": at the service first, then here (commits); an error or None."""
     if customer.sinno_status not in (INVITED, ACTIVE) or not customer.sinno_customer_id:
         return _("Der Kunde ist nicht in der SiNNO-App aktiviert.")
-    interface = session.get(Interface, customer.sinno_interface_id) \
-        if customer.sinno_interface_id else None
+    interface = (
+        session.get(Interface, customer.sinno_interface_id) if customer.sinno_interface_id else None
+    )
     if interface is None or not is_logged_in(interface):
         return _("Die SiNNO-App Service Schnittstelle ist nicht angemeldet; bitte zuerst anmelden.")
     try:
@@ -362,13 +489,28 @@ def deactivate(session: Session, box: SecretBox, customer: Customer, actor,
     except SinnoError as exc:
         if exc.code != "customer_not_found":
             message = exc.message_for(current_language())
-            record_event(session, interface, "sinno_deactivate", actor, ok=False,
-                         message=f"{customer.full_name}: {message}")
+            record_event(
+                session,
+                interface,
+                "sinno_deactivate",
+                actor,
+                ok=False,
+                message=f"{customer.full_name}: {message}",
+            )
             session.commit()
             return message
-    record_event(session, interface, "sinno_deactivate", actor, ok=True,
-                 message=T_("%(name)s in der SiNNO-App deaktiviert (Kunden-ID %(id)s).",
-                           name=customer.full_name, id=customer.sinno_customer_id))
+    record_event(
+        session,
+        interface,
+        "sinno_deactivate",
+        actor,
+        ok=True,
+        message=T_(
+            "%(name)s in der SiNNO-App deaktiviert (Kunden-ID %(id)s).",
+            name=customer.full_name,
+            id=customer.sinno_customer_id,
+        ),
+    )
     customer.sinno_status = NOT_ACTIVATED
     customer.sinno_customer_id = None
     customer.sinno_activation_key = None

@@ -4,6 +4,7 @@ The session token is stored encrypted like every secret (`interface_secrets`, fi
 "session_token"); `Interface.state` holds what the page shows (since when, by whom, the dashboard
 link). Every attempt lands in the interface's history. Nothing here imports Flask.
 """
+
 from __future__ import annotations
 
 import logging
@@ -49,34 +50,55 @@ def branches_without_email(session: Session, interface: Interface) -> list[Branc
 def is_logged_in(interface: Interface) -> bool:
     """Whether the interface holds a session (state says so and the token is stored)."""
     return bool((interface.state or {}).get("logged_in")) and any(
-        s.field == TOKEN_FIELD for s in interface.secrets)
+        s.field == TOKEN_FIELD for s in interface.secrets
+    )
 
 
-def settings_for(session: Session, box: SecretBox, interface: Interface,
-                 timeouts: tuple[float, float] | None = None) -> SinnoSettings:
+def settings_for(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    timeouts: tuple[float, float] | None = None,
+) -> SinnoSettings:
     """Client settings of the interface, with its token decrypted (raises SecretError)."""
     s = interface.settings or {}
     connect, read = timeouts or DEFAULT_TIMEOUTS
     return SinnoSettings(
-        base_url=s.get("server") or "", client_id=s.get("client_id") or "",
-        company_no=s.get("company_no") or "", token=read_secret(box, interface, TOKEN_FIELD),
-        shops=tuple(Shop(shop_id(b), b.name, (b.email or "").strip())
-                    for b in branches_of(session, interface)),
-        proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"),
-        connect_timeout=connect, read_timeout=read)
+        base_url=s.get("server") or "",
+        client_id=s.get("client_id") or "",
+        company_no=s.get("company_no") or "",
+        token=read_secret(box, interface, TOKEN_FIELD),
+        shops=tuple(
+            Shop(shop_id(b), b.name, (b.email or "").strip())
+            for b in branches_of(session, interface)
+        ),
+        proxy_host=s.get("proxy_host") or None,
+        proxy_port=s.get("proxy_port"),
+        connect_timeout=connect,
+        read_timeout=read,
+    )
 
 
 def _store_session(box: SecretBox, interface: Interface, result: LoginResult, **extra) -> None:
     write_secret(box, interface, TOKEN_FIELD, result.token)
     state = dict(interface.state or {})
-    state.update(expires_at=result.expires_at.isoformat(), dashboard_url=result.dashboard_url,
-                 company_name=result.company_name, **extra)
+    state.update(
+        expires_at=result.expires_at.isoformat(),
+        dashboard_url=result.dashboard_url,
+        company_name=result.company_name,
+        **extra,
+    )
     interface.state = state
 
 
-def client_for(session: Session, box: SecretBox, interface: Interface,
-               timeouts: tuple[float, float] | None = None) -> SinnoClient:
+def client_for(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    timeouts: tuple[float, float] | None = None,
+) -> SinnoClient:
     """A client for a logged-in interface; a renewed token is stored (the caller commits)."""
+
     def renewed(result: LoginResult) -> None:
         _store_session(box, interface, result, renewed_at=utcnow().isoformat())
         log.info("SiNNO interface %s: session token renewed", interface.id)
@@ -97,13 +119,22 @@ def _secret_error() -> Text:
     return T_("Die gespeicherte Anmeldung der Schnittstelle kann nicht entschlüsselt werden.")
 
 
-def login(session: Session, box: SecretBox, interface: Interface, actor,
-          timeouts: tuple[float, float] | None = None, now: datetime | None = None) -> Outcome:
+def login(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    actor,
+    timeouts: tuple[float, float] | None = None,
+    now: datetime | None = None,
+) -> Outcome:
     """Check the prerequisite, log in, store the token encrypted, write the history (commits)."""
     missing = branches_without_email(session, interface)
     if missing:
-        message = T_("Anmeldung abgelehnt: an der Geschäftsstellenadresse dieser Filialen fehlt die "
-                    "E-Mail-Adresse: %(branches)s.", branches=", ".join(b.label for b in missing))
+        message = T_(
+            "Anmeldung abgelehnt: an der Geschäftsstellenadresse dieser Filialen fehlt die "
+            "E-Mail-Adresse: %(branches)s.",
+            branches=", ".join(b.label for b in missing),
+        )
         record_check(session, interface, "login", actor, False, message)
         session.commit()
         return Outcome(False, message, missing)
@@ -134,18 +165,34 @@ def login(session: Session, box: SecretBox, interface: Interface, actor,
         session.commit()
         return Outcome(False, message)
     moment = now or utcnow()
-    _store_session(box, interface, result, logged_in=True, since=moment.isoformat(),
-                   by=getattr(actor, "display_name", "") or "", logged_out_at=None,
-                   logged_out_by=None)
-    message = T_("Angemeldet bei %(company)s (Firmen-Nr. %(number)s).",
-                company=result.company_name or "SiNNO", number=settings.company_no)
+    _store_session(
+        box,
+        interface,
+        result,
+        logged_in=True,
+        since=moment.isoformat(),
+        by=getattr(actor, "display_name", "") or "",
+        logged_out_at=None,
+        logged_out_by=None,
+    )
+    message = T_(
+        "Angemeldet bei %(company)s (Firmen-Nr. %(number)s).",
+        company=result.company_name or "SiNNO",
+        number=settings.company_no,
+    )
     record_check(session, interface, "login", actor, True, message)
     session.commit()
     return Outcome(True, message)
 
 
-def logout(session: Session, box: SecretBox, interface: Interface, actor,
-           timeouts: tuple[float, float] | None = None, now: datetime | None = None) -> Outcome:
+def logout(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    actor,
+    timeouts: tuple[float, float] | None = None,
+    now: datetime | None = None,
+) -> Outcome:
     """Log out at the service; only then forget the token (commits). A refused log-out keeps it."""
     note = ""
     try:
@@ -164,8 +211,12 @@ def logout(session: Session, box: SecretBox, interface: Interface, actor,
         note = T_("Der SiNNO-Dienst kannte die Anmeldung nicht mehr.")
     write_secret(box, interface, TOKEN_FIELD, None)
     state = dict(interface.state or {})
-    state.update(logged_in=False, logged_out_at=(now or utcnow()).isoformat(),
-                 logged_out_by=getattr(actor, "display_name", "") or "", expires_at=None)
+    state.update(
+        logged_in=False,
+        logged_out_at=(now or utcnow()).isoformat(),
+        logged_out_by=getattr(actor, "display_name", "") or "",
+        expires_at=None,
+    )
     interface.state = state
     message = T_("Abgemeldet. %(note)s", note=note) if note else T_("Abgemeldet.")
     record_check(session, interface, "logout", actor, True, message)
@@ -175,13 +226,14 @@ def logout(session: Session, box: SecretBox, interface: Interface, actor,
 
 def logged_in_interfaces(session: Session) -> list[Interface]:
     """Every logged-in SiNNO-App Service interface (one chat stream each, e.g. for chat sync)."""
-    candidates = session.scalars(sa.select(Interface).where(Interface.type_key == TYPE_KEY)
-                                 .order_by(Interface.id)).all()
+    candidates = session.scalars(
+        sa.select(Interface).where(Interface.type_key == TYPE_KEY).order_by(Interface.id)
+    ).all()
     return [i for i in candidates if is_logged_in(i)]
 
 
 def check_connection(target) -> dict:
-    """"Verbindung prüfen" without side effects: is the stored session still accepted?
+    """ "Verbindung prüfen" without side effects: is the stored session still accepted?
 
     `target` carries `settings`, `state`, `secrets` (decrypted) and `timeouts` (the status board's
     CheckTarget); the answer has the keys of its CheckResult (ok, message, state).
@@ -192,21 +244,37 @@ def check_connection(target) -> dict:
         return {"ok": True, "message": T_("Nicht angemeldet."), "state": {"logged_in": False}}
     s = target.settings or {}
     connect, read = target.timeouts or DEFAULT_TIMEOUTS
-    settings = SinnoSettings(base_url=s.get("server") or "", client_id=s.get("client_id") or "",
-                             company_no=s.get("company_no") or "", token=token,
-                             proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"),
-                             connect_timeout=connect, read_timeout=read)
+    settings = SinnoSettings(
+        base_url=s.get("server") or "",
+        client_id=s.get("client_id") or "",
+        company_no=s.get("company_no") or "",
+        token=token,
+        proxy_host=s.get("proxy_host") or None,
+        proxy_port=s.get("proxy_port"),
+        connect_timeout=connect,
+        read_timeout=read,
+    )
     try:
         with SinnoClient(settings) as client:
             info = client.session_info()
     except SinnoError as exc:
         if exc.code == "token_expired":  # renewed on the next real use
-            return {"ok": True, "message": T_("Angemeldet; die Sitzung ist abgelaufen und wird beim "
-                                              "nächsten Aufruf erneuert."), "state": {"logged_in": True}}
+            return {
+                "ok": True,
+                "message": T_(
+                    "Angemeldet; die Sitzung ist abgelaufen und wird beim nächsten Aufruf erneuert."
+                ),
+                "state": {"logged_in": True},
+            }
         state = {"logged_in": False} if exc.code == "token_invalid" else {}
         # The client's own German/English pair: stored in the language of whoever checked.
         return {"ok": False, "message": exc.message_for(current_language()), "state": state}
-    return {"ok": True, "message": T_("Angemeldet (Firmen-Nr. %(number)s, %(count)s Kunden).",
-                                      number=str(info.get("company_no") or ""),
-                                      count=int(info.get("customers") or 0)),
-            "state": {"logged_in": True}}
+    return {
+        "ok": True,
+        "message": T_(
+            "Angemeldet (Firmen-Nr. %(number)s, %(count)s Kunden).",
+            number=str(info.get("company_no") or ""),
+            count=int(info.get("customers") or 0),
+        ),
+        "state": {"logged_in": True},
+    }

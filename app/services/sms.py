@@ -4,6 +4,7 @@ Every SMS is written to the outbox (status "sending") and committed before the g
 called; its random `idx` goes to the gateway with `check_idx=1`, so a retry after a crash is
 answered with error 53 ("already sent") instead of a second message.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,8 @@ from app.models.base import utcnow
 from app.models.outbox import CANCELLED, FAILED, SENDING
 from app.services import outbox, phone, sms_length
 from app.services.interface_history import record_check
-from app.services.sms_clients import ClientPool
 from app.services.secrets import SecretBox, SecretError
+from app.services.sms_clients import ClientPool
 from app.services.smsapi import Balance, GatewayError, SmsApiClient, SmsApiSettings
 
 log = logging.getLogger(__name__)
@@ -57,13 +58,25 @@ def check_text(interface: Interface, text: str) -> sms_length.SmsLength:
     max_chars = SmsApiSettings.of(interface).max_chars
     problem = sms_length.limit_exceeded(length, max_chars)
     if problem == "chars":
-        raise SmsInputError("text", _("Der Text hat %(chars)d Zeichen; erlaubt sind höchstens %(max)d "
-                                      "(Max. Zeichen der Schnittstelle).", chars=length.chars,
-                                      max=max_chars))
+        raise SmsInputError(
+            "text",
+            _(
+                "Der Text hat %(chars)d Zeichen; erlaubt sind höchstens %(max)d "
+                "(Max. Zeichen der Schnittstelle).",
+                chars=length.chars,
+                max=max_chars,
+            ),
+        )
     if problem == "parts":
-        raise SmsInputError("text", _("Der Text ergibt %(parts)d SMS-Teile; das Gateway nimmt höchstens "
-                                      "%(max)d an. Bitte kürzen Sie ihn.", parts=length.parts,
-                                      max=sms_length.MAX_PARTS))
+        raise SmsInputError(
+            "text",
+            _(
+                "Der Text ergibt %(parts)d SMS-Teile; das Gateway nimmt höchstens "
+                "%(max)d an. Bitte kürzen Sie ihn.",
+                parts=length.parts,
+                max=sms_length.MAX_PARTS,
+            ),
+        )
     return length
 
 
@@ -82,23 +95,36 @@ def prepare(interface: Interface, raw_number: str, text: str) -> Prepared:
     return Prepared(number, text, length, length.parts)
 
 
-def recent_duplicate(session: Session, prepared: Prepared, within: timedelta = DUPLICATE_WINDOW
-                     ) -> SmsMessage | None:
+def recent_duplicate(
+    session: Session, prepared: Prepared, within: timedelta = DUPLICATE_WINDOW
+) -> SmsMessage | None:
     """The latest identical SMS (same number, same text) sent or on its way within `within`."""
     return session.scalar(
         sa.select(SmsMessage)
-        .where(SmsMessage.to_number == prepared.number.gateway_digits,
-               SmsMessage.text == prepared.text,
-               SmsMessage.status.not_in((FAILED, CANCELLED)),
-               SmsMessage.created_at >= utcnow() - within)
+        .where(
+            SmsMessage.to_number == prepared.number.gateway_digits,
+            SmsMessage.text == prepared.text,
+            SmsMessage.status.not_in((FAILED, CANCELLED)),
+            SmsMessage.created_at >= utcnow() - within,
+        )
         .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
-        .limit(1))
+        .limit(1)
+    )
 
 
-def send_now(session: Session, box: SecretBox, interface: Interface, prepared: Prepared, kind: str,
-             actor=None, customer_id: int | None = None, client: SmsApiClient | None = None,
-             timeouts: tuple[float, float] | None = None, retry: bool = False,
-             consent_confirmed: bool = False) -> SmsMessage:
+def send_now(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    prepared: Prepared,
+    kind: str,
+    actor=None,
+    customer_id: int | None = None,
+    client: SmsApiClient | None = None,
+    timeouts: tuple[float, float] | None = None,
+    retry: bool = False,
+    consent_confirmed: bool = False,
+) -> SmsMessage:
     """Record and commit the outbox row, send it now, record the outcome.
 
     A test SMS is not retried (the admin sees the error at once); an SMS to a customer that hits a
@@ -106,11 +132,19 @@ def send_now(session: Session, box: SecretBox, interface: Interface, prepared: P
     `consent_confirmed` records that the sender explicitly confirmed an SMS to a customer without
     SMS consent.
     """
-    message = SmsMessage(kind=kind, status=SENDING, interface_id=interface.id,
-                         to_number=prepared.number.gateway_digits, text=prepared.text,
-                         parts=prepared.length.parts, customer_id=customer_id,
-                         created_by_id=getattr(actor, "id", None), attempts=1, claimed_at=utcnow(),
-                         consent_confirmed=consent_confirmed)
+    message = SmsMessage(
+        kind=kind,
+        status=SENDING,
+        interface_id=interface.id,
+        to_number=prepared.number.gateway_digits,
+        text=prepared.text,
+        parts=prepared.length.parts,
+        customer_id=customer_id,
+        created_by_id=getattr(actor, "id", None),
+        attempts=1,
+        claimed_at=utcnow(),
+        consent_confirmed=consent_confirmed,
+    )
     session.add(message)
     session.commit()  # the row exists before the gateway is called
     pool = ClientPool(box, timeouts)
@@ -123,9 +157,14 @@ def send_now(session: Session, box: SecretBox, interface: Interface, prepared: P
     return message
 
 
-def check_balance(session: Session, box: SecretBox, interface: Interface, actor=None,
-                  client: SmsApiClient | None = None, timeouts: tuple[float, float] | None = None
-                  ) -> Balance | GatewayError:
+def check_balance(
+    session: Session,
+    box: SecretBox,
+    interface: Interface,
+    actor=None,
+    client: SmsApiClient | None = None,
+    timeouts: tuple[float, float] | None = None,
+) -> Balance | GatewayError:
     """Ask the gateway for the credits; keep value and time with the interface; record the history."""
     pool = ClientPool(box, timeouts)
     try:
@@ -143,8 +182,15 @@ def check_balance(session: Session, box: SecretBox, interface: Interface, actor=
         pool.close()
     interface.balance_points = balance.points
     interface.balance_checked_at = utcnow()
-    record_check(session, interface, "balance", actor, True,
-                 T_("Guthaben: %(points)s Punkte", points=float(balance.points))
-                 if balance.points is not None else T_("Guthaben: keine Angabe"))
+    record_check(
+        session,
+        interface,
+        "balance",
+        actor,
+        True,
+        T_("Guthaben: %(points)s Punkte", points=float(balance.points))
+        if balance.points is not None
+        else T_("Guthaben: keine Angabe"),
+    )
     session.commit()
     return balance

@@ -1,4 +1,5 @@
 """SMSAPI clients for interfaces: the settings with secrets decrypted, one client per interface."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,11 @@ class ClientPool:
         key = (interface.id, interface.updated_at)
         client = self._borrowed.get(key) or self._clients.get(key)
         if client is None:
-            options = ({"connect_timeout": self.timeouts[0], "read_timeout": self.timeouts[1]}
-                       if self.timeouts else {})
+            options = (
+                {"connect_timeout": self.timeouts[0], "read_timeout": self.timeouts[1]}
+                if self.timeouts
+                else {}
+            )
             client = self._clients[key] = SmsApiClient(settings_for(interface, self.box, **options))
         return client
 

@@ -1,4 +1,5 @@
 """SMS length counting: GSM-7 or UCS-2, characters, units and concatenated parts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 
 The protocol's codes, errors and hosts are in `app.services.smsapi_protocol`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -9,8 +10,9 @@ import json
 import logging
 import math
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -20,7 +22,14 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 from app.i18n import N_, T_, Text
 from app.services import phone, sms_length
 from app.services.smsapi_protocol import (  # noqa: F401  (re-exported: the client's public API)
-    ERROR_MESSAGES, KINDS, SERVICE_HOSTS, SERVICES, GatewayError, error_kind, error_message)
+    ERROR_MESSAGES,
+    KINDS,
+    SERVICE_HOSTS,
+    SERVICES,
+    GatewayError,
+    error_kind,
+    error_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +54,14 @@ class SmsApiSettings:
     read_timeout: float = 15
 
     @classmethod
-    def of(cls, interface: Any, *, token: str | None = None, password: str | None = None,
-           **overrides: Any) -> SmsApiSettings:
+    def of(
+        cls,
+        interface: Any,
+        *,
+        token: str | None = None,
+        password: str | None = None,
+        **overrides: Any,
+    ) -> SmsApiSettings:
         """An SMSAPI interface's stored settings, typed, with the defaults for what is not set.
 
         The secrets are passed in decrypted (see `services.sms_clients.settings_for`); without them the
@@ -54,12 +69,18 @@ class SmsApiSettings:
         """
         s = interface.settings or {}
         return cls(
-            service=s.get("service") or "smsapi_pl", base_url=s.get("base_url") or None,
-            token=token, username=s.get("username") or None, password=password,
+            service=s.get("service") or "smsapi_pl",
+            base_url=s.get("base_url") or None,
+            token=token,
+            username=s.get("username") or None,
+            password=password,
             sender=s.get("sender") or None,
             country_code=s.get("country_code") or phone.DEFAULT_COUNTRY_CODE,
             max_chars=int(s.get("max_chars") or sms_length.DEFAULT_MAX_CHARS),
-            proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"), **overrides)
+            proxy_host=s.get("proxy_host") or None,
+            proxy_port=s.get("proxy_port"),
+            **overrides,
+        )
 
     def max_parts_for(self, text: str) -> int | None:
         """The gateway's `max_parts` for a text under this "Max. Zeichen" (None: no limit set)."""
@@ -123,14 +144,19 @@ def _resolve_hosts(settings: SmsApiSettings, hosts: Sequence[str] | None) -> tup
         chosen = SERVICE_HOSTS[settings.service]
     else:
         raise _config_error(
-            N_("Unbekannter SMS-Dienst: SMSAPI.pl, SMSAPI.com, HQsms oder eigene URL wählen."))
+            N_("Unbekannter SMS-Dienst: SMSAPI.pl, SMSAPI.com, HQsms oder eigene URL wählen.")
+        )
     result = []
     for url in chosen:
         url = (url or "").strip()
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _config_error(N_("Die Basis-URL des SMS-Gateways ist ungültig (erwartet z. B."
-                                   " https://api.smsapi.pl/)."))
+            raise _config_error(
+                N_(
+                    "Die Basis-URL des SMS-Gateways ist ungültig (erwartet z. B."
+                    " https://api.smsapi.pl/)."
+                )
+            )
         result.append(url if url.endswith("/") else url + "/")
     return tuple(result)
 
@@ -221,8 +247,13 @@ class SmsApiClient:
             auth_params = {"username": username, "password": digest}
             secrets += [settings.password, digest]
         else:
-            raise _config_error(N_("Für das SMS-Gateway ist weder ein Schlüsseltoken noch"
-                                   " Benutzername und Passwort hinterlegt."), "auth")
+            raise _config_error(
+                N_(
+                    "Für das SMS-Gateway ist weder ein Schlüsseltoken noch"
+                    " Benutzername und Passwort hinterlegt."
+                ),
+                "auth",
+            )
         self._secrets = tuple(s for s in secrets if len(s) >= 4)
         self._send_params = {"format": "json", "encoding": "utf-8", **auth_params}
         sender = (settings.sender or "").strip()
@@ -379,7 +410,12 @@ class SmsApiClient:
                 err = self._transport_error(exc, tried, sending=not resendable)
                 logger.warning(
                     "SMSAPI %s %s/%s failed: %s (%s) after %.0f ms",
-                    method, host, path, err.kind, type(exc).__name__, elapsed,
+                    method,
+                    host,
+                    path,
+                    err.kind,
+                    type(exc).__name__,
+                    elapsed,
                 )
                 retry = (
                     attempt + 1 < len(self._hosts)
@@ -394,12 +430,19 @@ class SmsApiClient:
             except (ValueError, UnicodeError):
                 # e.g. a host name that IDNA cannot encode; requests raises these unwrapped.
                 logger.warning("SMSAPI %s %s/%s failed: invalid address", method, host, path)
-                raise _config_error(N_("Die Adresse des SMS-Gateways oder des Proxys ist ungültig:"
-                                       " Einstellungen prüfen.")) from None
+                raise _config_error(
+                    N_(
+                        "Die Adresse des SMS-Gateways oder des Proxys ist ungültig:"
+                        " Einstellungen prüfen."
+                    )
+                ) from None
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "SMSAPI %s %s/%s -> %s in %.0f ms",
-                    method, host, path, resp.status_code,
+                    method,
+                    host,
+                    path,
+                    resp.status_code,
                     (time.perf_counter() - started) * 1000,
                 )
             return self._parse(resp, host, path)
@@ -415,8 +458,12 @@ class SmsApiClient:
         if status >= 500:
             err = GatewayError(
                 "server",
-                T_("Das SMS-Gateway %(host)s meldet einen Serverfehler (HTTP %(status)d). Bitte"
-                   " später erneut versuchen.", host=host, status=status),
+                T_(
+                    "Das SMS-Gateway %(host)s meldet einen Serverfehler (HTTP %(status)d). Bitte"
+                    " später erneut versuchen.",
+                    host=host,
+                    status=status,
+                ),
                 code=code,
                 http_status=status,
             )
@@ -440,31 +487,43 @@ class SmsApiClient:
         if status in (401, 403):
             return GatewayError(
                 "auth",
-                T_("Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (HTTP %(status)d):"
-                   " Schlüsseltoken, seine Berechtigungen oder Dienst prüfen"
-                   " (SMSAPI.pl vs. SMSAPI.com).", status=status),
+                T_(
+                    "Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (HTTP %(status)d):"
+                    " Schlüsseltoken, seine Berechtigungen oder Dienst prüfen"
+                    " (SMSAPI.pl vs. SMSAPI.com).",
+                    status=status,
+                ),
                 http_status=status,
                 detail=detail,
             )
         if status == 407:
             return GatewayError(
                 "proxy",
-                T_("Der Proxy verlangt eine Anmeldung (HTTP 407); das wird nicht unterstützt:"
-                   " einen Proxy ohne Anmeldung eintragen."),
+                T_(
+                    "Der Proxy verlangt eine Anmeldung (HTTP 407); das wird nicht unterstützt:"
+                    " einen Proxy ohne Anmeldung eintragen."
+                ),
                 http_status=status,
             )
         if status < 400:
             return GatewayError(
                 "other",
-                T_("Das SMS-Gateway %(host)s leitet die Anfrage um (HTTP %(status)d): Basis-URL"
-                   " prüfen (z. B. https:// statt http://).", host=host, status=status),
+                T_(
+                    "Das SMS-Gateway %(host)s leitet die Anfrage um (HTTP %(status)d): Basis-URL"
+                    " prüfen (z. B. https:// statt http://).",
+                    host=host,
+                    status=status,
+                ),
                 http_status=status,
             )
         if status == 404:
             return GatewayError(
                 "other",
-                T_("Das SMS-Gateway %(host)s kennt diese Adresse nicht (HTTP 404): Basis-URL und"
-                   " Dienst prüfen.", host=host),
+                T_(
+                    "Das SMS-Gateway %(host)s kennt diese Adresse nicht (HTTP 404): Basis-URL und"
+                    " Dienst prüfen.",
+                    host=host,
+                ),
                 http_status=status,
                 detail=detail,
             )
@@ -483,50 +542,75 @@ class SmsApiClient:
             proxy = self._proxies["https"].split("://", 1)[1] if self._proxies else "?"
             return GatewayError(
                 "proxy",
-                T_("Der Proxy %(proxy)s ist nicht erreichbar oder hat die Verbindung abgelehnt:"
-                   " Proxy-Server und Port prüfen.", proxy=proxy),
+                T_(
+                    "Der Proxy %(proxy)s ist nicht erreichbar oder hat die Verbindung abgelehnt:"
+                    " Proxy-Server und Port prüfen.",
+                    proxy=proxy,
+                ),
             )
         if isinstance(exc, rexc.ConnectTimeout):
             return GatewayError(
                 "timeout",
-                T_("Das SMS-Gateway (%(hosts)s) war nicht innerhalb von %(seconds)s s erreichbar:"
-                   " Netzwerk, Firewall und Proxy-Einstellungen prüfen.",
-                   hosts=hosts, seconds=self._timeout[0]),
+                T_(
+                    "Das SMS-Gateway (%(hosts)s) war nicht innerhalb von %(seconds)s s erreichbar:"
+                    " Netzwerk, Firewall und Proxy-Einstellungen prüfen.",
+                    hosts=hosts,
+                    seconds=self._timeout[0],
+                ),
             )
         if isinstance(exc, rexc.Timeout):
             return GatewayError(
                 "timeout",
-                T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
-                   " Die SMS wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
-                   " Versandbericht im SMSAPI-Kundenkonto prüfen.",
-                   hosts=hosts, seconds=self._timeout[1])
-                if sending else
-                T_("Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
-                   " Bitte später erneut versuchen.", hosts=hosts, seconds=self._timeout[1]),
+                T_(
+                    "Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                    " Die SMS wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
+                    " Versandbericht im SMSAPI-Kundenkonto prüfen.",
+                    hosts=hosts,
+                    seconds=self._timeout[1],
+                )
+                if sending
+                else T_(
+                    "Das SMS-Gateway (%(hosts)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                    " Bitte später erneut versuchen.",
+                    hosts=hosts,
+                    seconds=self._timeout[1],
+                ),
                 maybe_sent=sending,
             )
         if isinstance(exc, rexc.SSLError):
             return GatewayError(
                 "connection",
-                T_("Die sichere Verbindung (TLS) zum SMS-Gateway (%(hosts)s) ist fehlgeschlagen:"
-                   " Zertifikat, Systemzeit oder einen TLS-prüfenden Proxy prüfen.", hosts=hosts),
+                T_(
+                    "Die sichere Verbindung (TLS) zum SMS-Gateway (%(hosts)s) ist fehlgeschlagen:"
+                    " Zertifikat, Systemzeit oder einen TLS-prüfenden Proxy prüfen.",
+                    hosts=hosts,
+                ),
             )
         if isinstance(exc, (rexc.InvalidURL, rexc.MissingSchema, rexc.InvalidSchema)):
             return _config_error(N_("Die Adresse des SMS-Gateways ist ungültig: Basis-URL prüfen."))
         if _never_sent(exc):
             return GatewayError(
                 "connection",
-                T_("Keine Verbindung zum SMS-Gateway (%(hosts)s): Netzwerk, Firewall und"
-                   " Proxy-Einstellungen prüfen.", hosts=hosts),
+                T_(
+                    "Keine Verbindung zum SMS-Gateway (%(hosts)s): Netzwerk, Firewall und"
+                    " Proxy-Einstellungen prüfen.",
+                    hosts=hosts,
+                ),
             )
         return GatewayError(
             "connection",
-            T_("Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Die SMS"
-               " wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
-               " Versandbericht im SMSAPI-Kundenkonto prüfen.", hosts=hosts)
-            if sending else
-            T_("Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Bitte"
-               " später erneut versuchen.", hosts=hosts),
+            T_(
+                "Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Die SMS"
+                " wurde möglicherweise trotzdem versendet – vor einem neuen Versuch den"
+                " Versandbericht im SMSAPI-Kundenkonto prüfen.",
+                hosts=hosts,
+            )
+            if sending
+            else T_(
+                "Die Verbindung zum SMS-Gateway (%(hosts)s) wurde ohne Antwort abgebrochen. Bitte"
+                " später erneut versuchen.",
+                hosts=hosts,
+            ),
             maybe_sent=sending,
         )
 
@@ -534,8 +618,11 @@ class SmsApiClient:
         return self._logged(
             GatewayError(
                 "malformed",
-                T_("Das SMS-Gateway hat eine unerwartete Antwort geliefert (HTTP %(status)d):"
-                   " Basis-URL und Dienst prüfen.", status=status),
+                T_(
+                    "Das SMS-Gateway hat eine unerwartete Antwort geliefert (HTTP %(status)d):"
+                    " Basis-URL und Dienst prüfen.",
+                    status=status,
+                ),
                 http_status=status,
             ),
             path,

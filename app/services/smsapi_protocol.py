@@ -3,9 +3,11 @@
 What the gateway's protocol defines (the protocol notes), apart from how a
 request is made (`app.services.smsapi`, the client).
 """
+
 from __future__ import annotations
 
-from typing import Any, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from app.i18n import N_, Text
 
@@ -16,42 +18,68 @@ SERVICE_HOSTS: dict[str, tuple[str, ...]] = {
 }
 SERVICES = (*SERVICE_HOSTS, "custom")
 KINDS = (
-    "auth", "credits", "recipient", "message", "sender", "duplicate",
-    "timeout", "connection", "proxy", "server", "malformed", "other",
+    "auth",
+    "credits",
+    "recipient",
+    "message",
+    "sender",
+    "duplicate",
+    "timeout",
+    "connection",
+    "proxy",
+    "server",
+    "malformed",
+    "other",
 )
 
 # API error codes (protocol notes §4) in plain words; every message names its code.
 ERROR_MESSAGES: dict[int, str] = {
     7: N_("Kurzlinks sind für dieses SMSAPI-Konto deaktiviert (Fehler 7)."),
-    8: N_("Das SMS-Gateway meldet einen Fehler in der Anfrage (Fehler 8). Bitte später"
-        " erneut versuchen."),
-    11: N_("Die Nachricht ist leer, zu lang oder enthält nicht erlaubte Sonderzeichen"
-        " (Fehler 11)."),
-    12: N_("Die Nachricht hat mehr Teile als erlaubt (Fehler 12): Text kürzen oder „Max."
-        " Zeichen“ erhöhen."),
-    13: N_("Keine gültige Empfängernummer (Fehler 13): Nummer und Landescode prüfen; die"
-        " Nummer kann auch gesperrt sein."),
-    14: N_("Der Absendername ist beim SMS-Gateway nicht freigeschaltet (Fehler 14): Absender"
-        " im SMSAPI-Kundenkonto prüfen oder das Feld leer lassen."),
+    8: N_(
+        "Das SMS-Gateway meldet einen Fehler in der Anfrage (Fehler 8). Bitte später"
+        " erneut versuchen."
+    ),
+    11: N_(
+        "Die Nachricht ist leer, zu lang oder enthält nicht erlaubte Sonderzeichen (Fehler 11)."
+    ),
+    12: N_(
+        "Die Nachricht hat mehr Teile als erlaubt (Fehler 12): Text kürzen oder „Max."
+        " Zeichen“ erhöhen."
+    ),
+    13: N_(
+        "Keine gültige Empfängernummer (Fehler 13): Nummer und Landescode prüfen; die"
+        " Nummer kann auch gesperrt sein."
+    ),
+    14: N_(
+        "Der Absendername ist beim SMS-Gateway nicht freigeschaltet (Fehler 14): Absender"
+        " im SMSAPI-Kundenkonto prüfen oder das Feld leer lassen."
+    ),
     17: N_("Eine Flash-SMS darf keine Sonderzeichen enthalten (Fehler 17)."),
     18: N_("Ungültige Anzahl von Parametern in der Anfrage (Fehler 18)."),
     19: N_("Zu viele Nachrichten in einer Anfrage (Fehler 19)."),
-    20: N_("Die Zahl der eigenen Nachrichten-IDs (idx) passt nicht zur Zahl der Empfänger"
-        " (Fehler 20)."),
+    20: N_(
+        "Die Zahl der eigenen Nachrichten-IDs (idx) passt nicht zur Zahl der Empfänger (Fehler 20)."
+    ),
     25: N_("„normalize“ und „datacoding“ dürfen nicht zusammen verwendet werden (Fehler 25)."),
     27: N_("Die eigene Nachrichten-ID (idx) ist zu lang, höchstens 255 Zeichen (Fehler 27)."),
     28: N_("Ungültiger Wert für „time_restriction“ (Fehler 28)."),
     30: N_("Ungültiger UDH bei einer binären Nachricht (Fehler 30)."),
-    32: N_("Dieser Versandtyp geht nur an polnische Nummern, oder der Auslandsversand ist im"
-        " Konto gesperrt (Fehler 32)."),
+    32: N_(
+        "Dieser Versandtyp geht nur an polnische Nummern, oder der Auslandsversand ist im"
+        " Konto gesperrt (Fehler 32)."
+    ),
     33: N_("Für den ECO-Versand fehlen polnische Empfängernummern (Fehler 33)."),
     40: N_("Eine Kontaktgruppe mit diesem Namen gibt es nicht (Fehler 40)."),
     41: N_("Die Kontaktgruppe ist leer (Fehler 41)."),
     50: N_("Nachrichten lassen sich höchstens 3 Monate im Voraus planen (Fehler 50)."),
-    52: N_("Zu viele Versuche an dieselbe Nummer, höchstens 10 in 60 Sekunden (Fehler 52)."
-        " Bitte kurz warten."),
-    53: N_("Diese Nachricht wurde schon gesendet: die eigene Nachrichten-ID (idx) ist"
-        " bereits vergeben (Fehler 53)."),
+    52: N_(
+        "Zu viele Versuche an dieselbe Nummer, höchstens 10 in 60 Sekunden (Fehler 52)."
+        " Bitte kurz warten."
+    ),
+    53: N_(
+        "Diese Nachricht wurde schon gesendet: die eigene Nachrichten-ID (idx) ist"
+        " bereits vergeben (Fehler 53)."
+    ),
     54: N_("Ungültiges Datum; erlaubt sind Unix-Zeitstempel und ISO 8601 (Fehler 54)."),
     56: N_("Versand- und Ablaufdatum passen nicht zusammen (Fehler 56)."),
     57: N_("Die Nummer steht auf der Sperrliste dieses Kontos (Fehler 57)."),
@@ -59,48 +87,64 @@ ERROR_MESSAGES: dict[int, str] = {
     70: N_("Die Adresse für Zustellberichte (notify_url) ist ungültig (Fehler 70)."),
     74: N_("Der Versandzeitpunkt liegt außerhalb der im Konto erlaubten Zeiten (Fehler 74)."),
     76: N_("Die Anfrage enthält ungültige Zeichen (Fehler 76)."),
-    93: N_("Nachrichtenparameter und Kontaktgruppe lassen sich nicht zusammen verwenden"
-        " (Fehler 93)."),
+    93: N_(
+        "Nachrichtenparameter und Kontaktgruppe lassen sich nicht zusammen verwenden (Fehler 93)."
+    ),
     94: N_("Dieses Konto darf keine Nachrichten mit Links senden (Fehler 94)."),
-    98: N_("Das Konto ist eingeschränkt (Testkonto): SMS nur an die bei der Registrierung"
-        " angegebene Nummer (Fehler 98)."),
-    101: N_("Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (Fehler 101): Schlüsseltoken"
-        " oder Dienst prüfen (SMSAPI.pl vs. SMSAPI.com)."),
+    98: N_(
+        "Das Konto ist eingeschränkt (Testkonto): SMS nur an die bei der Registrierung"
+        " angegebene Nummer (Fehler 98)."
+    ),
+    101: N_(
+        "Die Anmeldung beim SMS-Gateway ist fehlgeschlagen (Fehler 101): Schlüsseltoken"
+        " oder Dienst prüfen (SMSAPI.pl vs. SMSAPI.com)."
+    ),
     102: N_("Benutzername oder Passwort für das SMS-Gateway ist falsch (Fehler 102)."),
-    103: N_("Das Guthaben beim SMS-Gateway reicht nicht aus (Fehler 103): bitte Punkte"
-        " aufladen."),
+    103: N_("Das Guthaben beim SMS-Gateway reicht nicht aus (Fehler 103): bitte Punkte aufladen."),
     104: N_("Die angegebene Vorlage gibt es nicht (Fehler 104)."),
-    105: N_("Das SMS-Gateway lehnt die IP-Adresse dieses Servers ab (Fehler 105): IP-Filter"
-        " im SMSAPI-Kundenkonto prüfen."),
+    105: N_(
+        "Das SMS-Gateway lehnt die IP-Adresse dieses Servers ab (Fehler 105): IP-Filter"
+        " im SMSAPI-Kundenkonto prüfen."
+    ),
     106: N_("Der Kurzlink ist ungültig (Fehler 106)."),
     110: N_("Diese Aktion ist für das SMSAPI-Konto nicht freigeschaltet (Fehler 110)."),
     112: N_("Der Versand in dieses Land ist für das Konto gesperrt (Fehler 112)."),
-    200: N_("Die Nachricht konnte nicht übermittelt werden (Fehler 200). Bitte später erneut"
-        " versuchen."),
+    200: N_(
+        "Die Nachricht konnte nicht übermittelt werden (Fehler 200). Bitte später erneut versuchen."
+    ),
     201: N_("Interner Fehler beim SMS-Gateway (Fehler 201). Bitte später erneut versuchen."),
-    202: N_("Zu viele gleichzeitige Anfragen, die Nachricht wird nicht gesendet (Fehler 202)."
-        " Bitte später erneut versuchen."),
+    202: N_(
+        "Zu viele gleichzeitige Anfragen, die Nachricht wird nicht gesendet (Fehler 202)."
+        " Bitte später erneut versuchen."
+    ),
     203: N_("Zu viele Anfragen (Fehler 203). Bitte später erneut versuchen."),
     301: N_("Diese Nachrichten-ID gibt es nicht (Fehler 301)."),
     400: N_("Ungültige Nachrichten-ID in der Statusabfrage (Fehler 400)."),
-    401: N_("Dem Schlüsseltoken fehlt die Berechtigung für diese Aktion (Fehler 401): Token"
-        " mit den nötigen Rechten anlegen."),
+    401: N_(
+        "Dem Schlüsseltoken fehlt die Berechtigung für diese Aktion (Fehler 401): Token"
+        " mit den nötigen Rechten anlegen."
+    ),
     409: N_("Der Wert existiert bereits (Fehler 409)."),
     666: N_("Interner Fehler beim SMS-Gateway (Fehler 666). Bitte später erneut versuchen."),
-    997: N_("Für dieses Konto ist nur HTTPS erlaubt (Fehler 997): Basis-URL mit https://"
-        " eintragen."),
+    997: N_(
+        "Für dieses Konto ist nur HTTPS erlaubt (Fehler 997): Basis-URL mit https:// eintragen."
+    ),
     998: N_("Der Kurzlink-Dienst ist gerade nicht verfügbar (Fehler 998)."),
     999: N_("Interner Fehler beim SMS-Gateway (Fehler 999). Bitte später erneut versuchen."),
     1000: N_("Diese Aktion ist nur für das Hauptkonto erlaubt (Fehler 1000)."),
     1001: N_("Ungültige Aktion (Fehler 1001)."),
     2031: N_("Diesen Absendernamen gibt es nicht (Fehler 2031)."),
     2061: N_("Der Absendername muss aktiv sein, um Standard zu werden (Fehler 2061)."),
-    2112: N_("Ungültiger Absendername: höchstens 11 Zeichen, nur a–z, A–Z, 0–9, Bindestrich,"
-        " Punkt und Leerzeichen (Fehler 2112)."),
+    2112: N_(
+        "Ungültiger Absendername: höchstens 11 Zeichen, nur a–z, A–Z, 0–9, Bindestrich,"
+        " Punkt und Leerzeichen (Fehler 2112)."
+    ),
     2115: N_("Der Absendername existiert bereits (Fehler 2115)."),
 }
-_MMS_ERROR = N_("Fehler bei MMS- oder VMS-Inhalten (Größe, SMIL, Dateiimport, Betreff oder Sprachausgabe)"
-                " (Fehler %(code)d).")
+_MMS_ERROR = N_(
+    "Fehler bei MMS- oder VMS-Inhalten (Größe, SMIL, Dateiimport, Betreff oder Sprachausgabe)"
+    " (Fehler %(code)d)."
+)
 _DISCOUNT_GROUP_ERROR = N_("Fehler bei der Rabattgruppe (discount_group) (Fehler %(code)d).")
 _GENERIC_ERROR = N_("Das SMS-Gateway hat den Auftrag abgelehnt (Fehler %(code)d).")
 

@@ -3,6 +3,7 @@
 Takes its settings as arguments (no Flask), always uses a timeout, and turns every failure into
 one `MailError` whose messages are plain German/English and never hold the password.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -39,8 +40,15 @@ class MailError(Exception):
     `temporary` is True when trying again later may work (refused connection, timeout, 4xx).
     """
 
-    def __init__(self, kind: str, message_de: str, message_en: str, *, temporary: bool = False,
-                 code: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        message_de: str,
+        message_en: str,
+        *,
+        temporary: bool = False,
+        code: int | None = None,
+    ) -> None:
         super().__init__(message_de)
         self.kind = kind
         self.message_de = message_de
@@ -56,8 +64,15 @@ class MailError(Exception):
         return f"MailError(kind={self.kind!r}, code={self.code!r}, temporary={self.temporary!r})"
 
 
-def build_message(sender: str, recipient: str, subject: str, text: str, html: str | None = None,
-                  sender_name: str = "", language: str = "de") -> EmailMessage:
+def build_message(
+    sender: str,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    sender_name: str = "",
+    language: str = "de",
+) -> EmailMessage:
     """A proper MIME mail: plain text, with an HTML alternative when given."""
     msg = EmailMessage()
     msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
@@ -103,17 +118,20 @@ class SmtpClient:
         s = self.settings
         try:
             if s.security == SSL:
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                      context=self._context())
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=self._context()
+                )
             else:
                 conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        except (socket.timeout, TimeoutError):
-            raise MailError("timeout",
-                            f"Der Mailserver ({self._where}) war nicht innerhalb von "
-                            f"{s.timeout:g} s erreichbar: Server, Port und Firewall prüfen.",
-                            f"The mail server ({self._where}) could not be reached within "
-                            f"{s.timeout:g} s: check the server, the port and the firewall.",
-                            temporary=True) from None
+        except TimeoutError:
+            raise MailError(
+                "timeout",
+                f"Der Mailserver ({self._where}) war nicht innerhalb von "
+                f"{s.timeout:g} s erreichbar: Server, Port und Firewall prüfen.",
+                f"The mail server ({self._where}) could not be reached within "
+                f"{s.timeout:g} s: check the server, the port and the firewall.",
+                temporary=True,
+            ) from None
         except ssl.SSLError:
             raise self._tls_error() from None
         except smtplib.SMTPConnectError as exc:
@@ -126,11 +144,13 @@ class SmtpClient:
             conn.ehlo()
             if s.security == STARTTLS:
                 if not conn.has_extn("starttls"):
-                    raise MailError("tls",
-                                    f"Der Mailserver ({self._where}) bietet kein STARTTLS an: "
-                                    "Sicherheit auf „SSL“ oder „keine“ stellen oder den Port prüfen.",
-                                    f"The mail server ({self._where}) does not offer STARTTLS: set "
-                                    "security to \"SSL\" or \"none\" or check the port.")
+                    raise MailError(
+                        "tls",
+                        f"Der Mailserver ({self._where}) bietet kein STARTTLS an: "
+                        "Sicherheit auf „SSL“ oder „keine“ stellen oder den Port prüfen.",
+                        f"The mail server ({self._where}) does not offer STARTTLS: set "
+                        'security to "SSL" or "none" or check the port.',
+                    )
                 conn.starttls(context=self._context())
                 conn.ehlo()
             if s.username:
@@ -171,43 +191,58 @@ class SmtpClient:
         except (smtplib.SMTPException, OSError):
             self._close(conn)
         if refused:  # only partly accepted: we send to one recipient, so this is rare
-            raise MailError("recipient", "Der Mailserver hat den Empfänger abgelehnt.",
-                            "The mail server refused the recipient.")
+            raise MailError(
+                "recipient",
+                "Der Mailserver hat den Empfänger abgelehnt.",
+                "The mail server refused the recipient.",
+            )
 
     def _refused(self) -> MailError:
-        return MailError("connection",
-                         f"Keine Verbindung zum Mailserver ({self._where}): Server, Port und "
-                         "Firewall prüfen.",
-                         f"Could not connect to the mail server ({self._where}): check the server, "
-                         "the port and the firewall.", temporary=True)
+        return MailError(
+            "connection",
+            f"Keine Verbindung zum Mailserver ({self._where}): Server, Port und Firewall prüfen.",
+            f"Could not connect to the mail server ({self._where}): check the server, "
+            "the port and the firewall.",
+            temporary=True,
+        )
 
     def _refused_answer(self, exc: smtplib.SMTPResponseException) -> MailError:
-        return MailError("connection",
-                         f"Der Mailserver ({self._where}) nimmt gerade keine Verbindungen an "
-                         f"({exc.smtp_code} {_server_text(exc)}). Später erneut versuchen.",
-                         f"The mail server ({self._where}) does not accept connections right now "
-                         f"({exc.smtp_code} {_server_text(exc)}). Try again later.",
-                         temporary=True, code=exc.smtp_code)
+        return MailError(
+            "connection",
+            f"Der Mailserver ({self._where}) nimmt gerade keine Verbindungen an "
+            f"({exc.smtp_code} {_server_text(exc)}). Später erneut versuchen.",
+            f"The mail server ({self._where}) does not accept connections right now "
+            f"({exc.smtp_code} {_server_text(exc)}). Try again later.",
+            temporary=True,
+            code=exc.smtp_code,
+        )
 
     def _tls_error(self) -> MailError:
-        return MailError("tls",
-                         f"Die sichere Verbindung (TLS) zum Mailserver ({self._where}) ist "
-                         "fehlgeschlagen: Sicherheit, Port und Zertifikat prüfen.",
-                         f"The secure connection (TLS) to the mail server ({self._where}) failed: "
-                         "check the security setting, the port and the certificate.")
+        return MailError(
+            "tls",
+            f"Die sichere Verbindung (TLS) zum Mailserver ({self._where}) ist "
+            "fehlgeschlagen: Sicherheit, Port und Zertifikat prüfen.",
+            f"The secure connection (TLS) to the mail server ({self._where}) failed: "
+            "check the security setting, the port and the certificate.",
+        )
 
     def _map(self, exc: BaseException) -> MailError:
         """Any failure after connecting, in plain words (the server's text carries no secret)."""
         if isinstance(exc, smtplib.SMTPAuthenticationError):
-            return MailError("auth",
-                             "Der Mailserver hat Benutzername oder Passwort abgelehnt.",
-                             "The mail server refused the user name or password.", code=exc.smtp_code)
+            return MailError(
+                "auth",
+                "Der Mailserver hat Benutzername oder Passwort abgelehnt.",
+                "The mail server refused the user name or password.",
+                code=exc.smtp_code,
+            )
         if isinstance(exc, smtplib.SMTPNotSupportedError):
-            return MailError("auth",
-                             "Der Mailserver bietet keine Anmeldung an: Benutzername leer lassen "
-                             "oder Sicherheit (STARTTLS/SSL) einstellen.",
-                             "The mail server offers no log-in: leave the user name empty or set "
-                             "the security (STARTTLS/SSL).")
+            return MailError(
+                "auth",
+                "Der Mailserver bietet keine Anmeldung an: Benutzername leer lassen "
+                "oder Sicherheit (STARTTLS/SSL) einstellen.",
+                "The mail server offers no log-in: leave the user name empty or set "
+                "the security (STARTTLS/SSL).",
+            )
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
             code, raw = next(iter(exc.recipients.values()), (550, b""))
             text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
@@ -217,27 +252,40 @@ class SmtpClient:
         if isinstance(exc, ssl.SSLError):
             return self._tls_error()
         if isinstance(exc, (socket.timeout, TimeoutError)):
-            return MailError("timeout",
-                             f"Der Mailserver ({self._where}) hat nicht innerhalb von "
-                             f"{self.settings.timeout:g} s geantwortet. Später erneut versuchen.",
-                             f"The mail server ({self._where}) did not answer within "
-                             f"{self.settings.timeout:g} s. Try again later.", temporary=True)
+            return MailError(
+                "timeout",
+                f"Der Mailserver ({self._where}) hat nicht innerhalb von "
+                f"{self.settings.timeout:g} s geantwortet. Später erneut versuchen.",
+                f"The mail server ({self._where}) did not answer within "
+                f"{self.settings.timeout:g} s. Try again later.",
+                temporary=True,
+            )
         if isinstance(exc, (smtplib.SMTPException, OSError)):
-            return MailError("connection",
-                             f"Die Verbindung zum Mailserver ({self._where}) wurde unterbrochen. "
-                             "Später erneut versuchen.",
-                             f"The connection to the mail server ({self._where}) was interrupted. "
-                             "Try again later.", temporary=True)
+            return MailError(
+                "connection",
+                f"Die Verbindung zum Mailserver ({self._where}) wurde unterbrochen. "
+                "Später erneut versuchen.",
+                f"The connection to the mail server ({self._where}) was interrupted. "
+                "Try again later.",
+                temporary=True,
+            )
         raise exc
 
     @staticmethod
     def _by_code(code: int, text: str, kind: str) -> MailError:
         if 400 <= code < 500:
-            return MailError("temporary",
-                             f"Der Mailserver hat die Mail vorübergehend abgelehnt ({code} {text}). "
-                             "Sie wird später erneut versucht.",
-                             f"The mail server temporarily refused the mail ({code} {text}). It will "
-                             "be tried again later.", temporary=True, code=code)
-        return MailError(kind,
-                         f"Der Mailserver hat die Mail abgelehnt ({code} {text}).",
-                         f"The mail server refused the mail ({code} {text}).", code=code)
+            return MailError(
+                "temporary",
+                f"Der Mailserver hat die Mail vorübergehend abgelehnt ({code} {text}). "
+                "Sie wird später erneut versucht.",
+                f"The mail server temporarily refused the mail ({code} {text}). It will "
+                "be tried again later.",
+                temporary=True,
+                code=code,
+            )
+        return MailError(
+            kind,
+            f"Der Mailserver hat die Mail abgelehnt ({code} {text}).",
+            f"The mail server refused the mail ({code} {text}).",
+            code=code,
+        )

@@ -6,6 +6,7 @@ States: planned (start date ahead), error (last check or use failed), logged_in 
 successfully), active. Failing interfaces come first, then the list's default order; an
 expression index (last_error IS NULL, group, name, id) serves that order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,8 +34,14 @@ class BoardState:
     start_date: date | None = None
 
 
-def state_of(start_date: date | None, last_error: str | None, last_check_at: datetime | None,
-             last_success_at: datetime | None, logged_in: bool | None, today: date) -> BoardState:
+def state_of(
+    start_date: date | None,
+    last_error: str | None,
+    last_check_at: datetime | None,
+    last_success_at: datetime | None,
+    logged_in: bool | None,
+    today: date,
+) -> BoardState:
     """The state rule, in the order it is decided."""
     if start_date is not None and start_date > today:
         return BoardState("planned", start_date)
@@ -108,7 +115,11 @@ class BoardRow:
 
     @property
     def balance_low(self) -> bool:
-        return self.balance is not None and self.low_balance is not None and self.balance < self.low_balance
+        return (
+            self.balance is not None
+            and self.low_balance is not None
+            and self.balance < self.low_balance
+        )
 
 
 @dataclass(frozen=True)
@@ -126,12 +137,24 @@ class BoardPage:
 
 # The three values the board needs from the JSON columns come out of the database as scalars:
 # decoding each row's whole settings and state cost more than the query.
-COLUMNS = (Interface.id, Interface.type_key, Interface.group, Interface.name, Interface.branch_label,
-           Interface.workstation_label, Interface.start_date, Interface.last_error,
-           Interface.last_error_at, Interface.last_success_at, Interface.last_check_at,
-           Interface.balance_points, Interface.balance_checked_at,
-           Interface.settings["low_balance"].as_float(), Interface.state["logged_in"].as_boolean(),
-           Interface.state["last_sync_at"].as_string())
+COLUMNS = (
+    Interface.id,
+    Interface.type_key,
+    Interface.group,
+    Interface.name,
+    Interface.branch_label,
+    Interface.workstation_label,
+    Interface.start_date,
+    Interface.last_error,
+    Interface.last_error_at,
+    Interface.last_success_at,
+    Interface.last_check_at,
+    Interface.balance_points,
+    Interface.balance_checked_at,
+    Interface.settings["low_balance"].as_float(),
+    Interface.state["logged_in"].as_boolean(),
+    Interface.state["last_sync_at"].as_string(),
+)
 
 
 def _float(value: Any) -> float | None:
@@ -142,22 +165,62 @@ def _float(value: Any) -> float | None:
 
 
 def _row(values, today: date) -> BoardRow:
-    (id_, type_key, group, name, branch, ws, start, last_error, last_error_at, last_success_at,
-     last_check_at, balance, balance_at, low_balance, logged_in, last_sync_at) = values
+    (
+        id_,
+        type_key,
+        group,
+        name,
+        branch,
+        ws,
+        start,
+        last_error,
+        last_error_at,
+        last_success_at,
+        last_check_at,
+        balance,
+        balance_at,
+        low_balance,
+        logged_in,
+        last_sync_at,
+    ) = values
     return BoardRow(
-        id=id_, type_key=type_key, group=group, name=name, branch_label=branch, workstation_label=ws,
-        state=state_of(start, last_error, last_check_at, last_success_at,
-                       None if logged_in is None else bool(logged_in), today),
-        last_error=last_error, last_error_at=last_error_at, last_success_at=last_success_at,
-        last_check_at=last_check_at, balance=_float(balance), balance_checked_at=balance_at,
-        low_balance=_float(low_balance), last_sync_at=last_sync_at or None)
+        id=id_,
+        type_key=type_key,
+        group=group,
+        name=name,
+        branch_label=branch,
+        workstation_label=ws,
+        state=state_of(
+            start,
+            last_error,
+            last_check_at,
+            last_success_at,
+            None if logged_in is None else bool(logged_in),
+            today,
+        ),
+        last_error=last_error,
+        last_error_at=last_error_at,
+        last_success_at=last_success_at,
+        last_check_at=last_check_at,
+        balance=_float(balance),
+        balance_checked_at=balance_at,
+        low_balance=_float(low_balance),
+        last_sync_at=last_sync_at or None,
+    )
 
 
 def _sms_count(status: str, since):
-    return (sa.select(sa.func.count()).select_from(SmsMessage)
-            .where(SmsMessage.interface_id == Interface.id, SmsMessage.created_at >= since,
-                   SmsMessage.status == status)
-            .correlate(Interface).scalar_subquery())
+    return (
+        sa.select(sa.func.count())
+        .select_from(SmsMessage)
+        .where(
+            SmsMessage.interface_id == Interface.id,
+            SmsMessage.created_at >= since,
+            SmsMessage.status == status,
+        )
+        .correlate(Interface)
+        .scalar_subquery()
+    )
 
 
 def _with_sms_counts():
@@ -178,10 +241,14 @@ def _board_statement(state: str, by_group: bool, by_branch: bool) -> sa.Select:
     failing_last = Interface.last_error.is_(None)
     # The same order either way; written group-first when one group is shown, so that the
     # database walks the index (group, last_error IS NULL, name, id) instead of sorting the group.
-    order = ((Interface.group, failing_last) if by_group else (failing_last, Interface.group))
-    return (_with_sms_counts().where(*conditions)
-            .order_by(*order, Interface.name, Interface.id)
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    order = (Interface.group, failing_last) if by_group else (failing_last, Interface.group)
+    return (
+        _with_sms_counts()
+        .where(*conditions)
+        .order_by(*order, Interface.name, Interface.id)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
 
 
 def _board_row(values, today: date) -> BoardRow:
@@ -190,32 +257,43 @@ def _board_row(values, today: date) -> BoardRow:
     return row
 
 
-def board_page(session: Session, query: BoardQuery, today: date, now: datetime | None = None
-               ) -> BoardPage:
+def board_page(
+    session: Session, query: BoardQuery, today: date, now: datetime | None = None
+) -> BoardPage:
     """One page in one statement: failing first, then group, name, id; each row with its SMS
     sent and failed in the last 24 h (counted per shown row, through the (interface, created)
     index)."""
     now = now or utcnow()
     state = query.state if query.state in STATES else ""
     stmt = _board_statement(state, bool(query.group), query.branch_id is not None)
-    params = {"since": now - timedelta(hours=24), "today": today, "group": query.group,
-              "branch_id": query.branch_id, "limit": query.per_page + 1,
-              "offset": (query.page - 1) * query.per_page}
+    params = {
+        "since": now - timedelta(hours=24),
+        "today": today,
+        "group": query.group,
+        "branch_id": query.branch_id,
+        "limit": query.per_page + 1,
+        "offset": (query.page - 1) * query.per_page,
+    }
     # Core execution: the ORM's per-statement result set-up cost more than the query itself.
-    rows = [_board_row(values, today) for values in session.connection().execute(stmt, params).all()]
-    return BoardPage(rows=rows[:query.per_page], query=query, has_next=len(rows) > query.per_page)
+    rows = [
+        _board_row(values, today) for values in session.connection().execute(stmt, params).all()
+    ]
+    return BoardPage(rows=rows[: query.per_page], query=query, has_next=len(rows) > query.per_page)
 
 
-def board_row(session: Session, interface_id: int, today: date, now: datetime | None = None
-              ) -> BoardRow | None:
+def board_row(
+    session: Session, interface_id: int, today: date, now: datetime | None = None
+) -> BoardRow | None:
     """One interface's board row (after a check)."""
     now = now or utcnow()
-    values = session.execute(_with_sms_counts().where(Interface.id == interface_id),
-                             {"since": now - timedelta(hours=24)}).first()
+    values = session.execute(
+        _with_sms_counts().where(Interface.id == interface_id), {"since": now - timedelta(hours=24)}
+    ).first()
     return None if values is None else _board_row(values, today)
 
 
 # ---- the start pages' summary ------------------------------------------------------------------
+
 
 @dataclass
 class Summary:
@@ -231,27 +309,51 @@ class Summary:
         return sum(self.counts.values())
 
 
-def summary(session: Session, today: date, now: datetime | None = None, listed: int = 10) -> Summary:
+def summary(
+    session: Session, today: date, now: datetime | None = None, listed: int = 10
+) -> Summary:
     """The board's summary for the start pages."""
     now = now or utcnow()
     state = sa.case(*((state_condition(key, today), key) for key in STATES), else_="active")
     counts = dict.fromkeys(STATES, 0)
     for key, count in session.execute(sa.select(state.label("s"), sa.func.count()).group_by("s")):
         counts[key] = count
-    failing = [_row(v, today) for v in session.execute(
-        sa.select(*COLUMNS).where(state_condition("error", today))
-        .order_by(Interface.last_error_at.desc().nulls_last(), Interface.id).limit(listed))]
-    with_balance = [_row(v, today) for v in session.execute(
-        sa.select(*COLUMNS).where(Interface.balance_points.is_not(None), Interface.group == "SMS")
-        .order_by(Interface.balance_points).limit(500))]
-    failed = session.scalar(sa.select(sa.func.count()).select_from(SmsMessage).where(
-        SmsMessage.status == FAILED, SmsMessage.created_at >= now - timedelta(hours=24))) or 0
-    return Summary(counts=counts, failing=failing,
-                   low_balances=[r for r in with_balance if r.balance_low][:listed],
-                   failed_sms_24h=failed)
+    failing = [
+        _row(v, today)
+        for v in session.execute(
+            sa.select(*COLUMNS)
+            .where(state_condition("error", today))
+            .order_by(Interface.last_error_at.desc().nulls_last(), Interface.id)
+            .limit(listed)
+        )
+    ]
+    with_balance = [
+        _row(v, today)
+        for v in session.execute(
+            sa.select(*COLUMNS)
+            .where(Interface.balance_points.is_not(None), Interface.group == "SMS")
+            .order_by(Interface.balance_points)
+            .limit(500)
+        )
+    ]
+    failed = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SmsMessage)
+            .where(SmsMessage.status == FAILED, SmsMessage.created_at >= now - timedelta(hours=24))
+        )
+        or 0
+    )
+    return Summary(
+        counts=counts,
+        failing=failing,
+        low_balances=[r for r in with_balance if r.balance_low][:listed],
+        failed_sms_24h=failed,
+    )
 
 
 # ---- the chart ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class HourlySms:
@@ -266,16 +368,22 @@ class HourlySms:
         return max([1, *self.sent, *self.failed])
 
 
-def sms_per_hour(session: Session, interface_id: int, now: datetime | None = None,
-                 hours: int = CHART_HOURS) -> HourlySms:
+def sms_per_hour(
+    session: Session, interface_id: int, now: datetime | None = None, hours: int = CHART_HOURS
+) -> HourlySms:
     """Sent (by sending time) and failed (by last attempt) SMS per hour of one interface."""
     now = now or utcnow()
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
     sent, failed = [0] * hours, [0] * hours
     rows = session.execute(
-        sa.select(SmsMessage.status, SmsMessage.sent_at, SmsMessage.claimed_at, SmsMessage.created_at)
-        .where(SmsMessage.interface_id == interface_id, SmsMessage.created_at >= start - timedelta(days=1),
-               SmsMessage.status.in_((SENT, FAILED))))
+        sa.select(
+            SmsMessage.status, SmsMessage.sent_at, SmsMessage.claimed_at, SmsMessage.created_at
+        ).where(
+            SmsMessage.interface_id == interface_id,
+            SmsMessage.created_at >= start - timedelta(days=1),
+            SmsMessage.status.in_((SENT, FAILED)),
+        )
+    )
     for status, sent_at, claimed_at, created_at in rows:
         at = (sent_at if status == SENT else claimed_at) or created_at
         index = int((at - start).total_seconds() // 3600)

@@ -1,4 +1,5 @@
 """Where an interface is used: what stops working when it is deleted or disabled."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,30 +29,83 @@ def where_used(session: Session, interface: Interface, today: date) -> list[Usag
     """The uses of one interface (empty: nothing depends on it)."""
     uses: list[Usage] = []
     if interface.group == "SMS":
-        waiting = session.scalar(sa.select(sa.func.count()).select_from(SmsMessage).where(
-            SmsMessage.interface_id == interface.id, SmsMessage.status.in_((QUEUED, SENDING)))) or 0
+        waiting = (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(SmsMessage)
+                .where(
+                    SmsMessage.interface_id == interface.id,
+                    SmsMessage.status.in_((QUEUED, SENDING)),
+                )
+            )
+            or 0
+        )
         if waiting:
-            uses.append(Usage("outbox", _("%(count)d SMS warten im Ausgang auf den Versand über diese "
-                                          "Schnittstelle.", count=waiting), waiting))
-        if interface.server_side and resolve(session, "Termine", "server", today,
-                                             type_key=REMINDER_TYPE) is not None:
+            uses.append(
+                Usage(
+                    "outbox",
+                    _(
+                        "%(count)d SMS warten im Ausgang auf den Versand über diese Schnittstelle.",
+                        count=waiting,
+                    ),
+                    waiting,
+                )
+            )
+        if (
+            interface.server_side
+            and resolve(session, "Termine", "server", today, type_key=REMINDER_TYPE) is not None
+        ):
             branch_ids = session.scalars(sa.select(Branch.id)).all()
-            served = sum(1 for branch_id in branch_ids
-                         if (used := resolve(session, "SMS", "server", today, branch_id=branch_id))
-                         is not None and used.id == interface.id)
+            served = sum(
+                1
+                for branch_id in branch_ids
+                if (used := resolve(session, "SMS", "server", today, branch_id=branch_id))
+                is not None
+                and used.id == interface.id
+            )
             if served:
-                uses.append(Usage("reminders", _("Terminerinnerungen von %(count)d Filiale(n) werden "
-                                                 "über diese Schnittstelle gesendet.", count=served),
-                                  served))
+                uses.append(
+                    Usage(
+                        "reminders",
+                        _(
+                            "Terminerinnerungen von %(count)d Filiale(n) werden "
+                            "über diese Schnittstelle gesendet.",
+                            count=served,
+                        ),
+                        served,
+                    )
+                )
     if interface.type_key == "sinno_app":
-        customers = session.scalar(sa.select(sa.func.count()).select_from(Customer).where(
-            Customer.sinno_status.in_(("invited", "active")))) or 0
+        customers = (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Customer)
+                .where(Customer.sinno_status.in_(("invited", "active")))
+            )
+            or 0
+        )
         if customers:
-            uses.append(Usage("customers", _("%(count)d Kunden sind über die SiNNO-App aktiviert oder "
-                                             "eingeladen.", count=customers), customers))
+            uses.append(
+                Usage(
+                    "customers",
+                    _(
+                        "%(count)d Kunden sind über die SiNNO-App aktiviert oder eingeladen.",
+                        count=customers,
+                    ),
+                    customers,
+                )
+            )
     if interface.type_key == "sinno_chat":
         synced = (interface.state or {}).get("chats_synced")
         if synced:
-            uses.append(Usage("chats", _("%(count)d Chats werden über diese Schnittstelle "
-                                         "synchronisiert.", count=int(synced)), int(synced)))
+            uses.append(
+                Usage(
+                    "chats",
+                    _(
+                        "%(count)d Chats werden über diese Schnittstelle synchronisiert.",
+                        count=int(synced),
+                    ),
+                    int(synced),
+                )
+            )
     return uses

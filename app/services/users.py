@@ -1,4 +1,5 @@
 """Accounts: the password policy, saving, (de)activating, the list's search."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +20,9 @@ class PasswordPolicyError(ValueError):
 def check_password_policy(password: str, username: str | None = None) -> None:
     """Refuse short passwords and the user name as password."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise PasswordPolicyError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        )
     if username and password.strip().lower() == username.strip().lower():
         raise PasswordPolicyError("The password must not be the user name.")
 
@@ -28,8 +31,12 @@ def list_statement(q: str = "") -> sa.Select:
     """Accounts by user name with their branch, matching every word of `q` in user name or name."""
     stmt = sa.select(User).options(selectinload(User.branch)).order_by(User.username, User.id)
     for term in like_terms(q):
-        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(f"%{term}%", escape="\\"),
-                                 sa.func.lower(User.full_name).like(f"%{term}%", escape="\\")))
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.username).like(f"%{term}%", escape="\\"),
+                sa.func.lower(User.full_name).like(f"%{term}%", escape="\\"),
+            )
+        )
     return stmt
 
 
@@ -39,8 +46,11 @@ def would_remove_last_admin(session: Session, user: User, new_role: str, new_act
         return False
     if new_role == Role.ADMIN.value and new_active:
         return False
-    others = session.scalar(sa.select(sa.func.count()).select_from(User).where(
-        User.role == Role.ADMIN.value, User.is_active_account, User.id != user.id))
+    others = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN.value, User.is_active_account, User.id != user.id)
+    )
     return others == 0
 
 

@@ -4,20 +4,21 @@
 `--once` runs a single pass for cron. Several workers may run at once on PostgreSQL: outbox rows
 are claimed with FOR UPDATE SKIP LOCKED and planning takes an advisory lock.
 """
+
 from __future__ import annotations
 
 import logging
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from app.services import alerts, checks, health, outbox, reminders
-from zoneinfo import ZoneInfo
 from app.services.secrets import SecretBox
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,9 @@ class Worker:
         except Exception:  # a bad run must not stop the delivery of queued messages
             self.session.rollback()
             log.exception("Planning the reminders failed")
-        result["sent"] = outbox.process_due(self.session, self.pool, self.batch, now=self.clock,
-                                            should_stop=lambda: self.stopping)
+        result["sent"] = outbox.process_due(
+            self.session, self.pool, self.batch, now=self.clock, should_stop=lambda: self.stopping
+        )
         self.run_sinno(result)
         result["mails"] = self.send_mails()
         self.run_chat(result)
@@ -91,8 +93,15 @@ class Worker:
         try:
             now = self.clock()
             today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(self.tz_name)).date()
-            tally = checks.run_due(self.session, self.box, today,
-                                   self.check_interval, self.timeouts, self.check_concurrency, now=now)
+            tally = checks.run_due(
+                self.session,
+                self.box,
+                today,
+                self.check_interval,
+                self.timeouts,
+                self.check_concurrency,
+                now=now,
+            )
             return tally.done
         except Exception:
             self.session.rollback()
@@ -114,10 +123,27 @@ class Worker:
         from app.services import chat
 
         for name, job in (
-            ("chat_synced", lambda: chat.sync(self.session, self.box, self.clock(), self.chat_sync_seconds,
-                                              self.timeouts, self.portal_url).stored),
-            ("chat_replies", lambda: chat.deliver_due(self.session, self.box, self.clock(), self.timeouts)),
-            ("chat_reads", lambda: chat.report_reads(self.session, self.box, self.clock(), self.timeouts)),
+            (
+                "chat_synced",
+                lambda: (
+                    chat.sync(
+                        self.session,
+                        self.box,
+                        self.clock(),
+                        self.chat_sync_seconds,
+                        self.timeouts,
+                        self.portal_url,
+                    ).stored
+                ),
+            ),
+            (
+                "chat_replies",
+                lambda: chat.deliver_due(self.session, self.box, self.clock(), self.timeouts),
+            ),
+            (
+                "chat_reads",
+                lambda: chat.report_reads(self.session, self.box, self.clock(), self.timeouts),
+            ),
         ):
             try:
                 result[name] = job()
@@ -131,9 +157,11 @@ class Worker:
 
         try:
             result["sinno_registered"] = sinno_customers.run_registrations(
-                self.session, self.box, self.clock(), self.timeouts)
+                self.session, self.box, self.clock(), self.timeouts
+            )
             result["sinno_activated"] = sinno_customers.poll_invited(
-                self.session, self.box, self.clock(), self.timeouts)
+                self.session, self.box, self.clock(), self.timeouts
+            )
             sinno_customers.redact_sent_codes(self.session)
         except Exception:  # one failing job never stops the others
             self.session.rollback()
@@ -144,8 +172,13 @@ class Worker:
         from app.services import mail
 
         try:
-            return mail.process_due(self.session, self.box, self.smtp_timeout, now=self.clock,
-                                    should_stop=lambda: self.stopping)
+            return mail.process_due(
+                self.session,
+                self.box,
+                self.smtp_timeout,
+                now=self.clock,
+                should_stop=lambda: self.stopping,
+            )
         except Exception:
             self.session.rollback()
             log.exception("Sending the e-mail outbox failed")
@@ -158,7 +191,9 @@ class Worker:
             while not self.stopping:
                 result = self.run_once()
                 if result["planned"] or result["sent"]:
-                    log.info("Worker pass: %(planned)d reminder(s) planned, %(sent)d SMS sent", result)
+                    log.info(
+                        "Worker pass: %(planned)d reminder(s) planned, %(sent)d SMS sent", result
+                    )
                 waited = 0.0
                 while waited < poll_seconds and not self.stopping:
                     time.sleep(0.2)

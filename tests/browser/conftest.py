@@ -1,17 +1,19 @@
 """Browser fixtures: a live portal server in a thread, Debian's Chromium, a fresh page per test."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import re
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Error as PlaywrightError, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -21,8 +23,15 @@ from tests.conftest import _clear, make_config
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 # Headless in a container: no sandbox, no GPU, and nothing that phones home.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TIMEOUT_MS = 10_000
 PASSWORD = "correct-horse-1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -92,11 +101,13 @@ class LiveUser:
 def make_live_user(live_app: Flask, live_url: str) -> Callable[..., LiveUser]:
     """Create (and commit) an account the live server can see; `live_url` removes it afterwards."""
 
-    def make(role: str = "employee", username: str | None = None, password: str = PASSWORD,
-             **kw) -> LiveUser:
+    def make(
+        role: str = "employee", username: str | None = None, password: str = PASSWORD, **kw
+    ) -> LiveUser:
         with live_app.app_context():
-            user = factories.make_user(role=role, username=username or f"{role}-user",
-                                       password=password, **kw)
+            user = factories.make_user(
+                role=role, username=username or f"{role}-user", password=password, **kw
+            )
             db.session.commit()
             return LiveUser(user.id, user.username, password, user.role, user.display_name)
 
@@ -136,7 +147,8 @@ def htmx_settled(page: Page) -> None:
     dialog a few milliseconds after it appears, before htmx has bound its triggers (the input
     event would go unheard); a person cannot."""
     page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
 
 
 def submit_login(page: Page, username: str, password: str) -> None:

@@ -1,6 +1,7 @@
 """SiNNO-Chat in a real browser: a customer writes in the simulator, the worker syncs, the employee
 sees the badge without reloading, opens the thread (read at the service), replies (the simulator
 receives it) and the notification is gone."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.browser
 
 def _worker_pass(live_app) -> None:
     with live_app.app_context():
-        Worker(db.session, secret_box(), "Europe/Berlin", timeouts=(2.0, 2.0), chat_sync_seconds=0).run_once()
+        Worker(
+            db.session, secret_box(), "Europe/Berlin", timeouts=(2.0, 2.0), chat_sync_seconds=0
+        ).run_once()
         db.session.remove()
 
 
@@ -32,7 +35,9 @@ def test_customer_writes_employee_reads_and_replies(page: Page, live_app, login_
     world.writes(sid, "Sind meine Hörgeräte schon fertig?")
     _worker_pass(live_app)
     # The badge refreshes itself (polling; here the event it also listens to), no page reload.
-    page.evaluate("() => { window.__same_page = true; htmx.trigger(document.body, 'chat-changed') }")
+    page.evaluate(
+        "() => { window.__same_page = true; htmx.trigger(document.body, 'chat-changed') }"
+    )
     expect(page.locator("#chat-badge")).to_have_text("1")
     page.evaluate("() => htmx.trigger(document.body, 'notifications-changed')")
     expect(page.locator("#bell-count")).to_have_text("1")
@@ -50,7 +55,9 @@ def test_customer_writes_employee_reads_and_replies(page: Page, live_app, login_
     htmx_settled(page)
     page.fill("#reply-text", "Ja, Sie können sie morgen ab 10 Uhr abholen.")
     page.click("#reply-send")
-    expect(page.locator("#chat-messages")).to_contain_text("Ja, Sie können sie morgen ab 10 Uhr abholen.")
+    expect(page.locator("#chat-messages")).to_contain_text(
+        "Ja, Sie können sie morgen ab 10 Uhr abholen."
+    )
     expect(page.locator(".reply-state").last).to_have_text("gesendet")
     outs = [m for m in sinno_sim.state.public_messages() if m["direction"] == "out"]
     assert [m["text"] for m in outs] == ["Ja, Sie können sie morgen ab 10 Uhr abholen."]

@@ -1,4 +1,5 @@
 """The shared CRUD view in a real browser: bad input answered in place, a save, the delete dialog."""
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,9 @@ def test_branch_create_fix_and_delete_through_htmx(page: Page, live_app, login_a
     row = page.locator("#branch-table tr", has_text="Ludwigsburg")
     expect(row).to_contain_text("LUD")
     row.get_by_text("Löschen").click()
-    expect(page.locator("#confirm-dialog")).to_contain_text("Soll die Filiale 77 Ludwigsburg gelöscht werden?")
+    expect(page.locator("#confirm-dialog")).to_contain_text(
+        "Soll die Filiale 77 Ludwigsburg gelöscht werden?"
+    )
     page.click("#confirm-delete")
     expect(page.locator("#flash")).to_contain_text("Filiale 77 Ludwigsburg wurde gelöscht.")
     expect(page.locator("#branch-table")).not_to_contain_text("Ludwigsburg")

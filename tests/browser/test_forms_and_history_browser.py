@@ -1,6 +1,7 @@
 """In Chromium: the SMS form cannot send the same SMS twice by accident and warns over the maximum
 as the user types; Back keeps a list's filters and rows together; the branch choice says why it
 went away (issue 17 items 1, 3, 6 and 13)."""
+
 from __future__ import annotations
 
 import re
@@ -21,20 +22,38 @@ pytestmark = pytest.mark.browser
 def _sms_setup(live_app, sim_url: str, max_chars: int = 1000) -> int:
     with live_app.app_context():
         factories.make_interface(
-            name="SMS Sim", client_side=True, server_side=True,
-            settings={"service": "custom", "base_url": sim_url + "/", "auth_mode": "token", "username": "",
-                      "sender": "", "country_code": "+49", "max_chars": max_chars, "proxy_host": "",
-                      "proxy_port": None},
-            secrets={"token": SIM_TOKEN})
-        customer = Customer(first_name="Erika", last_name="Mustermann", mobile="0171 2345678",
-                            branch_id=factories.make_branch().id, sms_consent=True,
-                            search_text="erika mustermann 01712345678")
+            name="SMS Sim",
+            client_side=True,
+            server_side=True,
+            settings={
+                "service": "custom",
+                "base_url": sim_url + "/",
+                "auth_mode": "token",
+                "username": "",
+                "sender": "",
+                "country_code": "+49",
+                "max_chars": max_chars,
+                "proxy_host": "",
+                "proxy_port": None,
+            },
+            secrets={"token": SIM_TOKEN},
+        )
+        customer = Customer(
+            first_name="Erika",
+            last_name="Mustermann",
+            mobile="0171 2345678",
+            branch_id=factories.make_branch().id,
+            sms_consent=True,
+            search_text="erika mustermann 01712345678",
+        )
         db.session.add(customer)
         db.session.commit()
         return customer.id
 
 
-def test_sms_form_resets_and_asks_before_the_same_sms_again(page: Page, live_app, login_as, smsapi_sim):
+def test_sms_form_resets_and_asks_before_the_same_sms_again(
+    page: Page, live_app, login_as, smsapi_sim
+):
     customer_id = _sms_setup(live_app, smsapi_sim.url)
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
@@ -101,7 +120,9 @@ def test_back_button_keeps_search_box_and_rows_together(page: Page, live_app, lo
         expect(page).to_have_url(re.compile(rf"q={term}" if term else r"/interfaces/(\?(q=)?)?$"))
     for expected, count in (("", 3), ("Esslingen", 1)):
         page.go_back()
-        expect(page).to_have_url(re.compile(rf"q={expected}" if expected else r"/interfaces/(\?(q=)?)?$"))
+        expect(page).to_have_url(
+            re.compile(rf"q={expected}" if expected else r"/interfaces/(\?(q=)?)?$")
+        )
         expect(box).to_have_value(_query(page, "q"))
         expect(rows).to_have_count(count)
 
@@ -109,8 +130,13 @@ def test_back_button_keeps_search_box_and_rows_together(page: Page, live_app, lo
 def test_back_button_keeps_the_checkbox_with_the_url(page: Page, live_app, login_as):
     with live_app.app_context():
         ws = factories.make_workstation()
-        factories.make_interface(name="SMS Platz", workstation_id=ws.id, branch_id=ws.branch_id,
-                                 server_side=False, client_side=True)
+        factories.make_interface(
+            name="SMS Platz",
+            workstation_id=ws.id,
+            branch_id=ws.branch_id,
+            server_side=False,
+            client_side=True,
+        )
         factories.make_interface(name="SMS Kette")
         db.session.commit()
     login_as("helpdesk")
@@ -137,8 +163,14 @@ def test_customer_filters_follow_the_url_on_back(page: Page, live_app, login_as)
     with live_app.app_context():
         ulm, ess = factories.make_branch(name="Ulm"), factories.make_branch(name="Esslingen")
         for last, branch in (("Albers", ulm), ("Brandt", ess), ("Conrad", ess)):
-            db.session.add(Customer(first_name="Kim", last_name=last, branch_id=branch.id,
-                                    search_text=f"kim {last.lower()}"))
+            db.session.add(
+                Customer(
+                    first_name="Kim",
+                    last_name=last,
+                    branch_id=branch.id,
+                    search_text=f"kim {last.lower()}",
+                )
+            )
         db.session.commit()
         ess_id = str(ess.id)
     login_as("admin")

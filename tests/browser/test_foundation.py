@@ -1,4 +1,5 @@
 """The foundation in a real browser: log-in per role, navigation, language switch, log-out, assets."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -51,7 +52,9 @@ def test_each_role_logs_in_and_sees_its_navigation(page, live_app, live_url, log
     expect(page.locator("#current-user")).to_contain_text(user.display_name)
     assert shown_nav(page) == nav_entries(live_app, role)
     # The overview is marked as the current page.
-    expect(page.locator('#main-nav a[data-nav="main.index"]')).to_have_attribute("aria-current", "page")
+    expect(page.locator('#main-nav a[data-nav="main.index"]')).to_have_attribute(
+        "aria-current", "page"
+    )
     if role == "admin":  # the chain's set-up is one menu: opened, its entries can be followed
         users = page.locator('#main-nav a[data-nav="users.index"]')
         expect(users).to_be_hidden()
@@ -134,13 +137,23 @@ def test_assets_load_from_the_portal_only(page, live_url, login_as):
 
     # htmx ran (it is loaded with `defer`) and the style sheets applied.
     page.wait_for_function("() => window.htmx !== undefined")
-    for asset in ("/static/vendor/htmx.min.js", "/static/js/app.js",
-                  "/static/vendor/pico.min.css", "/static/css/app.css"):
-        assert any(url.split("?")[0] == live_url + asset and status in (200, 304)
-                   for url, status in statuses.items()), asset
+    for asset in (
+        "/static/vendor/htmx.min.js",
+        "/static/js/app.js",
+        "/static/vendor/pico.min.css",
+        "/static/css/app.css",
+    ):
+        assert any(
+            url.split("?")[0] == live_url + asset and status in (200, 304)
+            for url, status in statuses.items()
+        ), asset
     assert page.evaluate("() => document.styleSheets.length") >= 2
 
     # No CDN, no fonts, nothing but the portal itself (data: URIs are not requests).
-    external = [url for url in requests if not url.startswith(live_url + "/") and not url.startswith("data:")]
+    external = [
+        url
+        for url in requests
+        if not url.startswith(live_url + "/") and not url.startswith("data:")
+    ]
     assert external == []
     assert requests, "no requests were recorded"

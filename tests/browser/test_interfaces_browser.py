@@ -1,5 +1,6 @@
 """Interfaces in a real browser: search the list, create and edit an SMSAPI interface, the Test-SMS
 dialog and the balance against the simulator, and the password reveal that hides itself again."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,12 @@ def _make_interfaces(live_app, **kw):
     with live_app.app_context():
         branch = factories.make_branch(name="Ulm", number="7")
         for name in ("SMS Zentrale", "SMS Ulm", "Chat"):
-            factories.make_interface("sinno_chat" if name == "Chat" else "smsapi", name=name,
-                                     branch_id=branch.id if "Ulm" in name else None, **kw)
+            factories.make_interface(
+                "sinno_chat" if name == "Chat" else "smsapi",
+                name=name,
+                branch_id=branch.id if "Ulm" in name else None,
+                **kw,
+            )
         db.session.commit()
 
 
@@ -146,11 +151,22 @@ def test_deleted_interface_history_in_the_browser(page: Page, live_app, login_as
 def _sms_interface(live_app, url):
     with live_app.app_context():
         interface = factories.make_interface(
-            name="SMS Sim", client_side=True, server_side=True,
-            settings={"service": "custom", "base_url": url + "/", "auth_mode": "token", "username": "",
-                      "sender": "", "country_code": "+49", "max_chars": 1000, "proxy_host": "",
-                      "proxy_port": None},
-            secrets={"token": SIM_TOKEN})
+            name="SMS Sim",
+            client_side=True,
+            server_side=True,
+            settings={
+                "service": "custom",
+                "base_url": url + "/",
+                "auth_mode": "token",
+                "username": "",
+                "sender": "",
+                "country_code": "+49",
+                "max_chars": 1000,
+                "proxy_host": "",
+                "proxy_port": None,
+            },
+            secrets={"token": SIM_TOKEN},
+        )
         db.session.commit()
         return interface.id
 
@@ -202,9 +218,16 @@ def test_test_sms_dialog_and_balance(page: Page, live_app, login_as, smsapi_sim)
 def test_password_reveal_flow(page: Page, live_app, login_as):
     with live_app.app_context():
         interface = factories.make_interface(
-            name="SMS PW", settings={"service": "smsapi_pl", "auth_mode": "password", "username": "u",
-                                     "country_code": "+49", "max_chars": 1000},
-            secrets={"password": "Sichtbar-Nur-Kurz-7"})
+            name="SMS PW",
+            settings={
+                "service": "smsapi_pl",
+                "auth_mode": "password",
+                "username": "u",
+                "country_code": "+49",
+                "max_chars": 1000,
+            },
+            secrets={"password": "Sichtbar-Nur-Kurz-7"},
+        )
         Chain.get_or_create().admins_may_view_passwords = True
         db.session.commit()
         interface_id = interface.id

@@ -1,5 +1,6 @@
 """SiNNO-App in a real browser: log-in refused for a branch without e-mail, fixed, customer activated
 (the SMS simulator receives the code), Kunden-ID read-only, then Abmelden through the warning dialog."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,16 @@ from tests.sim_fixtures import SIM_TOKEN
 
 pytestmark = pytest.mark.browser
 
-SMS_SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "",
-                "country_code": "+49", "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+SMS_SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 1000,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 
 
 def _setup(live_app, sinno_url: str, sms_url: str) -> dict:
@@ -25,16 +34,35 @@ def _setup(live_app, sinno_url: str, sms_url: str) -> dict:
         mitte = factories.make_branch(number="01", name="Mitte", email="mitte@example.org")
         nord = factories.make_branch(number="02", name="Nord", email="")
         service = factories.make_interface(
-            "sinno_app", name="SiNNO App", server_side=True, client_side=True,
-            settings={"server": sinno_url, "client_id": "winpro", "company_no": "4711",
-                      "proxy_host": None, "proxy_port": None})
+            "sinno_app",
+            name="SiNNO App",
+            server_side=True,
+            client_side=True,
+            settings={
+                "server": sinno_url,
+                "client_id": "winpro",
+                "company_no": "4711",
+                "proxy_host": None,
+                "proxy_port": None,
+            },
+        )
         factories.make_interface("sinno_chat", name="SiNNO Chat", server_side=True, settings={})
-        factories.make_interface(name="SMS Sim", client_side=True, server_side=True,
-                                 settings=dict(SMS_SETTINGS, base_url=sms_url + "/"),
-                                 secrets={"token": SIM_TOKEN})
-        customer = Customer(number="K-1001", first_name="Erika", last_name="Mustermann",
-                            mobile="+49 171 2345678", email="erika@example.org", branch_id=mitte.id,
-                            sms_consent=True)
+        factories.make_interface(
+            name="SMS Sim",
+            client_side=True,
+            server_side=True,
+            settings=dict(SMS_SETTINGS, base_url=sms_url + "/"),
+            secrets={"token": SIM_TOKEN},
+        )
+        customer = Customer(
+            number="K-1001",
+            first_name="Erika",
+            last_name="Mustermann",
+            mobile="+49 171 2345678",
+            email="erika@example.org",
+            branch_id=mitte.id,
+            sms_consent=True,
+        )
         customer.search_text = search_text_for(customer)
         db.session.add(customer)
         db.session.commit()

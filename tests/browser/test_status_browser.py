@@ -1,4 +1,5 @@
 """The status board in a real browser: it refreshes itself in place, keeping filters and scroll."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,16 @@ from tests.sim_fixtures import SIM_TOKEN
 
 pytestmark = pytest.mark.browser
 
-SETTINGS = {"service": "custom", "auth_mode": "token", "username": "", "sender": "", "country_code": "+49",
-            "max_chars": 1000, "proxy_host": "", "proxy_port": None}
+SETTINGS = {
+    "service": "custom",
+    "auth_mode": "token",
+    "username": "",
+    "sender": "",
+    "country_code": "+49",
+    "max_chars": 1000,
+    "proxy_host": "",
+    "proxy_port": None,
+}
 
 
 @pytest.fixture
@@ -27,15 +36,18 @@ def fast_refresh(live_app):
     live_app.config["STATUS_REFRESH_SECONDS"] = before
 
 
-def test_board_refreshes_in_place_after_the_gateway_starts_failing(page: Page, live_app, login_as,
-                                                                    smsapi_sim, fast_refresh):
+def test_board_refreshes_in_place_after_the_gateway_starts_failing(
+    page: Page, live_app, login_as, smsapi_sim, fast_refresh
+):
     with live_app.app_context():
         for i in range(25):
             factories.make_interface(name=f"SMS {i:02d} Filiale")
         factories.make_interface("sinno_app", name="App (nicht SMS)")
-        watched = factories.make_interface(name="SMS Zentrale (Simulator)",
-                                           settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
-                                           secrets={"token": SIM_TOKEN})
+        watched = factories.make_interface(
+            name="SMS Zentrale (Simulator)",
+            settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+            secrets={"token": SIM_TOKEN},
+        )
         checks.check_one(db.session, secret_box(), watched)
         watched_id = watched.id
     page.set_viewport_size({"width": 390, "height": 700})
@@ -68,8 +80,11 @@ def test_board_refreshes_in_place_after_the_gateway_starts_failing(page: Page, l
 def test_check_all_shows_progress_in_place(page: Page, live_app, login_as, smsapi_sim):
     with live_app.app_context():
         for i in range(3):
-            factories.make_interface(name=f"SMS {i}", settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
-                                     secrets={"token": SIM_TOKEN})
+            factories.make_interface(
+                name=f"SMS {i}",
+                settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+                secrets={"token": SIM_TOKEN},
+            )
         db.session.commit()
     login_as("admin")
     page.goto("/status/")

@@ -1,4 +1,5 @@
 """Mein Bereich: every user's own profile, password and notification preferences."""
+
 from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/me")

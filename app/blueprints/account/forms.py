@@ -1,4 +1,5 @@
 """Forms of Mein Bereich: profile, password change, notification preferences."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -17,12 +18,25 @@ def _strip(value):
 class ProfileForm(FlaskForm):
     """What a user may change about themselves (not role, branch or user name)."""
 
-    full_name = StringField(_l("Anzeigename"), filters=[_strip], validators=[Optional(), Length(max=120)])
-    email = EmailField(_l("E-Mail"), filters=[_strip], validators=[Optional(), Email(message=_l(
-        "Bitte geben Sie eine gültige E-Mail-Adresse ein.")), Length(max=254)])
-    mobile = StringField(_l("Mobilfunknummer"), filters=[_strip], validators=[Optional(), Length(max=32)],
-                         render_kw={"inputmode": "tel", "autocomplete": "tel"},
-                         description=_l("Für SMS-Benachrichtigungen; ohne Landesvorwahl gilt +49."))
+    full_name = StringField(
+        _l("Anzeigename"), filters=[_strip], validators=[Optional(), Length(max=120)]
+    )
+    email = EmailField(
+        _l("E-Mail"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
+            Length(max=254),
+        ],
+    )
+    mobile = StringField(
+        _l("Mobilfunknummer"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=32)],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+        description=_l("Für SMS-Benachrichtigungen; ohne Landesvorwahl gilt +49."),
+    )
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
 
     def validate_mobile(self, field):
@@ -30,7 +44,9 @@ class ProfileForm(FlaskForm):
         if not field.data:
             return
         try:
-            self.mobile_digits = phone.normalise_mobile(field.data, phone.DEFAULT_COUNTRY_CODE).gateway_digits
+            self.mobile_digits = phone.normalise_mobile(
+                field.data, phone.DEFAULT_COUNTRY_CODE
+            ).gateway_digits
         except phone.InvalidPhoneNumber as exc:
             raise ValidationError(exc.message) from None
 
@@ -38,21 +54,37 @@ class ProfileForm(FlaskForm):
 class PasswordChangeForm(FlaskForm):
     """A new password, confirmed with the current one."""
 
-    current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired(message=_l(
-        "Bitte geben Sie Ihr aktuelles Passwort ein."))], render_kw={"autocomplete": "current-password"})
-    password = PasswordField(_l("Neues Passwort"), validators=[DataRequired(), PasswordRules()],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Neues Passwort wiederholen"), validators=[
-        DataRequired(), EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))],
-        render_kw={"autocomplete": "new-password"})
+    current = PasswordField(
+        _l("Aktuelles Passwort"),
+        validators=[DataRequired(message=_l("Bitte geben Sie Ihr aktuelles Passwort ein."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("Neues Passwort"),
+        validators=[DataRequired(), PasswordRules()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Neues Passwort wiederholen"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
     def __init__(self, *args, username: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self._username = username
 
 
-def preferences_form(events, channels: tuple[str, ...], current: dict[str, str], labels: dict[str, str],
-                     formdata=None):
+def preferences_form(
+    events,
+    channels: tuple[str, ...],
+    current: dict[str, str],
+    labels: dict[str, str],
+    formdata=None,
+):
     """One radio group per event; unavailable channels are not offered (kept if already chosen)."""
 
     class PreferencesForm(FlaskForm):
@@ -60,6 +92,11 @@ def preferences_form(events, channels: tuple[str, ...], current: dict[str, str],
 
     for event in events:
         offered = [c for c in labels if c in channels or c == current.get(event.key)]
-        setattr(PreferencesForm, f"event_{event.key}", RadioField(
-            event.key, choices=[(c, labels[c]) for c in offered], default=current.get(event.key)))
+        setattr(
+            PreferencesForm,
+            f"event_{event.key}",
+            RadioField(
+                event.key, choices=[(c, labels[c]) for c in offered], default=current.get(event.key)
+            ),
+        )
     return PreferencesForm(formdata=formdata) if formdata is not None else PreferencesForm()

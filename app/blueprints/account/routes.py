@@ -1,4 +1,5 @@
 """Mein Bereich: only ever the logged-in user's own data (no id in any URL)."""
+
 from __future__ import annotations
 
 from flask import flash, request, session, url_for
@@ -17,14 +18,23 @@ def _channel_labels() -> dict[str, str]:
     return {c: _(notifications.CHANNEL_LABELS[c]) for c in notifications.CHANNELS}
 
 
-def _profile_page(profile=None, password=None, status: int = 200, fragment: str = "account/_profile_form.html"):
+def _profile_page(
+    profile=None, password=None, status: int = 200, fragment: str = "account/_profile_form.html"
+):
     user = current_user.record()
     profile = profile or ProfileForm(formdata=None, obj=user)
     if profile.locale.data not in ("de", "en"):
         profile.locale.data = "de"
     password = password or PasswordChangeForm(formdata=None)
-    return render("account/profile.html", fragment, status=status, user=user, form=profile,
-                  password_form=password, tab="profile")
+    return render(
+        "account/profile.html",
+        fragment,
+        status=status,
+        user=user,
+        form=profile,
+        password_form=password,
+        tab="profile",
+    )
 
 
 @bp.get("/")
@@ -69,15 +79,28 @@ def change_password():
     return _profile_page(password=form, status=422, fragment="account/_password_form.html")
 
 
-def _preferences_page(form=None, status: int = 200, error_event: str | None = None, error: str | None = None):
+def _preferences_page(
+    form=None, status: int = 200, error_event: str | None = None, error: str | None = None
+):
     user = current_user.record()
     events = notifications.events_for(user.role)
     current = notifications.preferences(db.session, user.id, user.role)
     available = notifications.availability(db.session, user)
     form = form or preferences_form(events, available.channels, current, _channel_labels())
-    return render("account/notifications.html", "account/_preferences_form.html", status=status,
-                  user=user, form=form, events=events, available=available, current=current,
-                  labels=_channel_labels(), error_event=error_event, error=error, tab="notifications")
+    return render(
+        "account/notifications.html",
+        "account/_preferences_form.html",
+        status=status,
+        user=user,
+        form=form,
+        events=events,
+        available=available,
+        current=current,
+        labels=_channel_labels(),
+        error_event=error_event,
+        error=error,
+        tab="notifications",
+    )
 
 
 @bp.get("/notifications")
@@ -95,7 +118,9 @@ def update_preferences():
     events = notifications.events_for(user.role)
     current = notifications.preferences(db.session, user.id, user.role)
     available = notifications.availability(db.session, user)
-    form = preferences_form(events, available.channels, current, _channel_labels(), formdata=request.form)
+    form = preferences_form(
+        events, available.channels, current, _channel_labels(), formdata=request.form
+    )
     if not form.validate_on_submit():
         return _preferences_page(form=form, status=422)
     choices = {e.key: form[f"event_{e.key}"].data for e in events}

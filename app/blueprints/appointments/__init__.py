@@ -1,4 +1,5 @@
 """Appointments, and the appointment types and statuses admins maintain."""
+
 from flask import Blueprint
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")

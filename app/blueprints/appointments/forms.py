@@ -1,15 +1,24 @@
 """Forms for appointments, appointment types and appointment statuses."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.blueprints.fields import BranchField, optional_int
 from app.extensions import db
@@ -23,18 +32,22 @@ MIN_DURATION, MAX_DURATION = 5, 480
 def local_to_utc(day: date, at: time, tz_name: str) -> datetime:
     """A local date and time in the portal's time zone as naive UTC (how times are stored)."""
     local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(tz_name))
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def utc_to_local(moment: datetime, tz_name: str) -> datetime:
     """A stored naive-UTC time in the portal's time zone (aware)."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name))
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name))
 
 
 def kind_choices() -> list[tuple[str, str]]:
     """What a status means for reminders."""
-    return [(OPEN, _l("offen")), (DONE, _l("erledigt")), (CANCELLED, _l("storniert")),
-            (NO_SHOW, _l("geplatzt"))]
+    return [
+        (OPEN, _l("offen")),
+        (DONE, _l("erledigt")),
+        (CANCELLED, _l("storniert")),
+        (NO_SHOW, _l("geplatzt")),
+    ]
 
 
 class LocalTimeField(TimeField):
@@ -58,7 +71,9 @@ class _UniqueName:
         self._record = record
 
     def validate_name(self, field):
-        stmt = sa.select(self.model.id).where(sa.func.lower(self.model.name) == field.data.strip().lower())
+        stmt = sa.select(self.model.id).where(
+            sa.func.lower(self.model.name) == field.data.strip().lower()
+        )
         if self._record is not None:
             stmt = stmt.where(self.model.id != self._record.id)
         if db.session.scalar(stmt.limit(1)) is not None:
@@ -72,22 +87,41 @@ class AppointmentTypeForm(_UniqueName, FlaskForm):
     duplicate_message = _l("Einen Termintyp mit diesem Namen gibt es bereits.")
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    allows_auto_notification = BooleanField(_l("Erlaubt für automatische Benachrichtigungen des Kunden"))
+    allows_auto_notification = BooleanField(
+        _l("Erlaubt für automatische Benachrichtigungen des Kunden")
+    )
     duration_minutes = IntegerField(
-        _l("Dauer in Minuten"), default=30, render_kw={"min": MIN_DURATION, "max": MAX_DURATION},
-        validators=[InputRequired(message=_l("Bitte eine Dauer in Minuten angeben.")),
-                    NumberRange(MIN_DURATION, MAX_DURATION, message=_l(
-                        "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
-                        min=MIN_DURATION, max=MAX_DURATION))])
-    active = BooleanField(_l("Aktiv"), default=True,
-                          description=_l("Nur aktive Termintypen können neuen Terminen zugeordnet werden."))
+        _l("Dauer in Minuten"),
+        default=30,
+        render_kw={"min": MIN_DURATION, "max": MAX_DURATION},
+        validators=[
+            InputRequired(message=_l("Bitte eine Dauer in Minuten angeben.")),
+            NumberRange(
+                MIN_DURATION,
+                MAX_DURATION,
+                message=_l(
+                    "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
+                    min=MIN_DURATION,
+                    max=MAX_DURATION,
+                ),
+            ),
+        ],
+    )
+    active = BooleanField(
+        _l("Aktiv"),
+        default=True,
+        description=_l("Nur aktive Termintypen können neuen Terminen zugeordnet werden."),
+    )
     layout = (("name", "duration_minutes"), ("allows_auto_notification",), ("active",))
 
     def values(self) -> dict:
         """The cleaned values for the appointment service."""
-        return {"name": self.name.data.strip(),
-                "allows_auto_notification": bool(self.allows_auto_notification.data),
-                "duration_minutes": self.duration_minutes.data, "active": bool(self.active.data)}
+        return {
+            "name": self.name.data.strip(),
+            "allows_auto_notification": bool(self.allows_auto_notification.data),
+            "duration_minutes": self.duration_minutes.data,
+            "active": bool(self.active.data),
+        }
 
 
 class AppointmentStatusForm(_UniqueName, FlaskForm):
@@ -97,8 +131,12 @@ class AppointmentStatusForm(_UniqueName, FlaskForm):
     duplicate_message = _l("Einen Status mit diesem Namen gibt es bereits.")
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    kind = SelectField(_l("Bedeutung"), choices=kind_choices, default=OPEN,
-                       description=_l("Stornierte, geplatzte und erledigte Termine werden nicht erinnert."))
+    kind = SelectField(
+        _l("Bedeutung"),
+        choices=kind_choices,
+        default=OPEN,
+        description=_l("Stornierte, geplatzte und erledigte Termine werden nicht erinnert."),
+    )
     layout = (("name", "kind"),)
 
     def values(self) -> dict:
@@ -109,26 +147,54 @@ class AppointmentStatusForm(_UniqueName, FlaskForm):
 class AppointmentForm(FlaskForm):
     """An appointment; the start is typed in local time and stored as UTC."""
 
-    customer_ref = StringField(_l("Kunde"), description=_l("Kundennummer (z. B. K-1001) oder #ID; "
-                                                       "Vorschläge erscheinen beim Tippen des Namens."),
-                           validators=[DataRequired(message=_l("Bitte geben Sie den Kunden an.")),
-                                       Length(max=100)])
-    type_id = SelectField(_l("Termintyp"), coerce=optional_int,
-                          validators=[DataRequired(message=_l("Bitte wählen Sie einen Termintyp."))])
-    status_id = SelectField(_l("Status"), coerce=optional_int,
-                            validators=[DataRequired(message=_l("Bitte wählen Sie einen Status."))])
+    customer_ref = StringField(
+        _l("Kunde"),
+        description=_l(
+            "Kundennummer (z. B. K-1001) oder #ID; Vorschläge erscheinen beim Tippen des Namens."
+        ),
+        validators=[DataRequired(message=_l("Bitte geben Sie den Kunden an.")), Length(max=100)],
+    )
+    type_id = SelectField(
+        _l("Termintyp"),
+        coerce=optional_int,
+        validators=[DataRequired(message=_l("Bitte wählen Sie einen Termintyp."))],
+    )
+    status_id = SelectField(
+        _l("Status"),
+        coerce=optional_int,
+        validators=[DataRequired(message=_l("Bitte wählen Sie einen Status."))],
+    )
     branch_id = BranchField(validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
     # <input type="date"> sends ISO dates; a browser without it lets people type German ones.
-    start_date = DateField(_l("Datum"), format=["%Y-%m-%d", "%d.%m.%Y"],
-                           validators=[InputRequired(message=_l("Bitte ein Datum angeben."))])
-    start_time = LocalTimeField(_l("Uhrzeit"), format=["%H:%M", "%H:%M:%S"],
-                                validators=[InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 09:30."))])
+    start_date = DateField(
+        _l("Datum"),
+        format=["%Y-%m-%d", "%d.%m.%Y"],
+        validators=[InputRequired(message=_l("Bitte ein Datum angeben."))],
+    )
+    start_time = LocalTimeField(
+        _l("Uhrzeit"),
+        format=["%H:%M", "%H:%M:%S"],
+        validators=[InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 09:30."))],
+    )
     duration_minutes = IntegerField(
-        _l("Dauer in Minuten"), description=_l("Leer lassen für die Dauer des Termintyps."),
-        validators=[Optional(), NumberRange(MIN_DURATION, MAX_DURATION, message=_l(
-            "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.", min=MIN_DURATION,
-            max=MAX_DURATION))])
-    is_group = BooleanField(_l("Gruppentermin"), description=_l("Gruppentermine werden nicht erinnert."))
+        _l("Dauer in Minuten"),
+        description=_l("Leer lassen für die Dauer des Termintyps."),
+        validators=[
+            Optional(),
+            NumberRange(
+                MIN_DURATION,
+                MAX_DURATION,
+                message=_l(
+                    "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
+                    min=MIN_DURATION,
+                    max=MAX_DURATION,
+                ),
+            ),
+        ],
+    )
+    is_group = BooleanField(
+        _l("Gruppentermin"), description=_l("Gruppentermine werden nicht erinnert.")
+    )
     note = TextAreaField(_l("Notiz"), validators=[Optional(), Length(max=500)])
 
     def __init__(self, *args, appointment: Appointment | None = None, **kwargs):
@@ -137,20 +203,30 @@ class AppointmentForm(FlaskForm):
         types = sa.select(AppointmentType.id, AppointmentType.name).order_by(AppointmentType.name)
         if appointment is not None:
             # An inactive type stays selectable for the appointments that already have it.
-            types = types.where(sa.or_(AppointmentType.active, AppointmentType.id == appointment.type_id))
+            types = types.where(
+                sa.or_(AppointmentType.active, AppointmentType.id == appointment.type_id)
+            )
         else:
             types = types.where(AppointmentType.active)
         self.type_id.choices = [("", _l("— bitte wählen —"))] + [
-            (str(r.id), r.name) for r in db.session.execute(types)]
-        statuses = db.session.execute(sa.select(AppointmentStatus.id, AppointmentStatus.name)
-                                      .order_by(AppointmentStatus.id))
-        self.status_id.choices = [("", _l("— bitte wählen —"))] + [(str(r.id), r.name) for r in statuses]
+            (str(r.id), r.name) for r in db.session.execute(types)
+        ]
+        statuses = db.session.execute(
+            sa.select(AppointmentStatus.id, AppointmentStatus.name).order_by(AppointmentStatus.id)
+        )
+        self.status_id.choices = [("", _l("— bitte wählen —"))] + [
+            (str(r.id), r.name) for r in statuses
+        ]
 
     def validate_customer_ref(self, field):
         self.customer_record = customer_service.find_by_reference(db.session, field.data)
         if self.customer_record is None:
-            raise ValidationError(_("Kein Kunde mit der Kundennummer oder ID „%(ref)s“ gefunden.",
-                                     ref=field.data.strip()))
+            raise ValidationError(
+                _(
+                    "Kein Kunde mit der Kundennummer oder ID „%(ref)s“ gefunden.",
+                    ref=field.data.strip(),
+                )
+            )
 
     def validate_start_date(self, field):
         if field.data is not None and not 2000 <= field.data.year <= 2100:
@@ -164,8 +240,11 @@ class AppointmentForm(FlaskForm):
         """The cleaned values for an appointment."""
         duration = self.duration_minutes.data
         if duration is None:
-            duration = db.session.scalar(sa.select(AppointmentType.duration_minutes)
-                                         .where(AppointmentType.id == self.type_id.data))
+            duration = db.session.scalar(
+                sa.select(AppointmentType.duration_minutes).where(
+                    AppointmentType.id == self.type_id.data
+                )
+            )
         return {
             "customer_id": self.customer_record.id,
             "type_id": self.type_id.data,

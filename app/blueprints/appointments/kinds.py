@@ -1,11 +1,18 @@
 """Admin pages for appointment types and statuses (the shared CRUD view)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.blueprints.appointments import bp
-from app.blueprints.appointments.forms import AppointmentStatusForm, AppointmentTypeForm, kind_choices
+from app.blueprints.appointments.forms import (
+    AppointmentStatusForm,
+    AppointmentTypeForm,
+    kind_choices,
+)
 from app.blueprints.crud import CrudView
 from app.extensions import db
 from app.i18n import N_
@@ -30,8 +37,15 @@ class _KindView(CrudView):
         count = service.usage(db.session, record)
         if not count:
             return None
-        return _(self.cannot_delete, name=record.name) + " " + ngettext(
-            "Er wird noch von %(num)d Termin verwendet.", "Er wird noch von %(num)d Terminen verwendet.", count)
+        return (
+            _(self.cannot_delete, name=record.name)
+            + " "
+            + ngettext(
+                "Er wird noch von %(num)d Termin verwendet.",
+                "Er wird noch von %(num)d Terminen verwendet.",
+                count,
+            )
+        )
 
     def remove(self, record):
         service.delete_kind(db.session, record)
@@ -42,14 +56,31 @@ class TypeView(_KindView):
 
     model, form_class, name = AppointmentType, AppointmentTypeForm, "type"
     row_template = "appointments/_type_row.html"
-    endpoint_prefix, index_endpoint, order = "type_", "types", (AppointmentType.name, AppointmentType.id)
+    endpoint_prefix, index_endpoint, order = (
+        "type_",
+        "types",
+        (AppointmentType.name, AppointmentType.id),
+    )
     cannot_delete = N_("Der Termintyp %(name)s kann nicht gelöscht werden.")
     texts = dict(
-        title=N_("Termintypen"), new=N_("Neuer Termintyp"), empty=N_("Noch keine Termintypen angelegt."),
-        edit=N_("Termintyp %(name)s bearbeiten"), created=N_("Termintyp %(name)s wurde angelegt."),
-        saved=N_("Termintyp %(name)s wurde gespeichert."), deleted=N_("Termintyp %(name)s wurde gelöscht."),
-        delete_title=N_("Termintyp löschen"), delete_question=N_("Soll der Termintyp %(name)s gelöscht werden?"))
-    columns = (_l("Name"), _l("Automatische Benachrichtigung"), _l("Dauer"), _l("Aktiv"), _l("Termine"), "")
+        title=N_("Termintypen"),
+        new=N_("Neuer Termintyp"),
+        empty=N_("Noch keine Termintypen angelegt."),
+        edit=N_("Termintyp %(name)s bearbeiten"),
+        created=N_("Termintyp %(name)s wurde angelegt."),
+        saved=N_("Termintyp %(name)s wurde gespeichert."),
+        deleted=N_("Termintyp %(name)s wurde gelöscht."),
+        delete_title=N_("Termintyp löschen"),
+        delete_question=N_("Soll der Termintyp %(name)s gelöscht werden?"),
+    )
+    columns = (
+        _l("Name"),
+        _l("Automatische Benachrichtigung"),
+        _l("Dauer"),
+        _l("Aktiv"),
+        _l("Termine"),
+        "",
+    )
 
 
 class StatusView(_KindView):
@@ -60,10 +91,16 @@ class StatusView(_KindView):
     endpoint_prefix, index_endpoint, order = "status_", "statuses", (AppointmentStatus.id,)
     cannot_delete = N_("Der Status %(name)s kann nicht gelöscht werden.")
     texts = dict(
-        title=N_("Terminstatus"), new=N_("Neuer Status"), empty=N_("Noch keine Status angelegt."),
-        edit=N_("Status %(name)s bearbeiten"), created=N_("Status %(name)s wurde angelegt."),
-        saved=N_("Status %(name)s wurde gespeichert."), deleted=N_("Status %(name)s wurde gelöscht."),
-        delete_title=N_("Status löschen"), delete_question=N_("Soll der Status %(name)s gelöscht werden?"))
+        title=N_("Terminstatus"),
+        new=N_("Neuer Status"),
+        empty=N_("Noch keine Status angelegt."),
+        edit=N_("Status %(name)s bearbeiten"),
+        created=N_("Status %(name)s wurde angelegt."),
+        saved=N_("Status %(name)s wurde gespeichert."),
+        deleted=N_("Status %(name)s wurde gelöscht."),
+        delete_title=N_("Status löschen"),
+        delete_question=N_("Soll der Status %(name)s gelöscht werden?"),
+    )
     columns = (_l("Name"), _l("Bedeutung"), _l("Termine"), "")
 
     def list_context(self):

@@ -1,4 +1,5 @@
 """The security audit log page."""
+
 from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

@@ -1,4 +1,5 @@
 """Admins review every reveal, failed attempt and security option change."""
+
 import sqlalchemy as sa
 from flask import current_app, request
 
@@ -22,4 +23,6 @@ def index():
     if action in ACTIONS:
         stmt = stmt.where(AuditEntry.action == action)
     page = fetch_slice(db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"])
-    return render("audit/index.html", "audit/_table.html", page=page, action=action, actions=ACTIONS)
+    return render(
+        "audit/index.html", "audit/_table.html", page=page, action=action, actions=ACTIONS
+    )

@@ -1,4 +1,5 @@
 """Log-in, log-out and the language switch."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

@@ -1,7 +1,9 @@
 """Access rules every route declares, enforced for every request before the view runs."""
+
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, make_response, redirect, request, url_for

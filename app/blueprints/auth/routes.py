@@ -1,4 +1,5 @@
 """Log-in, log-out and the language switch."""
+
 from __future__ import annotations
 
 import os
@@ -54,15 +55,18 @@ def login():
         return render_template("auth/login.html", form=form), status
     policy = _policy()
     digest = login_throttle.name_digest(current_app.secret_key, form.username.data)
-    user = db.session.scalar(sa.select(User).where(
-        sa.func.lower(User.username) == form.username.data.strip().lower()))
+    user = db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.username) == form.username.data.strip().lower())
+    )
     known = user is not None and user.id in _known_devices()
     verdict = login_throttle.begin(db.session, digest, _client_addr(), known, policy)
     if not verdict.allowed:
-        form.form_errors.append(_(
-            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es ab %(time)s erneut.",
-            time=format_datetime(verdict.until, "short"),
-        ))
+        form.form_errors.append(
+            _(
+                "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es ab %(time)s erneut.",
+                time=format_datetime(verdict.until, "short"),
+            )
+        )
         return render_template("auth/login.html", form=form), 429
     if user is None:
         check_password_hash(_dummy_hash(), form.password.data)
@@ -70,9 +74,11 @@ def login():
     if not valid or not user.is_active:
         # The attempt stays counted. An unknown name may be a password typed into the wrong
         # field: only its keyed hash is logged.
-        current_app.logger.info("Failed log-in for %s from %s",
-                                f"user {user.username!r}" if user else f"unknown user name #{digest}",
-                                _client_addr())
+        current_app.logger.info(
+            "Failed log-in for %s from %s",
+            f"user {user.username!r}" if user else f"unknown user name #{digest}",
+            _client_addr(),
+        )
         form.form_errors.append(_("Benutzername oder Passwort ist falsch."))
         return render_template("auth/login.html", form=form), 422
     login_throttle.succeeded(db.session, verdict, digest, _client_addr(), policy)
@@ -92,9 +98,12 @@ def login():
 
 def _policy() -> login_throttle.Policy:
     cfg = current_app.config
-    return login_throttle.Policy(cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_USER"],
-                                 cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                                 cfg["LOGIN_FAILURE_WINDOW_SECONDS"])
+    return login_throttle.Policy(
+        cfg["LOGIN_MAX_FAILURES"],
+        cfg["LOGIN_MAX_FAILURES_PER_USER"],
+        cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        cfg["LOGIN_FAILURE_WINDOW_SECONDS"],
+    )
 
 
 DEVICE_COOKIE = "portal_device"
@@ -119,8 +128,14 @@ def _known_devices() -> list[int]:
 
 def _remember_device(resp, user_id: int) -> None:
     ids = [user_id] + [i for i in _known_devices() if i != user_id]
-    resp.set_cookie(DEVICE_COOKIE, _device_serializer().dumps(ids[:10]), max_age=DEVICE_MAX_AGE,
-                    httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    resp.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps(ids[:10]),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 @bp.post("/logout")

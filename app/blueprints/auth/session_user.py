@@ -3,6 +3,7 @@
 Every request needs the user (access rules, navigation); a full ORM load costs more than the rest
 of a small page. Code that changes the account loads the `User` model itself (`record()`).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,20 +13,50 @@ from werkzeug.security import check_password_hash
 from app.extensions import db
 from app.models import User
 
-_COLUMNS = (User.id, User.username, User.full_name, User.role, User.is_active_account, User.branch_id,
-            User.workstation_id, User.locale, User.session_version, User.password_hash)
+_COLUMNS = (
+    User.id,
+    User.username,
+    User.full_name,
+    User.role,
+    User.is_active_account,
+    User.branch_id,
+    User.workstation_id,
+    User.locale,
+    User.session_version,
+    User.password_hash,
+)
 _BY_ID = sa.select(*_COLUMNS).where(User.id == sa.bindparam("ident"))
 
 
 class SessionUser(UserMixin):
     """Read-only view of the account behind the session."""
 
-    __slots__ = ("id", "username", "full_name", "role", "active", "branch_id", "workstation_id", "locale",
-                 "session_version", "_password_hash")
+    __slots__ = (
+        "id",
+        "username",
+        "full_name",
+        "role",
+        "active",
+        "branch_id",
+        "workstation_id",
+        "locale",
+        "session_version",
+        "_password_hash",
+    )
 
     def __init__(self, row) -> None:
-        (self.id, self.username, self.full_name, self.role, self.active, self.branch_id,
-         self.workstation_id, self.locale, self.session_version, self._password_hash) = row
+        (
+            self.id,
+            self.username,
+            self.full_name,
+            self.role,
+            self.active,
+            self.branch_id,
+            self.workstation_id,
+            self.locale,
+            self.session_version,
+            self._password_hash,
+        ) = row
 
     def __repr__(self) -> str:
         return f"<SessionUser {self.username} ({self.role})>"
@@ -40,7 +71,6 @@ class SessionUser(UserMixin):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
-
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self._password_hash, password)

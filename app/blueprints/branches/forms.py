@@ -1,8 +1,11 @@
 """The branch form with its Geschäftsstelle address."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
@@ -10,8 +13,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from app.blueprints.fields import Fieldset
 from app.extensions import db
 from app.models import Branch
-from app.services.addresses import (COUNTRIES, POSTCODE_EXAMPLES, country_name, normalise_phone,
-                                    postcode_valid)
+from app.services.addresses import (
+    COUNTRIES,
+    POSTCODE_EXAMPLES,
+    country_name,
+    normalise_phone,
+    postcode_valid,
+)
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -23,25 +31,46 @@ def country_choices() -> list[tuple[str, str]]:
 class BranchForm(FlaskForm):
     """A branch and its business office."""
 
-    number = StringField(_l("Filialnummer"), validators=[
-        DataRequired(), Length(max=10),
-        Regexp(r"^\d+$", message=_l("Die Filialnummer besteht nur aus Ziffern."))])
-    code = StringField(_l("Kürzel"), description=_l("Kurzzeichen der Filiale, z. B. STR."), validators=[
-        DataRequired(), Length(max=10),
-        Regexp(r"^[A-Za-z0-9]+$", message=_l("Nur Buchstaben und Ziffern, ohne Leerzeichen."))])
+    number = StringField(
+        _l("Filialnummer"),
+        validators=[
+            DataRequired(),
+            Length(max=10),
+            Regexp(r"^\d+$", message=_l("Die Filialnummer besteht nur aus Ziffern.")),
+        ],
+    )
+    code = StringField(
+        _l("Kürzel"),
+        description=_l("Kurzzeichen der Filiale, z. B. STR."),
+        validators=[
+            DataRequired(),
+            Length(max=10),
+            Regexp(r"^[A-Za-z0-9]+$", message=_l("Nur Buchstaben und Ziffern, ohne Leerzeichen.")),
+        ],
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     street = StringField(_l("Straße und Hausnummer"), validators=[DataRequired(), Length(max=120)])
     postcode = StringField(_l("PLZ"), validators=[DataRequired(), Length(max=12)])
     city = StringField(_l("Ort"), validators=[DataRequired(), Length(max=80)])
     country = SelectField(_l("Land"), choices=country_choices, default="DE")
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=32)])
-    email = EmailField(_l("E-Mail"), description=_l("Wird u. a. für die SiNNO-App benötigt."),
-                       validators=[Optional(), Length(max=254), Email(message=_l(
-                           "Bitte geben Sie eine gültige E-Mail-Adresse ein."))])
+    email = EmailField(
+        _l("E-Mail"),
+        description=_l("Wird u. a. für die SiNNO-App benötigt."),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
+        ],
+    )
 
-    layout = (("number", "code", "name"),
-              Fieldset(_l("Geschäftsstelle"), (("street",), ("postcode", "city", "country"),
-                                               ("phone", "email"))))
+    layout = (
+        ("number", "code", "name"),
+        Fieldset(
+            _l("Geschäftsstelle"),
+            (("street",), ("postcode", "city", "country"), ("phone", "email")),
+        ),
+    )
 
     def __init__(self, *args, record: Branch | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,12 +79,17 @@ class BranchForm(FlaskForm):
     def values(self) -> dict:
         """The cleaned values for the organisation service."""
         country = self.country.data
-        return {"number": self.number.data.strip(), "code": self.code.data.strip().upper(),
-                "name": self.name.data.strip(), "street": self.street.data.strip(),
-                "postcode": self.postcode.data.strip().upper(), "city": self.city.data.strip(),
-                "country": country,
-                "phone": normalise_phone(self.phone.data, country) if self.phone.data else None,
-                "email": (self.email.data or "").strip().lower() or None}
+        return {
+            "number": self.number.data.strip(),
+            "code": self.code.data.strip().upper(),
+            "name": self.name.data.strip(),
+            "street": self.street.data.strip(),
+            "postcode": self.postcode.data.strip().upper(),
+            "city": self.city.data.strip(),
+            "country": country,
+            "phone": normalise_phone(self.phone.data, country) if self.phone.data else None,
+            "email": (self.email.data or "").strip().lower() or None,
+        }
 
     def _unique(self, column, value) -> bool:
         stmt = sa.select(Branch.id).where(column == value)
@@ -73,10 +107,18 @@ class BranchForm(FlaskForm):
 
     def validate_postcode(self, field):
         if self.country.data in COUNTRIES and not postcode_valid(self.country.data, field.data):
-            raise ValidationError(_("Die PLZ passt nicht zum Land (Beispiel: %(example)s).",
-                                     example=POSTCODE_EXAMPLES[self.country.data]))
+            raise ValidationError(
+                _(
+                    "Die PLZ passt nicht zum Land (Beispiel: %(example)s).",
+                    example=POSTCODE_EXAMPLES[self.country.data],
+                )
+            )
 
     def validate_phone(self, field):
         if field.data and normalise_phone(field.data, self.country.data) is None:
-            raise ValidationError(_l("Bitte geben Sie eine gültige Telefonnummer ein, "
-                                     "z. B. 0711 123456 oder +49 711 123456."))
+            raise ValidationError(
+                _l(
+                    "Bitte geben Sie eine gültige Telefonnummer ein, "
+                    "z. B. 0711 123456 oder +49 711 123456."
+                )
+            )

@@ -1,8 +1,10 @@
 """Admin pages: list, create, edit and delete branches (the shared CRUD view)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.blueprints.branches import bp
 from app.blueprints.branches.forms import BranchForm
@@ -20,16 +22,34 @@ class BranchView(CrudView):
     model, form_class, name, scalars = Branch, BranchForm, "branch", False
     row_template = "branches/_row.html"
     texts = dict(
-        title=N_("Filialen"), new=N_("Neue Filiale"), empty=N_("Noch keine Filialen angelegt."),
-        edit=N_("Filiale %(name)s bearbeiten"), created=N_("Filiale %(name)s wurde angelegt."),
-        saved=N_("Filiale %(name)s wurde gespeichert."), deleted=N_("Filiale %(name)s wurde gelöscht."),
-        delete_title=N_("Filiale löschen"), delete_question=N_("Soll die Filiale %(name)s gelöscht werden?"))
-    columns = (_l("Nr."), _l("Kürzel"), _l("Name"), _l("Geschäftsstelle"), _l("Telefon"), _l("E-Mail"),
-               _l("Arbeitsplätze"), "")
+        title=N_("Filialen"),
+        new=N_("Neue Filiale"),
+        empty=N_("Noch keine Filialen angelegt."),
+        edit=N_("Filiale %(name)s bearbeiten"),
+        created=N_("Filiale %(name)s wurde angelegt."),
+        saved=N_("Filiale %(name)s wurde gespeichert."),
+        deleted=N_("Filiale %(name)s wurde gelöscht."),
+        delete_title=N_("Filiale löschen"),
+        delete_question=N_("Soll die Filiale %(name)s gelöscht werden?"),
+    )
+    columns = (
+        _l("Nr."),
+        _l("Kürzel"),
+        _l("Name"),
+        _l("Geschäftsstelle"),
+        _l("Telefon"),
+        _l("E-Mail"),
+        _l("Arbeitsplätze"),
+        "",
+    )
 
     def list_statement(self):
-        ws_count = (sa.select(sa.func.count()).select_from(Workstation)
-                    .where(Workstation.branch_id == Branch.id).scalar_subquery())
+        ws_count = (
+            sa.select(sa.func.count())
+            .select_from(Workstation)
+            .where(Workstation.branch_id == Branch.id)
+            .scalar_subquery()
+        )
         return sa.select(Branch, ws_count).order_by(Branch.number, Branch.id)
 
     def save(self, record, form):
@@ -39,8 +59,11 @@ class BranchView(CrudView):
         usages = organisation.branch_usages(db.session, record)
         if not usages:
             return None
-        return _("Die Filiale %(name)s kann nicht gelöscht werden. Sie wird noch verwendet: %(what)s.",
-                 name=record.label, what=describe_usages(usages))
+        return _(
+            "Die Filiale %(name)s kann nicht gelöscht werden. Sie wird noch verwendet: %(what)s.",
+            name=record.label,
+            what=describe_usages(usages),
+        )
 
     def remove(self, record):
         organisation.delete(db.session, record)

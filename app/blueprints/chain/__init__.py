@@ -1,4 +1,5 @@
 """The chain's settings."""
+
 from flask import Blueprint
 
 bp = Blueprint("chain", __name__, url_prefix="/chain")

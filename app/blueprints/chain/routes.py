@@ -1,4 +1,5 @@
 """The chain's settings page."""
+
 from flask import flash, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -19,8 +20,13 @@ from app.services.reveal import audit
 def edit():
     """Show the chain's settings."""
     chain = Chain.get()
-    return render("chain/edit.html", "chain/_form.html", form=ChainForm(obj=chain), chain=chain,
-                  security_form=SecurityForm(obj=chain))
+    return render(
+        "chain/edit.html",
+        "chain/_form.html",
+        form=ChainForm(obj=chain),
+        chain=chain,
+        security_form=SecurityForm(obj=chain),
+    )
 
 
 @bp.post("/")
@@ -30,8 +36,14 @@ def update():
     chain = Chain.get_or_create()
     form = ChainForm()
     if not form.validate_on_submit():
-        return render("chain/edit.html", "chain/_form.html", status=422, form=form, chain=chain,
-                      security_form=SecurityForm(obj=chain))
+        return render(
+            "chain/edit.html",
+            "chain/_form.html",
+            status=422,
+            form=form,
+            chain=chain,
+            security_form=SecurityForm(obj=chain),
+        )
     chain.name = form.name.data.strip()
     db.session.commit()
     flash(_("Die Einstellungen der Filialkette wurden gespeichert."), "success")
@@ -47,19 +59,33 @@ def security():
     ok = form.validate_on_submit()
     status = 422
     if ok:
-        result = reveal.confirm_password(db.session, current_user, current_user.check_password,
-                                         form.current_password.data, request.remote_addr or "")
+        result = reveal.confirm_password(
+            db.session,
+            current_user,
+            current_user.check_password,
+            form.current_password.data,
+            request.remote_addr or "",
+        )
         if result.outcome is reveal.Outcome.LOCKED:
             status = 429
-            form.current_password.errors.append(_(
-                "Nach zu vielen falschen Passworteingaben gesperrt bis %(time)s.",
-                time=format_datetime(result.lock.until, "short")))
+            form.current_password.errors.append(
+                _(
+                    "Nach zu vielen falschen Passworteingaben gesperrt bis %(time)s.",
+                    time=format_datetime(result.lock.until, "short"),
+                )
+            )
         elif result.outcome is reveal.Outcome.WRONG_PASSWORD:
             form.current_password.errors.append(_("Das Passwort ist falsch."))
         ok = result.outcome is reveal.Outcome.CONFIRMED
     if not ok:
-        return render("chain/edit.html", "chain/_security.html", status=status, form=ChainForm(obj=chain),
-                      chain=chain, security_form=form)
+        return render(
+            "chain/edit.html",
+            "chain/_security.html",
+            status=status,
+            form=ChainForm(obj=chain),
+            chain=chain,
+            security_form=form,
+        )
     if chain.admins_may_view_passwords != form.admins_may_view_passwords.data:
         chain.admins_may_view_passwords = form.admins_may_view_passwords.data
         record_security_change(db.session, current_user, chain.admins_may_view_passwords)

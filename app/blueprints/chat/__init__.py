@@ -1,4 +1,5 @@
 """The SiNNO-Chat inbox: threads, a thread with its replies, read/unread, the navigation badge."""
+
 from flask import Blueprint
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")

@@ -1,7 +1,8 @@
 """Chat inbox routes (employees and admins); the service calls live in app/services/chat.py."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, make_response, render_template, request, url_for
@@ -11,8 +12,8 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from app.blueprints.auth.decorators import role_required
-from app.blueprints.paging import page_arg
 from app.blueprints.chat import bp
+from app.blueprints.paging import page_arg
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, is_htmx, render, trigger
 from app.models import ChatMessage, ChatThread, Notification, Role
@@ -36,12 +37,22 @@ def header_counts() -> tuple[int, int]:
         return 0, 0
     counts = g.get("_header_counts")
     if counts is None:
-        row = db.session.execute(sa.select(
-            sa.select(sa.func.count()).select_from(Notification).where(
-                Notification.user_id == current_user.id, Notification.read_at.is_(None),
-                Notification.channel == "message").scalar_subquery(),
-            sa.select(sa.func.count()).select_from(ChatThread).where(
-                ChatThread.unread_count > 0).scalar_subquery())).one()
+        row = db.session.execute(
+            sa.select(
+                sa.select(sa.func.count())
+                .select_from(Notification)
+                .where(
+                    Notification.user_id == current_user.id,
+                    Notification.read_at.is_(None),
+                    Notification.channel == "message",
+                )
+                .scalar_subquery(),
+                sa.select(sa.func.count())
+                .select_from(ChatThread)
+                .where(ChatThread.unread_count > 0)
+                .scalar_subquery(),
+            )
+        ).one()
         counts = g._header_counts = (row[0], row[1])
         g._notification_count = row[0]
     return counts
@@ -63,7 +74,7 @@ def chat_time(value: datetime | None) -> str:
 
         fmt = g._chat_time = (get_timezone(), get_locale().language)
     zone, language = fmt
-    t = value.replace(tzinfo=timezone.utc).astimezone(zone)
+    t = value.replace(tzinfo=UTC).astimezone(zone)
     if language == "en":
         hour = t.hour % 12 or 12
         return f"{t.month}/{t.day}/{t.year % 100:02d}, {hour}:{t.minute:02d}\u202f{'PM' if t.hour >= 12 else 'AM'}"
@@ -77,9 +88,13 @@ def _sync_info() -> dict:
         return {"configured": False}
     state = interface.state or {}
     last = state.get("last_sync_at")
-    return {"configured": True, "interface_id": interface.id,
-            "last_sync_at": datetime.fromisoformat(last) if last else None,
-            "no_service": state.get("note") == "no_service", "error": state.get("last_error")}
+    return {
+        "configured": True,
+        "interface_id": interface.id,
+        "last_sync_at": datetime.fromisoformat(last) if last else None,
+        "no_service": state.get("note") == "no_service",
+        "error": state.get("last_error"),
+    }
 
 
 @bp.get("/")
@@ -112,10 +127,19 @@ def _thread(thread_id: int) -> ChatThread:
     return db.get_or_404(ChatThread, thread_id)
 
 
-def _thread_page(thread: ChatThread, form=None, status: int = 200, fragment="chat/_thread_body.html", error=None):
-    return render("chat/thread.html", fragment, status=status, thread=thread,
-                  messages=chat.messages_of(db.session, thread.id), form=form or ReplyForm(formdata=None),
-                  action_form=FlaskForm(), error=error)
+def _thread_page(
+    thread: ChatThread, form=None, status: int = 200, fragment="chat/_thread_body.html", error=None
+):
+    return render(
+        "chat/thread.html",
+        fragment,
+        status=status,
+        thread=thread,
+        messages=chat.messages_of(db.session, thread.id),
+        form=form or ReplyForm(formdata=None),
+        action_form=FlaskForm(),
+        error=error,
+    )
 
 
 @bp.get("/<int:thread_id>")
@@ -130,8 +154,12 @@ def thread(thread_id: int):
 def messages(thread_id: int):
     """The messages alone (polled while the thread is open)."""
     thread = _thread(thread_id)
-    return render_template("chat/_messages.html", thread=thread, messages=chat.messages_of(db.session, thread.id),
-                           action_form=FlaskForm())
+    return render_template(
+        "chat/_messages.html",
+        thread=thread,
+        messages=chat.messages_of(db.session, thread.id),
+        action_form=FlaskForm(),
+    )
 
 
 def _after_change(thread: ChatThread, message: str | None = None):
@@ -161,7 +189,7 @@ def mark_read(thread_id: int):
 @bp.post("/<int:thread_id>/unread")
 @role_required(Role.EMPLOYEE, Role.ADMIN)
 def mark_unread(thread_id: int):
-    """"Als ungelesen markieren": the latest customer message counts as unread again."""
+    """ "Als ungelesen markieren": the latest customer message counts as unread again."""
     thread = _thread(thread_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -198,7 +226,7 @@ def reply(thread_id: int):
 @bp.post("/messages/<int:message_id>/resend")
 @role_required(Role.EMPLOYEE, Role.ADMIN)
 def resend(message_id: int):
-    """"Erneut senden" for a failed reply (same idempotency key: never twice)."""
+    """ "Erneut senden" for a failed reply (same idempotency key: never twice)."""
     message = db.get_or_404(ChatMessage, message_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -208,6 +236,10 @@ def resend(message_id: int):
         chat.deliver_now(db.session, secret_box(), message, timeouts=_timeouts())
     if not is_htmx():
         return htmx_or_redirect(url_for("chat.thread", thread_id=thread.id))
-    resp = render_template("chat/_messages.html", thread=thread, messages=chat.messages_of(db.session, thread.id),
-                           action_form=FlaskForm())
+    resp = render_template(
+        "chat/_messages.html",
+        thread=thread,
+        messages=chat.messages_of(db.session, thread.id),
+        action_form=FlaskForm(),
+    )
     return resp

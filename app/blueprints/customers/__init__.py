@@ -1,4 +1,5 @@
 """Customers: the list employees work from."""
+
 from flask import Blueprint
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")

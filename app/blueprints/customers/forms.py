@@ -1,4 +1,5 @@
 """The customer form: contact details, language, branch and consent to SMS."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -29,18 +30,34 @@ class CustomerForm(FlaskForm):
     first_name = StringField(_l("Vorname"), validators=[Optional(), Length(max=80)])
     last_name = StringField(_l("Nachname"), validators=[DataRequired(), Length(max=80)])
     number = StringField(_l("Kundennummer"), validators=[Optional(), Length(max=20)])
-    mobile = StringField(_l("Mobilnummer"), description=_l("z. B. 0171 2345678 oder +49 171 2345678"),
-                         validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "off"})
-    email = EmailField(_l("E-Mail"), validators=[Optional(), Length(max=254), Email(message=_l(
-        "Bitte geben Sie eine gültige E-Mail-Adresse ein."))])
-    language = SelectField(_l("Sprache"), choices=[("de", _l("Deutsch")), ("en", _l("Englisch"))],
-                           default="de")
+    mobile = StringField(
+        _l("Mobilnummer"),
+        description=_l("z. B. 0171 2345678 oder +49 171 2345678"),
+        validators=[Optional(), Length(max=32)],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        _l("E-Mail"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
+        ],
+    )
+    language = SelectField(
+        _l("Sprache"), choices=[("de", _l("Deutsch")), ("en", _l("Englisch"))], default="de"
+    )
     branch_id = BranchField(validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
-    sms_consent = BooleanField(_l("Einwilligung zu SMS"),
-                               description=_l("Der Kunde hat zugestimmt, SMS zu erhalten."))
+    sms_consent = BooleanField(
+        _l("Einwilligung zu SMS"), description=_l("Der Kunde hat zugestimmt, SMS zu erhalten.")
+    )
 
-    layout = (("salutation", "first_name", "last_name"), ("number", "branch_id", "language"),
-              ("mobile", "email"), ("sms_consent",))
+    layout = (
+        ("salutation", "first_name", "last_name"),
+        ("number", "branch_id", "language"),
+        ("mobile", "email"),
+        ("sms_consent",),
+    )
 
     def __init__(self, *args, record: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)

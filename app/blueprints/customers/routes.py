@@ -1,8 +1,10 @@
 """Customer pages: the searchable list, create, edit and delete (the shared CRUD view), and show."""
+
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import lazy_gettext as _l, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
@@ -22,24 +24,44 @@ from app.services import customers as service
 class CustomerView(CrudView):
     """Customers, searched as you type and filtered by branch; each row offers "SMS senden"."""
 
-    model, form_class, name, row_template = Customer, CustomerForm, "customer", "customers/_row.html"
+    model, form_class, name, row_template = (
+        Customer,
+        CustomerForm,
+        "customer",
+        "customers/_row.html",
+    )
     roles = (Role.EMPLOYEE, Role.ADMIN)
     page_template = "customers/index.html"
     texts = dict(
-        title=N_("Kunden"), new=N_("Neuer Kunde"), empty=N_("Keine Kunden gefunden."),
-        edit=N_("Kunde %(name)s bearbeiten"), created=N_("Kunde %(name)s wurde angelegt."),
-        saved=N_("Kunde %(name)s wurde gespeichert."), deleted=N_("Kunde %(name)s wurde gelöscht."),
-        delete_title=N_("Kunden löschen"), delete_question=N_("Soll der Kunde %(name)s gelöscht werden?"))
+        title=N_("Kunden"),
+        new=N_("Neuer Kunde"),
+        empty=N_("Keine Kunden gefunden."),
+        edit=N_("Kunde %(name)s bearbeiten"),
+        created=N_("Kunde %(name)s wurde angelegt."),
+        saved=N_("Kunde %(name)s wurde gespeichert."),
+        deleted=N_("Kunde %(name)s wurde gelöscht."),
+        delete_title=N_("Kunden löschen"),
+        delete_question=N_("Soll der Kunde %(name)s gelöscht werden?"),
+    )
     columns = (_l("Kunden-Nr."), _l("Name"), _l("Mobil"), _l("Filiale"), _l("SMS-Einwilligung"), "")
 
     def list_context(self):
         q = request.args.get("q", "").strip()[:100]
         branch_id = int_arg("branch")
-        app_state = request.args.get("app") if request.args.get("app") in service.SINNO_STATUSES else None
+        app_state = (
+            request.args.get("app") if request.args.get("app") in service.SINNO_STATUSES else None
+        )
         args = {k: v for k, v in {"q": q, "branch": branch_id, "app": app_state}.items() if v}
-        ctx = dict(page=self.fetch(service.list_statement(q, branch_id, app_state)), q=q,
-                   branch_id=branch_id, list_args=args, app_state=app_state)
-        if not wants_fragment():  # the filter selects are only on the page, not in the table fragment
+        ctx = dict(
+            page=self.fetch(service.list_statement(q, branch_id, app_state)),
+            q=q,
+            branch_id=branch_id,
+            list_args=args,
+            app_state=app_state,
+        )
+        if (
+            not wants_fragment()
+        ):  # the filter selects are only on the page, not in the table fragment
             ctx["branches"] = branch_options()
             ctx["app_states"] = [(key, str(label)) for key, label in service.SINNO_STATUSES.items()]
         return ctx
@@ -54,9 +76,12 @@ class CustomerView(CrudView):
         count = service.appointment_count(db.session, record.id)
         if not count:
             return None
-        return ngettext("Der Kunde %(name)s hat noch %(num)d Termin und kann nicht gelöscht werden.",
-                        "Der Kunde %(name)s hat noch %(num)d Termine und kann nicht gelöscht werden.",
-                        count, name=record.full_name)
+        return ngettext(
+            "Der Kunde %(name)s hat noch %(num)d Termin und kann nicht gelöscht werden.",
+            "Der Kunde %(name)s hat noch %(num)d Termine und kann nicht gelöscht werden.",
+            count,
+            name=record.full_name,
+        )
 
     def remove(self, record):
         service.delete(db.session, record)
@@ -81,5 +106,12 @@ def show(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
     upcoming, past = service.appointments_of(db.session, customer.id, utcnow())
     messages = service.last_messages(db.session, customer.id)
-    return render("customers/show.html", "customers/_detail.html", customer=customer, upcoming=upcoming,
-                  past=past, messages=messages, sinno_status=service.sinno_status_label(customer.sinno_status))
+    return render(
+        "customers/show.html",
+        "customers/_detail.html",
+        customer=customer,
+        upcoming=upcoming,
+        past=past,
+        messages=messages,
+        sinno_status=service.sinno_status_label(customer.sinno_status),
+    )

@@ -1,4 +1,5 @@
 """Error pages and htmx error toasts."""
+
 from flask import Blueprint
 
 bp = Blueprint("errors", __name__)

@@ -1,4 +1,5 @@
 """One handler per error status: a page for browsers, a toast for htmx; no internals revealed."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -14,12 +15,24 @@ from app.htmx import is_htmx, toast, vary
 def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Ungültige Anfrage"), _("Die Anfrage konnte nicht verarbeitet werden.")),
-        403: (_("Keine Berechtigung"), _("Sie haben keine Berechtigung für diese Seite oder Aktion.")),
+        403: (
+            _("Keine Berechtigung"),
+            _("Sie haben keine Berechtigung für diese Seite oder Aktion."),
+        ),
         404: (_("Nicht gefunden"), _("Die angeforderte Seite gibt es nicht (mehr).")),
         405: (_("Nicht erlaubt"), _("Diese Aktion ist auf diesem Weg nicht erlaubt.")),
-        413: (_("Zu viele Daten"), _("Die gesendeten Daten sind zu groß. Bitte kürzen Sie Ihre Eingaben.")),
-        429: (_("Zu viele Anfragen"), _("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
-        500: (_("Interner Fehler"), _("Es ist ein unerwarteter Fehler aufgetreten. Er wurde protokolliert.")),
+        413: (
+            _("Zu viele Daten"),
+            _("Die gesendeten Daten sind zu groß. Bitte kürzen Sie Ihre Eingaben."),
+        ),
+        429: (
+            _("Zu viele Anfragen"),
+            _("Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
+        ),
+        500: (
+            _("Interner Fehler"),
+            _("Es ist ein unerwarteter Fehler aufgetreten. Er wurde protokolliert."),
+        ),
     }
 
 
@@ -41,8 +54,13 @@ def _empty(status: int):
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
     """An expired or missing CSRF token: say so in plain words."""
-    return render_error(400, _("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu "
-                               "und versuchen Sie es erneut."))
+    return render_error(
+        400,
+        _(
+            "Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu "
+            "und versuchen Sie es erneut."
+        ),
+    )
 
 
 @bp.app_errorhandler(HTTPException)

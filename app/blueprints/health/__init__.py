@@ -1,4 +1,5 @@
 """Health endpoints for load balancers and probes: /healthz and /readyz, no log-in."""
+
 from flask import Blueprint
 
 bp = Blueprint("health", __name__)

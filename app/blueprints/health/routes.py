@@ -2,6 +2,7 @@
 
 The bodies are tiny JSON documents naming only which condition failed: no versions, hosts or errors.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,14 +1,15 @@
 """Interface forms: the common fields, composed with each type's own settings form."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, StringField, TextAreaField,
-                     TimeField)
+from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.fields import BranchField
@@ -24,16 +25,26 @@ class InterfaceForm(FlaskForm):
     """Fields every interface has (SPEC §2)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    branch_id = BranchField(blank=_l("— alle Filialen —"),
-                            description=_l("Leer = jede Filiale darf die Schnittstelle nutzen."))
+    branch_id = BranchField(
+        blank=_l("— alle Filialen —"),
+        description=_l("Leer = jede Filiale darf die Schnittstelle nutzen."),
+    )
     server_side = BooleanField(_l("Serverseitig"))
     client_side = BooleanField(_l("Clientseitig"))
-    start_date = DateField(_l("Start"), validators=[Optional()],
-                           description=_l("Leer = sofort einsatzbereit. Vor dem Datum nutzt "
-                                          "niemand die Schnittstelle."))
-    protected = BooleanField(_l("Geschützt"), description=_l(
-        "Geschützte Schnittstellen können erst nach Aufheben des Schutzes geändert oder gelöscht "
-        "werden."))
+    start_date = DateField(
+        _l("Start"),
+        validators=[Optional()],
+        description=_l(
+            "Leer = sofort einsatzbereit. Vor dem Datum nutzt niemand die Schnittstelle."
+        ),
+    )
+    protected = BooleanField(
+        _l("Geschützt"),
+        description=_l(
+            "Geschützte Schnittstellen können erst nach Aufheben des Schutzes geändert oder gelöscht "
+            "werden."
+        ),
+    )
 
     # What the editor loaded (see edit_token): a save on top of someone else's change is stopped once.
     edit_token = HiddenField()
@@ -55,8 +66,9 @@ class InterfaceForm(FlaskForm):
             if self[controller].data != value:
                 self[name].data = None
                 self[name].errors = []
-        for name, message in service.rule_violations(db.session, itype, self.to_data(),
-                                                     self.interface):
+        for name, message in service.rule_violations(
+            db.session, itype, self.to_data(), self.interface
+        ):
             self[name].errors.append(message)
         if itype.validate is not None:
             itype.validate(self, self.interface)
@@ -74,11 +86,15 @@ class InterfaceForm(FlaskForm):
         if self.edit_token.data == current:
             return
         who = self.interface.updated_by.display_name if self.interface.updated_by else _("jemand")
-        self.form_errors.append(_(
-            "%(name)s hat die Schnittstelle geändert (%(fields)s), nachdem Sie das Formular "
-            "geöffnet haben. Nichts wurde gespeichert. Speichern Sie erneut, um diese Änderung mit "
-            "Ihren Eingaben zu überschreiben.", name=who,
-            fields=", ".join(changed_since(self.interface, self.edit_token.data)) or "—"))
+        self.form_errors.append(
+            _(
+                "%(name)s hat die Schnittstelle geändert (%(fields)s), nachdem Sie das Formular "
+                "geöffnet haben. Nichts wurde gespeichert. Speichern Sie erneut, um diese Änderung mit "
+                "Ihren Eingaben zu überschreiben.",
+                name=who,
+                fields=", ".join(changed_since(self.interface, self.edit_token.data)) or "—",
+            )
+        )
         self.edit_token.data = current
 
     def to_data(self) -> service.InterfaceData:
@@ -101,8 +117,11 @@ class InterfaceForm(FlaskForm):
 @cache
 def form_class(itype: InterfaceType) -> type[InterfaceForm]:
     """The common form plus the type's settings form, as one class (built once per type)."""
-    return type(f"{itype.settings_form.__name__}Composed", (InterfaceForm, itype.settings_form),
-                {"itype": itype})
+    return type(
+        f"{itype.settings_form.__name__}Composed",
+        (InterfaceForm, itype.settings_form),
+        {"itype": itype},
+    )
 
 
 def settings_to_json(form: InterfaceForm) -> dict:
@@ -143,15 +162,23 @@ def changed_since(interface: Interface, token: str) -> list[str]:
         since = datetime.fromisoformat(token)
     except ValueError:
         return []
-    events = db.session.scalars(sa.select(InterfaceEvent).where(
-        InterfaceEvent.interface_id == interface.id, InterfaceEvent.at > since,
-        InterfaceEvent.action.in_(("updated", "protected", "unprotected")))
-        .order_by(InterfaceEvent.id))
+    events = db.session.scalars(
+        sa.select(InterfaceEvent)
+        .where(
+            InterfaceEvent.interface_id == interface.id,
+            InterfaceEvent.at > since,
+            InterfaceEvent.action.in_(("updated", "protected", "unprotected")),
+        )
+        .order_by(InterfaceEvent.id)
+    )
     itype = interface_types.get(interface.type_key)
     labels: list[str] = []
     for event in events:
-        names = [c.get("field", "") for c in event.changes or []] if event.action == "updated" \
+        names = (
+            [c.get("field", "") for c in event.changes or []]
+            if event.action == "updated"
             else ["protected"]
+        )
         for name in names:
             label = label_of(name, itype)
             if label not in labels:
@@ -159,20 +186,29 @@ def changed_since(interface: Interface, token: str) -> list[str]:
     return labels
 
 
-def make_form(itype: InterfaceType, interface: Interface | None = None,
-              workstation: Workstation | None = None) -> InterfaceForm:
+def make_form(
+    itype: InterfaceType, interface: Interface | None = None, workstation: Workstation | None = None
+) -> InterfaceForm:
     """Build the form for a new or an existing interface; a POST binds the submitted data."""
     data = _settings_from_json(itype, itype.defaults)
     if interface is not None:
         data.update(_settings_from_json(itype, interface.settings or {}))
-        data.update(name=interface.name, branch_id=interface.branch_id, server_side=interface.server_side,
-                    client_side=interface.client_side, start_date=interface.start_date,
-                    protected=interface.protected, edit_token=edit_token(interface))
+        data.update(
+            name=interface.name,
+            branch_id=interface.branch_id,
+            server_side=interface.server_side,
+            client_side=interface.client_side,
+            start_date=interface.start_date,
+            protected=interface.protected,
+            edit_token=edit_token(interface),
+        )
     elif workstation is not None:
         data.update(branch_id=workstation.branch_id, client_side=True)
     else:  # a new interface starts with the usages its type is normally set up with
-        data.update(server_side=SERVER in itype.preselected_usages,
-                    client_side=CLIENT in itype.preselected_usages)
+        data.update(
+            server_side=SERVER in itype.preselected_usages,
+            client_side=CLIENT in itype.preselected_usages,
+        )
     form = form_class(itype)(data=data)
     form.interface = interface
     form.workstation = workstation

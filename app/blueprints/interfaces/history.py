@@ -4,6 +4,7 @@ The history stores field keys and language-neutral values (see services.interfac
 entry written by an English-speaking admin reads in German for a German reader and vice versa.
 Entries written before that stored a ready-made "label" and display texts; they are shown as stored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -48,7 +49,7 @@ def _choice_labels(field) -> dict[Any, Any]:
     choices = getattr(field, "choices", None)
     if not choices or callable(choices):
         return {}
-    return {key: label for key, label in choices}
+    return dict(choices)
 
 
 def _value(name: str, field, value: Any) -> str | Markup:
@@ -91,8 +92,11 @@ def describe(change: dict[str, Any], itype: InterfaceType | None) -> ChangeLine:
     if change.get("secret"):
         return ChangeLine(label=label, secret=True, removed=bool(change.get("removed")))
     field = _fields(itype).get(name) if itype is not None else None
-    return ChangeLine(label=label, old=_value(name, field, change.get("old")),
-                      new=_value(name, field, change.get("new")))
+    return ChangeLine(
+        label=label,
+        old=_value(name, field, change.get("old")),
+        new=_value(name, field, change.get("new")),
+    )
 
 
 @dataclass(frozen=True)
@@ -103,24 +107,52 @@ class HistoryEntry:
     lines: list[ChangeLine]
 
 
-def history_page(session: Session, interface_id: int, page: int = 1, per_page: int = PAGE_SIZE
-                 ) -> Slice:
+def history_page(
+    session: Session, interface_id: int, page: int = 1, per_page: int = PAGE_SIZE
+) -> Slice:
     """One page of an interface's history (HistoryEntry items), newest first (also after the
     interface was deleted)."""
-    events = fetch_slice(session, sa.select(InterfaceEvent).where(InterfaceEvent.interface_id == interface_id)
-                         .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()), page, per_page)
-    return replace(events, items=[
-        HistoryEntry(event, [describe(c, interface_types.get(event.type_key or "")) for c in event.changes or []])
-        for event in events.items])
+    events = fetch_slice(
+        session,
+        sa.select(InterfaceEvent)
+        .where(InterfaceEvent.interface_id == interface_id)
+        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()),
+        page,
+        per_page,
+    )
+    return replace(
+        events,
+        items=[
+            HistoryEntry(
+                event,
+                [
+                    describe(c, interface_types.get(event.type_key or ""))
+                    for c in event.changes or []
+                ],
+            )
+            for event in events.items
+        ],
+    )
 
 
 def action_labels() -> dict[str, str]:
     """History actions in the reader's language."""
-    return {"created": _("angelegt"), "updated": _("geändert"), "deleted": _("gelöscht"),
-            "protected": _("geschützt"), "unprotected": _("Schutz aufgehoben"),
-            "test_sms": _("Test-SMS"), "balance": _("Guthaben abgefragt"), "login": _("angemeldet"),
-            "logout": _("abgemeldet"), "check": _("Verbindung geprüft"),
-            "reminder_run": _("Erinnerungslauf"), "sinno_register": _("Kunde registriert"),
-            "sinno_deactivate": _("Kunde deaktiviert"),
-            "test_email": _("Test-E-Mail"), "email": _("E-Mail-Versand"),
-            "chat_sync": _("Chat-Synchronisation"), "chat_reply": _("Chat-Antwort")}
+    return {
+        "created": _("angelegt"),
+        "updated": _("geändert"),
+        "deleted": _("gelöscht"),
+        "protected": _("geschützt"),
+        "unprotected": _("Schutz aufgehoben"),
+        "test_sms": _("Test-SMS"),
+        "balance": _("Guthaben abgefragt"),
+        "login": _("angemeldet"),
+        "logout": _("abgemeldet"),
+        "check": _("Verbindung geprüft"),
+        "reminder_run": _("Erinnerungslauf"),
+        "sinno_register": _("Kunde registriert"),
+        "sinno_deactivate": _("Kunde deaktiviert"),
+        "test_email": _("Test-E-Mail"),
+        "email": _("E-Mail-Versand"),
+        "chat_sync": _("Chat-Synchronisation"),
+        "chat_reply": _("Chat-Antwort"),
+    }

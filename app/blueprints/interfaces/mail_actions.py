@@ -1,4 +1,5 @@
 """E-Mail (SMTP) actions on an interface: the two-step "Test-E-Mail senden" dialog."""
+
 from __future__ import annotations
 
 from flask import abort, current_app
@@ -9,7 +10,7 @@ from wtforms import StringField
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
 from app.extensions import db, secret_box
-from app.htmx import render
+from app.htmx import render, trigger
 from app.i18n import current_language
 from app.models import Interface, Role
 from app.services import mail
@@ -18,7 +19,9 @@ from app.services import mail
 class AddressStepForm(FlaskForm):
     """Step 1: where the test mail goes."""
 
-    address = StringField(render_kw={"autocomplete": "email", "inputmode": "email", "autofocus": True})
+    address = StringField(
+        render_kw={"autocomplete": "email", "inputmode": "email", "autofocus": True}
+    )
 
 
 def _mail_interface(interface_id: int) -> Interface:
@@ -30,8 +33,14 @@ def _mail_interface(interface_id: int) -> Interface:
 
 def _step(step: str, interface: Interface, status: int = 200, **ctx):
     ctx.setdefault("error", None)
-    return render("interfaces/test_email.html", f"interfaces/_test_email_{step}.html", status=status,
-                  interface=interface, step=step, **ctx)
+    return render(
+        "interfaces/test_email.html",
+        f"interfaces/_test_email_{step}.html",
+        status=status,
+        interface=interface,
+        step=step,
+        **ctx,
+    )
 
 
 @bp.get("/<int:interface_id>/test-email")
@@ -55,9 +64,13 @@ def test_email_send(interface_id: int):
         address = mail.check_address(form.address.data or "")
     except mail.MailInputError as exc:
         return _step("address", interface, status=422, form=form, error=exc.message)
-    message = mail.send_test(db.session, secret_box(), interface, address, actor=current_user,
-                             language=current_language(),
-                             timeout=current_app.config["SMTP_TIMEOUT"])
-    resp = _step("result", interface, message=message)
-    resp.headers["HX-Trigger"] = '{"interface-history": %d}' % interface.id
-    return resp
+    message = mail.send_test(
+        db.session,
+        secret_box(),
+        interface,
+        address,
+        actor=current_user,
+        language=current_language(),
+        timeout=current_app.config["SMTP_TIMEOUT"],
+    )
+    return trigger(_step("result", interface, message=message), {"interface-history": interface.id})

@@ -1,4 +1,5 @@
 """Reveal a stored secret after the admin re-enters their own password (seed: "Passwort", the eye)."""
+
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request, session
@@ -45,9 +46,16 @@ def _target(interface_id: int, field: str) -> tuple[Interface, object]:
 
 def _dialog(interface, secret, form, status=200, error=None, lock=None):
     template = template_for("interfaces/reveal.html", "interfaces/_reveal_dialog.html")
-    html = render_template(template, interface=interface, secret=secret, form=form, error=error,
-                           lock=lock, lock_until=format_datetime(lock.until, "short") if lock and lock.locked
-                           else None, reauth_fresh=rules.reauth_fresh(session.get("reauth_at")))
+    html = render_template(
+        template,
+        interface=interface,
+        secret=secret,
+        form=form,
+        error=error,
+        lock=lock,
+        lock_until=format_datetime(lock.until, "short") if lock and lock.locked else None,
+        reauth_fresh=rules.reauth_fresh(session.get("reauth_at")),
+    )
     resp = make_response(html, status)
     if wants_fragment():
         # The dialog's form targets the secret's slot; a refusal goes back into the dialog.
@@ -72,26 +80,62 @@ def reveal(interface_id: int, field: str):
     form = RevealForm()
     if not form.validate_on_submit():
         abort(400)
-    result = rules.attempt(db.session, secret_box(), current_user, current_user.check_password,
-                           form.password.data, interface, field, request.remote_addr or "",
-                           session.get("reauth_at"))
+    result = rules.attempt(
+        db.session,
+        secret_box(),
+        current_user,
+        current_user.check_password,
+        form.password.data,
+        interface,
+        field,
+        request.remote_addr or "",
+        session.get("reauth_at"),
+    )
     if result.reauth_at is not None:
         session["reauth_at"] = result.reauth_at
     if result.outcome is Outcome.ADDRESS_LIMITED:
-        return _dialog(interface, secret, form, status=429,
-                       error=_("Zu viele Versuche von dieser Adresse. Bitte warten Sie eine Minute."))
+        return _dialog(
+            interface,
+            secret,
+            form,
+            status=429,
+            error=_("Zu viele Versuche von dieser Adresse. Bitte warten Sie eine Minute."),
+        )
     if result.outcome is Outcome.LOCKED:
         return _dialog(interface, secret, form, status=429, lock=result.lock)
     if result.outcome is Outcome.WRONG_PASSWORD:
-        return _dialog(interface, secret, form, status=422, lock=result.lock, error=_(
-            "Das Passwort ist falsch. Noch %(n)d Versuch(e), dann wird die Anzeige für 15 Minuten "
-            "gesperrt.", n=result.lock.failures_left))
+        return _dialog(
+            interface,
+            secret,
+            form,
+            status=422,
+            lock=result.lock,
+            error=_(
+                "Das Passwort ist falsch. Noch %(n)d Versuch(e), dann wird die Anzeige für 15 Minuten "
+                "gesperrt.",
+                n=result.lock.failures_left,
+            ),
+        )
     if result.outcome is Outcome.UNREADABLE:
-        return _dialog(interface, secret, form, status=422, error=_(
-            "Der gespeicherte Wert kann mit den konfigurierten Schlüsseln nicht entschlüsselt werden."))
+        return _dialog(
+            interface,
+            secret,
+            form,
+            status=422,
+            error=_(
+                "Der gespeicherte Wert kann mit den konfigurierten Schlüsseln nicht entschlüsselt werden."
+            ),
+        )
     template = template_for("interfaces/revealed.html", "interfaces/_revealed.html")
-    resp = make_response(render_template(template, interface=interface, secret=secret, value=result.value,
-                                         seconds=rules.HIDE_AFTER_SECONDS))
+    resp = make_response(
+        render_template(
+            template,
+            interface=interface,
+            secret=secret,
+            value=result.value,
+            seconds=rules.HIDE_AFTER_SECONDS,
+        )
+    )
     if wants_fragment():
         trigger(resp, {"dialog-close": None})
     return _no_store(resp)

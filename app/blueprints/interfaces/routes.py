@@ -1,4 +1,5 @@
 """Interface pages: the searchable list, configuration forms, protection, deletion, history."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,11 +20,10 @@ from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.models import Interface, InterfaceEvent, Role, Workstation
 from app.request_guard import int_arg
-from app.services import interface_types
-from app.services.interface_types import CLIENT
+from app.services import interface_types, usage
 from app.services import interfaces as service
-from app.services import usage
 from app.services.clock import local_today
+from app.services.interface_types import CLIENT
 from app.services.pagination import fetch_slice
 from app.template_helpers import date_formatter, url_pattern
 
@@ -65,8 +65,9 @@ class ListLinks:
             fixed.append("ws=1")
         self._fixed = fixed
 
-    def __call__(self, *, sort: str | None = None, desc: bool | None = None, page: int | None = None
-                 ) -> str:
+    def __call__(
+        self, *, sort: str | None = None, desc: bool | None = None, page: int | None = None
+    ) -> str:
         query = self.query
         sort = query.sort if sort is None else sort
         desc = query.desc if desc is None else desc
@@ -84,7 +85,10 @@ class ListLinks:
         """(key, URL) per column: a header sorts by its column, ascending; the active column's
         header reverses the order."""
         query = self.query
-        return [(key, self(sort=key, page=1, desc=key == query.sort and not query.desc)) for key in service.SORTS]
+        return [
+            (key, self(sort=key, page=1, desc=key == query.sort and not query.desc))
+            for key in service.SORTS
+        ]
 
 
 @dataclass(frozen=True)
@@ -108,8 +112,12 @@ def _list_labels() -> _ListLabels:
         labels = cache[locale] = _ListLabels(
             groups={g: interface_types.group_label(g) for g in interface_types.GROUPS},
             types=interface_types.display_labels(),
-            aliases=tuple((shown.lower(), stored.lower()) for shown, stored in names
-                          if shown.lower() != stored.lower()))
+            aliases=tuple(
+                (shown.lower(), stored.lower())
+                for shown, stored in names
+                if shown.lower() != stored.lower()
+            ),
+        )
     return labels
 
 
@@ -121,12 +129,22 @@ def index():
     query = _list_query(labels.aliases)
     day = today()
     links = ListLinks(query, url_for("interfaces.index"))
-    page = service.list_page(db.session, query, day,
-                             current_app.extensions.setdefault("interface_list_statements", {}))
-    return render("interfaces/index.html", "interfaces/_table.html", page=page,
-                  query=query, today=day, list_url=links, group_labels=labels.groups, type_labels=labels.types,
-                  status_of=service.status_of, show_url=url_pattern("interfaces.show", "interface_id"),
-                  day=date_formatter())
+    page = service.list_page(
+        db.session, query, day, current_app.extensions.setdefault("interface_list_statements", {})
+    )
+    return render(
+        "interfaces/index.html",
+        "interfaces/_table.html",
+        page=page,
+        query=query,
+        today=day,
+        list_url=links,
+        group_labels=labels.groups,
+        type_labels=labels.types,
+        status_of=service.status_of,
+        show_url=url_pattern("interfaces.show", "interface_id"),
+        day=date_formatter(),
+    )
 
 
 @bp.get("/new")
@@ -134,8 +152,12 @@ def index():
 def choose_type():
     """Step 1 of creating an interface: choose its type."""
     ws = _workstation_arg()
-    return render("interfaces/choose_type.html", "interfaces/_choose_type.html",
-                  types=_types_for(ws), workstation=ws)
+    return render(
+        "interfaces/choose_type.html",
+        "interfaces/_choose_type.html",
+        types=_types_for(ws),
+        workstation=ws,
+    )
 
 
 def _types_for(ws: Workstation | None) -> list:
@@ -166,11 +188,26 @@ def create(type_key: str):
         abort(404)
     form = make_form(itype, workstation=ws)
     if request.method == "GET":
-        return render("interfaces/form.html", "interfaces/_form.html", form=form, interface=None,
-                      itype=itype, workstation=ws, secrets_set=set())
+        return render(
+            "interfaces/form.html",
+            "interfaces/_form.html",
+            form=form,
+            interface=None,
+            itype=itype,
+            workstation=ws,
+            secrets_set=set(),
+        )
     if not form.validate_on_submit():
-        return render("interfaces/form.html", "interfaces/_form.html", status=422, form=form,
-                      interface=None, itype=itype, workstation=ws, secrets_set=set())
+        return render(
+            "interfaces/form.html",
+            "interfaces/_form.html",
+            status=422,
+            form=form,
+            interface=None,
+            itype=itype,
+            workstation=ws,
+            secrets_set=set(),
+        )
     interface = service.create(db.session, itype, form.to_data(), secret_box(), current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde angelegt.", name=interface.name), "success")
@@ -192,12 +229,20 @@ def _detail(interface: Interface, fragment: str = "interfaces/_detail.html"):
     itype = interface_types.get(interface.type_key)
     form = make_form(itype, interface=interface) if itype else None
     day = today()
-    return render("interfaces/show.html", fragment, interface=interface, itype=itype,
-                  form=form, history=history_page(db.session, interface.id),
-                  interface_id=interface.id, action_labels=action_labels(), today=day,
-                  interface_status=service.status_of(interface.start_date, interface.last_error, day),
-                  secrets_set=service.secrets_set(interface),
-                  uses=usage.where_used(db.session, interface, day))
+    return render(
+        "interfaces/show.html",
+        fragment,
+        interface=interface,
+        itype=itype,
+        form=form,
+        history=history_page(db.session, interface.id),
+        interface_id=interface.id,
+        action_labels=action_labels(),
+        today=day,
+        interface_status=service.status_of(interface.start_date, interface.last_error, day),
+        secrets_set=service.secrets_set(interface),
+        uses=usage.where_used(db.session, interface, day),
+    )
 
 
 def saved_in_place(interface: Interface):
@@ -205,8 +250,9 @@ def saved_in_place(interface: Interface):
     band) and `interface-saved` refreshes the list around it; without htmx the page loads again."""
     if not wants_fragment():
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
-    return trigger(_detail(interface, "interfaces/_detail_saved.html"),
-                   {"interface-saved": interface.id})
+    return trigger(
+        _detail(interface, "interfaces/_detail_saved.html"), {"interface-saved": interface.id}
+    )
 
 
 @bp.get("/<int:interface_id>/history")
@@ -218,20 +264,35 @@ def history(interface_id: int):
     if interface is None and not history.items:
         abort(404)
     name = interface.name if interface else history.items[0].event.interface_name
-    return render("interfaces/history.html", "interfaces/_history.html", interface=interface,
-                  interface_id=interface_id, name=name, history=history,
-                  action_labels=action_labels())
+    return render(
+        "interfaces/history.html",
+        "interfaces/_history.html",
+        interface=interface,
+        interface_id=interface_id,
+        name=name,
+        history=history,
+        action_labels=action_labels(),
+    )
 
 
 @bp.get("/deleted")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def deleted():
     """Deleted interfaces, newest first, each leading to its history."""
-    page = fetch_slice(db.session, sa.select(InterfaceEvent).where(InterfaceEvent.action == "deleted")
-                       .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()),
-                       page_arg(), current_app.config["LIST_PAGE_SIZE"])
-    return render("interfaces/deleted.html", "interfaces/_deleted_table.html", page=page,
-                  type_labels=interface_types.display_labels())
+    page = fetch_slice(
+        db.session,
+        sa.select(InterfaceEvent)
+        .where(InterfaceEvent.action == "deleted")
+        .order_by(InterfaceEvent.at.desc(), InterfaceEvent.id.desc()),
+        page_arg(),
+        current_app.config["LIST_PAGE_SIZE"],
+    )
+    return render(
+        "interfaces/deleted.html",
+        "interfaces/_deleted_table.html",
+        page=page,
+        type_labels=interface_types.display_labels(),
+    )
 
 
 @bp.route("/<int:interface_id>/edit", methods=["GET", "POST"])
@@ -242,22 +303,37 @@ def edit(interface_id: int):
     itype = interface_types.get(interface.type_key) or abort(404)
     ws = db.session.get(Workstation, interface.workstation_id) if interface.workstation_id else None
     form = make_form(itype, interface=interface, workstation=ws)
-    ctx = dict(form=form, interface=interface, itype=itype, workstation=ws,
-               secrets_set=service.secrets_set(interface))
+    ctx = dict(
+        form=form,
+        interface=interface,
+        itype=itype,
+        workstation=ws,
+        secrets_set=service.secrets_set(interface),
+    )
     if interface.protected:
-        form.form_errors.append(_("Die Schnittstelle ist geschützt. Heben Sie zuerst den Schutz auf, "
-                                  "um sie zu ändern."))
-        return render("interfaces/form.html", "interfaces/_form.html",
-                      status=422 if request.method == "POST" else 200, **ctx)
+        form.form_errors.append(
+            _("Die Schnittstelle ist geschützt. Heben Sie zuerst den Schutz auf, um sie zu ändern.")
+        )
+        return render(
+            "interfaces/form.html",
+            "interfaces/_form.html",
+            status=422 if request.method == "POST" else 200,
+            **ctx,
+        )
     if request.method == "GET":
         return render("interfaces/form.html", "interfaces/_form.html", **ctx)
     if not form.validate_on_submit():
         return render("interfaces/form.html", "interfaces/_form.html", status=422, **ctx)
-    changes = service.update(db.session, interface, itype, form.to_data(), secret_box(),
-                             current_user)
+    changes = service.update(
+        db.session, interface, itype, form.to_data(), secret_box(), current_user
+    )
     db.session.commit()
-    flash(_("Schnittstelle %(name)s wurde gespeichert.", name=interface.name) if changes else
-          _("Es gab keine Änderungen."), "success")
+    flash(
+        _("Schnittstelle %(name)s wurde gespeichert.", name=interface.name)
+        if changes
+        else _("Es gab keine Änderungen."),
+        "success",
+    )
     return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
 
 
@@ -266,8 +342,9 @@ def edit(interface_id: int):
 def protect(interface_id: int):
     """Protect an interface against changes and deletion."""
     interface = _interface_or_404(interface_id)
-    if DeleteForm().validate_on_submit() and service.set_protected(db.session, interface, True,
-                                                                   current_user):
+    if DeleteForm().validate_on_submit() and service.set_protected(
+        db.session, interface, True, current_user
+    ):
         db.session.commit()
         flash(_("Die Schnittstelle %(name)s ist jetzt geschützt.", name=interface.name), "success")
     return saved_in_place(interface)
@@ -278,11 +355,14 @@ def protect(interface_id: int):
 def unprotect(interface_id: int):
     """Remove the protection so the interface can be changed again."""
     interface = _interface_or_404(interface_id)
-    if DeleteForm().validate_on_submit() and service.set_protected(db.session, interface, False,
-                                                                   current_user):
+    if DeleteForm().validate_on_submit() and service.set_protected(
+        db.session, interface, False, current_user
+    ):
         db.session.commit()
-        flash(_("Der Schutz der Schnittstelle %(name)s wurde aufgehoben.", name=interface.name),
-              "success")
+        flash(
+            _("Der Schutz der Schnittstelle %(name)s wurde aufgehoben.", name=interface.name),
+            "success",
+        )
     return saved_in_place(interface)
 
 
@@ -293,15 +373,25 @@ def _uses_warning(interface: Interface) -> str | None:
 
 
 def _delete_dialog(interface: Interface, status: int = 200):
-    return render("crud/delete.html", "_confirm_delete.html", status=status,
-                  title=_("Schnittstelle löschen"),
-                  question=_("Soll die Schnittstelle %(name)s gelöscht werden? Ihr Verlauf bleibt "
-                             "erhalten.", name=interface.name),
-                  blocked=_("Die Schnittstelle ist geschützt und kann erst nach Aufheben des Schutzes "
-                            "gelöscht werden.") if interface.protected else None,
-                  warning=_uses_warning(interface),
-                  action=url_for("interfaces.delete", interface_id=interface.id),
-                  cancel=url_for("interfaces.show", interface_id=interface.id))
+    return render(
+        "crud/delete.html",
+        "_confirm_delete.html",
+        status=status,
+        title=_("Schnittstelle löschen"),
+        question=_(
+            "Soll die Schnittstelle %(name)s gelöscht werden? Ihr Verlauf bleibt erhalten.",
+            name=interface.name,
+        ),
+        blocked=_(
+            "Die Schnittstelle ist geschützt und kann erst nach Aufheben des Schutzes "
+            "gelöscht werden."
+        )
+        if interface.protected
+        else None,
+        warning=_uses_warning(interface),
+        action=url_for("interfaces.delete", interface_id=interface.id),
+        cancel=url_for("interfaces.show", interface_id=interface.id),
+    )
 
 
 @bp.get("/<int:interface_id>/delete")

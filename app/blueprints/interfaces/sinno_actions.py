@@ -1,4 +1,5 @@
 """SiNNO-App Service actions on an interface: Anmelden, Abmelden (after a warning), the state in place."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, render_template, url_for
@@ -31,9 +32,17 @@ def _fragment(interface: Interface, status: int = 200, **ctx):
     ctx.setdefault("error", None)
     ctx.setdefault("missing", [])
     ctx.setdefault("message", None)
-    resp = current_app.make_response((render_template(
-        "interfaces/actions/_sinno_session.html", interface=interface,
-        logged_in=sinno_interface.is_logged_in(interface), **ctx), status))
+    resp = current_app.make_response(
+        (
+            render_template(
+                "interfaces/actions/_sinno_session.html",
+                interface=interface,
+                logged_in=sinno_interface.is_logged_in(interface),
+                **ctx,
+            ),
+            status,
+        )
+    )
     resp.vary.add("HX-Request")
     return resp
 
@@ -59,10 +68,13 @@ def sinno_login(interface_id: int):
     if not is_htmx():
         flash(str(outcome.message), "success" if outcome.ok else "error")
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
-    resp = _fragment(interface, status=422 if outcome.missing_email else 200,
-                     error=None if outcome.ok else outcome.message,
-                     message=outcome.message if outcome.ok else None,
-                     missing=outcome.missing_email)
+    resp = _fragment(
+        interface,
+        status=422 if outcome.missing_email else 200,
+        error=None if outcome.ok else outcome.message,
+        message=outcome.message if outcome.ok else None,
+        missing=outcome.missing_email,
+    )
     return trigger(resp, {"interface-history": interface.id})
 
 
@@ -71,8 +83,12 @@ def sinno_login(interface_id: int):
 def sinno_logout_confirm(interface_id: int):
     """The confirmation dialog with the vendor's warning."""
     interface = _sinno_interface(interface_id)
-    return render("interfaces/sinno_logout.html", "interfaces/_sinno_logout_dialog.html",
-                  interface=interface, error=None)
+    return render(
+        "interfaces/sinno_logout.html",
+        "interfaces/_sinno_logout_dialog.html",
+        interface=interface,
+        error=None,
+    )
 
 
 @bp.post("/<int:interface_id>/sinno/logout")
@@ -87,11 +103,21 @@ def sinno_logout(interface_id: int):
         flash(str(outcome.message), "success" if outcome.ok else "error")
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
     if not outcome.ok:
-        resp = render("interfaces/sinno_logout.html", "interfaces/_sinno_logout_dialog.html",
-                      interface=interface, error=outcome.message)
+        resp = render(
+            "interfaces/sinno_logout.html",
+            "interfaces/_sinno_logout_dialog.html",
+            interface=interface,
+            error=outcome.message,
+        )
         return trigger(resp, {"interface-history": interface.id})
     resp = current_app.make_response(("", 204))
     # dialog-close last: it empties the dialog, and events fired on a detached form go nowhere.
-    return trigger(resp, {"sinno-session": interface.id, "interface-history": interface.id,
-                          "toast": {"level": "success", "message": _("SiNNO-App Service abgemeldet.")},
-                          "dialog-close": None})
+    return trigger(
+        resp,
+        {
+            "sinno-session": interface.id,
+            "interface-history": interface.id,
+            "toast": {"level": "success", "message": _("SiNNO-App Service abgemeldet.")},
+            "dialog-close": None,
+        },
+    )

@@ -1,4 +1,5 @@
 """SMSAPI actions on an interface: the three-step Test-SMS dialog and the balance lookup."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, url_for
@@ -27,8 +28,14 @@ def _sms_interface(interface_id: int) -> Interface:
 
 def _step(step: str, interface: Interface, status: int = 200, **ctx):
     ctx.setdefault("error", None)
-    return render("interfaces/test_sms.html", f"interfaces/_test_sms_{step}.html", status=status,
-                  interface=interface, step=step, **ctx)
+    return render(
+        "interfaces/test_sms.html",
+        f"interfaces/_test_sms_{step}.html",
+        status=status,
+        interface=interface,
+        step=step,
+        **ctx,
+    )
 
 
 @bp.get("/<int:interface_id>/test-sms")
@@ -53,8 +60,14 @@ def test_sms_number(interface_id: int):
     try:
         length = sms.check_text(interface, text)
     except sms.SmsInputError as exc:
-        return _step("text", interface, status=422, form=form, error=exc.message,
-                     length=sms_length.count(text))
+        return _step(
+            "text",
+            interface,
+            status=422,
+            form=form,
+            error=exc.message,
+            length=sms_length.count(text),
+        )
     number_form = NumberStepForm(formdata=None, text=text)
     return _step("number", interface, form=number_form, length=length)
 
@@ -72,12 +85,31 @@ def test_sms_send(interface_id: int):
     except sms.SmsInputError as exc:
         if exc.field == "text":
             text_form = TextStepForm(formdata=None, text=form.text.data)
-            return _step("text", interface, status=422, form=text_form, error=exc.message,
-                         length=sms_length.count(form.text.data or ""))
-        return _step("number", interface, status=422, form=form, error=exc.message,
-                     length=sms_length.count(form.text.data or ""))
-    message = sms.send_now(db.session, secret_box(), interface, prepared, "test", actor=current_user,
-                           timeouts=current_app.config["SMS_TIMEOUTS"])
+            return _step(
+                "text",
+                interface,
+                status=422,
+                form=text_form,
+                error=exc.message,
+                length=sms_length.count(form.text.data or ""),
+            )
+        return _step(
+            "number",
+            interface,
+            status=422,
+            form=form,
+            error=exc.message,
+            length=sms_length.count(form.text.data or ""),
+        )
+    message = sms.send_now(
+        db.session,
+        secret_box(),
+        interface,
+        prepared,
+        "test",
+        actor=current_user,
+        timeouts=current_app.config["SMS_TIMEOUTS"],
+    )
     resp = _step("result", interface, message=message, prepared=prepared)
     # The history shows the attempt; the list's status follows the outcome.
     return trigger(resp, {"interface-history": interface.id, "interface-saved": interface.id})
@@ -86,18 +118,34 @@ def test_sms_send(interface_id: int):
 @bp.post("/<int:interface_id>/balance")
 @role_required(Role.ADMIN, Role.HELPDESK)
 def balance(interface_id: int):
-    """"Guthaben abfragen": the credits in place; value and time are kept with the interface."""
+    """ "Guthaben abfragen": the credits in place; value and time are kept with the interface."""
     interface = _sms_interface(interface_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    outcome = sms.check_balance(db.session, secret_box(), interface, actor=current_user,
-                           timeouts=current_app.config["SMS_TIMEOUTS"])
+    outcome = sms.check_balance(
+        db.session,
+        secret_box(),
+        interface,
+        actor=current_user,
+        timeouts=current_app.config["SMS_TIMEOUTS"],
+    )
     error = outcome.user_message if isinstance(outcome, GatewayError) else None
     if not wants_fragment():
-        flash(error or _("Guthaben: %(points)s Punkte", points="—" if outcome.points is None
-                         else f"{outcome.points:.2f}"), "error" if error else "success")
+        flash(
+            error
+            or _(
+                "Guthaben: %(points)s Punkte",
+                points="—" if outcome.points is None else f"{outcome.points:.2f}",
+            ),
+            "error" if error else "success",
+        )
         return htmx_or_redirect(url_for("interfaces.show", interface_id=interface.id))
     day = local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    resp = render("interfaces/show.html", "interfaces/_balance_result.html", interface=interface,
-                  error=error, interface_status=status_of(interface.start_date, interface.last_error, day))
+    resp = render(
+        "interfaces/show.html",
+        "interfaces/_balance_result.html",
+        interface=interface,
+        error=error,
+        interface_status=status_of(interface.start_date, interface.last_error, day),
+    )
     return trigger(resp, {"interface-history": interface.id, "interface-saved": interface.id})

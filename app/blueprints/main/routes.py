@@ -1,4 +1,5 @@
 """The start page: an overview tailored to the role (each role's part is its own include)."""
+
 from flask import current_app, render_template
 from flask_login import current_user
 
@@ -19,11 +20,20 @@ def index():
     if current_user.role in ("admin", "helpdesk"):
         from app.blueprints.status.texts import state_labels
 
-        ctx.update(summary=status_board.summary(
-            db.session, local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])),
-            states=state_labels())
+        ctx.update(
+            summary=status_board.summary(
+                db.session, local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+            ),
+            states=state_labels(),
+        )
     elif current_user.role == "employee":
-        ctx.update(home=employee_home(db.session, current_user.id, current_user.branch_id,
-                                      current_app.config["BABEL_DEFAULT_TIMEZONE"]),
-                   reason_text=reason_text)
+        ctx.update(
+            home=employee_home(
+                db.session,
+                current_user.id,
+                current_user.branch_id,
+                current_app.config["BABEL_DEFAULT_TIMEZONE"],
+            ),
+            reason_text=reason_text,
+        )
     return render_template("main/index.html", **ctx)

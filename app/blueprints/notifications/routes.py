@@ -1,4 +1,5 @@
 """Notification centre routes: each user only ever sees and changes their own notifications."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, g, make_response, render_template, url_for
@@ -43,7 +44,9 @@ def notification_link(row) -> str:
 def index():
     """The own notifications, unread first."""
     rows = notifications.listing(db.session, current_user.id, limit=100)
-    return render("notifications/index.html", "notifications/_list.html", rows=rows, form=FlaskForm())
+    return render(
+        "notifications/index.html", "notifications/_list.html", rows=rows, form=FlaskForm()
+    )
 
 
 @bp.get("/badge")

@@ -1,4 +1,5 @@
 """The SMS outbox: what went out, what waits, what failed."""
+
 from flask import Blueprint
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")

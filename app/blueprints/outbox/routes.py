@@ -1,4 +1,5 @@
 """Admins (and helpdesk, read-only) see the SMS outbox; admins resend or cancel failed messages."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,20 +26,35 @@ def index():
     """The outbox, newest first: every message by default, with the number of failed ones on top."""
     status = request.args.get("status", "all")
     kind = request.args.get("kind", "")
-    stmt = (sa.select(SmsMessage, Interface.name, Customer.first_name, Customer.last_name)
-            .outerjoin(Interface, SmsMessage.interface_id == Interface.id)
-            .outerjoin(Customer, SmsMessage.customer_id == Customer.id)
-            .order_by(SmsMessage.id.desc()))
+    stmt = (
+        sa.select(SmsMessage, Interface.name, Customer.first_name, Customer.last_name)
+        .outerjoin(Interface, SmsMessage.interface_id == Interface.id)
+        .outerjoin(Customer, SmsMessage.customer_id == Customer.id)
+        .order_by(SmsMessage.id.desc())
+    )
     if status in STATUSES:
         stmt = stmt.where(SmsMessage.status == status)
     if kind in KINDS:
         stmt = stmt.where(SmsMessage.kind == kind)
-    page = fetch_slice(db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"], scalars=False)
-    counts = dict(db.session.execute(sa.select(SmsMessage.status, sa.func.count())
-                                     .group_by(SmsMessage.status)).all())
-    return render("outbox/index.html", "outbox/_table.html", page=page, status_filter=status, kind=kind,
-                  list_args={"status": status, "kind": kind or None}, statuses=STATUSES, kinds=KINDS,
-                  counts=counts)
+    page = fetch_slice(
+        db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"], scalars=False
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(SmsMessage.status, sa.func.count()).group_by(SmsMessage.status)
+        ).all()
+    )
+    return render(
+        "outbox/index.html",
+        "outbox/_table.html",
+        page=page,
+        status_filter=status,
+        kind=kind,
+        list_args={"status": status, "kind": kind or None},
+        statuses=STATUSES,
+        kinds=KINDS,
+        counts=counts,
+    )
 
 
 def _act(message_id: int, change, done: str, refused: str):
@@ -58,13 +74,21 @@ def _act(message_id: int, change, done: str, refused: str):
 @role_required(Role.ADMIN)
 def resend(message_id: int):
     """Queue a failed message again; the worker sends it (its id keeps it from going out twice)."""
-    return _act(message_id, outbox.resend, _("SMS %(id)d wird erneut versendet."),
-                _("Nur fehlgeschlagene oder abgebrochene SMS können erneut versendet werden."))
+    return _act(
+        message_id,
+        outbox.resend,
+        _("SMS %(id)d wird erneut versendet."),
+        _("Nur fehlgeschlagene oder abgebrochene SMS können erneut versendet werden."),
+    )
 
 
 @bp.post("/<int:message_id>/cancel")
 @role_required(Role.ADMIN)
 def cancel(message_id: int):
     """Cancel a message that has not gone out."""
-    return _act(message_id, outbox.cancel, _("SMS %(id)d wurde abgebrochen."),
-                _("Nur wartende oder fehlgeschlagene SMS können abgebrochen werden."))
+    return _act(
+        message_id,
+        outbox.cancel,
+        _("SMS %(id)d wurde abgebrochen."),
+        _("Nur wartende oder fehlgeschlagene SMS können abgebrochen werden."),
+    )

@@ -1,4 +1,5 @@
 """Customer activation in the SiNNO-App: dialogs, the state fragment that polls, the set-up sheet."""
+
 from __future__ import annotations
 
 import segno
@@ -50,8 +51,12 @@ def confirm_activate(customer_id: int):
     """The confirmation dialog, or the reasons why the activation cannot start."""
     customer = _customer(customer_id)
     problems = service.activation_problems(db.session, customer, _today())
-    return render("customers/sinno_activate.html", "customers/_sinno_activate_dialog.html",
-                  customer=customer, problems=problems)
+    return render(
+        "customers/sinno_activate.html",
+        "customers/_sinno_activate_dialog.html",
+        customer=customer,
+        problems=problems,
+    )
 
 
 @bp.post("/customers/<int:customer_id>/activate")
@@ -67,11 +72,21 @@ def activate(customer_id: int):
             for problem in problems:
                 flash(problem.message, "error")
             return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
-        return render("customers/sinno_activate.html", "customers/_sinno_activate_dialog.html",
-                      status=422, customer=customer, problems=problems)
+        return render(
+            "customers/sinno_activate.html",
+            "customers/_sinno_activate_dialog.html",
+            status=422,
+            customer=customer,
+            problems=problems,
+        )
     if not is_htmx():
-        flash(_("Die SiNNO-App wird für %(name)s eingerichtet; das kann einige Minuten dauern.",
-                name=customer.full_name), "success")
+        flash(
+            _(
+                "Die SiNNO-App wird für %(name)s eingerichtet; das kann einige Minuten dauern.",
+                name=customer.full_name,
+            ),
+            "success",
+        )
         return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
     resp = current_app.make_response(("", 204))
     # dialog-close last: it empties the dialog, and an event fired on a detached form goes nowhere.
@@ -83,8 +98,12 @@ def activate(customer_id: int):
 def confirm_deactivate(customer_id: int):
     """Ask before deactivating."""
     customer = _customer(customer_id)
-    return render("customers/sinno_deactivate.html", "customers/_sinno_deactivate_dialog.html",
-                  customer=customer, error=None)
+    return render(
+        "customers/sinno_deactivate.html",
+        "customers/_sinno_deactivate_dialog.html",
+        customer=customer,
+        error=None,
+    )
 
 
 @bp.post("/customers/<int:customer_id>/deactivate")
@@ -96,12 +115,18 @@ def deactivate(customer_id: int):
         abort(400)
     error = service.deactivate(db.session, secret_box(), customer, current_user, timeouts())
     if not is_htmx():
-        flash(error or _("%(name)s wurde in der SiNNO-App deaktiviert.", name=customer.full_name),
-              "error" if error else "success")
+        flash(
+            error or _("%(name)s wurde in der SiNNO-App deaktiviert.", name=customer.full_name),
+            "error" if error else "success",
+        )
         return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
     if error:
-        return render("customers/sinno_deactivate.html", "customers/_sinno_deactivate_dialog.html",
-                      customer=customer, error=error)
+        return render(
+            "customers/sinno_deactivate.html",
+            "customers/_sinno_deactivate_dialog.html",
+            customer=customer,
+            error=error,
+        )
     resp = current_app.make_response(("", 204))
     # dialog-close last: it empties the dialog, and an event fired on a detached form goes nowhere.
     return trigger(resp, {"sinno-customer": customer.id, "dialog-close": None})
@@ -114,12 +139,24 @@ def sheet(customer_id: int):
     customer = _customer(customer_id)
     if customer.sinno_status not in (service.INVITED, service.ACTIVE):
         abort(404)
-    interface = db.session.get(Interface, customer.sinno_interface_id) \
-        if customer.sinno_interface_id else None
+    interface = (
+        db.session.get(Interface, customer.sinno_interface_id)
+        if customer.sinno_interface_id
+        else None
+    )
     settings = interface.settings if interface else {}
-    link = app_link(settings.get("server") or "", settings.get("company_no") or "",
-                    customer.sinno_customer_id or "")
+    link = app_link(
+        settings.get("server") or "",
+        settings.get("company_no") or "",
+        customer.sinno_customer_id or "",
+    )
     qr = segno.make(link, error="m")
     svg = Markup(qr.svg_inline(scale=5, title=_("QR-Code zur SiNNO-App")))
-    return render("customers/sinno_sheet.html", "customers/sinno_sheet.html", customer=customer,
-                  link=link, qr_svg=svg, app_name=service.APP_NAME)
+    return render(
+        "customers/sinno_sheet.html",
+        "customers/sinno_sheet.html",
+        customer=customer,
+        link=link,
+        qr_svg=svg,
+        app_name=service.APP_NAME,
+    )

@@ -1,4 +1,5 @@
 """SMS to customers (client side) and the live length counter."""
+
 from flask import Blueprint
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")

@@ -1,4 +1,5 @@
 """Employees send an SMS to a customer through the client-side SMS interface that applies to them."""
+
 from __future__ import annotations
 
 from flask import current_app, request
@@ -12,10 +13,10 @@ from app.extensions import db, secret_box
 from app.htmx import render
 from app.models import Customer, Interface, Role
 from app.models.outbox import FAILED
+from app.request_guard import int_arg
 from app.services import sms, sms_length
 from app.services.clock import local_today
 from app.services.interfaces import resolve
-from app.request_guard import int_arg
 from app.services.smsapi import SmsApiSettings
 
 
@@ -29,15 +30,22 @@ def length():
     else:  # an employee counts against the interface that sends for them, and no other
         interface = _applicable()
     max_chars = SmsApiSettings.of(interface).max_chars if interface else None
-    return render("sms/_counter.html", "sms/_counter.html", length=sms_length.count(text),
-                  max_chars=max_chars)
+    return render(
+        "sms/_counter.html", "sms/_counter.html", length=sms_length.count(text), max_chars=max_chars
+    )
 
 
 def _applicable() -> Interface | None:
     """The client-side SMS interface for the user's branch and workstation, if any."""
-    return resolve(db.session, "SMS", "client", local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
-                   branch_id=current_user.branch_id, workstation_id=current_user.workstation_id,
-                   type_key="smsapi")
+    return resolve(
+        db.session,
+        "SMS",
+        "client",
+        local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+        branch_id=current_user.branch_id,
+        workstation_id=current_user.workstation_id,
+        type_key="smsapi",
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,17 +66,28 @@ def new():
         if request.method == "GET":
             form.customer_id.data = str(customer.id)
             form.number.data = customer.mobile or ""
-    ctx = dict(form=form, interface=interface, customer=customer,
-               length=sms_length.count(form.text.data or ""), error=None, message=None,
-               repeat_of=None)
+    ctx = dict(
+        form=form,
+        interface=interface,
+        customer=customer,
+        length=sms_length.count(form.text.data or ""),
+        error=None,
+        message=None,
+        repeat_of=None,
+    )
     if request.method == "GET":
         return render("sms/new.html", "sms/_form.html", **ctx)
     if not form.validate_on_submit():
         return render("sms/new.html", "sms/_form.html", status=400, **ctx)
     if interface is None:
-        ctx["error"] = ("form", _("Für Ihre Filiale und Ihren Arbeitsplatz ist keine clientseitige "
-                                  "SMS-Schnittstelle eingerichtet. Bitte wenden Sie sich an Ihren "
-                                  "Administrator."))
+        ctx["error"] = (
+            "form",
+            _(
+                "Für Ihre Filiale und Ihren Arbeitsplatz ist keine clientseitige "
+                "SMS-Schnittstelle eingerichtet. Bitte wenden Sie sich an Ihren "
+                "Administrator."
+            ),
+        )
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
     try:
         prepared = sms.prepare(interface, form.number.data or "", form.text.data or "")
@@ -77,21 +96,36 @@ def new():
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
     without_consent = customer is not None and not customer.sms_consent
     if without_consent and not form.confirm_no_consent.data:
-        ctx["error"] = ("confirm_no_consent",
-                        _("Für diesen Kunden ist keine SMS-Einwilligung hinterlegt. Bitte bestätigen "
-                          "Sie ausdrücklich, dass die SMS trotzdem gesendet werden darf."))
+        ctx["error"] = (
+            "confirm_no_consent",
+            _(
+                "Für diesen Kunden ist keine SMS-Einwilligung hinterlegt. Bitte bestätigen "
+                "Sie ausdrücklich, dass die SMS trotzdem gesendet werden darf."
+            ),
+        )
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
     if not form.confirm_repeat.data:
         ctx["repeat_of"] = sms.recent_duplicate(db.session, prepared)
         if ctx["repeat_of"] is not None:
             return render("sms/new.html", "sms/_form.html", status=422, **ctx)
-    message = sms.send_now(db.session, secret_box(), interface, prepared, "customer",
-                           actor=current_user, customer_id=customer.id if customer else None,
-                           timeouts=current_app.config["SMS_TIMEOUTS"], retry=True,
-                           consent_confirmed=without_consent)
+    message = sms.send_now(
+        db.session,
+        secret_box(),
+        interface,
+        prepared,
+        "customer",
+        actor=current_user,
+        customer_id=customer.id if customer else None,
+        timeouts=current_app.config["SMS_TIMEOUTS"],
+        retry=True,
+        consent_confirmed=without_consent,
+    )
     ctx["message"] = message
     if message.status != FAILED:  # sent or queued for a retry: nothing left to send twice
-        ctx["form"] = SmsForm(formdata=None, customer_id=str(customer.id) if customer else "",
-                              number=(customer.mobile or "") if customer else "")
+        ctx["form"] = SmsForm(
+            formdata=None,
+            customer_id=str(customer.id) if customer else "",
+            number=(customer.mobile or "") if customer else "",
+        )
         ctx["length"] = sms_length.count("")
     return render("sms/new.html", "sms/_form.html", **ctx)

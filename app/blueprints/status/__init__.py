@@ -1,4 +1,5 @@
 """The helpdesk's status board: states, checks, history, diagnostics."""
+
 from flask import Blueprint
 
 bp = Blueprint("status", __name__, url_prefix="/status")

@@ -3,6 +3,7 @@
 
 Nothing here shows or changes a secret or sends anything: helpdesk may use all of it.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import role_required
-from app.blueprints.paging import page_arg
 from app.blueprints.interfaces.history import action_labels, history_page
+from app.blueprints.paging import page_arg
 from app.blueprints.status import bp
 from app.blueprints.status.texts import (
     RowTexts,
@@ -30,7 +31,7 @@ from app.blueprints.status.texts import (
     state_labels,
 )
 from app.extensions import db, secret_box
-from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
+from app.htmx import htmx_or_redirect, is_htmx, push_url, render, trigger, wants_fragment
 from app.i18n import current_language
 from app.models import Branch, CheckRun, Interface, Role
 from app.models.base import utcnow
@@ -60,14 +61,22 @@ def _board_query() -> status_board.BoardQuery:
     group = args.get("group", "")
     branch_id = int_arg("branch")  # a number out of range is a 400, as in every list
     page = page_arg()
-    return status_board.BoardQuery(state=state if state in status_board.STATES else "",
-                                   group=group if group in interface_types.GROUPS else "",
-                                   branch_id=branch_id, page=page)
+    return status_board.BoardQuery(
+        state=state if state in status_board.STATES else "",
+        group=group if group in interface_types.GROUPS else "",
+        branch_id=branch_id,
+        page=page,
+    )
 
 
 def board_url(query: status_board.BoardQuery, **changes) -> str:
     """The board's URL for these filters, with some changed; empty filters and page 1 left out."""
-    values = {"state": query.state, "group": query.group, "branch": query.branch_id, "page": query.page}
+    values = {
+        "state": query.state,
+        "group": query.group,
+        "branch": query.branch_id,
+        "page": query.page,
+    }
     values.update(changes)
     if values["page"] == 1:
         values["page"] = None
@@ -82,21 +91,33 @@ def index():
     """The board: one row per interface, failing first; filters in the URL; refreshes itself."""
     query = _board_query()
     page = status_board.board_page(db.session, query, today())
-    ctx = dict(page=page, query=query, board_url=board_url, states=state_labels(),
-               banner=banner_lines(alerts.banner(db.session)),
-               checkable=set(checks.checkable_types()), check_label=_("Verbindung prüfen"),
-               labels=column_labels(), views=row_views(page.rows),
-               status_base=url_for("status.index"),
-               refresh_seconds=current_app.config["STATUS_REFRESH_SECONDS"])
+    ctx = dict(
+        page=page,
+        query=query,
+        board_url=board_url,
+        states=state_labels(),
+        banner=banner_lines(alerts.banner(db.session)),
+        checkable=set(checks.checkable_types()),
+        check_label=_("Verbindung prüfen"),
+        labels=column_labels(),
+        views=row_views(page.rows),
+        status_base=url_for("status.index"),
+        refresh_seconds=current_app.config["STATUS_REFRESH_SECONDS"],
+    )
     if wants_fragment():
         resp = render("status/index.html", "status/_board.html", **ctx)
         canonical = board_url(query)
         if request.full_path.rstrip("?") != canonical:
             # The filter form sends empty fields too; the address bar shows the short URL.
-            resp.headers["HX-Push-Url"] = canonical
+            push_url(resp, canonical)
         return resp
-    return render("status/index.html", "status/_board.html", branches=_branch_options(),
-                  groups=_group_labels(), **ctx)
+    return render(
+        "status/index.html",
+        "status/_board.html",
+        branches=_branch_options(),
+        groups=_group_labels(),
+        **ctx,
+    )
 
 
 BRANCH_OPTIONS_FOR = 60.0  # seconds
@@ -108,10 +129,13 @@ def _branch_options() -> list:
     cached = current_app.extensions.get("status_branch_options")
     now = time.monotonic()
     if cached is None or cached[0] < now:
-        rows = db.session.execute(sa.select(Branch.id, Branch.number, Branch.name)
-                                  .order_by(Branch.number)).all()
-        cached = current_app.extensions["status_branch_options"] = (now + BRANCH_OPTIONS_FOR,
-                                                                    [tuple(r) for r in rows])
+        rows = db.session.execute(
+            sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number)
+        ).all()
+        cached = current_app.extensions["status_branch_options"] = (
+            now + BRANCH_OPTIONS_FOR,
+            [tuple(r) for r in rows],
+        )
     return cached[1]
 
 
@@ -131,43 +155,77 @@ def show(interface_id: int):
     day = today()
     itype = interface_types.get(interface.type_key)
     logged_in = (interface.state or {}).get("logged_in")
-    state = status_board.state_of(interface.start_date, interface.last_error, interface.last_check_at,
-                                  interface.last_success_at,
-                                  logged_in if isinstance(logged_in, bool) else None, day)
-    chart = status_board.sms_per_hour(db.session, interface.id) if interface.group == "SMS" else None
-    return render("status/show.html", "status/_detail.html", interface=interface, itype=itype,
-                  state=state, state_text=StateTexts(), chart=chart,
-                  threshold=alerts.low_balance_threshold(interface),
-                  uses=usage.where_used(db.session, interface, day),
-                  checkable=checks.is_checkable(interface),
-                  history=history_page(db.session, interface.id), interface_id=interface.id,
-                  action_labels=action_labels())
+    state = status_board.state_of(
+        interface.start_date,
+        interface.last_error,
+        interface.last_check_at,
+        interface.last_success_at,
+        logged_in if isinstance(logged_in, bool) else None,
+        day,
+    )
+    chart = (
+        status_board.sms_per_hour(db.session, interface.id) if interface.group == "SMS" else None
+    )
+    return render(
+        "status/show.html",
+        "status/_detail.html",
+        interface=interface,
+        itype=itype,
+        state=state,
+        state_text=StateTexts(),
+        chart=chart,
+        threshold=alerts.low_balance_threshold(interface),
+        uses=usage.where_used(db.session, interface, day),
+        checkable=checks.is_checkable(interface),
+        history=history_page(db.session, interface.id),
+        interface_id=interface.id,
+        action_labels=action_labels(),
+    )
 
 
 @bp.post("/<int:interface_id>/check")
 @role_required(*STAFF)
 def check(interface_id: int):
-    """"Verbindung prüfen": a non-destructive check; the result in place and in the history."""
+    """ "Verbindung prüfen": a non-destructive check; the result in place and in the history."""
     interface = _interface_or_404(interface_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     if not checks.is_checkable(interface):
         abort(404)
-    result = checks.check_one(db.session, secret_box(), interface, actor=current_user,
-                              timeouts=current_app.config["SMS_TIMEOUTS"], language=current_language())
+    result = checks.check_one(
+        db.session,
+        secret_box(),
+        interface,
+        actor=current_user,
+        timeouts=current_app.config["SMS_TIMEOUTS"],
+        language=current_language(),
+    )
     message = str(result.message)
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx():
         flash(message, "success" if result.ok else "error")
         back = url_for("status.index") if request.form.get("view") == "row" else None
         return htmx_or_redirect(back or url_for("status.show", interface_id=interface.id))
     if request.form.get("view") == "row":  # the board's row, in place, with the outcome
         row = status_board.board_row(db.session, interface.id, today())
-        return render("status/index.html", "status/_row.html", view=RowTexts()(row), result=result,
-                      message=message, interface=interface, states=state_labels(),
-                      checkable=set(checks.checkable_types()), check_label=_("Verbindung prüfen"),
-                      status_base=url_for("status.index"))
-    resp = render("status/show.html", "status/_check_result.html", interface=interface,
-                  result=result, message=message)
+        return render(
+            "status/index.html",
+            "status/_row.html",
+            view=RowTexts()(row),
+            result=result,
+            message=message,
+            interface=interface,
+            states=state_labels(),
+            checkable=set(checks.checkable_types()),
+            check_label=_("Verbindung prüfen"),
+            status_base=url_for("status.index"),
+        )
+    resp = render(
+        "status/show.html",
+        "status/_check_result.html",
+        interface=interface,
+        result=result,
+        message=message,
+    )
     return trigger(resp, {"interface-history": interface.id})
 
 
@@ -177,10 +235,16 @@ def _run_in_background(app, run_id: int, actor_id: int | None, language: str) ->
 
         actor = db.session.get(User, actor_id) if actor_id else None
         try:
-            checks.execute_run(db.session, app.extensions["secret_box"], run_id,
-                               local_today(app.config["BABEL_DEFAULT_TIMEZONE"]), actor,
-                               app.config["SMS_TIMEOUTS"], app.config["STATUS_CHECK_CONCURRENCY"],
-                               language)
+            checks.execute_run(
+                db.session,
+                app.extensions["secret_box"],
+                run_id,
+                local_today(app.config["BABEL_DEFAULT_TIMEZONE"]),
+                actor,
+                app.config["SMS_TIMEOUTS"],
+                app.config["STATUS_CHECK_CONCURRENCY"],
+                language,
+            )
         except Exception:
             current_app.logger.exception("Check run %s failed", run_id)
         finally:
@@ -190,20 +254,31 @@ def _run_in_background(app, run_id: int, actor_id: int | None, language: str) ->
 @bp.post("/check-all")
 @role_required(*STAFF)
 def check_all():
-    """"Alle prüfen": every active interface, concurrently; progress shows in place."""
+    """ "Alle prüfen": every active interface, concurrently; progress shows in place."""
     if not FlaskForm().validate_on_submit():
         abort(400)
     # One run at a time; a run whose process died (never finished) stops counting after a while.
-    running = db.session.scalar(sa.select(CheckRun).where(
-        CheckRun.finished_at.is_(None), CheckRun.started_at > utcnow() - RUN_ABANDONED_AFTER)
-        .order_by(CheckRun.id.desc()).limit(1))
+    running = db.session.scalar(
+        sa.select(CheckRun)
+        .where(CheckRun.finished_at.is_(None), CheckRun.started_at > utcnow() - RUN_ABANDONED_AFTER)
+        .order_by(CheckRun.id.desc())
+        .limit(1)
+    )
     if running is None:
         running = checks.start_run(db.session, today(), current_user)
         worker = threading.Thread(
-            target=_run_in_background, name=f"check-run-{running.id}", daemon=True,
-            args=(current_app._get_current_object(), running.id, current_user.id, current_language()))
+            target=_run_in_background,
+            name=f"check-run-{running.id}",
+            daemon=True,
+            args=(
+                current_app._get_current_object(),
+                running.id,
+                current_user.id,
+                current_language(),
+            ),
+        )
         worker.start()
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx():
         return htmx_or_redirect(url_for("status.run", run_id=running.id))
     return render("status/run.html", "status/_run.html", run=running)
 
@@ -214,7 +289,7 @@ def run(run_id: int):
     """The progress of "Alle prüfen" (the fragment asks again every second until done)."""
     check_run = db.get_or_404(CheckRun, run_id)
     resp = render("status/run.html", "status/_run.html", run=check_run)
-    if check_run.finished_at is not None and request.headers.get("HX-Request") == "true":
+    if check_run.finished_at is not None and is_htmx():
         trigger(resp, {"status-refresh": run_id})
     return resp
 
@@ -222,11 +297,13 @@ def run(run_id: int):
 @bp.get("/<int:interface_id>/diagnostics")
 @role_required(*STAFF)
 def download_diagnostics(interface_id: int):
-    """"Diagnose herunterladen": the redacted JSON document as a file."""
+    """ "Diagnose herunterladen": the redacted JSON document as a file."""
     interface = _interface_or_404(interface_id)
     doc = diagnostics.document(db.session, secret_box(), interface, today())
     body = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False)
     resp = Response(body, mimetype="application/json")
-    resp.headers["Content-Disposition"] = f'attachment; filename="diagnose-schnittstelle-{interface.id}.json"'
+    resp.headers["Content-Disposition"] = (
+        f'attachment; filename="diagnose-schnittstelle-{interface.id}.json"'
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -2,6 +2,7 @@
 per page in Python so that the templates only place them (a board shows fifty rows; per-cell
 translation and date formatting in the template were most of its time, see bench/status_board.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ class ShortTimes:
         text = self.seen.get(minute)
         if text is None:
             local = minute.replace(tzinfo=UTC).astimezone(self.tz)
-            text = self.seen[minute] = self.joined.replace("{1}", self.date.apply(local, self.locale)) \
-                .replace("{0}", self.time.apply(local, self.locale))
+            text = self.seen[minute] = self.joined.replace(
+                "{1}", self.date.apply(local, self.locale)
+            ).replace("{0}", self.time.apply(local, self.locale))
         return text
 
 
@@ -63,8 +65,9 @@ class StateTexts:
             return self.labels[state.key]
         text = self.planned.get(state.start_date)
         if text is None:
-            text = self.planned[state.start_date] = _("geplant ab %(date)s",
-                                                      date=fmt_date(state.start_date))
+            text = self.planned[state.start_date] = _(
+                "geplant ab %(date)s", date=fmt_date(state.start_date)
+            )
         return text
 
     @staticmethod
@@ -107,35 +110,56 @@ class RowTexts:
 
     def __call__(self, row: status_board.BoardRow) -> RowView:
         when = self.when
-        low = (_("unter der Warnschwelle %(points)s", points=f"{row.low_balance:.2f}")
-               if row.balance_low else "")
+        low = (
+            _("unter der Warnschwelle %(points)s", points=f"{row.low_balance:.2f}")
+            if row.balance_low
+            else ""
+        )
         return RowView(
-            row=row, kind=self.kinds(row), badge=self.states.badge(row.state),
-            state=self.states(row.state), success=when(row.last_success_at),
+            row=row,
+            kind=self.kinds(row),
+            badge=self.states.badge(row.state),
+            state=self.states(row.state),
+            success=when(row.last_success_at),
             error_at=when(row.last_error_at) if row.last_error else "",
             balance="—" if row.balance is None else f"{row.balance:.2f}",
-            sync=when(fromiso(row.last_sync_at)) if row.last_sync_at else "—", low_title=low)
+            sync=when(fromiso(row.last_sync_at)) if row.last_sync_at else "—",
+            low_title=low,
+        )
 
 
 def column_labels() -> dict[str, str]:
     """The board's column names in the reader's language (also each cell's label on phones)."""
-    return {"name": _("Schnittstelle"), "state": _("Status"), "success": _("Zuletzt erfolgreich"),
-            "error": _("Letzter Fehler"), "balance": _("Guthaben"),
-            "sms": _("SMS 24 h gesendet / fehlgeschlagen"), "sync": _("Letzte Chat-Synchronisation"),
-}
+    return {
+        "name": _("Schnittstelle"),
+        "state": _("Status"),
+        "success": _("Zuletzt erfolgreich"),
+        "error": _("Letzter Fehler"),
+        "balance": _("Guthaben"),
+        "sms": _("SMS 24 h gesendet / fehlgeschlagen"),
+        "sync": _("Letzte Chat-Synchronisation"),
+    }
 
 
 def state_labels() -> dict[str, str]:
     """The states in the reader's language."""
-    return {"error": _("Fehler"), "planned": _("geplant"), "active": _("aktiv"),
-            "unchecked": _("nicht geprüft"), "logged_in": _("angemeldet"),
-            "logged_out": _("abgemeldet")}
+    return {
+        "error": _("Fehler"),
+        "planned": _("geplant"),
+        "active": _("aktiv"),
+        "unchecked": _("nicht geprüft"),
+        "logged_in": _("angemeldet"),
+        "logged_out": _("abgemeldet"),
+    }
 
 
 def alert_labels() -> dict[str, str]:
     """Alert kinds in the reader's language."""
-    return {alerts.CHECK: _("Verbindung gestört"), alerts.BALANCE: _("Guthaben unter der Warnschwelle"),
-            alerts.SMS: _("SMS schlagen wiederholt fehl")}
+    return {
+        alerts.CHECK: _("Verbindung gestört"),
+        alerts.BALANCE: _("Guthaben unter der Warnschwelle"),
+        alerts.SMS: _("SMS schlagen wiederholt fehl"),
+    }
 
 
 @dataclass(frozen=True)
@@ -154,11 +178,19 @@ def banner_lines(incidents) -> list[BannerLine]:
     """The banner's lines; each text pattern is translated once, then filled per incident."""
     labels, when = alert_labels(), ShortTimes()
     since, again = _("seit %(when)s"), _("wieder in Ordnung seit %(when)s")
-    return [BannerLine(i.kind, labels.get(i.kind, i.kind), i.interface_id, i.interface_name,
-                       i.resolved_at is not None,
-                       again % {"when": when(i.resolved_at)} if i.resolved_at
-                       else f"{since % {'when': when(i.opened_at)}}: {i.message}")
-            for i in incidents]
+    return [
+        BannerLine(
+            i.kind,
+            labels.get(i.kind, i.kind),
+            i.interface_id,
+            i.interface_name,
+            i.resolved_at is not None,
+            again % {"when": when(i.resolved_at)}
+            if i.resolved_at
+            else f"{since % {'when': when(i.opened_at)}}: {i.message}",
+        )
+        for i in incidents
+    ]
 
 
 def row_views(rows: list[status_board.BoardRow]) -> list[RowView]:

@@ -1,4 +1,5 @@
 """Admin pages for user accounts."""
+
 from flask import Blueprint
 
 bp = Blueprint("users", __name__, url_prefix="/users")

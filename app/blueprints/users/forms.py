@@ -1,12 +1,22 @@
 """Forms for creating and editing accounts and setting passwords."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.blueprints.fields import BranchField, optional_int
 from app.extensions import db
@@ -16,12 +26,17 @@ from app.services.users import MIN_PASSWORD_LENGTH, would_remove_last_admin
 
 def role_choices() -> list[tuple[str, str]]:
     """The three roles, named in the reader's language."""
-    return [(Role.ADMIN.value, _l("Administrator")), (Role.EMPLOYEE.value, _l("Mitarbeiter")),
-            (Role.HELPDESK.value, _l("Helpdesk"))]
+    return [
+        (Role.ADMIN.value, _l("Administrator")),
+        (Role.EMPLOYEE.value, _l("Mitarbeiter")),
+        (Role.HELPDESK.value, _l("Helpdesk")),
+    ]
 
 
 def _workstation_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(sa.select(Workstation.id, Workstation.name).order_by(Workstation.name))
+    rows = db.session.execute(
+        sa.select(Workstation.id, Workstation.name).order_by(Workstation.name)
+    )
     return [("", _l("— keiner —"))] + [(str(r.id), r.name) for r in rows]
 
 
@@ -30,8 +45,9 @@ class PasswordRules:
 
     def __call__(self, form, field):
         if len(field.data or "") < MIN_PASSWORD_LENGTH:
-            raise ValidationError(_("Das Passwort muss mindestens %(n)d Zeichen lang sein.",
-                                     n=MIN_PASSWORD_LENGTH))
+            raise ValidationError(
+                _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
+            )
         username = getattr(form, "username", None)
         name = username.data if username is not None else getattr(form, "_username", None)
         if name and field.data.strip().lower() == name.strip().lower():
@@ -42,14 +58,26 @@ class UserForm(FlaskForm):
     """Account details an admin edits."""
 
     full_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    email = EmailField(_l("E-Mail"), validators=[Optional(), Email(message=_l(
-        "Bitte geben Sie eine gültige E-Mail-Adresse ein.")), Length(max=254)])
+    email = EmailField(
+        _l("E-Mail"),
+        validators=[
+            Optional(),
+            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
+            Length(max=254),
+        ],
+    )
     role = SelectField(_l("Rolle"), choices=role_choices, validators=[DataRequired()])
     branch_id = BranchField(blank=_l("— keine —"))
-    workstation_id = SelectField(_l("Arbeitsplatz"), choices=_workstation_choices,
-                                 coerce=optional_int, validate_choice=True)
-    layout = (("username",), ("full_name", "email"), ("role", "branch_id", "workstation_id"),
-              ("password", "confirm"), ("active",))
+    workstation_id = SelectField(
+        _l("Arbeitsplatz"), choices=_workstation_choices, coerce=optional_int, validate_choice=True
+    )
+    layout = (
+        ("username",),
+        ("full_name", "email"),
+        ("role", "branch_id", "workstation_id"),
+        ("password", "confirm"),
+        ("active",),
+    )
 
     def __init__(self, *args, record: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,9 +85,13 @@ class UserForm(FlaskForm):
 
     def values(self) -> dict:
         """The cleaned values for the account service."""
-        return {"full_name": self.full_name.data or "", "email": self.email.data or None,
-                "role": self.role.data, "branch_id": self.branch_id.data,
-                "workstation_id": self.workstation_id.data}
+        return {
+            "full_name": self.full_name.data or "",
+            "email": self.email.data or None,
+            "role": self.role.data,
+            "branch_id": self.branch_id.data,
+            "workstation_id": self.workstation_id.data,
+        }
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -67,7 +99,8 @@ class UserForm(FlaskForm):
             ws = db.session.get(Workstation, self.workstation_id.data)
             if ws is not None and ws.branch_id != self.branch_id.data:
                 self.workstation_id.errors.append(
-                    _l("Der Arbeitsplatz gehört nicht zur gewählten Filiale."))
+                    _l("Der Arbeitsplatz gehört nicht zur gewählten Filiale.")
+                )
                 ok = False
         return ok
 
@@ -75,23 +108,41 @@ class UserForm(FlaskForm):
 class UserCreateForm(UserForm):
     """A new account with its first password."""
 
-    username = StringField(_l("Benutzername"), validators=[
-        DataRequired(), Length(min=2, max=64),
-        Regexp(r"^[A-Za-z0-9._@-]+$", message=_l(
-            "Nur Buchstaben, Ziffern und . _ @ - sind erlaubt (keine Leerzeichen)."))])
-    password = PasswordField(_l("Passwort"), validators=[DataRequired(), PasswordRules()],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Passwort wiederholen"), validators=[
-        DataRequired(), EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))],
-        render_kw={"autocomplete": "new-password"})
+    username = StringField(
+        _l("Benutzername"),
+        validators=[
+            DataRequired(),
+            Length(min=2, max=64),
+            Regexp(
+                r"^[A-Za-z0-9._@-]+$",
+                message=_l("Nur Buchstaben, Ziffern und . _ @ - sind erlaubt (keine Leerzeichen)."),
+            ),
+        ],
+    )
+    password = PasswordField(
+        _l("Passwort"),
+        validators=[DataRequired(), PasswordRules()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Passwort wiederholen"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
     def values(self) -> dict:
         """The new account's values, with its first password."""
-        return dict(super().values(), username=self.username.data.strip(), password=self.password.data)
+        return dict(
+            super().values(), username=self.username.data.strip(), password=self.password.data
+        )
 
     def validate_username(self, field):
-        exists = db.session.scalar(sa.select(User.id).where(
-            sa.func.lower(User.username) == field.data.strip().lower()))
+        exists = db.session.scalar(
+            sa.select(User.id).where(sa.func.lower(User.username) == field.data.strip().lower())
+        )
         if exists:
             raise ValidationError(_l("Dieser Benutzername ist bereits vergeben."))
 
@@ -116,12 +167,17 @@ class UserEditForm(UserForm):
             return False
         user, active = self._user, bool(self.active.data)
         if user.id == current_user.id and (self.role.data != user.role or not active):
-            self.role.errors.append(_l("Sie können Ihre eigene Rolle nicht ändern und Ihr eigenes Konto "
-                                       "nicht deaktivieren."))
+            self.role.errors.append(
+                _l(
+                    "Sie können Ihre eigene Rolle nicht ändern und Ihr eigenes Konto "
+                    "nicht deaktivieren."
+                )
+            )
             return False
         if would_remove_last_admin(db.session, user, self.role.data, active):
-            self.role.errors.append(_l("Das ist der letzte aktive Administrator; es muss mindestens "
-                                       "einen geben."))
+            self.role.errors.append(
+                _l("Das ist der letzte aktive Administrator; es muss mindestens einen geben.")
+            )
             return False
         return True
 
@@ -129,11 +185,19 @@ class UserEditForm(UserForm):
 class PasswordSetForm(FlaskForm):
     """An admin sets a new password for an account."""
 
-    password = PasswordField(_l("Neues Passwort"), validators=[DataRequired(), PasswordRules()],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Passwort wiederholen"), validators=[
-        DataRequired(), EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))],
-        render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Neues Passwort"),
+        validators=[DataRequired(), PasswordRules()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Passwort wiederholen"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
     def __init__(self, *args, username: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,8 +1,10 @@
 """Admin pages: list, create and edit accounts (the shared CRUD view), deactivate, set passwords."""
+
 from __future__ import annotations
 
 from flask import flash, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
@@ -22,15 +24,30 @@ class UserView(CrudView):
     model, form_class, name, row_template = User, UserCreateForm, "user", "users/_row.html"
     page_template = "users/index.html"
     texts = dict(
-        title=N_("Benutzer"), new=N_("Neuer Benutzer"), empty=N_("Keine Benutzer gefunden."),
-        edit=N_("Benutzer %(name)s bearbeiten"), created=N_("Benutzer %(name)s wurde angelegt."),
-        saved=N_("Benutzer %(name)s wurde gespeichert."))
-    columns = (_l("Benutzername"), _l("Name"), _l("Rolle"), _l("Filiale"), _l("Status"),
-               _l("Letzte Anmeldung"), "")
+        title=N_("Benutzer"),
+        new=N_("Neuer Benutzer"),
+        empty=N_("Keine Benutzer gefunden."),
+        edit=N_("Benutzer %(name)s bearbeiten"),
+        created=N_("Benutzer %(name)s wurde angelegt."),
+        saved=N_("Benutzer %(name)s wurde gespeichert."),
+    )
+    columns = (
+        _l("Benutzername"),
+        _l("Name"),
+        _l("Rolle"),
+        _l("Filiale"),
+        _l("Status"),
+        _l("Letzte Anmeldung"),
+        "",
+    )
 
     def list_context(self):
         q = request.args.get("q", "").strip()[:100]
-        return {"page": self.fetch(service.list_statement(q)), "q": q, "list_args": {"q": q} if q else {}}
+        return {
+            "page": self.fetch(service.list_statement(q)),
+            "q": q,
+            "list_args": {"q": q} if q else {},
+        }
 
     def edit(self, record_id: int):
         """The form to edit an account."""
@@ -61,12 +78,18 @@ def toggle_active(user_id: int):
     if user.id == current_user.id:
         flash(_("Sie können Ihr eigenes Konto nicht deaktivieren."), "error")
     elif not activate and service.would_remove_last_admin(db.session, user, user.role, False):
-        flash(_("Das ist der letzte aktive Administrator; es muss mindestens einen geben."), "error")
+        flash(
+            _("Das ist der letzte aktive Administrator; es muss mindestens einen geben."), "error"
+        )
     else:
         service.set_active(user, activate)
         db.session.commit()
-        flash(_("Benutzer %(name)s wurde aktiviert.", name=user.username) if activate else
-              _("Benutzer %(name)s wurde deaktiviert.", name=user.username), "success")
+        flash(
+            _("Benutzer %(name)s wurde aktiviert.", name=user.username)
+            if activate
+            else _("Benutzer %(name)s wurde deaktiviert.", name=user.username),
+            "success",
+        )
     return htmx_or_redirect(url_for("users.index"))
 
 
@@ -78,8 +101,9 @@ def password(user_id: int):
     form = PasswordSetForm(username=user.username)
     if request.method == "POST":
         if not form.validate_on_submit():
-            return render("users/password.html", "users/_password_form.html", status=422,
-                          form=form, user=user)
+            return render(
+                "users/password.html", "users/_password_form.html", status=422, form=form, user=user
+            )
         service.set_password(user, form.password.data)
         db.session.commit()
         flash(_("Das Passwort von %(name)s wurde geändert.", name=user.username), "success")

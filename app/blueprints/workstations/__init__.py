@@ -1,4 +1,5 @@
 """Admin pages for workstations and their settings."""
+
 from flask import Blueprint
 
 bp = Blueprint("workstations", __name__, url_prefix="/workstations")

@@ -1,8 +1,10 @@
 """The workstation form."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
@@ -16,12 +18,21 @@ from app.services.interfaces import protected_on_workstation
 class WorkstationForm(FlaskForm):
     """A named computer of a branch."""
 
-    name = StringField(_l("Rechnername"), description=_l("Der Computername, z. B. STR-EMPFANG."),
-                       validators=[DataRequired(), Length(max=64), Regexp(
-                           r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                           message=_l("Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."))])
-    branch_id = BranchField(blank=None, validators=[
-        DataRequired(message=_l("Bitte wählen Sie eine Filiale."))])
+    name = StringField(
+        _l("Rechnername"),
+        description=_l("Der Computername, z. B. STR-EMPFANG."),
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                message=_l("Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."),
+            ),
+        ],
+    )
+    branch_id = BranchField(
+        blank=None, validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))]
+    )
     layout = (("name", "branch_id"),)
 
     def __init__(self, *args, record: Workstation | None = None, **kwargs):
@@ -33,7 +44,9 @@ class WorkstationForm(FlaskForm):
         return {"name": self.name.data.strip().upper(), "branch_id": self.branch_id.data}
 
     def validate_name(self, field):
-        stmt = sa.select(Workstation.id).where(sa.func.upper(Workstation.name) == field.data.strip().upper())
+        stmt = sa.select(Workstation.id).where(
+            sa.func.upper(Workstation.name) == field.data.strip().upper()
+        )
         if self._workstation is not None:
             stmt = stmt.where(Workstation.id != self._workstation.id)
         if db.session.scalar(stmt) is not None:
@@ -46,7 +59,11 @@ class WorkstationForm(FlaskForm):
             return
         names = protected_on_workstation(db.session, ws.id)
         if names:
-            raise ValidationError(_(
-                "Der Arbeitsplatz kann nicht in eine andere Filiale verschoben werden: seine "
-                "Schnittstellen ziehen mit um, und %(names)s ist geschützt. Heben Sie zuerst den "
-                "Schutz auf.", names=", ".join(names)))
+            raise ValidationError(
+                _(
+                    "Der Arbeitsplatz kann nicht in eine andere Filiale verschoben werden: seine "
+                    "Schnittstellen ziehen mit um, und %(names)s ist geschützt. Heben Sie zuerst den "
+                    "Schutz auf.",
+                    names=", ".join(names),
+                )
+            )

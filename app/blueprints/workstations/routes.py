@@ -1,8 +1,10 @@
 """Admin pages: list, create, edit and delete workstations (the shared CRUD view), and their settings."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
@@ -24,31 +26,49 @@ class WorkstationView(CrudView):
     model, form_class, name = Workstation, WorkstationForm, "workstation"
     row_template = "workstations/_row.html"
     texts = dict(
-        title=N_("Arbeitsplätze"), new=N_("Neuer Arbeitsplatz"), empty=N_("Noch keine Arbeitsplätze angelegt."),
-        edit=N_("Arbeitsplatz %(name)s bearbeiten"), created=N_("Arbeitsplatz %(name)s wurde angelegt."),
-        saved=N_("Arbeitsplatz %(name)s wurde gespeichert."), deleted=N_("Arbeitsplatz %(name)s wurde gelöscht."),
+        title=N_("Arbeitsplätze"),
+        new=N_("Neuer Arbeitsplatz"),
+        empty=N_("Noch keine Arbeitsplätze angelegt."),
+        edit=N_("Arbeitsplatz %(name)s bearbeiten"),
+        created=N_("Arbeitsplatz %(name)s wurde angelegt."),
+        saved=N_("Arbeitsplatz %(name)s wurde gespeichert."),
+        deleted=N_("Arbeitsplatz %(name)s wurde gelöscht."),
         delete_title=N_("Arbeitsplatz löschen"),
-        delete_question=N_("Soll der Arbeitsplatz %(name)s gelöscht werden?"))
+        delete_question=N_("Soll der Arbeitsplatz %(name)s gelöscht werden?"),
+    )
     columns = (_l("Rechner"), _l("Filiale"), "")
 
     def list_statement(self):
-        return (sa.select(Workstation).join(Branch).options(sa.orm.contains_eager(Workstation.branch))
-                .order_by(Branch.number, Workstation.name, Workstation.id))
+        return (
+            sa.select(Workstation)
+            .join(Branch)
+            .options(sa.orm.contains_eager(Workstation.branch))
+            .order_by(Branch.number, Workstation.name, Workstation.id)
+        )
 
     def save(self, record, form):
         try:
-            return organisation.save_workstation(db.session, record or Workstation(), form.values(),
-                                                 current_user)
+            return organisation.save_workstation(
+                db.session, record or Workstation(), form.values(), current_user
+            )
         except ProtectedError:  # protected by someone else since the form's check
-            raise FieldError("branch_id", _("Eine Schnittstelle dieses Arbeitsplatzes wurde eben "
-                                            "geschützt. Heben Sie zuerst den Schutz auf.")) from None
+            raise FieldError(
+                "branch_id",
+                _(
+                    "Eine Schnittstelle dieses Arbeitsplatzes wurde eben "
+                    "geschützt. Heben Sie zuerst den Schutz auf."
+                ),
+            ) from None
 
     def blocked(self, record):
         usages = organisation.workstation_usages(db.session, record)
         if not usages:
             return None
-        return _("Der Arbeitsplatz %(name)s kann nicht gelöscht werden. Er wird noch verwendet: %(what)s.",
-                 name=record.name, what=describe_usages(usages))
+        return _(
+            "Der Arbeitsplatz %(name)s kann nicht gelöscht werden. Er wird noch verwendet: %(what)s.",
+            name=record.name,
+            what=describe_usages(usages),
+        )
 
     def remove(self, record):
         organisation.delete(db.session, record)
@@ -63,7 +83,14 @@ def settings(workstation_id: int):
     """Arbeitsplatzeinstellungen: the interfaces configured for this computer only."""
     ws = db.get_or_404(Workstation, workstation_id)
     interfaces = db.session.scalars(
-        sa.select(Interface).where(Interface.workstation_id == ws.id).order_by(Interface.group,
-                                                                               Interface.name)).all()
-    return render("workstations/settings.html", "workstations/_settings.html", workstation=ws,
-                  interfaces=interfaces, type_labels=interface_types.display_labels())
+        sa.select(Interface)
+        .where(Interface.workstation_id == ws.id)
+        .order_by(Interface.group, Interface.name)
+    ).all()
+    return render(
+        "workstations/settings.html",
+        "workstations/_settings.html",
+        workstation=ws,
+        interfaces=interfaces,
+        type_labels=interface_types.display_labels(),
+    )

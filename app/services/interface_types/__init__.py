@@ -1,6 +1,8 @@
 """The registry of interface types: `register(type)` once per type module, `get(key)` to look up."""
+
 from __future__ import annotations
 
+from app.i18n import N_
 from app.services.interface_types.base import (  # noqa: F401
     CLIENT,
     SERVER,
@@ -11,11 +13,14 @@ from app.services.interface_types.base import (  # noqa: F401
     SecretField,
 )
 
-from app.i18n import N_  # noqa: E402
-
 _TYPES: dict[str, InterfaceType] = {}
 GROUPS = ("SMS", "Termine", "App", "E-Mail")
-GROUP_LABELS = {"SMS": N_("SMS"), "Termine": N_("Termine"), "App": N_("App"), "E-Mail": N_("E-Mail")}
+GROUP_LABELS = {
+    "SMS": N_("SMS"),
+    "Termine": N_("Termine"),
+    "App": N_("App"),
+    "E-Mail": N_("E-Mail"),
+}
 
 
 def group_label(group: str) -> str:
@@ -62,8 +67,13 @@ def secret_label(name: str) -> str:
 
 def _load() -> None:
     # One import per type module; each module registers itself.
-    from app.services.interface_types import reminder, sinno_app, sinno_chat, smsapi  # noqa: F401
-    from app.services.interface_types import email_smtp  # noqa: F401
+    from app.services.interface_types import (  # noqa: F401
+        email_smtp,
+        reminder,
+        sinno_app,
+        sinno_chat,
+        smsapi,
+    )
 
 
 _load()

@@ -1,8 +1,10 @@
 """What an interface type declares: group, name, usages, form, secrets, actions, own validation."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import wtforms
 

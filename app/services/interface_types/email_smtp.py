@@ -1,4 +1,5 @@
 """E-Mail (SMTP): the chain's outgoing mail server, a real notification channel (SPEC §4.5)."""
+
 from __future__ import annotations
 
 import re
@@ -7,9 +8,25 @@ import wtforms
 from wtforms import validators as v
 
 from app.i18n import N_, T_, _l, current_language
-from app.services.interface_types import (CLIENT, SERVER, Action, CheckResult, CheckTarget,
-                                          InterfaceType, SecretField, register)
-from app.services.smtp import DEFAULT_PORTS, NONE, SSL, STARTTLS, MailError, SmtpClient, SmtpSettings
+from app.services.interface_types import (
+    CLIENT,
+    SERVER,
+    Action,
+    CheckResult,
+    CheckTarget,
+    InterfaceType,
+    SecretField,
+    register,
+)
+from app.services.smtp import (
+    DEFAULT_PORTS,
+    NONE,
+    SSL,
+    STARTTLS,
+    MailError,
+    SmtpClient,
+    SmtpSettings,
+)
 
 SECURITY_CHOICES = (
     (STARTTLS, _l("STARTTLS (Port 587)")),
@@ -26,30 +43,61 @@ def _strip(value):
 class SmtpSettingsForm(wtforms.Form):
     """Server, security, log-in and sender of the mail server."""
 
-    host = wtforms.StringField(_l("Mailserver"), filters=[_strip], validators=[
-        v.InputRequired(message=_l("Bitte geben Sie den Mailserver an, z. B. smtp.example.org.")),
-        v.Length(max=200)])
-    port = wtforms.IntegerField(_l("Port"), default=587, validators=[
-        v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
-        v.NumberRange(min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen."))])
+    host = wtforms.StringField(
+        _l("Mailserver"),
+        filters=[_strip],
+        validators=[
+            v.InputRequired(
+                message=_l("Bitte geben Sie den Mailserver an, z. B. smtp.example.org.")
+            ),
+            v.Length(max=200),
+        ],
+    )
+    port = wtforms.IntegerField(
+        _l("Port"),
+        default=587,
+        validators=[
+            v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
+            v.NumberRange(
+                min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen.")
+            ),
+        ],
+    )
     security = wtforms.SelectField(_l("Sicherheit"), choices=SECURITY_CHOICES, default=STARTTLS)
-    username = wtforms.StringField(_l("Benutzername"), filters=[_strip],
-                                   validators=[v.Optional(), v.Length(max=200)],
-                                   description=_l("Leer, wenn der Server keine Anmeldung verlangt."))
+    username = wtforms.StringField(
+        _l("Benutzername"),
+        filters=[_strip],
+        validators=[v.Optional(), v.Length(max=200)],
+        description=_l("Leer, wenn der Server keine Anmeldung verlangt."),
+    )
     password = wtforms.PasswordField(_l("Passwort"), validators=[v.Optional(), v.Length(max=200)])
-    sender = wtforms.StringField(_l("Absenderadresse"), filters=[_strip], validators=[
-        v.InputRequired(message=_l("Bitte geben Sie die Absenderadresse an.")),
-        v.Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an."),
-                check_deliverability=False),
-        v.Length(max=254)])
-    sender_name = wtforms.StringField(_l("Absendername"), filters=[_strip],
-                                      default="Schnittstellenportal",
-                                      validators=[v.Optional(), v.Length(max=80)])
+    sender = wtforms.StringField(
+        _l("Absenderadresse"),
+        filters=[_strip],
+        validators=[
+            v.InputRequired(message=_l("Bitte geben Sie die Absenderadresse an.")),
+            v.Email(
+                message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an."),
+                check_deliverability=False,
+            ),
+            v.Length(max=254),
+        ],
+    )
+    sender_name = wtforms.StringField(
+        _l("Absendername"),
+        filters=[_strip],
+        default="Schnittstellenportal",
+        validators=[v.Optional(), v.Length(max=80)],
+    )
 
     def validate_host(self, field):
         if field.data and not HOST.match(field.data):
-            raise wtforms.ValidationError(_l("Bitte nur den Rechnernamen oder die IP-Adresse des "
-                                             "Mailservers angeben (ohne smtp:// und ohne Port)."))
+            raise wtforms.ValidationError(
+                _l(
+                    "Bitte nur den Rechnernamen oder die IP-Adresse des "
+                    "Mailservers angeben (ohne smtp:// und ohne Port)."
+                )
+            )
 
 
 def _validate(form, interface) -> None:
@@ -59,33 +107,51 @@ def _validate(form, interface) -> None:
 
 
 def _check(target: CheckTarget) -> CheckResult:
-    """"Verbindung prüfen": connect, EHLO, STARTTLS and log in, sending nothing."""
+    """ "Verbindung prüfen": connect, EHLO, STARTTLS and log in, sending nothing."""
     s = target.settings
-    settings = SmtpSettings(host=s.get("host") or "", port=int(s.get("port") or DEFAULT_PORTS[STARTTLS]),
-                            security=s.get("security") or STARTTLS, username=s.get("username") or None,
-                            password=target.secrets.get("password"), sender=s.get("sender") or "",
-                            timeout=target.timeouts[1] if target.timeouts else 10.0)
+    settings = SmtpSettings(
+        host=s.get("host") or "",
+        port=int(s.get("port") or DEFAULT_PORTS[STARTTLS]),
+        security=s.get("security") or STARTTLS,
+        username=s.get("username") or None,
+        password=target.secrets.get("password"),
+        sender=s.get("sender") or "",
+        timeout=target.timeouts[1] if target.timeouts else 10.0,
+    )
     try:
         SmtpClient(settings).check_connection()
     except MailError as exc:  # the client's own German/English pair, in the checker's language
         return CheckResult(False, exc.message_for(current_language()))
-    return CheckResult(True, T_("Verbindung zum Mailserver in Ordnung (angemeldet, nichts gesendet)."))
+    return CheckResult(
+        True, T_("Verbindung zum Mailserver in Ordnung (angemeldet, nichts gesendet).")
+    )
 
 
-EMAIL_SMTP = register(InterfaceType(
-    key="email_smtp",
-    group="E-Mail",
-    label=N_("E-Mail (SMTP)"),
-    description=_l("Der Postausgangsserver der Filialkette: E-Mail-Benachrichtigungen und "
-                   "Test-E-Mails."),
-    usages=frozenset({SERVER, CLIENT}),
-    settings_form=SmtpSettingsForm,
-    secret_fields=(SecretField("password", _l("Passwort"), lambda s: bool(s.get("username"))),),
-    actions=(
-        Action("test_email", _l("Test-E-Mail senden"), "interfaces.test_email", frozenset({"admin"})),
-    ),
-    defaults={"port": DEFAULT_PORTS[STARTTLS], "security": STARTTLS,
-              "sender_name": "Schnittstellenportal"},
-    validate=_validate,
-    check=_check,
-))
+EMAIL_SMTP = register(
+    InterfaceType(
+        key="email_smtp",
+        group="E-Mail",
+        label=N_("E-Mail (SMTP)"),
+        description=_l(
+            "Der Postausgangsserver der Filialkette: E-Mail-Benachrichtigungen und Test-E-Mails."
+        ),
+        usages=frozenset({SERVER, CLIENT}),
+        settings_form=SmtpSettingsForm,
+        secret_fields=(SecretField("password", _l("Passwort"), lambda s: bool(s.get("username"))),),
+        actions=(
+            Action(
+                "test_email",
+                _l("Test-E-Mail senden"),
+                "interfaces.test_email",
+                frozenset({"admin"}),
+            ),
+        ),
+        defaults={
+            "port": DEFAULT_PORTS[STARTTLS],
+            "security": STARTTLS,
+            "sender_name": "Schnittstellenportal",
+        },
+        validate=_validate,
+        check=_check,
+    )
+)

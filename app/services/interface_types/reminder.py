@@ -1,4 +1,5 @@
 """Kunden-Terminbenachrichtigung: automatic SMS reminders of appointments (SPEC §4.2)."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,9 @@ class ClockTimeField(wtforms.TimeField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError(_l("Bitte eine gültige Uhrzeit im Format HH:MM angeben, z. B. 20:00.")) from None
+            raise ValueError(
+                _l("Bitte eine gültige Uhrzeit im Format HH:MM angeben, z. B. 20:00.")
+            ) from None
 
 
 def _codes(value):
@@ -30,9 +33,13 @@ def _codes(value):
 
 
 def _hours(label):
-    return wtforms.IntegerField(label, validators=[
-        v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
-        v.NumberRange(min=1, max=99, message=_l("Bitte eine Zahl von 1 bis 99 angeben."))])
+    return wtforms.IntegerField(
+        label,
+        validators=[
+            v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
+            v.NumberRange(min=1, max=99, message=_l("Bitte eine Zahl von 1 bis 99 angeben.")),
+        ],
+    )
 
 
 class ReminderSettingsForm(wtforms.Form):
@@ -40,57 +47,109 @@ class ReminderSettingsForm(wtforms.Form):
 
     hours_before = _hours(_l("Stunden vor Termin"))
     min_hours_between = _hours(_l("Min. Stunden vor Doppelnachricht"))
-    template_name = wtforms.StringField(_l("Vorlage"), default="Terminerinnerung", validators=[
-        v.InputRequired(message=_l("Bitte geben Sie einen Namen für die Vorlage an.")), v.Length(max=80)])
-    template = wtforms.TextAreaField(_l("Nachricht"), default=DEFAULT_TEMPLATE, validators=[
-        v.InputRequired(message=_l("Bitte geben Sie den Text der Nachricht an.")), v.Length(max=1000)],
-        description=_l("Platzhalter: %(names)s", names=", ".join("${" + p + "}" for p in PLACEHOLDERS)),
-        render_kw={"rows": 5})
-    quiet_start = ClockTimeField(_l("Start Nachtruhe"), default=time(20, 0), validators=[
-        v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 20:00."))])
-    quiet_end = ClockTimeField(_l("Ende Nachtruhe"), default=time(8, 0), validators=[
-        v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 08:00."))])
-    excluded_branches = wtforms.StringField(_l("Filialkürzel Filter"), filters=[_codes], validators=[
-        v.Optional(), v.Length(max=400)], description=_l(
-            "Kürzel der Filialen, die keine Erinnerungen versenden, durch Komma getrennt (z. B. ESS, LBG)."))
+    template_name = wtforms.StringField(
+        _l("Vorlage"),
+        default="Terminerinnerung",
+        validators=[
+            v.InputRequired(message=_l("Bitte geben Sie einen Namen für die Vorlage an.")),
+            v.Length(max=80),
+        ],
+    )
+    template = wtforms.TextAreaField(
+        _l("Nachricht"),
+        default=DEFAULT_TEMPLATE,
+        validators=[
+            v.InputRequired(message=_l("Bitte geben Sie den Text der Nachricht an.")),
+            v.Length(max=1000),
+        ],
+        description=_l(
+            "Platzhalter: %(names)s", names=", ".join("${" + p + "}" for p in PLACEHOLDERS)
+        ),
+        render_kw={"rows": 5},
+    )
+    quiet_start = ClockTimeField(
+        _l("Start Nachtruhe"),
+        default=time(20, 0),
+        validators=[v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 20:00."))],
+    )
+    quiet_end = ClockTimeField(
+        _l("Ende Nachtruhe"),
+        default=time(8, 0),
+        validators=[v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 08:00."))],
+    )
+    excluded_branches = wtforms.StringField(
+        _l("Filialkürzel Filter"),
+        filters=[_codes],
+        validators=[v.Optional(), v.Length(max=400)],
+        description=_l(
+            "Kürzel der Filialen, die keine Erinnerungen versenden, durch Komma getrennt (z. B. ESS, LBG)."
+        ),
+    )
 
     def validate_template(self, field):
         unknown = unknown_placeholders(field.data or "")
         if unknown:
-            raise wtforms.ValidationError(_(
-                "Unbekannte Platzhalter: %(unknown)s. Erlaubt sind: %(known)s.",
-                unknown=", ".join("${" + u + "}" for u in unknown),
-                known=", ".join("${" + p + "}" for p in PLACEHOLDERS)))
+            raise wtforms.ValidationError(
+                _(
+                    "Unbekannte Platzhalter: %(unknown)s. Erlaubt sind: %(known)s.",
+                    unknown=", ".join("${" + u + "}" for u in unknown),
+                    known=", ".join("${" + p + "}" for p in PLACEHOLDERS),
+                )
+            )
 
     def validate_excluded_branches(self, field):
         codes = [c.strip() for c in (field.data or "").split(",") if c.strip()]
         if any(not re.fullmatch(r"[A-Z0-9]{1,10}", c) for c in codes):
-            raise wtforms.ValidationError(_l("Bitte nur Filialkürzel durch Komma getrennt angeben."))
+            raise wtforms.ValidationError(
+                _l("Bitte nur Filialkürzel durch Komma getrennt angeben.")
+            )
         known = getattr(self, "branch_codes", None)
         unknown = [c for c in codes if known is not None and c not in known]
         if unknown:
-            raise wtforms.ValidationError(_("Unbekannte Filialkürzel: %(codes)s.", codes=", ".join(unknown)))
+            raise wtforms.ValidationError(
+                _("Unbekannte Filialkürzel: %(codes)s.", codes=", ".join(unknown))
+            )
 
 
 def _validate(form, interface) -> None:
-    if form.quiet_start.data and form.quiet_end.data and form.quiet_start.data == form.quiet_end.data:
+    if (
+        form.quiet_start.data
+        and form.quiet_end.data
+        and form.quiet_start.data == form.quiet_end.data
+    ):
         form.quiet_end.errors.append(_l("Beginn und Ende der Nachtruhe dürfen nicht gleich sein."))
 
 
-REMINDER = register(InterfaceType(
-    key="appointment_reminder",
-    group="Termine",
-    label=N_("Kunden-Terminbenachrichtigung"),
-    description=_l("Erinnert Kunden stündlich per SMS an ihre Termine (serverseitig, für die ganze "
-                   "Filialkette)."),
-    usages=frozenset({SERVER}),
-    settings_form=ReminderSettingsForm,
-    branch_restrictable=False,
-    actions=(Action("reminder_run", _l("Jetzt ausführen"), "interfaces.reminder_run",
-                    frozenset({"admin"})),),
-    defaults={"hours_before": 24, "min_hours_between": 24, "template_name": "Terminerinnerung",
-              "template": DEFAULT_TEMPLATE, "quiet_start": "20:00", "quiet_end": "08:00",
-              "excluded_branches": ""},
-    validate=_validate,
-    form_extras=("interfaces/types/_reminder_preview.html",),
-))
+REMINDER = register(
+    InterfaceType(
+        key="appointment_reminder",
+        group="Termine",
+        label=N_("Kunden-Terminbenachrichtigung"),
+        description=_l(
+            "Erinnert Kunden stündlich per SMS an ihre Termine (serverseitig, für die ganze "
+            "Filialkette)."
+        ),
+        usages=frozenset({SERVER}),
+        settings_form=ReminderSettingsForm,
+        branch_restrictable=False,
+        actions=(
+            Action(
+                "reminder_run",
+                _l("Jetzt ausführen"),
+                "interfaces.reminder_run",
+                frozenset({"admin"}),
+            ),
+        ),
+        defaults={
+            "hours_before": 24,
+            "min_hours_between": 24,
+            "template_name": "Terminerinnerung",
+            "template": DEFAULT_TEMPLATE,
+            "quiet_start": "20:00",
+            "quiet_end": "08:00",
+            "excluded_branches": "",
+        },
+        validate=_validate,
+        form_extras=("interfaces/types/_reminder_preview.html",),
+    )
+)

@@ -1,4 +1,5 @@
 """SiNNO-Chat: synchronises the app's chat with the shop; needs no configuration (SPEC §4.4)."""
+
 from __future__ import annotations
 
 import wtforms
@@ -11,12 +12,16 @@ class SinnoChatSettingsForm(wtforms.Form):
     """No fields: the chat runs through the logged-in SiNNO-App Service interface."""
 
 
-SINNO_CHAT = register(InterfaceType(
-    key="sinno_chat",
-    group="App",
-    label=N_("SiNNO-Chat"),
-    description=_l("Synchronisiert die Chat-Nachrichten zwischen Kunden-App und Filiale "
-                   "(serverseitig, alle 2–3 Minuten)."),
-    usages=frozenset({SERVER}),
-    settings_form=SinnoChatSettingsForm,
-))
+SINNO_CHAT = register(
+    InterfaceType(
+        key="sinno_chat",
+        group="App",
+        label=N_("SiNNO-Chat"),
+        description=_l(
+            "Synchronisiert die Chat-Nachrichten zwischen Kunden-App und Filiale "
+            "(serverseitig, alle 2–3 Minuten)."
+        ),
+        usages=frozenset({SERVER}),
+        settings_form=SinnoChatSettingsForm,
+    )
+)

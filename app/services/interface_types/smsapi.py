@@ -1,4 +1,5 @@
 """SMSAPI / HQsms: the SMS gateway of LINK Mobility (SPEC §4.1)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -11,9 +12,17 @@ from wtforms import validators as v
 
 from app.i18n import N_, T_, _, _l
 from app.services import phone, sms_length
+from app.services.interface_types import (
+    CLIENT,
+    SERVER,
+    Action,
+    CheckResult,
+    CheckTarget,
+    InterfaceType,
+    SecretField,
+    register,
+)
 from app.services.smsapi import GatewayError, SmsApiClient, SmsApiSettings
-from app.services.interface_types import (CLIENT, SERVER, Action, CheckResult, CheckTarget,
-                                          InterfaceType, SecretField, register)
 
 SERVICES = (
     ("smsapi_pl", "SMSAPI.pl (api.smsapi.pl)"),
@@ -35,41 +44,88 @@ def _strip(value):
 class SmsApiSettingsForm(wtforms.Form):
     """The SMS Details of the seed's form."""
 
-    service = wtforms.SelectField(_l("Dienst"), choices=SERVICES, default="smsapi_pl",
-                                  description=_l("Ein Schlüsseltoken gilt nur für den Dienst, "
-                                                 "bei dem er erstellt wurde."))
-    base_url = wtforms.StringField(_l("Basis-URL"), filters=[_strip],
-                                   validators=[v.Optional(), v.Length(max=200)],
-                                   description=_l("Nur bei „Eigene Basis-URL“, z. B. "
-                                                  "https://sms.example.org/api/"))
-    auth_mode = wtforms.RadioField(_l("Zugang über"), default=AUTH_TOKEN, choices=[
-        (AUTH_PASSWORD, _l("Benutzername und Passwort")), (AUTH_TOKEN, _l("Schlüsseltoken"))])
-    username = wtforms.StringField(_l("Benutzername"), filters=[_strip],
-                                   validators=[v.Optional(), v.Length(max=100)])
+    service = wtforms.SelectField(
+        _l("Dienst"),
+        choices=SERVICES,
+        default="smsapi_pl",
+        description=_l("Ein Schlüsseltoken gilt nur für den Dienst, bei dem er erstellt wurde."),
+    )
+    base_url = wtforms.StringField(
+        _l("Basis-URL"),
+        filters=[_strip],
+        validators=[v.Optional(), v.Length(max=200)],
+        description=_l("Nur bei „Eigene Basis-URL“, z. B. https://sms.example.org/api/"),
+    )
+    auth_mode = wtforms.RadioField(
+        _l("Zugang über"),
+        default=AUTH_TOKEN,
+        choices=[
+            (AUTH_PASSWORD, _l("Benutzername und Passwort")),
+            (AUTH_TOKEN, _l("Schlüsseltoken")),
+        ],
+    )
+    username = wtforms.StringField(
+        _l("Benutzername"), filters=[_strip], validators=[v.Optional(), v.Length(max=100)]
+    )
     password = wtforms.PasswordField(_l("Passwort"), validators=[v.Optional(), v.Length(max=200)])
-    token = wtforms.PasswordField(_l("Schlüsseltoken"), validators=[v.Optional(), v.Length(max=500)])
-    sender = wtforms.StringField(_l("Absender"), filters=[_strip], validators=[v.Optional()],
-                                 description=_l("Leer = vom Gateway erzeugte Nummer. Sonst bis zu 11 "
-                                                "Buchstaben/Ziffern ohne Leer- und Sonderzeichen, "
-                                                "oder eine Rufnummer. Ein eigener Absender kostet "
-                                                "ggf. mehr Credits."))
-    country_code = wtforms.StringField(_l("Landescode"), default=phone.DEFAULT_COUNTRY_CODE, filters=[_strip],
-                                       validators=[v.InputRequired(message=_l(
-                                           "Bitte geben Sie einen Landescode an, z. B. +49."))])
-    max_chars = wtforms.IntegerField(_l("Max. Zeichen"), default=sms_length.DEFAULT_MAX_CHARS, validators=[
-        v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
-        v.NumberRange(min=1, max=GATEWAY_MAX_CHARS, message=_l(
-            "Max. Zeichen muss zwischen 1 und %(max)d liegen (das Gateway nimmt höchstens 10 Teile "
-            "an).", max=GATEWAY_MAX_CHARS))])
+    token = wtforms.PasswordField(
+        _l("Schlüsseltoken"), validators=[v.Optional(), v.Length(max=500)]
+    )
+    sender = wtforms.StringField(
+        _l("Absender"),
+        filters=[_strip],
+        validators=[v.Optional()],
+        description=_l(
+            "Leer = vom Gateway erzeugte Nummer. Sonst bis zu 11 "
+            "Buchstaben/Ziffern ohne Leer- und Sonderzeichen, "
+            "oder eine Rufnummer. Ein eigener Absender kostet "
+            "ggf. mehr Credits."
+        ),
+    )
+    country_code = wtforms.StringField(
+        _l("Landescode"),
+        default=phone.DEFAULT_COUNTRY_CODE,
+        filters=[_strip],
+        validators=[v.InputRequired(message=_l("Bitte geben Sie einen Landescode an, z. B. +49."))],
+    )
+    max_chars = wtforms.IntegerField(
+        _l("Max. Zeichen"),
+        default=sms_length.DEFAULT_MAX_CHARS,
+        validators=[
+            v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
+            v.NumberRange(
+                min=1,
+                max=GATEWAY_MAX_CHARS,
+                message=_l(
+                    "Max. Zeichen muss zwischen 1 und %(max)d liegen (das Gateway nimmt höchstens 10 Teile "
+                    "an).",
+                    max=GATEWAY_MAX_CHARS,
+                ),
+            ),
+        ],
+    )
     low_balance = wtforms.FloatField(
-        _l("Warnschwelle Guthaben"), validators=[v.Optional(), v.NumberRange(
-            min=0, max=1_000_000, message=_l("Bitte eine Punktzahl ab 0 angeben."))],
-        description=_l("Fällt das Guthaben darunter, werden die Administratoren gewarnt. "
-                       "Leer = keine Warnung."))
-    proxy_host = wtforms.StringField(_l("Proxy Server"), filters=[_strip],
-                                     validators=[v.Optional(), v.Length(max=200)])
-    proxy_port = wtforms.IntegerField(_l("Proxy Port"), validators=[v.Optional(), v.NumberRange(
-        min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen."))])
+        _l("Warnschwelle Guthaben"),
+        validators=[
+            v.Optional(),
+            v.NumberRange(min=0, max=1_000_000, message=_l("Bitte eine Punktzahl ab 0 angeben.")),
+        ],
+        description=_l(
+            "Fällt das Guthaben darunter, werden die Administratoren gewarnt. Leer = keine Warnung."
+        ),
+    )
+    proxy_host = wtforms.StringField(
+        _l("Proxy Server"), filters=[_strip], validators=[v.Optional(), v.Length(max=200)]
+    )
+    proxy_port = wtforms.IntegerField(
+        _l("Proxy Port"),
+        validators=[
+            v.Optional(),
+            v.NumberRange(
+                min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen.")
+            ),
+        ],
+    )
 
     def validate_sender(self, field):
         """A sender name, or a phone number stored as the gateway writes it (491711234567)."""
@@ -86,11 +142,15 @@ class SmsApiSettingsForm(wtforms.Form):
                 number = None
             if number is not None and phonenumbers.is_possible_number(number):
                 field.data = phonenumbers.format_number(
-                    number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+                    number, phonenumbers.PhoneNumberFormat.E164
+                ).lstrip("+")
                 return
-        raise wtforms.ValidationError(_l(
-            "Der Absender darf leer sein, bis zu 11 Buchstaben oder Ziffern ohne Leer- und "
-            "Sonderzeichen enthalten oder eine Rufnummer mit Landesvorwahl sein."))
+        raise wtforms.ValidationError(
+            _l(
+                "Der Absender darf leer sein, bis zu 11 Buchstaben oder Ziffern ohne Leer- und "
+                "Sonderzeichen enthalten oder eine Rufnummer mit Landesvorwahl sein."
+            )
+        )
 
     def validate_country_code(self, field):
         code = (field.data or "").replace(" ", "")
@@ -99,15 +159,22 @@ class SmsApiSettingsForm(wtforms.Form):
         if not code.startswith("+"):
             code = "+" + code
         if not phone.country_code_valid(code):
-            raise wtforms.ValidationError(_(
-                "„%(code)s“ ist kein gültiger Landescode. Beispiele: +49 (Deutschland), +48 (Polen).",
-                code=field.data))
+            raise wtforms.ValidationError(
+                _(
+                    "„%(code)s“ ist kein gültiger Landescode. Beispiele: +49 (Deutschland), +48 (Polen).",
+                    code=field.data,
+                )
+            )
         field.data = code
 
     def validate_proxy_host(self, field):
         if field.data and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]", field.data):
-            raise wtforms.ValidationError(_l("Bitte nur den Rechnernamen oder die IP-Adresse des "
-                                             "Proxys angeben (ohne http:// und ohne Port)."))
+            raise wtforms.ValidationError(
+                _l(
+                    "Bitte nur den Rechnernamen oder die IP-Adresse des "
+                    "Proxys angeben (ohne http:// und ohne Port)."
+                )
+            )
 
 
 def _is_loopback(host: str) -> bool:
@@ -129,11 +196,15 @@ def _base_url_error(url: str):
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return _l("Die Basis-URL muss mit https:// beginnen, z. B. https://sms.example.org/api/.")
     if parts.username or parts.password:
-        return _l("Die Basis-URL darf keinen Benutzernamen und kein Passwort enthalten; "
-                  "Zugangsdaten gehören in die Felder darunter.")
+        return _l(
+            "Die Basis-URL darf keinen Benutzernamen und kein Passwort enthalten; "
+            "Zugangsdaten gehören in die Felder darunter."
+        )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        return _l("Die Basis-URL muss mit https:// beginnen: Zugangsdaten werden sonst "
-                  "unverschlüsselt übertragen (http:// nur für einen Simulator auf diesem Rechner).")
+        return _l(
+            "Die Basis-URL muss mit https:// beginnen: Zugangsdaten werden sonst "
+            "unverschlüsselt übertragen (http:// nur für einen Simulator auf diesem Rechner)."
+        )
     if parts.query or parts.fragment:
         return _l("Die Basis-URL darf keine Parameter (?…) oder Anker (#…) enthalten.")
     return None
@@ -152,30 +223,41 @@ def _validate(form, interface) -> None:
     stored_mode = interface.settings.get("auth_mode") if interface is not None else None
     mode = form.auth_mode.data
     if stored_mode and mode != stored_mode:
-        form.auth_mode.errors.append(_l(
-            "Die Zugangsart kann nach dem ersten Speichern nicht mehr geändert werden. Löschen Sie "
-            "die Schnittstelle und legen Sie sie neu an."))
+        form.auth_mode.errors.append(
+            _l(
+                "Die Zugangsart kann nach dem ersten Speichern nicht mehr geändert werden. Löschen Sie "
+                "die Schnittstelle und legen Sie sie neu an."
+            )
+        )
         return
     if mode == AUTH_PASSWORD and not form.username.data:
         form.username.errors.append(_l("Bitte geben Sie den Benutzernamen an."))
     has_host, has_port = bool(form.proxy_host.data), form.proxy_port.data is not None
     if has_host != has_port and not form.proxy_port.errors:
         target = form.proxy_port if has_host else form.proxy_host
-        target.errors.append(_l("Proxy Server und Proxy Port bitte beide angeben oder beide leer "
-                                "lassen."))
+        target.errors.append(
+            _l("Proxy Server und Proxy Port bitte beide angeben oder beide leer lassen.")
+        )
 
 
 def check(target: CheckTarget) -> CheckResult:
-    """"Verbindung prüfen": read the credit (nothing is sent); the gateway's error in plain words."""
+    """ "Verbindung prüfen": read the credit (nothing is sent); the gateway's error in plain words."""
     s = target.settings
-    options = ({"connect_timeout": target.timeouts[0], "read_timeout": target.timeouts[1]}
-               if target.timeouts else {})
+    options = (
+        {"connect_timeout": target.timeouts[0], "read_timeout": target.timeouts[1]}
+        if target.timeouts
+        else {}
+    )
     settings = SmsApiSettings(
-        service=s.get("service", "smsapi_pl"), base_url=s.get("base_url") or None,
+        service=s.get("service", "smsapi_pl"),
+        base_url=s.get("base_url") or None,
         token=target.secrets.get("token") if s.get("auth_mode") != AUTH_PASSWORD else None,
         username=s.get("username") or None,
         password=target.secrets.get("password") if s.get("auth_mode") == AUTH_PASSWORD else None,
-        proxy_host=s.get("proxy_host") or None, proxy_port=s.get("proxy_port"), **options)
+        proxy_host=s.get("proxy_host") or None,
+        proxy_port=s.get("proxy_port"),
+        **options,
+    )
     client = SmsApiClient(settings)
     try:
         balance = client.balance()
@@ -185,31 +267,52 @@ def check(target: CheckTarget) -> CheckResult:
         client.close()
     if balance.points is None:
         return CheckResult(True, T_("Verbindung in Ordnung."))
-    return CheckResult(True, T_("Verbindung in Ordnung, Guthaben: %(points)s Punkte.",
-                                points=f"{balance.points:.2f}"), balance=balance.points)
+    return CheckResult(
+        True,
+        T_("Verbindung in Ordnung, Guthaben: %(points)s Punkte.", points=f"{balance.points:.2f}"),
+        balance=balance.points,
+    )
 
 
-SMSAPI = register(InterfaceType(
-    key="smsapi",
-    group="SMS",
-    label=N_("SMSAPI / HQsms"),
-    description=_l("SMS-Gateway des polnischen Anbieters LINK Mobility (SMSAPI, früher HQsms)."),
-    usages=frozenset({SERVER, CLIENT}),
-    settings_form=SmsApiSettingsForm,
-    secret_fields=(
-        SecretField("password", _l("Passwort"), lambda s: s.get("auth_mode") == AUTH_PASSWORD),
-        SecretField("token", _l("Schlüsseltoken"), lambda s: s.get("auth_mode") == AUTH_TOKEN),
-    ),
-    actions=(
-        Action("test_sms", _l("Test SMS absenden"), "interfaces.test_sms", frozenset({"admin"})),
-        Action("balance", _l("Guthaben abfragen"), "interfaces.balance",
-               frozenset({"admin", "helpdesk"})),
-    ),
-    defaults={"service": "smsapi_pl", "auth_mode": AUTH_TOKEN,
-              "country_code": phone.DEFAULT_COUNTRY_CODE, "max_chars": sms_length.DEFAULT_MAX_CHARS},
-    locked_after_create=("auth_mode",),
-    show_when={"base_url": ("service", "custom"), "username": ("auth_mode", AUTH_PASSWORD),
-               "password": ("auth_mode", AUTH_PASSWORD), "token": ("auth_mode", AUTH_TOKEN)},
-    validate=_validate,
-    check=check,
-))
+SMSAPI = register(
+    InterfaceType(
+        key="smsapi",
+        group="SMS",
+        label=N_("SMSAPI / HQsms"),
+        description=_l(
+            "SMS-Gateway des polnischen Anbieters LINK Mobility (SMSAPI, früher HQsms)."
+        ),
+        usages=frozenset({SERVER, CLIENT}),
+        settings_form=SmsApiSettingsForm,
+        secret_fields=(
+            SecretField("password", _l("Passwort"), lambda s: s.get("auth_mode") == AUTH_PASSWORD),
+            SecretField("token", _l("Schlüsseltoken"), lambda s: s.get("auth_mode") == AUTH_TOKEN),
+        ),
+        actions=(
+            Action(
+                "test_sms", _l("Test SMS absenden"), "interfaces.test_sms", frozenset({"admin"})
+            ),
+            Action(
+                "balance",
+                _l("Guthaben abfragen"),
+                "interfaces.balance",
+                frozenset({"admin", "helpdesk"}),
+            ),
+        ),
+        defaults={
+            "service": "smsapi_pl",
+            "auth_mode": AUTH_TOKEN,
+            "country_code": phone.DEFAULT_COUNTRY_CODE,
+            "max_chars": sms_length.DEFAULT_MAX_CHARS,
+        },
+        locked_after_create=("auth_mode",),
+        show_when={
+            "base_url": ("service", "custom"),
+            "username": ("auth_mode", AUTH_PASSWORD),
+            "password": ("auth_mode", AUTH_PASSWORD),
+            "token": ("auth_mode", AUTH_TOKEN),
+        },
+        validate=_validate,
+        check=check,
+    )
+)
