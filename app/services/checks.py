@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -233,16 +234,26 @@ def execute_run(
 # ---- the worker's schedule --------------------------------------------------------------------------
 
 
-def _schedule_lock(session: Session) -> bool:
+@contextmanager
+def _schedule_lock(session: Session) -> Iterator[bool]:
+    """One worker at a time runs the scheduled checks (PostgreSQL: a session advisory lock).
+
+    The lock lives on a connection of its own, held for the whole run: the checks commit, and
+    each commit may hand the session a different pooled connection, so a lock taken through the
+    session could be left held on one connection and "released" on another.
+    """
     if session.get_bind().dialect.name != "postgresql":
-        return True
-    return bool(session.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULE_LOCK}))
-
-
-def _schedule_unlock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULE_LOCK})
-        session.commit()
+        yield True
+        return
+    with session.get_bind().connect() as conn:
+        got = bool(conn.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULE_LOCK}))
+        conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULE_LOCK})
+                conn.commit()
 
 
 def run_due(
@@ -257,10 +268,10 @@ def run_due(
 ) -> Tally:
     """Check the active interfaces not checked within `interval` (one worker at a time)."""
     now = now or utcnow()
-    if not _schedule_lock(session):
-        session.commit()
-        return Tally()
-    try:
+    with _schedule_lock(session) as got:
+        if not got:
+            session.commit()
+            return Tally()
         due = session.scalars(
             _all_active(today)
             .where(
@@ -274,5 +285,3 @@ def run_due(
             session.commit()
             return Tally()
         return check_many(session, box, due, SCHEDULER, timeouts, concurrency)
-    finally:
-        _schedule_unlock(session)
