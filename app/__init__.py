@@ -66,9 +66,9 @@ def _babel_gettext(message: str) -> str:
 
 
 def _babel_gettext_in(language: str, message: str) -> str:
-    """Translate into a given language (inside an app context; the source text outside one)."""
+    """Translate into a given language (Flask-Babel in an app context, the catalogue outside one)."""
     if not has_app_context():
-        return message
+        return i18n.catalogue_gettext(language, message)
     with force_locale(language):
         return gettext(message)
 

@@ -19,7 +19,15 @@ from babel.support import LazyProxy
 
 _translate: Callable[[str], str] = lambda message: message  # noqa: E731
 _language: Callable[[], str] = lambda: "de"  # noqa: E731
-_translate_in: Callable[[str, str], str] = lambda language, message: message  # noqa: E731
+
+
+def catalogue_gettext(language: str, message: str) -> str:
+    """`message` looked up in the compiled catalogue of `language` (no Flask; the source text
+    when the language has no catalogue or the catalogue no entry)."""
+    return _catalogue(language).ugettext(message)
+
+
+_translate_in: Callable[[str, str], str] = catalogue_gettext
 
 
 def set_translator(
@@ -162,13 +170,13 @@ def render_in(language: str, value: Text | str | None) -> str:
 
 
 def translator_for(language: str) -> Callable[..., str]:
-    """`_` for one given language, e.g. for an e-mail in its recipient's language (no Flask)."""
-    if not (language or "").startswith("en"):
-        return lambda message, **values: message % values if values else message
-    catalogue = _catalogue("en")
+    """`_` for one given language, e.g. for an e-mail in its recipient's language.
+
+    The same lookup as `Text.render(language)` (`translate_in` of `set_translator`).
+    """
 
     def translate(message: str, **values: object) -> str:
-        text = catalogue.ugettext(message)
+        text = _translate_in(language or "de", message)
         return text % values if values else text
 
     return translate

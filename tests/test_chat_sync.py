@@ -242,7 +242,7 @@ def test_a_passing_fault_keeps_the_reply_queued_and_a_refusal_fails_it(w):
     w.sim.state.customers[sid]["state"] = "deactivated"
     second = chat.add_reply(db.session, thread, "Noch was", None)
     assert not chat.deliver_now(db.session, secret_box(), second, (2.0, 2.0))
-    assert second.status == "failed" and "deaktiviert" in second.error
+    assert second.status == "failed" and "deaktiviert" in str(second.error)
     assert chat.resend(db.session, second) and second.status == "queued"
 
 

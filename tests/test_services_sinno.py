@@ -58,9 +58,9 @@ def test_login_with_an_unknown_company_is_a_config_error(sinno_sim):
     with make_client(sinno_sim, company_no="9999") as client, pytest.raises(SinnoError) as info:
         client.login()
     assert info.value.kind == "config" and info.value.code == "invalid_credentials"
-    assert "Firmen-Nr." in info.value.message_for(
-        "de"
-    ) and "company number" in info.value.message_for("en")
+    assert "Firmen-Nr." in info.value.text.render("de")
+    assert "company number" in info.value.text.render("en")
+    assert str(info.value) == info.value.text.source()  # logs get the German source text
 
 
 def test_login_refuses_a_shop_without_email(sinno_sim):
@@ -175,7 +175,7 @@ def test_fault_switches_become_plain_errors(sinno_sim, switches, kind, code, wor
         with pytest.raises(SinnoError) as info:
             client.session_info()
         assert info.value.kind == kind and info.value.code == code and info.value.passing
-        assert words in info.value.message_for("de")
+        assert words in info.value.text.render("de")
         assert client.session_info()["company_no"] == "4711"  # the switch was for one request
     if "retry_after" in switches:
         assert info.value.retry_after == switches["retry_after"]
@@ -188,7 +188,7 @@ def test_slow_service_times_out(sinno_sim_isolated):
         with pytest.raises(SinnoError) as info:
             register(client)
     assert info.value.kind == "transport" and info.value.maybe_done
-    assert "0.3 s" in info.value.message_for("en")
+    assert "0.3 s" in info.value.text.render("en") and "0,3 s" in info.value.text.render("de")
 
 
 def test_refused_connection(closed_port_url):
@@ -234,7 +234,8 @@ def test_no_token_in_messages_or_logs(sinno_sim, caplog):
             sinno_sim.state.set_faults(times=1, **switches)
             with pytest.raises(SinnoError) as info:
                 client.session_info()
-            assert token not in info.value.message_for("de") + info.value.message_for("en")
+            text = info.value.text
+            assert token not in text.render("de") + text.render("en") + text.dumps()
         assert token not in repr(client) and token not in repr(client.settings)
     assert token not in caplog.text
 

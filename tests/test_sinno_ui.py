@@ -342,7 +342,7 @@ def test_a_passing_fault_keeps_it_pending_and_retries_with_the_same_key(s, porta
     worker().run_once()
     db.session.refresh(customer)
     assert customer.sinno_status == "pending" and customer.sinno_customer_id is None
-    assert "600 Sekunden" in customer.sinno_error
+    assert "600 Sekunden" in str(customer.sinno_error)
     assert customer.sinno_next_attempt_at >= utcnow() + timedelta(seconds=590)
     html = portal.get(f"/customers/{customer.id}").get_data(as_text=True)
     assert "Ein neuer Versuch folgt automatisch" in html
@@ -399,7 +399,7 @@ def test_a_refusal_by_the_service_fails_with_the_reason(s, portal, sinno_sim):
     worker().run_once()
     db.session.refresh(customer)
     assert customer.sinno_status == "not_activated" and customer.sinno_customer_id is None
-    assert "Mobilnummer" in customer.sinno_error and customer.sinno_activation_key is None
+    assert "Mobilnummer" in str(customer.sinno_error) and customer.sinno_activation_key is None
     html = portal.get(f"/sinno/customers/{customer.id}", htmx=True).get_data(as_text=True)
     assert 'id="customer-sinno-error"' in html and 'id="customer-sinno-activate"' in html
     assert not db.session.scalars(sa.select(SmsMessage)).all()

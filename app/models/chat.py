@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.i18n import Text
+from app.models.base import StoredText, utcnow
 
 INBOUND, OUTBOUND = "in", "out"
 # Replies: stored first (queued), then delivered by the worker or at once.
@@ -77,7 +78,7 @@ class ChatMessage(db.Model):
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     next_attempt_at: so.Mapped[datetime | None]
     claimed_at: so.Mapped[datetime | None]
-    error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
 
     def __repr__(self) -> str:
         return f"<ChatMessage {self.id} {self.direction} thread={self.thread_id}>"

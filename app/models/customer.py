@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.i18n import Text
+from app.models.base import StoredText, utcnow
 
 
 class Customer(db.Model):
@@ -43,7 +44,7 @@ class Customer(db.Model):
     sinno_activation_key: so.Mapped[str | None] = so.mapped_column(sa.String(36))
     sinno_attempts: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     sinno_next_attempt_at: so.Mapped[datetime | None]
-    sinno_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    sinno_error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
     sinno_requested_at: so.Mapped[datetime | None]
     sinno_checked_at: so.Mapped[datetime | None]
     sinno_active_at: so.Mapped[datetime | None]

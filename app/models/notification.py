@@ -9,7 +9,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.i18n import Text
+from app.models.base import StoredText, utcnow
 
 # Outbox states, as for SMS: queued -> sending -> sent / failed / cancelled.
 MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED = "queued", "sending", "sent", "failed"
@@ -105,7 +106,7 @@ class EmailMessage(db.Model):
     next_attempt_at: so.Mapped[datetime | None]
     claimed_at: so.Mapped[datetime | None]
     sent_at: so.Mapped[datetime | None]
-    error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
 
     def __repr__(self) -> str:
         return f"<EmailMessage {self.id} {self.kind} {self.status}>"

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language
+from app.i18n import T_, _
 from app.models import ChatMessage, ChatThread, Customer, Interface
 from app.models.base import utcnow
 from app.models.chat import INBOUND, OUTBOUND, REPLY_FAILED, REPLY_QUEUED, REPLY_SENDING, REPLY_SENT
@@ -201,17 +201,17 @@ def sync(
     except SinnoError as exc:
         session.rollback()
         chat = session.get(Interface, chat_id)
-        message = exc.message_for(current_language())
+        message = exc.text
         failures = int((chat.state or {}).get("failures") or 0) + 1
         _set_state(
             chat,
             failures=failures,
-            last_error=message[:500],
+            last_error=message.to_data(),  # language-neutral, see sync_info's reader
             next_sync_at=(now + _backoff(failures, exc.retry_after)).isoformat(),
         )
         record_check(session, chat, "chat_sync", None, False, message)
         session.commit()
-        report.skipped, report.error = "error", message
+        report.skipped, report.error = "error", str(message)
     finally:
         client.close()
     return report
@@ -626,7 +626,7 @@ def _deliver(
             author=reply.author_name,
         )
     except SinnoError as exc:
-        reply.error = exc.message_for(current_language())[:500]
+        reply.error = exc.text  # StoredText: rendered in the reader's language
         if exc.passing and reply.attempts < MAX_ATTEMPTS:
             reply.status = REPLY_QUEUED
             reply.next_attempt_at = now + _backoff(reply.attempts, exc.retry_after)
@@ -653,7 +653,7 @@ def deliver_now(session: Session, box: SecretBox, reply: ChatMessage, timeouts=N
     service = service_interface(session, now.date())
     if service is None:
         reply.status, reply.next_attempt_at = REPLY_QUEUED, now + timedelta(minutes=1)
-        reply.error = _(
+        reply.error = T_(
             "Keine angemeldete SiNNO-App Service Schnittstelle; die Antwort wird gesendet, "
             "sobald eine angemeldet ist."
         )
@@ -665,7 +665,7 @@ def deliver_now(session: Session, box: SecretBox, reply: ChatMessage, timeouts=N
     except SecretError:
         reply.status, reply.error = (
             REPLY_FAILED,
-            _("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden."),
+            T_("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden."),
         )
         ok = False
     session.commit()

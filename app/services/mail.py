@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _, current_language, translator_for
+from app.i18n import T_, Text, _, translator_for
 from app.models import EmailMessage, Interface
 from app.models.base import utcnow
 from app.models.notification import MAIL_FAILED, MAIL_QUEUED, MAIL_SENDING, MAIL_SENT
@@ -66,7 +66,7 @@ def check_connection(
     try:
         SmtpClient(settings_for(interface, box, timeout)).check_connection()
     except MailError as exc:
-        return exc.message_for(language or current_language())
+        return exc.text.render(language) if language else str(exc.text)
     except SecretError:
         return _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
     return None
@@ -192,25 +192,26 @@ def _attempt(
     now: datetime,
     retry: bool,
     tls_context=None,
-) -> tuple[bool, str]:
+) -> tuple[bool, Text]:
     """Send one row marked "sending"; set its outcome; return success and a text (no commit)."""
     if interface is None:
-        message.status, message.error = MAIL_FAILED, _("Die E-Mail-Schnittstelle wurde gelöscht.")
-        return False, message.error
+        text = T_("Die E-Mail-Schnittstelle wurde gelöscht.")
+        message.status, message.error = MAIL_FAILED, text
+        return False, text
     try:
         settings = settings_for(interface, box, timeout, tls_context)
         SmtpClient(settings).send(_message_for(message, settings))
     except SecretError:
-        text = _("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
+        text = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
         message.status, message.error = MAIL_FAILED, text
         return False, text
     except MailError as exc:
-        text = exc.message_for(current_language())
+        text = exc.text
         if retry and exc.temporary and message.attempts < MAX_ATTEMPTS:
             message.status, message.next_attempt_at = MAIL_QUEUED, now + backoff(message.attempts)
         else:
             message.status, message.next_attempt_at = MAIL_FAILED, None
-        message.error = text[:500]
+        message.error = text  # StoredText: language-neutral, shortened to the column
         return False, text
     message.status, message.sent_at, message.error, message.next_attempt_at = (
         MAIL_SENT,
@@ -218,7 +219,7 @@ def _attempt(
         None,
         None,
     )
-    return True, _("E-Mail an %(address)s gesendet.", address=message.to_address)
+    return True, T_("E-Mail an %(address)s gesendet.", address=message.to_address)
 
 
 def send_test(
@@ -256,7 +257,7 @@ def claim_due(session: Session, limit: int, now: datetime) -> list[int]:
     ).all()
     for message in stale:
         message.status = MAIL_FAILED
-        message.error = _(
+        message.error = T_(
             "Der Versand wurde unterbrochen; die E-Mail wird nicht erneut gesendet, "
             "damit sie nicht doppelt ankommt."
         )

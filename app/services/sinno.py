@@ -2,7 +2,7 @@
 
 The only module that knows the service's wire format. It takes its settings as arguments (no Flask),
 owns a `requests.Session`, always passes timeouts (and the proxy when one is set), and turns every
-failure into one `SinnoError` whose messages are plain German/English and never hold a secret.
+failure into one `SinnoError` whose `.text` (language-neutral, `app.i18n.Text`) never holds a secret.
 An expired session token is renewed once, transparently (`on_token` is told the new one).
 """
 
@@ -20,87 +20,87 @@ from urllib.parse import quote, urlsplit
 import requests
 from requests import exceptions as rexc
 
+from app.i18n import N_, T_, Text
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "interface-portal/1.0"
 API_VERSION = "v1"
 
-_LATER_DE = " Bitte später erneut versuchen."
-_LATER_EN = " Please try again later."
-
-# Error codes of the contract in plain words, (German, English); every code of the document.
-ERROR_MESSAGES: dict[str, tuple[str, str]] = {
-    "invalid_request": (
-        "Der SiNNO-Dienst hat die Angaben abgelehnt.",
-        "The SiNNO service refused the data.",
-    ),
-    "invalid_credentials": (
+# Error codes of the contract in plain words (German source texts; every code of the document).
+ERROR_MESSAGES: dict[str, str] = {
+    "invalid_request": N_("Der SiNNO-Dienst hat die Angaben abgelehnt."),
+    "invalid_credentials": N_(
         "Der SiNNO-Dienst kennt diese ClientID oder Firmen-Nr. nicht: bitte die"
-        " Zugangsdaten der Schnittstelle prüfen.",
-        "The SiNNO service does not know this ClientID or company number:"
-        " please check the interface's credentials.",
+        " Zugangsdaten der Schnittstelle prüfen."
     ),
-    "token_missing": (
-        "Die Schnittstelle ist beim SiNNO-Dienst nicht angemeldet: bitte zuerst anmelden.",
-        "The interface is not logged in at the SiNNO service: please log in first.",
+    "token_missing": N_(
+        "Die Schnittstelle ist beim SiNNO-Dienst nicht angemeldet: bitte zuerst anmelden."
     ),
-    "token_invalid": (
+    "token_invalid": N_(
         "Die Anmeldung beim SiNNO-Dienst gilt nicht mehr (abgemeldet): bitte die"
-        " Schnittstelle neu anmelden.",
-        "The log-in at the SiNNO service is no longer valid (logged out): please log"
-        " the interface in again.",
+        " Schnittstelle neu anmelden."
     ),
-    "token_expired": (
+    "token_expired": N_(
         "Die Anmeldung beim SiNNO-Dienst ist abgelaufen und konnte nicht erneuert"
-        " werden: bitte die Schnittstelle neu anmelden.",
-        "The log-in at the SiNNO service has expired and could not be renewed: please"
-        " log the interface in again.",
+        " werden: bitte die Schnittstelle neu anmelden."
     ),
-    "not_found": (
-        "Der SiNNO-Dienst kennt diese Adresse nicht: bitte die Server-Adresse prüfen.",
-        "The SiNNO service does not know this address: please check the server address.",
-    ),
-    "customer_not_found": (
-        "Der SiNNO-Dienst kennt diesen Kunden nicht (mehr).",
-        "The SiNNO service does not know this customer (any more).",
-    ),
-    "message_not_found": (
-        "Der SiNNO-Dienst kennt diese Chat-Nachricht nicht.",
-        "The SiNNO service does not know this chat message.",
-    ),
-    "customer_exists": (
+    "not_found": N_("Der SiNNO-Dienst kennt diese Adresse nicht: bitte die Server-Adresse prüfen."),
+    "customer_not_found": N_("Der SiNNO-Dienst kennt diesen Kunden nicht (mehr)."),
+    "message_not_found": N_("Der SiNNO-Dienst kennt diese Chat-Nachricht nicht."),
+    "customer_exists": N_(
         "Beim SiNNO-Dienst ist bereits ein anderer Kunde mit dieser Mobilnummer oder"
-        " E-Mail-Adresse registriert.",
-        "Another customer with this mobile number or e-mail address is already"
-        " registered at the SiNNO service.",
+        " E-Mail-Adresse registriert."
     ),
-    "customer_deactivated": (
-        "Der Kunde ist in der SiNNO-App deaktiviert.",
-        "The customer is deactivated in the SiNNO app.",
+    "customer_deactivated": N_("Der Kunde ist in der SiNNO-App deaktiviert."),
+    "idempotency_key_reused": N_(
+        "Der SiNNO-Dienst hat einen doppelten Auftrag mit anderem Inhalt abgelehnt."
     ),
-    "idempotency_key_reused": (
-        "Der SiNNO-Dienst hat einen doppelten Auftrag mit anderem Inhalt abgelehnt.",
-        "The SiNNO service refused a repeated request with different content.",
+    "rate_limited": N_("Der SiNNO-Dienst ist gerade ausgelastet."),
+    "internal_error": N_(
+        "Der SiNNO-Dienst meldet einen internen Fehler. Bitte später erneut versuchen."
     ),
-    "rate_limited": ("Der SiNNO-Dienst ist gerade ausgelastet.", "The SiNNO service is busy."),
-    "internal_error": (
-        "Der SiNNO-Dienst meldet einen internen Fehler." + _LATER_DE,
-        "The SiNNO service reports an internal error." + _LATER_EN,
-    ),
-    "unavailable": (
-        "Der SiNNO-Dienst ist wegen Wartung nicht erreichbar." + _LATER_DE,
-        "The SiNNO service is down for maintenance." + _LATER_EN,
+    "unavailable": N_(
+        "Der SiNNO-Dienst ist wegen Wartung nicht erreichbar. Bitte später erneut versuchen."
     ),
 }
-_FIELD_LABELS = {
-    "mobile": ("Mobilnummer", "mobile number"),
-    "email": ("E-Mail-Adresse", "e-mail address"),
-    "first_name": ("Vorname", "first name"),
-    "last_name": ("Nachname", "last name"),
-    "shop_id": ("Filiale", "branch"),
-    "text": ("Text", "text"),
-    "company_no": ("Firmen-Nr.", "company number"),
-    "client_id": ("ClientID", "ClientID"),
+# "invalid_request" naming its field: whole sentences, so that each language can word them.
+_INVALID_FIELD: dict[str, str] = {
+    "mobile": N_(
+        "Der SiNNO-Dienst hat die Angaben abgelehnt: Mobilnummer fehlt oder ist ungültig."
+    ),
+    "email": N_(
+        "Der SiNNO-Dienst hat die Angaben abgelehnt: E-Mail-Adresse fehlt oder ist ungültig."
+    ),
+    "first_name": N_(
+        "Der SiNNO-Dienst hat die Angaben abgelehnt: Vorname fehlt oder ist ungültig."
+    ),
+    "last_name": N_(
+        "Der SiNNO-Dienst hat die Angaben abgelehnt: Nachname fehlt oder ist ungültig."
+    ),
+    "shop_id": N_("Der SiNNO-Dienst hat die Angaben abgelehnt: Filiale fehlt oder ist ungültig."),
+    "text": N_("Der SiNNO-Dienst hat die Angaben abgelehnt: Text fehlt oder ist ungültig."),
+    "company_no": N_(
+        "Der SiNNO-Dienst hat die Angaben abgelehnt: Firmen-Nr. fehlt oder ist ungültig."
+    ),
+    "client_id": N_(
+        "Der SiNNO-Dienst hat die Angaben abgelehnt: ClientID fehlt oder ist ungültig."
+    ),
+    "shops[]": N_(
+        "Der SiNNO-Dienst hat die Angaben abgelehnt: E-Mail-Adresse einer Filiale fehlt oder ist"
+        " ungültig."
+    ),
+}
+_INVALID_OTHER_FIELD = N_(
+    "Der SiNNO-Dienst hat die Angaben abgelehnt: %(field)s fehlt oder ist ungültig."
+)
+_CUSTOMER_EXISTS: dict[str, str] = {
+    "mobile": N_(
+        "Beim SiNNO-Dienst ist bereits ein anderer Kunde mit dieser Mobilnummer registriert."
+    ),
+    "email": N_(
+        "Beim SiNNO-Dienst ist bereits ein anderer Kunde mit dieser E-Mail-Adresse registriert."
+    ),
 }
 # Kinds: what the caller does with an error.
 AUTH, CONFIG, REJECTED, BUSY, TRANSPORT, SERVER, MALFORMED = (
@@ -126,13 +126,16 @@ _KIND_BY_CODE = {
 
 
 class SinnoError(Exception):
-    """A SiNNO call failed; the messages are safe to show and never hold a secret or token."""
+    """A SiNNO call failed; `.text` is safe to show (and store) and never holds a secret or token.
+
+    `.text` is language-neutral (`app.i18n.Text`): it renders in the reader's language;
+    ``str()`` is the German source text (for logs).
+    """
 
     def __init__(
         self,
         kind: str,
-        message_de: str,
-        message_en: str,
+        text: Text,
         *,
         code: str | None = None,
         http_status: int | None = None,
@@ -140,16 +143,15 @@ class SinnoError(Exception):
         retry_after: int | None = None,
         maybe_done: bool = False,
     ) -> None:
-        super().__init__(message_de)
+        super().__init__(text.source())
         self.kind = kind
+        self.text = text
         self.code = code
         self.http_status = http_status
         self.field = field
         self.retry_after = retry_after
         # True when the request may have reached the service (read timeout, dropped answer).
         self.maybe_done = maybe_done
-        self.user_message_de = message_de
-        self.user_message_en = message_en
 
     @property
     def passing(self) -> bool:
@@ -158,15 +160,11 @@ class SinnoError(Exception):
 
     @property
     def user_message(self) -> str:
-        """The German message (the portal's default language)."""
-        return self.user_message_de
-
-    def message_for(self, lang: str) -> str:
-        """The message in "de" or "en"."""
-        return self.user_message_en if (lang or "").startswith("en") else self.user_message_de
+        """The text in the current reader's language."""
+        return str(self.text)
 
     def __str__(self) -> str:
-        return self.user_message_de
+        return self.text.source()
 
     def __repr__(self) -> str:
         return (
@@ -179,34 +177,35 @@ class SinnoError(Exception):
     ) -> SinnoError:
         """The error for a contract error code, in plain words (unknown codes by HTTP status)."""
         if code in ERROR_MESSAGES:
-            de, en = ERROR_MESSAGES[code]
+            text = Text(ERROR_MESSAGES[code])
             kind = _KIND_BY_CODE.get(code, REJECTED)
         elif http_status >= 500:
-            de, en = ERROR_MESSAGES["internal_error"]
+            text = Text(ERROR_MESSAGES["internal_error"])
             kind = SERVER
         else:
-            de = f"Der SiNNO-Dienst hat den Auftrag abgelehnt (HTTP {http_status})."
-            en = f"The SiNNO service refused the request (HTTP {http_status})."
+            text = T_(
+                "Der SiNNO-Dienst hat den Auftrag abgelehnt (HTTP %(status)d).", status=http_status
+            )
             kind = REJECTED
         if code == "invalid_request" and field:
-            label_de, label_en = _FIELD_LABELS.get(field, (field, field))
-            if field.startswith("shops["):
-                label_de, label_en = "E-Mail-Adresse einer Filiale", "a branch's e-mail address"
-            de = f"Der SiNNO-Dienst hat die Angaben abgelehnt: {label_de} fehlt oder ist ungültig."
-            en = f"The SiNNO service refused the data: {label_en} is missing or invalid."
-        if code == "customer_exists" and field in ("mobile", "email"):
-            label_de, label_en = _FIELD_LABELS[field]
-            de = f"Beim SiNNO-Dienst ist bereits ein anderer Kunde mit dieser {label_de} registriert."
-            en = (
-                f"Another customer with this {label_en} is already registered at the SiNNO service."
+            key = "shops[]" if field.startswith("shops[") else field
+            text = (
+                Text(_INVALID_FIELD[key])
+                if key in _INVALID_FIELD
+                else Text(_INVALID_OTHER_FIELD, {"field": field})
             )
+        if code == "customer_exists" and field in _CUSTOMER_EXISTS:
+            text = Text(_CUSTOMER_EXISTS[field])
         if retry_after is not None:
-            de += f" Bitte in {retry_after} Sekunden erneut versuchen."
-            en += f" Please try again in {retry_after} seconds."
+            text = T_(
+                "%(error)s Bitte in %(seconds)d Sekunden erneut versuchen.",
+                error=text,
+                seconds=retry_after,
+            )
         elif code == "rate_limited":
-            de, en = de + _LATER_DE, en + _LATER_EN
+            text = T_("%(error)s Bitte später erneut versuchen.", error=text)
         return cls(
-            kind, de, en, code=code, http_status=http_status, field=field, retry_after=retry_after
+            kind, text, code=code, http_status=http_status, field=field, retry_after=retry_after
         )
 
 
@@ -305,11 +304,7 @@ def _base(url: str) -> str:
         or parts.username
         or parts.password
     ):
-        raise SinnoError(
-            CONFIG,
-            "Die Server-Adresse der SiNNO-Schnittstelle ist ungültig.",
-            "The SiNNO interface's server address is invalid.",
-        )
+        raise SinnoError(CONFIG, T_("Die Server-Adresse der SiNNO-Schnittstelle ist ungültig."))
     return url
 
 
@@ -325,11 +320,7 @@ def _proxies(settings: SinnoSettings) -> dict[str, str] | None:
     host = host.split("://", 1)[-1].rstrip("/")
     port = settings.proxy_port
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        raise SinnoError(
-            CONFIG,
-            "Für den Proxy fehlt ein gültiger Port (1–65535).",
-            "The proxy needs a valid port (1-65535).",
-        )
+        raise SinnoError(CONFIG, T_("Für den Proxy fehlt ein gültiger Port (1–65535)."))
     url = f"http://{host}:{port}"
     return {"http": url, "https": url}
 
@@ -618,9 +609,7 @@ class SinnoClient:
             raise err from None
         except (ValueError, UnicodeError):
             raise SinnoError(
-                CONFIG,
-                "Die Server- oder Proxy-Adresse der SiNNO-Schnittstelle ist ungültig.",
-                "The SiNNO interface's server or proxy address is invalid.",
+                CONFIG, T_("Die Server- oder Proxy-Adresse der SiNNO-Schnittstelle ist ungültig.")
             ) from None
         return self._parse(resp, path)
 
@@ -646,9 +635,11 @@ class SinnoClient:
         elif 300 <= status < 400:
             err = SinnoError(
                 CONFIG,
-                f"Der SiNNO-Dienst leitet die Anfrage um (HTTP {status}): Server-Adresse prüfen.",
-                f"The SiNNO service redirects the request"
-                f" (HTTP {status}): check the server address.",
+                T_(
+                    "Der SiNNO-Dienst leitet die Anfrage um (HTTP %(status)d): Server-Adresse"
+                    " prüfen.",
+                    status=status,
+                ),
                 http_status=status,
             )
         else:
@@ -666,66 +657,65 @@ class SinnoClient:
         log.warning("SiNNO %s: unexpected answer (HTTP %s)", path.split("/")[0], status)
         return SinnoError(
             MALFORMED,
-            f"Der SiNNO-Dienst hat eine unerwartete Antwort geliefert (HTTP {status})." + _LATER_DE,
-            f"The SiNNO service sent an unexpected answer (HTTP {status})." + _LATER_EN,
+            T_(
+                "Der SiNNO-Dienst hat eine unerwartete Antwort geliefert (HTTP %(status)d)."
+                " Bitte später erneut versuchen.",
+                status=status,
+            ),
             http_status=status,
         )
 
     def _transport_error(self, exc: rexc.RequestException, creates: bool) -> SinnoError:
         host = self._host
-        maybe_de = (
-            (
-                " Der Auftrag wurde möglicherweise trotzdem ausgeführt; eine Wiederholung ist"
-                " unschädlich."
-            )
-            if creates
-            else _LATER_DE
-        )
-        maybe_en = (
-            " The request may have been carried out anyway; repeating it is harmless."
-            if creates
-            else _LATER_EN
-        )
         if isinstance(exc, rexc.ProxyError):
             return SinnoError(
                 TRANSPORT,
-                "Der Proxy ist nicht erreichbar oder hat die Verbindung"
-                " abgelehnt: Proxy-Server und Port prüfen.",
-                "The proxy cannot be"
-                " reached or refused the connection: check the proxy server and"
-                " port.",
+                T_(
+                    "Der Proxy ist nicht erreichbar oder hat die Verbindung abgelehnt:"
+                    " Proxy-Server und Port prüfen."
+                ),
             )
         if isinstance(exc, rexc.ConnectTimeout):
             return SinnoError(
                 TRANSPORT,
-                f"Der SiNNO-Dienst ({host}) war nicht innerhalb von"
-                f" {self._timeout[0]:g} s erreichbar: Netzwerk, Firewall und Proxy"
-                " prüfen.",
-                f"The SiNNO service ({host}) could not be reached within"
-                f" {self._timeout[0]:g} s: check the network, firewall and proxy.",
+                T_(
+                    "Der SiNNO-Dienst (%(host)s) war nicht innerhalb von %(seconds)s s erreichbar:"
+                    " Netzwerk, Firewall und Proxy prüfen.",
+                    host=host,
+                    seconds=self._timeout[0],
+                ),
             )
         if isinstance(exc, rexc.Timeout):
             return SinnoError(
                 TRANSPORT,
-                f"Der SiNNO-Dienst ({host}) hat nicht innerhalb von"
-                f" {self._timeout[1]:g} s geantwortet." + maybe_de,
-                f"The SiNNO service ({host}) did not answer within"
-                f" {self._timeout[1]:g} s." + maybe_en,
+                T_(
+                    "Der SiNNO-Dienst (%(host)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                    " Der Auftrag wurde möglicherweise trotzdem ausgeführt; eine Wiederholung ist"
+                    " unschädlich.",
+                    host=host,
+                    seconds=self._timeout[1],
+                )
+                if creates
+                else T_(
+                    "Der SiNNO-Dienst (%(host)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                    " Bitte später erneut versuchen.",
+                    host=host,
+                    seconds=self._timeout[1],
+                ),
                 maybe_done=creates,
             )
         if isinstance(exc, rexc.SSLError):
             return SinnoError(
                 TRANSPORT,
-                f"Die sichere Verbindung (TLS) zum SiNNO-Dienst ({host}) ist"
-                " fehlgeschlagen: Zertifikat, Systemzeit oder Proxy prüfen.",
-                f"The secure connection (TLS) to the SiNNO service ({host}) failed:"
-                " check the certificate, the system time or the proxy.",
+                T_(
+                    "Die sichere Verbindung (TLS) zum SiNNO-Dienst (%(host)s) ist fehlgeschlagen:"
+                    " Zertifikat, Systemzeit oder Proxy prüfen.",
+                    host=host,
+                ),
             )
         if isinstance(exc, (rexc.InvalidURL, rexc.MissingSchema, rexc.InvalidSchema)):
             return SinnoError(
-                CONFIG,
-                "Die Server-Adresse der SiNNO-Schnittstelle ist ungültig.",
-                "The SiNNO interface's server address is invalid.",
+                CONFIG, T_("Die Server-Adresse der SiNNO-Schnittstelle ist ungültig.")
             )
         text = str(exc)
         if (
@@ -735,15 +725,26 @@ class SinnoClient:
         ):
             return SinnoError(
                 TRANSPORT,
-                f"Keine Verbindung zum SiNNO-Dienst ({host}): Netzwerk, Firewall und Proxy prüfen.",
-                f"Could not connect to the SiNNO"
-                f" service ({host}): check the network, firewall and proxy.",
+                T_(
+                    "Keine Verbindung zum SiNNO-Dienst (%(host)s): Netzwerk, Firewall und Proxy"
+                    " prüfen.",
+                    host=host,
+                ),
             )
         return SinnoError(
             TRANSPORT,
-            f"Die Verbindung zum SiNNO-Dienst ({host}) wurde ohne Antwort abgebrochen." + maybe_de,
-            f"The connection to the SiNNO service ({host})"
-            " was closed without an answer." + maybe_en,
+            T_(
+                "Die Verbindung zum SiNNO-Dienst (%(host)s) wurde ohne Antwort abgebrochen."
+                " Der Auftrag wurde möglicherweise trotzdem ausgeführt; eine Wiederholung ist"
+                " unschädlich.",
+                host=host,
+            )
+            if creates
+            else T_(
+                "Die Verbindung zum SiNNO-Dienst (%(host)s) wurde ohne Antwort abgebrochen."
+                " Bitte später erneut versuchen.",
+                host=host,
+            ),
             maybe_done=creates,
         )
 

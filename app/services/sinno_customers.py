@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import T_, _, current_language
+from app.i18n import T_, Text, _
 from app.models import Customer, Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import QUEUED, SENT
@@ -242,9 +242,9 @@ def mask_code(text: str) -> str:
     return CODE_RE.sub(MASK, text)
 
 
-def _fail(customer: Customer, message: str) -> None:
+def _fail(customer: Customer, message: Text | str) -> None:
     customer.sinno_status = NOT_ACTIVATED
-    customer.sinno_error = message[:500]
+    customer.sinno_error = message  # StoredText: shortened to the column
     customer.sinno_activation_key = None
     customer.sinno_next_attempt_at = None
 
@@ -259,11 +259,11 @@ def _register_one(
 ) -> bool:
     """One registration attempt for a claimed customer; stores the outcome (commits)."""
     if interface is None or not is_logged_in(interface):
-        _fail(customer, _("Die SiNNO-App Service Schnittstelle ist nicht mehr angemeldet."))
+        _fail(customer, T_("Die SiNNO-App Service Schnittstelle ist nicht mehr angemeldet."))
         session.commit()
         return False
     if customer.branch is None:
-        _fail(customer, _("Der Kunde ist keiner Filiale zugeordnet."))
+        _fail(customer, T_("Der Kunde ist keiner Filiale zugeordnet."))
         session.commit()
         return False
     today = now.date()
@@ -273,7 +273,7 @@ def _register_one(
             customer, (sms.settings or {}).get("country_code", "+49") if sms else "+49"
         )
     except phone.InvalidPhoneNumber:
-        _fail(customer, _("Die Mobilnummer des Kunden ist keine gültige Mobilnummer."))
+        _fail(customer, T_("Die Mobilnummer des Kunden ist keine gültige Mobilnummer."))
         session.commit()
         return False
     try:
@@ -289,16 +289,18 @@ def _register_one(
                 idempotency_key=customer.sinno_activation_key,
             )
     except SecretError:
-        _fail(customer, _("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden."))
+        _fail(
+            customer, T_("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden.")
+        )
         session.commit()
         return False
     except SinnoError as exc:
-        message = exc.message_for(current_language())
+        message = exc.text
         if exc.passing and customer.sinno_attempts < MAX_ATTEMPTS:
             wait = timedelta(minutes=2 ** max(0, customer.sinno_attempts - 1))
             if exc.retry_after:
                 wait = max(wait, timedelta(seconds=exc.retry_after))
-            customer.sinno_error = message[:500]
+            customer.sinno_error = message
             customer.sinno_next_attempt_at = now + wait
         else:
             _fail(customer, message)
@@ -308,7 +310,12 @@ def _register_one(
             "sinno_register",
             None,
             ok=False,
-            message=f"{customer.full_name} ({customer.number or f'#{customer.id}'}): {message}",
+            message=T_(
+                "%(name)s (%(number)s): %(error)s",
+                name=customer.full_name,
+                number=customer.number or "#" + str(customer.id),
+                error=message,
+            ),
         )
         session.commit()
         return False
@@ -331,7 +338,7 @@ def _register_one(
             )
         )
     else:
-        customer.sinno_error = _(
+        customer.sinno_error = T_(
             "Der Identifikationscode konnte nicht gesendet werden: keine SMS-Schnittstelle."
         )
     record_event(
@@ -446,7 +453,7 @@ def poll_invited(
                     elif remote.state == "deactivated":
                         customer.sinno_status = NOT_ACTIVATED
                         customer.sinno_customer_id = None
-                        customer.sinno_error = _("Beim SiNNO-Dienst deaktiviert.")
+                        customer.sinno_error = T_("Beim SiNNO-Dienst deaktiviert.")
         except (SinnoError, SecretError) as exc:
             log.warning("SiNNO status check for interface %s failed: %r", interface_id, exc)
     session.commit()
@@ -488,17 +495,16 @@ def deactivate(
         return _("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden.")
     except SinnoError as exc:
         if exc.code != "customer_not_found":
-            message = exc.message_for(current_language())
             record_event(
                 session,
                 interface,
                 "sinno_deactivate",
                 actor,
                 ok=False,
-                message=f"{customer.full_name}: {message}",
+                message=T_("%(name)s: %(error)s", name=customer.full_name, error=exc.text),
             )
             session.commit()
-            return message
+            return str(exc.text)
     record_event(
         session,
         interface,

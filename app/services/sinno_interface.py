@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import T_, Text, current_language
+from app.i18n import T_, Text
 from app.models import Branch, Interface
 from app.models.base import utcnow
 from app.services.interfaces import read_secret, record_check, write_secret
@@ -160,7 +160,7 @@ def login(
         with SinnoClient(settings) as client:
             result = client.login()
     except SinnoError as exc:
-        message = exc.message_for(current_language())
+        message = exc.text
         record_check(session, interface, "login", actor, False, message)
         session.commit()
         return Outcome(False, message)
@@ -203,7 +203,7 @@ def logout(
         note = _secret_error()
     except SinnoError as exc:
         if exc.code not in ("token_invalid", "token_missing"):
-            message = exc.message_for(current_language())
+            message = exc.text
             record_check(session, interface, "logout", actor, False, message)
             session.commit()
             return Outcome(False, message)
@@ -267,8 +267,8 @@ def check_connection(target) -> dict:
                 "state": {"logged_in": True},
             }
         state = {"logged_in": False} if exc.code == "token_invalid" else {}
-        # The client's own German/English pair: stored in the language of whoever checked.
-        return {"ok": False, "message": exc.message_for(current_language()), "state": state}
+        # Language-neutral: rendered in the language of whoever reads the history.
+        return {"ok": False, "message": exc.text, "state": state}
     return {
         "ok": True,
         "message": T_(

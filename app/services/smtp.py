@@ -1,7 +1,7 @@
 """The SMTP client: outgoing e-mail through the chain's mail server (SPEC §4.5).
 
 Takes its settings as arguments (no Flask), always uses a timeout, and turns every failure into
-one `MailError` whose messages are plain German/English and never hold the password.
+one `MailError` whose `.text` (language-neutral, `app.i18n.Text`) never holds the password.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+
+from app.i18n import T_, Text
 
 NONE, STARTTLS, SSL = "none", "starttls", "ssl"
 SECURITY_MODES = (NONE, STARTTLS, SSL)
@@ -35,30 +37,29 @@ class SmtpSettings:
 
 
 class MailError(Exception):
-    """Sending or checking failed; the messages are safe to show and never hold a secret.
+    """Sending or checking failed; `.text` is safe to show (and store) and never holds a secret.
 
+    `.text` is language-neutral (`app.i18n.Text`): it renders in the reader's language;
+    ``str()`` is the German source text (for logs).
     `temporary` is True when trying again later may work (refused connection, timeout, 4xx).
     """
 
     def __init__(
         self,
         kind: str,
-        message_de: str,
-        message_en: str,
+        text: Text,
         *,
         temporary: bool = False,
         code: int | None = None,
     ) -> None:
-        super().__init__(message_de)
+        super().__init__(text.source())
         self.kind = kind
-        self.message_de = message_de
-        self.message_en = message_en
+        self.text = text
         self.temporary = temporary
         self.code = code
 
-    def message_for(self, lang: str) -> str:
-        """The message in "de" or "en"."""
-        return self.message_en if (lang or "").startswith("en") else self.message_de
+    def __str__(self) -> str:
+        return self.text.source()
 
     def __repr__(self) -> str:
         return f"MailError(kind={self.kind!r}, code={self.code!r}, temporary={self.temporary!r})"
@@ -126,10 +127,12 @@ class SmtpClient:
         except TimeoutError:
             raise MailError(
                 "timeout",
-                f"Der Mailserver ({self._where}) war nicht innerhalb von "
-                f"{s.timeout:g} s erreichbar: Server, Port und Firewall prüfen.",
-                f"The mail server ({self._where}) could not be reached within "
-                f"{s.timeout:g} s: check the server, the port and the firewall.",
+                T_(
+                    "Der Mailserver (%(where)s) war nicht innerhalb von %(seconds)s s erreichbar:"
+                    " Server, Port und Firewall prüfen.",
+                    where=self._where,
+                    seconds=s.timeout,
+                ),
                 temporary=True,
             ) from None
         except ssl.SSLError:
@@ -146,10 +149,11 @@ class SmtpClient:
                 if not conn.has_extn("starttls"):
                     raise MailError(
                         "tls",
-                        f"Der Mailserver ({self._where}) bietet kein STARTTLS an: "
-                        "Sicherheit auf „SSL“ oder „keine“ stellen oder den Port prüfen.",
-                        f"The mail server ({self._where}) does not offer STARTTLS: set "
-                        'security to "SSL" or "none" or check the port.',
+                        T_(
+                            "Der Mailserver (%(where)s) bietet kein STARTTLS an: Sicherheit auf"
+                            " „SSL“ oder „keine“ stellen oder den Port prüfen.",
+                            where=self._where,
+                        ),
                     )
                 conn.starttls(context=self._context())
                 conn.ehlo()
@@ -191,28 +195,28 @@ class SmtpClient:
         except (smtplib.SMTPException, OSError):
             self._close(conn)
         if refused:  # only partly accepted: we send to one recipient, so this is rare
-            raise MailError(
-                "recipient",
-                "Der Mailserver hat den Empfänger abgelehnt.",
-                "The mail server refused the recipient.",
-            )
+            raise MailError("recipient", T_("Der Mailserver hat den Empfänger abgelehnt."))
 
     def _refused(self) -> MailError:
         return MailError(
             "connection",
-            f"Keine Verbindung zum Mailserver ({self._where}): Server, Port und Firewall prüfen.",
-            f"Could not connect to the mail server ({self._where}): check the server, "
-            "the port and the firewall.",
+            T_(
+                "Keine Verbindung zum Mailserver (%(where)s): Server, Port und Firewall prüfen.",
+                where=self._where,
+            ),
             temporary=True,
         )
 
     def _refused_answer(self, exc: smtplib.SMTPResponseException) -> MailError:
         return MailError(
             "connection",
-            f"Der Mailserver ({self._where}) nimmt gerade keine Verbindungen an "
-            f"({exc.smtp_code} {_server_text(exc)}). Später erneut versuchen.",
-            f"The mail server ({self._where}) does not accept connections right now "
-            f"({exc.smtp_code} {_server_text(exc)}). Try again later.",
+            T_(
+                "Der Mailserver (%(where)s) nimmt gerade keine Verbindungen an"
+                " (%(code)s %(answer)s). Später erneut versuchen.",
+                where=self._where,
+                code=exc.smtp_code,
+                answer=_server_text(exc),
+            ),
             temporary=True,
             code=exc.smtp_code,
         )
@@ -220,10 +224,11 @@ class SmtpClient:
     def _tls_error(self) -> MailError:
         return MailError(
             "tls",
-            f"Die sichere Verbindung (TLS) zum Mailserver ({self._where}) ist "
-            "fehlgeschlagen: Sicherheit, Port und Zertifikat prüfen.",
-            f"The secure connection (TLS) to the mail server ({self._where}) failed: "
-            "check the security setting, the port and the certificate.",
+            T_(
+                "Die sichere Verbindung (TLS) zum Mailserver (%(where)s) ist fehlgeschlagen:"
+                " Sicherheit, Port und Zertifikat prüfen.",
+                where=self._where,
+            ),
         )
 
     def _map(self, exc: BaseException) -> MailError:
@@ -231,17 +236,16 @@ class SmtpClient:
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             return MailError(
                 "auth",
-                "Der Mailserver hat Benutzername oder Passwort abgelehnt.",
-                "The mail server refused the user name or password.",
+                T_("Der Mailserver hat Benutzername oder Passwort abgelehnt."),
                 code=exc.smtp_code,
             )
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             return MailError(
                 "auth",
-                "Der Mailserver bietet keine Anmeldung an: Benutzername leer lassen "
-                "oder Sicherheit (STARTTLS/SSL) einstellen.",
-                "The mail server offers no log-in: leave the user name empty or set "
-                "the security (STARTTLS/SSL).",
+                T_(
+                    "Der Mailserver bietet keine Anmeldung an: Benutzername leer lassen oder"
+                    " Sicherheit (STARTTLS/SSL) einstellen."
+                ),
             )
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
             code, raw = next(iter(exc.recipients.values()), (550, b""))
@@ -254,19 +258,22 @@ class SmtpClient:
         if isinstance(exc, (socket.timeout, TimeoutError)):
             return MailError(
                 "timeout",
-                f"Der Mailserver ({self._where}) hat nicht innerhalb von "
-                f"{self.settings.timeout:g} s geantwortet. Später erneut versuchen.",
-                f"The mail server ({self._where}) did not answer within "
-                f"{self.settings.timeout:g} s. Try again later.",
+                T_(
+                    "Der Mailserver (%(where)s) hat nicht innerhalb von %(seconds)s s geantwortet."
+                    " Später erneut versuchen.",
+                    where=self._where,
+                    seconds=self.settings.timeout,
+                ),
                 temporary=True,
             )
         if isinstance(exc, (smtplib.SMTPException, OSError)):
             return MailError(
                 "connection",
-                f"Die Verbindung zum Mailserver ({self._where}) wurde unterbrochen. "
-                "Später erneut versuchen.",
-                f"The connection to the mail server ({self._where}) was interrupted. "
-                "Try again later.",
+                T_(
+                    "Die Verbindung zum Mailserver (%(where)s) wurde unterbrochen. Später erneut"
+                    " versuchen.",
+                    where=self._where,
+                ),
                 temporary=True,
             )
         raise exc
@@ -276,16 +283,21 @@ class SmtpClient:
         if 400 <= code < 500:
             return MailError(
                 "temporary",
-                f"Der Mailserver hat die Mail vorübergehend abgelehnt ({code} {text}). "
-                "Sie wird später erneut versucht.",
-                f"The mail server temporarily refused the mail ({code} {text}). It will "
-                "be tried again later.",
+                T_(
+                    "Der Mailserver hat die Mail vorübergehend abgelehnt (%(code)s %(answer)s)."
+                    " Sie wird später erneut versucht.",
+                    code=code,
+                    answer=text,
+                ),
                 temporary=True,
                 code=code,
             )
         return MailError(
             kind,
-            f"Der Mailserver hat die Mail abgelehnt ({code} {text}).",
-            f"The mail server refused the mail ({code} {text}).",
+            T_(
+                "Der Mailserver hat die Mail abgelehnt (%(code)s %(answer)s).",
+                code=code,
+                answer=text,
+            ),
             code=code,
         )

@@ -16,6 +16,7 @@ from app.blueprints.chat import bp
 from app.blueprints.paging import page_arg
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, is_htmx, render, trigger
+from app.i18n import Text
 from app.models import ChatMessage, ChatThread, Notification, Role
 from app.services import chat
 
@@ -81,6 +82,13 @@ def chat_time(value: datetime | None) -> str:
     return f"{t.day:02d}.{t.month:02d}.{t.year % 100:02d}, {t.hour:02d}:{t.minute:02d}"
 
 
+def _stored_error(value) -> Text | str | None:
+    """The sync error kept in the chat interface's state: a Text's data, or an older plain text."""
+    if isinstance(value, dict) and "t" in value:
+        return Text.from_data(value)
+    return value
+
+
 def _sync_info() -> dict:
     """Last sync time and why the chat does not sync, for the inbox's header line."""
     interface = chat.chat_interface(db.session)
@@ -93,7 +101,7 @@ def _sync_info() -> dict:
         "interface_id": interface.id,
         "last_sync_at": datetime.fromisoformat(last) if last else None,
         "no_service": state.get("note") == "no_service",
-        "error": state.get("last_error"),
+        "error": _stored_error(state.get("last_error")),
     }
 
 

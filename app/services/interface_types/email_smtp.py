@@ -7,7 +7,7 @@ import re
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import N_, T_, _l, current_language
+from app.i18n import N_, T_, _l
 from app.services.interface_types import (
     CLIENT,
     SERVER,
@@ -120,8 +120,8 @@ def _check(target: CheckTarget) -> CheckResult:
     )
     try:
         SmtpClient(settings).check_connection()
-    except MailError as exc:  # the client's own German/English pair, in the checker's language
-        return CheckResult(False, exc.message_for(current_language()))
+    except MailError as exc:  # language-neutral: rendered in the reader's language
+        return CheckResult(False, exc.text)
     return CheckResult(
         True, T_("Verbindung zum Mailserver in Ordnung (angemeldet, nichts gesendet).")
     )
