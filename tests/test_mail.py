@@ -326,3 +326,22 @@ def test_a_mail_left_sending_by_a_dead_worker_is_never_sent_again(app, smtp_inte
     db.session.refresh(message)
     assert message.status == "failed" and "nicht erneut gesendet" in str(message.error)
     assert smtp_sim.state.messages == []
+
+
+def test_an_error_stored_by_the_worker_reads_in_english(app, portal, smtp_interface, smtp_sim):
+    """The worker (German, no request) stores the mail server's refusal language-neutral; an
+    English reader sees it in English on the interface and in its history."""
+    from tests.factories import make_user
+
+    _queue(smtp_interface)
+    smtp_sim.state.set_faults(permanent=True)
+    mail.process_due(db.session, secret_box(), timeout=3)
+    raw = db.session.execute(sa.text("SELECT error FROM email_messages")).scalar_one()
+    assert raw.startswith('{"t":"Der Mailserver hat die Mail abgelehnt') and '"code":554' in raw
+    make_user("admin", username="admin-en", locale="en")
+    db.session.commit()
+    portal.login("admin", username="admin-en")
+    for url in (f"/interfaces/{smtp_interface.id}", f"/interfaces/{smtp_interface.id}/history"):
+        page = portal.get(url).get_data(as_text=True)
+        assert "The mail server refused the mail (554" in page, url
+        assert "Mailserver" not in page, url

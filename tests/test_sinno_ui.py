@@ -561,3 +561,29 @@ def test_connection_check_reads_the_session_without_changing_it(s, portal, sinno
     token = read_secret(secret_box(), s.service, "session_token")
     assert all(token not in str(v) for v in (result, failed, gone))
     assert [r["path"] for r in sinno_sim.state.requests].count("/v1/auth/login") == 1
+
+
+def test_an_error_stored_by_the_worker_reads_in_english(s, portal, sinno_sim):
+    """The worker (German, no request) stores the SiNNO error language-neutral; an English reader
+    sees it in English on the customer page and in the service's history."""
+    from tests.factories import make_user
+
+    customer = s.customer()
+    portal.login("admin")
+    log_in(portal, s)
+    activate(portal, customer)
+    sinno_sim.state.set_faults(status=429, retry_after=600)
+    worker().run_once()
+    raw = db.session.execute(
+        sa.text("SELECT sinno_error FROM customers WHERE id = :i"), {"i": customer.id}
+    ).scalar_one()
+    assert raw.startswith('{"t":"%(error)s Bitte in %(seconds)d Sekunden') and "Please" not in raw
+    make_user("admin", username="admin-en", locale="en")
+    db.session.commit()
+    portal.logout()
+    portal.login("admin", username="admin-en")
+    page = portal.get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert "The SiNNO service is busy. Please try again in 600 seconds." in page
+    assert "Sekunden" not in page and "ausgelastet" not in page
+    history = portal.get(f"/interfaces/{s.service.id}/history").get_data(as_text=True)
+    assert "Please try again in 600 seconds." in history and "Sekunden" not in history
