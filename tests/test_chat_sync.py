@@ -281,3 +281,30 @@ def test_mark_unread_and_the_notification_coming_back(w):
 
 def test_the_page_model_is_the_clients():
     assert MessagePage([], "c", False).next_cursor == "c"
+
+
+def test_a_sync_error_reads_in_the_readers_language(w, portal):
+    """The sync (worker, German) keeps its error language-neutral in the chat interface's state;
+    the inbox's sync line shows it in the reader's language."""
+    from tests.factories import make_user
+
+    _customer, sid = w.customer()
+    w.writes(sid, "Hallo")
+    w.sim.state.set_faults(status=429, retry_after=600)
+    _sync(now=utcnow())
+    assert (
+        _chat_state(w)["last_error"]["t"]
+        == "%(error)s Bitte in %(seconds)d Sekunden erneut versuchen."
+    )
+    make_user("admin", username="admin-en", locale="en")
+    db.session.commit()
+    portal.login("admin", username="admin-en")
+    line = portal.get("/chat/sync-info", htmx=True).get_data(as_text=True)
+    assert "The SiNNO service is busy. Please try again in 600 seconds." in line
+    assert "Sekunden" not in line
+    portal.logout()
+    portal.login("admin")
+    line = portal.get("/chat/sync-info", htmx=True).get_data(as_text=True)
+    assert (
+        "Der SiNNO-Dienst ist gerade ausgelastet. Bitte in 600 Sekunden erneut versuchen." in line
+    )
