@@ -523,3 +523,30 @@ def sms_failed(
         interface_id=interface.id if interface is not None else None,
         portal_url=portal_url,
     )
+
+
+def header_count_columns(user_id) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
+    """The header's (unread in-portal notifications, unread chat threads), as two scalar subqueries.
+
+    `user_id` is a value or a bound parameter: the user loader reads them with the account in the
+    same statement, so a full page pays no statement of its own for the bell and the chat badge.
+    """
+    from app.models import ChatThread
+
+    notes = (
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),
+            Notification.channel == MESSAGE,
+        )
+        .scalar_subquery()
+    )
+    chats = (
+        sa.select(sa.func.count())
+        .select_from(ChatThread)
+        .where(ChatThread.unread_count > 0)
+        .scalar_subquery()
+    )
+    return notes, chats

@@ -7,11 +7,14 @@ of a small page. Code that changes the account loads the `User` model itself (`r
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
+from app.htmx import wants_fragment
 from app.models import User
+from app.services.notifications import header_count_columns
 
 _COLUMNS = (
     User.id,
@@ -26,6 +29,10 @@ _COLUMNS = (
     User.password_hash,
 )
 _BY_ID = sa.select(*_COLUMNS).where(User.id == sa.bindparam("ident"))
+# A full page also shows the header's unread counts: read with the account, in the same statement.
+_BY_ID_WITH_COUNTS = sa.select(*_COLUMNS, *header_count_columns(sa.bindparam("ident"))).where(
+    User.id == sa.bindparam("ident")
+)
 
 
 class SessionUser(UserMixin):
@@ -87,7 +94,12 @@ def load(user_id: str) -> SessionUser | None:
     except ValueError:
         return None
     # A Core execution on the session's connection: no ORM machinery for a plain row.
-    row = db.session.connection().execute(_BY_ID, {"ident": ident}).first()
+    full_page = not wants_fragment()
+    stmt = _BY_ID_WITH_COUNTS if full_page else _BY_ID
+    row = db.session.connection().execute(stmt, {"ident": ident}).first()
     if row is None or row.session_version != version or not row.is_active_account:
         return None
-    return SessionUser(row)
+    if full_page:
+        g._header_counts = (row[-2], row[-1])
+        g._notification_count = row[-2]
+    return SessionUser(row[: len(_COLUMNS)])

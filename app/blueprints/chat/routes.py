@@ -17,8 +17,8 @@ from app.blueprints.paging import page_arg
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, is_htmx, render, trigger
 from app.i18n import Text
-from app.models import ChatMessage, ChatThread, Notification, Role
-from app.services import chat
+from app.models import ChatMessage, ChatThread, Role
+from app.services import chat, notifications
 
 
 class ReplyForm(FlaskForm):
@@ -37,22 +37,9 @@ def header_counts() -> tuple[int, int]:
     if not current_user.is_authenticated:
         return 0, 0
     counts = g.get("_header_counts")
-    if counts is None:
+    if counts is None:  # the user loader usually read them already (full pages)
         row = db.session.execute(
-            sa.select(
-                sa.select(sa.func.count())
-                .select_from(Notification)
-                .where(
-                    Notification.user_id == current_user.id,
-                    Notification.read_at.is_(None),
-                    Notification.channel == "message",
-                )
-                .scalar_subquery(),
-                sa.select(sa.func.count())
-                .select_from(ChatThread)
-                .where(ChatThread.unread_count > 0)
-                .scalar_subquery(),
-            )
+            sa.select(*notifications.header_count_columns(current_user.id))
         ).one()
         counts = g._header_counts = (row[0], row[1])
         g._notification_count = row[0]
