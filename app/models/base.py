@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.i18n import Text
 
@@ -45,6 +46,16 @@ class StoredText(sa.types.TypeDecorator):
         # is a catalogue text (e.g. "Demo-Daten").
         loaded = Text.loads(value)
         return Text(loaded) if isinstance(loaded, str) and loaded else loaded
+
+
+class RetriedMixin:
+    """The columns of a row a worker claims and retries: attempts, the next try, the claim, the
+    last error (outboxes and chat replies)."""
+
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime | None]
+    claimed_at: so.Mapped[datetime | None]
+    error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
 
 
 def _shortened(text: Text, excess: int) -> Text | None:

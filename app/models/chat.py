@@ -8,8 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.i18n import Text
-from app.models.base import StoredText, utcnow
+from app.models.base import RetriedMixin, utcnow
 
 INBOUND, OUTBOUND = "in", "out"
 # Replies: stored first (queued), then delivered by the worker or at once.
@@ -45,7 +44,7 @@ class ChatThread(db.Model):
         return f"<ChatThread {self.id} {self.customer_name!r} unread={self.unread_count}>"
 
 
-class ChatMessage(db.Model):
+class ChatMessage(RetriedMixin, db.Model):
     """One message: inbound from the customer (synced) or outbound (a reply of the shop)."""
 
     __tablename__ = "chat_messages"
@@ -75,10 +74,6 @@ class ChatMessage(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     author_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
-    attempts: so.Mapped[int] = so.mapped_column(default=0)
-    next_attempt_at: so.Mapped[datetime | None]
-    claimed_at: so.Mapped[datetime | None]
-    error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
 
     def __repr__(self) -> str:
         return f"<ChatMessage {self.id} {self.direction} thread={self.thread_id}>"

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.i18n import Text
-from app.models.base import StoredText, utcnow
+from app.models.base import RetriedMixin, utcnow
 
 # Outbox states, as for SMS: queued -> sending -> sent / failed / cancelled.
 MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED = "queued", "sending", "sent", "failed"
@@ -78,7 +77,7 @@ class Notification(db.Model):
         return f"<Notification {self.id} {self.event} user={self.user_id}>"
 
 
-class EmailMessage(db.Model):
+class EmailMessage(RetriedMixin, db.Model):
     """One outgoing e-mail, a row before the mail server is called (outbox, as for SMS)."""
 
     __tablename__ = "email_messages"
@@ -102,11 +101,7 @@ class EmailMessage(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    attempts: so.Mapped[int] = so.mapped_column(default=0)
-    next_attempt_at: so.Mapped[datetime | None]
-    claimed_at: so.Mapped[datetime | None]
     sent_at: so.Mapped[datetime | None]
-    error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
 
     def __repr__(self) -> str:
         return f"<EmailMessage {self.id} {self.kind} {self.status}>"

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.i18n import Text
-from app.models.base import StoredText, utcnow
+from app.models.base import RetriedMixin, utcnow
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 
@@ -20,7 +19,7 @@ def new_idx() -> str:
     return secrets.token_hex(16)
 
 
-class SmsMessage(db.Model):
+class SmsMessage(RetriedMixin, db.Model):
     """One SMS: queued -> sending -> sent / failed / cancelled. `idx` is its id at the gateway."""
 
     __tablename__ = "sms_messages"
@@ -50,13 +49,9 @@ class SmsMessage(db.Model):
     appointment_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, unique=True)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    attempts: so.Mapped[int] = so.mapped_column(default=0)
-    next_attempt_at: so.Mapped[datetime | None]
-    claimed_at: so.Mapped[datetime | None]
     sent_at: so.Mapped[datetime | None]
     gateway_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     points: so.Mapped[float | None] = so.mapped_column(sa.Numeric(10, 4))
-    error: so.Mapped[Text | str | None] = so.mapped_column(StoredText(500))
     # The sender confirmed sending to a customer without SMS consent (SPEC: ask, and keep the answer).
     consent_confirmed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 

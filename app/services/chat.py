@@ -31,6 +31,7 @@ from app.models.chat import INBOUND, OUTBOUND, REPLY_FAILED, REPLY_QUEUED, REPLY
 from app.services import notifications
 from app.services.interface_types import SERVER
 from app.services.interfaces import record_check, record_event, resolve
+from app.services.retry import RetryPolicy, claim, sending
 from app.services.secrets import SecretBox, SecretError
 from app.services.sinno import SinnoError
 from app.services.sinno_interface import client_for, is_logged_in
@@ -41,9 +42,8 @@ CHAT_TYPE, SERVICE_TYPE = "sinno_chat", "sinno_app"
 PAGE_SIZE = 200
 MAX_PAGES = 50  # per pass; the rest follows in the next pass
 MAX_TEXT = 2000
-MAX_ATTEMPTS = 6
-STALE_AFTER = timedelta(minutes=5)
-MAX_BACKOFF = timedelta(minutes=30)
+# Replies and sync faults: 2, 4, 8 ... minutes, at most 30 (Retry-After respected).
+RETRY = RetryPolicy(first_wait=timedelta(minutes=2), max_wait=timedelta(minutes=30))
 
 
 class ReplyError(ValueError):
@@ -80,11 +80,7 @@ def service_interface(session: Session, today: date | None = None) -> Interface 
     return next((i for i in others if is_logged_in(i)), None)
 
 
-def _backoff(failures: int, retry_after: int | None) -> timedelta:
-    wait = min(timedelta(minutes=2) * (2 ** max(0, failures - 1)), MAX_BACKOFF)
-    if retry_after:
-        wait = max(wait, timedelta(seconds=retry_after))
-    return wait
+_backoff = RETRY.backoff  # the sync's wait after a fault
 
 
 @dataclass
@@ -627,11 +623,10 @@ def _deliver(
         )
     except SinnoError as exc:
         reply.error = exc.text  # StoredText: rendered in the reader's language
-        if exc.passing and reply.attempts < MAX_ATTEMPTS:
-            reply.status = REPLY_QUEUED
-            reply.next_attempt_at = now + _backoff(reply.attempts, exc.retry_after)
-        else:
-            reply.status, reply.next_attempt_at = REPLY_FAILED, None
+        reply.next_attempt_at = RETRY.next_attempt(
+            now, reply.attempts, exc.retry_after, passing=exc.passing
+        )
+        reply.status = REPLY_FAILED if reply.next_attempt_at is None else REPLY_QUEUED
         return False
     # A sync may have stored this very message already (the post went through before a crash).
     session.execute(
@@ -680,30 +675,15 @@ def deliver_due(
     Re-sending a stale one is safe: the same idempotency key never posts twice.
     """
     now = now or utcnow()
-    due = sa.or_(
-        sa.and_(
-            ChatMessage.status == REPLY_QUEUED,
-            sa.or_(ChatMessage.next_attempt_at.is_(None), ChatMessage.next_attempt_at <= now),
-        ),
-        sa.and_(ChatMessage.status == REPLY_SENDING, ChatMessage.claimed_at < now - STALE_AFTER),
+    ids = claim(
+        session,
+        ChatMessage,
+        [ChatMessage.direction == OUTBOUND, RETRY.due(ChatMessage, now)],
+        sending(ChatMessage, now),
+        limit=limit,
     )
-    ids = session.scalars(
-        sa.select(ChatMessage.id)
-        .where(ChatMessage.direction == OUTBOUND, due)
-        .order_by(ChatMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
     if not ids:
-        session.commit()
         return 0
-    session.execute(
-        sa.update(ChatMessage)
-        .where(ChatMessage.id.in_(ids))
-        .values(status=REPLY_SENDING, claimed_at=now, attempts=ChatMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
     service = service_interface(session, now.date())
     if service is None:
         session.execute(

@@ -12,7 +12,7 @@ import html as html_lib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,15 +22,14 @@ from app.models import EmailMessage, Interface
 from app.models.base import utcnow
 from app.models.notification import MAIL_FAILED, MAIL_QUEUED, MAIL_SENDING, MAIL_SENT
 from app.services.interfaces import read_secret, record_check
+from app.services.retry import RetryPolicy, claim, sending
 from app.services.secrets import SecretBox, SecretError
 from app.services.smtp import MailError, SmtpClient, SmtpSettings, build_message
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-BACKOFF = timedelta(minutes=1)
-MAX_BACKOFF = timedelta(hours=1)
-STALE_AFTER = timedelta(minutes=5)
+# As the SMS outbox: 1, 2, 4 ... minutes, at most an hour; "sending" for 5 minutes is stale.
+RETRY = RetryPolicy()
 
 
 class MailInputError(ValueError):
@@ -179,11 +178,6 @@ def _message_for(message: EmailMessage, settings: SmtpSettings):
     return msg
 
 
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next attempt: 1, 2, 4, 8, 16 minutes ... at most an hour."""
-    return min(BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
-
-
 def _attempt(
     message: EmailMessage,
     interface: Interface | None,
@@ -207,10 +201,10 @@ def _attempt(
         return False, text
     except MailError as exc:
         text = exc.text
-        if retry and exc.temporary and message.attempts < MAX_ATTEMPTS:
-            message.status, message.next_attempt_at = MAIL_QUEUED, now + backoff(message.attempts)
-        else:
-            message.status, message.next_attempt_at = MAIL_FAILED, None
+        message.next_attempt_at = RETRY.next_attempt(
+            now, message.attempts, passing=retry and exc.temporary
+        )
+        message.status = MAIL_FAILED if message.next_attempt_at is None else MAIL_QUEUED
         message.error = text  # StoredText: language-neutral, shortened to the column
         return False, text
     message.status, message.sent_at, message.error, message.next_attempt_at = (
@@ -252,7 +246,9 @@ def claim_due(session: Session, limit: int, now: datetime) -> list[int]:
     """
     stale = session.scalars(
         sa.select(EmailMessage)
-        .where(EmailMessage.status == MAIL_SENDING, EmailMessage.claimed_at < now - STALE_AFTER)
+        .where(
+            EmailMessage.status == MAIL_SENDING, EmailMessage.claimed_at < now - RETRY.stale_after
+        )
         .with_for_update(skip_locked=True)
     ).all()
     for message in stale:
@@ -261,25 +257,13 @@ def claim_due(session: Session, limit: int, now: datetime) -> list[int]:
             "Der Versand wurde unterbrochen; die E-Mail wird nicht erneut gesendet, "
             "damit sie nicht doppelt ankommt."
         )
-    ids = session.scalars(
-        sa.select(EmailMessage.id)
-        .where(
-            EmailMessage.status == MAIL_QUEUED,
-            sa.or_(EmailMessage.next_attempt_at.is_(None), EmailMessage.next_attempt_at <= now),
-        )
-        .order_by(EmailMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if ids:
-        session.execute(
-            sa.update(EmailMessage)
-            .where(EmailMessage.id.in_(ids))
-            .values(status=MAIL_SENDING, claimed_at=now, attempts=EmailMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()  # "sending" is on disk before any server call
-    return list(ids)
+    return claim(
+        session,
+        EmailMessage,
+        [RETRY.due(EmailMessage, now, stale=False)],
+        sending(EmailMessage, now),
+        limit=limit,
+    )
 
 
 def process_due(

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from app.i18n import T_, Text
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
-from app.models.outbox import CANCELLED, FAILED, QUEUED, SENDING, SENT
+from app.models.outbox import CANCELLED, FAILED, QUEUED, SENT
 from app.services.interface_history import record_check
+from app.services.retry import RetryPolicy, claim, sending
 from app.services.secrets import SecretError
 from app.services.sms_clients import ClientPool
 from app.services.smsapi import GatewayError
@@ -31,16 +32,9 @@ log = logging.getLogger(__name__)
 
 ALREADY_SENT = 53  # gateway error: this idx was used before, i.e. the message went out already
 PERMANENT_KINDS = {"auth", "recipient", "message", "sender"}
-MAX_ATTEMPTS = 6
-BACKOFF = timedelta(minutes=1)
-MAX_BACKOFF = timedelta(hours=1)
-# A row left "sending" this long belongs to a worker that died; it is claimed again.
-STALE_AFTER = timedelta(minutes=5)
-
-
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next attempt: 1, 2, 4, 8, 16 minutes ... at most an hour."""
-    return min(BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
+# 1, 2, 4, 8, 16 minutes ... at most an hour; a row left "sending" 5 minutes is claimed again.
+RETRY = RetryPolicy()
+MAX_ATTEMPTS, STALE_AFTER, backoff = RETRY.max_attempts, RETRY.stale_after, RETRY.backoff
 
 
 @dataclass(frozen=True)
@@ -56,6 +50,7 @@ class Claimed:
     idx: str
 
 
+CLAIMED_FIELDS = tuple(f.name for f in fields(Claimed))
 # Always written (None clears an old error or retry time); the gateway's data only when it sent.
 OUTCOME_FIELDS = ("status", "error", "next_attempt_at")
 
@@ -102,12 +97,10 @@ def attempt(
                 T_("SMS %(id)d war bereits versendet (Gateway-Fehler 53).", id=message.id),
             )
         text = exc.text
-        if retry and exc.kind not in PERMANENT_KINDS and message.attempts < MAX_ATTEMPTS:
-            values.update(
-                status=QUEUED, error=text, next_attempt_at=now + backoff(message.attempts)
-            )
-        else:
-            values.update(status=FAILED, error=text)
+        later = RETRY.next_attempt(
+            now, message.attempts, passing=retry and exc.kind not in PERMANENT_KINDS
+        )
+        values.update(status=FAILED if later is None else QUEUED, error=text, next_attempt_at=later)
         return values, False, text
     except SecretError:
         text = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
@@ -165,15 +158,7 @@ def deliver(
     now: datetime | None = None,
 ) -> None:
     """Send one row already committed as "sending" and store the outcome (commits)."""
-    claimed = Claimed(
-        message.id,
-        message.kind,
-        message.interface_id,
-        message.to_number,
-        message.text,
-        message.attempts,
-        message.idx,
-    )
+    claimed = Claimed(*(getattr(message, name) for name in CLAIMED_FIELDS))
     values, ok, text = attempt(claimed, interface, pool, now or utcnow(), retry)
     for name, value in values.items():
         setattr(message, name, value)
@@ -203,39 +188,14 @@ def claim_due(session: Session, limit: int, now: datetime | None = None) -> list
     Queued rows whose time has come, and rows left "sending" by a worker that died.
     """
     now = now or utcnow()
-    due = sa.or_(
-        sa.and_(
-            SmsMessage.status == QUEUED,
-            sa.or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now),
-        ),
-        sa.and_(SmsMessage.status == SENDING, SmsMessage.claimed_at < now - STALE_AFTER),
+    rows = claim(
+        session,
+        SmsMessage,
+        [RETRY.due(SmsMessage, now)],
+        sending(SmsMessage, now),
+        limit=limit,
+        returning=[getattr(SmsMessage, name) for name in CLAIMED_FIELDS],
     )
-    ids = session.scalars(
-        sa.select(SmsMessage.id)
-        .where(due)
-        .order_by(SmsMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not ids:
-        session.commit()
-        return []
-    rows = session.execute(
-        sa.update(SmsMessage)
-        .where(SmsMessage.id.in_(ids))
-        .values(status=SENDING, claimed_at=now, attempts=SmsMessage.attempts + 1)
-        .returning(
-            SmsMessage.id,
-            SmsMessage.kind,
-            SmsMessage.interface_id,
-            SmsMessage.to_number,
-            SmsMessage.text,
-            SmsMessage.attempts,
-            SmsMessage.idx,
-        )
-        .execution_options(synchronize_session=False)
-    ).all()
-    session.commit()  # "sending" is on disk before any gateway call
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 

@@ -26,6 +26,7 @@ from app.models.base import utcnow
 from app.models.outbox import QUEUED, SENT
 from app.services import phone
 from app.services.interfaces import record_event, resolve
+from app.services.retry import RetryPolicy, claim, due_at
 from app.services.secrets import SecretBox, SecretError
 from app.services.sinno import SinnoError
 from app.services.sinno_interface import client_for, is_logged_in, shop_id
@@ -35,8 +36,10 @@ log = logging.getLogger(__name__)
 NOT_ACTIVATED, PENDING, INVITED, ACTIVE = "not_activated", "pending", "invited", "active"
 STATES = (NOT_ACTIVATED, PENDING, INVITED, ACTIVE)
 SMS_KIND = "sinno_code"
-MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=5)  # a worker that died mid-call leaves the customer to the next one
+# 1, 2, 4 ... minutes (Retry-After respected); a worker that died mid-call leaves the customer
+# to the next one when its lease ends.
+RETRY = RetryPolicy(max_wait=None)
+LEASE = RETRY.stale_after
 POLL_EVERY = timedelta(seconds=30)
 CODE_RE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
 MASK = "••••-••••"
@@ -296,14 +299,13 @@ def _register_one(
         return False
     except SinnoError as exc:
         message = exc.text
-        if exc.passing and customer.sinno_attempts < MAX_ATTEMPTS:
-            wait = timedelta(minutes=2 ** max(0, customer.sinno_attempts - 1))
-            if exc.retry_after:
-                wait = max(wait, timedelta(seconds=exc.retry_after))
-            customer.sinno_error = message
-            customer.sinno_next_attempt_at = now + wait
-        else:
+        later = RETRY.next_attempt(
+            now, customer.sinno_attempts, exc.retry_after, passing=exc.passing
+        )
+        if later is None:
             _fail(customer, message)
+        else:
+            customer.sinno_error, customer.sinno_next_attempt_at = message, later
         record_event(
             session,
             interface,
@@ -366,27 +368,18 @@ def run_registrations(
 ) -> int:
     """The worker's job: register the due pending customers; how many succeeded."""
     now = now or utcnow()
-    ids = session.scalars(
-        sa.select(Customer.id)
-        .where(
-            Customer.sinno_status == PENDING,
-            sa.or_(Customer.sinno_next_attempt_at.is_(None), Customer.sinno_next_attempt_at <= now),
-        )
-        .order_by(Customer.sinno_next_attempt_at, Customer.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not ids:
-        session.commit()
-        return 0
     # Claim: another worker skips them until the lease ends.
-    session.execute(
-        sa.update(Customer)
-        .where(Customer.id.in_(ids))
-        .values(sinno_next_attempt_at=now + LEASE, sinno_attempts=Customer.sinno_attempts + 1)
-        .execution_options(synchronize_session=False)
+    ids = claim(
+        session,
+        Customer,
+        [Customer.sinno_status == PENDING, due_at(Customer.sinno_next_attempt_at, now)],
+        {
+            "sinno_next_attempt_at": now + LEASE,
+            "sinno_attempts": Customer.sinno_attempts + 1,
+        },
+        limit=limit,
+        order_by=(Customer.sinno_next_attempt_at, Customer.id),
     )
-    session.commit()
     done = 0
     for customer_id in ids:
         customer = session.get(Customer, customer_id, populate_existing=True)
