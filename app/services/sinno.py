@@ -21,10 +21,12 @@ import requests
 from requests import exceptions as rexc
 
 from app.i18n import N_, T_, Text
+from app.services import gateway
+from app.services.gateway import GatewayFault
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "interface-portal/1.0"
+USER_AGENT = gateway.USER_AGENT
 API_VERSION = "v1"
 
 # Error codes of the contract in plain words (German source texts; every code of the document).
@@ -125,12 +127,8 @@ _KIND_BY_CODE = {
 }
 
 
-class SinnoError(Exception):
-    """A SiNNO call failed; `.text` is safe to show (and store) and never holds a secret or token.
-
-    `.text` is language-neutral (`app.i18n.Text`): it renders in the reader's language;
-    ``str()`` is the German source text (for logs).
-    """
+class SinnoError(GatewayFault):
+    """A SiNNO call failed; `.text` is safe to show (and store) and never holds a secret or token."""
 
     def __init__(
         self,
@@ -143,11 +141,7 @@ class SinnoError(Exception):
         retry_after: int | None = None,
         maybe_done: bool = False,
     ) -> None:
-        super().__init__(text.source())
-        self.kind = kind
-        self.text = text
-        self.code = code
-        self.http_status = http_status
+        super().__init__(kind, text, code=code, http_status=http_status)
         self.field = field
         self.retry_after = retry_after
         # True when the request may have reached the service (read timeout, dropped answer).
@@ -157,19 +151,6 @@ class SinnoError(Exception):
     def passing(self) -> bool:
         """A fault that goes away by itself (busy, outage, timeout): worth retrying later."""
         return self.kind in PASSING_KINDS
-
-    @property
-    def user_message(self) -> str:
-        """The text in the current reader's language."""
-        return str(self.text)
-
-    def __str__(self) -> str:
-        return self.text.source()
-
-    def __repr__(self) -> str:
-        return (
-            f"SinnoError(kind={self.kind!r}, code={self.code!r}, http_status={self.http_status!r})"
-        )
 
     @classmethod
     def from_code(
@@ -308,24 +289,14 @@ def _base(url: str) -> str:
     return url
 
 
-def _display_host(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "?")
-
-
 def _proxies(settings: SinnoSettings) -> dict[str, str] | None:
-    host = (settings.proxy_host or "").strip()
-    if not host:
-        return None
-    host = host.split("://", 1)[-1].rstrip("/")
-    port = settings.proxy_port
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        raise SinnoError(CONFIG, T_("Für den Proxy fehlt ein gültiger Port (1–65535)."))
-    url = f"http://{host}:{port}"
-    return {"http": url, "https": url}
+    try:
+        return gateway.proxies(settings.proxy_host, settings.proxy_port)
+    except ValueError:
+        raise SinnoError(CONFIG, T_("Für den Proxy fehlt ein gültiger Port (1–65535).")) from None
 
 
-class SinnoClient:
+class SinnoClient(gateway.HttpClient):
     """Talks to the SiNNO-App Service for one interface; build it once and reuse it."""
 
     def __init__(
@@ -337,28 +308,15 @@ class SinnoClient:
     ) -> None:
         self.settings = settings
         self._base = _base(settings.base_url)
-        self._host = _display_host(self._base)
-        self._proxies = _proxies(settings)
-        self._timeout = (float(settings.connect_timeout), float(settings.read_timeout))
-        self._owns_session = session is None
-        self._session = session if session is not None else requests.Session()
+        self._host = gateway.display_host(self._base)
+        timeout = (float(settings.connect_timeout), float(settings.read_timeout))
+        super().__init__(session, timeout, _proxies(settings))
         self._token = settings.token
         self._on_token = on_token
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
     def __repr__(self) -> str:
         return f"SinnoClient(host={self._host!r}, company_no={self.settings.company_no!r})"
-
-    def __enter__(self) -> SinnoClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the HTTP session if this client created it."""
-        if self._owns_session:
-            self._session.close()
 
     # ---- authentication ---------------------------------------------------------------------
     def login(self) -> LoginResult:
@@ -583,7 +541,7 @@ class SinnoClient:
             headers["Idempotency-Key"] = idempotency_key
         started = time.perf_counter()
         try:
-            resp = self._session.request(
+            resp = self._http(
                 method,
                 f"{self._base}/{path}",
                 params=params,
@@ -591,9 +549,6 @@ class SinnoClient:
                 headers={**headers, "Content-Type": "application/json"}
                 if json_body is not None
                 else headers,
-                timeout=self._timeout,
-                proxies=self._proxies,
-                allow_redirects=False,
             )
         except rexc.RequestException as exc:
             err = self._transport_error(exc, creates=method == "POST")
@@ -615,10 +570,7 @@ class SinnoClient:
 
     def _parse(self, resp: requests.Response, path: str) -> _Answer:
         status = resp.status_code
-        try:
-            body = json.loads(resp.content) if resp.content else None
-        except ValueError:
-            body = None
+        body = gateway.json_body(resp)
         if status < 300 and isinstance(body, dict):
             return _Answer(body, resp.headers.get("Idempotent-Replayed") == "true")
         error = body.get("error") if isinstance(body, dict) else None

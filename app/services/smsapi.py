@@ -6,7 +6,6 @@ The protocol's codes, errors and hosts are in `app.services.smsapi_protocol`.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import time
@@ -20,7 +19,7 @@ from requests import exceptions as rexc
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from app.i18n import N_, T_, Text
-from app.services import phone, sms_length
+from app.services import gateway, phone, sms_length
 from app.services.smsapi_protocol import (  # noqa: F401  (re-exported: the client's public API)
     ERROR_MESSAGES,
     KINDS,
@@ -33,7 +32,7 @@ from app.services.smsapi_protocol import (  # noqa: F401  (re-exported: the clie
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "interface-portal/1.0"
+USER_AGENT = gateway.USER_AGENT
 
 
 @dataclass(frozen=True)
@@ -128,13 +127,6 @@ def _config_error(message: str, kind: str = "other") -> GatewayError:
     return GatewayError(kind, Text(message))
 
 
-def _display_host(url: str) -> str:
-    parts = urlsplit(url)
-    # hostname/port only: a custom URL could carry user:password@ in its netloc.
-    host = parts.hostname or "?"
-    return f"{host}:{parts.port}" if parts.port else host
-
-
 def _resolve_hosts(settings: SmsApiSettings, hosts: Sequence[str] | None) -> tuple[str, ...]:
     if hosts:
         chosen = tuple(hosts)
@@ -162,19 +154,12 @@ def _resolve_hosts(settings: SmsApiSettings, hosts: Sequence[str] | None) -> tup
 
 
 def _proxies(settings: SmsApiSettings) -> dict[str, str] | None:
-    host = (settings.proxy_host or "").strip()
-    if not host:
-        return None
-    if "://" in host:
-        host = host.split("://", 1)[1]
-    host = host.rstrip("/")
-    if host.count(":") >= 2 and not host.startswith("["):
-        host = f"[{host}]"  # a bare IPv6 address
-    port = _to_int(settings.proxy_port)
-    if port is None or not 0 < port < 65536:
-        raise _config_error(N_("Für den Proxy fehlt ein gültiger Port (1–65535)."), "proxy")
-    url = f"http://{host}:{port}"
-    return {"http": url, "https": url}
+    try:
+        return gateway.proxies(settings.proxy_host, _to_int(settings.proxy_port))
+    except ValueError:
+        raise _config_error(
+            N_("Für den Proxy fehlt ein gültiger Port (1–65535)."), "proxy"
+        ) from None
 
 
 def _never_sent(exc: rexc.RequestException) -> bool:
@@ -214,7 +199,7 @@ def _api_code(body: Any) -> int | None:
     return _to_int(error)
 
 
-class SmsApiClient:
+class SmsApiClient(gateway.HttpClient):
     """Talks to one SMSAPI/HQsms account; build it once per interface and reuse it."""
 
     def __init__(
@@ -226,11 +211,9 @@ class SmsApiClient:
     ) -> None:
         self.settings = settings
         self._hosts = _resolve_hosts(settings, hosts)
-        self._display = {base: _display_host(base) for base in self._hosts}
-        self._proxies = _proxies(settings)
-        self._timeout = (float(settings.connect_timeout), float(settings.read_timeout))
-        self._owns_session = session is None
-        self._session = session if session is not None else requests.Session()
+        self._display = {base: gateway.display_host(base) for base in self._hosts}
+        timeout = (float(settings.connect_timeout), float(settings.read_timeout))
+        super().__init__(session, timeout, _proxies(settings))
 
         token = (settings.token or "").strip()
         username = (settings.username or "").strip()
@@ -266,17 +249,6 @@ class SmsApiClient:
             f"SmsApiClient(service={self.settings.service!r}, auth={self.auth_mode!r},"
             f" host={self._display[self._hosts[0]]!r})"
         )
-
-    def __enter__(self) -> SmsApiClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the HTTP session if this client created it."""
-        if self._owns_session:
-            self._session.close()
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -395,15 +367,8 @@ class SmsApiClient:
             tried.append(host)
             started = time.perf_counter()
             try:
-                resp = self._session.request(
-                    method,
-                    base + path,
-                    params=params,
-                    data=data,
-                    headers=self._headers,
-                    timeout=self._timeout,
-                    proxies=self._proxies,
-                    allow_redirects=False,
+                resp = self._http(
+                    method, base + path, params=params, data=data, headers=self._headers
                 )
             except rexc.RequestException as exc:
                 elapsed = (time.perf_counter() - started) * 1000
@@ -450,10 +415,7 @@ class SmsApiClient:
 
     def _parse(self, resp: requests.Response, host: str, path: str) -> Any:
         status = resp.status_code
-        try:
-            body = json.loads(resp.content) if resp.content else None
-        except ValueError:
-            body = None
+        body = gateway.json_body(resp)
         code = _api_code(body)
         if status >= 500:
             err = GatewayError(

@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from app.i18n import N_, Text
+from app.services.gateway import GatewayFault
 
 SERVICE_HOSTS: dict[str, tuple[str, ...]] = {
     "smsapi_pl": ("https://api.smsapi.pl/", "https://api2.smsapi.pl/"),
@@ -185,11 +186,8 @@ def error_kind(code: int) -> str:
     return _KIND_BY_CODE.get(code, "other")
 
 
-class GatewayError(Exception):
-    """A gateway call failed; .text is safe to show (and store) and never holds a secret.
-
-    `.text` is language-neutral (`app.i18n.Text`): it renders in the reader's language.
-    """
+class GatewayError(GatewayFault):
+    """An SMS gateway call failed; .text is safe to show (and store) and never holds a secret."""
 
     def __init__(
         self,
@@ -202,11 +200,7 @@ class GatewayError(Exception):
         detail: str | None = None,
         invalid_numbers: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        super().__init__(text.source())
-        self.kind = kind
-        self.code = code
-        self.http_status = http_status
-        self.text = text
+        super().__init__(kind, text, code=code, http_status=http_status)
         # True when the request may have reached the gateway (read timeout, dropped answer).
         self.maybe_sent = maybe_sent
         # The gateway's own short text (e.g. "Authorization failed"), for history and support.
@@ -217,27 +211,3 @@ class GatewayError(Exception):
     def from_code(cls, code: int, **kwargs: Any) -> GatewayError:
         """The error for an API error code, with its plain-words text."""
         return cls(error_kind(code), error_message(code), code=code, **kwargs)
-
-    @property
-    def user_message(self) -> str:
-        """The text in the current reader's language."""
-        return str(self.text)
-
-    def __str__(self) -> str:
-        return self.text.source()
-
-    def __repr__(self) -> str:
-        return (
-            f"GatewayError(kind={self.kind!r}, code={self.code!r},"
-            f" http_status={self.http_status!r})"
-        )
-
-    def __reduce__(self):
-        return (_rebuild_error, (self.__class__, self.__dict__.copy()))
-
-
-def _rebuild_error(cls: type[GatewayError], state: dict[str, Any]) -> GatewayError:
-    err = cls.__new__(cls)
-    Exception.__init__(err, state["text"].source())
-    err.__dict__.update(state)
-    return err

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from app.i18n import T_, Text
+from app.services.gateway import GatewayFault
 
 NONE, STARTTLS, SSL = "none", "starttls", "ssl"
 SECURITY_MODES = (NONE, STARTTLS, SSL)
@@ -36,13 +37,13 @@ class SmtpSettings:
     tls_context: ssl.SSLContext | None = field(default=None, repr=False)
 
 
-class MailError(Exception):
+class MailError(GatewayFault):
     """Sending or checking failed; `.text` is safe to show (and store) and never holds a secret.
 
-    `.text` is language-neutral (`app.i18n.Text`): it renders in the reader's language;
-    ``str()`` is the German source text (for logs).
     `temporary` is True when trying again later may work (refused connection, timeout, 4xx).
     """
+
+    repr_fields = ("kind", "code", "temporary")
 
     def __init__(
         self,
@@ -52,17 +53,8 @@ class MailError(Exception):
         temporary: bool = False,
         code: int | None = None,
     ) -> None:
-        super().__init__(text.source())
-        self.kind = kind
-        self.text = text
+        super().__init__(kind, text, code=code)
         self.temporary = temporary
-        self.code = code
-
-    def __str__(self) -> str:
-        return self.text.source()
-
-    def __repr__(self) -> str:
-        return f"MailError(kind={self.kind!r}, code={self.code!r}, temporary={self.temporary!r})"
 
 
 def build_message(
