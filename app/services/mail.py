@@ -44,18 +44,8 @@ def settings_for(
     interface: Interface, box: SecretBox, timeout: float = 10.0, tls_context=None
 ) -> SmtpSettings:
     """The client settings of an SMTP interface, with its password decrypted."""
-    s = interface.settings or {}
-    return SmtpSettings(
-        host=s.get("host") or "",
-        port=int(s.get("port") or 25),
-        security=s.get("security") or "starttls",
-        username=s.get("username") or None,
-        password=read_secret(box, interface, "password"),
-        sender=s.get("sender") or "",
-        sender_name=s.get("sender_name") or "",
-        timeout=timeout,
-        tls_context=tls_context,
-    )
+    password = read_secret(box, interface, "password")
+    return SmtpSettings.of(interface.settings or {}, password, timeout, tls_context)
 
 
 def check_connection(

@@ -12,11 +12,8 @@ from app.services.smsapi import SmsApiClient, SmsApiSettings
 
 def settings_for(interface: Interface, box: SecretBox, **overrides) -> SmsApiSettings:
     """The client settings of an SMSAPI interface, with its secrets decrypted."""
-    if (interface.settings or {}).get("auth_mode") == "password":
-        secrets = {"password": read_secret(box, interface, "password")}
-    else:
-        secrets = {"token": read_secret(box, interface, "token")}
-    return SmsApiSettings.of(interface, **secrets, **overrides)
+    name = SmsApiSettings.credential(interface.settings or {})
+    return SmsApiSettings.of(interface, **{name: read_secret(box, interface, name)}, **overrides)
 
 
 @dataclass
@@ -33,12 +30,8 @@ class ClientPool:
         key = (interface.id, interface.updated_at)
         client = self._borrowed.get(key) or self._clients.get(key)
         if client is None:
-            options = (
-                {"connect_timeout": self.timeouts[0], "read_timeout": self.timeouts[1]}
-                if self.timeouts
-                else {}
-            )
-            client = self._clients[key] = SmsApiClient(settings_for(interface, self.box, **options))
+            settings = settings_for(interface, self.box, timeouts=self.timeouts)
+            client = self._clients[key] = SmsApiClient(settings)
         return client
 
     def use(self, interface: Interface, client: SmsApiClient) -> None:

@@ -59,14 +59,18 @@ class SmsApiSettings:
         *,
         token: str | None = None,
         password: str | None = None,
+        timeouts: tuple[float, float] | None = None,
         **overrides: Any,
     ) -> SmsApiSettings:
         """An SMSAPI interface's stored settings, typed, with the defaults for what is not set.
 
         The secrets are passed in decrypted (see `services.sms_clients.settings_for`); without them the
-        result still tells the country code, "Max. Zeichen" and the rest.
+        result still tells the country code, "Max. Zeichen" and the rest. `timeouts` are
+        (connect, read) seconds; None keeps the defaults.
         """
         s = interface.settings or {}
+        if timeouts:
+            overrides.update(connect_timeout=timeouts[0], read_timeout=timeouts[1])
         return cls(
             service=s.get("service") or "smsapi_pl",
             base_url=s.get("base_url") or None,
@@ -80,6 +84,11 @@ class SmsApiSettings:
             proxy_port=s.get("proxy_port"),
             **overrides,
         )
+
+    @staticmethod
+    def credential(settings: Mapping[str, Any]) -> str:
+        """The secret an interface logs in with: "password" in password mode, else "token"."""
+        return "password" if settings.get("auth_mode") == "password" else "token"
 
     def max_parts_for(self, text: str) -> int | None:
         """The gateway's `max_parts` for a text under this "Max. Zeichen" (None: no limit set)."""

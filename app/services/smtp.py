@@ -9,9 +9,11 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from typing import Any
 
 from app.i18n import T_, Text
 from app.services.gateway import GatewayFault
@@ -35,6 +37,28 @@ class SmtpSettings:
     timeout: float = 10.0
     # Tests and the simulator on this computer use a certificate nobody signed.
     tls_context: ssl.SSLContext | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        settings: Mapping[str, Any],
+        password: str | None,
+        timeout: float = 10.0,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> SmtpSettings:
+        """An SMTP interface's stored settings, typed, with the password passed in decrypted."""
+        security = settings.get("security") or STARTTLS
+        return cls(
+            host=settings.get("host") or "",
+            port=int(settings.get("port") or DEFAULT_PORTS.get(security, 25)),
+            security=security,
+            username=settings.get("username") or None,
+            password=password,
+            sender=settings.get("sender") or "",
+            sender_name=settings.get("sender_name") or "",
+            timeout=timeout,
+            tls_context=tls_context,
+        )
 
 
 class MailError(GatewayFault):

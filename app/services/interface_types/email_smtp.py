@@ -16,6 +16,7 @@ from app.services.interface_types import (
     CheckTarget,
     InterfaceType,
     SecretField,
+    fields,
     register,
 )
 from app.services.smtp import (
@@ -36,44 +37,25 @@ SECURITY_CHOICES = (
 HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.\-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:]+\]$")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class SmtpSettingsForm(wtforms.Form):
     """Server, security, log-in and sender of the mail server."""
 
-    host = wtforms.StringField(
+    host = fields.text(
         _l("Mailserver"),
-        filters=[_strip],
-        validators=[
-            v.InputRequired(
-                message=_l("Bitte geben Sie den Mailserver an, z. B. smtp.example.org.")
-            ),
-            v.Length(max=200),
-        ],
+        200,
+        required=_l("Bitte geben Sie den Mailserver an, z. B. smtp.example.org."),
     )
-    port = wtforms.IntegerField(
-        _l("Port"),
-        default=587,
-        validators=[
-            v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
-            v.NumberRange(
-                min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen.")
-            ),
-        ],
-    )
+    port = fields.port(_l("Port"), required=True, default=587)
     security = wtforms.SelectField(_l("Sicherheit"), choices=SECURITY_CHOICES, default=STARTTLS)
-    username = wtforms.StringField(
+    username = fields.text(
         _l("Benutzername"),
-        filters=[_strip],
-        validators=[v.Optional(), v.Length(max=200)],
+        200,
         description=_l("Leer, wenn der Server keine Anmeldung verlangt."),
     )
     password = wtforms.PasswordField(_l("Passwort"), validators=[v.Optional(), v.Length(max=200)])
     sender = wtforms.StringField(
         _l("Absenderadresse"),
-        filters=[_strip],
+        filters=[fields.strip],
         validators=[
             v.InputRequired(message=_l("Bitte geben Sie die Absenderadresse an.")),
             v.Email(
@@ -83,12 +65,7 @@ class SmtpSettingsForm(wtforms.Form):
             v.Length(max=254),
         ],
     )
-    sender_name = wtforms.StringField(
-        _l("Absendername"),
-        filters=[_strip],
-        default="Schnittstellenportal",
-        validators=[v.Optional(), v.Length(max=80)],
-    )
+    sender_name = fields.text(_l("Absendername"), 80, default="Schnittstellenportal")
 
     def validate_host(self, field):
         if field.data and not HOST.match(field.data):
@@ -108,14 +85,9 @@ def _validate(form, interface) -> None:
 
 def _check(target: CheckTarget) -> CheckResult:
     """ "Verbindung prüfen": connect, EHLO, STARTTLS and log in, sending nothing."""
-    s = target.settings
-    settings = SmtpSettings(
-        host=s.get("host") or "",
-        port=int(s.get("port") or DEFAULT_PORTS[STARTTLS]),
-        security=s.get("security") or STARTTLS,
-        username=s.get("username") or None,
-        password=target.secrets.get("password"),
-        sender=s.get("sender") or "",
+    settings = SmtpSettings.of(
+        target.settings,
+        target.secrets.get("password"),
         timeout=target.timeouts[1] if target.timeouts else 10.0,
     )
     try:

@@ -9,7 +9,7 @@ import wtforms
 from wtforms import validators as v
 
 from app.i18n import N_, _, _l
-from app.services.interface_types import SERVER, Action, InterfaceType, register
+from app.services.interface_types import SERVER, Action, InterfaceType, fields, register
 from app.services.reminder_template import DEFAULT_TEMPLATE, PLACEHOLDERS, unknown_placeholders
 
 
@@ -36,7 +36,7 @@ def _hours(label):
     return wtforms.IntegerField(
         label,
         validators=[
-            v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
+            fields.number_required(),
             v.NumberRange(min=1, max=99, message=_l("Bitte eine Zahl von 1 bis 99 angeben.")),
         ],
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import wtforms
@@ -16,49 +15,34 @@ from app.services.interface_types import (
     CheckResult,
     CheckTarget,
     InterfaceType,
+    fields,
     register,
 )
-from app.services.interface_types.smsapi import _is_loopback
 
 DEFAULT_SERVER = "https://winpro.api.ipro.de/v1"
 DEFAULT_CLIENT_ID = "winpro"
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class SinnoAppSettingsForm(wtforms.Form):
     """Zugangsdaten of the seed's form."""
 
-    server = wtforms.StringField(
+    server = fields.text(
         _l("Server"),
+        200,
+        required=_l("Bitte geben Sie die Server-Adresse an."),
         default=DEFAULT_SERVER,
-        filters=[_strip],
-        validators=[
-            v.InputRequired(message=_l("Bitte geben Sie die Server-Adresse an.")),
-            v.Length(max=200),
-        ],
     )
-    client_id = wtforms.StringField(
+    client_id = fields.text(
         _l("ClientID"),
+        64,
+        required=_l("Bitte geben Sie die ClientID an."),
         default=DEFAULT_CLIENT_ID,
-        filters=[_strip],
-        validators=[
-            v.InputRequired(message=_l("Bitte geben Sie die ClientID an.")),
-            v.Length(max=64),
-        ],
     )
-    company_no = wtforms.StringField(
+    company_no = fields.text(
         _l("Firmen-Nr."),
-        filters=[_strip],
+        32,
+        required=_l("Bitte geben Sie die Firmen-Nr. an, die Sie vom Anbieter erhalten haben."),
         validators=[
-            v.InputRequired(
-                message=_l(
-                    "Bitte geben Sie die Firmen-Nr. an, die Sie vom Anbieter erhalten haben."
-                )
-            ),
-            v.Length(max=32),
             v.Regexp(
                 r"^[A-Za-z0-9-]+$",
                 message=_l("Die Firmen-Nr. besteht aus Buchstaben, Ziffern und Bindestrichen."),
@@ -67,25 +51,15 @@ class SinnoAppSettingsForm(wtforms.Form):
         description=_l("Wird Ihnen bei der Einrichtung vom Anbieter mitgeteilt."),
     )
 
-    proxy_host = wtforms.StringField(
-        _l("Proxy Server"), filters=[_strip], validators=[v.Optional(), v.Length(max=200)]
-    )
-    proxy_port = wtforms.IntegerField(
-        _l("Proxy Port"),
-        validators=[
-            v.Optional(),
-            v.NumberRange(
-                min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen.")
-            ),
-        ],
-    )
+    proxy_host = fields.proxy_host()
+    proxy_port = fields.proxy_port()
 
     def validate_server(self, field):
         """https://, or plain http:// only for the simulator on this very computer."""
         parts = urlsplit(field.data or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise wtforms.ValidationError(_l("Die Server-Adresse muss mit https:// beginnen."))
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not fields.is_loopback(parts.hostname):
             raise wtforms.ValidationError(
                 _l(
                     "Die Server-Adresse muss mit https:// beginnen (http:// nur für einen Simulator auf "
@@ -97,24 +71,12 @@ class SinnoAppSettingsForm(wtforms.Form):
                 _l("Die Server-Adresse darf weder Zugangsdaten noch Parameter enthalten.")
             )
 
-    def validate_proxy_host(self, field):
-        if field.data and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]", field.data):
-            raise wtforms.ValidationError(
-                _l(
-                    "Bitte nur den Rechnernamen oder die IP-Adresse des "
-                    "Proxys angeben (ohne http:// und ohne Port)."
-                )
-            )
+    validate_proxy_host = fields.validate_proxy_host
 
 
 def _validate(form, interface) -> None:
     """Proxy server and port come as a pair."""
-    has_host, has_port = bool(form.proxy_host.data), form.proxy_port.data is not None
-    if has_host != has_port and not form.proxy_port.errors:
-        target = form.proxy_port if has_host else form.proxy_host
-        target.errors.append(
-            _l("Proxy Server und Proxy Port bitte beide angeben oder beide leer lassen.")
-        )
+    fields.validate_proxy_pair(form)
 
 
 def _check(target: CheckTarget) -> CheckResult:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from app.services.interface_types import (
     CheckTarget,
     InterfaceType,
     SecretField,
+    fields,
     register,
 )
 from app.services.smsapi import GatewayError, SmsApiClient, SmsApiSettings
@@ -37,10 +37,6 @@ GATEWAY_MAX_CHARS = 1530
 SENDER_NAME = re.compile(r"^[A-Za-z0-9]{1,11}$")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class SmsApiSettingsForm(wtforms.Form):
     """The SMS Details of the seed's form."""
 
@@ -50,10 +46,9 @@ class SmsApiSettingsForm(wtforms.Form):
         default="smsapi_pl",
         description=_l("Ein Schlüsseltoken gilt nur für den Dienst, bei dem er erstellt wurde."),
     )
-    base_url = wtforms.StringField(
+    base_url = fields.text(
         _l("Basis-URL"),
-        filters=[_strip],
-        validators=[v.Optional(), v.Length(max=200)],
+        200,
         description=_l("Nur bei „Eigene Basis-URL“, z. B. https://sms.example.org/api/"),
     )
     auth_mode = wtforms.RadioField(
@@ -64,16 +59,14 @@ class SmsApiSettingsForm(wtforms.Form):
             (AUTH_TOKEN, _l("Schlüsseltoken")),
         ],
     )
-    username = wtforms.StringField(
-        _l("Benutzername"), filters=[_strip], validators=[v.Optional(), v.Length(max=100)]
-    )
+    username = fields.text(_l("Benutzername"), 100)
     password = wtforms.PasswordField(_l("Passwort"), validators=[v.Optional(), v.Length(max=200)])
     token = wtforms.PasswordField(
         _l("Schlüsseltoken"), validators=[v.Optional(), v.Length(max=500)]
     )
     sender = wtforms.StringField(
         _l("Absender"),
-        filters=[_strip],
+        filters=[fields.strip],
         validators=[v.Optional()],
         description=_l(
             "Leer = vom Gateway erzeugte Nummer. Sonst bis zu 11 "
@@ -85,14 +78,14 @@ class SmsApiSettingsForm(wtforms.Form):
     country_code = wtforms.StringField(
         _l("Landescode"),
         default=phone.DEFAULT_COUNTRY_CODE,
-        filters=[_strip],
+        filters=[fields.strip],
         validators=[v.InputRequired(message=_l("Bitte geben Sie einen Landescode an, z. B. +49."))],
     )
     max_chars = wtforms.IntegerField(
         _l("Max. Zeichen"),
         default=sms_length.DEFAULT_MAX_CHARS,
         validators=[
-            v.InputRequired(message=_l("Bitte geben Sie eine Zahl an.")),
+            fields.number_required(),
             v.NumberRange(
                 min=1,
                 max=GATEWAY_MAX_CHARS,
@@ -114,18 +107,8 @@ class SmsApiSettingsForm(wtforms.Form):
             "Fällt das Guthaben darunter, werden die Administratoren gewarnt. Leer = keine Warnung."
         ),
     )
-    proxy_host = wtforms.StringField(
-        _l("Proxy Server"), filters=[_strip], validators=[v.Optional(), v.Length(max=200)]
-    )
-    proxy_port = wtforms.IntegerField(
-        _l("Proxy Port"),
-        validators=[
-            v.Optional(),
-            v.NumberRange(
-                min=1, max=65535, message=_l("Der Port muss zwischen 1 und 65535 liegen.")
-            ),
-        ],
-    )
+    proxy_host = fields.proxy_host()
+    proxy_port = fields.proxy_port()
 
     def validate_sender(self, field):
         """A sender name, or a phone number stored as the gateway writes it (491711234567)."""
@@ -167,23 +150,7 @@ class SmsApiSettingsForm(wtforms.Form):
             )
         field.data = code
 
-    def validate_proxy_host(self, field):
-        if field.data and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]", field.data):
-            raise wtforms.ValidationError(
-                _l(
-                    "Bitte nur den Rechnernamen oder die IP-Adresse des "
-                    "Proxys angeben (ohne http:// und ohne Port)."
-                )
-            )
-
-
-def _is_loopback(host: str) -> bool:
-    """This very computer: localhost or a loopback address (127.0.0.0/8, ::1), not a name like
-    127.example.org."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
+    validate_proxy_host = fields.validate_proxy_host
 
 
 def _base_url_error(url: str):
@@ -200,7 +167,7 @@ def _base_url_error(url: str):
             "Die Basis-URL darf keinen Benutzernamen und kein Passwort enthalten; "
             "Zugangsdaten gehören in die Felder darunter."
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not fields.is_loopback(parts.hostname):
         return _l(
             "Die Basis-URL muss mit https:// beginnen: Zugangsdaten werden sonst "
             "unverschlüsselt übertragen (http:// nur für einen Simulator auf diesem Rechner)."
@@ -232,31 +199,14 @@ def _validate(form, interface) -> None:
         return
     if mode == AUTH_PASSWORD and not form.username.data:
         form.username.errors.append(_l("Bitte geben Sie den Benutzernamen an."))
-    has_host, has_port = bool(form.proxy_host.data), form.proxy_port.data is not None
-    if has_host != has_port and not form.proxy_port.errors:
-        target = form.proxy_port if has_host else form.proxy_host
-        target.errors.append(
-            _l("Proxy Server und Proxy Port bitte beide angeben oder beide leer lassen.")
-        )
+    fields.validate_proxy_pair(form)
 
 
 def check(target: CheckTarget) -> CheckResult:
     """ "Verbindung prüfen": read the credit (nothing is sent); the gateway's error in plain words."""
-    s = target.settings
-    options = (
-        {"connect_timeout": target.timeouts[0], "read_timeout": target.timeouts[1]}
-        if target.timeouts
-        else {}
-    )
-    settings = SmsApiSettings(
-        service=s.get("service", "smsapi_pl"),
-        base_url=s.get("base_url") or None,
-        token=target.secrets.get("token") if s.get("auth_mode") != AUTH_PASSWORD else None,
-        username=s.get("username") or None,
-        password=target.secrets.get("password") if s.get("auth_mode") == AUTH_PASSWORD else None,
-        proxy_host=s.get("proxy_host") or None,
-        proxy_port=s.get("proxy_port"),
-        **options,
+    name = SmsApiSettings.credential(target.settings)
+    settings = SmsApiSettings.of(
+        target, **{name: target.secrets.get(name)}, timeouts=target.timeouts
     )
     client = SmsApiClient(settings)
     try:
