@@ -393,66 +393,94 @@ def _seed_customers(session: Session, branches: dict[str, Branch]) -> int:
     return created
 
 
+def _admin(session: Session) -> User | None:
+    return session.scalar(sa.select(User).where(User.username == "admin"))
+
+
+def _sms_settings(base_url: str) -> dict:
+    """An SMSAPI interface's settings at the local simulator (token log-in)."""
+    return {
+        "service": "custom",
+        "base_url": base_url,
+        "auth_mode": "token",
+        "username": "",
+        "sender": "",
+        "country_code": "+49",
+        "max_chars": 1000,
+        "proxy_host": "",
+        "proxy_port": None,
+    }
+
+
+def _add_interface(
+    session: Session,
+    type_key: str,
+    name: str,
+    settings: dict,
+    *,
+    server: bool,
+    client: bool,
+    branch_id: int | None = None,
+    start: date | None = None,
+    secrets: dict[str, str] | None = None,
+    box: SecretBox | None = None,
+) -> Interface | None:
+    """One demo interface, its secrets and its "Demo-Daten" history entry; None when an
+    interface of that name exists (the demo never changes what is there)."""
+    if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
+        return None
+    admin = _admin(session)
+    itype = interface_types.get(type_key)
+    interface = Interface(
+        type_key=type_key,
+        group=itype.group,
+        name=name,
+        server_side=server,
+        client_side=client,
+        branch_id=branch_id,
+        settings=settings,
+        state={},
+        start_date=start or date.today(),
+        created_by_id=admin.id if admin else None,
+    )
+    denormalise(session, interface, itype)
+    session.add(interface)
+    for field, value in (secrets or {}).items():
+        write_secret(box, interface, field, value)
+    session.flush()
+    record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
+    return interface
+
+
 def _seed_interfaces(session: Session, box: SecretBox, sms_url: str = DEMO_SMS_URL) -> int:
     """An SMS interface pointed at the local simulator, and the automatic appointment reminders."""
-    created = 0
     _follow_simulator(session, sms_url)
-    admin = session.scalar(sa.select(User).where(User.username == "admin"))
-    specs = (
-        (
+    reminders = dict(
+        interface_types.get("appointment_reminder").defaults,
+        quiet_start="23:00",
+        quiet_end="05:00",
+    )
+    added = [
+        _add_interface(
+            session,
             "smsapi",
             DEMO_SMS_NAME,
-            True,
-            True,
-            {
-                "service": "custom",
-                "base_url": sms_url,
-                "auth_mode": "token",
-                "username": "",
-                "sender": "",
-                "country_code": "+49",
-                "max_chars": 1000,
-                "proxy_host": "",
-                "proxy_port": None,
-            },
-            {"token": DEMO_SMS_TOKEN},
+            _sms_settings(sms_url),
+            server=True,
+            client=True,
+            secrets={"token": DEMO_SMS_TOKEN},
+            box=box,
         ),
-        (
+        _add_interface(
+            session,
             "appointment_reminder",
             "Terminerinnerung",
-            True,
-            False,
-            dict(
-                interface_types.get("appointment_reminder").defaults,
-                quiet_start="23:00",
-                quiet_end="05:00",
-            ),
-            {},
+            reminders,
+            server=True,
+            client=False,
         ),
-    )
-    for type_key, name, server, client, settings, secrets in specs:
-        if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
-            continue
-        itype = interface_types.get(type_key)
-        interface = Interface(
-            type_key=type_key,
-            group=itype.group,
-            name=name,
-            server_side=server,
-            client_side=client,
-            settings=settings,
-            state={},
-            start_date=date.today(),
-            created_by_id=admin.id if admin else None,
-        )
-        denormalise(session, interface, itype)
-        session.add(interface)
-        for field, value in secrets.items():
-            write_secret(box, interface, field, value)
-        session.flush()
-        record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
-        created += 1
-    return created
+    ]
+    return sum(i is not None for i in added)
 
 
 def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
@@ -461,47 +489,26 @@ def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
     Restricted to one branch because Ludwigsburg has no e-mail address (the log-in prerequisite);
     `flask --app wsgi sinno login "SiNNO-App (Simulator)"` (run by scripts/dev.sh) logs it in.
     """
-    created = 0
-    admin = session.scalar(sa.select(User).where(User.username == "admin"))
-    specs = (
-        (
+    service = {
+        "server": DEMO_SINNO_URL,
+        "client_id": "winpro",
+        "company_no": "4711",
+        "proxy_host": None,
+        "proxy_port": None,
+    }
+    added = [
+        _add_interface(
+            session,
             "sinno_app",
             DEMO_SINNO_NAME,
-            False,
-            True,
-            branches["01"].id,
-            {
-                "server": DEMO_SINNO_URL,
-                "client_id": "winpro",
-                "company_no": "4711",
-                "proxy_host": None,
-                "proxy_port": None,
-            },
+            service,
+            server=False,
+            client=True,
+            branch_id=branches["01"].id,
         ),
-        ("sinno_chat", "SiNNO-Chat", True, False, None, {}),
-    )
-    for type_key, name, server, client, branch_id, settings in specs:
-        if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
-            continue
-        itype = interface_types.get(type_key)
-        interface = Interface(
-            type_key=type_key,
-            group=itype.group,
-            name=name,
-            server_side=server,
-            client_side=client,
-            branch_id=branch_id,
-            settings=settings,
-            state={},
-            start_date=date.today(),
-            created_by_id=admin.id if admin else None,
-        )
-        denormalise(session, interface, itype)
-        session.add(interface)
-        session.flush()
-        record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
-        created += 1
-    return created
+        _add_interface(session, "sinno_chat", "SiNNO-Chat", {}, server=True, client=False),
+    ]
+    return sum(i is not None for i in added)
 
 
 def _seed_status_examples(session: Session, box: SecretBox) -> int:
@@ -514,18 +521,7 @@ def _seed_status_examples(session: Session, box: SecretBox) -> int:
     from app.services.smsapi import GatewayError
 
     created = 0
-    admin = session.scalar(sa.select(User).where(User.username == "admin"))
-    settings = {
-        "service": "custom",
-        "base_url": DEMO_SMS_URL,
-        "auth_mode": "token",
-        "username": "",
-        "sender": "",
-        "country_code": "+49",
-        "max_chars": 1000,
-        "proxy_host": "",
-        "proxy_port": None,
-    }
+    settings = dict(_sms_settings(DEMO_SMS_URL), low_balance=20)
     specs = (
         (
             "SMS Altsystem (abgelaufener Schlüssel)",
@@ -542,30 +538,24 @@ def _seed_status_examples(session: Session, box: SecretBox) -> int:
             DEMO_SMS_TOKEN,
         ),
     )
-    itype = interface_types.get("smsapi")
     for name, server, client, start, token in specs:
-        if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is not None:
-            continue
         branch_id = (
             session.scalar(sa.select(Branch.id).where(Branch.number == "02")) if server else None
         )
-        interface = Interface(
-            type_key="smsapi",
-            group=itype.group,
-            name=name,
-            server_side=server,
-            client_side=client,
-            settings=dict(settings, low_balance=20),
-            state={},
-            start_date=start,
+        interface = _add_interface(
+            session,
+            "smsapi",
+            name,
+            dict(settings),
+            server=server,
+            client=client,
             branch_id=branch_id,
-            created_by_id=admin.id if admin else None,
+            start=start,
+            secrets={"token": token},
+            box=box,
         )
-        denormalise(session, interface, itype)
-        session.add(interface)
-        write_secret(box, interface, "token", token)
-        session.flush()
-        record_event(session, interface, "created", admin, message=T_("Demo-Daten"))
+        if interface is None:
+            continue
         if token != DEMO_SMS_TOKEN:  # what the worker's first check will find again
             refused = GatewayError.from_code(101)
             record_check(session, interface, "check", None, False, refused.text)
@@ -746,37 +736,26 @@ def _seed_mail(session: Session, box: SecretBox) -> int:
 
     With them "E-Mail" is a channel the users can choose under Mein Bereich > Benachrichtigungen.
     """
-    created = 0
-    name = "E-Mail (Simulator)"
-    if session.scalar(sa.select(Interface.id).where(Interface.name == name)) is None:
-        admin = session.scalar(sa.select(User).where(User.username == "admin"))
-        itype = interface_types.get("email_smtp")
-        interface = Interface(
-            type_key="email_smtp",
-            group=itype.group,
-            name=name,
-            server_side=True,
-            client_side=False,
-            state={},
-            start_date=date.today(),
-            settings={
-                "host": "127.0.0.1",
-                "port": DEMO_SMTP_PORT,
-                "security": "none",
-                "username": "demo",
-                "sender": "portal@example.org",
-                "sender_name": "Schnittstellenportal (Demo)",
-            },
-            created_by_id=admin.id if admin else None,
-        )
-        denormalise(session, interface, itype)
-        session.add(interface)
-        write_secret(box, interface, "password", "demo-password")
-        session.flush()
-        record_event(session, interface, "created", admin, message="Demo-Daten")
-        created += 1
+    settings = {
+        "host": "127.0.0.1",
+        "port": DEMO_SMTP_PORT,
+        "security": "none",
+        "username": "demo",
+        "sender": "portal@example.org",
+        "sender_name": "Schnittstellenportal (Demo)",
+    }
+    interface = _add_interface(
+        session,
+        "email_smtp",
+        "E-Mail (Simulator)",
+        settings,
+        server=True,
+        client=False,
+        secrets={"password": "demo-password"},
+        box=box,
+    )
     for username, email in DEMO_USER_EMAILS.items():
         user = session.scalar(sa.select(User).where(User.username == username))
         if user is not None and not user.email:
             user.email = email
-    return created
+    return int(interface is not None)
