@@ -123,25 +123,26 @@ def _report(report, verb: str) -> None:
 @secrets_cli.command("rotate")
 def rotate_secrets() -> None:
     """Re-encrypt every stored secret with the newest key (the first of FERNET_KEYS)."""
-    from app.extensions import secret_box
-    from app.services.secrets import rotate_all
-
-    report = rotate_all(secret_box(), _secret_rows(), _secret_label)
-    db.session.commit()
-    _report(report, "Rotated")
-    if report.failed:
-        raise SystemExit(1)
+    _rotate(dry_run=False)
 
 
 @secrets_cli.command("check")
 def check_secrets() -> None:
     """Report which secrets are not yet on the newest key or cannot be decrypted; change nothing."""
+    _rotate(dry_run=True)
+
+
+def _rotate(dry_run: bool) -> None:
+    """Rotate (or, dry, only look at) every secret; report; exit 1 when one cannot be read."""
     from app.extensions import secret_box
     from app.services.secrets import rotate_all
 
-    report = rotate_all(secret_box(), _secret_rows(), _secret_label, dry_run=True)
-    db.session.rollback()
-    _report(report, "Needs rotation")
+    report = rotate_all(secret_box(), _secret_rows(), _secret_label, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    _report(report, "Needs rotation" if dry_run else "Rotated")
     if report.failed:
         raise SystemExit(1)
 

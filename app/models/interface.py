@@ -118,6 +118,18 @@ class Interface(db.Model):
         return f"<Interface {self.id} {self.type_key} {self.name!r}>"
 
 
+# What names an interface in a list row (the interface list, the status board): type, group, name
+# and where it applies.
+IDENTITY_COLUMNS = (
+    Interface.id,
+    Interface.type_key,
+    Interface.group,
+    Interface.name,
+    Interface.branch_label,
+    Interface.workstation_label,
+)
+
+
 class InterfaceSecret(db.Model):
     """One encrypted secret field (password, token, session) of an interface."""
 

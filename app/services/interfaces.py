@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Interface
+from app.models.interface import IDENTITY_COLUMNS
 from app.services.interface_history import (  # noqa: F401
     COMMON_LABELS,
     Actor,
@@ -101,12 +102,7 @@ SORTS = {
 }
 
 LIST_COLUMNS = (
-    Interface.id,
-    Interface.type_key,
-    Interface.group,
-    Interface.name,
-    Interface.branch_label,
-    Interface.workstation_label,
+    *IDENTITY_COLUMNS,
     Interface.server_side,
     Interface.client_side,
     Interface.start_date,

@@ -433,20 +433,22 @@ def link_path(row: Notification) -> str:
     return "/notifications"
 
 
+def _unread(user_id) -> sa.Select:
+    """The count of a user's unread in-portal notifications (the bell's number)."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),
+            Notification.channel == MESSAGE,
+        )
+    )
+
+
 def unread_count(session: Session, user_id: int) -> int:
     """The bell's number: unread in-portal notifications."""
-    return (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Notification)
-            .where(
-                Notification.user_id == user_id,
-                Notification.read_at.is_(None),
-                Notification.channel == MESSAGE,
-            )
-        )
-        or 0
-    )
+    return session.scalar(_unread(user_id)) or 0
 
 
 def listing(
@@ -533,16 +535,7 @@ def header_count_columns(user_id) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
     """
     from app.models import ChatThread
 
-    notes = (
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(
-            Notification.user_id == user_id,
-            Notification.read_at.is_(None),
-            Notification.channel == MESSAGE,
-        )
-        .scalar_subquery()
-    )
+    notes = _unread(user_id).scalar_subquery()
     chats = (
         sa.select(sa.func.count())
         .select_from(ChatThread)

@@ -115,6 +115,21 @@ class Outcome:
     missing_email: list[Branch] = field(default_factory=list)
 
 
+def _done(
+    session: Session,
+    interface: Interface,
+    action: str,
+    actor,
+    ok: bool,
+    message: Text,
+    missing: list[Branch] | None = None,
+) -> Outcome:
+    """Write the outcome to the interface's history, commit, and return it."""
+    record_check(session, interface, action, actor, ok, message)
+    session.commit()
+    return Outcome(ok, message, missing or [])
+
+
 def _secret_error() -> Text:
     return T_("Die gespeicherte Anmeldung der Schnittstelle kann nicht entschlüsselt werden.")
 
@@ -135,19 +150,13 @@ def login(
             "E-Mail-Adresse: %(branches)s.",
             branches=", ".join(b.label for b in missing),
         )
-        record_check(session, interface, "login", actor, False, message)
-        session.commit()
-        return Outcome(False, message, missing)
+        return _done(session, interface, "login", actor, False, message, missing)
     if not branches_of(session, interface):
         message = T_("Anmeldung abgelehnt: es ist noch keine Filiale angelegt.")
-        record_check(session, interface, "login", actor, False, message)
-        session.commit()
-        return Outcome(False, message)
+        return _done(session, interface, "login", actor, False, message)
     if not (interface.settings or {}).get("company_no"):
         message = T_("Bitte zuerst die Firmen-Nr. eintragen (Bearbeiten).")
-        record_check(session, interface, "login", actor, False, message)
-        session.commit()
-        return Outcome(False, message)
+        return _done(session, interface, "login", actor, False, message)
     try:
         settings = settings_for(session, box, interface, timeouts)
     except SecretError:
@@ -161,9 +170,7 @@ def login(
             result = client.login()
     except SinnoError as exc:
         message = exc.text
-        record_check(session, interface, "login", actor, False, message)
-        session.commit()
-        return Outcome(False, message)
+        return _done(session, interface, "login", actor, False, message)
     moment = now or utcnow()
     _store_session(
         box,
@@ -180,9 +187,7 @@ def login(
         company=result.company_name or "SiNNO",
         number=settings.company_no,
     )
-    record_check(session, interface, "login", actor, True, message)
-    session.commit()
-    return Outcome(True, message)
+    return _done(session, interface, "login", actor, True, message)
 
 
 def logout(
@@ -204,9 +209,7 @@ def logout(
     except SinnoError as exc:
         if exc.code not in ("token_invalid", "token_missing"):
             message = exc.text
-            record_check(session, interface, "logout", actor, False, message)
-            session.commit()
-            return Outcome(False, message)
+            return _done(session, interface, "logout", actor, False, message)
         # The service no longer knows the session: it is over there already.
         note = T_("Der SiNNO-Dienst kannte die Anmeldung nicht mehr.")
     write_secret(box, interface, TOKEN_FIELD, None)
@@ -219,9 +222,7 @@ def logout(
     )
     interface.state = state
     message = T_("Abgemeldet. %(note)s", note=note) if note else T_("Abgemeldet.")
-    record_check(session, interface, "logout", actor, True, message)
-    session.commit()
-    return Outcome(True, message)
+    return _done(session, interface, "logout", actor, True, message)
 
 
 def logged_in_interfaces(session: Session) -> list[Interface]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
+from app.models.interface import IDENTITY_COLUMNS
 from app.models.outbox import FAILED, SENT
 
 STATES = ("error", "planned", "active", "unchecked", "logged_in", "logged_out")
@@ -138,12 +139,7 @@ class BoardPage:
 # The three values the board needs from the JSON columns come out of the database as scalars:
 # decoding each row's whole settings and state cost more than the query.
 COLUMNS = (
-    Interface.id,
-    Interface.type_key,
-    Interface.group,
-    Interface.name,
-    Interface.branch_label,
-    Interface.workstation_label,
+    *IDENTITY_COLUMNS,
     Interface.start_date,
     Interface.last_error,
     Interface.last_error_at,
