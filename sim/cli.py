@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import click
 from flask.cli import AppGroup
 from werkzeug.serving import make_server
@@ -40,13 +42,25 @@ def smsapi_command(
         points=points,
         senders=tuple(s.strip() for s in senders.split(",") if s.strip()),
     )
-    server = make_server(host, port, create_sim_app(config), threaded=True)
-    url = f"http://{host}:{server.server_port}"
-    click.echo(f'SMSAPI simulator on {url}/  (service "custom", base URL {url}/)')
-    click.echo(f"  token:     {token}")
-    click.echo(f"  username:  {username}  password: {password}  (md5: {md5_hex(password)})")
-    click.echo(f"  points:    {points:g}   senders: {', '.join(config.senders) or '-'}")
-    click.echo(f"  control:   {url}/_sim/messages  {url}/_sim/state  POST {url}/_sim/faults")
+    _serve(
+        create_sim_app(config),
+        host,
+        port,
+        lambda url: (
+            f'SMSAPI simulator on {url}/  (service "custom", base URL {url}/)',
+            f"  token:     {token}",
+            f"  username:  {username}  password: {password}  (md5: {md5_hex(password)})",
+            f"  points:    {points:g}   senders: {', '.join(config.senders) or '-'}",
+            f"  control:   {url}/_sim/messages  {url}/_sim/state  POST {url}/_sim/faults",
+        ),
+    )
+
+
+def _serve(app, host: str, port: int, banner: Callable[[str], Iterable[str]]) -> None:
+    """Serve `app` in the foreground until Ctrl+C, after printing `banner(url)`."""
+    server = make_server(host, port, app, threaded=True)
+    for line in banner(f"http://{host}:{server.server_port}"):
+        click.echo(line)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -101,18 +115,17 @@ def sinno_command(
         token_ttl=token_ttl,
         auto_activate_after=auto_activate,
     )
-    server = make_server(host, port, create_sinno_app(config), threaded=True)
-    url = f"http://{host}:{server.server_port}"
-    click.echo(f"SiNNO-App Service simulator on {url}/  (Server: {url}/v1)")
-    click.echo(f"  ClientID:   {client_id}   Firmen-Nr.: {', '.join(accepted) or '-'}")
-    click.echo(f"  token TTL:  {token_ttl} s   auto-activate: {auto_activate or 'off'}")
-    click.echo(f"  control:    {url}/_sim/state  {url}/_sim/customers  POST {url}/_sim/faults")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    _serve(
+        create_sinno_app(config),
+        host,
+        port,
+        lambda url: (
+            f"SiNNO-App Service simulator on {url}/  (Server: {url}/v1)",
+            f"  ClientID:   {client_id}   Firmen-Nr.: {', '.join(accepted) or '-'}",
+            f"  token TTL:  {token_ttl} s   auto-activate: {auto_activate or 'off'}",
+            f"  control:    {url}/_sim/state  {url}/_sim/customers  POST {url}/_sim/faults",
+        ),
+    )
 
 
 @sim_cli.command("smtp", with_appcontext=False)

@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from sim.serving import SimulatorServer
 
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -905,73 +906,15 @@ def create_sim_app(config: SimConfig | None = None, state: SimState | None = Non
     return SimApp(config or SimConfig(), state)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """The werkzeug handler without per-request log lines (tests)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-class SimServer:
+class SimServer(SimulatorServer):
     """Runs the simulator on 127.0.0.1 in a background thread; usable as a context manager."""
 
-    def __init__(
-        self,
-        config: SimConfig | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        quiet: bool = True,
-    ) -> None:
-        self.config = config or SimConfig()
-        self.state = SimState(self.config)
-        self.app = create_sim_app(self.config, self.state)
-        self._host, self._port, self._quiet = host, port, quiet
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+    thread_name = "sinno-sim"
 
-    @property
-    def url(self) -> str:
-        """Host URL without trailing slash, e.g. http://127.0.0.1:53123."""
-        if self._server is None:
-            raise RuntimeError("SimServer is not running")
-        return f"http://{self._host}:{self._server.server_port}"
+    config_class, state_class = SimConfig, SimState
+    make_app = staticmethod(create_sim_app)
 
     @property
     def base_url(self) -> str:
         """The API's base URL (the interface's *Server*), e.g. http://127.0.0.1:53123/v1."""
         return self.url + "/v1"
-
-    def start(self) -> SimServer:
-        """Bind a port (0 = any free one) and serve in a daemon thread."""
-        self._server = make_server(
-            self._host,
-            self._port,
-            self.app,
-            threaded=True,
-            request_handler=_QuietHandler if self._quiet else None,
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="sinno-sim",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> SimServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

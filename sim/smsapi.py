@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.datastructures import Authorization
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from sim.serving import SimulatorServer
 
 # GSM 03.38 default alphabet and extension table; kept separate from app.services.sms_length
 # on purpose, so the simulator cross-checks the client's counter instead of echoing it.
@@ -664,65 +665,10 @@ def create_sim_app(config: SimConfig | None = None, state: SimState | None = Non
     return SimApp(config or SimConfig(), state)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """The werkzeug handler without per-request log lines (tests)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-class SimServer:
+class SimServer(SimulatorServer):
     """Runs the simulator on 127.0.0.1 in a background thread; usable as a context manager."""
 
-    def __init__(
-        self,
-        config: SimConfig | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        quiet: bool = True,
-    ) -> None:
-        self.config = config or SimConfig()
-        self.state = SimState(self.config)
-        self.app = create_sim_app(self.config, self.state)
-        self._host, self._port, self._quiet = host, port, quiet
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+    thread_name = "smsapi-sim"
 
-    @property
-    def url(self) -> str:
-        """Base URL without trailing slash, e.g. http://127.0.0.1:53123."""
-        if self._server is None:
-            raise RuntimeError("SimServer is not running")
-        return f"http://{self._host}:{self._server.server_port}"
-
-    def start(self) -> SimServer:
-        """Bind a port (0 = any free one) and serve in a daemon thread."""
-        handler = _QuietHandler if self._quiet else None
-        self._server = make_server(
-            self._host, self._port, self.app, threaded=True, request_handler=handler
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="smsapi-sim",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> SimServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    config_class, state_class = SimConfig, SimState
+    make_app = staticmethod(create_sim_app)

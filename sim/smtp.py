@@ -23,8 +23,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from sim.serving import BackgroundServer
 
 # aiosmtpd itself still sets the attribute it deprecates, on every successful AUTH.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
@@ -319,11 +320,6 @@ class SmtpSimControlApp:
         return resp(environ, start_response)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -344,8 +340,7 @@ class SmtpSimServer:
         self.state = SmtpSimState(self.config)
         self.cert_pem: bytes | None = None
         self._controller: _Controller | None = None
-        self._http: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http: BackgroundServer | None = None
 
     def client_tls_context(self) -> ssl.SSLContext | None:
         """A client context that trusts this simulator's certificate (None without TLS)."""
@@ -357,7 +352,7 @@ class SmtpSimServer:
     def http_url(self) -> str:
         """Base URL of the JSON control app, e.g. http://127.0.0.1:8028."""
         assert self._http is not None, "SmtpSimServer is not running"
-        return f"http://{self.host}:{self._http.server_port}"
+        return self._http.url
 
     def start(self) -> SmtpSimServer:
         """Listen (0 = a free port) and serve both sides in daemon threads."""
@@ -373,20 +368,13 @@ class SmtpSimServer:
             ssl_context=tls if self.config.security == "ssl" else None,
         )
         self._controller.start()
-        self._http = make_server(
-            self.host,
-            self.http_port,
+        self._http = BackgroundServer(
             SmtpSimControlApp(self.state),
-            threaded=True,
-            request_handler=_QuietHandler if self.quiet else None,
-        )
-        self._thread = threading.Thread(
-            target=self._http.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            host=self.host,
+            port=self.http_port,
+            quiet=self.quiet,
             name="smtp-sim-http",
-            daemon=True,
-        )
-        self._thread.start()
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -395,12 +383,8 @@ class SmtpSimServer:
             self._controller.stop()
             self._controller = None
         if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
+            self._http.stop()
             self._http = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def __enter__(self) -> SmtpSimServer:
         return self.start()
