@@ -62,28 +62,20 @@ def notify_admins(session: Session, event: AlertEvent) -> None:
     if event.kind == BALANCE and not event.recovered:
         interface = session.get(Interface, event.interface_id)
         points = interface.balance_points if interface is not None else None
-        notifications.notify(
-            session,
-            notifications.SMS_LOW_BALANCE,
-            interface_id=event.interface_id,
-            params={
-                "interface": event.interface_name,
-                "points": f"{float(points):.2f}" if points is not None else "?",
-            },
-        )
-        return
-    message = (
-        event.message.to_data() if isinstance(event.message, Text) else str(event.message or "")
-    )
+        kind = notifications.SMS_LOW_BALANCE
+        params = {"points": f"{float(points):.2f}" if points is not None else "?"}
+    else:
+        message = event.message
+        kind = notifications.INTERFACE_ALERT
+        params = {
+            "message": message.to_data() if isinstance(message, Text) else str(message or ""),
+            "recovered": event.recovered,
+        }
     notifications.notify(
         session,
-        notifications.INTERFACE_ALERT,
+        kind,
         interface_id=event.interface_id,
-        params={
-            "interface": event.interface_name,
-            "message": message,
-            "recovered": event.recovered,
-        },
+        params={"interface": event.interface_name, **params},
     )
 
 

@@ -484,6 +484,16 @@ def unread_threads(session: Session) -> int:
 # ---- reading ------------------------------------------------------------------------------------
 
 
+def _update_messages(session: Session, ids, **values) -> None:
+    """One UPDATE of these messages (the session's loaded copies are not touched)."""
+    session.execute(
+        sa.update(ChatMessage)
+        .where(ChatMessage.id.in_(ids))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_read(session: Session, thread: ChatThread, now: datetime | None = None) -> list[int]:
     """Mark the thread's unread customer messages read (local); the ids to report. No commit."""
     now = now or utcnow()
@@ -497,12 +507,7 @@ def mark_read(session: Session, thread: ChatThread, now: datetime | None = None)
         )
     )
     if ids:
-        session.execute(
-            sa.update(ChatMessage)
-            .where(ChatMessage.id.in_(ids))
-            .values(read_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        _update_messages(session, ids, read_at=now)
     thread.unread_count = 0
     notifications.thread_read(session, thread.id, now)
     return ids
@@ -566,12 +571,7 @@ def report_reads(
     except SecretError:
         return 0
     if done:
-        session.execute(
-            sa.update(ChatMessage)
-            .where(ChatMessage.id.in_(done))
-            .values(read_reported_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        _update_messages(session, done, read_reported_at=now)
     session.commit()
     return len(done)
 
@@ -686,11 +686,8 @@ def deliver_due(
         return 0
     service = service_interface(session, now.date())
     if service is None:
-        session.execute(
-            sa.update(ChatMessage)
-            .where(ChatMessage.id.in_(ids))
-            .values(status=REPLY_QUEUED, next_attempt_at=now + timedelta(minutes=1))
-            .execution_options(synchronize_session=False)
+        _update_messages(
+            session, ids, status=REPLY_QUEUED, next_attempt_at=now + timedelta(minutes=1)
         )
         session.commit()
         return 0
