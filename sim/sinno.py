@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from sim import faults
 from sim.serving import SimulatorServer
 
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
@@ -83,14 +84,8 @@ class Faults:
     @classmethod
     def parse(cls, data: Any) -> Faults:
         """Validate a JSON fault request; raises ValueError with a readable reason."""
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
-        unknown = set(data) - {"down", "delay", "status", "retry_after", "malformed", "times"}
-        if unknown:
-            raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
-        delay = data.get("delay") or 0
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
-            raise ValueError("delay must be a number of seconds >= 0")
+        data = faults.checked(data, ("down", "delay", "status", "retry_after", "malformed"))
+        delay = faults.delay_of(data)
         status = data.get("status")
         if status is not None and (
             isinstance(status, bool)
@@ -103,18 +98,13 @@ class Faults:
             isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0
         ):
             raise ValueError("retry_after must be a number of seconds >= 0 or null")
-        times = data.get("times")
-        if times is not None and (
-            isinstance(times, bool) or not isinstance(times, int) or times < 1
-        ):
-            raise ValueError("times must be a positive integer or null")
         return cls(
             bool(data.get("down")),
-            float(delay),
+            delay,
             status,
             retry_after,
             bool(data.get("malformed")),
-            times,
+            faults.times_of(data),
         )
 
 
@@ -134,8 +124,10 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-class SimState:
+class SimState(faults.FaultSwitches):
     """Companies, tokens, customers, chat messages, idempotency keys and faults, under one lock."""
+
+    faults_class = Faults
 
     def __init__(self, config: SimConfig) -> None:
         self.config = config
@@ -154,7 +146,7 @@ class SimState:
             self.messages: list[dict[str, Any]] = []
             self.idempotency: dict[tuple[str, str, str], tuple[str, int, dict[str, Any]]] = {}
             self.requests: list[dict[str, Any]] = []
-            self.faults = Faults()
+            self._faults = Faults()
             self._token_seq = 0
             self._customer_seq = 0
 
@@ -321,26 +313,6 @@ class SimState:
             )
 
     # ---- faults and log ---------------------------------------------------------------------
-    def set_faults(self, faults: Faults | None = None, **switches: Any) -> Faults:
-        """Replace the fault switches (Faults or keyword switches; nothing clears them)."""
-        new = faults if faults is not None else Faults.parse(switches)
-        with self._lock:
-            self.faults = new
-        return new
-
-    def take_fault(self) -> Faults | None:
-        """The faults for this request, counting down `times`."""
-        with self._lock:
-            current = self.faults
-            if not current.active():
-                return None
-            taken = Faults(**asdict(current))
-            if current.times is not None:
-                current.times -= 1
-                if current.times <= 0:
-                    self.faults = Faults()
-            return taken
-
     def log_request(self, entry: dict[str, Any]) -> None:
         """Append to the request log (the last 500)."""
         with self._lock:

@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.datastructures import Authorization
 from werkzeug.wrappers import Request, Response
 
+from sim import faults
 from sim.serving import SimulatorServer
 
 # GSM 03.38 default alphabet and extension table; kept separate from app.services.sms_length
@@ -137,29 +138,21 @@ class Faults:
     @classmethod
     def parse(cls, data: Any) -> Faults:
         """Validate a JSON fault request; raises ValueError with a readable reason."""
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
-        unknown = set(data) - {"delay", "status", "malformed", "drop", "times"}
-        if unknown:
-            raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
-        delay = data.get("delay") or 0
+        data = faults.checked(data, ("delay", "status", "malformed", "drop"))
+        delay = faults.delay_of(data)
         status = data.get("status")
-        times = data.get("times")
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
-            raise ValueError("delay must be a number of seconds >= 0")
         if status is not None and (
             isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599
         ):
             raise ValueError("status must be an HTTP error status (400-599) or null")
-        if times is not None and (
-            isinstance(times, bool) or not isinstance(times, int) or times < 1
-        ):
-            raise ValueError("times must be a positive integer or null")
-        return cls(float(delay), status, bool(data.get("malformed")), bool(data.get("drop")), times)
+        times = faults.times_of(data)
+        return cls(delay, status, bool(data.get("malformed")), bool(data.get("drop")), times)
 
 
-class SimState:
+class SimState(faults.FaultSwitches):
     """Accounts, received messages, request log and fault switches, guarded by one lock."""
+
+    faults_class = Faults
 
     def __init__(self, config: SimConfig) -> None:
         self.config = config
@@ -227,31 +220,6 @@ class SimState:
         """A copy of the protocol request log (the last 500)."""
         with self._lock:
             return [dict(r) for r in self._requests]
-
-    @property
-    def faults(self) -> Faults:
-        """The current fault switches."""
-        with self._lock:
-            return Faults(**asdict(self._faults))
-
-    def set_faults(self, faults: Faults | None = None, **switches: Any) -> Faults:
-        """Replace the fault switches (Faults or keyword switches; nothing clears them)."""
-        new = faults if faults is not None else Faults.parse(switches)
-        with self._lock:
-            self._faults = new
-        return new
-
-    def take_fault(self) -> Faults | None:
-        """The faults to apply to this request, counting down `times`."""
-        with self._lock:
-            current = self._faults
-            if not current.active():
-                return None
-            if current.times is not None:
-                current.times -= 1
-                if current.times <= 0:
-                    self._faults = Faults()
-            return Faults(**asdict(current))
 
     def log_request(self, entry: dict[str, Any]) -> None:
         """Append to the request log."""

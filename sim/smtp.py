@@ -25,6 +25,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from werkzeug.wrappers import Request, Response
 
+from sim import faults
 from sim.serving import BackgroundServer
 
 # aiosmtpd itself still sets the attribute it deprecates, on every successful AUTH.
@@ -57,17 +58,8 @@ class SmtpFaults:
     @classmethod
     def parse(cls, data: Any) -> SmtpFaults:
         """Validate a JSON fault request; raises ValueError with a readable reason."""
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
-        unknown = set(data) - {*FAULT_KINDS, "times"}
-        if unknown:
-            raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
-        times = data.get("times")
-        if times is not None and (
-            isinstance(times, bool) or not isinstance(times, int) or times < 1
-        ):
-            raise ValueError("times must be a positive integer or null")
-        return cls(*(bool(data.get(k)) for k in FAULT_KINDS), times=times)
+        data = faults.checked(data, FAULT_KINDS)
+        return cls(*(bool(data.get(k)) for k in FAULT_KINDS), times=faults.times_of(data))
 
 
 class SmtpSimState:
