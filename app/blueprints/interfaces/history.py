@@ -22,10 +22,8 @@ from app.models import InterfaceEvent
 from app.services import interface_types
 from app.services.interface_types import InterfaceType
 from app.services.interfaces import COMMON_LABELS
-from app.services.pagination import Slice, fetch_slice
+from app.services.pagination import LIST_PAGE_SIZE, Slice, fetch_slice
 from app.template_helpers import fmt_date, yesno
-
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ class HistoryEntry:
 
 
 def history_page(
-    session: Session, interface_id: int, page: int = 1, per_page: int = PAGE_SIZE
+    session: Session, interface_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
 ) -> Slice:
     """One page of an interface's history (HistoryEntry items), newest first (also after the
     interface was deleted)."""
