@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -106,10 +107,11 @@ class HistoryEntry:
 
 
 def history_page(
-    session: Session, interface_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
+    session: Session, interface_id: int, page: int = 1, per_page: int | None = None
 ) -> Slice:
     """One page of an interface's history (HistoryEntry items), newest first (also after the
-    interface was deleted)."""
+    interface was deleted); `per_page` defaults to the app's LIST_PAGE_SIZE."""
+    per_page = per_page or current_app.config.get("LIST_PAGE_SIZE", LIST_PAGE_SIZE)
     events = fetch_slice(
         session,
         sa.select(InterfaceEvent)
