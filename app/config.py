@@ -7,6 +7,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app.services.pagination import LIST_PAGE_SIZE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -74,7 +76,7 @@ class Config:
     LOGIN_MAX_FAILURES_PER_USER = 20
     LOGIN_MAX_FAILURES_PER_ADDRESS = 50
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
-    LIST_PAGE_SIZE = 50
+    LIST_PAGE_SIZE = LIST_PAGE_SIZE  # every paged list's page
     # Request bodies: nothing the portal takes needs more than a few kB; a 413 page above this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     MAX_FORM_MEMORY_SIZE = 256 * 1024

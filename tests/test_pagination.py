@@ -9,10 +9,18 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditEntry, Branch, InterfaceEvent, SmsMessage
+from app.models import (
+    AuditEntry,
+    Branch,
+    ChatThread,
+    InterfaceEvent,
+    Notification,
+    SmsMessage,
+)
 from app.models.base import utcnow
 from app.services.pagination import MAX_PAGE, clamp_page, fetch_slice
-from tests.factories import make_branch, make_user
+from tests.factories import make_branch, make_interface, make_user
+from tests.test_customers import make_appointment, make_customer
 
 
 def _next_link(html: str) -> str | None:
@@ -138,3 +146,239 @@ def test_user_search_takes_wildcards_literally(app, portal):
     assert "Keine Benutzer gefunden." in portal.get("/users/?q=%25", htmx=True).get_data(
         as_text=True
     )
+
+
+# ---- every paged list, the same way ----------------------------------------------------------
+
+PAGE_SIZE = 4
+ROWS = PAGE_SIZE + 3  # two pages' worth: a full first page and the rest
+
+
+def _seed_interfaces(user):
+    for i in range(ROWS):
+        make_interface(name=f"Seite {i:02d}")
+    return "/interfaces/"
+
+
+def _seed_customers(user):
+    for i in range(ROWS):
+        make_customer(last_name=f"Seitenkunde{i:02d}")
+    return "/customers/?q=seitenkunde"
+
+
+def _seed_appointments(user):
+    branch = make_branch()
+    customer = make_customer(branch=branch)
+    start = utcnow() + timedelta(days=2)
+    for i in range(ROWS):
+        make_appointment(customer, branch, start + timedelta(hours=i))
+    return "/appointments/"
+
+
+def _seed_outbox(user):
+    db.session.add_all(
+        [
+            SmsMessage(kind="test", status="sent", to_number="4917100000", text=f"m{i}")
+            for i in range(ROWS)
+        ]
+    )
+    return "/outbox/?kind=test"
+
+
+def _seed_users(user):
+    for i in range(ROWS):
+        make_user(role="employee", username=f"pg-{i:02d}")
+    return "/users/?q=pg-"
+
+
+def _seed_audit(user):
+    start = utcnow() - timedelta(days=1)
+    db.session.add_all(
+        [
+            AuditEntry(
+                at=start + timedelta(minutes=i),
+                actor_name="a",
+                action="option_on",
+                field=f"f{i}",
+                remote_addr="127.0.0.1",
+            )
+            for i in range(ROWS)
+        ]
+    )
+    return "/audit/?action=option_on"
+
+
+def _seed_deleted(user):
+    db.session.add_all(
+        [
+            InterfaceEvent(
+                interface_id=1000 + i,
+                interface_name=f"Alt {i}",
+                type_key="smsapi",
+                action="deleted",
+                changes=[],
+                at=utcnow() - timedelta(minutes=i),
+            )
+            for i in range(ROWS)
+        ]
+    )
+    return "/interfaces/deleted"
+
+
+def _seed_board(user):
+    for i in range(ROWS):
+        make_interface(name=f"Brett {i:02d}")
+    return "/status/?group=SMS"
+
+
+def _seed_inbox(user):
+    now = utcnow()
+    db.session.add_all(
+        [
+            ChatThread(
+                service_customer_id=f"c-{i}",
+                customer_name=f"Kunde {i}",
+                search_text=f"kunde {i}",
+                last_message_at=now - timedelta(minutes=i),
+                last_preview="Hallo",
+            )
+            for i in range(ROWS)
+        ]
+    )
+    return "/chat/?q=kunde"
+
+
+def _seed_notifications(user):
+    now = utcnow()
+    db.session.add_all(
+        [
+            Notification(
+                user_id=user.id,
+                event="sms_low_balance",
+                params={"interface": f"SMS {i}", "points": "1.00"},
+                updated_at=now - timedelta(minutes=i),
+            )
+            for i in range(ROWS)
+        ]
+    )
+    return "/notifications/"
+
+
+def _seed_history(user):
+    interface = make_interface(name="Viel Verlauf")
+    db.session.flush()
+    db.session.add_all(
+        [
+            InterfaceEvent(
+                interface_id=interface.id,
+                interface_name=interface.name,
+                type_key="smsapi",
+                action="check",
+                message=f"Eintrag {i}",
+                at=utcnow() - timedelta(minutes=i),
+            )
+            for i in range(ROWS)
+        ]
+    )
+    return f"/interfaces/{interface.id}/history"
+
+
+LISTS = {
+    "interfaces": (_seed_interfaces, r'<tr id="interface-(\d+)"'),
+    "customers": (_seed_customers, r'<tr id="customer-(\d+)"'),
+    "appointments": (_seed_appointments, r'<tr id="appointment-(\d+)"'),
+    "outbox": (_seed_outbox, r'<tr id="sms-(\d+)"'),
+    "users": (_seed_users, r'<tr id="user-(\d+)"'),
+    "audit": (_seed_audit, r"<td>(f\d+)</td>"),
+    "deleted interfaces": (_seed_deleted, r'<tr data-interface="(\d+)"'),
+    "status board": (_seed_board, r'<tr id="status-row-(\d+)"'),
+    "chat inbox": (_seed_inbox, r'<tr id="chat-thread-(\d+)"'),
+    "notifications": (_seed_notifications, r'<li id="notification-(\d+)"'),
+    "interface history": (_seed_history, r"<div>Eintrag (\d+)</div>"),
+}
+
+
+@pytest.fixture
+def small_pages(app_config):
+    app_config.LIST_PAGE_SIZE = PAGE_SIZE
+    return app_config
+
+
+@pytest.fixture
+def statements(app):
+    """Every SQL statement the requests run."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _rows(resp, pattern: str) -> list[str]:
+    assert resp.status_code == 200
+    return re.findall(pattern, resp.get_data(as_text=True))
+
+
+def _prev_page(html: str) -> str | None:
+    match = re.search(r'<a href="[^"]*[?;]page=(\d+)[^"]*"[^>]*rel="prev"', html)
+    return match.group(1) if match else None
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_every_paged_list_pages_the_same_way(small_pages, app, portal, statements, name):
+    seed, pattern = LISTS[name]
+    user = portal.login("admin")
+    url = seed(user)
+    db.session.commit()
+    statements.clear()
+
+    # page 1: a full page and a pager whose "weiter" leads to page 2, which shows the rest
+    first = portal.get(url)
+    first_rows = _rows(first, pattern)
+    html = first.get_data(as_text=True)
+    assert len(first_rows) == PAGE_SIZE and 'class="pagination"' in html
+    assert f"Einträge 1–{PAGE_SIZE}" in html and 'rel="prev"' not in html
+    second_url = _next_link(html)
+    assert second_url and "page=2" in second_url
+    second = portal.get(second_url, htmx=True)
+    second_rows = _rows(second, pattern)
+    assert len(second_rows) == ROWS - PAGE_SIZE and not set(second_rows) & set(first_rows)
+    second_html = second.get_data(as_text=True)
+    assert "<html" not in second_html and _next_link(second_html) is None
+    assert f"Einträge {PAGE_SIZE + 1}–{ROWS}" in second_html and 'rel="prev"' in second_html
+    # the filters stay in the pager's link
+    for key in ("q", "kind", "action", "group"):
+        if f"{key}=" in url:
+            assert f"{key}=" in second_url
+
+    # a page number past the range is clamped (an empty page that leads back)
+    sep = "&" if "?" in url else "?"
+    beyond = portal.get(f"{url}{sep}page=999999")
+    assert _rows(beyond, pattern) == []
+    assert _prev_page(beyond.get_data(as_text=True)) == str(MAX_PAGE - 1)
+    # a malformed one is the first page
+    assert _rows(portal.get(f"{url}{sep}page=abc"), pattern) == first_rows
+
+    # no count over the list: one LIMIT n+1 query tells whether more follow
+    counting = [s for s in statements if re.match(r"\s*SELECT\s+count\(", s, re.IGNORECASE)]
+    assert counting == [], counting
+
+
+@pytest.mark.parametrize(
+    "name, refresh",
+    [
+        ("status board", r'id="status-board" hx-get="([^"]+)"'),
+        ("chat inbox", r'id="chat-threads" hx-get="([^"]+)"'),
+        ("notifications", r'id="notification-rows" hx-get="([^"]+)"'),
+    ],
+)
+def test_self_refreshing_lists_refresh_the_page_shown(small_pages, app, portal, name, refresh):
+    seed, _pattern = LISTS[name]
+    url = seed(portal.login("admin"))
+    db.session.commit()
+    html = portal.get(f"{url}{'&' if '?' in url else '?'}page=2", htmx=True).get_data(as_text=True)
+    again = re.search(refresh, html).group(1).replace("&amp;", "&")
+    assert "page=2" in again and all(part in again for part in url.split("?")[1:])

@@ -16,7 +16,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import role_required
-from app.blueprints.paging import page_arg
+from app.blueprints.paging import ListTable, page_arg
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Role
@@ -162,9 +162,22 @@ class CrudView:
 
     # ---- the seven routes -----------------------------------------------------------------------
 
+    def list_table(self, args: dict[str, Any]) -> ListTable:
+        """How crud/_table.html draws the list, its pager keeping the filter `args`."""
+        return ListTable(
+            self.name,
+            self.columns,
+            self.row_template,
+            self.text("empty"),
+            self.endpoint("index"),
+            args,
+        )
+
     def index(self):
         """The list, page by page."""
-        return render(self.page_template, "crud/_table.html", view=self, **self.list_context())
+        ctx = self.list_context()
+        table = self.list_table(ctx["list_args"])
+        return render(self.page_template, "crud/_table.html", view=self, table=table, **ctx)
 
     def new(self):
         """The form for a new record."""

@@ -1,6 +1,11 @@
-"""The one `?page=` parser of every list."""
+"""What every paged list's route shares: the one `?page=` parser and the table description that
+the generic `crud/_table.html` draws (header, a row template per row, empty text, the pager)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import request
 
@@ -10,3 +15,24 @@ from app.services.pagination import clamp_page
 def page_arg() -> int:
     """The ?page= number: 1 when missing or malformed, clamped to the paginator's range."""
     return clamp_page(request.args.get("page", 1))
+
+
+@dataclass(frozen=True)
+class ListTable:
+    """A paged list drawn as a table by `crud/_table.html`, with a Slice as `page`.
+
+    DOM ids: `<name>-table` (the element that the pager and the filters swap) and
+    `<name>-empty` (the row shown when nothing matches). Each row is `row_template`, given `row`.
+    """
+
+    name: str
+    columns: Sequence[Any]  # column labels (lazy texts; "" for an actions column)
+    row_template: str
+    empty: Any  # the text when nothing matches
+    endpoint: str  # the list's route: the pager's links
+    args: Mapping[str, Any] = field(default_factory=dict)  # the filters the links keep
+
+    @property
+    def target(self) -> str:
+        """The CSS selector of the swapped element (pager links, filter forms)."""
+        return f"#{self.name}-table"

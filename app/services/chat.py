@@ -417,44 +417,8 @@ def _refresh_threads(session: Session, thread_ids: set[int]) -> None:
     )
 
 
-# ---- the inbox ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThreadPage:
-    """One page of the inbox: threads newest first."""
-
-    threads: list
-    page: int
-    has_next: bool
-    q: str
-
-
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-INBOX_COLUMNS = (
-    ChatThread.id,
-    ChatThread.customer_name,
-    ChatThread.customer_id,
-    ChatThread.last_message_at,
-    ChatThread.last_preview,
-    ChatThread.unread_count,
-)
-
-
-def inbox(session: Session, q: str = "", page: int = 1, per_page: int = 50) -> ThreadPage:
-    """Threads newest first, searched by customer name or number; one statement."""
-    stmt = sa.select(*INBOX_COLUMNS)
-    for term in (q or "").lower().split()[:5]:
-        stmt = stmt.where(ChatThread.search_text.like(_like(term), escape="\\"))
-    rows = session.execute(
-        stmt.order_by(ChatThread.last_message_at.desc(), ChatThread.id.desc())
-        .limit(per_page + 1)
-        .offset((max(page, 1) - 1) * per_page)
-    ).all()
-    return ThreadPage(rows[:per_page], max(page, 1), len(rows) > per_page, q or "")
+# ---- threads ------------------------------------------------------------------------------------
+# The inbox's listing is app/services/chat_inbox.py.
 
 
 def messages_of(session: Session, thread_id: int, limit: int = 200) -> list[ChatMessage]:

@@ -26,6 +26,7 @@ from app.models.outbox import QUEUED
 from app.services import mail
 from app.services.interface_types import SERVER
 from app.services.interfaces import resolve
+from app.services.pagination import LIST_PAGE_SIZE, Slice, fetch_slice
 
 log = logging.getLogger(__name__)
 
@@ -451,11 +452,9 @@ def unread_count(session: Session, user_id: int) -> int:
     return session.scalar(_unread(user_id)) or 0
 
 
-def listing(
-    session: Session, user_id: int, limit: int = 50, unread_only: bool = False
-) -> list[Notification]:
-    """One user's notifications, newest first (only their own)."""
-    stmt = (
+def _own(user_id: int) -> sa.Select:
+    """One user's centre entries (only their own), unread first, then newest first."""
+    return (
         sa.select(Notification)
         .where(Notification.user_id == user_id, Notification.channel == MESSAGE)
         .order_by(
@@ -463,11 +462,24 @@ def listing(
             Notification.updated_at.desc(),
             Notification.id.desc(),
         )
-        .limit(limit)
     )
+
+
+def listing(
+    session: Session, user_id: int, limit: int = 50, unread_only: bool = False
+) -> list[Notification]:
+    """One user's notifications, unread first, then newest first (only their own)."""
+    stmt = _own(user_id).limit(limit)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return list(session.scalars(stmt))
+
+
+def centre_page(
+    session: Session, user_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
+) -> Slice:
+    """One page of the notification centre: the user's own, unread first; one statement."""
+    return fetch_slice(session, _own(user_id), page, per_page)
 
 
 def mark_read(

@@ -21,9 +21,9 @@ from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.interface import IDENTITY_COLUMNS
 from app.models.outbox import FAILED, SENT
+from app.services.pagination import LIST_PAGE_SIZE, Slice, window
 
 STATES = ("error", "planned", "active", "unchecked", "logged_in", "logged_out")
-PER_PAGE = 50
 CHART_HOURS = 7 * 24
 
 
@@ -89,7 +89,7 @@ class BoardQuery:
     group: str = ""
     branch_id: int | None = None
     page: int = 1
-    per_page: int = PER_PAGE
+    per_page: int = LIST_PAGE_SIZE
 
 
 @dataclass
@@ -121,19 +121,6 @@ class BoardRow:
             and self.low_balance is not None
             and self.balance < self.low_balance
         )
-
-
-@dataclass(frozen=True)
-class BoardPage:
-    """One page of rows and whether more exist."""
-
-    rows: list[BoardRow]
-    query: BoardQuery
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.query.page > 1
 
 
 # The three values the board needs from the JSON columns come out of the database as scalars:
@@ -255,10 +242,10 @@ def _board_row(values, today: date) -> BoardRow:
 
 def board_page(
     session: Session, query: BoardQuery, today: date, now: datetime | None = None
-) -> BoardPage:
-    """One page in one statement: failing first, then group, name, id; each row with its SMS
-    sent and failed in the last 24 h (counted per shown row, through the (interface, created)
-    index)."""
+) -> Slice:
+    """One page (BoardRow items, the query as its filters) in one statement: failing first, then
+    group, name, id; each row with its SMS sent and failed in the last 24 h (counted per shown
+    row, through the (interface, created) index)."""
     now = now or utcnow()
     state = query.state if query.state in STATES else ""
     stmt = _board_statement(state, bool(query.group), query.branch_id is not None)
@@ -267,14 +254,13 @@ def board_page(
         "today": today,
         "group": query.group,
         "branch_id": query.branch_id,
-        "limit": query.per_page + 1,
-        "offset": (query.page - 1) * query.per_page,
+        **window(query.page, query.per_page),
     }
     # Core execution: the ORM's per-statement result set-up cost more than the query itself.
     rows = [
         _board_row(values, today) for values in session.connection().execute(stmt, params).all()
     ]
-    return BoardPage(rows=rows[: query.per_page], query=query, has_next=len(rows) > query.per_page)
+    return Slice.of(rows, query.page, query.per_page, filters=query)
 
 
 def board_row(

@@ -2,16 +2,30 @@
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.blueprints.audit import bp
 from app.blueprints.auth.decorators import role_required
-from app.blueprints.paging import page_arg
+from app.blueprints.paging import ListTable, page_arg
 from app.extensions import db
 from app.htmx import render
 from app.models import AuditEntry, Role
 from app.services.pagination import fetch_slice
+from app.template_helpers import audit_label
 
 ACTIONS = ("reveal", "reveal_failed", "reveal_locked", "option_on", "option_off", "option_denied")
+
+
+COLUMNS = (
+    _l("Zeitpunkt"),
+    _l("Wer"),
+    _l("Ereignis"),
+    _l("Schnittstelle"),
+    _l("Feld"),
+    _l("Adresse"),
+    _l("Ergebnis"),
+)
 
 
 @bp.get("/")
@@ -19,10 +33,24 @@ ACTIONS = ("reveal", "reveal_failed", "reveal_locked", "option_on", "option_off"
 def index():
     """The audit log, newest first, filterable by action."""
     action = request.args.get("action", "")
+    action = action if action in ACTIONS else ""
     stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    if action in ACTIONS:
+    if action:
         stmt = stmt.where(AuditEntry.action == action)
     page = fetch_slice(db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"])
+    table = ListTable(
+        "audit",
+        COLUMNS,
+        "audit/_row.html",
+        _("Keine Einträge."),
+        "audit.index",
+        {"action": action} if action else {},
+    )
     return render(
-        "audit/index.html", "audit/_table.html", page=page, action=action, actions=ACTIONS
+        "audit/index.html",
+        "crud/_table.html",
+        page=page,
+        table=table,
+        action=action,
+        action_options=[("", _("Alle Ereignisse"))] + [(a, audit_label(a)) for a in ACTIONS],
     )

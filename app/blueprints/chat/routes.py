@@ -1,4 +1,5 @@
-"""Chat inbox routes (employees and admins); the service calls live in app/services/chat.py."""
+"""Chat inbox routes (employees and admins); the service calls live in app/services/chat.py
+and app/services/chat_inbox.py (the listing)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, is_htmx, render, trigger
 from app.i18n import Text
 from app.models import ChatMessage, ChatThread, Role
-from app.services import chat, notifications
+from app.services import chat, chat_inbox, notifications
 
 
 class ReplyForm(FlaskForm):
@@ -97,11 +98,10 @@ def _sync_info() -> dict:
 def index():
     """Threads newest first, with unread counts; search by customer (as you type)."""
     q = (request.args.get("q") or "").strip()[:100]
-    page = page_arg()
-    result = chat.inbox(db.session, q, page)
+    page = chat_inbox.inbox(db.session, q, page_arg(), current_app.config["LIST_PAGE_SIZE"])
     if is_htmx() and request.args.get("rows"):
-        return render_template("chat/_threads.html", result=result)
-    return render("chat/index.html", "chat/_threads.html", result=result)
+        return render_template("chat/_threads.html", page=page)
+    return render("chat/index.html", "chat/_threads.html", page=page)
 
 
 @bp.get("/sync-info")

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -22,10 +23,8 @@ from app.models import InterfaceEvent
 from app.services import interface_types
 from app.services.interface_types import InterfaceType
 from app.services.interfaces import COMMON_LABELS
-from app.services.pagination import Slice, fetch_slice
+from app.services.pagination import LIST_PAGE_SIZE, Slice, fetch_slice
 from app.template_helpers import fmt_date, yesno
-
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -108,10 +107,11 @@ class HistoryEntry:
 
 
 def history_page(
-    session: Session, interface_id: int, page: int = 1, per_page: int = PAGE_SIZE
+    session: Session, interface_id: int, page: int = 1, per_page: int | None = None
 ) -> Slice:
     """One page of an interface's history (HistoryEntry items), newest first (also after the
-    interface was deleted)."""
+    interface was deleted); `per_page` defaults to the app's LIST_PAGE_SIZE."""
+    per_page = per_page or current_app.config.get("LIST_PAGE_SIZE", LIST_PAGE_SIZE)
     events = fetch_slice(
         session,
         sa.select(InterfaceEvent)

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import login_required
 from app.blueprints.notifications import bp
+from app.blueprints.paging import page_arg
 from app.extensions import db
 from app.htmx import htmx_or_redirect, is_htmx, render, trigger
 from app.services import notifications
@@ -42,10 +43,12 @@ def notification_link(row) -> str:
 @bp.get("/")
 @login_required
 def index():
-    """The own notifications, unread first."""
-    rows = notifications.listing(db.session, current_user.id, limit=100)
+    """The own notifications, unread first, a page at a time."""
+    page = notifications.centre_page(
+        db.session, current_user.id, page_arg(), current_app.config["LIST_PAGE_SIZE"]
+    )
     return render(
-        "notifications/index.html", "notifications/_list.html", rows=rows, form=FlaskForm()
+        "notifications/index.html", "notifications/_list.html", page=page, form=FlaskForm()
     )
 
 

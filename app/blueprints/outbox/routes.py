@@ -5,19 +5,34 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.outbox import bp
-from app.blueprints.paging import page_arg
+from app.blueprints.paging import ListTable, page_arg
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Customer, Interface, Role, SmsMessage
 from app.services import outbox
 from app.services.pagination import fetch_slice
+from app.template_helpers import outbox_kind_label, outbox_status_label
 
 STATUSES = ("failed", "queued", "sending", "sent", "cancelled")
 KINDS = ("reminder", "customer", "test")
+
+
+COLUMNS = (
+    _l("Nr."),
+    _l("Erstellt"),
+    _l("Art"),
+    _l("An"),
+    _l("Schnittstelle"),
+    _l("Status"),
+    _l("Versuche"),
+    _l("Details"),
+    "",
+)
 
 
 @bp.get("/")
@@ -25,7 +40,9 @@ KINDS = ("reminder", "customer", "test")
 def index():
     """The outbox, newest first: every message by default, with the number of failed ones on top."""
     status = request.args.get("status", "all")
+    status = status if status in STATUSES else "all"
     kind = request.args.get("kind", "")
+    kind = kind if kind in KINDS else ""
     stmt = (
         sa.select(SmsMessage, Interface.name, Customer.first_name, Customer.last_name)
         .outerjoin(Interface, SmsMessage.interface_id == Interface.id)
@@ -34,7 +51,7 @@ def index():
     )
     if status in STATUSES:
         stmt = stmt.where(SmsMessage.status == status)
-    if kind in KINDS:
+    if kind:
         stmt = stmt.where(SmsMessage.kind == kind)
     page = fetch_slice(
         db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"], scalars=False
@@ -44,16 +61,26 @@ def index():
             sa.select(SmsMessage.status, sa.func.count()).group_by(SmsMessage.status)
         ).all()
     )
+    list_args = {"status": status, "kind": kind or None}
+    everything = _("Alle")
     return render(
         "outbox/index.html",
-        "outbox/_table.html",
+        "crud/_table.html",
         page=page,
+        table=ListTable(
+            "outbox",
+            COLUMNS,
+            "outbox/_row.html",
+            _("Keine SMS in dieser Auswahl."),
+            "outbox.index",
+            list_args,
+        ),
         status_filter=status,
         kind=kind,
-        list_args={"status": status, "kind": kind or None},
-        statuses=STATUSES,
-        kinds=KINDS,
         counts=counts,
+        status_options=[("all", f"{everything} ({sum(counts.values())})")]
+        + [(s, f"{outbox_status_label(s)} ({counts.get(s, 0)})") for s in STATUSES],
+        kind_options=[("", _("Alle Arten"))] + [(k, outbox_kind_label(k)) for k in KINDS],
     )
 
 

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -66,6 +67,7 @@ def _board_query() -> status_board.BoardQuery:
         group=group if group in interface_types.GROUPS else "",
         branch_id=branch_id,
         page=page,
+        per_page=current_app.config["LIST_PAGE_SIZE"],
     )
 
 
@@ -95,12 +97,13 @@ def index():
         page=page,
         query=query,
         board_url=board_url,
+        page_url=partial(board_url, query),
         states=state_labels(),
         banner=banner_lines(alerts.banner(db.session)),
         checkable=set(checks.checkable_types()),
         check_label=_("Verbindung prüfen"),
         labels=column_labels(),
-        views=row_views(page.rows),
+        views=row_views(page.items),
         status_base=url_for("status.index"),
         refresh_seconds=current_app.config["STATUS_REFRESH_SECONDS"],
     )
