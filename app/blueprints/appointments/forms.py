@@ -29,6 +29,19 @@ from app.services import customers as customer_service
 MIN_DURATION, MAX_DURATION = 5, 480
 
 
+def _duration_range() -> NumberRange:
+    """A type's or an appointment's duration in minutes, within the bounds."""
+    return NumberRange(
+        MIN_DURATION,
+        MAX_DURATION,
+        message=_l(
+            "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
+            min=MIN_DURATION,
+            max=MAX_DURATION,
+        ),
+    )
+
+
 def local_to_utc(day: date, at: time, tz_name: str) -> datetime:
     """A local date and time in the portal's time zone as naive UTC (how times are stored)."""
     local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(tz_name))
@@ -96,15 +109,7 @@ class AppointmentTypeForm(_UniqueName, FlaskForm):
         render_kw={"min": MIN_DURATION, "max": MAX_DURATION},
         validators=[
             InputRequired(message=_l("Bitte eine Dauer in Minuten angeben.")),
-            NumberRange(
-                MIN_DURATION,
-                MAX_DURATION,
-                message=_l(
-                    "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
-                    min=MIN_DURATION,
-                    max=MAX_DURATION,
-                ),
-            ),
+            _duration_range(),
         ],
     )
     active = BooleanField(
@@ -181,15 +186,7 @@ class AppointmentForm(FlaskForm):
         description=_l("Leer lassen für die Dauer des Termintyps."),
         validators=[
             Optional(),
-            NumberRange(
-                MIN_DURATION,
-                MAX_DURATION,
-                message=_l(
-                    "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
-                    min=MIN_DURATION,
-                    max=MAX_DURATION,
-                ),
-            ),
+            _duration_range(),
         ],
     )
     is_group = BooleanField(

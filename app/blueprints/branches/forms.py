@@ -7,10 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.fields import Fieldset
+from app.blueprints.fields import Fieldset, code_field, email_field
 from app.extensions import db
 from app.models import Branch
 from app.services.addresses import (
@@ -31,22 +31,15 @@ def country_choices() -> list[tuple[str, str]]:
 class BranchForm(FlaskForm):
     """A branch and its business office."""
 
-    number = StringField(
-        _l("Filialnummer"),
-        validators=[
-            DataRequired(),
-            Length(max=10),
-            Regexp(r"^\d+$", message=_l("Die Filialnummer besteht nur aus Ziffern.")),
-        ],
+    number = code_field(
+        _l("Filialnummer"), r"^\d+$", _l("Die Filialnummer besteht nur aus Ziffern."), max=10
     )
-    code = StringField(
+    code = code_field(
         _l("Kürzel"),
+        r"^[A-Za-z0-9]+$",
+        _l("Nur Buchstaben und Ziffern, ohne Leerzeichen."),
+        max=10,
         description=_l("Kurzzeichen der Filiale, z. B. STR."),
-        validators=[
-            DataRequired(),
-            Length(max=10),
-            Regexp(r"^[A-Za-z0-9]+$", message=_l("Nur Buchstaben und Ziffern, ohne Leerzeichen.")),
-        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     street = StringField(_l("Straße und Hausnummer"), validators=[DataRequired(), Length(max=120)])
@@ -54,15 +47,7 @@ class BranchForm(FlaskForm):
     city = StringField(_l("Ort"), validators=[DataRequired(), Length(max=80)])
     country = SelectField(_l("Land"), choices=country_choices, default="DE")
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=32)])
-    email = EmailField(
-        _l("E-Mail"),
-        description=_l("Wird u. a. für die SiNNO-App benötigt."),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
-        ],
-    )
+    email = email_field(description=_l("Wird u. a. für die SiNNO-App benötigt."))
 
     layout = (
         ("number", "code", "name"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.fields import BranchField
+from app.blueprints.fields import BranchField, email_field
 from app.extensions import db
 from app.models import Customer
 from app.services import customers as service
@@ -36,14 +36,7 @@ class CustomerForm(FlaskForm):
         validators=[Optional(), Length(max=32)],
         render_kw={"autocomplete": "off"},
     )
-    email = EmailField(
-        _l("E-Mail"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
-        ],
-    )
+    email = email_field()
     language = SelectField(
         _l("Sprache"), choices=[("de", _l("Deutsch")), ("en", _l("Englisch"))], default="de"
     )

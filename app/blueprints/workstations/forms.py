@@ -6,10 +6,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
-from app.blueprints.fields import BranchField
+from app.blueprints.fields import BranchField, code_field
 from app.extensions import db
 from app.models import Workstation
 from app.services.interfaces import protected_on_workstation
@@ -18,17 +17,12 @@ from app.services.interfaces import protected_on_workstation
 class WorkstationForm(FlaskForm):
     """A named computer of a branch."""
 
-    name = StringField(
+    name = code_field(
         _l("Rechnername"),
+        r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        _l("Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."),
+        max=64,
         description=_l("Der Computername, z. B. STR-EMPFANG."),
-        validators=[
-            DataRequired(),
-            Length(max=64),
-            Regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                message=_l("Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."),
-            ),
-        ],
     )
     branch_id = BranchField(
         blank=None, validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))]
