@@ -31,6 +31,15 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
 
+    def values(self) -> dict:
+        """The cleaned values for the account service."""
+        return {
+            "full_name": self.full_name.data or "",
+            "email": self.email.data or None,
+            "mobile": getattr(self, "mobile_digits", None) if self.mobile.data else None,
+            "locale": self.locale.data,
+        }
+
     def validate_mobile(self, field):
         """Stored as the SMS gateway writes it (491711234567)."""
         if not field.data:
