@@ -40,6 +40,13 @@ def _session_context(interface: Interface, **ctx) -> dict:
     }
 
 
+def _session_call(interface_id: int, call):
+    """Anmelden or Abmelden: the posted form checked, then the service asked while the user waits."""
+    interface = _sinno_interface(interface_id)
+    require_form()
+    return interface, call(db.session, secret_box(), interface, current_user, timeouts())
+
+
 def _logout_dialog(interface: Interface, error=None):
     return render(
         "interfaces/sinno_logout.html",
@@ -65,9 +72,7 @@ def sinno_session(interface_id: int):
 @role_required(Role.ADMIN)
 def sinno_login(interface_id: int):
     """Anmelden: the prerequisite first (each branch without e-mail named), then the service."""
-    interface = _sinno_interface(interface_id)
-    require_form()
-    outcome = sinno_interface.login(db.session, secret_box(), interface, current_user, timeouts())
+    interface, outcome = _session_call(interface_id, sinno_interface.login)
     if not is_htmx():
         return outcome_page(_show_url(interface), outcome.message, ok=outcome.ok)
     resp = fragment(
@@ -94,9 +99,7 @@ def sinno_logout_confirm(interface_id: int):
 @role_required(Role.ADMIN)
 def sinno_logout(interface_id: int):
     """Abmelden at the service; the token is forgotten only when the service agreed."""
-    interface = _sinno_interface(interface_id)
-    require_form()
-    outcome = sinno_interface.logout(db.session, secret_box(), interface, current_user, timeouts())
+    interface, outcome = _session_call(interface_id, sinno_interface.logout)
     if not is_htmx():
         return outcome_page(_show_url(interface), outcome.message, ok=outcome.ok)
     if not outcome.ok:

@@ -23,6 +23,13 @@ from app.services.smsapi import GatewayError
 DIALOG = TestDialog("sms", "smsapi", N_("Test SMS absenden"), ("text", "number", "result"))
 
 
+def _refused(step: str, interface, form, text: str, exc: sms.SmsInputError):
+    """A step again with the objection to its input (422)."""
+    return DIALOG.step(
+        step, interface, status=422, form=form, error=exc.message, length=sms_length.count(text)
+    )
+
+
 @bp.get("/<int:interface_id>/test-sms")
 @role_required(Role.ADMIN)
 def test_sms(interface_id: int):
@@ -43,14 +50,7 @@ def test_sms_number(interface_id: int):
     try:
         length = sms.check_text(interface, text)
     except sms.SmsInputError as exc:
-        return DIALOG.step(
-            "text",
-            interface,
-            status=422,
-            form=form,
-            error=exc.message,
-            length=sms_length.count(text),
-        )
+        return _refused("text", interface, form, text, exc)
     number_form = NumberStepForm(formdata=None, text=text)
     return DIALOG.step("number", interface, form=number_form, length=length)
 
@@ -70,14 +70,7 @@ def test_sms_send(interface_id: int):
             step, form = "text", TextStepForm(formdata=None, text=form.text.data)
         else:
             step = "number"
-        return DIALOG.step(
-            step,
-            interface,
-            status=422,
-            form=form,
-            error=exc.message,
-            length=sms_length.count(text),
-        )
+        return _refused(step, interface, form, text, exc)
     message = sms.send_now(
         db.session,
         secret_box(),
