@@ -7,6 +7,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -51,6 +52,21 @@ class BranchField(SelectField):
             choices=lambda: ([("", blank)] if blank is not None else []) + branch_options(),
             **kwargs,
         )
+
+
+class RecordForm(FlaskForm):
+    """A CrudView's form: it knows the record it edits (None while creating one)."""
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+
+    def taken(self, model: type, condition) -> bool:
+        """Whether a record of `model` other than the edited one matches `condition` (uniqueness)."""
+        stmt = sa.select(model.id).where(condition)
+        if self.record is not None:
+            stmt = stmt.where(model.id != self.record.id)
+        return db.session.scalar(stmt.limit(1)) is not None
 
 
 class Fieldset(NamedTuple):

@@ -20,7 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.blueprints.fields import BranchField, optional_int
+from app.blueprints.fields import BranchField, RecordForm, optional_int
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, AppointmentType, Customer
 from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
@@ -73,27 +73,18 @@ class LocalTimeField(TimeField):
             raise ValueError(_l("Bitte eine gültige Uhrzeit angeben, z. B. 09:30.")) from None
 
 
-class _UniqueName:
-    """Mixin: `name` must be unique (case-insensitive) in `model`."""
+class _UniqueName(RecordForm):
+    """A type or status form: `name` must be unique (case-insensitive) in `model`."""
 
     model: type = AppointmentType
     duplicate_message = _l("Dieser Name ist bereits vergeben.")
 
-    def __init__(self, *args, record=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._record = record
-
     def validate_name(self, field):
-        stmt = sa.select(self.model.id).where(
-            sa.func.lower(self.model.name) == field.data.strip().lower()
-        )
-        if self._record is not None:
-            stmt = stmt.where(self.model.id != self._record.id)
-        if db.session.scalar(stmt.limit(1)) is not None:
+        if self.taken(self.model, sa.func.lower(self.model.name) == field.data.strip().lower()):
             raise ValidationError(self.duplicate_message)
 
 
-class AppointmentTypeForm(_UniqueName, FlaskForm):
+class AppointmentTypeForm(_UniqueName):
     """An appointment type ("Termintyp")."""
 
     model = AppointmentType
@@ -129,7 +120,7 @@ class AppointmentTypeForm(_UniqueName, FlaskForm):
         }
 
 
-class AppointmentStatusForm(_UniqueName, FlaskForm):
+class AppointmentStatusForm(_UniqueName):
     """An appointment status and what it means for reminders."""
 
     model = AppointmentStatus

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.fields import Fieldset, code_field, email_field
-from app.extensions import db
+from app.blueprints.fields import Fieldset, RecordForm, code_field, email_field
 from app.models import Branch
 from app.services.addresses import (
     COUNTRIES,
@@ -28,7 +25,7 @@ def country_choices() -> list[tuple[str, str]]:
     return [(code, country_name(code, language)) for code in COUNTRIES]
 
 
-class BranchForm(FlaskForm):
+class BranchForm(RecordForm):
     """A branch and its business office."""
 
     number = code_field(
@@ -57,10 +54,6 @@ class BranchForm(FlaskForm):
         ),
     )
 
-    def __init__(self, *args, record: Branch | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._branch = record
-
     def values(self) -> dict:
         """The cleaned values for the organisation service."""
         country = self.country.data
@@ -76,18 +69,12 @@ class BranchForm(FlaskForm):
             "email": (self.email.data or "").strip().lower() or None,
         }
 
-    def _unique(self, column, value) -> bool:
-        stmt = sa.select(Branch.id).where(column == value)
-        if self._branch is not None:
-            stmt = stmt.where(Branch.id != self._branch.id)
-        return db.session.scalar(stmt) is None
-
     def validate_number(self, field):
-        if not self._unique(Branch.number, field.data.strip()):
+        if self.taken(Branch, Branch.number == field.data.strip()):
             raise ValidationError(_l("Eine Filiale mit dieser Nummer gibt es bereits."))
 
     def validate_code(self, field):
-        if not self._unique(Branch.code, field.data.strip().upper()):
+        if self.taken(Branch, Branch.code == field.data.strip().upper()):
             raise ValidationError(_l("Dieses Kürzel ist bereits vergeben."))
 
     def validate_postcode(self, field):

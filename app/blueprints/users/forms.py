@@ -16,6 +16,7 @@ from wtforms.validators import (
 
 from app.blueprints.fields import (
     BranchField,
+    RecordForm,
     code_field,
     email_field,
     new_password_fields,
@@ -42,7 +43,7 @@ def _workstation_choices() -> list[tuple[str, str]]:
     return [("", _l("— keiner —"))] + [(str(r.id), r.name) for r in rows]
 
 
-class UserForm(FlaskForm):
+class UserForm(RecordForm):
     """Account details an admin edits."""
 
     full_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
@@ -59,10 +60,6 @@ class UserForm(FlaskForm):
         ("password", "confirm"),
         ("active",),
     )
-
-    def __init__(self, *args, record: User | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._user = record
 
     def values(self) -> dict:
         """The cleaned values for the account service."""
@@ -105,10 +102,7 @@ class UserCreateForm(UserForm):
         )
 
     def validate_username(self, field):
-        exists = db.session.scalar(
-            sa.select(User.id).where(sa.func.lower(User.username) == field.data.strip().lower())
-        )
-        if exists:
+        if self.taken(User, sa.func.lower(User.username) == field.data.strip().lower()):
             raise ValidationError(_l("Dieser Benutzername ist bereits vergeben."))
 
 
@@ -130,7 +124,7 @@ class UserEditForm(UserForm):
         """No admin demotes or deactivates themself, and one active admin always remains."""
         if not super().validate(extra_validators):
             return False
-        user, active = self._user, bool(self.active.data)
+        user, active = self.record, bool(self.active.data)
         if user.id == current_user.id and (self.role.data != user.role or not active):
             self.role.errors.append(
                 _l(

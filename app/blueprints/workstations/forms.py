@@ -5,16 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, ValidationError
 
-from app.blueprints.fields import BranchField, code_field
+from app.blueprints.fields import BranchField, RecordForm, code_field
 from app.extensions import db
 from app.models import Workstation
 from app.services.interfaces import protected_on_workstation
 
 
-class WorkstationForm(FlaskForm):
+class WorkstationForm(RecordForm):
     """A named computer of a branch."""
 
     name = code_field(
@@ -29,26 +28,17 @@ class WorkstationForm(FlaskForm):
     )
     layout = (("name", "branch_id"),)
 
-    def __init__(self, *args, record: Workstation | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._workstation = record
-
     def values(self) -> dict:
         """The cleaned values for the organisation service."""
         return {"name": self.name.data.strip().upper(), "branch_id": self.branch_id.data}
 
     def validate_name(self, field):
-        stmt = sa.select(Workstation.id).where(
-            sa.func.upper(Workstation.name) == field.data.strip().upper()
-        )
-        if self._workstation is not None:
-            stmt = stmt.where(Workstation.id != self._workstation.id)
-        if db.session.scalar(stmt) is not None:
+        if self.taken(Workstation, sa.func.upper(Workstation.name) == field.data.strip().upper()):
             raise ValidationError(_l("Einen Arbeitsplatz mit diesem Namen gibt es bereits."))
 
     def validate_branch_id(self, field):
         """Moving a computer moves its interfaces too, which protected ones do not allow."""
-        ws = self._workstation
+        ws = self.record
         if ws is None or field.data == ws.branch_id:
             return
         names = protected_on_workstation(db.session, ws.id)
