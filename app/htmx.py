@@ -1,8 +1,8 @@
 """The only module that touches htmx-flask or htmx's headers: fragment-or-page, redirects, events.
 
 Routes never read or write an `HX-*` header themselves: they ask here (`wants_fragment`,
-`current_url`) and answer through here (`render`, `htmx_or_redirect`, `trigger`, `retarget`,
-`client_redirect`).
+`current_url`) and answer through here (`render`, `fragment`, `no_content`, `htmx_or_redirect`,
+`fragment_or_redirect`, `trigger`, `retarget`, `client_redirect`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,22 @@ def vary(resp: Response) -> Response:
 def render(page: str, fragment: str, /, status: int = 200, **ctx: Any) -> Response:
     """Render the fragment for htmx and the full page otherwise; caches must key on HX-Request."""
     return vary(make_response(render_template(template_for(page, fragment), **ctx), status))
+
+
+def fragment(template: str, /, status: int = 200, **ctx: Any) -> Response:
+    """A fragment on its own (polling, a refreshed region); it differs from the page at that URL."""
+    return vary(make_response(render_template(template, **ctx), status))
+
+
+def no_content(events: dict[str, Any] | None = None) -> Response:
+    """204 for htmx: nothing to swap, only client events (e.g. `dialog-close`) if any."""
+    resp = vary(make_response("", 204))
+    return trigger(resp, events) if events else resp
+
+
+def fragment_or_redirect(template: str, location: str, /, **ctx: Any) -> Response:
+    """The fragment for an htmx request; anything else goes to the page at `location`."""
+    return fragment(template, **ctx) if is_htmx() else htmx_or_redirect(location)
 
 
 def trigger(resp: Response, events: dict[str, Any]) -> Response:

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -151,46 +150,47 @@ def reveal_allowed() -> bool:
     return allowed
 
 
-def audit_label(action: str) -> str:
-    """An audit event's name in the user's language."""
-    return {
-        "reveal": _("Passwort angezeigt"),
-        "reveal_failed": _("Falsches Passwort bei Anzeige"),
-        "reveal_locked": _("Anzeige gesperrt"),
-        "option_on": _("Passwortanzeige eingeschaltet"),
-        "option_off": _("Passwortanzeige ausgeschaltet"),
-        "option_denied": _("Falsches Passwort bei Sicherheitseinstellung"),
-    }.get(action, action)
+# Names of stored keys in the reader's language (msgids); a key not listed shows as it is.
+LABELS: dict[str, dict[str, str]] = {
+    "audit": {  # an audit event
+        "reveal": N_("Passwort angezeigt"),
+        "reveal_failed": N_("Falsches Passwort bei Anzeige"),
+        "reveal_locked": N_("Anzeige gesperrt"),
+        "option_on": N_("Passwortanzeige eingeschaltet"),
+        "option_off": N_("Passwortanzeige ausgeschaltet"),
+        "option_denied": N_("Falsches Passwort bei Sicherheitseinstellung"),
+    },
+    "outbox_status": {
+        "queued": N_("wartet"),
+        "sending": N_("wird gesendet"),
+        "sent": N_("gesendet"),
+        "failed": N_("fehlgeschlagen"),
+        "cancelled": N_("abgebrochen"),
+    },
+    "outbox_kind": {  # what an outbox message is
+        "reminder": N_("Terminerinnerung"),
+        "customer": N_("SMS an Kunden"),
+        "test": N_("Test-SMS"),
+        "sinno_code": N_("SiNNO-App Identifikationscode"),
+    },
+    "role": {
+        "admin": N_("Administrator"),
+        "employee": N_("Mitarbeiter"),
+        "helpdesk": N_("Helpdesk"),
+    },
+}
 
 
-def outbox_status_label(status: str) -> str:
-    """An outbox status in the user's language."""
-    return {
-        "queued": _("wartet"),
-        "sending": _("wird gesendet"),
-        "sent": _("gesendet"),
-        "failed": _("fehlgeschlagen"),
-        "cancelled": _("abgebrochen"),
-    }.get(status, status)
+def labeller(table: str) -> Callable[[str], str]:
+    """The template global naming the keys of one table, e.g. role_label("admin")."""
+    names = LABELS[table]
 
+    def label(key: str) -> str:
+        return _translations().ugettext(names[key]) if key in names else key
 
-def outbox_kind_label(kind: str) -> str:
-    """What an outbox message is, in the user's language."""
-    return {
-        "reminder": _("Terminerinnerung"),
-        "customer": _("SMS an Kunden"),
-        "test": _("Test-SMS"),
-        "sinno_code": _("SiNNO-App Identifikationscode"),
-    }.get(kind, kind)
-
-
-def role_label(role: str) -> str:
-    """The role's name in the user's language."""
-    return {
-        "admin": _("Administrator"),
-        "employee": _("Mitarbeiter"),
-        "helpdesk": _("Helpdesk"),
-    }.get(role, role)
+    label.__name__ = label.__qualname__ = f"{table}_label"
+    label.__doc__ = f"A {table.replace('_', ' ')} key's name in the user's language."
+    return label
 
 
 def _translations():
@@ -259,15 +259,15 @@ def init_app(app: Flask) -> None:
         _=template_gettext,
         gettext=template_gettext,
         ngettext=template_ngettext,
-        audit_label=audit_label,
+        audit_label=labeller("audit"),
         can=can,
         get_locale=get_locale,
         group_label=group_label,
         navigation=navigation,
-        outbox_kind_label=outbox_kind_label,
-        outbox_status_label=outbox_status_label,
+        outbox_kind_label=labeller("outbox_kind"),
+        outbox_status_label=labeller("outbox_status"),
         reveal_allowed=reveal_allowed,
-        role_label=role_label,
+        role_label=labeller("role"),
         static_url=static_url,
         secret_label=secret_label,
         sms_settings=SmsApiSettings.of,

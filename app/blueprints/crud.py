@@ -11,15 +11,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import role_required
+from app.blueprints.messages import describe_usages
 from app.blueprints.paging import ListTable, page_arg
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
 from app.models import Role
+from app.services.organisation import Usage
 from app.services.pagination import Slice, fetch_slice
 
 
@@ -37,6 +39,7 @@ class CrudView:
 
     model: ClassVar[type]
     form_class: ClassVar[type[FlaskForm]]
+    edit_form_class: ClassVar[type[FlaskForm] | None] = None  # when editing differs from creating
     roles: ClassVar[tuple[Role, ...]] = (Role.ADMIN,)
     # DOM ids (branch-form, branch-table, branch-7) and the URL argument (branch_id).
     name: ClassVar[str]
@@ -44,7 +47,7 @@ class CrudView:
     endpoint_prefix: ClassVar[str] = ""  # "type_": type_new, type_edit, ...
     index_endpoint: ClassVar[str] = "index"
     # msgids marked with N_, translated when shown (%(name)s: the record): title, new, empty, edit,
-    # created, saved, deleted, delete_title, delete_question.
+    # created, saved, deleted, delete_title, delete_question; in_use where `usages` is used.
     texts: ClassVar[dict[str, str]]
     columns: ClassVar[tuple[Any, ...]]  # lazy column labels of the table (actions column: "")
     scalars: ClassVar[bool] = True  # rows are records (True) or tuples (record, extra, ...)
@@ -102,9 +105,19 @@ class CrudView:
         """Create (record None) or update a record through the feature's service; may raise FieldError."""
         raise NotImplementedError
 
+    def usages(self, record: Any) -> list[Usage]:
+        """What still uses the record (workstations, interfaces, ...): it cannot be deleted then."""
+        return []
+
     def blocked(self, record: Any) -> str | None:
-        """Why the record cannot be deleted (shown in the dialog and on a refused delete), or None."""
-        return None
+        """Why the record cannot be deleted (shown in the dialog and on a refused delete), or None.
+
+        By default the `usages`, named after the text `in_use` (%(name)s, %(what)s).
+        """
+        usages = self.usages(record)
+        if not usages:
+            return None
+        return gettext(self.texts["in_use"], name=self.label(record), what=describe_usages(usages))
 
     def remove(self, record: Any) -> None:
         """Delete the record through the feature's service."""
@@ -128,6 +141,15 @@ class CrudView:
         """The full endpoint name of one of the seven routes ("index", "edit", ...)."""
         return f"{self.blueprint}.{self.index_endpoint if verb == 'index' else self.endpoint_prefix + verb}"
 
+    def search_arg(self) -> str:
+        """The list's search text (?q=), trimmed, at most 100 characters."""
+        return request.args.get("q", "").strip()[:100]
+
+    @staticmethod
+    def filter_args(**values: Any) -> dict[str, Any]:
+        """The list's filters that are set, for the pager's and the table's links."""
+        return {key: value for key, value in values.items() if value}
+
     def url(self, verb: str, record: Any | None = None, **args: Any) -> str:
         """The URL of one of the seven routes, for a record where the route needs one."""
         if record is not None:
@@ -141,6 +163,9 @@ class CrudView:
     def load(self, record_id: int) -> Any:
         """The record or 404."""
         return db.get_or_404(self.model, record_id)
+
+    def _edit_form(self, **kwargs: Any) -> FlaskForm:
+        return (self.edit_form_class or self.form_class)(**kwargs)
 
     def _form_page(self, form: FlaskForm, record: Any | None, status: int = 200):
         return render(
@@ -190,12 +215,12 @@ class CrudView:
     def edit(self, record_id: int):
         """The form to edit a record."""
         record = self.load(record_id)
-        return self._form_page(self.form_class(obj=record, record=record), record)
+        return self._form_page(self._edit_form(obj=record, record=record), record)
 
     def update(self, record_id: int):
         """Save a record (422 with the form on bad input)."""
         record = self.load(record_id)
-        return self._save(self.form_class(record=record), record, "saved")
+        return self._save(self._edit_form(record=record), record, "saved")
 
     def confirm_delete(self, record_id: int):
         """Ask before deleting; say right away when something still uses the record."""

@@ -77,6 +77,14 @@ def set_active(user: User, active: bool) -> None:
     user.is_active_account = active
 
 
+def update_profile(user: User, values: dict[str, Any]) -> None:
+    """What users change about themselves: display name, e-mail, mobile number, language."""
+    user.full_name = values["full_name"]
+    user.email = values["email"]
+    user.mobile = values["mobile"]
+    user.locale = values["locale"]
+
+
 def set_password(user: User, password: str) -> None:
     """Give an account a new password (which ends its open sessions)."""
     user.set_password(password)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.users.forms import PasswordRules
+from app.blueprints.fields import email_field, new_password_fields
 from app.services import phone
 
 
@@ -21,15 +21,7 @@ class ProfileForm(FlaskForm):
     full_name = StringField(
         _l("Anzeigename"), filters=[_strip], validators=[Optional(), Length(max=120)]
     )
-    email = EmailField(
-        _l("E-Mail"),
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field(filters=[_strip])
     mobile = StringField(
         _l("Mobilfunknummer"),
         filters=[_strip],
@@ -38,6 +30,15 @@ class ProfileForm(FlaskForm):
         description=_l("Für SMS-Benachrichtigungen; ohne Landesvorwahl gilt +49."),
     )
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+
+    def values(self) -> dict:
+        """The cleaned values for the account service."""
+        return {
+            "full_name": self.full_name.data or "",
+            "email": self.email.data or None,
+            "mobile": getattr(self, "mobile_digits", None) if self.mobile.data else None,
+            "locale": self.locale.data,
+        }
 
     def validate_mobile(self, field):
         """Stored as the SMS gateway writes it (491711234567)."""
@@ -59,19 +60,7 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(message=_l("Bitte geben Sie Ihr aktuelles Passwort ein."))],
         render_kw={"autocomplete": "current-password"},
     )
-    password = PasswordField(
-        _l("Neues Passwort"),
-        validators=[DataRequired(), PasswordRules()],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Neues Passwort wiederholen"),
-        validators=[
-            DataRequired(),
-            EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password, confirm = new_password_fields(_l("Neues Passwort"), _l("Neues Passwort wiederholen"))
 
     def __init__(self, *args, username: str = "", **kwargs):
         super().__init__(*args, **kwargs)

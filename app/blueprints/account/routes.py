@@ -11,29 +11,31 @@ from app.blueprints.account.forms import PasswordChangeForm, ProfileForm, prefer
 from app.blueprints.auth.decorators import login_required
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
-from app.services import notifications
+from app.services import notifications, users
 
 
 def _channel_labels() -> dict[str, str]:
     return {c: _(notifications.CHANNEL_LABELS[c]) for c in notifications.CHANNELS}
 
 
+def _tab(tab: str, page: str, fragment: str, status: int = 200, **ctx):
+    """One tab of Mein Bereich: the page, or the tab's form fragment for htmx."""
+    return render(page, fragment, status=status, user=current_user.record(), tab=tab, **ctx)
+
+
 def _profile_page(
     profile=None, password=None, status: int = 200, fragment: str = "account/_profile_form.html"
 ):
-    user = current_user.record()
-    profile = profile or ProfileForm(formdata=None, obj=user)
+    profile = profile or ProfileForm(formdata=None, obj=current_user.record())
     if profile.locale.data not in ("de", "en"):
         profile.locale.data = "de"
-    password = password or PasswordChangeForm(formdata=None)
-    return render(
+    return _tab(
+        "profile",
         "account/profile.html",
         fragment,
         status=status,
-        user=user,
         form=profile,
-        password_form=password,
-        tab="profile",
+        password_form=password or PasswordChangeForm(formdata=None),
     )
 
 
@@ -48,14 +50,10 @@ def profile():
 @login_required
 def update_profile():
     """Save the own profile; 422 with the form on bad input (nothing saved)."""
-    user = current_user.record()
     form = ProfileForm()
     if not form.validate_on_submit():
         return _profile_page(profile=form, status=422)
-    user.full_name = form.full_name.data or ""
-    user.email = form.email.data or None
-    user.mobile = getattr(form, "mobile_digits", None) if form.mobile.data else None
-    user.locale = form.locale.data
+    users.update_profile(current_user.record(), form.values())
     session["lang"] = form.locale.data
     db.session.commit()
     flash(_("Ihr Profil wurde gespeichert."), "success")
@@ -71,7 +69,7 @@ def change_password():
     if form.validate_on_submit() and not user.check_password(form.current.data):
         form.current.errors = [_("Das aktuelle Passwort ist falsch.")]
     elif form.validate_on_submit():
-        user.set_password(form.password.data)
+        users.set_password(user, form.password.data)
         db.session.commit()
         login_user(user)  # this session goes on with the new version; all others end
         flash(_("Ihr Passwort wurde geändert. Andere Sitzungen wurden beendet."), "success")
@@ -86,20 +84,18 @@ def _preferences_page(
     events = notifications.events_for(user.role)
     current = notifications.preferences(db.session, user.id, user.role)
     available = notifications.availability(db.session, user)
-    form = form or preferences_form(events, available.channels, current, _channel_labels())
-    return render(
+    return _tab(
+        "notifications",
         "account/notifications.html",
         "account/_preferences_form.html",
         status=status,
-        user=user,
-        form=form,
+        form=form or preferences_form(events, available.channels, current, _channel_labels()),
         events=events,
         available=available,
         current=current,
         labels=_channel_labels(),
         error_event=error_event,
         error=error,
-        tab="notifications",
     )
 
 

@@ -20,13 +20,26 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.blueprints.fields import BranchField, optional_int
+from app.blueprints.fields import BranchField, RecordForm, optional_int
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, AppointmentType, Customer
 from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
 from app.services import customers as customer_service
 
 MIN_DURATION, MAX_DURATION = 5, 480
+
+
+def _duration_range() -> NumberRange:
+    """A type's or an appointment's duration in minutes, within the bounds."""
+    return NumberRange(
+        MIN_DURATION,
+        MAX_DURATION,
+        message=_l(
+            "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
+            min=MIN_DURATION,
+            max=MAX_DURATION,
+        ),
+    )
 
 
 def local_to_utc(day: date, at: time, tz_name: str) -> datetime:
@@ -60,27 +73,18 @@ class LocalTimeField(TimeField):
             raise ValueError(_l("Bitte eine gültige Uhrzeit angeben, z. B. 09:30.")) from None
 
 
-class _UniqueName:
-    """Mixin: `name` must be unique (case-insensitive) in `model`."""
+class _UniqueName(RecordForm):
+    """A type or status form: `name` must be unique (case-insensitive) in `model`."""
 
     model: type = AppointmentType
     duplicate_message = _l("Dieser Name ist bereits vergeben.")
 
-    def __init__(self, *args, record=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._record = record
-
     def validate_name(self, field):
-        stmt = sa.select(self.model.id).where(
-            sa.func.lower(self.model.name) == field.data.strip().lower()
-        )
-        if self._record is not None:
-            stmt = stmt.where(self.model.id != self._record.id)
-        if db.session.scalar(stmt.limit(1)) is not None:
+        if self.taken(self.model, sa.func.lower(self.model.name) == field.data.strip().lower()):
             raise ValidationError(self.duplicate_message)
 
 
-class AppointmentTypeForm(_UniqueName, FlaskForm):
+class AppointmentTypeForm(_UniqueName):
     """An appointment type ("Termintyp")."""
 
     model = AppointmentType
@@ -96,15 +100,7 @@ class AppointmentTypeForm(_UniqueName, FlaskForm):
         render_kw={"min": MIN_DURATION, "max": MAX_DURATION},
         validators=[
             InputRequired(message=_l("Bitte eine Dauer in Minuten angeben.")),
-            NumberRange(
-                MIN_DURATION,
-                MAX_DURATION,
-                message=_l(
-                    "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
-                    min=MIN_DURATION,
-                    max=MAX_DURATION,
-                ),
-            ),
+            _duration_range(),
         ],
     )
     active = BooleanField(
@@ -124,7 +120,7 @@ class AppointmentTypeForm(_UniqueName, FlaskForm):
         }
 
 
-class AppointmentStatusForm(_UniqueName, FlaskForm):
+class AppointmentStatusForm(_UniqueName):
     """An appointment status and what it means for reminders."""
 
     model = AppointmentStatus
@@ -181,15 +177,7 @@ class AppointmentForm(FlaskForm):
         description=_l("Leer lassen für die Dauer des Termintyps."),
         validators=[
             Optional(),
-            NumberRange(
-                MIN_DURATION,
-                MAX_DURATION,
-                message=_l(
-                    "Die Dauer muss zwischen %(min)d und %(max)d Minuten liegen.",
-                    min=MIN_DURATION,
-                    max=MAX_DURATION,
-                ),
-            ),
+            _duration_range(),
         ],
     )
     is_group = BooleanField(

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.fields import Fieldset
-from app.extensions import db
+from app.blueprints.fields import Fieldset, RecordForm, code_field, email_field
 from app.models import Branch
 from app.services.addresses import (
     COUNTRIES,
@@ -28,25 +25,18 @@ def country_choices() -> list[tuple[str, str]]:
     return [(code, country_name(code, language)) for code in COUNTRIES]
 
 
-class BranchForm(FlaskForm):
+class BranchForm(RecordForm):
     """A branch and its business office."""
 
-    number = StringField(
-        _l("Filialnummer"),
-        validators=[
-            DataRequired(),
-            Length(max=10),
-            Regexp(r"^\d+$", message=_l("Die Filialnummer besteht nur aus Ziffern.")),
-        ],
+    number = code_field(
+        _l("Filialnummer"), r"^\d+$", _l("Die Filialnummer besteht nur aus Ziffern."), max=10
     )
-    code = StringField(
+    code = code_field(
         _l("Kürzel"),
+        r"^[A-Za-z0-9]+$",
+        _l("Nur Buchstaben und Ziffern, ohne Leerzeichen."),
+        max=10,
         description=_l("Kurzzeichen der Filiale, z. B. STR."),
-        validators=[
-            DataRequired(),
-            Length(max=10),
-            Regexp(r"^[A-Za-z0-9]+$", message=_l("Nur Buchstaben und Ziffern, ohne Leerzeichen.")),
-        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     street = StringField(_l("Straße und Hausnummer"), validators=[DataRequired(), Length(max=120)])
@@ -54,15 +44,7 @@ class BranchForm(FlaskForm):
     city = StringField(_l("Ort"), validators=[DataRequired(), Length(max=80)])
     country = SelectField(_l("Land"), choices=country_choices, default="DE")
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=32)])
-    email = EmailField(
-        _l("E-Mail"),
-        description=_l("Wird u. a. für die SiNNO-App benötigt."),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
-        ],
-    )
+    email = email_field(description=_l("Wird u. a. für die SiNNO-App benötigt."))
 
     layout = (
         ("number", "code", "name"),
@@ -71,10 +53,6 @@ class BranchForm(FlaskForm):
             (("street",), ("postcode", "city", "country"), ("phone", "email")),
         ),
     )
-
-    def __init__(self, *args, record: Branch | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._branch = record
 
     def values(self) -> dict:
         """The cleaned values for the organisation service."""
@@ -91,18 +69,12 @@ class BranchForm(FlaskForm):
             "email": (self.email.data or "").strip().lower() or None,
         }
 
-    def _unique(self, column, value) -> bool:
-        stmt = sa.select(Branch.id).where(column == value)
-        if self._branch is not None:
-            stmt = stmt.where(Branch.id != self._branch.id)
-        return db.session.scalar(stmt) is None
-
     def validate_number(self, field):
-        if not self._unique(Branch.number, field.data.strip()):
+        if self.taken(Branch, Branch.number == field.data.strip()):
             raise ValidationError(_l("Eine Filiale mit dieser Nummer gibt es bereits."))
 
     def validate_code(self, field):
-        if not self._unique(Branch.code, field.data.strip().upper()):
+        if self.taken(Branch, Branch.code == field.data.strip().upper()):
             raise ValidationError(_l("Dieses Kürzel ist bereits vergeben."))
 
     def validate_postcode(self, field):

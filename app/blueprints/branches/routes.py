@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.blueprints.branches import bp
 from app.blueprints.branches.forms import BranchForm
 from app.blueprints.crud import CrudView
-from app.blueprints.messages import describe_usages
 from app.extensions import db
 from app.i18n import N_
 from app.models import Branch, Workstation
@@ -31,6 +29,9 @@ class BranchView(CrudView):
         deleted=N_("Filiale %(name)s wurde gelöscht."),
         delete_title=N_("Filiale löschen"),
         delete_question=N_("Soll die Filiale %(name)s gelöscht werden?"),
+        in_use=N_(
+            "Die Filiale %(name)s kann nicht gelöscht werden. Sie wird noch verwendet: %(what)s."
+        ),
     )
     columns = (
         _l("Nr."),
@@ -55,15 +56,8 @@ class BranchView(CrudView):
     def save(self, record, form):
         return organisation.save_branch(db.session, record or Branch(), form.values())
 
-    def blocked(self, record):
-        usages = organisation.branch_usages(db.session, record)
-        if not usages:
-            return None
-        return _(
-            "Die Filiale %(name)s kann nicht gelöscht werden. Sie wird noch verwendet: %(what)s.",
-            name=record.label,
-            what=describe_usages(usages),
-        )
+    def usages(self, record):
+        return organisation.branch_usages(db.session, record)
 
     def remove(self, record):
         organisation.delete(db.session, record)

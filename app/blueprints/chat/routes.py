@@ -6,17 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, make_response, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
+from app.blueprints.actions import outcome_page, require_form
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.chat import bp
 from app.blueprints.paging import page_arg
 from app.extensions import db, secret_box
-from app.htmx import htmx_or_redirect, is_htmx, render, trigger
+from app.htmx import is_htmx, no_content, render, trigger
 from app.i18n import Text
 from app.models import ChatMessage, ChatThread, Role
 from app.services import chat, chat_inbox, notifications
@@ -148,7 +149,10 @@ def thread(thread_id: int):
 @role_required(Role.EMPLOYEE, Role.ADMIN)
 def messages(thread_id: int):
     """The messages alone (polled while the thread is open)."""
-    thread = _thread(thread_id)
+    return _messages(_thread(thread_id))
+
+
+def _messages(thread: ChatThread) -> str:
     return render_template(
         "chat/_messages.html",
         thread=thread,
@@ -157,14 +161,13 @@ def messages(thread_id: int):
     )
 
 
-def _after_change(thread: ChatThread, message: str | None = None):
-    if is_htmx():
-        resp = make_response("", 204)
-        resp.vary.add("HX-Request")
-        return trigger(resp, {"chat-changed": thread.id, "notifications-changed": None})
-    if message:
-        flash(message, "success")
-    return htmx_or_redirect(url_for("chat.thread", thread_id=thread.id))
+def _thread_url(thread: ChatThread) -> str:
+    return url_for("chat.thread", thread_id=thread.id)
+
+
+def _changed(thread: ChatThread) -> dict:
+    """The events after a thread changed: its row, the badge and the bell refresh themselves."""
+    return {"chat-changed": thread.id, "notifications-changed": None}
 
 
 @bp.post("/<int:thread_id>/read")
@@ -172,13 +175,14 @@ def _after_change(thread: ChatThread, message: str | None = None):
 def mark_read(thread_id: int):
     """Mark the thread read here and at the service (what fails there the worker repeats)."""
     thread = _thread(thread_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    require_form()
     ids = chat.mark_read(db.session, thread)
     db.session.commit()
     if ids:
         chat.report_reads(db.session, secret_box(), timeouts=_timeouts())
-    return _after_change(thread, _("Als gelesen markiert."))
+    if is_htmx():
+        return no_content(_changed(thread))
+    return outcome_page(_thread_url(thread), _("Als gelesen markiert."))
 
 
 @bp.post("/<int:thread_id>/unread")
@@ -186,14 +190,12 @@ def mark_read(thread_id: int):
 def mark_unread(thread_id: int):
     """ "Als ungelesen markieren": the latest customer message counts as unread again."""
     thread = _thread(thread_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    require_form()
     chat.mark_unread(db.session, thread)
     db.session.commit()
     if is_htmx():
-        return _after_change(thread)
-    flash(_("Als ungelesen markiert."), "success")
-    return htmx_or_redirect(url_for("chat.index"))
+        return no_content(_changed(thread))
+    return outcome_page(url_for("chat.index"), _("Als ungelesen markiert."))
 
 
 @bp.post("/<int:thread_id>/reply")
@@ -201,9 +203,7 @@ def mark_unread(thread_id: int):
 def reply(thread_id: int):
     """Store the reply first, then deliver it; its state shows under it (422 on bad input)."""
     thread = _thread(thread_id)
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = require_form(ReplyForm())
     try:
         message = chat.add_reply(db.session, thread, form.text.data or "", current_user)
     except chat.ReplyError as exc:
@@ -213,9 +213,8 @@ def reply(thread_id: int):
     chat.deliver_now(db.session, secret_box(), message, timeouts=_timeouts())
     chat.report_reads(db.session, secret_box(), timeouts=_timeouts())
     if not is_htmx():
-        return htmx_or_redirect(url_for("chat.thread", thread_id=thread.id))
-    resp = _thread_page(thread)
-    return trigger(resp, {"chat-changed": thread.id, "notifications-changed": None})
+        return outcome_page(_thread_url(thread))
+    return trigger(_thread_page(thread), _changed(thread))
 
 
 @bp.post("/messages/<int:message_id>/resend")
@@ -223,18 +222,11 @@ def reply(thread_id: int):
 def resend(message_id: int):
     """ "Erneut senden" for a failed reply (same idempotency key: never twice)."""
     message = db.get_or_404(ChatMessage, message_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    require_form()
     thread = _thread(message.thread_id)
     if chat.resend(db.session, message):
         db.session.commit()
         chat.deliver_now(db.session, secret_box(), message, timeouts=_timeouts())
     if not is_htmx():
-        return htmx_or_redirect(url_for("chat.thread", thread_id=thread.id))
-    resp = render_template(
-        "chat/_messages.html",
-        thread=thread,
-        messages=chat.messages_of(db.session, thread.id),
-        action_form=FlaskForm(),
-    )
-    return resp
+        return outcome_page(_thread_url(thread))
+    return _messages(thread)

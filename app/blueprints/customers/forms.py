@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.fields import BranchField
-from app.extensions import db
+from app.blueprints.fields import BranchField, RecordForm, email_field
 from app.models import Customer
 from app.services import customers as service
 from app.services import phone
@@ -23,7 +21,7 @@ def salutation_choices() -> list[tuple[str, str]]:
     return [("", _l("keine")), ("herr", _l("Herr")), ("frau", _l("Frau")), ("divers", _l("Divers"))]
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(RecordForm):
     """A customer; the SiNNO-App fields are not part of it (read-only)."""
 
     salutation = SelectField(_l("Anrede"), choices=salutation_choices, default="")
@@ -36,14 +34,7 @@ class CustomerForm(FlaskForm):
         validators=[Optional(), Length(max=32)],
         render_kw={"autocomplete": "off"},
     )
-    email = EmailField(
-        _l("E-Mail"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
-        ],
-    )
+    email = email_field()
     language = SelectField(
         _l("Sprache"), choices=[("de", _l("Deutsch")), ("en", _l("Englisch"))], default="de"
     )
@@ -59,23 +50,18 @@ class CustomerForm(FlaskForm):
         ("sms_consent",),
     )
 
-    def __init__(self, *args, record: Customer | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._customer = record
         self.international_mobile: str | None = None
 
-    def _taken(self, column, value) -> bool:
-        stmt = sa.select(Customer.id).where(column == value)
-        if self._customer is not None:
-            stmt = stmt.where(Customer.id != self._customer.id)
-        return db.session.scalar(stmt.limit(1)) is not None
-
     def validate_number(self, field):
-        if field.data and self._taken(Customer.number, field.data.strip()):
+        if field.data and self.taken(Customer, Customer.number == field.data.strip()):
             raise ValidationError(_l("Ein Kunde mit dieser Kundennummer existiert bereits."))
 
     def validate_email(self, field):
-        if field.data and self._taken(sa.func.lower(Customer.email), field.data.strip().lower()):
+        if field.data and self.taken(
+            Customer, sa.func.lower(Customer.email) == field.data.strip().lower()
+        ):
             raise ValidationError(_l("Diese E-Mail-Adresse hat bereits ein anderer Kunde."))
 
     def validate_mobile(self, field):

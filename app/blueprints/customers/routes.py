@@ -46,22 +46,17 @@ class CustomerView(CrudView):
     columns = (_l("Kunden-Nr."), _l("Name"), _l("Mobil"), _l("Filiale"), _l("SMS-Einwilligung"), "")
 
     def list_context(self):
-        q = request.args.get("q", "").strip()[:100]
-        branch_id = int_arg("branch")
-        app_state = (
-            request.args.get("app") if request.args.get("app") in service.SINNO_STATUSES else None
-        )
-        args = {k: v for k, v in {"q": q, "branch": branch_id, "app": app_state}.items() if v}
+        q, branch_id = self.search_arg(), int_arg("branch")
+        app_state = request.args.get("app")
+        app_state = app_state if app_state in service.SINNO_STATUSES else None
         ctx = dict(
             page=self.fetch(service.list_statement(q, branch_id, app_state)),
             q=q,
             branch_id=branch_id,
-            list_args=args,
+            list_args=self.filter_args(q=q, branch=branch_id, app=app_state),
             app_state=app_state,
         )
-        if (
-            not wants_fragment()
-        ):  # the filter selects are only on the page, not in the table fragment
+        if not wants_fragment():  # the filter selects are only on the page, not in the table
             ctx["branches"] = branch_options()
             ctx["app_states"] = [(key, str(label)) for key, label in service.SINNO_STATUSES.items()]
         return ctx

@@ -341,26 +341,25 @@ def edit(interface_id: int):
 @role_required(Role.ADMIN)
 def protect(interface_id: int):
     """Protect an interface against changes and deletion."""
-    interface = _interface_or_404(interface_id)
-    if DeleteForm().validate_on_submit() and service.set_protected(
-        db.session, interface, True, current_user
-    ):
-        db.session.commit()
-        flash(_("Die Schnittstelle %(name)s ist jetzt geschützt.", name=interface.name), "success")
-    return saved_in_place(interface)
+    return _set_protected(_interface_or_404(interface_id), True)
 
 
 @bp.post("/<int:interface_id>/unprotect")
 @role_required(Role.ADMIN)
 def unprotect(interface_id: int):
     """Remove the protection so the interface can be changed again."""
-    interface = _interface_or_404(interface_id)
+    return _set_protected(_interface_or_404(interface_id), False)
+
+
+def _set_protected(interface: Interface, protected: bool):
     if DeleteForm().validate_on_submit() and service.set_protected(
-        db.session, interface, False, current_user
+        db.session, interface, protected, current_user
     ):
         db.session.commit()
         flash(
-            _("Der Schutz der Schnittstelle %(name)s wurde aufgehoben.", name=interface.name),
+            _("Die Schnittstelle %(name)s ist jetzt geschützt.", name=interface.name)
+            if protected
+            else _("Der Schutz der Schnittstelle %(name)s wurde aufgehoben.", name=interface.name),
             "success",
         )
     return saved_in_place(interface)

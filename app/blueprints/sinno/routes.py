@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, flash, render_template, url_for
+from flask import abort, current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 
+from app.blueprints.actions import outcome_page, require_form
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces.sinno_actions import timeouts
 from app.blueprints.sinno import bp
 from app.extensions import db, secret_box
-from app.htmx import htmx_or_redirect, is_htmx, render, trigger
+from app.htmx import fragment_or_redirect, is_htmx, no_content, render
 from app.models import Customer, Interface, Role
 from app.services import sinno_customers as service
 from app.services.clock import local_today
@@ -24,15 +24,28 @@ def _today():
     return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def _state(customer: Customer):
-    """The activation fragment alone (htmx polling and refresh)."""
-    resp = current_app.make_response(render_template("customers/_sinno.html", customer=customer))
-    resp.vary.add("HX-Request")
-    return resp
-
-
 def _customer(customer_id: int) -> Customer:
     return db.get_or_404(Customer, customer_id)
+
+
+def _show_url(customer: Customer) -> str:
+    return url_for("customers.show", customer_id=customer.id)
+
+
+def _dialog(step: str, customer: Customer, status: int = 200, **ctx):
+    """The activate or deactivate dialog (a page of its own without JavaScript)."""
+    return render(
+        f"customers/sinno_{step}.html",
+        f"customers/_sinno_{step}_dialog.html",
+        status=status,
+        customer=customer,
+        **ctx,
+    )
+
+
+def _done(customer: Customer):
+    # dialog-close last: it empties the dialog, and an event fired on a detached form goes nowhere.
+    return no_content({"sinno-customer": customer.id, "dialog-close": None})
 
 
 @bp.get("/customers/<int:customer_id>")
@@ -40,9 +53,7 @@ def _customer(customer_id: int) -> Customer:
 def state(customer_id: int):
     """The customer's SiNNO-App state; polled in place while the worker is setting it up."""
     customer = _customer(customer_id)
-    if not is_htmx():
-        return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
-    return _state(customer)
+    return fragment_or_redirect("customers/_sinno.html", _show_url(customer), customer=customer)
 
 
 @bp.get("/customers/<int:customer_id>/activate")
@@ -51,12 +62,7 @@ def confirm_activate(customer_id: int):
     """The confirmation dialog, or the reasons why the activation cannot start."""
     customer = _customer(customer_id)
     problems = service.activation_problems(db.session, customer, _today())
-    return render(
-        "customers/sinno_activate.html",
-        "customers/_sinno_activate_dialog.html",
-        customer=customer,
-        problems=problems,
-    )
+    return _dialog("activate", customer, problems=problems)
 
 
 @bp.post("/customers/<int:customer_id>/activate")
@@ -64,46 +70,28 @@ def confirm_activate(customer_id: int):
 def activate(customer_id: int):
     """Start the activation: the worker registers the customer (state "wird eingerichtet")."""
     customer = _customer(customer_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    require_form()
     problems = service.request_activation(db.session, customer, _today())
-    if problems:
-        if not is_htmx():
-            for problem in problems:
-                flash(problem.message, "error")
-            return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
-        return render(
-            "customers/sinno_activate.html",
-            "customers/_sinno_activate_dialog.html",
-            status=422,
-            customer=customer,
-            problems=problems,
-        )
     if not is_htmx():
-        flash(
+        if problems:
+            return outcome_page(_show_url(customer), *(p.message for p in problems), ok=False)
+        return outcome_page(
+            _show_url(customer),
             _(
                 "Die SiNNO-App wird für %(name)s eingerichtet; das kann einige Minuten dauern.",
                 name=customer.full_name,
             ),
-            "success",
         )
-        return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
-    resp = current_app.make_response(("", 204))
-    # dialog-close last: it empties the dialog, and an event fired on a detached form goes nowhere.
-    return trigger(resp, {"sinno-customer": customer.id, "dialog-close": None})
+    if problems:
+        return _dialog("activate", customer, status=422, problems=problems)
+    return _done(customer)
 
 
 @bp.get("/customers/<int:customer_id>/deactivate")
 @role_required(Role.EMPLOYEE, Role.ADMIN)
 def confirm_deactivate(customer_id: int):
     """Ask before deactivating."""
-    customer = _customer(customer_id)
-    return render(
-        "customers/sinno_deactivate.html",
-        "customers/_sinno_deactivate_dialog.html",
-        customer=customer,
-        error=None,
-    )
+    return _dialog("deactivate", _customer(customer_id), error=None)
 
 
 @bp.post("/customers/<int:customer_id>/deactivate")
@@ -111,25 +99,17 @@ def confirm_deactivate(customer_id: int):
 def deactivate(customer_id: int):
     """Deactivate at the service, then here; a fault keeps everything as it was."""
     customer = _customer(customer_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    require_form()
     error = service.deactivate(db.session, secret_box(), customer, current_user, timeouts())
     if not is_htmx():
-        flash(
+        return outcome_page(
+            _show_url(customer),
             error or _("%(name)s wurde in der SiNNO-App deaktiviert.", name=customer.full_name),
-            "error" if error else "success",
+            ok=not error,
         )
-        return htmx_or_redirect(url_for("customers.show", customer_id=customer.id))
     if error:
-        return render(
-            "customers/sinno_deactivate.html",
-            "customers/_sinno_deactivate_dialog.html",
-            customer=customer,
-            error=error,
-        )
-    resp = current_app.make_response(("", 204))
-    # dialog-close last: it empties the dialog, and an event fired on a detached form goes nowhere.
-    return trigger(resp, {"sinno-customer": customer.id, "dialog-close": None})
+        return _dialog("deactivate", customer, error=error)
+    return _done(customer)
 
 
 @bp.get("/customers/<int:customer_id>/sheet")

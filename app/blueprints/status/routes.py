@@ -14,11 +14,11 @@ from functools import partial
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import Response, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
+from app.blueprints.actions import outcome_page, require_form
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces.history import action_labels, history_page
 from app.blueprints.paging import page_arg
@@ -191,8 +191,7 @@ def show(interface_id: int):
 def check(interface_id: int):
     """ "Verbindung prüfen": a non-destructive check; the result in place and in the history."""
     interface = _interface_or_404(interface_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    require_form()
     if not checks.is_checkable(interface):
         abort(404)
     result = checks.check_one(
@@ -205,9 +204,10 @@ def check(interface_id: int):
     )
     message = str(result.message)
     if not is_htmx():
-        flash(message, "success" if result.ok else "error")
         back = url_for("status.index") if request.form.get("view") == "row" else None
-        return htmx_or_redirect(back or url_for("status.show", interface_id=interface.id))
+        return outcome_page(
+            back or url_for("status.show", interface_id=interface.id), message, ok=result.ok
+        )
     if request.form.get("view") == "row":  # the board's row, in place, with the outcome
         row = status_board.board_row(db.session, interface.id, today())
         return render(
@@ -258,8 +258,7 @@ def _run_in_background(app, run_id: int, actor_id: int | None, language: str) ->
 @role_required(*STAFF)
 def check_all():
     """ "Alle prüfen": every active interface, concurrently; progress shows in place."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    require_form()
     # One run at a time; a run whose process died (never finished) stops counting after a while.
     running = db.session.scalar(
         sa.select(CheckRun)

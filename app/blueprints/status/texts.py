@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.i18n import N_
 from app.services import alerts, interface_types, status_board
 from app.template_helpers import fmt_date, fromiso
 
@@ -128,38 +129,48 @@ class RowTexts:
         )
 
 
+# The board's names as msgids, translated per request by the functions below.
+COLUMNS = {  # also each cell's label on phones
+    "name": N_("Schnittstelle"),
+    "state": N_("Status"),
+    "success": N_("Zuletzt erfolgreich"),
+    "error": N_("Letzter Fehler"),
+    "balance": N_("Guthaben"),
+    "sms": N_("SMS 24 h gesendet / fehlgeschlagen"),
+    "sync": N_("Letzte Chat-Synchronisation"),
+}
+STATES = {
+    "error": N_("Fehler"),
+    "planned": N_("geplant"),
+    "active": N_("aktiv"),
+    "unchecked": N_("nicht geprüft"),
+    "logged_in": N_("angemeldet"),
+    "logged_out": N_("abgemeldet"),
+}
+ALERTS = {
+    alerts.CHECK: N_("Verbindung gestört"),
+    alerts.BALANCE: N_("Guthaben unter der Warnschwelle"),
+    alerts.SMS: N_("SMS schlagen wiederholt fehl"),
+}
+
+
+def _translated(names: dict[str, str]) -> dict[str, str]:
+    return {key: _(msgid) for key, msgid in names.items()}
+
+
 def column_labels() -> dict[str, str]:
-    """The board's column names in the reader's language (also each cell's label on phones)."""
-    return {
-        "name": _("Schnittstelle"),
-        "state": _("Status"),
-        "success": _("Zuletzt erfolgreich"),
-        "error": _("Letzter Fehler"),
-        "balance": _("Guthaben"),
-        "sms": _("SMS 24 h gesendet / fehlgeschlagen"),
-        "sync": _("Letzte Chat-Synchronisation"),
-    }
+    """The board's column names in the reader's language."""
+    return _translated(COLUMNS)
 
 
 def state_labels() -> dict[str, str]:
     """The states in the reader's language."""
-    return {
-        "error": _("Fehler"),
-        "planned": _("geplant"),
-        "active": _("aktiv"),
-        "unchecked": _("nicht geprüft"),
-        "logged_in": _("angemeldet"),
-        "logged_out": _("abgemeldet"),
-    }
+    return _translated(STATES)
 
 
 def alert_labels() -> dict[str, str]:
     """Alert kinds in the reader's language."""
-    return {
-        alerts.CHECK: _("Verbindung gestört"),
-        alerts.BALANCE: _("Guthaben unter der Warnschwelle"),
-        alerts.SMS: _("SMS schlagen wiederholt fehl"),
-    }
+    return _translated(ALERTS)
 
 
 @dataclass(frozen=True)

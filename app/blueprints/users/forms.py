@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
-    Email,
-    EqualTo,
     Length,
     Optional,
-    Regexp,
     ValidationError,
 )
 
-from app.blueprints.fields import BranchField, optional_int
+from app.blueprints.fields import (
+    BranchField,
+    RecordForm,
+    code_field,
+    email_field,
+    new_password_fields,
+    optional_int,
+)
 from app.extensions import db
 from app.models import Role, User, Workstation
-from app.services.users import MIN_PASSWORD_LENGTH, would_remove_last_admin
+from app.services.users import would_remove_last_admin
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -40,32 +43,11 @@ def _workstation_choices() -> list[tuple[str, str]]:
     return [("", _l("— keiner —"))] + [(str(r.id), r.name) for r in rows]
 
 
-class PasswordRules:
-    """The password policy as a WTForms validator, with a message in the user's language."""
-
-    def __call__(self, form, field):
-        if len(field.data or "") < MIN_PASSWORD_LENGTH:
-            raise ValidationError(
-                _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
-            )
-        username = getattr(form, "username", None)
-        name = username.data if username is not None else getattr(form, "_username", None)
-        if name and field.data.strip().lower() == name.strip().lower():
-            raise ValidationError(_l("Das Passwort darf nicht der Benutzername sein."))
-
-
-class UserForm(FlaskForm):
+class UserForm(RecordForm):
     """Account details an admin edits."""
 
     full_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    email = EmailField(
-        _l("E-Mail"),
-        validators=[
-            Optional(),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     role = SelectField(_l("Rolle"), choices=role_choices, validators=[DataRequired()])
     branch_id = BranchField(blank=_l("— keine —"))
     workstation_id = SelectField(
@@ -78,10 +60,6 @@ class UserForm(FlaskForm):
         ("password", "confirm"),
         ("active",),
     )
-
-    def __init__(self, *args, record: User | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._user = record
 
     def values(self) -> dict:
         """The cleaned values for the account service."""
@@ -108,30 +86,14 @@ class UserForm(FlaskForm):
 class UserCreateForm(UserForm):
     """A new account with its first password."""
 
-    username = StringField(
+    username = code_field(
         _l("Benutzername"),
-        validators=[
-            DataRequired(),
-            Length(min=2, max=64),
-            Regexp(
-                r"^[A-Za-z0-9._@-]+$",
-                message=_l("Nur Buchstaben, Ziffern und . _ @ - sind erlaubt (keine Leerzeichen)."),
-            ),
-        ],
+        r"^[A-Za-z0-9._@-]+$",
+        _l("Nur Buchstaben, Ziffern und . _ @ - sind erlaubt (keine Leerzeichen)."),
+        min=2,
+        max=64,
     )
-    password = PasswordField(
-        _l("Passwort"),
-        validators=[DataRequired(), PasswordRules()],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Passwort wiederholen"),
-        validators=[
-            DataRequired(),
-            EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password, confirm = new_password_fields(_l("Passwort"), _l("Passwort wiederholen"))
 
     def values(self) -> dict:
         """The new account's values, with its first password."""
@@ -140,10 +102,7 @@ class UserCreateForm(UserForm):
         )
 
     def validate_username(self, field):
-        exists = db.session.scalar(
-            sa.select(User.id).where(sa.func.lower(User.username) == field.data.strip().lower())
-        )
-        if exists:
+        if self.taken(User, sa.func.lower(User.username) == field.data.strip().lower()):
             raise ValidationError(_l("Dieser Benutzername ist bereits vergeben."))
 
 
@@ -165,7 +124,7 @@ class UserEditForm(UserForm):
         """No admin demotes or deactivates themself, and one active admin always remains."""
         if not super().validate(extra_validators):
             return False
-        user, active = self._user, bool(self.active.data)
+        user, active = self.record, bool(self.active.data)
         if user.id == current_user.id and (self.role.data != user.role or not active):
             self.role.errors.append(
                 _l(
@@ -185,19 +144,7 @@ class UserEditForm(UserForm):
 class PasswordSetForm(FlaskForm):
     """An admin sets a new password for an account."""
 
-    password = PasswordField(
-        _l("Neues Passwort"),
-        validators=[DataRequired(), PasswordRules()],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Passwort wiederholen"),
-        validators=[
-            DataRequired(),
-            EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password, confirm = new_password_fields(_l("Neues Passwort"), _l("Passwort wiederholen"))
 
     def __init__(self, *args, username: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)

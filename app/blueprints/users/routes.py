@@ -22,7 +22,7 @@ class UserView(CrudView):
     """Accounts, searchable by name; accounts are deactivated, never deleted."""
 
     model, form_class, name, row_template = User, UserCreateForm, "user", "users/_row.html"
-    page_template = "users/index.html"
+    page_template, edit_form_class = "users/index.html", UserEditForm
     texts = dict(
         title=N_("Benutzer"),
         new=N_("Neuer Benutzer"),
@@ -42,22 +42,12 @@ class UserView(CrudView):
     )
 
     def list_context(self):
-        q = request.args.get("q", "").strip()[:100]
+        q = self.search_arg()
         return {
             "page": self.fetch(service.list_statement(q)),
             "q": q,
-            "list_args": {"q": q} if q else {},
+            "list_args": self.filter_args(q=q),
         }
-
-    def edit(self, record_id: int):
-        """The form to edit an account."""
-        record = self.load(record_id)
-        return self._form_page(UserEditForm(obj=record, record=record), record)
-
-    def update(self, record_id: int):
-        """Save an account (not one's own role or activity, never the last active admin)."""
-        record = self.load(record_id)
-        return self._save(UserEditForm(record=record), record, "saved")
 
     def save(self, record, form):
         return service.save(db.session, record or User(), form.values())

@@ -5,56 +5,40 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
-from app.blueprints.fields import BranchField
+from app.blueprints.fields import BranchField, RecordForm, code_field
 from app.extensions import db
 from app.models import Workstation
 from app.services.interfaces import protected_on_workstation
 
 
-class WorkstationForm(FlaskForm):
+class WorkstationForm(RecordForm):
     """A named computer of a branch."""
 
-    name = StringField(
+    name = code_field(
         _l("Rechnername"),
+        r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        _l("Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."),
+        max=64,
         description=_l("Der Computername, z. B. STR-EMPFANG."),
-        validators=[
-            DataRequired(),
-            Length(max=64),
-            Regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                message=_l("Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."),
-            ),
-        ],
     )
     branch_id = BranchField(
         blank=None, validators=[DataRequired(message=_l("Bitte wählen Sie eine Filiale."))]
     )
     layout = (("name", "branch_id"),)
 
-    def __init__(self, *args, record: Workstation | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._workstation = record
-
     def values(self) -> dict:
         """The cleaned values for the organisation service."""
         return {"name": self.name.data.strip().upper(), "branch_id": self.branch_id.data}
 
     def validate_name(self, field):
-        stmt = sa.select(Workstation.id).where(
-            sa.func.upper(Workstation.name) == field.data.strip().upper()
-        )
-        if self._workstation is not None:
-            stmt = stmt.where(Workstation.id != self._workstation.id)
-        if db.session.scalar(stmt) is not None:
+        if self.taken(Workstation, sa.func.upper(Workstation.name) == field.data.strip().upper()):
             raise ValidationError(_l("Einen Arbeitsplatz mit diesem Namen gibt es bereits."))
 
     def validate_branch_id(self, field):
         """Moving a computer moves its interfaces too, which protected ones do not allow."""
-        ws = self._workstation
+        ws = self.record
         if ws is None or field.data == ws.branch_id:
             return
         names = protected_on_workstation(db.session, ws.id)

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.crud import CrudView, FieldError
-from app.blueprints.messages import describe_usages
 from app.blueprints.workstations import bp
 from app.blueprints.workstations.forms import WorkstationForm
 from app.extensions import db
@@ -35,6 +34,10 @@ class WorkstationView(CrudView):
         deleted=N_("Arbeitsplatz %(name)s wurde gelöscht."),
         delete_title=N_("Arbeitsplatz löschen"),
         delete_question=N_("Soll der Arbeitsplatz %(name)s gelöscht werden?"),
+        in_use=N_(
+            "Der Arbeitsplatz %(name)s kann nicht gelöscht werden. "
+            "Er wird noch verwendet: %(what)s."
+        ),
     )
     columns = (_l("Rechner"), _l("Filiale"), "")
 
@@ -60,15 +63,8 @@ class WorkstationView(CrudView):
                 ),
             ) from None
 
-    def blocked(self, record):
-        usages = organisation.workstation_usages(db.session, record)
-        if not usages:
-            return None
-        return _(
-            "Der Arbeitsplatz %(name)s kann nicht gelöscht werden. Er wird noch verwendet: %(what)s.",
-            name=record.name,
-            what=describe_usages(usages),
-        )
+    def usages(self, record):
+        return organisation.workstation_usages(db.session, record)
 
     def remove(self, record):
         organisation.delete(db.session, record)

@@ -56,12 +56,19 @@
     }
   });
 
+  // The elements matching `selector` in a swapped-in `root` (the root itself included), or in the
+  // whole page on load.
+  function within(root, selector) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var found = Array.prototype.slice.call(scope.querySelectorAll(selector));
+    if (scope.matches && scope.matches(selector)) found.push(scope);
+    return found;
+  }
+
   // Fields shown only while another field has a given value (data-show-when="field=value").
   // Without JavaScript every field stays visible and the server still checks the rules.
   function applyShowWhen(root) {
-    var scope = root && root.querySelectorAll ? root : document;
-    var forms = Array.prototype.slice.call(scope.querySelectorAll("form"));
-    if (scope.matches && scope.matches("form")) forms.push(scope);
+    var forms = within(root, "form");
     forms.forEach(function (form) {
       var dependants = form.querySelectorAll("[data-show-when]");
       if (!dependants.length) return;
@@ -89,8 +96,7 @@
   // ticked an interface cannot be restricted to a branch, so the branch select is emptied and
   // disabled while they are. The server refuses the combination as well.
   function applyDisabledWhen(root) {
-    var scope = root && root.querySelectorAll ? root : document;
-    var items = Array.prototype.slice.call(scope.querySelectorAll("[data-disabled-when-checked]"));
+    var items = within(root, "[data-disabled-when-checked]");
     items.forEach(function (el) {
       var form = el.closest("form");
       if (!form) return;
@@ -116,9 +122,7 @@
 
   // A revealed secret disappears again after its time (data-hide-after seconds).
   function scheduleHiding(root) {
-    var scope = root && root.querySelectorAll ? root : document;
-    var items = Array.prototype.slice.call(scope.querySelectorAll("[data-hide-after]"));
-    if (scope.matches && scope.matches("[data-hide-after]")) items.push(scope);
+    var items = within(root, "[data-hide-after]");
     items.forEach(function (el) {
       setTimeout(function () { el.remove(); }, parseInt(el.dataset.hideAfter, 10) * 1000);
     });
@@ -127,9 +131,7 @@
   // The SMS counter (a server fragment) marks a text the server would refuse; its form's send
   // button stays disabled until the text is short enough. The server refuses it anyway.
   function applyCounterLimit(root) {
-    var scope = root && root.querySelectorAll ? root : document;
-    var counters = Array.prototype.slice.call(scope.querySelectorAll(".sms-counter"));
-    if (scope.matches && scope.matches(".sms-counter")) counters.push(scope);
+    var counters = within(root, ".sms-counter");
     counters.forEach(function (counter) {
       var form = counter.closest("form");
       if (!form) return;
