@@ -193,6 +193,12 @@ def labeller(table: str) -> Callable[[str], str]:
     return label
 
 
+audit_label = labeller("audit")
+outbox_kind_label = labeller("outbox_kind")
+outbox_status_label = labeller("outbox_status")
+role_label = labeller("role")
+
+
 def _translations():
     """The request's message catalogue, looked up once per request (gettext runs ~40 times a page)."""
     translations = g.get("_portal_translations")
@@ -259,15 +265,15 @@ def init_app(app: Flask) -> None:
         _=template_gettext,
         gettext=template_gettext,
         ngettext=template_ngettext,
-        audit_label=labeller("audit"),
+        audit_label=audit_label,
         can=can,
         get_locale=get_locale,
         group_label=group_label,
         navigation=navigation,
-        outbox_kind_label=labeller("outbox_kind"),
-        outbox_status_label=labeller("outbox_status"),
+        outbox_kind_label=outbox_kind_label,
+        outbox_status_label=outbox_status_label,
         reveal_allowed=reveal_allowed,
-        role_label=labeller("role"),
+        role_label=role_label,
         static_url=static_url,
         secret_label=secret_label,
         sms_settings=SmsApiSettings.of,
