@@ -68,12 +68,15 @@ def navigation() -> list[dict]:
     ]
 
 
-def url_pattern(endpoint: str, arg: str, **values) -> Callable[[object], str]:
-    """A function giving url_for(endpoint, arg=value, **values) for any value, built once: for a
-    link in every row of a list (url_for per row costs as much as the rest of the row)."""
+def url_prefix(endpoint: str, arg: str, **values) -> str:
+    """The URL of url_for(endpoint, arg=value, **values) up to the value, built once: a list's
+    rows link with `prefix ~ id` (url_for or a function call per row costs as much as the rest
+    of the row). Refuses endpoints whose URL goes on after the value."""
     marker = 918273645  # a number, so that int converters take it too
     head, tail = url_for(endpoint, **{arg: marker}, **values).split(str(marker), 1)
-    return lambda value: f"{head}{value}{tail}"
+    if tail:
+        raise ValueError(f"{endpoint}: the URL goes on after <{arg}> ({tail!r})")
+    return head
 
 
 def can(endpoint: str) -> bool:

@@ -56,6 +56,10 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # A first request that imports and compiles can take over gunicorn's default 30 s on
+            # a machine shared with test suites; a killed worker would end the run.
+            "--timeout",
+            "300",
             app_spec,
         ],
         cwd=ROOT,

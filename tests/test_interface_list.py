@@ -284,3 +284,47 @@ def test_sorting_by_status_follows_status_of(app, portal):
         zip(shown, keys, strict=True)
     )
     assert status_of(*cases["future-error"], today).key == "planned"
+
+
+def test_row_shows_each_cell(app, portal, sample):
+    # One row as the table renders it per row (interfaces/_row.html): link, lock, type, ticks,
+    # start date and status, in the reader's language; texts shared by all rows made once a page.
+    chat = db.session.scalar(sa.select(Interface).where(Interface.name == "Chat"))
+    chat.protected = True
+    db.session.commit()
+    portal.login("helpdesk")
+    html = portal.get("/interfaces/", htmx=True).get_data(as_text=True)
+    row = re.search(rf'<tr id="interface-{chat.id}">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert len(cells) == 8
+    assert f'href="/interfaces/{chat.id}" hx-get="/interfaces/{chat.id}"' in cells[1]
+    assert 'class="icon icon-lock" role="img" aria-label="Geschützt"' in cells[1]
+    assert "icon-check" in cells[4] and cells[5] == ""
+    assert cells[6] == "01.01.2020"
+    assert 'title="Gateway nicht erreichbar">Fehler</span>' in cells[7]
+    portal.post("/language", data={"lang": "en", "next": "/interfaces/"})
+    html = portal.get("/interfaces/", htmx=True).get_data(as_text=True)
+    row = re.search(rf'<tr id="interface-{chat.id}">(.*?)</tr>', html, re.S).group(1)
+    assert 'aria-label="Protected"' in row and ">Error</span>" in row and "Jan 1, 2020" in row
+
+
+def test_row_shows_a_group_or_type_without_a_name_as_stored(app, portal):
+    odd = make_interface("smsapi", name="Altbestand")
+    db.session.flush()
+    db.session.execute(
+        sa.update(Interface).where(Interface.id == odd.id).values(group="Alt", type_key="legacy")
+    )
+    db.session.commit()
+    portal.login("helpdesk")
+    html = portal.get("/interfaces/", htmx=True).get_data(as_text=True)
+    row = re.search(rf'<tr id="interface-{odd.id}">(.*?)</tr>', html, re.S).group(1)
+    assert row.startswith("<td>Alt</td>") and '<small class="muted">legacy</small>' in row
+
+
+def test_url_prefix_refuses_urls_that_go_on_after_the_value(app):
+    from app.template_helpers import url_prefix
+
+    with app.test_request_context():
+        assert url_prefix("interfaces.show", "interface_id") == "/interfaces/"
+        with pytest.raises(ValueError):
+            url_prefix("interfaces.history", "interface_id")

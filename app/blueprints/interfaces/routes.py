@@ -25,7 +25,7 @@ from app.services import interfaces as service
 from app.services.clock import local_today
 from app.services.interface_types import CLIENT
 from app.services.pagination import fetch_slice
-from app.template_helpers import date_formatter, url_pattern
+from app.template_helpers import date_formatter, url_prefix
 
 
 def today():
@@ -91,6 +91,14 @@ class ListLinks:
         ]
 
 
+class _Names(dict):
+    """Names by key; a key without one shows as itself (`names[key]` in a template is a plain
+    lookup, where `names.get(key, key)` is a call through the template context per row)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
 @dataclass(frozen=True)
 class _ListLabels:
     """The list's group and type names in one language, and the search aliases they imply."""
@@ -110,8 +118,8 @@ def _list_labels() -> _ListLabels:
         names = [(interface_types.group_label(g), g) for g in interface_types.GROUPS]
         names += [(t.display_label, t.label) for t in interface_types.all_types()]
         labels = cache[locale] = _ListLabels(
-            groups={g: interface_types.group_label(g) for g in interface_types.GROUPS},
-            types=interface_types.display_labels(),
+            groups=_Names({g: interface_types.group_label(g) for g in interface_types.GROUPS}),
+            types=_Names(interface_types.display_labels()),
             aliases=tuple(
                 (shown.lower(), stored.lower())
                 for shown, stored in names
@@ -142,7 +150,7 @@ def index():
         group_labels=labels.groups,
         type_labels=labels.types,
         status_of=service.status_of,
-        show_url=url_pattern("interfaces.show", "interface_id"),
+        show_base=url_prefix("interfaces.show", "interface_id"),
         day=date_formatter(),
     )
 
