@@ -508,3 +508,34 @@ def test_a_page_with_a_malformed_message_is_a_malformed_answer(change):
     with pytest.raises(SinnoError) as info:
         client.list_messages()
     assert info.value.kind == "malformed"
+
+
+def test_a_page_after_the_first_costs_six_statements(w):
+    """Per page: lock the cursor, insert, update the threads, their texts, the notifications'
+    upsert, the cursor. The first page also finds the threads and the recipients."""
+    make_user("employee")
+    _first, sid1 = w.customer()
+    _second, sid2 = w.customer(first="Max", last="Muster", number="K-1002")
+    for i in range(3):
+        w.writes(sid1, f"Erika {i}")
+        w.writes(sid2, f"Max {i}")
+    pages: list[list[str]] = [[]]
+
+    def count(_conn, _cursor, statement, *_args):
+        pages[-1].append(statement.split()[0])
+
+    def commit(_conn):
+        pages.append([])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    sa.event.listen(db.engine, "commit", commit)
+    try:
+        report = _sync(page_size=2)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+        sa.event.remove(db.engine, "commit", commit)
+    assert report.stored == 6 and report.pages == 3
+    later = [p for p in pages if p][-2:]  # the second and third page
+    assert later == [["SELECT", "INSERT", "WITH", "SELECT", "INSERT", "UPDATE"]] * 2
+    notes = db.session.scalars(sa.select(Notification).order_by(Notification.thread_id)).all()
+    assert [(n.count, n.params["unread"]) for n in notes] == [(3, 3), (3, 3)]

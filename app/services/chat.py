@@ -18,7 +18,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -86,6 +86,15 @@ def _backoff(failures: int, retry_after: int | None) -> timedelta:
     if retry_after:
         wait = max(wait, timedelta(seconds=retry_after))
     return wait
+
+
+@dataclass
+class PassMemory:
+    """What a sync pass remembers from page to page (a thread is never deleted while the chat
+    syncs; the recipients of chat notifications are read once per pass)."""
+
+    threads: dict[str, int] = field(default_factory=dict)  # service customer id -> thread id
+    told: dict[int, str] | None = None  # user id -> channel, see notifications.audience
 
 
 @dataclass
@@ -164,7 +173,7 @@ def sync(
         session.commit()
         return report
     chat_id = chat.id
-    threads: dict[str, int] = {}  # the pass's service customer id -> thread id
+    memory = PassMemory()
     try:
         client = client_for(session, box, service, timeouts)
     except SecretError:
@@ -185,7 +194,7 @@ def sync(
                 break
             state = dict(locked.state or {})
             page = client.list_messages(since=state.get("cursor"), limit=page_size)
-            report.stored += store_page(session, page.messages, now, portal_url, threads)
+            report.stored += store_page(session, page.messages, now, portal_url, memory)
             report.pages += 1
             recovered = bool(state.get("failures")) or state.get("note")
             state.update(
@@ -233,8 +242,8 @@ def _threads_for(
 ) -> dict[str, int]:
     """Service customer id -> thread id for a page, creating missing threads.
 
-    `known` holds the threads an earlier page of this pass found (a thread is never deleted
-    while the chat syncs); the others cost one statement, three when some are new.
+    `known` holds the threads an earlier page of this pass found; the others cost one
+    statement, three when some are new.
     """
     wanted = {m.customer_id for m in messages} - known.keys()
     if not wanted:
@@ -371,16 +380,16 @@ def store_page(
     messages: Iterable,
     now: datetime | None = None,
     portal_url: str = "",
-    threads: dict[str, int] | None = None,
+    memory: PassMemory | None = None,
 ) -> int:
     """Store a page of service messages idempotently; refresh the threads; notify. No commit.
 
     One INSERT .. ON CONFLICT DO NOTHING RETURNING stores the page: ids stored before (a repeat,
     a crash before the cursor moved) or by a second worker racing for the page are skipped, and
     RETURNING says which rows this call stored, so the threads' counts stay exact. Statements:
-    the page's threads (none when `threads`, the pass's service customer id -> thread id, knows
-    them all), the insert, the threads' update, the notifications' recipients (and, when there
-    are any, the threads' texts and one upsert).
+    the page's threads (none when the pass's `memory` knows them all), the insert, the threads'
+    update, the notifications' recipients (once per pass), and when there are any the threads'
+    texts and one upsert.
     """
     now = now or utcnow()
     unique: dict[str, object] = {}
@@ -390,7 +399,8 @@ def store_page(
     if not page:
         return 0
     conn = session.connection()
-    threads = _threads_for(session, conn, page, {} if threads is None else threads)
+    memory = memory or PassMemory()
+    threads = _threads_for(session, conn, page, memory.threads)
     to_db = _time_param(conn)
     sent = {m.id: to_db(m.sent_at) for m in page}
     stored = _insert_messages(conn, page, threads, sent, to_db(now), to_db)
@@ -400,7 +410,11 @@ def store_page(
     _advance_threads(conn, page, threads, sent)
     fresh = {threads[m.customer_id] for m in page if m.direction == INBOUND and m.read_at is None}
     if fresh:
-        notifications.chat_unread(session, sorted(fresh), portal_url=portal_url, now=now)
+        if memory.told is None:
+            memory.told = notifications.audience(session, notifications.CHAT_UNREAD)
+        notifications.chat_unread(
+            session, sorted(fresh), memory.told, portal_url=portal_url, now=now
+        )
     return len(page)
 
 

@@ -201,8 +201,11 @@ _AUDIENCE = (
 _AUDIENCE_OF = _AUDIENCE.where(_USERS.id.in_(sa.bindparam("users", expanding=True)))
 
 
-def _audience(session: Session, event: Event, user_ids: Iterable[int] | None) -> dict[int, str]:
+def audience(
+    session: Session, event: Event | str, user_ids: Iterable[int] | None = None
+) -> dict[int, str]:
     """User id -> chosen channel of everyone to tell of `event` ("none" left out); one statement."""
+    event = EVENTS[event] if isinstance(event, str) else event
     params: dict[str, Any] = {
         "default": event.default,
         "event": event.key,
@@ -277,25 +280,29 @@ def notify_many(
     spec = EVENTS[event]
     if not occurrences:
         return 0
-    audience = _audience(session, spec, users)
-    if not audience:
+    told = audience(session, spec, users)
+    if not told:
         return 0
-    return _raise(session, spec, occurrences, audience, portal_url, now or utcnow())
+    return _raise(session, spec, occurrences, told, portal_url, now or utcnow())
 
 
 def chat_unread(
-    session: Session, thread_ids: list[int], *, portal_url: str = "", now: datetime | None = None
+    session: Session,
+    thread_ids: list[int],
+    told: dict[int, str],
+    *,
+    portal_url: str = "",
+    now: datetime | None = None,
 ) -> int:
     """New unread customer messages in chat threads: one notification per thread and recipient,
     bumped while unread (the thread's name, latest preview and unread count as parameters).
 
-    The recipients first: with nobody to tell, that is the only statement.
+    `told` is `audience(session, CHAT_UNREAD)`, which a sync reads once per pass. Two statements
+    (the threads' texts, one upsert); none when there is nobody to tell.
     """
     from app.models import ChatThread
 
-    spec = EVENTS[CHAT_UNREAD]
-    audience = _audience(session, spec, None)
-    if not audience or not thread_ids:
+    if not told or not thread_ids:
         return 0
     t = ChatThread.__table__.c
     occurrences = [
@@ -310,14 +317,14 @@ def chat_unread(
             .order_by(t.id)
         )
     ]
-    return _raise(session, spec, occurrences, audience, portal_url, now or utcnow())
+    return _raise(session, EVENTS[CHAT_UNREAD], occurrences, told, portal_url, now or utcnow())
 
 
 def _raise(
     session: Session,
     event: Event,
     occurrences: list[Occurrence],
-    audience: dict[int, str],
+    told: dict[int, str],
     portal_url: str,
     now: datetime,
 ) -> int:
@@ -328,7 +335,7 @@ def _raise(
     """
     rows: dict[tuple, dict] = {}  # (user, coalesce key, or the occurrence's number without one)
     for number, occurrence in enumerate(occurrences):
-        for user_id, channel in audience.items():
+        for user_id, channel in told.items():
             key = (user_id, occurrence.coalesce_key, None if occurrence.coalesce_key else number)
             row = rows.get(key)
             rows[key] = dict(
@@ -366,7 +373,7 @@ def _raise(
         )
     ]
     if outside:
-        users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(audience)))}
+        users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(told)))}
         for row in session.scalars(sa.select(Notification).where(Notification.id.in_(outside))):
             _send_outside(session, users[row.user_id], row, row.channel, portal_url)
     return len(raised)
