@@ -336,6 +336,16 @@ def _insert_messages_sql(mark: str, rows: int) -> str:
     )
 
 
+# PostgreSQL takes the page as one array per column: a statement of eleven parameters instead of
+# 2,200 is parsed and planned in a fraction of the time (the insert took half as long under load).
+_INSERT_MESSAGES_PG = (
+    f"INSERT INTO chat_messages ({', '.join(_MESSAGE_COLUMNS)}) SELECT * FROM unnest("
+    "%s::integer[], %s::varchar[], %s::varchar[], %s::text[], %s::timestamp[], %s::timestamp[],"
+    " %s::timestamp[], %s::timestamp[], %s::varchar[], %s::varchar[], %s::integer[])"
+    " ON CONFLICT (service_message_id) DO NOTHING RETURNING service_message_id"
+)
+
+
 @functools.lru_cache(maxsize=32)
 def _advance_threads_sql(mark: str, threads: int) -> str:
     """One UPDATE of `threads` threads from a VALUES list: unread + n, the newer time and preview."""
@@ -425,24 +435,31 @@ def _insert_messages(
     stored: set[str] = set()
     for start in range(0, len(page), _CHUNK):
         chunk = page[start : start + _CHUNK]
-        params: list = []
+        rows: list = []
         for m in chunk:
             read = m.read_at
-            params += (
-                threads[m.customer_id],
-                m.id,
-                m.direction,
-                m.text,
-                sent[m.id],
-                now,
-                None if read is None else to_db(read),
-                None if read is None else now,  # the service knows it is read
-                REPLY_SENT if m.direction == OUTBOUND else None,
-                m.author[:120],
-                0,
+            rows.append(
+                (
+                    threads[m.customer_id],
+                    m.id,
+                    m.direction,
+                    m.text,
+                    sent[m.id],
+                    now,
+                    None if read is None else to_db(read),
+                    None if read is None else now,  # the service knows it is read
+                    REPLY_SENT if m.direction == OUTBOUND else None,
+                    m.author[:120],
+                    0,
+                )
             )
-        sql = _insert_messages_sql(_mark(conn), len(chunk))
-        stored.update(row[0] for row in conn.exec_driver_sql(sql, tuple(params)))
+        if conn.dialect.name == "postgresql":
+            columns = tuple(list(column) for column in zip(*rows, strict=True))
+            result = conn.exec_driver_sql(_INSERT_MESSAGES_PG, columns)
+        else:
+            params = tuple(value for row in rows for value in row)
+            result = conn.exec_driver_sql(_insert_messages_sql(_mark(conn), len(rows)), params)
+        stored.update(row[0] for row in result)
     return stored
 
 
