@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from app.extensions import db, secret_box
 from app.models import ChatMessage, ChatThread, Interface, InterfaceEvent, Notification
 from app.models.base import utcnow
 from app.services import chat
-from app.services.sinno import MessagePage
+from app.services.sinno import ChatMessage as Wire
+from app.services.sinno import MessagePage, SinnoClient, SinnoError, SinnoSettings
 from tests.chat_helpers import ChatWorld
 from tests.factories import make_user
 
@@ -308,3 +311,231 @@ def test_a_sync_error_reads_in_the_readers_language(w, portal):
     assert (
         "Der SiNNO-Dienst ist gerade ausgelastet. Bitte in 600 Sekunden erneut versuchen." in line
     )
+
+
+def _wire(
+    mid, customer_id, text, sent="2026-03-02T09:00:00Z", direction="in", read=None, author=""
+):
+    """A message as the client parses it from a page."""
+    return Wire(
+        mid,
+        customer_id,
+        direction,
+        text,
+        datetime.fromisoformat(sent),
+        datetime.fromisoformat(read) if read else None,
+        None,
+        author,
+    )
+
+
+def test_an_id_twice_in_a_page_is_stored_and_counted_once(w):
+    employee = make_user("employee")
+    _customer, sid = w.customer()
+    page = [
+        _wire("m1", sid, "Erste"),
+        _wire("m1", sid, "Erste, noch einmal geliefert"),
+        _wire("m2", sid, "Zweite", sent="2026-03-02T09:01:00Z"),
+    ]
+    assert chat.store_page(db.session, page) == 2
+    db.session.commit()
+    assert [m.body for m in _messages()] == ["Erste", "Zweite"]
+    thread = db.session.scalar(sa.select(ChatThread))
+    assert (thread.unread_count, thread.last_preview) == (2, "Zweite")
+    [note] = db.session.scalars(sa.select(Notification).where(Notification.user_id == employee.id))
+    assert note.count == 1 and note.params["unread"] == 2
+
+
+def test_a_page_mixing_known_and_new_ids_adds_only_the_new_ones(w):
+    employee = make_user("employee")
+    _customer, sid = w.customer()
+    assert chat.store_page(db.session, [_wire("m1", sid, "Eins")]) == 1
+    db.session.commit()
+    page = [
+        _wire("m1", sid, "Eins"),
+        _wire("m2", sid, "Zwei", sent="2026-03-02T09:05:00Z"),
+        _wire("m3", sid, "Drei", sent="2026-03-02T09:06:00Z"),
+    ]
+    assert chat.store_page(db.session, page) == 2
+    db.session.commit()
+    assert chat.store_page(db.session, page) == 0  # all known: nothing changes
+    db.session.commit()
+    assert [m.body for m in _messages()] == ["Eins", "Zwei", "Drei"]
+    thread = db.session.scalar(sa.select(ChatThread))
+    assert (thread.unread_count, thread.last_preview) == (3, "Drei")
+    assert thread.last_message_at == datetime(2026, 3, 2, 9, 6)
+    [note] = db.session.scalars(sa.select(Notification).where(Notification.user_id == employee.id))
+    assert note.count == 2 and note.params == {
+        "customer": "Erika Mustermann",
+        "preview": "Drei",
+        "unread": 3,
+    }
+
+
+def test_a_message_of_a_customer_unknown_to_the_portal_gets_a_thread_of_its_own(w):
+    page = [
+        _wire("m1", "SC-FREMD", "Hallo", author="Max Fremd"),
+        _wire("m2", "SC-OHNE", "Hallo auch"),
+    ]
+    assert chat.store_page(db.session, page) == 2
+    db.session.commit()
+    threads = db.session.scalars(sa.select(ChatThread).order_by(ChatThread.service_customer_id))
+    assert [
+        (t.service_customer_id, t.customer_id, t.customer_name, t.unread_count) for t in threads
+    ] == [
+        ("SC-FREMD", None, "Max Fremd", 1),
+        ("SC-OHNE", None, "SC-OHNE", 1),
+    ]
+
+
+def test_times_are_stored_as_naive_utc_and_the_newest_message_is_the_preview(w):
+    _customer, sid = w.customer()
+    page = [
+        # Out of order, and one with an offset: 11:30+02:00 is 09:30 UTC, the newest.
+        _wire("m1", sid, "Neueste", sent="2026-03-02T11:30:00+02:00"),
+        _wire("m2", sid, "Älter", sent="2026-03-02T09:15:30.250000Z"),
+        # A reply sent from elsewhere, and a message already read in the app's other client.
+        _wire("m3", sid, "Antwort", sent="2026-03-02T09:20:00Z", direction="out", author="Anna"),
+        _wire("m4", sid, "Gelesen", sent="2026-03-02T09:10:00Z", read="2026-03-02T09:11:00Z"),
+    ]
+    now = datetime(2026, 3, 2, 10, 0, 0, 123456)
+    assert chat.store_page(db.session, page, now) == 4
+    db.session.commit()
+    by_id = {m.service_message_id: m for m in _messages()}
+    assert by_id["m1"].sent_at == datetime(2026, 3, 2, 9, 30)
+    assert by_id["m2"].sent_at == datetime(2026, 3, 2, 9, 15, 30, 250000)
+    assert by_id["m1"].created_at == now and by_id["m1"].read_at is None
+    assert (by_id["m3"].direction, by_id["m3"].status, by_id["m3"].author_name) == (
+        "out",
+        "sent",
+        "Anna",
+    )
+    assert (by_id["m4"].read_at, by_id["m4"].read_reported_at) == (
+        datetime(2026, 3, 2, 9, 11),
+        now,
+    )
+    thread = db.session.scalar(sa.select(ChatThread))
+    assert (thread.last_message_at, thread.last_preview, thread.unread_count) == (
+        datetime(2026, 3, 2, 9, 30),
+        "Neueste",
+        2,
+    )
+    # An older message later on neither moves the thread's time back nor takes the preview.
+    assert chat.store_page(db.session, [_wire("m5", sid, "Alt", sent="2026-03-01T08:00:00Z")])
+    db.session.commit()
+    db.session.expire_all()
+    thread = db.session.scalar(sa.select(ChatThread))
+    assert (thread.last_message_at, thread.last_preview, thread.unread_count) == (
+        datetime(2026, 3, 2, 9, 30),
+        "Neueste",
+        3,
+    )
+
+
+def test_a_customer_first_seen_on_a_later_page_of_a_pass_gets_a_thread(w):
+    _first, sid1 = w.customer()
+    _second, sid2 = w.customer(first="Max", last="Muster", number="K-1002")
+    w.writes(sid1, "Eins")
+    w.writes(sid1, "Zwei")
+    w.writes(sid2, "Drei")
+    report = _sync(page_size=2)
+    assert report.stored == 3 and report.pages == 2
+    counts = dict(
+        db.session.execute(sa.select(ChatThread.customer_name, ChatThread.unread_count)).all()
+    )
+    assert counts == {"Erika Mustermann": 2, "Max Muster": 1}
+
+
+def test_a_long_list_is_stored_in_several_statements(w):
+    customers = [w.customer(number=f"K-{n}")[1] for n in range(3)]
+    page = [
+        _wire(
+            f"m{i:04d}",
+            customers[i % 3],
+            f"Nachricht {i}",
+            sent=f"2026-03-02T09:{i // 60 % 60:02d}:{i % 60:02d}Z",
+        )
+        for i in range(1203)
+    ]
+    assert chat.store_page(db.session, page) == 1203
+    db.session.commit()
+    assert chat.store_page(db.session, page) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ChatMessage)) == 1203
+    assert sorted(db.session.scalars(sa.select(ChatThread.unread_count))) == [401, 401, 401]
+
+
+class _OnePage:
+    """A requests.Session stand-in that answers every call with one JSON body."""
+
+    def __init__(self, body):
+        self.body = body
+
+    def request(self, *args, **kwargs):
+        resp = requests.Response()
+        resp.status_code, resp._content = 200, json.dumps(self.body).encode()
+        return resp
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sent_at": None},
+        {"sent_at": "gestern"},
+        {"direction": "sideways"},
+        {"id": 17},
+    ],
+)
+def test_a_page_with_a_malformed_message_is_a_malformed_answer(change):
+    good = {
+        "id": "m1",
+        "customer_id": "SC-1",
+        "direction": "in",
+        "text": "Hallo",
+        "sent_at": "2026-03-02T09:00:00Z",
+        "read_at": None,
+        "in_reply_to": None,
+        "author": "",
+    }
+    body = {
+        "messages": [good, {**good, "id": "m2", **change}],
+        "next_cursor": "c",
+        "has_more": False,
+    }
+    client = SinnoClient(SinnoSettings(base_url="http://sinno.test/v1", token="t"), _OnePage(body))
+    with pytest.raises(SinnoError) as info:
+        client.list_messages()
+    assert info.value.kind == "malformed"
+
+
+def test_a_page_after_the_first_costs_six_statements(w):
+    """Per page: lock the cursor, insert, update the threads, their texts, the notifications'
+    upsert, the cursor. The first page also finds the threads and the recipients."""
+    make_user("employee")
+    _first, sid1 = w.customer()
+    _second, sid2 = w.customer(first="Max", last="Muster", number="K-1002")
+    for i in range(3):
+        w.writes(sid1, f"Erika {i}")
+        w.writes(sid2, f"Max {i}")
+    pages: list[list[str]] = [[]]
+
+    def count(_conn, _cursor, statement, *_args):
+        pages[-1].append(statement.split()[0])
+
+    def commit(_conn):
+        pages.append([])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    sa.event.listen(db.engine, "commit", commit)
+    try:
+        report = _sync(page_size=2)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+        sa.event.remove(db.engine, "commit", commit)
+    assert report.stored == 6 and report.pages == 3
+    later = [p for p in pages if p][-2:]  # the second and third page
+    assert later == [["SELECT", "INSERT", "WITH", "SELECT", "INSERT", "UPDATE"]] * 2
+    notes = db.session.scalars(sa.select(Notification).order_by(Notification.thread_id)).all()
+    assert [(n.count, n.params["unread"]) for n in notes] == [(3, 3), (3, 3)]

@@ -242,3 +242,56 @@ def test_other_features_register_events_and_notify_with_their_text(app):
         )
     finally:
         EVENTS.pop("test_alert")
+
+
+def test_notify_only_the_given_users(app):
+    first, second = make_user("employee"), make_user("admin")
+    notifications.notify(
+        db.session,
+        notifications.CHAT_UNREAD,
+        params={"customer": "Erika", "preview": "Hallo", "unread": 1},
+        users=[second.id],
+    )
+    db.session.commit()
+    assert [n.user_id for n in _rows()] == [second.id] and _rows(first.id) == []
+
+
+def test_a_key_twice_in_one_call_counts_twice_and_mails_once(app):
+    make_interface(
+        "email_smtp",
+        settings={
+            "host": "127.0.0.1",
+            "port": 2525,
+            "security": "none",
+            "username": "demo",
+            "sender": "portal@example.org",
+            "sender_name": "Portal",
+        },
+        secrets={"password": "demo-password"},
+    )
+    mailed = make_user("employee", email="kim@example.org")
+    shown = make_user("admin")
+    db.session.add(NotificationPreference(user_id=mailed.id, event="chat_unread", channel="email"))
+    db.session.commit()
+
+    def twice(first, second):
+        raised = notifications.notify_many(
+            db.session,
+            notifications.CHAT_UNREAD,
+            [
+                notifications.Occurrence({"customer": "Erika", "preview": p, "unread": 1}, "k")
+                for p in (first, second)
+            ],
+        )
+        db.session.commit()
+        return raised
+
+    assert twice("eins", "zwei") == 2  # one row per user, each counting both
+    rows = _rows()
+    assert [(r.user_id, r.channel, r.count, r.params["preview"]) for r in rows] == [
+        (mailed.id, "email", 2, "zwei"),
+        (shown.id, "message", 2, "zwei"),
+    ]
+    assert twice("drei", "vier") == 2  # bumped: no second mail
+    assert [(r.count, r.params["preview"]) for r in _rows()] == [(4, "vier"), (4, "vier")]
+    assert len(db.session.scalars(sa.select(EmailMessage)).all()) == 1

@@ -185,23 +185,41 @@ def set_preferences(
 # ---- raising notifications -------------------------------------------------------------------
 
 
-def _recipients(session: Session, event: Event, user_ids: Iterable[int] | None) -> list[User]:
-    stmt = sa.select(User).where(User.is_active_account.is_(True), User.role.in_(event.roles))
-    if user_ids is not None:
-        stmt = stmt.where(User.id.in_(list(user_ids)))
-    return list(session.scalars(stmt.order_by(User.id)))
-
-
-def _channels(session: Session, event: Event, users: list[User]) -> dict[int, str]:
-    stored = dict(
-        session.execute(
-            sa.select(NotificationPreference.user_id, NotificationPreference.channel).where(
-                NotificationPreference.event == event.key,
-                NotificationPreference.user_id.in_([u.id for u in users]),
-            )
-        ).all()
+_USERS, _PREFS = User.__table__.c, NotificationPreference.__table__.c
+# Who is told of an event and how: built once (a statement built per call costs more than it runs).
+_AUDIENCE = (
+    sa.select(_USERS.id, sa.func.coalesce(_PREFS.channel, sa.bindparam("default")))
+    .outerjoin(
+        NotificationPreference.__table__,
+        sa.and_(_PREFS.user_id == _USERS.id, _PREFS.event == sa.bindparam("event")),
     )
-    return {u.id: stored.get(u.id, event.default) for u in users}
+    .where(
+        _USERS.is_active_account.is_(True),
+        _USERS.role.in_(sa.bindparam("roles", expanding=True)),
+    )
+    .order_by(_USERS.id)
+)
+_AUDIENCE_OF = _AUDIENCE.where(_USERS.id.in_(sa.bindparam("users", expanding=True)))
+
+
+def audience(
+    session: Session, event: Event | str, user_ids: Iterable[int] | None = None
+) -> dict[int, str]:
+    """User id -> chosen channel of everyone to tell of `event` ("none" left out); one statement."""
+    event = EVENTS[event] if isinstance(event, str) else event
+    params: dict[str, Any] = {
+        "default": event.default,
+        "event": event.key,
+        "roles": sorted(event.roles),
+    }
+    stmt = _AUDIENCE
+    if user_ids is not None:
+        stmt, params["users"] = _AUDIENCE_OF, list(user_ids)
+    return {
+        user_id: channel
+        for user_id, channel in session.connection().execute(stmt, params)
+        if channel != NONE
+    }
 
 
 @dataclass(frozen=True)
@@ -247,7 +265,7 @@ def _insert(session: Session):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(Notification)
+    return insert(Notification.__table__)
 
 
 def notify_many(
@@ -259,74 +277,107 @@ def notify_many(
     portal_url: str = "",
     now: datetime | None = None,
 ) -> int:
-    """`notify` for several occurrences at once: recipients, channels and unread rows read once."""
+    """`notify` for several occurrences at once: two statements (recipients, one upsert)."""
     spec = EVENTS[event]
-    now = now or utcnow()
-    recipients = _recipients(session, spec, users)
-    if not recipients or not occurrences:
+    if not occurrences:
         return 0
-    channels = _channels(session, spec, recipients)
-    active = [u for u in recipients if channels[u.id] != NONE]
-    if not active:
+    told = audience(session, spec, users)
+    if not told:
         return 0
-    keys = {o.coalesce_key for o in occurrences if o.coalesce_key}
-    existing: dict[tuple[int, str], Notification] = {}
-    if keys:
-        existing = {
-            (n.user_id, n.coalesce_key): n
-            for n in session.scalars(
-                sa.select(Notification).where(
-                    Notification.coalesce_key.in_(keys),
-                    Notification.read_at.is_(None),
-                    Notification.user_id.in_([u.id for u in active]),
-                )
-            )
-        }
-    raised, new_rows = 0, []
-    for occurrence in occurrences:
-        for user in active:
-            row = (
-                existing.get((user.id, occurrence.coalesce_key))
-                if occurrence.coalesce_key
-                else None
-            )
-            if row is not None:
-                row.count += 1
-                row.params, row.updated_at = occurrence.params, now
-                raised += 1
-                continue
-            new_rows.append(
-                dict(
-                    user_id=user.id,
-                    event=event,
-                    channel=channels[user.id],
-                    coalesce_key=occurrence.coalesce_key,
-                    params=occurrence.params,
-                    count=1,
-                    thread_id=occurrence.thread_id,
-                    interface_id=occurrence.interface_id,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-    if new_rows:
-        # A worker that raised the same unread notification a moment ago wins; this one is skipped.
-        stmt = (
-            _insert(session)
-            .values(new_rows)
-            .on_conflict_do_nothing(
-                index_elements=["user_id", "coalesce_key"],
-                index_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
-            )
+    return _raise(session, spec, occurrences, told, portal_url, now or utcnow())
+
+
+def chat_unread(
+    session: Session,
+    thread_ids: list[int],
+    told: dict[int, str],
+    *,
+    portal_url: str = "",
+    now: datetime | None = None,
+) -> int:
+    """New unread customer messages in chat threads: one notification per thread and recipient,
+    bumped while unread (the thread's name, latest preview and unread count as parameters).
+
+    `told` is `audience(session, CHAT_UNREAD)`, which a sync reads once per pass. Two statements
+    (the threads' texts, one upsert); none when there is nobody to tell.
+    """
+    from app.models import ChatThread
+
+    if not told or not thread_ids:
+        return 0
+    t = ChatThread.__table__.c
+    occurrences = [
+        Occurrence(
+            {"customer": name, "preview": preview, "unread": unread},
+            f"chat:{thread_id}",
+            thread_id,
         )
-        inserted = session.execute(stmt.returning(Notification.id, Notification.channel)).all()
-        raised += len(inserted)
-        outside = [i for i, channel in inserted if channel in (EMAIL, SMS)]
-        if outside:
-            by_id = {u.id: u for u in active}
-            for row in session.scalars(sa.select(Notification).where(Notification.id.in_(outside))):
-                _send_outside(session, by_id[row.user_id], row, row.channel, portal_url)
-    return raised
+        for thread_id, name, preview, unread in session.connection().execute(
+            sa.select(t.id, t.customer_name, t.last_preview, t.unread_count)
+            .where(t.id.in_(thread_ids))
+            .order_by(t.id)
+        )
+    ]
+    return _raise(session, EVENTS[CHAT_UNREAD], occurrences, told, portal_url, now or utcnow())
+
+
+def _raise(
+    session: Session,
+    event: Event,
+    occurrences: list[Occurrence],
+    told: dict[int, str],
+    portal_url: str,
+    now: datetime,
+) -> int:
+    """One upsert for every occurrence and recipient; e-mail and SMS only for new rows.
+
+    An unread row with the same coalesce key (this call's, or one a second worker raised a
+    moment ago) is bumped: count + n, the newest params. A key twice in one call counts twice.
+    """
+    rows: dict[tuple, dict] = {}  # (user, coalesce key, or the occurrence's number without one)
+    for number, occurrence in enumerate(occurrences):
+        for user_id, channel in told.items():
+            key = (user_id, occurrence.coalesce_key, None if occurrence.coalesce_key else number)
+            row = rows.get(key)
+            rows[key] = dict(
+                user_id=user_id,
+                event=event.key,
+                channel=channel,
+                coalesce_key=occurrence.coalesce_key,
+                params=occurrence.params,
+                count=row["count"] + 1 if row else 1,
+                thread_id=occurrence.thread_id,
+                interface_id=occurrence.interface_id,
+                created_at=now,
+                updated_at=now,
+            )
+    stmt = _insert(session)
+    t = Notification.__table__.c
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["user_id", "coalesce_key"],
+        index_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
+        set_={
+            "count": t["count"] + stmt.excluded["count"],
+            "params": stmt.excluded.params,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    ).returning(t.id, t.user_id, t.coalesce_key, t.channel, t["count"])
+    raised = session.connection().execute(stmt, list(rows.values())).all()
+    # A new row's count is what this call inserted; a bumped one's is more.
+    outside = [
+        row.id
+        for row in raised
+        if row.channel in (EMAIL, SMS)
+        and (
+            row.coalesce_key is None
+            or row.count == rows[(row.user_id, row.coalesce_key, None)]["count"]
+        )
+    ]
+    if outside:
+        users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(told)))}
+        for row in session.scalars(sa.select(Notification).where(Notification.id.in_(outside))):
+            _send_outside(session, users[row.user_id], row, row.channel, portal_url)
+    return len(raised)
 
 
 def _send_outside(

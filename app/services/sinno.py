@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -245,9 +245,12 @@ class RemoteCustomer:
     deactivated_at: datetime | None
 
 
-@dataclass(frozen=True)
-class ChatMessage:
-    """One chat message; `direction` "in" (from the app) or "out" (a reply)."""
+class ChatMessage(NamedTuple):
+    """One chat message; `direction` "in" (from the app) or "out" (a reply).
+
+    A named tuple, not a frozen dataclass: a sync parses thousands of them, and a tuple is built
+    in a third of the time (no `object.__setattr__` per field).
+    """
 
     id: str
     customer_id: str
@@ -484,15 +487,18 @@ class SinnoClient(gateway.HttpClient):
     def _message(item: Mapping[str, Any]) -> ChatMessage:
         if item["direction"] not in ("in", "out") or not isinstance(item["id"], str):
             raise ValueError("direction")
-        return ChatMessage(
-            id=item["id"],
-            customer_id=str(item["customer_id"]),
-            direction=item["direction"],
-            text=str(item["text"]),
-            sent_at=_time(item["sent_at"]),
-            read_at=_time(item.get("read_at")),
-            in_reply_to=item.get("in_reply_to"),
-            author=str(item.get("author") or ""),
+        sent_at = _time(item["sent_at"])
+        if sent_at is None:
+            raise ValueError("sent_at")
+        return ChatMessage(  # positional: the fields in their order (cheaper than keywords)
+            item["id"],
+            str(item["customer_id"]),
+            item["direction"],
+            str(item["text"]),
+            sent_at,
+            _time(item.get("read_at")),
+            item.get("in_reply_to"),
+            str(item.get("author") or ""),
         )
 
     def _call(
