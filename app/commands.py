@@ -83,7 +83,20 @@ def unlock_user(username: str | None, address: str | None) -> None:
     show_default=True,
     help="Base URL of the SMSAPI simulator the demo SMS interface talks to.",
 )
-def seed_demo(sms_url: str) -> None:
+@click.option(
+    "--sinno-url",
+    default="http://127.0.0.1:8026/v1",
+    show_default=True,
+    help="Base URL of the SiNNO-App Service simulator the demo SiNNO interface talks to.",
+)
+@click.option(
+    "--smtp-port",
+    default=8027,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port of the local SMTP simulator the demo e-mail interface sends through.",
+)
+def seed_demo(sms_url: str, sinno_url: str, smtp_port: int) -> None:
     """Create the demo chain (idempotent: running it twice changes nothing)."""
     from flask import current_app
 
@@ -91,7 +104,12 @@ def seed_demo(sms_url: str) -> None:
     from app.services.demo import seed
 
     report = seed(
-        db.session, secret_box(), current_app.config["BABEL_DEFAULT_TIMEZONE"], sms_url=sms_url
+        db.session,
+        secret_box(),
+        current_app.config["BABEL_DEFAULT_TIMEZONE"],
+        sms_url=sms_url,
+        sinno_url=sinno_url,
+        smtp_port=smtp_port,
     )
     db.session.commit()
     click.echo(report)

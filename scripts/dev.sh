@@ -40,7 +40,8 @@ echo "== Migrating the database"
 "${FLASK[@]}" db upgrade
 
 echo "== Seeding the demo data"
-seed_report="$("${FLASK[@]}" demo seed --sms-url "http://$HOST:$SIM_PORT/")"
+seed_report="$("${FLASK[@]}" demo seed --sms-url "http://$HOST:$SIM_PORT/" \
+  --sinno-url "http://$HOST:$SINNO_PORT/v1" --smtp-port "$SMTP_PORT")"
 echo "$seed_report"
 
 # Wait until something listens on a local port (at most ~5 s); false if the process died.

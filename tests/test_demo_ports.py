@@ -1,4 +1,5 @@
-"""The demo's SMS interface talks to the simulator on the port scripts/dev.sh was given (SIM_PORT)."""
+"""The demo's interfaces talk to the simulators on the ports scripts/dev.sh was given
+(SIM_PORT, SINNO_PORT, SMTP_PORT)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Interface
-from app.services.demo import DEMO_SMS_NAME
+from app.services.demo import DEMO_MAIL_NAME, DEMO_SINNO_NAME, DEMO_SMS_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _base_url() -> str:
+def _settings(name: str) -> dict:
     db.session.expire_all()
-    return db.session.scalar(sa.select(Interface).where(Interface.name == DEMO_SMS_NAME)).settings[
-        "base_url"
-    ]
+    return db.session.scalar(sa.select(Interface).where(Interface.name == name)).settings
+
+
+def _base_url() -> str:
+    return _settings(DEMO_SMS_NAME)["base_url"]
 
 
 def test_demo_sms_interface_follows_the_simulator_port(app, runner):
@@ -32,6 +35,35 @@ def test_demo_sms_interface_follows_the_simulator_port(app, runner):
     assert _base_url() == "http://127.0.0.1:8131/"
     again = runner.invoke(args=["demo", "seed", "--sms-url", "http://127.0.0.1:8132/"])
     assert again.exit_code == 0 and _base_url() == "http://127.0.0.1:8132/"
+
+
+def test_demo_sinno_and_mail_interfaces_follow_their_simulator_ports(app, runner):
+    def seed(sinno_port: int, smtp_port: int):
+        result = runner.invoke(
+            args=[
+                "demo",
+                "seed",
+                "--sinno-url",
+                f"http://127.0.0.1:{sinno_port}/v1",
+                "--smtp-port",
+                str(smtp_port),
+            ]
+        )
+        assert result.exit_code == 0, result.output
+
+    seed(8136, 8137)
+    assert _settings(DEMO_SINNO_NAME)["server"] == "http://127.0.0.1:8136/v1"
+    assert _settings(DEMO_MAIL_NAME)["port"] == 8137
+    seed(8146, 8147)  # dev.sh started again with other ports: the demo follows
+    assert _settings(DEMO_SINNO_NAME)["server"] == "http://127.0.0.1:8146/v1"
+    assert _settings(DEMO_MAIL_NAME)["port"] == 8147
+    assert _settings(DEMO_MAIL_NAME)["host"] == "127.0.0.1"
+
+
+def test_demo_seed_refuses_a_port_out_of_range(app, runner):
+    result = runner.invoke(args=["demo", "seed", "--smtp-port", "70000"])
+    assert result.exit_code != 0 and "70000" in result.output
+    assert db.session.scalar(sa.select(Interface).where(Interface.name == DEMO_MAIL_NAME)) is None
 
 
 def _free_port() -> int:

@@ -37,6 +37,9 @@ DEMO_SMS_TOKEN = "demo-token"
 # The local SiNNO-App Service simulator (flask --app wsgi sim sinno), company 4711.
 DEMO_SINNO_URL = "http://127.0.0.1:8026/v1"
 DEMO_SINNO_NAME = "SiNNO-App (Simulator)"
+# The local SMTP simulator the first README command starts (flask --app wsgi sim smtp).
+DEMO_SMTP_PORT = 8027
+DEMO_MAIL_NAME = "E-Mail (Simulator)"
 DEMO_CUSTOMERS = (
     ("K-1001", "frau", "Erika", "Mustermann", "0171 2345678", True, "01"),
     ("K-1002", "herr", "Hans", "Schneider", "0152 33445566", True, "01"),
@@ -314,11 +317,18 @@ DEMO_USERS = (
 
 
 def seed(
-    session: Session, box: SecretBox, tz_name: str = "Europe/Berlin", sms_url: str = DEMO_SMS_URL
+    session: Session,
+    box: SecretBox,
+    tz_name: str = "Europe/Berlin",
+    sms_url: str = DEMO_SMS_URL,
+    sinno_url: str = DEMO_SINNO_URL,
+    smtp_port: int = DEMO_SMTP_PORT,
 ) -> str:
     """Create what is missing of the demo chain and return the printable log-ins.
 
-    `sms_url` is the local SMSAPI simulator's address (`scripts/dev.sh` passes its SIM_PORT).
+    `sms_url`, `sinno_url` and `smtp_port` are where the local simulators listen
+    (`scripts/dev.sh` passes its SIM_PORT, SINNO_PORT and SMTP_PORT); on a second run the demo
+    interfaces follow them if they moved.
     """
     chain = Chain.get_or_create(session)
     if chain.name == "Filialkette":
@@ -364,8 +374,8 @@ def seed(
     created += _seed_status_examples(session, box)
     created += _seed_appointment_settings(session)
     created += _seed_volume(session, branches, tz_name)
-    created += _seed_sinno(session, branches)
-    created += _seed_mail(session, box)
+    created += _seed_sinno(session, branches, sinno_url)
+    created += _seed_mail(session, box, smtp_port)
     session.flush()
     head = f"Demo chain '{chain.name}': {created} record(s) created" + (
         "." if created else " (already complete, nothing changed)."
@@ -454,7 +464,7 @@ def _add_interface(
 
 def _seed_interfaces(session: Session, box: SecretBox, sms_url: str = DEMO_SMS_URL) -> int:
     """An SMS interface pointed at the local simulator, and the automatic appointment reminders."""
-    _follow_simulator(session, sms_url)
+    _follow_simulator(session, DEMO_SMS_NAME, base_url=sms_url)
     reminders = dict(
         interface_types.get("appointment_reminder").defaults,
         quiet_start="23:00",
@@ -483,14 +493,15 @@ def _seed_interfaces(session: Session, box: SecretBox, sms_url: str = DEMO_SMS_U
     return sum(i is not None for i in added)
 
 
-def _seed_sinno(session: Session, branches: dict[str, Branch]) -> int:
+def _seed_sinno(session: Session, branches: dict[str, Branch], sinno_url: str) -> int:
     """SiNNO-App Service (client side, Stuttgart Mitte) and SiNNO-Chat, against the simulator.
 
     Restricted to one branch because Ludwigsburg has no e-mail address (the log-in prerequisite);
     `flask --app wsgi sinno login "SiNNO-App (Simulator)"` (run by scripts/dev.sh) logs it in.
     """
+    _follow_simulator(session, DEMO_SINNO_NAME, server=sinno_url)
     service = {
-        "server": DEMO_SINNO_URL,
+        "server": sinno_url,
         "client_id": "winpro",
         "company_no": "4711",
         "proxy_host": None,
@@ -563,14 +574,21 @@ def _seed_status_examples(session: Session, box: SecretBox) -> int:
     return created
 
 
-def _follow_simulator(session: Session, sms_url: str) -> None:
-    """Point an existing demo SMS interface at the simulator's current port (SIM_PORT changed)."""
-    interface = session.scalar(sa.select(Interface).where(Interface.name == DEMO_SMS_NAME))
+def _follow_simulator(session: Session, name: str, **address: str | int) -> None:
+    """Point an existing demo interface at its simulator's current address (a port changed).
+
+    Only settings that still point at this machine are changed: an admin who moved a demo
+    interface elsewhere keeps that.
+    """
+    interface = session.scalar(sa.select(Interface).where(Interface.name == name))
     if interface is None:
         return
-    current = (interface.settings or {}).get("base_url") or ""
-    if current != sms_url and current.startswith("http://127.0.0.1:"):
-        interface.settings = dict(interface.settings, base_url=sms_url)
+    settings = interface.settings or {}
+    local = str(settings.get("host") or "") == "127.0.0.1" or any(
+        str(settings.get(key) or "").startswith("http://127.0.0.1:") for key in address
+    )
+    if local and any(settings.get(key) != value for key, value in address.items()):
+        interface.settings = dict(settings, **address)
 
 
 def _seed_appointment_settings(session: Session) -> int:
@@ -726,19 +744,18 @@ def _seed_volume(session: Session, branches: dict[str, Branch], tz_name: str) ->
     return len(customers) + len(appointments)
 
 
-# The local SMTP simulator the first README command starts (flask --app wsgi sim smtp).
-DEMO_SMTP_PORT = 8027
 DEMO_USER_EMAILS = {"admin": "anna.admin@example.org", "mitarbeiter": "max.mitarbeiter@example.org"}
 
 
-def _seed_mail(session: Session, box: SecretBox) -> int:
+def _seed_mail(session: Session, box: SecretBox, smtp_port: int = DEMO_SMTP_PORT) -> int:
     """The E-Mail (SMTP) interface at the local simulator, and e-mail addresses for two demo users.
 
     With them "E-Mail" is a channel the users can choose under Mein Bereich > Benachrichtigungen.
     """
+    _follow_simulator(session, DEMO_MAIL_NAME, port=smtp_port)
     settings = {
         "host": "127.0.0.1",
-        "port": DEMO_SMTP_PORT,
+        "port": smtp_port,
         "security": "none",
         "username": "demo",
         "sender": "portal@example.org",
@@ -747,7 +764,7 @@ def _seed_mail(session: Session, box: SecretBox) -> int:
     interface = _add_interface(
         session,
         "email_smtp",
-        "E-Mail (Simulator)",
+        DEMO_MAIL_NAME,
         settings,
         server=True,
         client=False,
