@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -91,6 +92,22 @@ def test_dialog_three_steps_sends_and_records(app, portal, sms_interface, smsapi
     event = _events(sms_interface, "test_sms")[0]
     assert event.ok and received[0]["id"] in str(event.message)
     assert "interface-history" in step3.headers["HX-Trigger"]
+
+
+def test_step_forms_post_into_the_dialog(app, portal, sms_interface):
+    """Each step's form posts into the dialog; the sending step disables its buttons meanwhile."""
+    portal.login("admin")
+    base = f"/interfaces/{sms_interface.id}/test-sms"
+    text_step = portal.get(base, htmx=True).get_data(as_text=True)
+    form = re.search(r'<form [^>]*id="test-sms-text-form"[^>]*>', text_step).group(0)
+    assert f'hx-post="{base}/number"' in form and 'hx-target="#dialog"' in form
+    assert "hx-disabled-elt" not in form and "novalidate" in form
+    assert 'name="csrf_token"' in text_step
+    number_step = portal.post(f"{base}/number", {"text": "Hallo"}, htmx=True).get_data(as_text=True)
+    form = re.search(r'<form [^>]*id="test-sms-number-form"[^>]*>', number_step).group(0)
+    assert f'hx-post="{base}/send"' in form and 'hx-target="#dialog"' in form
+    assert 'hx-disabled-elt="find button"' in form and 'hx-indicator="#test-sms-sending"' in form
+    assert 'id="test-sms-sending"' in number_step and 'name="csrf_token"' in number_step
 
 
 def test_text_step_refuses_empty_and_too_long(app, portal, sms_interface, smsapi_sim):
