@@ -110,6 +110,18 @@ def test_step_forms_post_into_the_dialog(app, portal, sms_interface):
     assert 'id="test-sms-sending"' in number_step and 'name="csrf_token"' in number_step
 
 
+def test_step_posts_need_a_csrf_token_and_an_sms_interface(app, portal, sms_interface, smsapi_sim):
+    other = make_interface(name="Kein SMS", type_key="email_smtp", settings={})
+    db.session.commit()
+    portal.login("admin")
+    data = {"text": "Hallo", "number": "0171 2345678"}
+    for step in ("number", "send"):
+        url = f"/interfaces/{sms_interface.id}/test-sms/{step}"
+        assert portal.post(url, data, csrf=False).status_code == 400
+        assert portal.post(f"/interfaces/{other.id}/test-sms/{step}", data).status_code == 404
+    assert smsapi_sim.state.messages == [] and _outbox() == []
+
+
 def test_text_step_refuses_empty_and_too_long(app, portal, sms_interface, smsapi_sim):
     sms_interface.settings = dict(sms_interface.settings, max_chars=20)
     db.session.commit()
