@@ -269,6 +269,19 @@ def test_dialog_shows_a_server_fault_in_plain_words_and_history(
     assert "Passwort abgelehnt" in str(db.session.get(Interface, smtp_interface.id).last_error)
 
 
+def test_dialog_post_needs_a_csrf_token_and_an_smtp_interface(
+    app, portal, smtp_interface, smtp_sim
+):
+    sms = make_interface(name="Keine Mail")
+    db.session.commit()
+    portal.login("admin")
+    data = {"address": "kim@example.org"}
+    url = f"/interfaces/{smtp_interface.id}/test-email"
+    assert portal.post(url, data, csrf=False).status_code == 400
+    assert portal.post(f"/interfaces/{sms.id}/test-email", data).status_code == 404
+    assert smtp_sim.state.messages == [] and db.session.scalar(sa.select(EmailMessage)) is None
+
+
 def test_only_admins_open_the_dialog(app, portal, smtp_interface):
     portal.login("helpdesk")
     assert portal.get(f"/interfaces/{smtp_interface.id}/test-email").status_code == 403

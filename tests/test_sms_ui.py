@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -91,6 +92,34 @@ def test_dialog_three_steps_sends_and_records(app, portal, sms_interface, smsapi
     event = _events(sms_interface, "test_sms")[0]
     assert event.ok and received[0]["id"] in str(event.message)
     assert "interface-history" in step3.headers["HX-Trigger"]
+
+
+def test_step_forms_post_into_the_dialog(app, portal, sms_interface):
+    """Each step's form posts into the dialog; the sending step disables its buttons meanwhile."""
+    portal.login("admin")
+    base = f"/interfaces/{sms_interface.id}/test-sms"
+    text_step = portal.get(base, htmx=True).get_data(as_text=True)
+    form = re.search(r'<form [^>]*id="test-sms-text-form"[^>]*>', text_step).group(0)
+    assert f'hx-post="{base}/number"' in form and 'hx-target="#dialog"' in form
+    assert "hx-disabled-elt" not in form and "novalidate" in form
+    assert 'name="csrf_token"' in text_step
+    number_step = portal.post(f"{base}/number", {"text": "Hallo"}, htmx=True).get_data(as_text=True)
+    form = re.search(r'<form [^>]*id="test-sms-number-form"[^>]*>', number_step).group(0)
+    assert f'hx-post="{base}/send"' in form and 'hx-target="#dialog"' in form
+    assert 'hx-disabled-elt="find button"' in form and 'hx-indicator="#test-sms-sending"' in form
+    assert 'id="test-sms-sending"' in number_step and 'name="csrf_token"' in number_step
+
+
+def test_step_posts_need_a_csrf_token_and_an_sms_interface(app, portal, sms_interface, smsapi_sim):
+    other = make_interface(name="Kein SMS", type_key="email_smtp", settings={})
+    db.session.commit()
+    portal.login("admin")
+    data = {"text": "Hallo", "number": "0171 2345678"}
+    for step in ("number", "send"):
+        url = f"/interfaces/{sms_interface.id}/test-sms/{step}"
+        assert portal.post(url, data, csrf=False).status_code == 400
+        assert portal.post(f"/interfaces/{other.id}/test-sms/{step}", data).status_code == 404
+    assert smsapi_sim.state.messages == [] and _outbox() == []
 
 
 def test_text_step_refuses_empty_and_too_long(app, portal, sms_interface, smsapi_sim):

@@ -7,7 +7,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from app.blueprints.actions import require_form
 from app.blueprints.auth.decorators import role_required
 from app.blueprints.interfaces import bp
 from app.blueprints.interfaces.test_dialog import TestDialog
@@ -41,8 +40,7 @@ def test_email(interface_id: int):
 @role_required(Role.ADMIN)
 def test_email_send(interface_id: int):
     """Step 2: check the address, send now, show the server's answer or the error in place."""
-    interface = DIALOG.interface(interface_id)
-    form = require_form(AddressStepForm())
+    interface, form = DIALOG.posted(interface_id, AddressStepForm())
     try:
         address = mail.check_address(form.address.data or "")
     except mail.MailInputError as exc:

@@ -44,8 +44,7 @@ def test_sms(interface_id: int):
 @role_required(Role.ADMIN)
 def test_sms_number(interface_id: int):
     """Step 2: check the text, then ask for the mobile number."""
-    interface = DIALOG.interface(interface_id)
-    form = require_form(TextStepForm())
+    interface, form = DIALOG.posted(interface_id, TextStepForm())
     text = form.text.data or ""
     try:
         length = sms.check_text(interface, text)
@@ -59,8 +58,7 @@ def test_sms_number(interface_id: int):
 @role_required(Role.ADMIN)
 def test_sms_send(interface_id: int):
     """Step 3: check the number, send, and show the gateway's answer or the error in place."""
-    interface = DIALOG.interface(interface_id)
-    form = require_form(NumberStepForm())
+    interface, form = DIALOG.posted(interface_id, NumberStepForm())
     text = form.text.data or ""
     try:
         prepared = sms.prepare(interface, form.number.data or "", text)

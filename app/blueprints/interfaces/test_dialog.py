@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response
+from flask_wtf import FlaskForm
 
-from app.blueprints.actions import interface_of_type
+from app.blueprints.actions import interface_of_type, require_form
 from app.htmx import render, trigger
 from app.models import Interface
 
@@ -30,6 +31,10 @@ class TestDialog:
     def interface(self, interface_id: int) -> Interface:
         """The interface the dialog tests, or 404 for another type."""
         return interface_of_type(interface_id, self.type_key)
+
+    def posted(self, interface_id: int, form: FlaskForm) -> tuple[Interface, FlaskForm]:
+        """A step's post: the interface (404 as above), then its form checked (400 without CSRF)."""
+        return self.interface(interface_id), require_form(form)
 
     def number(self, step: str) -> int:
         """The step's position, from 1 ("Schritt 2 von 3")."""
