@@ -23,6 +23,8 @@ from app.models import Interface
 class TestDialog:
     """One channel's test dialog: `title` is a msgid marked with N_ (translated when shown)."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     channel: str  # "sms": DOM ids test-sms-*, templates _test_sms_<step>.html
     type_key: str
     title: str
