@@ -249,7 +249,7 @@ def sinno_login(name: str, as_user: str) -> None:
     )
     if interface is None:
         raise click.ClickException(f"No SiNNO-App Service interface named {name!r}.")
-    timeouts = current_app.config.get("SINNO_TIMEOUTS", sinno_interface.DEFAULT_TIMEOUTS)
+    timeouts = current_app.config["SINNO_TIMEOUTS"]
     if sinno_interface.is_logged_in(interface):
         try:
             with sinno_interface.client_for(
@@ -280,11 +280,7 @@ def chat_demo() -> None:
     from app.services.sinno import SinnoError
 
     try:
-        click.echo(
-            demo_chats.seed(
-                db.session, secret_box(), current_app.config.get("SINNO_TIMEOUTS", (5.0, 15.0))
-            )
-        )
+        click.echo(demo_chats.seed(db.session, secret_box(), current_app.config["SINNO_TIMEOUTS"]))
     except (SinnoError, OSError) as exc:
         raise click.ClickException(f"Demo chats not created: {exc}") from None
 

@@ -86,6 +86,11 @@ class Config:
         float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)),
         float(os.environ.get("SMS_READ_TIMEOUT", 15)),
     )
+    # SiNNO calls made while a person waits (Anmelden, Abmelden, chat replies, activations).
+    SINNO_TIMEOUTS = (
+        float(os.environ.get("SINNO_CONNECT_TIMEOUT", 5)),
+        float(os.environ.get("SINNO_READ_TIMEOUT", 15)),
+    )
     # Status board: the worker checks each active interface this often; checks run this many at once.
     STATUS_CHECK_INTERVAL_MINUTES = float(os.environ.get("STATUS_CHECK_INTERVAL_MINUTES", 15))
     STATUS_CHECK_CONCURRENCY = int(os.environ.get("STATUS_CHECK_CONCURRENCY", 50))

@@ -13,7 +13,7 @@ from tests.chat_helpers import ChatWorld
 
 @pytest.fixture
 def app_config(app_config):
-    app_config.SMS_TIMEOUTS = (2.0, 2.0)
+    app_config.SINNO_TIMEOUTS = (2.0, 2.0)
     return app_config
 
 

@@ -29,10 +29,6 @@ class ReplyForm(FlaskForm):
     text = TextAreaField(render_kw={"rows": 3, "maxlength": chat.MAX_TEXT})
 
 
-def _timeouts():
-    return current_app.config.get("SINNO_TIMEOUTS") or current_app.config["SMS_TIMEOUTS"]
-
-
 @bp.app_template_global()
 def header_counts() -> tuple[int, int]:
     """(unread notifications, unread chat threads) for the header, in one statement per request."""
@@ -179,7 +175,7 @@ def mark_read(thread_id: int):
     ids = chat.mark_read(db.session, thread)
     db.session.commit()
     if ids:
-        chat.report_reads(db.session, secret_box(), timeouts=_timeouts())
+        chat.report_reads(db.session, secret_box(), timeouts=current_app.config["SINNO_TIMEOUTS"])
     if is_htmx():
         return no_content(_changed(thread))
     return outcome_page(_thread_url(thread), _("Als gelesen markiert."))
@@ -210,8 +206,9 @@ def reply(thread_id: int):
         db.session.rollback()
         return _thread_page(thread, form=form, status=422, error=exc.message)
     db.session.commit()
-    chat.deliver_now(db.session, secret_box(), message, timeouts=_timeouts())
-    chat.report_reads(db.session, secret_box(), timeouts=_timeouts())
+    timeouts = current_app.config["SINNO_TIMEOUTS"]
+    chat.deliver_now(db.session, secret_box(), message, timeouts=timeouts)
+    chat.report_reads(db.session, secret_box(), timeouts=timeouts)
     if not is_htmx():
         return outcome_page(_thread_url(thread))
     return trigger(_thread_page(thread), _changed(thread))
@@ -226,7 +223,9 @@ def resend(message_id: int):
     thread = _thread(message.thread_id)
     if chat.resend(db.session, message):
         db.session.commit()
-        chat.deliver_now(db.session, secret_box(), message, timeouts=_timeouts())
+        chat.deliver_now(
+            db.session, secret_box(), message, timeouts=current_app.config["SINNO_TIMEOUTS"]
+        )
     if not is_htmx():
         return outcome_page(_thread_url(thread))
     return _messages(thread)

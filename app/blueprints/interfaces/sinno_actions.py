@@ -13,7 +13,6 @@ from app.extensions import db, secret_box
 from app.htmx import fragment, fragment_or_redirect, is_htmx, no_content, render, trigger
 from app.models import Interface, Role
 from app.services import sinno_interface
-from app.services.sinno_interface import DEFAULT_TIMEOUTS
 
 
 def _sinno_interface(interface_id: int) -> Interface:
@@ -22,11 +21,6 @@ def _sinno_interface(interface_id: int) -> Interface:
 
 def _show_url(interface: Interface) -> str:
     return url_for("interfaces.show", interface_id=interface.id)
-
-
-def timeouts() -> tuple[float, float]:
-    """Connect and read timeouts for SiNNO calls made while a person waits."""
-    return tuple(current_app.config.get("SINNO_TIMEOUTS", DEFAULT_TIMEOUTS))
 
 
 def _session_context(interface: Interface, **ctx) -> dict:
@@ -44,7 +38,9 @@ def _session_call(interface_id: int, call):
     """Anmelden or Abmelden: the posted form checked, then the service asked while the user waits."""
     interface = _sinno_interface(interface_id)
     require_form()
-    return interface, call(db.session, secret_box(), interface, current_user, timeouts())
+    return interface, call(
+        db.session, secret_box(), interface, current_user, current_app.config["SINNO_TIMEOUTS"]
+    )
 
 
 def _logout_dialog(interface: Interface, error=None):

@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from app.blueprints.actions import outcome_page, require_form
 from app.blueprints.auth.decorators import role_required
-from app.blueprints.interfaces.sinno_actions import timeouts
 from app.blueprints.sinno import bp
 from app.extensions import db, secret_box
 from app.htmx import fragment_or_redirect, is_htmx, no_content, render
@@ -100,7 +99,9 @@ def deactivate(customer_id: int):
     """Deactivate at the service, then here; a fault keeps everything as it was."""
     customer = _customer(customer_id)
     require_form()
-    error = service.deactivate(db.session, secret_box(), customer, current_user, timeouts())
+    error = service.deactivate(
+        db.session, secret_box(), customer, current_user, current_app.config["SINNO_TIMEOUTS"]
+    )
     if not is_htmx():
         return outcome_page(
             _show_url(customer),
