@@ -187,3 +187,14 @@ def test_set_password(app, portal):
 def test_unknown_user_is_404(app, portal):
     portal.login("admin")
     assert portal.get("/users/9999/edit").status_code == 404
+
+
+def test_role_select_names_the_roles_as_the_list_does(app, portal):
+    portal.login("admin")
+    html = portal.get("/users/new").get_data(as_text=True)
+    for value, label in (
+        ("admin", "Administrator"),
+        ("employee", "Mitarbeiter"),
+        ("helpdesk", "Helpdesk"),
+    ):
+        assert f'<option value="{value}">{label}</option>' in html

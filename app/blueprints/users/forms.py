@@ -25,15 +25,12 @@ from app.blueprints.fields import (
 from app.extensions import db
 from app.models import Role, User, Workstation
 from app.services.users import would_remove_last_admin
+from app.template_helpers import role_label
 
 
 def role_choices() -> list[tuple[str, str]]:
-    """The three roles, named in the reader's language."""
-    return [
-        (Role.ADMIN.value, _l("Administrator")),
-        (Role.EMPLOYEE.value, _l("Mitarbeiter")),
-        (Role.HELPDESK.value, _l("Helpdesk")),
-    ]
+    """The roles, named in the reader's language as everywhere (role_label)."""
+    return [(role.value, role_label(role.value)) for role in Role]
 
 
 def _workstation_choices() -> list[tuple[str, str]]:
