@@ -43,13 +43,13 @@ class CrudView:
     roles: ClassVar[tuple[Role, ...]] = (Role.ADMIN,)
     # DOM ids (branch-form, branch-table, branch-7) and the URL argument (branch_id).
     name: ClassVar[str]
-    row_template: ClassVar[str]  # one <tr> of the table, given `row` (and `view`)
+    # The list's table: its headings, empty text and row (`row`, `view`), extending crud/_table.html.
+    table_template: ClassVar[str]
     endpoint_prefix: ClassVar[str] = ""  # "type_": type_new, type_edit, ...
     index_endpoint: ClassVar[str] = "index"
-    # msgids marked with N_, translated when shown (%(name)s: the record): title, new, empty, edit,
+    # msgids marked with N_, translated when shown (%(name)s: the record): title, new, edit,
     # created, saved, deleted, delete_title, delete_question; in_use where `usages` is used.
     texts: ClassVar[dict[str, str]]
-    columns: ClassVar[tuple[Any, ...]]  # lazy column labels of the table (actions column: "")
     scalars: ClassVar[bool] = True  # rows are records (True) or tuples (record, extra, ...)
     page_template: ClassVar[str] = "crud/index.html"
     form_template: ClassVar[str] = "crud/_form.html"
@@ -188,21 +188,14 @@ class CrudView:
     # ---- the seven routes -----------------------------------------------------------------------
 
     def list_table(self, args: dict[str, Any]) -> ListTable:
-        """How crud/_table.html draws the list, its pager keeping the filter `args`."""
-        return ListTable(
-            self.name,
-            self.columns,
-            self.row_template,
-            self.text("empty"),
-            self.endpoint("index"),
-            args,
-        )
+        """How the list's table is drawn, its pager keeping the filter `args`."""
+        return ListTable(self.name, self.table_template, self.endpoint("index"), args)
 
     def index(self):
         """The list, page by page."""
         ctx = self.list_context()
         table = self.list_table(ctx["list_args"])
-        return render(self.page_template, "crud/_table.html", view=self, table=table, **ctx)
+        return render(self.page_template, self.table_template, view=self, table=table, **ctx)
 
     def new(self):
         """The form for a new record."""

@@ -1,9 +1,9 @@
 """What every paged list's route shares: the one `?page=` parser and the table description that
-the generic `crud/_table.html` draws (header, a row template per row, empty text, the pager)."""
+the generic `crud/_table.html` draws (a list's own table template, the pager's route and filters)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,16 +19,15 @@ def page_arg() -> int:
 
 @dataclass(frozen=True)
 class ListTable:
-    """A paged list drawn as a table by `crud/_table.html`, with a Slice as `page`.
+    """A paged list drawn as a table, with a Slice as `page`, by `template`: the list's own
+    template extending `crud/_table.html`, with its headings, its empty text and its row.
 
     DOM ids: `<name>-table` (the element that the pager and the filters swap) and
-    `<name>-empty` (the row shown when nothing matches). Each row is `row_template`, given `row`.
+    `<name>-empty` (the row shown when nothing matches).
     """
 
     name: str
-    columns: Sequence[Any]  # column labels (lazy texts; "" for an actions column)
-    row_template: str
-    empty: Any  # the text when nothing matches
+    template: str
     endpoint: str  # the list's route: the pager's links
     args: Mapping[str, Any] = field(default_factory=dict)  # the filters the links keep
 

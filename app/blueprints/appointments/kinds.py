@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.blueprints.appointments import bp
@@ -55,7 +54,7 @@ class TypeView(_KindView):
     """Appointment types ("Termintypen")."""
 
     model, form_class, name = AppointmentType, AppointmentTypeForm, "type"
-    row_template = "appointments/_type_row.html"
+    table_template = "appointments/_type_table.html"
     endpoint_prefix, index_endpoint, order = (
         "type_",
         "types",
@@ -65,7 +64,6 @@ class TypeView(_KindView):
     texts = dict(
         title=N_("Termintypen"),
         new=N_("Neuer Termintyp"),
-        empty=N_("Noch keine Termintypen angelegt."),
         edit=N_("Termintyp %(name)s bearbeiten"),
         created=N_("Termintyp %(name)s wurde angelegt."),
         saved=N_("Termintyp %(name)s wurde gespeichert."),
@@ -73,27 +71,18 @@ class TypeView(_KindView):
         delete_title=N_("Termintyp löschen"),
         delete_question=N_("Soll der Termintyp %(name)s gelöscht werden?"),
     )
-    columns = (
-        _l("Name"),
-        _l("Automatische Benachrichtigung"),
-        _l("Dauer"),
-        _l("Aktiv"),
-        _l("Termine"),
-        "",
-    )
 
 
 class StatusView(_KindView):
     """Appointment statuses and what each means for reminders."""
 
     model, form_class, name = AppointmentStatus, AppointmentStatusForm, "status"
-    row_template = "appointments/_status_row.html"
+    table_template = "appointments/_status_table.html"
     endpoint_prefix, index_endpoint, order = "status_", "statuses", (AppointmentStatus.id,)
     cannot_delete = N_("Der Status %(name)s kann nicht gelöscht werden.")
     texts = dict(
         title=N_("Terminstatus"),
         new=N_("Neuer Status"),
-        empty=N_("Noch keine Status angelegt."),
         edit=N_("Status %(name)s bearbeiten"),
         created=N_("Status %(name)s wurde angelegt."),
         saved=N_("Status %(name)s wurde gespeichert."),
@@ -101,7 +90,6 @@ class StatusView(_KindView):
         delete_title=N_("Status löschen"),
         delete_question=N_("Soll der Status %(name)s gelöscht werden?"),
     )
-    columns = (_l("Name"), _l("Bedeutung"), _l("Termine"), "")
 
     def list_context(self):
         return dict(super().list_context(), kinds=dict(kind_choices()))

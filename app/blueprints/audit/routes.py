@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.blueprints.audit import bp
 from app.blueprints.auth.decorators import role_required
@@ -17,17 +16,6 @@ from app.template_helpers import audit_label
 ACTIONS = ("reveal", "reveal_failed", "reveal_locked", "option_on", "option_off", "option_denied")
 
 
-COLUMNS = (
-    _l("Zeitpunkt"),
-    _l("Wer"),
-    _l("Ereignis"),
-    _l("Schnittstelle"),
-    _l("Feld"),
-    _l("Adresse"),
-    _l("Ergebnis"),
-)
-
-
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
@@ -39,16 +27,11 @@ def index():
         stmt = stmt.where(AuditEntry.action == action)
     page = fetch_slice(db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"])
     table = ListTable(
-        "audit",
-        COLUMNS,
-        "audit/_row.html",
-        _("Keine Einträge."),
-        "audit.index",
-        {"action": action} if action else {},
+        "audit", "audit/_table.html", "audit.index", {"action": action} if action else {}
     )
     return render(
         "audit/index.html",
-        "crud/_table.html",
+        table.template,
         page=page,
         table=table,
         action=action,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from app.blueprints.branches import bp
 from app.blueprints.branches.forms import BranchForm
@@ -18,11 +17,10 @@ class BranchView(CrudView):
     """Branches with their business office and workstation counts."""
 
     model, form_class, name, scalars = Branch, BranchForm, "branch", False
-    row_template = "branches/_row.html"
+    table_template = "branches/_table.html"
     texts = dict(
         title=N_("Filialen"),
         new=N_("Neue Filiale"),
-        empty=N_("Noch keine Filialen angelegt."),
         edit=N_("Filiale %(name)s bearbeiten"),
         created=N_("Filiale %(name)s wurde angelegt."),
         saved=N_("Filiale %(name)s wurde gespeichert."),
@@ -32,16 +30,6 @@ class BranchView(CrudView):
         in_use=N_(
             "Die Filiale %(name)s kann nicht gelöscht werden. Sie wird noch verwendet: %(what)s."
         ),
-    )
-    columns = (
-        _l("Nr."),
-        _l("Kürzel"),
-        _l("Name"),
-        _l("Geschäftsstelle"),
-        _l("Telefon"),
-        _l("E-Mail"),
-        _l("Arbeitsplätze"),
-        "",
     )
 
     def list_statement(self):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -24,18 +23,17 @@ from app.services import customers as service
 class CustomerView(CrudView):
     """Customers, searched as you type and filtered by branch; each row offers "SMS senden"."""
 
-    model, form_class, name, row_template = (
+    model, form_class, name, table_template = (
         Customer,
         CustomerForm,
         "customer",
-        "customers/_row.html",
+        "customers/_table.html",
     )
     roles = (Role.EMPLOYEE, Role.ADMIN)
     page_template = "customers/index.html"
     texts = dict(
         title=N_("Kunden"),
         new=N_("Neuer Kunde"),
-        empty=N_("Keine Kunden gefunden."),
         edit=N_("Kunde %(name)s bearbeiten"),
         created=N_("Kunde %(name)s wurde angelegt."),
         saved=N_("Kunde %(name)s wurde gespeichert."),
@@ -43,7 +41,6 @@ class CustomerView(CrudView):
         delete_title=N_("Kunden löschen"),
         delete_question=N_("Soll der Kunde %(name)s gelöscht werden?"),
     )
-    columns = (_l("Kunden-Nr."), _l("Name"), _l("Mobil"), _l("Filiale"), _l("SMS-Einwilligung"), "")
 
     def list_context(self):
         q, branch_id = self.search_arg(), int_arg("branch")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from app.blueprints.auth.decorators import role_required
@@ -20,19 +19,6 @@ from app.template_helpers import outbox_kind_label, outbox_status_label
 
 STATUSES = ("failed", "queued", "sending", "sent", "cancelled")
 KINDS = ("reminder", "customer", "test")
-
-
-COLUMNS = (
-    _l("Nr."),
-    _l("Erstellt"),
-    _l("Art"),
-    _l("An"),
-    _l("Schnittstelle"),
-    _l("Status"),
-    _l("Versuche"),
-    _l("Details"),
-    "",
-)
 
 
 @bp.get("/")
@@ -61,20 +47,15 @@ def index():
             sa.select(SmsMessage.status, sa.func.count()).group_by(SmsMessage.status)
         ).all()
     )
-    list_args = {"status": status, "kind": kind or None}
+    table = ListTable(
+        "outbox", "outbox/_table.html", "outbox.index", {"status": status, "kind": kind or None}
+    )
     everything = _("Alle")
     return render(
         "outbox/index.html",
-        "crud/_table.html",
+        table.template,
         page=page,
-        table=ListTable(
-            "outbox",
-            COLUMNS,
-            "outbox/_row.html",
-            _("Keine SMS in dieser Auswahl."),
-            "outbox.index",
-            list_args,
-        ),
+        table=table,
         status_filter=status,
         kind=kind,
         counts=counts,

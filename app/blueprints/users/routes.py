@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
@@ -21,24 +20,14 @@ from app.services import users as service
 class UserView(CrudView):
     """Accounts, searchable by name; accounts are deactivated, never deleted."""
 
-    model, form_class, name, row_template = User, UserCreateForm, "user", "users/_row.html"
+    model, form_class, name, table_template = User, UserCreateForm, "user", "users/_table.html"
     page_template, edit_form_class = "users/index.html", UserEditForm
     texts = dict(
         title=N_("Benutzer"),
         new=N_("Neuer Benutzer"),
-        empty=N_("Keine Benutzer gefunden."),
         edit=N_("Benutzer %(name)s bearbeiten"),
         created=N_("Benutzer %(name)s wurde angelegt."),
         saved=N_("Benutzer %(name)s wurde gespeichert."),
-    )
-    columns = (
-        _l("Benutzername"),
-        _l("Name"),
-        _l("Rolle"),
-        _l("Filiale"),
-        _l("Status"),
-        _l("Letzte Anmeldung"),
-        "",
     )
 
     def list_context(self):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.auth.decorators import role_required
@@ -23,11 +22,10 @@ class WorkstationView(CrudView):
     """Workstations by branch."""
 
     model, form_class, name = Workstation, WorkstationForm, "workstation"
-    row_template = "workstations/_row.html"
+    table_template = "workstations/_table.html"
     texts = dict(
         title=N_("Arbeitsplätze"),
         new=N_("Neuer Arbeitsplatz"),
-        empty=N_("Noch keine Arbeitsplätze angelegt."),
         edit=N_("Arbeitsplatz %(name)s bearbeiten"),
         created=N_("Arbeitsplatz %(name)s wurde angelegt."),
         saved=N_("Arbeitsplatz %(name)s wurde gespeichert."),
@@ -39,7 +37,6 @@ class WorkstationView(CrudView):
             "Er wird noch verwendet: %(what)s."
         ),
     )
-    columns = (_l("Rechner"), _l("Filiale"), "")
 
     def list_statement(self):
         return (
