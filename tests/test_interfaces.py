@@ -255,6 +255,24 @@ def test_edit_records_who_and_when(app, portal):
     assert "Name: SMS Zentrale → Umbenannt" in html
 
 
+def test_form_pages_answer_200_and_refusals_422(app, portal):
+    """New and edit: the form as a page or (htmx) fragment with 200; a refused post with 422;
+    a protected interface's form says so, 200 when opened, 422 when posted."""
+    portal.login("admin")
+    new = portal.get("/interfaces/new/smsapi")
+    assert new.status_code == 200 and "<html" in new.get_data(as_text=True)
+    fragment = portal.get("/interfaces/new/smsapi", htmx=True)
+    assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+    assert portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, name="")).status_code == 422
+    portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, protected="y"))
+    interface = _only()
+    edit = portal.get(f"/interfaces/{interface.id}/edit")
+    assert edit.status_code == 200 and "Die Schnittstelle ist geschützt." in edit.get_data(
+        as_text=True
+    )
+    assert portal.post(f"/interfaces/{interface.id}/edit", SMS_TOKEN).status_code == 422
+
+
 # ---- protection and deletion ----------------------------------------------------------------------
 
 

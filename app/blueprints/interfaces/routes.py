@@ -186,6 +186,21 @@ def _itype_or_404(type_key: str):
     return itype
 
 
+def _form_page(form, itype, workstation: Workstation | None, interface: Interface | None = None):
+    """A configuration form (a new or an existing interface) as page or fragment: 200 when
+    asked for, 422 when a post is refused."""
+    return render(
+        "interfaces/form.html",
+        "interfaces/_form.html",
+        status=422 if request.method == "POST" else 200,
+        form=form,
+        interface=interface,
+        itype=itype,
+        workstation=workstation,
+        secrets_set=service.secrets_set(interface) if interface else set(),
+    )
+
+
 @bp.route("/new/<type_key>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def create(type_key: str):
@@ -195,27 +210,8 @@ def create(type_key: str):
     if itype not in _types_for(ws):
         abort(404)
     form = make_form(itype, workstation=ws)
-    if request.method == "GET":
-        return render(
-            "interfaces/form.html",
-            "interfaces/_form.html",
-            form=form,
-            interface=None,
-            itype=itype,
-            workstation=ws,
-            secrets_set=set(),
-        )
     if not form.validate_on_submit():
-        return render(
-            "interfaces/form.html",
-            "interfaces/_form.html",
-            status=422,
-            form=form,
-            interface=None,
-            itype=itype,
-            workstation=ws,
-            secrets_set=set(),
-        )
+        return _form_page(form, itype, ws)
     interface = service.create(db.session, itype, form.to_data(), secret_box(), current_user)
     db.session.commit()
     flash(_("Schnittstelle %(name)s wurde angelegt.", name=interface.name), "success")
@@ -311,27 +307,13 @@ def edit(interface_id: int):
     itype = interface_types.get(interface.type_key) or abort(404)
     ws = db.session.get(Workstation, interface.workstation_id) if interface.workstation_id else None
     form = make_form(itype, interface=interface, workstation=ws)
-    ctx = dict(
-        form=form,
-        interface=interface,
-        itype=itype,
-        workstation=ws,
-        secrets_set=service.secrets_set(interface),
-    )
     if interface.protected:
         form.form_errors.append(
             _("Die Schnittstelle ist geschützt. Heben Sie zuerst den Schutz auf, um sie zu ändern.")
         )
-        return render(
-            "interfaces/form.html",
-            "interfaces/_form.html",
-            status=422 if request.method == "POST" else 200,
-            **ctx,
-        )
-    if request.method == "GET":
-        return render("interfaces/form.html", "interfaces/_form.html", **ctx)
+        return _form_page(form, itype, ws, interface)
     if not form.validate_on_submit():
-        return render("interfaces/form.html", "interfaces/_form.html", status=422, **ctx)
+        return _form_page(form, itype, ws, interface)
     changes = service.update(
         db.session, interface, itype, form.to_data(), secret_box(), current_user
     )
