@@ -212,6 +212,18 @@ def test_logout_dialog_carries_the_warning_then_logs_out(s, portal, sinno_sim):
     assert [e.ok for e in _events(s.service, "logout")] == [True]
 
 
+def test_logout_without_javascript_redirects_with_a_message(s, portal, sinno_sim):
+    portal.login("admin")
+    log_in(portal, s)
+    resp = portal.post(f"/interfaces/{s.service.id}/sinno/logout")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/interfaces/{s.service.id}"
+    )
+    assert "Abgemeldet." in portal.get(resp.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(s.service)
+    assert s.service.secrets == [] and s.service.state["logged_in"] is False
+
+
 def test_logout_fault_keeps_the_session(s, portal, sinno_sim):
     portal.login("admin")
     log_in(portal, s)

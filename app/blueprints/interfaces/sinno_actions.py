@@ -34,13 +34,20 @@ def _session_context(interface: Interface, **ctx) -> dict:
     }
 
 
-def _session_call(interface_id: int, call):
-    """Anmelden or Abmelden: the posted form checked, then the service asked while the user waits."""
+def _session_action(interface_id: int, call, answer):
+    """Anmelden or Abmelden: the posted form checked, then the service asked while the user waits.
+
+    A page request goes back to the interface with the outcome flashed; htmx gets
+    `answer(interface, outcome)`.
+    """
     interface = _sinno_interface(interface_id)
     require_form()
-    return interface, call(
+    outcome = call(
         db.session, secret_box(), interface, current_user, current_app.config["SINNO_TIMEOUTS"]
     )
+    if not is_htmx():
+        return outcome_page(_show_url(interface), outcome.message, ok=outcome.ok)
+    return answer(interface, outcome)
 
 
 def _logout_dialog(interface: Interface, error=None):
@@ -68,9 +75,11 @@ def sinno_session(interface_id: int):
 @role_required(Role.ADMIN)
 def sinno_login(interface_id: int):
     """Anmelden: the prerequisite first (each branch without e-mail named), then the service."""
-    interface, outcome = _session_call(interface_id, sinno_interface.login)
-    if not is_htmx():
-        return outcome_page(_show_url(interface), outcome.message, ok=outcome.ok)
+    return _session_action(interface_id, sinno_interface.login, _logged_in)
+
+
+def _logged_in(interface: Interface, outcome):
+    """The log-in state in place with the outcome; 422 when branches lack an e-mail address."""
     resp = fragment(
         "interfaces/actions/_sinno_session.html",
         status=422 if outcome.missing_email else 200,
@@ -95,9 +104,11 @@ def sinno_logout_confirm(interface_id: int):
 @role_required(Role.ADMIN)
 def sinno_logout(interface_id: int):
     """Abmelden at the service; the token is forgotten only when the service agreed."""
-    interface, outcome = _session_call(interface_id, sinno_interface.logout)
-    if not is_htmx():
-        return outcome_page(_show_url(interface), outcome.message, ok=outcome.ok)
+    return _session_action(interface_id, sinno_interface.logout, _logged_out)
+
+
+def _logged_out(interface: Interface, outcome):
+    """The dialog again with the fault, or the dialog closed and the log-in state refreshed."""
     if not outcome.ok:
         return trigger(
             _logout_dialog(interface, outcome.message), {"interface-history": interface.id}
