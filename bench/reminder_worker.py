@@ -47,6 +47,7 @@ def fill(database_url: str, sim_url: str, count: int, fernet_key: str) -> None:
         Interface,
     )
     from app.services import interface_types
+    from app.services.demo import simulator_sms_settings
     from app.services.interfaces import denormalise, write_secret
 
     config = TestConfig()
@@ -74,17 +75,7 @@ def fill(database_url: str, sim_url: str, count: int, fernet_key: str) -> None:
             (
                 "smsapi",
                 "SMS",
-                {
-                    "service": "custom",
-                    "base_url": sim_url,
-                    "auth_mode": "token",
-                    "username": "",
-                    "sender": "",
-                    "country_code": "+49",
-                    "max_chars": 1000,
-                    "proxy_host": "",
-                    "proxy_port": None,
-                },
+                simulator_sms_settings(sim_url),
             ),
             (
                 "appointment_reminder",

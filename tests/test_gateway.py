@@ -17,7 +17,7 @@ from app.services.smtp import MailError
 def test_errors_share_text_repr_and_pickling():
     sms = GatewayError("server", T_("Serverfehler"), code=8, http_status=500, maybe_sent=True)
     sinno = SinnoError("busy", T_("Ausgelastet"), code="rate_limited", retry_after=30)
-    mail = MailError("timeout", T_("Zeitüberschreitung"), temporary=True)
+    mail = MailError("timeout", T_("Zeitüberschreitung"))
     assert all(isinstance(e, gateway.GatewayFault) for e in (sms, sinno, mail))
     assert (str(sms), sms.user_message) == ("Serverfehler", "Serverfehler")
     assert repr(sms) == "GatewayError(kind='server', code=8, http_status=500)"

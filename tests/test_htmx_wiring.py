@@ -9,19 +9,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Interface
+from app.services.demo import simulator_sms_settings
 from tests.factories import make_interface
 from tests.sim_fixtures import SIM_TOKEN
-
-SMS_SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 
 
 @pytest.fixture
@@ -97,7 +87,7 @@ def test_boosted_and_history_restore_requests_get_the_whole_page(app, portal, he
 def test_balance_and_test_sms_tell_history_and_list(app, portal, smsapi_sim):
     interface = make_interface(
         name="SMS Sim",
-        settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
         secrets={"token": SIM_TOKEN},
     )
     db.session.commit()

@@ -369,18 +369,16 @@ def test_registry_holds_the_types_and_refuses_doubles_and_unknown_groups():
     ) == ("SMS", "App", "App", "Termine")
     assert types["sinno_chat"].usages == frozenset({"server"})
     assert types["smsapi"].secret_names == ("password", "token")
+    chat_form = types["sinno_chat"].settings_form
     with pytest.raises(ValueError, match="twice"):
-        interface_types.register(types["smsapi"])
+        interface_types.register(
+            "smsapi", "SMS", "SMSAPI", usages=frozenset({"server"}), settings_form=chat_form
+        )
     with pytest.raises(ValueError, match="Unknown group"):
         interface_types.register(
-            interface_types.InterfaceType(
-                key="fax",
-                group="Fax",
-                label="Fax",
-                usages=frozenset({"server"}),
-                settings_form=types["sinno_chat"].settings_form,
-            )
+            "fax", "Fax", "Fax", usages=frozenset({"server"}), settings_form=chat_form
         )
+    assert interface_types.get("smsapi") is types["smsapi"] and interface_types.get("fax") is None
 
 
 def test_a_new_type_is_one_module_and_one_registration(app, portal):
@@ -397,15 +395,13 @@ def test_a_new_type_is_one_module_and_one_registration(app, portal):
             form.number.errors.append("Bitte mit Landesvorwahl.")
 
     fax = interface_types.register(
-        interface_types.InterfaceType(
-            key="fax_test",
-            group="SMS",
-            label="Fax-Gateway",
-            usages=frozenset({"server"}),
-            settings_form=FaxForm,
-            secret_fields=(interface_types.SecretField("api_key", "API-Schlüssel"),),
-            validate=own_rule,
-        )
+        "fax_test",
+        "SMS",
+        "Fax-Gateway",
+        usages=frozenset({"server"}),
+        settings_form=FaxForm,
+        secret_fields=(interface_types.SecretField("api_key", "API-Schlüssel"),),
+        validate=own_rule,
     )
     try:
         portal.login("admin")

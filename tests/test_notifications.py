@@ -7,20 +7,10 @@ import sqlalchemy as sa
 from app.extensions import db, secret_box
 from app.models import EmailMessage, Notification, NotificationPreference, SmsMessage
 from app.services import notifications
+from app.services.demo import simulator_sms_settings
 from app.services.worker import Worker
 from tests.factories import make_interface, make_user
 from tests.sim_fixtures import SIM_TOKEN
-
-SMS_SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 
 
 def _rows(user_id=None):
@@ -123,7 +113,7 @@ def test_email_channel_goes_through_the_outbox_to_the_smtp_simulator(app, smtp_s
 def test_sms_channel_goes_through_the_sms_outbox_to_the_simulator(app, smsapi_sim):
     make_interface(
         "smsapi",
-        settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
         secrets={"token": SIM_TOKEN},
     )
     user = make_user("employee", mobile="491712345678")
@@ -139,7 +129,7 @@ def test_sms_channel_goes_through_the_sms_outbox_to_the_simulator(app, smsapi_si
 def test_sms_finally_failing_notifies_admins_once_per_interface(app, smsapi_sim):
     interface = make_interface(
         "smsapi",
-        settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
         secrets={"token": "wrong-token"},
     )
     admin = make_user("admin")

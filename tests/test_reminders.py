@@ -20,6 +20,7 @@ from app.models import (
     SmsMessage,
 )
 from app.services import outbox, reminders
+from app.services.demo import simulator_sms_settings
 from app.services.reminder_reasons import REASONS
 from app.services.worker import Worker
 from tests.factories import make_branch, make_interface
@@ -52,17 +53,7 @@ class World:
             name="SMS",
             server_side=True,
             client_side=False,
-            settings={
-                "service": "custom",
-                "base_url": sim_url + "/",
-                "auth_mode": "token",
-                "username": "",
-                "sender": "",
-                "country_code": "+49",
-                "max_chars": 1000,
-                "proxy_host": "",
-                "proxy_port": None,
-            },
+            settings=simulator_sms_settings(sim_url + "/"),
             secrets={"token": SIM_TOKEN},
         )
         self.reminder = make_interface(

@@ -13,21 +13,11 @@ from app.models import Customer, InterfaceEvent, InterfaceSecret, SmsMessage
 from app.models.base import utcnow
 from app.services import sinno_customers
 from app.services.customers import search_text_for
+from app.services.demo import simulator_sms_settings
 from app.services.interfaces import read_secret
 from app.services.worker import Worker
 from tests.factories import make_branch, make_interface
 from tests.sim_fixtures import SIM_TOKEN
-
-SMS_SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 
 
 @pytest.fixture
@@ -60,7 +50,7 @@ class Setup:
             name="SMS Sim",
             client_side=True,
             server_side=True,
-            settings=dict(SMS_SETTINGS, base_url=smsapi_sim.url + "/"),
+            settings=simulator_sms_settings(smsapi_sim.url + "/"),
             secrets={"token": SIM_TOKEN},
         )
         db.session.commit()

@@ -8,20 +8,10 @@ import sqlalchemy as sa
 
 from app.extensions import db, secret_box
 from app.models import Customer, SmsMessage
+from app.services.demo import simulator_sms_settings
 from app.services.interfaces import write_secret
 from tests.factories import make_branch, make_interface
 from tests.sim_fixtures import SIM_TOKEN
-
-SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 200,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 
 
 @pytest.fixture
@@ -30,7 +20,7 @@ def sms_interface(app, smsapi_sim):
         name="SMS Sim",
         client_side=True,
         server_side=True,
-        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/", max_chars=200),
         secrets={"token": SIM_TOKEN},
     )
     db.session.commit()

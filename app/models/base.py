@@ -48,6 +48,10 @@ class StoredText(sa.types.TypeDecorator):
         return Text(loaded) if isinstance(loaded, str) and loaded else loaded
 
 
+# The states of a row a worker claims and retries: queued -> sending -> sent / failed.
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+
+
 class RetriedMixin:
     """The columns of a row a worker claims and retries: attempts, the next try, the claim, the
     last error (outboxes and chat replies)."""

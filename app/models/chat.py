@@ -8,11 +8,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import RetriedMixin, utcnow
+from app.models.base import FAILED, QUEUED, SENDING, SENT, RetriedMixin, utcnow
 
 INBOUND, OUTBOUND = "in", "out"
 # Replies: stored first (queued), then delivered by the worker or at once.
-REPLY_QUEUED, REPLY_SENDING, REPLY_SENT, REPLY_FAILED = "queued", "sending", "sent", "failed"
+REPLY_QUEUED, REPLY_SENDING, REPLY_SENT, REPLY_FAILED = QUEUED, SENDING, SENT, FAILED
 
 
 class ChatThread(db.Model):

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import RetriedMixin, utcnow
+from app.models.base import FAILED, QUEUED, SENDING, SENT, RetriedMixin, utcnow
 
 # Outbox states, as for SMS: queued -> sending -> sent / failed / cancelled.
-MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED = "queued", "sending", "sent", "failed"
+MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED = QUEUED, SENDING, SENT, FAILED
 
 
 class NotificationPreference(db.Model):

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import RetriedMixin, utcnow
+from app.models.base import FAILED, QUEUED, SENDING, SENT, RetriedMixin, utcnow  # noqa: F401
 
-QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
+# The states every retried row has (models.base), and the SMS's own: cancelled before it went out.
+CANCELLED = "cancelled"
 
 
 def new_idx() -> str:

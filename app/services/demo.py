@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -407,8 +408,9 @@ def _admin(session: Session) -> User | None:
     return session.scalar(sa.select(User).where(User.username == "admin"))
 
 
-def _sms_settings(base_url: str) -> dict:
-    """An SMSAPI interface's settings at the local simulator (token log-in)."""
+def simulator_sms_settings(base_url: str, **changes: Any) -> dict:
+    """An SMSAPI interface's settings at a local simulator (token log-in), with `changes` made;
+    the demo's, the tests' and the benchmarks'."""
     return {
         "service": "custom",
         "base_url": base_url,
@@ -419,6 +421,7 @@ def _sms_settings(base_url: str) -> dict:
         "max_chars": 1000,
         "proxy_host": "",
         "proxy_port": None,
+        **changes,
     }
 
 
@@ -475,7 +478,7 @@ def _seed_interfaces(session: Session, box: SecretBox, sms_url: str = DEMO_SMS_U
             session,
             "smsapi",
             DEMO_SMS_NAME,
-            _sms_settings(sms_url),
+            simulator_sms_settings(sms_url),
             server=True,
             client=True,
             secrets={"token": DEMO_SMS_TOKEN},
@@ -532,7 +535,7 @@ def _seed_status_examples(session: Session, box: SecretBox) -> int:
     from app.services.smsapi import GatewayError
 
     created = 0
-    settings = dict(_sms_settings(DEMO_SMS_URL), low_balance=20)
+    settings = simulator_sms_settings(DEMO_SMS_URL, low_balance=20)
     specs = (
         (
             "SMS Altsystem (abgelaufener Schlüssel)",

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-QUEUED, SENDING = "queued", "sending"
+from app.models.base import QUEUED, SENDING
 
 
 @dataclass(frozen=True)

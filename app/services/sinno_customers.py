@@ -41,6 +41,8 @@ SMS_KIND = "sinno_code"
 RETRY = RetryPolicy(max_wait=None)
 LEASE = RETRY.stale_after
 POLL_EVERY = timedelta(seconds=30)
+# How many customers one worker pass registers, and how many invited ones it asks about.
+REGISTER_BATCH, POLL_BATCH = 20, 50
 CODE_RE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
 MASK = "••••-••••"
 APP_NAME = "SiNNO-App"
@@ -360,14 +362,9 @@ def _register_one(
 
 
 def run_registrations(
-    session: Session,
-    box: SecretBox,
-    now: datetime | None = None,
-    timeouts: tuple[float, float] | None = None,
-    limit: int = 20,
+    session: Session, box: SecretBox, now: datetime, timeouts: tuple[float, float] | None
 ) -> int:
     """The worker's job: register the due pending customers; how many succeeded."""
-    now = now or utcnow()
     # Claim: another worker skips them until the lease ends.
     ids = claim(
         session,
@@ -377,7 +374,7 @@ def run_registrations(
             "sinno_next_attempt_at": now + LEASE,
             "sinno_attempts": Customer.sinno_attempts + 1,
         },
-        limit=limit,
+        limit=REGISTER_BATCH,
         order_by=(Customer.sinno_next_attempt_at, Customer.id),
     )
     done = 0
@@ -395,14 +392,9 @@ def run_registrations(
 
 
 def poll_invited(
-    session: Session,
-    box: SecretBox,
-    now: datetime | None = None,
-    timeouts: tuple[float, float] | None = None,
-    limit: int = 50,
+    session: Session, box: SecretBox, now: datetime, timeouts: tuple[float, float] | None
 ) -> int:
     """The worker's job: ask the service about invited customers; invited -> active. How many."""
-    now = now or utcnow()
     customers = session.scalars(
         sa.select(Customer)
         .where(
@@ -413,7 +405,7 @@ def poll_invited(
             ),
         )
         .order_by(Customer.sinno_checked_at.nulls_first(), Customer.id)
-        .limit(limit)
+        .limit(POLL_BATCH)
     ).all()
     by_interface: dict[int | None, list[Customer]] = {}
     for customer in customers:

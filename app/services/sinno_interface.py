@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -61,17 +60,24 @@ def settings_for(
     timeouts: tuple[float, float] | None = None,
 ) -> SinnoSettings:
     """Client settings of the interface, with its token decrypted (raises SecretError)."""
-    s = interface.settings or {}
+    token = read_secret(box, interface, TOKEN_FIELD)
+    shops = tuple(
+        Shop(shop_id(b), b.name, (b.email or "").strip()) for b in branches_of(session, interface)
+    )
+    return _client_settings(interface.settings or {}, token, timeouts, shops)
+
+
+def _client_settings(
+    s: dict, token: str | None, timeouts: tuple[float, float] | None, shops: tuple[Shop, ...] = ()
+) -> SinnoSettings:
+    """The client's settings from an interface's stored settings, its token and the timeouts."""
     connect, read = timeouts or DEFAULT_TIMEOUTS
     return SinnoSettings(
         base_url=s.get("server") or "",
         client_id=s.get("client_id") or "",
         company_no=s.get("company_no") or "",
-        token=read_secret(box, interface, TOKEN_FIELD),
-        shops=tuple(
-            Shop(shop_id(b), b.name, (b.email or "").strip())
-            for b in branches_of(session, interface)
-        ),
+        token=token,
+        shops=shops,
         proxy_host=s.get("proxy_host") or None,
         proxy_port=s.get("proxy_port"),
         connect_timeout=connect,
@@ -140,7 +146,6 @@ def login(
     interface: Interface,
     actor,
     timeouts: tuple[float, float] | None = None,
-    now: datetime | None = None,
 ) -> Outcome:
     """Check the prerequisite, log in, store the token encrypted, write the history (commits)."""
     missing = branches_without_email(session, interface)
@@ -171,13 +176,12 @@ def login(
     except SinnoError as exc:
         message = exc.text
         return _done(session, interface, "login", actor, False, message)
-    moment = now or utcnow()
     _store_session(
         box,
         interface,
         result,
         logged_in=True,
-        since=moment.isoformat(),
+        since=utcnow().isoformat(),
         by=getattr(actor, "display_name", "") or "",
         logged_out_at=None,
         logged_out_by=None,
@@ -196,7 +200,6 @@ def logout(
     interface: Interface,
     actor,
     timeouts: tuple[float, float] | None = None,
-    now: datetime | None = None,
 ) -> Outcome:
     """Log out at the service; only then forget the token (commits). A refused log-out keeps it."""
     note = ""
@@ -216,7 +219,7 @@ def logout(
     state = dict(interface.state or {})
     state.update(
         logged_in=False,
-        logged_out_at=(now or utcnow()).isoformat(),
+        logged_out_at=utcnow().isoformat(),
         logged_out_by=getattr(actor, "display_name", "") or "",
         expires_at=None,
     )
@@ -243,18 +246,7 @@ def check_connection(target) -> dict:
     token = (target.secrets or {}).get(TOKEN_FIELD)
     if not token or not (target.state or {}).get("logged_in"):
         return {"ok": True, "message": T_("Nicht angemeldet."), "state": {"logged_in": False}}
-    s = target.settings or {}
-    connect, read = target.timeouts or DEFAULT_TIMEOUTS
-    settings = SinnoSettings(
-        base_url=s.get("server") or "",
-        client_id=s.get("client_id") or "",
-        company_no=s.get("company_no") or "",
-        token=token,
-        proxy_host=s.get("proxy_host") or None,
-        proxy_port=s.get("proxy_port"),
-        connect_timeout=connect,
-        read_timeout=read,
-    )
+    settings = _client_settings(target.settings or {}, token, target.timeouts)
     try:
         with SinnoClient(settings) as client:
             info = client.session_info()

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any
 
-from app.i18n import T_, Text
+from app.i18n import T_
 from app.services.gateway import GatewayFault
 
 NONE, STARTTLS, SSL = "none", "starttls", "ssl"
@@ -68,17 +68,12 @@ class MailError(GatewayFault):
     """
 
     repr_fields = ("kind", "code", "temporary")
+    # The kinds worth trying again later; every other kind needs a change first.
+    TEMPORARY_KINDS = frozenset({"connection", "timeout", "temporary"})
 
-    def __init__(
-        self,
-        kind: str,
-        text: Text,
-        *,
-        temporary: bool = False,
-        code: int | None = None,
-    ) -> None:
-        super().__init__(kind, text, code=code)
-        self.temporary = temporary
+    @property
+    def temporary(self) -> bool:
+        return self.kind in self.TEMPORARY_KINDS
 
 
 def build_message(
@@ -149,7 +144,6 @@ class SmtpClient:
                     where=self._where,
                     seconds=s.timeout,
                 ),
-                temporary=True,
             ) from None
         except ssl.SSLError:
             raise self._tls_error() from None
@@ -220,7 +214,6 @@ class SmtpClient:
                 "Keine Verbindung zum Mailserver (%(where)s): Server, Port und Firewall prüfen.",
                 where=self._where,
             ),
-            temporary=True,
         )
 
     def _refused_answer(self, exc: smtplib.SMTPResponseException) -> MailError:
@@ -233,7 +226,6 @@ class SmtpClient:
                 code=exc.smtp_code,
                 answer=_server_text(exc),
             ),
-            temporary=True,
             code=exc.smtp_code,
         )
 
@@ -280,7 +272,6 @@ class SmtpClient:
                     where=self._where,
                     seconds=self.settings.timeout,
                 ),
-                temporary=True,
             )
         if isinstance(exc, (smtplib.SMTPException, OSError)):
             return MailError(
@@ -290,7 +281,6 @@ class SmtpClient:
                     " versuchen.",
                     where=self._where,
                 ),
-                temporary=True,
             )
         raise exc
 
@@ -305,7 +295,6 @@ class SmtpClient:
                     code=code,
                     answer=text,
                 ),
-                temporary=True,
                 code=code,
             )
         return MailError(

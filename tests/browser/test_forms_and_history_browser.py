@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from app.models import Customer
+from app.services.demo import simulator_sms_settings
 from tests import factories
 from tests.browser.conftest import htmx_settled
 from tests.sim_fixtures import SIM_TOKEN
@@ -25,17 +26,7 @@ def _sms_setup(live_app, sim_url: str, max_chars: int = 1000) -> int:
             name="SMS Sim",
             client_side=True,
             server_side=True,
-            settings={
-                "service": "custom",
-                "base_url": sim_url + "/",
-                "auth_mode": "token",
-                "username": "",
-                "sender": "",
-                "country_code": "+49",
-                "max_chars": max_chars,
-                "proxy_host": "",
-                "proxy_port": None,
-            },
+            settings=simulator_sms_settings(sim_url + "/", max_chars=max_chars),
             secrets={"token": SIM_TOKEN},
         )
         customer = Customer(

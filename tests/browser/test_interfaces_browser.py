@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from app.models import Chain, Interface
+from app.services.demo import simulator_sms_settings
 from tests import factories
 from tests.browser.conftest import htmx_settled
 from tests.sim_fixtures import SIM_TOKEN
@@ -154,17 +155,7 @@ def _sms_interface(live_app, url):
             name="SMS Sim",
             client_side=True,
             server_side=True,
-            settings={
-                "service": "custom",
-                "base_url": url + "/",
-                "auth_mode": "token",
-                "username": "",
-                "sender": "",
-                "country_code": "+49",
-                "max_chars": 1000,
-                "proxy_host": "",
-                "proxy_port": None,
-            },
+            settings=simulator_sms_settings(url + "/"),
             secrets={"token": SIM_TOKEN},
         )
         db.session.commit()

@@ -10,23 +10,13 @@ from playwright.sync_api import Page, expect
 from app.extensions import db, secret_box
 from app.models import Customer
 from app.services.customers import search_text_for
+from app.services.demo import simulator_sms_settings
 from app.services.worker import Worker
 from tests import factories
 from tests.browser.conftest import htmx_settled
 from tests.sim_fixtures import SIM_TOKEN
 
 pytestmark = pytest.mark.browser
-
-SMS_SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 
 
 def _setup(live_app, sinno_url: str, sms_url: str) -> dict:
@@ -51,7 +41,7 @@ def _setup(live_app, sinno_url: str, sms_url: str) -> dict:
             name="SMS Sim",
             client_side=True,
             server_side=True,
-            settings=dict(SMS_SETTINGS, base_url=sms_url + "/"),
+            settings=simulator_sms_settings(sms_url + "/"),
             secrets={"token": SIM_TOKEN},
         )
         customer = Customer(

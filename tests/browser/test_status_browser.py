@@ -10,21 +10,11 @@ from playwright.sync_api import Page, expect
 from app.extensions import db, secret_box
 from app.models import Interface
 from app.services import checks
+from app.services.demo import simulator_sms_settings
 from tests import factories
 from tests.sim_fixtures import SIM_TOKEN
 
 pytestmark = pytest.mark.browser
-
-SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 
 
 @pytest.fixture
@@ -45,7 +35,7 @@ def test_board_refreshes_in_place_after_the_gateway_starts_failing(
         factories.make_interface("sinno_app", name="App (nicht SMS)")
         watched = factories.make_interface(
             name="SMS Zentrale (Simulator)",
-            settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+            settings=simulator_sms_settings(smsapi_sim.url + "/"),
             secrets={"token": SIM_TOKEN},
         )
         checks.check_one(db.session, secret_box(), watched)
@@ -82,7 +72,7 @@ def test_check_all_shows_progress_in_place(page: Page, live_app, login_as, smsap
         for i in range(3):
             factories.make_interface(
                 name=f"SMS {i}",
-                settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+                settings=simulator_sms_settings(smsapi_sim.url + "/"),
                 secrets={"token": SIM_TOKEN},
             )
         db.session.commit()

@@ -1,6 +1,9 @@
-"""The registry of interface types: `register(type)` once per type module, `get(key)` to look up."""
+"""The registry of interface types: `register(key, group, label, ...)` once per type module,
+`get(key)` to look up."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from app.i18n import N_
 from app.services.interface_types.base import (  # noqa: F401
@@ -30,8 +33,10 @@ def group_label(group: str) -> str:
     return _(GROUP_LABELS.get(group, group))
 
 
-def register(itype: InterfaceType) -> InterfaceType:
-    """Add a type to the registry."""
+def register(key: str, group: str, label: str, **declared: Any) -> InterfaceType:
+    """Declare a type and add it to the registry: its key, group and (German) name, then the
+    other `InterfaceType` fields by name (usages, settings_form, description, ...)."""
+    itype = InterfaceType(key, group, label, **declared)
     if itype.key in _TYPES:
         raise ValueError(f"Interface type {itype.key!r} is registered twice")
     if itype.group not in GROUPS:

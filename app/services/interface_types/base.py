@@ -12,6 +12,9 @@ from app.i18n import Text
 
 SERVER = "server"
 CLIENT = "client"
+# The usages a type offers (InterfaceType.usages).
+SERVER_SIDE = frozenset({SERVER})
+BOTH_SIDES = frozenset({SERVER, CLIENT})
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,10 @@ Check = Callable[[CheckTarget], CheckResult]
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per type
 class InterfaceType:
-    """One kind of interface; adding a type is one module and one `register()` call."""
+    """One kind of interface; adding a type is one module and one `register()` call.
+
+    `key`, `group` and `label` say which type it is; the other fields say what it does.
+    """
 
     key: str
     group: str

@@ -8,17 +8,7 @@ import wtforms
 from wtforms import validators as v
 
 from app.i18n import N_, T_, _l
-from app.services.interface_types import (
-    CLIENT,
-    SERVER,
-    Action,
-    CheckResult,
-    CheckTarget,
-    InterfaceType,
-    SecretField,
-    fields,
-    register,
-)
+from app.services.interface_types import base, fields, register
 from app.services.smtp import (
     DEFAULT_PORTS,
     NONE,
@@ -83,7 +73,7 @@ def _validate(form, interface) -> None:
         form.username.errors.append(_l("Zum Passwort gehört ein Benutzername."))
 
 
-def _check(target: CheckTarget) -> CheckResult:
+def _check(target: base.CheckTarget) -> base.CheckResult:
     """ "Verbindung prüfen": connect, EHLO, STARTTLS and log in, sending nothing."""
     settings = SmtpSettings.of(
         target.settings,
@@ -93,37 +83,34 @@ def _check(target: CheckTarget) -> CheckResult:
     try:
         SmtpClient(settings).check_connection()
     except MailError as exc:  # language-neutral: rendered in the reader's language
-        return CheckResult(False, exc.text)
-    return CheckResult(
+        return base.CheckResult(False, exc.text)
+    return base.CheckResult(
         True, T_("Verbindung zum Mailserver in Ordnung (angemeldet, nichts gesendet).")
     )
 
 
 EMAIL_SMTP = register(
-    InterfaceType(
-        key="email_smtp",
-        group="E-Mail",
-        label=N_("E-Mail (SMTP)"),
-        description=_l(
-            "Der Postausgangsserver der Filialkette: E-Mail-Benachrichtigungen und Test-E-Mails."
+    "email_smtp",
+    "E-Mail",
+    N_("E-Mail (SMTP)"),
+    description=_l(
+        "Der Postausgangsserver der Filialkette: E-Mail-Benachrichtigungen und Test-E-Mails."
+    ),
+    usages=base.BOTH_SIDES,
+    settings_form=SmtpSettingsForm,
+    secret_fields=(
+        base.SecretField("password", _l("Passwort"), lambda s: bool(s.get("username"))),
+    ),
+    actions=(
+        base.Action(
+            "test_email", _l("Test-E-Mail senden"), "interfaces.test_email", frozenset({"admin"})
         ),
-        usages=frozenset({SERVER, CLIENT}),
-        settings_form=SmtpSettingsForm,
-        secret_fields=(SecretField("password", _l("Passwort"), lambda s: bool(s.get("username"))),),
-        actions=(
-            Action(
-                "test_email",
-                _l("Test-E-Mail senden"),
-                "interfaces.test_email",
-                frozenset({"admin"}),
-            ),
-        ),
-        defaults={
-            "port": DEFAULT_PORTS[STARTTLS],
-            "security": STARTTLS,
-            "sender_name": "Schnittstellenportal",
-        },
-        validate=_validate,
-        check=_check,
-    )
+    ),
+    defaults={
+        "port": DEFAULT_PORTS[STARTTLS],
+        "security": STARTTLS,
+        "sender_name": "Schnittstellenportal",
+    },
+    validate=_validate,
+    check=_check,
 )

@@ -9,7 +9,7 @@ import wtforms
 from wtforms import validators as v
 
 from app.i18n import N_, _, _l
-from app.services.interface_types import SERVER, Action, InterfaceType, fields, register
+from app.services.interface_types import base, fields, register
 from app.services.reminder_template import DEFAULT_TEMPLATE, PLACEHOLDERS, unknown_placeholders
 
 
@@ -121,35 +121,30 @@ def _validate(form, interface) -> None:
 
 
 REMINDER = register(
-    InterfaceType(
-        key="appointment_reminder",
-        group="Termine",
-        label=N_("Kunden-Terminbenachrichtigung"),
-        description=_l(
-            "Erinnert Kunden stündlich per SMS an ihre Termine (serverseitig, für die ganze "
-            "Filialkette)."
+    "appointment_reminder",
+    "Termine",
+    N_("Kunden-Terminbenachrichtigung"),
+    description=_l(
+        "Erinnert Kunden stündlich per SMS an ihre Termine (serverseitig, für die ganze "
+        "Filialkette)."
+    ),
+    usages=base.SERVER_SIDE,
+    settings_form=ReminderSettingsForm,
+    branch_restrictable=False,
+    actions=(
+        base.Action(
+            "reminder_run", _l("Jetzt ausführen"), "interfaces.reminder_run", frozenset({"admin"})
         ),
-        usages=frozenset({SERVER}),
-        settings_form=ReminderSettingsForm,
-        branch_restrictable=False,
-        actions=(
-            Action(
-                "reminder_run",
-                _l("Jetzt ausführen"),
-                "interfaces.reminder_run",
-                frozenset({"admin"}),
-            ),
-        ),
-        defaults={
-            "hours_before": 24,
-            "min_hours_between": 24,
-            "template_name": "Terminerinnerung",
-            "template": DEFAULT_TEMPLATE,
-            "quiet_start": "20:00",
-            "quiet_end": "08:00",
-            "excluded_branches": "",
-        },
-        validate=_validate,
-        form_extras=("interfaces/types/_reminder_preview.html",),
-    )
+    ),
+    defaults={
+        "hours_before": 24,
+        "min_hours_between": 24,
+        "template_name": "Terminerinnerung",
+        "template": DEFAULT_TEMPLATE,
+        "quiet_start": "20:00",
+        "quiet_end": "08:00",
+        "excluded_branches": "",
+    },
+    validate=_validate,
+    form_extras=("interfaces/types/_reminder_preview.html",),
 )

@@ -8,16 +8,7 @@ import wtforms
 from wtforms import validators as v
 
 from app.i18n import N_, _l
-from app.services.interface_types import (
-    CLIENT,
-    SERVER,
-    Action,
-    CheckResult,
-    CheckTarget,
-    InterfaceType,
-    fields,
-    register,
-)
+from app.services.interface_types import base, fields, register
 
 DEFAULT_SERVER = "https://winpro.api.ipro.de/v1"
 DEFAULT_CLIENT_ID = "winpro"
@@ -79,35 +70,33 @@ def _validate(form, interface) -> None:
     fields.validate_proxy_pair(form)
 
 
-def _check(target: CheckTarget) -> CheckResult:
+def _check(target: base.CheckTarget) -> base.CheckResult:
     """ "Verbindung prüfen": is the stored session still accepted (no log-in, no log-out)?"""
     from app.services import sinno_interface  # the client layer imports the type registry
 
-    return CheckResult(**sinno_interface.check_connection(target))
+    return base.CheckResult(**sinno_interface.check_connection(target))
 
 
 SINNO_APP = register(
-    InterfaceType(
-        key="sinno_app",
-        group="App",
-        label=N_("SiNNO-App Service"),
-        description=_l(
-            "Die Smartphone-App für Ihre Kunden. Anmelden stellt die Verbindung einmalig her."
+    "sinno_app",
+    "App",
+    N_("SiNNO-App Service"),
+    description=_l(
+        "Die Smartphone-App für Ihre Kunden. Anmelden stellt die Verbindung einmalig her."
+    ),
+    usages=base.BOTH_SIDES,
+    default_usages=base.BOTH_SIDES,  # the seed: server and client side
+    check=_check,
+    settings_form=SinnoAppSettingsForm,
+    defaults={"server": DEFAULT_SERVER, "client_id": DEFAULT_CLIENT_ID},
+    # Anmelden / Abmelden, the state and the dashboard link (blueprints/interfaces/sinno_actions.py).
+    actions=(
+        base.Action(
+            "sinno_session",
+            _l("Anmelden / Abmelden"),
+            "interfaces.sinno_login",
+            frozenset({"admin"}),
         ),
-        usages=frozenset({SERVER, CLIENT}),
-        default_usages=frozenset({SERVER, CLIENT}),  # the seed: server and client side
-        check=_check,
-        settings_form=SinnoAppSettingsForm,
-        defaults={"server": DEFAULT_SERVER, "client_id": DEFAULT_CLIENT_ID},
-        # Anmelden / Abmelden, the state and the dashboard link (blueprints/interfaces/sinno_actions.py).
-        actions=(
-            Action(
-                "sinno_session",
-                _l("Anmelden / Abmelden"),
-                "interfaces.sinno_login",
-                frozenset({"admin"}),
-            ),
-        ),
-        validate=_validate,
-    )
+    ),
+    validate=_validate,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import wtforms
 
 from app.i18n import N_, _l
-from app.services.interface_types import SERVER, InterfaceType, register
+from app.services.interface_types import base, register
 
 
 class SinnoChatSettingsForm(wtforms.Form):
@@ -13,15 +13,13 @@ class SinnoChatSettingsForm(wtforms.Form):
 
 
 SINNO_CHAT = register(
-    InterfaceType(
-        key="sinno_chat",
-        group="App",
-        label=N_("SiNNO-Chat"),
-        description=_l(
-            "Synchronisiert die Chat-Nachrichten zwischen Kunden-App und Filiale "
-            "(serverseitig, alle 2–3 Minuten)."
-        ),
-        usages=frozenset({SERVER}),
-        settings_form=SinnoChatSettingsForm,
-    )
+    "sinno_chat",
+    "App",
+    N_("SiNNO-Chat"),
+    description=_l(
+        "Synchronisiert die Chat-Nachrichten zwischen Kunden-App und Filiale "
+        "(serverseitig, alle 2–3 Minuten)."
+    ),
+    usages=base.SERVER_SIDE,
+    settings_form=SinnoChatSettingsForm,
 )

@@ -11,17 +11,7 @@ from wtforms import validators as v
 
 from app.i18n import N_, T_, _, _l
 from app.services import phone, sms_length
-from app.services.interface_types import (
-    CLIENT,
-    SERVER,
-    Action,
-    CheckResult,
-    CheckTarget,
-    InterfaceType,
-    SecretField,
-    fields,
-    register,
-)
+from app.services.interface_types import base, fields, register
 from app.services.smsapi import GatewayError, SmsApiClient, SmsApiSettings
 
 SERVICES = (
@@ -202,7 +192,7 @@ def _validate(form, interface) -> None:
     fields.validate_proxy_pair(form)
 
 
-def check(target: CheckTarget) -> CheckResult:
+def check(target: base.CheckTarget) -> base.CheckResult:
     """ "Verbindung prüfen": read the credit (nothing is sent); the gateway's error in plain words."""
     name = SmsApiSettings.credential(target.settings)
     settings = SmsApiSettings.of(
@@ -212,12 +202,12 @@ def check(target: CheckTarget) -> CheckResult:
     try:
         balance = client.balance()
     except GatewayError as exc:
-        return CheckResult(False, exc.text)
+        return base.CheckResult(False, exc.text)
     finally:
         client.close()
     if balance.points is None:
-        return CheckResult(True, T_("Verbindung in Ordnung."))
-    return CheckResult(
+        return base.CheckResult(True, T_("Verbindung in Ordnung."))
+    return base.CheckResult(
         True,
         T_("Verbindung in Ordnung, Guthaben: %(points)s Punkte.", points=f"{balance.points:.2f}"),
         balance=balance.points,
@@ -225,44 +215,40 @@ def check(target: CheckTarget) -> CheckResult:
 
 
 SMSAPI = register(
-    InterfaceType(
-        key="smsapi",
-        group="SMS",
-        label=N_("SMSAPI / HQsms"),
-        description=_l(
-            "SMS-Gateway des polnischen Anbieters LINK Mobility (SMSAPI, früher HQsms)."
+    "smsapi",
+    "SMS",
+    N_("SMSAPI / HQsms"),
+    description=_l("SMS-Gateway des polnischen Anbieters LINK Mobility (SMSAPI, früher HQsms)."),
+    usages=base.BOTH_SIDES,
+    settings_form=SmsApiSettingsForm,
+    secret_fields=(
+        base.SecretField("password", _l("Passwort"), lambda s: s.get("auth_mode") == AUTH_PASSWORD),
+        base.SecretField("token", _l("Schlüsseltoken"), lambda s: s.get("auth_mode") == AUTH_TOKEN),
+    ),
+    actions=(
+        base.Action(
+            "test_sms", _l("Test SMS absenden"), "interfaces.test_sms", frozenset({"admin"})
         ),
-        usages=frozenset({SERVER, CLIENT}),
-        settings_form=SmsApiSettingsForm,
-        secret_fields=(
-            SecretField("password", _l("Passwort"), lambda s: s.get("auth_mode") == AUTH_PASSWORD),
-            SecretField("token", _l("Schlüsseltoken"), lambda s: s.get("auth_mode") == AUTH_TOKEN),
+        base.Action(
+            "balance",
+            _l("Guthaben abfragen"),
+            "interfaces.balance",
+            frozenset({"admin", "helpdesk"}),
         ),
-        actions=(
-            Action(
-                "test_sms", _l("Test SMS absenden"), "interfaces.test_sms", frozenset({"admin"})
-            ),
-            Action(
-                "balance",
-                _l("Guthaben abfragen"),
-                "interfaces.balance",
-                frozenset({"admin", "helpdesk"}),
-            ),
-        ),
-        defaults={
-            "service": "smsapi_pl",
-            "auth_mode": AUTH_TOKEN,
-            "country_code": phone.DEFAULT_COUNTRY_CODE,
-            "max_chars": sms_length.DEFAULT_MAX_CHARS,
-        },
-        locked_after_create=("auth_mode",),
-        show_when={
-            "base_url": ("service", "custom"),
-            "username": ("auth_mode", AUTH_PASSWORD),
-            "password": ("auth_mode", AUTH_PASSWORD),
-            "token": ("auth_mode", AUTH_TOKEN),
-        },
-        validate=_validate,
-        check=check,
-    )
+    ),
+    defaults={
+        "service": "smsapi_pl",
+        "auth_mode": AUTH_TOKEN,
+        "country_code": phone.DEFAULT_COUNTRY_CODE,
+        "max_chars": sms_length.DEFAULT_MAX_CHARS,
+    },
+    locked_after_create=("auth_mode",),
+    show_when={
+        "base_url": ("service", "custom"),
+        "username": ("auth_mode", AUTH_PASSWORD),
+        "password": ("auth_mode", AUTH_PASSWORD),
+        "token": ("auth_mode", AUTH_TOKEN),
+    },
+    validate=_validate,
+    check=check,
 )
