@@ -216,7 +216,13 @@ def _bulk_load(conn: sa.Connection, table: str, columns: tuple[str, ...], rows) 
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = conn.connection.driver_connection.cursor()
     if conn.dialect.name == "postgresql":
-        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        # FREEZE (allowed on a table truncated in the same transaction) stores the rows frozen
+        # and all-visible, as autovacuum leaves them some time after a load: index-only scans
+        # need no heap visit. A VACUUM right after the load cannot always set that: any
+        # transaction open on the server at the time (a shared machine) keeps the rows "new".
+        # The table is empty; CASCADE only names the (empty) tables that refer to it.
+        conn.exec_driver_sql(f'TRUNCATE "{table}" CASCADE')
+        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN (FREEZE)') as copy:
             for row in rows:
                 copy.write_row(row)
     else:
