@@ -96,12 +96,32 @@ def bare_loop(base: str, token: str, database_url: str) -> tuple[float, int]:
     return seconds, stored
 
 
+def profile_sync(db, chat, secret_box, thread, notification, interface, top: int) -> None:
+    """cProfile one more sync of everything into empty tables; print the costliest functions."""
+    import cProfile
+    import pstats
+
+    db.session.execute(sa.delete(thread))
+    db.session.execute(sa.delete(notification))
+    db.session.scalar(sa.select(interface).where(interface.type_key == "sinno_chat")).state = {}
+    db.session.commit()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    while chat.sync(db.session, secret_box(), force=True, page_size=PAGE).stored:
+        pass
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of each, taking turns")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="print the N costliest functions of one more sync"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PORTAL_ENV", "production")
     port = free_port()
@@ -220,6 +240,8 @@ def main() -> None:
                 db.session.commit()
                 bare_seconds, bare_stored = bare_loop(base, token, database_url)
                 runs.append((sync_seconds, bare_seconds))
+            if args.profile:
+                profile_sync(db, chat, secret_box, ChatThread, Notification, Interface, args.profile)
             db.session.remove()
             db.engine.dispose()
         sync_seconds = min(sync for sync, _bare in runs)

@@ -332,13 +332,32 @@ def _insert_messages_sql(mark: str, rows: int) -> str:
     )
 
 
-# PostgreSQL takes the page as one array per column: a statement of eleven parameters instead of
-# 2,200 is parsed and planned in a fraction of the time (the insert took half as long under load).
-_INSERT_MESSAGES_PG = (
-    f"INSERT INTO chat_messages ({', '.join(_MESSAGE_COLUMNS)}) SELECT * FROM unnest("
-    "%s::integer[], %s::varchar[], %s::varchar[], %s::text[], %s::timestamp[], %s::timestamp[],"
-    " %s::timestamp[], %s::timestamp[], %s::varchar[], %s::varchar[], %s::integer[])"
-    " ON CONFLICT (service_message_id) DO NOTHING RETURNING service_message_id"
+# PostgreSQL takes the page as one array per column (eleven parameters instead of 2,200: parsed and
+# planned in a fraction of the time), sent in binary (%b; the text form escapes every element with
+# a regular expression, a third of the insert's time). The same statement adds the stored messages
+# to their threads, as `_advance_threads` does (the last in page order wins a tie): one round
+# trip per page for both.
+_STORE_PAGE_PG = (
+    "WITH page AS (SELECT * FROM unnest("
+    "%b::integer[], %b::varchar[], %b::varchar[], %b::text[], %b::timestamp[], %b::timestamp[],"
+    " %b::timestamp[], %b::timestamp[], %b::varchar[], %b::varchar[], %b::integer[])"
+    f" WITH ORDINALITY AS p ({', '.join(_MESSAGE_COLUMNS)}, n)),"
+    f" stored AS (INSERT INTO chat_messages ({', '.join(_MESSAGE_COLUMNS)})"
+    f" SELECT {', '.join(_MESSAGE_COLUMNS)} FROM page"
+    " ON CONFLICT (service_message_id) DO NOTHING RETURNING service_message_id),"
+    " per_thread AS (SELECT DISTINCT ON (page.thread_id) page.thread_id, page.sent_at AS sent,"
+    " left(page.body, 200) AS preview, count(*) FILTER"
+    " (WHERE page.direction = 'in' AND page.read_at IS NULL)"
+    " OVER (PARTITION BY page.thread_id) AS unread"
+    " FROM page JOIN stored USING (service_message_id)"
+    " ORDER BY page.thread_id, page.sent_at DESC, page.n DESC),"
+    " advanced AS (UPDATE chat_threads SET unread_count = unread_count + per_thread.unread,"
+    " last_preview = CASE WHEN last_message_at IS NULL OR last_message_at <= per_thread.sent"
+    " THEN per_thread.preview ELSE last_preview END,"
+    " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at <= per_thread.sent"
+    " THEN per_thread.sent ELSE last_message_at END"
+    " FROM per_thread WHERE chat_threads.id = per_thread.thread_id)"
+    " SELECT service_message_id FROM stored"
 )
 
 
@@ -394,8 +413,8 @@ def store_page(
     a crash before the cursor moved) or by a second worker racing for the page are skipped, and
     RETURNING says which rows this call stored, so the threads' counts stay exact. Statements:
     the page's threads (none when the pass's `memory` knows them all), the insert, the threads'
-    update, the notifications' recipients (once per pass), and when there are any the threads'
-    texts and one upsert.
+    update (in the insert's statement on PostgreSQL), the notifications' recipients (once per
+    pass), and when there are any the threads' texts and one upsert.
     """
     now = now or utcnow()
     unique: dict[str, object] = {}
@@ -409,11 +428,13 @@ def store_page(
     threads = _threads_for(session, conn, page, memory.threads)
     to_db = _time_param(conn)
     sent = {m.id: to_db(m.sent_at) for m in page}
-    stored = _insert_messages(conn, page, threads, sent, to_db(now), to_db)
+    postgresql = conn.dialect.name == "postgresql"
+    stored = _insert_messages(conn, page, threads, sent, to_db(now), to_db, postgresql)
     if not stored:
         return 0
     page = [m for m in page if m.id in stored]
-    _advance_threads(conn, page, threads, sent)
+    if not postgresql:  # PostgreSQL's insert advanced the threads
+        _advance_threads(conn, page, threads, sent)
     fresh = {threads[m.customer_id] for m in page if m.direction == INBOUND and m.read_at is None}
     if fresh:
         if memory.told is None:
@@ -425,9 +446,18 @@ def store_page(
 
 
 def _insert_messages(
-    conn: sa.Connection, page: list, threads: dict[str, int], sent: dict, now, to_db
+    conn: sa.Connection,
+    page: list,
+    threads: dict[str, int],
+    sent: dict,
+    now,
+    to_db,
+    postgresql: bool,
 ) -> set[str]:
-    """Insert a page's messages (no duplicate ids); the service ids this call stored."""
+    """Insert a page's messages (no duplicate ids); the service ids this call stored.
+
+    PostgreSQL: the same statement advances the threads (`_STORE_PAGE_PG`).
+    """
     stored: set[str] = set()
     for start in range(0, len(page), _CHUNK):
         chunk = page[start : start + _CHUNK]
@@ -449,9 +479,9 @@ def _insert_messages(
                     0,
                 )
             )
-        if conn.dialect.name == "postgresql":
+        if postgresql:
             columns = tuple(list(column) for column in zip(*rows, strict=True))
-            result = conn.exec_driver_sql(_INSERT_MESSAGES_PG, columns)
+            result = conn.exec_driver_sql(_STORE_PAGE_PG, columns)
         else:
             params = tuple(value for row in rows for value in row)
             result = conn.exec_driver_sql(_insert_messages_sql(_mark(conn), len(rows)), params)
