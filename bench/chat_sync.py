@@ -241,7 +241,9 @@ def main() -> None:
                 bare_seconds, bare_stored = bare_loop(base, token, database_url)
                 runs.append((sync_seconds, bare_seconds))
             if args.profile:
-                profile_sync(db, chat, secret_box, ChatThread, Notification, Interface, args.profile)
+                profile_sync(
+                    db, chat, secret_box, ChatThread, Notification, Interface, args.profile
+                )
             db.session.remove()
             db.engine.dispose()
         sync_seconds = min(sync for sync, _bare in runs)
