@@ -110,7 +110,11 @@ def profile_sync(db, chat, secret_box, thread, notification, interface, top: int
     while chat.sync(db.session, secret_box(), force=True, page_size=PAGE).stored:
         pass
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(
+        r"app/services|sqlalchemy/(orm/session|engine/base)", top
+    )
 
 
 def main() -> None:
