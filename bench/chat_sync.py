@@ -96,12 +96,48 @@ def bare_loop(base: str, token: str, database_url: str) -> tuple[float, int]:
     return seconds, stored
 
 
+def empty_chat(db, thread, notification, interface) -> None:
+    """Empty the chat's tables and forget the cursor, for a run from the first page.
+
+    PostgreSQL: TRUNCATE, so the run starts on fresh tables as the bare loop's (dropped and
+    created anew) does; a DELETE left the last run's dead rows and index entries behind.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("TRUNCATE chat_messages, chat_threads, notifications"))
+    else:
+        db.session.execute(sa.delete(thread))
+        db.session.execute(sa.delete(notification))
+    db.session.scalar(sa.select(interface).where(interface.type_key == "sinno_chat")).state = {}
+    db.session.commit()
+
+
+def profile_sync(db, chat, secret_box, thread, notification, interface, top: int) -> None:
+    """cProfile one more sync of everything into empty tables; print the costliest functions."""
+    import cProfile
+    import pstats
+
+    empty_chat(db, thread, notification, interface)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    while chat.sync(db.session, secret_box(), force=True, page_size=PAGE).stored:
+        pass
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(
+        r"app/services|sqlalchemy/(orm/session|engine/base)", top
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of each, taking turns")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="print the N costliest functions of one more sync"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PORTAL_ENV", "production")
     port = free_port()
@@ -208,18 +244,16 @@ def main() -> None:
             runs = []
             for _ in range(max(1, args.rounds)):
                 # Time (untraced): everything again into empty tables, from the first cursor.
-                db.session.execute(sa.delete(ChatThread))
-                db.session.execute(sa.delete(Notification))
-                chat_if = db.session.scalar(
-                    sa.select(Interface).where(Interface.type_key == "sinno_chat")
-                )
-                chat_if.state = {}
-                db.session.commit()
+                empty_chat(db, ChatThread, Notification, Interface)
                 sync_seconds, synced, _p = run_sync(False)
                 count = db.session.scalar(sa.select(sa.func.count()).select_from(ChatMessage))
                 db.session.commit()
                 bare_seconds, bare_stored = bare_loop(base, token, database_url)
                 runs.append((sync_seconds, bare_seconds))
+            if args.profile:
+                profile_sync(
+                    db, chat, secret_box, ChatThread, Notification, Interface, args.profile
+                )
             db.session.remove()
             db.engine.dispose()
         sync_seconds = min(sync for sync, _bare in runs)

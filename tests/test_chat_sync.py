@@ -510,9 +510,10 @@ def test_a_page_with_a_malformed_message_is_a_malformed_answer(change):
     assert info.value.kind == "malformed"
 
 
-def test_a_page_after_the_first_costs_six_statements(w):
-    """Per page: lock the cursor, insert, update the threads, their texts, the notifications'
-    upsert, the cursor. The first page also finds the threads and the recipients."""
+def test_a_page_after_the_first_costs_six_statements_four_on_postgresql(w):
+    """Per page: lock the cursor, the cursor, insert, update the threads, their texts, the
+    notifications' upsert; on PostgreSQL the insert's statement also updates the threads and
+    the cursor. The first page also finds the threads and the recipients."""
     make_user("employee")
     _first, sid1 = w.customer()
     _second, sid2 = w.customer(first="Max", last="Muster", number="K-1002")
@@ -536,6 +537,7 @@ def test_a_page_after_the_first_costs_six_statements(w):
         sa.event.remove(db.engine, "commit", commit)
     assert report.stored == 6 and report.pages == 3
     later = [p for p in pages if p][-2:]  # the second and third page
-    assert later == [["SELECT", "INSERT", "WITH", "SELECT", "INSERT", "UPDATE"]] * 2
+    store = ["WITH"] if db.engine.dialect.name == "postgresql" else ["UPDATE", "INSERT", "WITH"]
+    assert later == [["SELECT", *store, "SELECT", "INSERT"]] * 2
     notes = db.session.scalars(sa.select(Notification).order_by(Notification.thread_id)).all()
     assert [(n.count, n.params["unread"]) for n in notes] == [(3, 3), (3, 3)]

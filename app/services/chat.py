@@ -15,6 +15,7 @@ messages read locally at once and at the service (retried by the worker when tha
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import uuid
 from collections.abc import Iterable
@@ -190,8 +191,6 @@ def sync(
                 break
             state = dict(locked.state or {})
             page = client.list_messages(since=state.get("cursor"), limit=page_size)
-            report.stored += store_page(session, page.messages, now, portal_url, memory)
-            report.pages += 1
             recovered = bool(state.get("failures")) or state.get("note")
             state.update(
                 cursor=page.next_cursor,
@@ -201,7 +200,10 @@ def sync(
                 last_error=None,
                 next_sync_at=(now + timedelta(seconds=interval_seconds)).isoformat(),
             )
-            conn.execute(_SAVE_STATE, {"interface_id": chat_id, "new_state": state})
+            report.stored += store_page(
+                session, page.messages, now, portal_url, memory, cursor=(chat_id, state)
+            )
+            report.pages += 1
             if recovered or locked.last_error:
                 record_check(
                     session,
@@ -332,14 +334,43 @@ def _insert_messages_sql(mark: str, rows: int) -> str:
     )
 
 
-# PostgreSQL takes the page as one array per column: a statement of eleven parameters instead of
-# 2,200 is parsed and planned in a fraction of the time (the insert took half as long under load).
-_INSERT_MESSAGES_PG = (
-    f"INSERT INTO chat_messages ({', '.join(_MESSAGE_COLUMNS)}) SELECT * FROM unnest("
-    "%s::integer[], %s::varchar[], %s::varchar[], %s::text[], %s::timestamp[], %s::timestamp[],"
-    " %s::timestamp[], %s::timestamp[], %s::varchar[], %s::varchar[], %s::integer[])"
-    " ON CONFLICT (service_message_id) DO NOTHING RETURNING service_message_id"
+# PostgreSQL takes the page as one array per column (eleven parameters instead of 2,200: parsed and
+# planned in a fraction of the time), sent in binary (%b; the text form escapes every element with
+# a regular expression, a third of the insert's time). The same statement adds the stored messages
+# to their threads, as `_advance_threads` does (the last in page order wins a tie), and with
+# `_store_page_pg(True)` saves the cursor: one round trip per page for all three.
+_STORE_PAGE_PG = (
+    "WITH page AS (SELECT * FROM unnest("
+    "%b::integer[], %b::varchar[], %b::varchar[], %b::text[], %b::timestamp[], %b::timestamp[],"
+    " %b::timestamp[], %b::timestamp[], %b::varchar[], %b::varchar[], %b::integer[])"
+    f" WITH ORDINALITY AS p ({', '.join(_MESSAGE_COLUMNS)}, n)),"
+    f" stored AS (INSERT INTO chat_messages ({', '.join(_MESSAGE_COLUMNS)})"
+    f" SELECT {', '.join(_MESSAGE_COLUMNS)} FROM page"
+    " ON CONFLICT (service_message_id) DO NOTHING RETURNING service_message_id),"
+    " per_thread AS (SELECT DISTINCT ON (page.thread_id) page.thread_id, page.sent_at AS sent,"
+    " left(page.body, 200) AS preview, count(*) FILTER"
+    " (WHERE page.direction = 'in' AND page.read_at IS NULL)"
+    " OVER (PARTITION BY page.thread_id) AS unread"
+    " FROM page JOIN stored USING (service_message_id)"
+    " ORDER BY page.thread_id, page.sent_at DESC, page.n DESC),"
+    " advanced AS (UPDATE chat_threads SET unread_count = unread_count + per_thread.unread,"
+    " last_preview = CASE WHEN last_message_at IS NULL OR last_message_at <= per_thread.sent"
+    " THEN per_thread.preview ELSE last_preview END,"
+    " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at <= per_thread.sent"
+    " THEN per_thread.sent ELSE last_message_at END"
+    " FROM per_thread WHERE chat_threads.id = per_thread.thread_id)"
 )
+
+
+@functools.cache
+def _store_page_pg(with_cursor: bool) -> str:
+    """`_STORE_PAGE_PG`, with the chat interface's state saved too (two more parameters)."""
+    save = (
+        ", saved AS (UPDATE interfaces SET state = %s::json WHERE interfaces.id = %s)"
+        if with_cursor
+        else ""
+    )
+    return _STORE_PAGE_PG + save + " SELECT service_message_id FROM stored"
 
 
 @functools.lru_cache(maxsize=32)
@@ -387,33 +418,42 @@ def store_page(
     now: datetime | None = None,
     portal_url: str = "",
     memory: PassMemory | None = None,
+    cursor: tuple[int, dict] | None = None,
 ) -> int:
     """Store a page of service messages idempotently; refresh the threads; notify. No commit.
+
+    `cursor`, (the chat interface's id, its new state), is saved with the page: in the same
+    transaction, and on PostgreSQL in the insert's statement (a round trip less per page).
 
     One INSERT .. ON CONFLICT DO NOTHING RETURNING stores the page: ids stored before (a repeat,
     a crash before the cursor moved) or by a second worker racing for the page are skipped, and
     RETURNING says which rows this call stored, so the threads' counts stay exact. Statements:
     the page's threads (none when the pass's `memory` knows them all), the insert, the threads'
-    update, the notifications' recipients (once per pass), and when there are any the threads'
-    texts and one upsert.
+    update and the cursor (both in the insert's statement on PostgreSQL), the notifications'
+    recipients (once per pass), and when there are any the threads' texts and one upsert.
     """
     now = now or utcnow()
     unique: dict[str, object] = {}
     for m in messages:
         unique.setdefault(m.id, m)  # an id twice in a page: the first counts, as in the table
     page = list(unique.values())
+    conn = session.connection()
+    postgresql = conn.dialect.name == "postgresql"
+    if cursor is not None and not (page and postgresql):
+        conn.execute(_SAVE_STATE, {"interface_id": cursor[0], "new_state": cursor[1]})
+        cursor = None
     if not page:
         return 0
-    conn = session.connection()
     memory = memory or PassMemory()
     threads = _threads_for(session, conn, page, memory.threads)
     to_db = _time_param(conn)
     sent = {m.id: to_db(m.sent_at) for m in page}
-    stored = _insert_messages(conn, page, threads, sent, to_db(now), to_db)
+    stored = _insert_messages(conn, page, threads, sent, to_db(now), to_db, cursor)
     if not stored:
         return 0
     page = [m for m in page if m.id in stored]
-    _advance_threads(conn, page, threads, sent)
+    if not postgresql:  # PostgreSQL's insert advanced the threads
+        _advance_threads(conn, page, threads, sent)
     fresh = {threads[m.customer_id] for m in page if m.direction == INBOUND and m.read_at is None}
     if fresh:
         if memory.told is None:
@@ -425,9 +465,20 @@ def store_page(
 
 
 def _insert_messages(
-    conn: sa.Connection, page: list, threads: dict[str, int], sent: dict, now, to_db
+    conn: sa.Connection,
+    page: list,
+    threads: dict[str, int],
+    sent: dict,
+    now,
+    to_db,
+    cursor: tuple[int, dict] | None,
 ) -> set[str]:
-    """Insert a page's messages (no duplicate ids); the service ids this call stored."""
+    """Insert a page's messages (no duplicate ids); the service ids this call stored.
+
+    PostgreSQL: the same statement advances the threads and saves the `cursor` state
+    (`_store_page_pg`).
+    """
+    postgresql = conn.dialect.name == "postgresql"
     stored: set[str] = set()
     for start in range(0, len(page), _CHUNK):
         chunk = page[start : start + _CHUNK]
@@ -449,9 +500,12 @@ def _insert_messages(
                     0,
                 )
             )
-        if conn.dialect.name == "postgresql":
-            columns = tuple(list(column) for column in zip(*rows, strict=True))
-            result = conn.exec_driver_sql(_INSERT_MESSAGES_PG, columns)
+        if postgresql:
+            params = tuple(list(column) for column in zip(*rows, strict=True))
+            if cursor is not None:
+                params += (json.dumps(cursor[1]), cursor[0])
+            result = conn.exec_driver_sql(_store_page_pg(cursor is not None), params)
+            cursor = None  # saved with the first chunk
         else:
             params = tuple(value for row in rows for value in row)
             result = conn.exec_driver_sql(_insert_messages_sql(_mark(conn), len(rows)), params)
