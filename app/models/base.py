@@ -15,6 +15,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:
+    """An index over only the rows matching `where`, on SQLite and PostgreSQL alike."""
+    condition = sa.text(where)
+    return sa.Index(
+        name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition
+    )
+
+
 class StoredText(sa.types.TypeDecorator):
     """A text column holding an `app.i18n.Text` (language-neutral) or, in older rows, plain text.
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import FAILED, QUEUED, SENDING, SENT, RetriedMixin, utcnow
+from app.models.base import FAILED, QUEUED, SENDING, SENT, RetriedMixin, partial_index, utcnow
 
 INBOUND, OUTBOUND = "in", "out"
 # Replies: stored first (queued), then delivered by the worker or at once.
@@ -53,20 +53,15 @@ class ChatMessage(RetriedMixin, db.Model):
         # The worker's due replies. Partial: synced customer messages have no status, and
         # an index entry per message made the sync's insert slower (both databases use it
         # for `status = ...`, which implies IS NOT NULL).
-        sa.Index(
-            "ix_chat_messages_reply_status",
-            "status",
-            "next_attempt_at",
-            sqlite_where=sa.text("status IS NOT NULL"),
-            postgresql_where=sa.text("status IS NOT NULL"),
+        partial_index(
+            "ix_chat_messages_reply_status", "status", "next_attempt_at", where="status IS NOT NULL"
         ),
         # Only replies have a key; synced messages left out for the same reason.
-        sa.Index(
+        partial_index(
             "ix_chat_messages_idempotency_key",
             "idempotency_key",
             unique=True,
-            sqlite_where=sa.text("idempotency_key IS NOT NULL"),
-            postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+            where="idempotency_key IS NOT NULL",
         ),
     )
 

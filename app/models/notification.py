@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models.base import FAILED, QUEUED, SENDING, SENT, RetriedMixin, utcnow
+from app.models.base import FAILED, QUEUED, SENDING, SENT, RetriedMixin, partial_index, utcnow
 
 # Outbox states, as for SMS: queued -> sending -> sent / failed / cancelled.
 MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED = QUEUED, SENDING, SENT, FAILED
@@ -44,13 +44,12 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         sa.Index("ix_notifications_user_unread", "user_id", "read_at", "updated_at"),
-        sa.Index(
+        partial_index(
             "uq_notifications_unread_key",
             "user_id",
             "coalesce_key",
             unique=True,
-            sqlite_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
-            postgresql_where=sa.text("read_at IS NULL AND coalesce_key IS NOT NULL"),
+            where="read_at IS NULL AND coalesce_key IS NOT NULL",
         ),
     )
 
