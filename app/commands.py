@@ -203,6 +203,7 @@ def worker_command(once: bool, poll: float) -> None:
         secret_box(),
         current_app.config["BABEL_DEFAULT_TIMEZONE"],
         timeouts=current_app.config["SMS_TIMEOUTS"],
+        sinno_timeouts=current_app.config["SINNO_TIMEOUTS"],
         check_interval=timedelta(minutes=current_app.config["STATUS_CHECK_INTERVAL_MINUTES"]),
         check_concurrency=current_app.config["STATUS_CHECK_CONCURRENCY"],
         smtp_timeout=current_app.config["SMTP_TIMEOUT"],

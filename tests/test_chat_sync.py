@@ -541,3 +541,29 @@ def test_a_page_after_the_first_costs_six_statements_four_on_postgresql(w):
     assert later == [["SELECT", *store, "SELECT", "INSERT"]] * 2
     notes = db.session.scalars(sa.select(Notification).order_by(Notification.thread_id)).all()
     assert [(n.count, n.params["unread"]) for n in notes] == [(3, 3), (3, 3)]
+
+
+def test_the_worker_gives_the_sinno_jobs_their_own_timeouts(w):
+    """SINNO_TIMEOUTS reach the chat sync through the worker; SMS_TIMEOUTS do not."""
+    from app.services.worker import Worker
+
+    _customer, sid = w.customer()
+    w.writes(sid, "Hallo")
+    w.sim.state.set_faults(delay=1.5)
+    worker = Worker(
+        db.session, secret_box(), "Europe/Berlin", timeouts=(5.0, 5.0), sinno_timeouts=(0.5, 0.5)
+    )
+    result: dict = {}
+    worker.run_chat(result)
+    assert result["chat_synced"] == 0 and _messages() == []
+    event = db.session.scalars(
+        sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_sync")
+    ).all()[-1]
+    assert not event.ok
+    # Without sinno_timeouts the SiNNO jobs take `timeouts`: 5 s outlast the delay.
+    later = utcnow() + timedelta(minutes=10)  # after the failure's back-off
+    worker = Worker(
+        db.session, secret_box(), "Europe/Berlin", timeouts=(5.0, 5.0), clock=lambda: later
+    )
+    worker.run_chat(result)
+    assert result["chat_synced"] == 1 and [m.body for m in _messages()] == ["Hallo"]

@@ -31,7 +31,10 @@ class Worker:
     session: Session
     box: SecretBox
     tz_name: str
+    # (connect, read) seconds for the SMS gateway and the status checks; the SiNNO jobs (chat,
+    # customer registrations) take `sinno_timeouts`, the same as `timeouts` when not given.
     timeouts: tuple[float, float] | None = None
+    sinno_timeouts: tuple[float, float] | None = None
     clock: Callable[[], datetime] = utcnow
     batch: int = 50
     stopping: bool = False
@@ -47,6 +50,8 @@ class Worker:
     alerts_since: datetime | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        if self.sinno_timeouts is None:
+            self.sinno_timeouts = self.timeouts
         self.pool = outbox.ClientPool(self.box, self.timeouts)
 
     def stop(self, *_args) -> None:
@@ -131,18 +136,20 @@ class Worker:
                         self.box,
                         self.clock(),
                         self.chat_sync_seconds,
-                        self.timeouts,
+                        self.sinno_timeouts,
                         self.portal_url,
                     ).stored
                 ),
             ),
             (
                 "chat_replies",
-                lambda: chat.deliver_due(self.session, self.box, self.clock(), self.timeouts),
+                lambda: chat.deliver_due(self.session, self.box, self.clock(), self.sinno_timeouts),
             ),
             (
                 "chat_reads",
-                lambda: chat.report_reads(self.session, self.box, self.clock(), self.timeouts),
+                lambda: chat.report_reads(
+                    self.session, self.box, self.clock(), self.sinno_timeouts
+                ),
             ),
         ):
             try:
@@ -157,10 +164,10 @@ class Worker:
 
         try:
             result["sinno_registered"] = sinno_customers.run_registrations(
-                self.session, self.box, self.clock(), self.timeouts
+                self.session, self.box, self.clock(), self.sinno_timeouts
             )
             result["sinno_activated"] = sinno_customers.poll_invited(
-                self.session, self.box, self.clock(), self.timeouts
+                self.session, self.box, self.clock(), self.sinno_timeouts
             )
             sinno_customers.redact_sent_codes(self.session)
         except Exception:  # one failing job never stops the others
