@@ -1,5 +1,6 @@
 """Fault switches the simulators share: validating a JSON fault request, and switches that are
-replaced whole and counted down per request (`times`; None: until cleared)."""
+replaced whole, wait `after` requests, then count down per request (`times`; None: until
+cleared)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ def checked(data: Any, keys: Iterable[str]) -> dict[str, Any]:
     """A JSON fault request with only known keys; raises ValueError with a readable reason."""
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
-    unknown = set(data) - {*keys, "times"}
+    unknown = set(data) - {*keys, "times", "after"}
     if unknown:
         raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
     return data
@@ -26,6 +27,14 @@ def times_of(data: dict[str, Any]) -> int | None:
     return times
 
 
+def after_of(data: dict[str, Any]) -> int:
+    """How many requests are answered normally before the faults apply (0: the next one)."""
+    after = data.get("after") or 0
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise ValueError("after must be an integer >= 0")
+    return after
+
+
 def delay_of(data: dict[str, Any]) -> float:
     """The answer's delay in seconds (0: none)."""
     delay = data.get("delay") or 0
@@ -37,7 +46,8 @@ def delay_of(data: dict[str, Any]) -> float:
 class FaultSwitches:
     """The fault switches of a simulator's state, under its (reentrant) `_lock`.
 
-    The class names `faults_class`: a dataclass with `times`, `active()` and `parse(data)`.
+    The class names `faults_class`: a dataclass with `times`, `after`, `active()` and
+    `parse(data)`.
     """
 
     faults_class: type
@@ -60,6 +70,9 @@ class FaultSwitches:
         with self._lock:
             current = self._faults
             if not current.active():
+                return None
+            if current.after:  # this request is still answered normally
+                current.after -= 1
                 return None
             taken = replace(current)
             if current.times is not None:

@@ -68,7 +68,8 @@ class SimConfig:
 
 @dataclass
 class Faults:
-    """Switches applied to the next protocol requests (`times`: how many, None: until cleared)."""
+    """Switches applied to the next protocol requests (`times`: how many, None: until cleared;
+    `after`: how many requests are answered normally first)."""
 
     down: bool = False
     delay: float = 0.0
@@ -76,15 +77,20 @@ class Faults:
     retry_after: int | None = None
     malformed: bool = False
     times: int | None = None
+    after: int = 0
+    # Every issued token runs out as the request arrives (it is answered 401 token_expired).
+    token_expiry: bool = False
 
     def active(self) -> bool:
         """True when any switch is on."""
-        return bool(self.down or self.delay or self.status or self.malformed)
+        return bool(self.down or self.delay or self.status or self.malformed or self.token_expiry)
 
     @classmethod
     def parse(cls, data: Any) -> Faults:
         """Validate a JSON fault request; raises ValueError with a readable reason."""
-        data = faults.checked(data, ("down", "delay", "status", "retry_after", "malformed"))
+        data = faults.checked(
+            data, ("down", "delay", "status", "retry_after", "malformed", "token_expiry")
+        )
         delay = faults.delay_of(data)
         status = data.get("status")
         if status is not None and (
@@ -105,6 +111,8 @@ class Faults:
             retry_after,
             bool(data.get("malformed")),
             faults.times_of(data),
+            faults.after_of(data),
+            bool(data.get("token_expiry")),
         )
 
 
@@ -530,6 +538,8 @@ class SimApp:
             return _error(err)
 
     def _apply_fault(self, fault: Faults, request: Request) -> Response | None:
+        if fault.token_expiry:
+            self.state.expire_tokens()
         if fault.delay:
             time.sleep(fault.delay)
         if fault.down:

@@ -130,6 +130,7 @@ class Faults:
     malformed: bool = False
     drop: bool = False
     times: int | None = None
+    after: int = 0  # requests answered normally before the switches apply
 
     def active(self) -> bool:
         """True when any switch is on."""
@@ -146,7 +147,14 @@ class Faults:
         ):
             raise ValueError("status must be an HTTP error status (400-599) or null")
         times = faults.times_of(data)
-        return cls(delay, status, bool(data.get("malformed")), bool(data.get("drop")), times)
+        return cls(
+            delay,
+            status,
+            bool(data.get("malformed")),
+            bool(data.get("drop")),
+            times,
+            faults.after_of(data),
+        )
 
 
 class SimState(faults.FaultSwitches):

@@ -47,19 +47,25 @@ class SmtpSimConfig:
 
 @dataclass
 class SmtpFaults:
-    """Fault switches; each applies to the next `times` sessions/commands (None = until cleared)."""
+    """Fault switches; each applies to the next `times` sessions/commands (None = until cleared),
+    after `after` of them went through normally."""
 
     refuse: bool = False  # greet with 421 and hang up (the server takes no connections)
     temporary: bool = False  # 451 at RCPT TO: the mail is refused for now, try later
     permanent: bool = False  # 554 after DATA: the mail is refused for good
     auth: bool = False  # 535 to every AUTH, whatever the password
     times: int | None = None
+    after: int = 0
 
     @classmethod
     def parse(cls, data: Any) -> SmtpFaults:
         """Validate a JSON fault request; raises ValueError with a readable reason."""
         data = faults.checked(data, FAULT_KINDS)
-        return cls(*(bool(data.get(k)) for k in FAULT_KINDS), times=faults.times_of(data))
+        return cls(
+            *(bool(data.get(k)) for k in FAULT_KINDS),
+            times=faults.times_of(data),
+            after=faults.after_of(data),
+        )
 
 
 class SmtpSimState:
@@ -104,6 +110,9 @@ class SmtpSimState:
         with self._lock:
             faults = self._faults
             if not getattr(faults, kind):
+                return False
+            if faults.after:  # this one still goes through
+                faults.after -= 1
                 return False
             if faults.times is not None:
                 faults.times -= 1

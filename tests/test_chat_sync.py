@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.extensions import db, secret_box
 from app.models import ChatMessage, ChatThread, Interface, InterfaceEvent, Notification
 from app.models.base import utcnow
-from app.services import chat
+from app.services import chat, sinno_interface
 from app.services.sinno import ChatMessage as Wire
 from app.services.sinno import MessagePage, SinnoClient, SinnoError, SinnoSettings
 from tests.chat_helpers import ChatWorld
@@ -165,6 +165,71 @@ def test_an_expired_token_is_renewed_once_and_the_sync_goes_on(w):
     w.writes(sid, "Hallo")
     w.sim.state.expire_tokens()
     assert _sync().stored == 1
+
+
+def _requests(w, path="/v1/chat/messages"):
+    return [r for r in w.sim.state.requests if r["path"] == path]
+
+
+def test_a_fault_on_the_page_fetched_ahead_keeps_the_pages_before_it(w):
+    """The next page is fetched while this one is stored; its fault ends the pass after the
+    pages before it, with the cursor after them, and the next pass goes on from there."""
+    _customer, sid = w.customer()
+    for i in range(4):
+        w.writes(sid, f"Nachricht {i}")
+    w.sim.state.set_faults(status=503, after=1, times=1)  # the second page's answer
+    report = _sync(page_size=1)
+    assert report.skipped == "error" and report.stored == 1 and report.pages == 1
+    assert [m.body for m in _messages()] == ["Nachricht 0"]
+    state = _chat_state(w)
+    assert state["failures"] == 1 and state["cursor"] == "c_000001"
+    asked = _requests(w)
+    assert [r["fault"] and r["fault"]["status"] for r in asked] == [None, 503]
+    assert "since=c_000001" in asked[1]["query"]
+    report = _sync(page_size=1, now=utcnow() + timedelta(minutes=3))
+    assert report.stored == 3 and [m.body for m in _messages()] == [
+        f"Nachricht {i}" for i in range(4)
+    ]
+    assert db.session.scalar(sa.select(ChatThread.unread_count)) == 4
+
+
+def test_a_token_running_out_between_pages_is_renewed_and_kept(w):
+    """The page fetched ahead meets an expired token: it is fetched again on the sync's own
+    thread, which renews the session and stores the new token with the page."""
+    _customer, sid = w.customer()
+    for i in range(3):
+        w.writes(sid, f"Nachricht {i}")
+    w.sim.state.set_faults(token_expiry=True, after=1, times=1)
+    report = _sync(page_size=1)
+    assert report.error is None and report.stored == 3 and report.pages == 3
+    assert len(_requests(w, "/v1/auth/login")) == 2  # the world's log-in and the renewal
+    db.session.expire_all()
+    service = db.session.get(Interface, w.service.id)
+    token = sinno_interface.read_secret(secret_box(), service, sinno_interface.TOKEN_FIELD)
+    live = [t for t, entry in w.sim.state.tokens.items() if not entry["expired"]]
+    assert live == [token]
+    w.writes(sid, "Noch eine")
+    assert _sync().stored == 1 and len(_requests(w, "/v1/auth/login")) == 2
+
+
+def test_a_page_fetched_ahead_for_a_cursor_moved_on_is_not_stored(w):
+    """Another worker stored pages while this one fetched ahead: the locked cursor wins."""
+    from concurrent.futures import Future
+
+    _customer, sid = w.customer()
+    for i in range(3):
+        w.writes(sid, f"Nachricht {i}")
+    client = chat.client_for(db.session, secret_box(), w.service, (2.0, 2.0))
+    try:
+        first = client.list_messages(limit=1)
+        ahead: Future = Future()
+        ahead.set_result(client.list_messages(since=first.next_cursor, limit=1))
+        moved_on = "c_000002"  # the other worker stored the second page too
+        page = chat._fetch(client, moved_on, 1, (first.next_cursor, ahead))
+    finally:
+        client.close()
+    assert [m.text for m in page.messages] == ["Nachricht 2"]
+    assert "since=c_000002" in _requests(w)[-1]["query"]
 
 
 def test_without_a_logged_in_service_the_chat_says_so_and_does_nothing(app, sinno_sim):

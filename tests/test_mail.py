@@ -111,6 +111,20 @@ def test_each_fault_is_one_typed_error_without_the_password(
     assert len(smtp_sim.state.messages) == 1
 
 
+def test_a_fault_after_a_mail_that_went_through(smtp_sim):
+    requests.post(
+        smtp_sim.http_url + "/_sim/faults",
+        json={"permanent": True, "after": 1, "times": 1},
+        timeout=5,
+    )
+    SmtpClient(_settings(smtp_sim)).send(_mail())
+    with pytest.raises(MailError) as err:
+        SmtpClient(_settings(smtp_sim)).send(_mail())
+    assert err.value.kind == "server" and not err.value.temporary
+    SmtpClient(_settings(smtp_sim)).send(_mail())
+    assert len(smtp_sim.state.messages) == 2
+
+
 def test_faults_switch_over_http(smtp_sim):
     resp = requests.post(smtp_sim.http_url + "/_sim/faults", json={"permanent": True}, timeout=5)
     assert resp.json()["permanent"] is True

@@ -331,6 +331,7 @@ def test_fault_switches_count_down(smsapi_sim):
         "malformed": False,
         "drop": False,
         "times": 2,
+        "after": 0,
     }
     assert send(smsapi_sim).status_code == 503
     assert requests.get(smsapi_sim.url + "/_sim/state", timeout=5).status_code == 200  # exempt
@@ -338,6 +339,20 @@ def test_fault_switches_count_down(smsapi_sim):
     assert send(smsapi_sim).json()["count"] == 1
     assert requests.get(url, timeout=5).json()["status"] is None
     assert len(smsapi_sim.state.messages) == 1
+
+
+def test_fault_switches_wait_after_requests(smsapi_sim):
+    requests.post(
+        smsapi_sim.url + "/_sim/faults", json={"status": 503, "after": 2, "times": 1}, timeout=5
+    )
+    assert [send(smsapi_sim).status_code for _ in range(4)] == [200, 200, 503, 200]
+    assert [e["fault"] and e["fault"]["status"] for e in smsapi_sim.state.requests] == [
+        None,
+        None,
+        503,
+        None,
+    ]
+    assert len(smsapi_sim.state.messages) == 3
 
 
 def test_fault_malformed_and_clear(smsapi_sim):
@@ -373,7 +388,16 @@ def test_fault_drop_is_a_connection_error(smsapi_sim):
 
 @pytest.mark.parametrize(
     "payload",
-    [{"status": 200}, {"status": "500"}, {"delay": -1}, {"times": 0}, {"bogus": 1}, [1]],
+    [
+        {"status": 200},
+        {"status": "500"},
+        {"delay": -1},
+        {"times": 0},
+        {"after": -1},
+        {"after": True},
+        {"bogus": 1},
+        [1],
+    ],
 )
 def test_fault_validation(smsapi_sim, payload):
     resp = requests.post(smsapi_sim.url + "/_sim/faults", json=payload, timeout=5)

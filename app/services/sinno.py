@@ -421,12 +421,18 @@ class SinnoClient(gateway.HttpClient):
         )
 
     # ---- chat -------------------------------------------------------------------------------
-    def list_messages(self, since: str | None = None, limit: int = 50) -> MessagePage:
-        """Chat messages after the cursor, oldest first (`has_more`: ask again at once)."""
+    def list_messages(
+        self, since: str | None = None, limit: int = 50, *, renew: bool = True
+    ) -> MessagePage:
+        """Chat messages after the cursor, oldest first (`has_more`: ask again at once).
+
+        `renew=False`: an expired token is not renewed here but raised (`token_expired`), for a
+        caller on another thread that must not run the renewal's callback.
+        """
         params = {"limit": str(limit)}
         if since:
             params["since"] = since
-        body = self._call("GET", "chat/messages", params=params)
+        body = self._call("GET", "chat/messages", params=params, renew=renew)
         try:
             messages = [self._message(item) for item in body["messages"]]
             cursor = body["next_cursor"]
