@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -545,7 +546,7 @@ def _insert_messages(
             result = conn.exec_driver_sql(_store_page_pg(cursor is not None), params)
             cursor = None  # saved with the first chunk
         else:
-            params = tuple(value for row in rows for value in row)
+            params = tuple(chain.from_iterable(rows))
             result = conn.exec_driver_sql(_insert_messages_sql(_mark(conn), len(rows)), params)
         stored.update(row[0] for row in result)
     return stored
@@ -572,7 +573,7 @@ def _advance_threads(conn: sa.Connection, page: list, threads: dict[str, int], s
     rows = [(tid, unread, at, preview[:200]) for tid, (unread, at, preview) in per_thread.items()]
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
-        params = tuple(value for row in chunk for value in row)
+        params = tuple(chain.from_iterable(chunk))
         conn.exec_driver_sql(_advance_threads_sql(_mark(conn), len(chunk)), params)
 
 
