@@ -281,3 +281,43 @@ def test_filter_request_puts_the_short_url_in_the_address_bar(app, portal):
     assert resp.headers["HX-Push-Url"] == "/status/?state=error"
     # The self-refresh asks with the short URL already: nothing to push.
     assert "HX-Push-Url" not in portal.get("/status/?state=error", htmx=True).headers
+
+
+def test_each_check_takes_the_timeouts_of_its_protocol(app, portal, sinno_sim_isolated):
+    """A SiNNO check waits SINNO_TIMEOUTS, not SMS_TIMEOUTS: from the board and in the worker."""
+    from app.extensions import secret_box
+    from app.services.worker import Worker
+    from tests.chat_helpers import ChatWorld
+
+    sim = sinno_sim_isolated
+    service = ChatWorld(sim).service
+    app.config.update(SMS_TIMEOUTS=(5.0, 5.0), SINNO_TIMEOUTS=(0.3, 0.3))
+    portal.login("helpdesk")
+    sim.state.set_faults(delay=1.0, times=1)
+    html = portal.post(f"/status/{service.id}/check", {"view": "row"}, htmx=True).get_data(
+        as_text=True
+    )
+    assert 'data-state="error"' in html
+    app.config.update(SMS_TIMEOUTS=(0.3, 0.3), SINNO_TIMEOUTS=(5.0, 5.0))
+    sim.state.set_faults(delay=1.0, times=1)
+    html = portal.post(f"/status/{service.id}/check", {"view": "row"}, htmx=True).get_data(
+        as_text=True
+    )
+    assert 'data-state="logged_in"' in html and "Angemeldet" in html
+    # The worker's scheduled checks: the same rule.
+    sim.state.set_faults(delay=1.0, times=1)
+    worker = Worker(
+        db.session,
+        secret_box(),
+        "Europe/Berlin",
+        timeouts=(5.0, 5.0),
+        sinno_timeouts=(0.3, 0.3),
+        clock=lambda: utcnow() + timedelta(hours=1),
+    )
+    assert worker.run_status_checks() == 1
+    events = db.session.scalars(
+        sa.select(InterfaceEvent)
+        .where(InterfaceEvent.interface_id == service.id, InterfaceEvent.action == "check")
+        .order_by(InterfaceEvent.id)
+    ).all()
+    assert [e.ok for e in events] == [False, True, False]

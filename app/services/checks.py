@@ -1,6 +1,7 @@
 """Non-destructive connection checks: one interface, many at once (bounded pool), or the due ones.
 
-Each interface type supplies its own check (`InterfaceType.check`, e.g. SMSAPI reads the credit).
+Each interface type supplies its own check (`InterfaceType.check`, e.g. SMSAPI reads the credit),
+which gets the timeouts of the type's protocol (`InterfaceType.protocol`, `gateway.Timeouts`).
 Secrets are decrypted here, in the caller's thread; the gateway calls run in a thread pool on plain
 values (`CheckTarget`), and every outcome is written back in the caller's thread and session:
 the history ("Verbindung geprüft"), last check/success/error, the credit, and the alerts.
@@ -23,6 +24,7 @@ from app.i18n import T_, Text
 from app.models import CheckRun, Interface
 from app.models.base import utcnow
 from app.services import alerts, interface_types
+from app.services.gateway import Timeouts
 from app.services.interface_types import CheckResult, CheckTarget
 from app.services.interfaces import read_secret, record_check
 from app.services.secrets import SecretBox, SecretError
@@ -66,14 +68,20 @@ def _failure(text: Text) -> CheckResult:
     return CheckResult(False, text)
 
 
-def _target(box: SecretBox, interface: Interface, timeouts) -> CheckTarget | CheckResult:
+def _target(
+    box: SecretBox, interface: Interface, itype, timeouts: Timeouts | None
+) -> CheckTarget | CheckResult:
     try:
         # Every stored secret (a type's fields, and runtime ones such as a SiNNO session token).
         secrets = {s.field: read_secret(box, interface, s.field) for s in interface.secrets}
     except SecretError:
         return _failure(T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden."))
     return CheckTarget(
-        interface.id, dict(interface.settings or {}), dict(interface.state or {}), secrets, timeouts
+        interface.id,
+        dict(interface.settings or {}),
+        dict(interface.state or {}),
+        secrets,
+        timeouts.of(itype.protocol) if timeouts else None,
     )
 
 
@@ -109,14 +117,14 @@ def check_one(
     box: SecretBox,
     interface: Interface,
     actor=None,
-    timeouts: tuple[float, float] | None = None,
+    timeouts: Timeouts | None = None,
     language: str = "de",
 ) -> CheckResult:
     """Check one interface now and record the outcome (commits)."""
     itype = interface_types.get(interface.type_key)
     if itype is None or itype.check is None:
         raise ValueError(f"interface type {interface.type_key!r} has no check")
-    target = _target(box, interface, timeouts)
+    target = _target(box, interface, itype, timeouts)
     result = target if isinstance(target, CheckResult) else _run(itype.check, target)
     apply(session, interface, result, actor, language)
     session.commit()
@@ -136,7 +144,7 @@ def check_many(
     box: SecretBox,
     interfaces: Iterable[Interface],
     actor=None,
-    timeouts: tuple[float, float] | None = None,
+    timeouts: Timeouts | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     language: str = "de",
     progress: Callable[[Tally], None] | None = None,
@@ -169,7 +177,7 @@ def check_many(
             if itype is None or itype.check is None:
                 continue
             by_id[interface.id] = interface
-            target = _target(box, interface, timeouts)
+            target = _target(box, interface, itype, timeouts)
             if isinstance(target, CheckResult):
                 record(interface, target)
             else:
@@ -209,7 +217,7 @@ def execute_run(
     run_id: int,
     today: date,
     actor=None,
-    timeouts: tuple[float, float] | None = None,
+    timeouts: Timeouts | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     language: str = "de",
 ) -> CheckRun:
@@ -261,7 +269,7 @@ def run_due(
     box: SecretBox,
     today: date,
     interval: timedelta = DEFAULT_INTERVAL,
-    timeouts: tuple[float, float] | None = None,
+    timeouts: Timeouts | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     now: datetime | None = None,
     limit: int = 1000,

@@ -8,6 +8,8 @@ called with timeouts, the proxy when one is set, and no redirects.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,6 +93,25 @@ def json_body(resp: requests.Response) -> Any:
         return json.loads(resp.content) if resp.content else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """(connect, read) seconds per protocol the portal speaks, for work that reaches several
+    gateways (the connection checks); None: the client's default."""
+
+    sms: tuple[float, float] | None = None
+    sinno: tuple[float, float] | None = None
+    smtp: tuple[float, float] | None = None
+
+    @classmethod
+    def of_config(cls, config: Mapping[str, Any]) -> Timeouts:
+        """From the settings SMS_TIMEOUTS, SINNO_TIMEOUTS and SMTP_TIMEOUT (one value for both)."""
+        return cls(config["SMS_TIMEOUTS"], config["SINNO_TIMEOUTS"], (config["SMTP_TIMEOUT"],) * 2)
+
+    def of(self, protocol: str) -> tuple[float, float] | None:
+        """The timeouts of the protocol an interface type names (`InterfaceType.protocol`)."""
+        return getattr(self, protocol)
 
 
 class HttpClient:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from app.services import alerts, checks, health, outbox, reminders
+from app.services.gateway import Timeouts
 from app.services.secrets import SecretBox
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ class Worker:
                 self.box,
                 today,
                 self.check_interval,
-                self.timeouts,
+                Timeouts(self.timeouts, self.sinno_timeouts, (self.smtp_timeout,) * 2),
                 self.check_concurrency,
                 now=now,
             )

@@ -46,6 +46,7 @@ from app.services import (
     usage,
 )
 from app.services.clock import local_today
+from app.services.gateway import Timeouts
 
 STAFF = (Role.ADMIN, Role.HELPDESK)
 RUN_ABANDONED_AFTER = timedelta(minutes=30)
@@ -199,7 +200,7 @@ def check(interface_id: int):
         secret_box(),
         interface,
         actor=current_user,
-        timeouts=current_app.config["SMS_TIMEOUTS"],
+        timeouts=Timeouts.of_config(current_app.config),
         language=current_language(),
     )
     message = str(result.message)
@@ -244,7 +245,7 @@ def _run_in_background(app, run_id: int, actor_id: int | None, language: str) ->
                 run_id,
                 local_today(app.config["BABEL_DEFAULT_TIMEZONE"]),
                 actor,
-                app.config["SMS_TIMEOUTS"],
+                Timeouts.of_config(app.config),
                 app.config["STATUS_CHECK_CONCURRENCY"],
                 language,
             )

@@ -97,6 +97,8 @@ class InterfaceType:
     default_usages: frozenset[str] | None = None
     # "Verbindung prüfen" (status board, worker): None when the type has nothing to check.
     check: Check | None = None
+    # The protocol its gateway speaks: which of `gateway.Timeouts` its check gets.
+    protocol: str = "sms"
 
     @property
     def display_label(self) -> str:

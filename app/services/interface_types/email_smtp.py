@@ -113,4 +113,5 @@ EMAIL_SMTP = register(
     },
     validate=_validate,
     check=_check,
+    protocol="smtp",
 )

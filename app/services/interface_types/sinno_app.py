@@ -87,6 +87,7 @@ SINNO_APP = register(
     usages=base.BOTH_SIDES,
     default_usages=base.BOTH_SIDES,  # the seed: server and client side
     check=_check,
+    protocol="sinno",
     settings_form=SinnoAppSettingsForm,
     defaults={"server": DEFAULT_SERVER, "client_id": DEFAULT_CLIENT_ID},
     # Anmelden / Abmelden, the state and the dashboard link (blueprints/interfaces/sinno_actions.py).

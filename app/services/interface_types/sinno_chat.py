@@ -22,4 +22,5 @@ SINNO_CHAT = register(
     ),
     usages=base.SERVER_SIDE,
     settings_form=SinnoChatSettingsForm,
+    protocol="sinno",
 )
