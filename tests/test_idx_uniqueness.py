@@ -19,10 +19,10 @@ from app.extensions import db, secret_box
 from app.models import SmsMessage
 from app.models.base import utcnow
 from app.services import outbox, sms
+from app.services.demo import simulator_sms_settings
 from tests.conftest import make_config
 from tests.factories import make_interface
 from tests.sim_fixtures import SIM_TOKEN, SIM_USERNAME
-from tests.test_sms_ui import SETTINGS
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "migrations")
 
@@ -30,7 +30,7 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "migrations")
 def _send_first_sms(sim, text: str) -> tuple[str, str]:
     """In the current installation: a new SMS interface and its first test SMS; (status, idx)."""
     interface = make_interface(
-        name="SMS", settings=dict(SETTINGS, base_url=sim.url + "/"), secrets={"token": SIM_TOKEN}
+        name="SMS", settings=simulator_sms_settings(sim.url + "/"), secrets={"token": SIM_TOKEN}
     )
     db.session.commit()
     prepared = sms.prepare(interface, "0171 2345678", text)
@@ -70,7 +70,7 @@ def test_two_installations_on_one_account_both_send_their_first_sms(
 def test_error_53_on_a_first_attempt_is_a_failure_not_sent(app, smsapi_sim):
     interface = make_interface(
         name="SMS",
-        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
         secrets={"token": SIM_TOKEN},
     )
     message = SmsMessage(
@@ -100,7 +100,7 @@ def test_error_53_on_a_first_attempt_is_a_failure_not_sent(app, smsapi_sim):
 def test_error_53_on_a_retry_still_means_already_sent(app, smsapi_sim):
     interface = make_interface(
         name="SMS",
-        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
         secrets={"token": SIM_TOKEN},
     )
     message = SmsMessage(

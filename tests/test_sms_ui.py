@@ -10,19 +10,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Customer, InterfaceEvent, SmsMessage
+from app.services.demo import simulator_sms_settings
 from tests.factories import make_branch, make_interface, make_workstation
 from tests.sim_fixtures import SIM_PASSWORD, SIM_TOKEN, SIM_USERNAME
-
-SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 
 
 @pytest.fixture
@@ -37,7 +27,7 @@ def sms_interface(app, smsapi_sim):
         name="SMS Sim",
         client_side=True,
         server_side=True,
-        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
         secrets={"token": SIM_TOKEN},
     )
     db.session.commit()
@@ -265,8 +255,8 @@ def test_balance_in_place_kept_and_recorded(app, portal, sms_interface, smsapi_s
 def test_balance_with_username_and_password(app, portal, smsapi_sim):
     interface = make_interface(
         name="SMS PW",
-        settings=dict(
-            SETTINGS, auth_mode="password", username=SIM_USERNAME, base_url=smsapi_sim.url + "/"
+        settings=simulator_sms_settings(
+            smsapi_sim.url + "/", auth_mode="password", username=SIM_USERNAME
         ),
         secrets={"password": SIM_PASSWORD},
     )
@@ -352,7 +342,7 @@ def test_workstation_interface_wins_for_its_computer(
         server_side=False,
         workstation_id=ws.id,
         branch_id=ws.branch_id,
-        settings=dict(SETTINGS, base_url=smsapi_sim.url + "/"),
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
         secrets={"token": SIM_TOKEN},
     )
     user = portal.login("employee")

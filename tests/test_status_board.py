@@ -12,20 +12,11 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import CheckRun, InterfaceEvent, SmsMessage
 from app.models.base import utcnow
+from app.services.demo import simulator_sms_settings
 from app.services.interfaces import record_check
 from tests.factories import make_branch, make_interface
 from tests.sim_fixtures import SIM_TOKEN
 
-SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 FUTURE = date.today() + timedelta(days=30)
 
 
@@ -36,7 +27,7 @@ def app_config(app_config):
 
 
 def sim_interface(sim, name="SMS Sim", **kw):
-    settings = dict(SETTINGS, base_url=sim.url + "/", **kw.pop("settings", {}))
+    settings = simulator_sms_settings(sim.url + "/", **kw.pop("settings", {}))
     return make_interface(name=name, settings=settings, secrets={"token": SIM_TOKEN}, **kw)
 
 
@@ -133,7 +124,7 @@ def test_group_and_branch_filters_are_kept_in_the_refresh_url(app, portal):
 
 def test_board_shows_sms_of_the_last_day_and_low_balance(app, portal):
     interface = make_interface(
-        name="SMS Zähler", settings=dict(SETTINGS, low_balance=20), balance_points=12.5
+        name="SMS Zähler", settings=simulator_sms_settings("", low_balance=20), balance_points=12.5
     )
     now = utcnow()
     for status, age in (("sent", 1), ("sent", 2), ("failed", 3), ("sent", 30)):

@@ -14,21 +14,12 @@ from app.extensions import db, secret_box
 from app.models import InterfaceEvent, SmsMessage, StatusIncident, WorkerHeartbeat
 from app.models.base import utcnow
 from app.services import alerts, checks, health
+from app.services.demo import simulator_sms_settings
 from app.services.interfaces import record_event
 from app.services.worker import Worker
 from tests.factories import make_interface
 from tests.sim_fixtures import SIM_PASSWORD, SIM_TOKEN, SIM_USERNAME
 
-SETTINGS = {
-    "service": "custom",
-    "auth_mode": "token",
-    "username": "",
-    "sender": "",
-    "country_code": "+49",
-    "max_chars": 1000,
-    "proxy_host": "",
-    "proxy_port": None,
-}
 # Actions helpdesk may take: read-only checks, and its own session and language.
 HELPDESK_MAY_POST = {
     "auth.login",
@@ -56,7 +47,7 @@ def app_config(app_config):
 def sim_interface(sim, name="SMS Sim", settings=None, secrets=None, **kw):
     return make_interface(
         name=name,
-        settings=dict(SETTINGS, base_url=sim.url + "/", **(settings or {})),
+        settings=simulator_sms_settings(sim.url + "/", **(settings or {})),
         secrets=secrets or {"token": SIM_TOKEN},
         **kw,
     )
@@ -93,7 +84,7 @@ def test_helpdesk_never_sees_a_secret_anywhere(app, portal, smsapi_sim):
     with_token = sim_interface(smsapi_sim, name="Mit Token", secrets={"token": token})
     make_interface(
         name="Mit Passwort",
-        settings=dict(SETTINGS, auth_mode="password", username="demo"),
+        settings=simulator_sms_settings("", auth_mode="password", username="demo"),
         secrets={"password": password},
     )
     db.session.commit()
@@ -303,8 +294,8 @@ def test_diagnostics_redact_every_secret_and_contact(app, portal):
     }
     interface = make_interface(
         name="SMS Diagnose",
-        settings=dict(
-            SETTINGS, auth_mode="password", username=planted["username"], sender="491719876543"
+        settings=simulator_sms_settings(
+            "", auth_mode="password", username=planted["username"], sender="491719876543"
         ),
         secrets={"password": planted["password"]},
         state={
@@ -374,8 +365,8 @@ def test_where_used_on_the_page_and_in_the_delete_dialog(app, portal):
 def test_password_interface_check_uses_the_password(app, smsapi_sim):
     interface = make_interface(
         name="SMS PW",
-        settings=dict(
-            SETTINGS, auth_mode="password", username=SIM_USERNAME, base_url=smsapi_sim.url + "/"
+        settings=simulator_sms_settings(
+            smsapi_sim.url + "/", auth_mode="password", username=SIM_USERNAME
         ),
         secrets={"password": SIM_PASSWORD},
     )
