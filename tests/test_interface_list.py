@@ -92,6 +92,33 @@ def test_search_treats_like_wildcards_literally(app, portal, sample):
     assert _names(portal.get("/interfaces/?q=_", htmx=True).get_data(as_text=True)) == []
 
 
+def test_search_finds_typed_wildcards_backslashes_and_umlauts_as_written(app, portal):
+    """A typed %, _ or \\ matches itself (and nothing else), upper-case umlauts find lower-case
+    ones: the terms are lower-cased in Python like the stored search text, whatever the database
+    (SQLite's LIKE folds ASCII only, PostgreSQL's none)."""
+    for name in (
+        "Aktion 50% Rabatt",
+        "Kasse 10",
+        "Kasse_2 Süd",
+        "Kasse 2 Nord",
+        r"Pfad C:\Temp",
+        "Pfad C:Temp",
+    ):
+        make_interface("smsapi", name=name)
+    db.session.commit()
+    portal.login("admin")
+    for q, expected in [
+        ("0%25", {"Aktion 50% Rabatt"}),  # as a wildcard, "0%" would find "Kasse 10" too
+        ("e_2", {"Kasse_2 Süd"}),  # as a wildcard, "_" would find "Kasse 2 Nord" too
+        ("c:%5Ctemp", {r"Pfad C:\Temp"}),  # a backslash is no escape character
+        ("SÜD", {"Kasse_2 Süd"}),
+        ("süd+kasse_", {"Kasse_2 Süd"}),
+        ("sud", set()),  # no folding of accents
+    ]:
+        html = portal.get(f"/interfaces/?q={q}", htmx=True).get_data(as_text=True)
+        assert set(_names(html)) == expected, q
+
+
 def test_bookmarked_search_renders_full_page_with_state(app, portal, sample):
     portal.login("admin")
     html = portal.get("/interfaces/?q=ulm&ws=1&sort=name&dir=desc").get_data(as_text=True)
