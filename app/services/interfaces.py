@@ -149,6 +149,10 @@ def _list_statement(
         order = [key.asc(), Interface.name.asc(), Interface.id.asc()]
     if sort == "name":
         order.pop(1)
+    # LIKE, measured against the alternatives per index entry walked (500,000 interfaces): on
+    # SQLite 3.40 instr() costs ~20 % more, GLOB or LIKE without ESCAPE ~5 % less (any function
+    # on the text costs more than the index step itself); on PostgreSQL strpos() saves ~20 % but
+    # cannot use the trigram index a rare term needs (0.6 ms instead of 210 ms for "12345").
     conditions = [
         sa.or_(
             *(
