@@ -2,9 +2,10 @@
 
 Sync (worker, every CHAT_SYNC_SECONDS): pages of messages after the stored cursor are fetched
 through the logged-in SiNNO-App Service interface (the next page on a second thread while one is
-stored). Each page is stored and the cursor advanced in one transaction; messages are inserted with ON CONFLICT DO NOTHING on the service's unique
-message id. A crash before the commit only means the page is fetched again; a repeat or a second
-worker stores nothing twice, and the cursor never passes a message that is not stored. Faults back
+stored). Each page is stored and the cursor advanced in one transaction; messages are inserted
+with ON CONFLICT DO NOTHING on the service's unique message id. A crash before the commit only
+means the page is fetched again; a repeat or a second worker stores nothing twice, and the cursor
+never passes a message that is not stored. Faults back
 off (Retry-After respected) and land in the chat interface's history.
 
 Replies are stored first (queued) with an idempotency key, then delivered (at once by the request,
