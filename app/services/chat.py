@@ -5,8 +5,8 @@ through the logged-in SiNNO-App Service interface (the next page on a second thr
 stored). Each page is stored and the cursor advanced in one transaction; messages are inserted
 with ON CONFLICT DO NOTHING on the service's unique message id. A crash before the commit only
 means the page is fetched again; a repeat or a second worker stores nothing twice, and the cursor
-never passes a message that is not stored. Faults back
-off (Retry-After respected) and land in the chat interface's history.
+never passes a message that is not stored. Faults back off (Retry-After respected) and land in
+the chat interface's history.
 
 Replies are stored first (queued) with an idempotency key, then delivered (at once by the request,
 else by the worker): a retry with the same key can never post twice. Reading a thread marks its
