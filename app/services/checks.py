@@ -25,7 +25,7 @@ from app.models import CheckRun, Interface
 from app.models.base import utcnow
 from app.services import alerts, interface_types
 from app.services.gateway import Timeouts
-from app.services.interface_types import CheckResult, CheckTarget
+from app.services.interface_types import CheckResult, CheckTarget, InterfaceType
 from app.services.interfaces import read_secret, record_check
 from app.services.secrets import SecretBox, SecretError
 
@@ -69,7 +69,7 @@ def _failure(text: Text) -> CheckResult:
 
 
 def _target(
-    box: SecretBox, interface: Interface, itype, timeouts: Timeouts | None
+    box: SecretBox, interface: Interface, itype: InterfaceType, timeouts: Timeouts | None
 ) -> CheckTarget | CheckResult:
     try:
         # Every stored secret (a type's fields, and runtime ones such as a SiNNO session token).
