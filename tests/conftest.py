@@ -25,6 +25,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "ping_after_idle(seconds): DATABASE_PING_AFTER_IDLE for the test's app"
     )
+    # A thread that dies in a test (a worker, a sync, a check run) fails the test: otherwise
+    # the test may pass on what the other threads did.
+    config.addinivalue_line("filterwarnings", "error::pytest.PytestUnhandledThreadExceptionWarning")
 
 
 def _database_url_for_worker(tmp_path_factory, worker_id: str) -> str:
