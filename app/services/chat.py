@@ -646,13 +646,16 @@ def unread_threads(session: Session) -> int:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def _update_messages(session: Session, ids, **values) -> None:
-    """One UPDATE of these messages (the session's loaded copies are not touched)."""
-    session.execute(
-        sa.update(ChatMessage)
-        .where(ChatMessage.id.in_(ids))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+def _update_messages(session: Session, ids, *where, **values) -> int:
+    """One UPDATE of these messages (the session's loaded copies are not touched); how many."""
+    return (
+        session.execute(
+            sa.update(ChatMessage)
+            .where(ChatMessage.id.in_(ids), *where)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
     )
 
 
@@ -668,9 +671,18 @@ def mark_read(session: Session, thread: ChatThread, now: datetime | None = None)
             )
         )
     )
-    if ids:
-        _update_messages(session, ids, read_at=now)
-    thread.unread_count = 0
+    read = _update_messages(session, ids, ChatMessage.read_at.is_(None), read_at=now) if ids else 0
+    if read:
+        # Relative, as the sync adds: a message it stored since the select above stays counted
+        # (a plain 0 would hide it from the badge while it is unread).
+        count = ChatThread.unread_count
+        session.execute(
+            sa.update(ChatThread)
+            .where(ChatThread.id == thread.id)
+            .values(unread_count=sa.case((count > read, count - read), else_=0))
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(thread, ["unread_count"])
     notifications.thread_read(session, thread.id, now)
     return ids
 
