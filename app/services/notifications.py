@@ -376,22 +376,25 @@ def _raise(
     if outside:
         users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(told)))}
         for row in session.scalars(sa.select(Notification).where(Notification.id.in_(outside))):
-            _send_outside(session, users[row.user_id], row, row.channel, portal_url)
+            if not _send_outside(session, users[row.user_id], row, row.channel, portal_url):
+                row.channel = MESSAGE  # not lost: shown in the portal instead
     return len(raised)
 
 
 def _send_outside(
     session: Session, user: User, row: Notification, channel: str, portal_url: str
-) -> None:
-    """Queue the e-mail or SMS of a new notification (the worker sends it)."""
+) -> bool:
+    """Queue the e-mail or SMS of a new notification (the worker sends it); False when the
+    channel is no longer possible (a chosen channel is kept when its interface or the user's
+    address goes away)."""
     language = user.locale if user.locale in ("de", "en") else "de"
     title, body = describe(row.event, row.params, row.count, language)
     link = portal_url.rstrip("/") + link_path(row) if portal_url else ""
     if channel == EMAIL:
         interface = email_interface(session)
         if interface is None or not user.email:
-            log.warning("E-mail notification for user %s dropped: no interface or address", user.id)
-            return
+            log.warning("E-mail notification for user %s: no interface or address", user.id)
+            return False
         _ = translator_for(language)
         composed = mail.compose(
             title,
@@ -402,11 +405,12 @@ def _send_outside(
             ),
         )
         mail.queue(session, interface.id, user.email, composed, language, user_id=user.id)
+        return True
     else:
         interface = sms_interface(session, user.branch_id)
         if interface is None or not user.mobile:
-            log.warning("SMS notification for user %s dropped: no interface or number", user.id)
-            return
+            log.warning("SMS notification for user %s: no interface or number", user.id)
+            return False
         text = f"{title}: {body}"[:300]
         session.add(
             SmsMessage(
@@ -418,6 +422,7 @@ def _send_outside(
                 parts=1,
             )
         )
+    return True
 
 
 # ---- reading ---------------------------------------------------------------------------------
