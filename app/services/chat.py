@@ -33,7 +33,7 @@ from app.i18n import T_, _
 from app.models import ChatMessage, ChatThread, Customer, Interface
 from app.models.base import utcnow
 from app.models.chat import INBOUND, OUTBOUND, REPLY_FAILED, REPLY_QUEUED, REPLY_SENDING, REPLY_SENT
-from app.services import notifications
+from app.services import chat_inbox, notifications
 from app.services.interface_types import SERVER
 from app.services.interfaces import record_check, record_event, resolve
 from app.services.retry import RetryPolicy, claim, sending
@@ -311,9 +311,7 @@ def _threads_for(
                 customer_id=customer.id if customer else None,
                 customer_name=name[:160],
                 branch_id=customer.branch_id if customer else None,
-                search_text=" ".join(
-                    filter(None, [name.lower(), number.lower(), customer_id.lower()])
-                )[:200],
+                search_text=chat_inbox.search_text(name, number, customer_id),
                 last_preview="",
                 unread_count=0,
                 created_at=utcnow(),
