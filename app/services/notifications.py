@@ -23,10 +23,11 @@ from app.i18n import _ as _current_reader
 from app.models import Interface, Notification, NotificationPreference, SmsMessage, User
 from app.models.base import utcnow
 from app.models.outbox import QUEUED
-from app.services import mail
+from app.services import mail, sms_length
 from app.services.interface_types import SERVER
 from app.services.interfaces import resolve
 from app.services.pagination import LIST_PAGE_SIZE, Slice, fetch_slice
+from app.services.smsapi import SmsApiSettings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ CHAT_UNREAD = "chat_unread"
 SMS_FAILED = "sms_failed"
 SMS_LOW_BALANCE = "sms_low_balance"
 INTERFACE_ALERT = "interface_alert"
+SMS_TEXT_MAX = 300  # characters of a notification SMS (two to five parts)
 
 
 @dataclass(frozen=True)
@@ -411,7 +413,7 @@ def _send_outside(
         if interface is None or not user.mobile:
             log.warning("SMS notification for user %s: no interface or number", user.id)
             return False
-        text = f"{title}: {body}"[:300]
+        text = _sms_text(f"{title}: {body}", SmsApiSettings.of(interface).max_chars)
         session.add(
             SmsMessage(
                 kind="notification",
@@ -423,6 +425,18 @@ def _send_outside(
             )
         )
     return True
+
+
+def _sms_text(text: str, max_chars: int | None) -> str:
+    """A notification SMS: at most 300 characters, and no more than the interface's "Max. Zeichen"
+    lets through (the client asks the gateway for at most the parts that allows; more is refused)."""
+    text = text[: min(SMS_TEXT_MAX, max_chars or SMS_TEXT_MAX)]
+    while text and max_chars:
+        length = sms_length.count(text)
+        if length.parts <= sms_length.max_parts_for(max_chars, length.encoding):
+            break
+        text = text[:-1]
+    return text
 
 
 # ---- reading ---------------------------------------------------------------------------------
