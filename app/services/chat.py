@@ -799,6 +799,7 @@ def _deliver(
             now, reply.attempts, exc.retry_after, passing=exc.passing
         )
         reply.status = REPLY_FAILED if reply.next_attempt_at is None else REPLY_QUEUED
+        record_reply_failure(session, reply)
         return False
     # A sync may have stored this very message already (the post went through before a crash).
     session.execute(
@@ -834,6 +835,7 @@ def deliver_now(session: Session, box: SecretBox, reply: ChatMessage, timeouts=N
             REPLY_FAILED,
             T_("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden."),
         )
+        record_reply_failure(session, reply)
         ok = False
     session.commit()
     return ok
