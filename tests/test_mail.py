@@ -87,6 +87,16 @@ def test_a_mail_has_the_date_rfc_5322_requires():
     assert sent["Date"] and sent["Message-ID"] == "<portal-mail-7@example.org>"
 
 
+def test_an_address_with_umlauts_at_a_server_without_smtputf8_is_named_as_such(smtp_sim):
+    """Profile and test dialog accept internationalised addresses; a server without SMTPUTF8
+    refuses them. That is the address's fault, not a log-in problem (the text said "offers no
+    log-in: leave the user name empty ..." and sent admins to the wrong settings)."""
+    with pytest.raises(MailError) as caught:
+        SmtpClient(_settings(smtp_sim)).send(_mail(to="jörg@example.org"))
+    assert caught.value.kind == "recipient" and not caught.value.temporary
+    assert "SMTPUTF8" in str(caught.value.text) and "Anmeldung" not in str(caught.value.text)
+
+
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
 def test_client_speaks_starttls_and_ssl(security):
     from sim.smtp import SmtpSimConfig, SmtpSimServer

@@ -198,6 +198,18 @@ class SmtpClient:
         conn = self._connect()
         try:
             refused = conn.send_message(message)
+        except smtplib.SMTPNotSupportedError:
+            # send_message's only one: an address with non-ASCII characters, no SMTPUTF8.
+            self._close(conn)
+            raise MailError(
+                "recipient",
+                T_(
+                    "Der Mailserver (%(where)s) nimmt keine E-Mail-Adressen mit Sonderzeichen"
+                    " wie Umlauten an (kein SMTPUTF8): bitte eine Adresse nur aus ASCII-Zeichen"
+                    " verwenden.",
+                    where=self._where,
+                ),
+            ) from None
         except BaseException as exc:
             self._close(conn)
             raise self._map(exc) from None
