@@ -187,3 +187,28 @@ def test_preferences_are_isolated(app, portal):
     portal.post("/me/notifications", {"event_chat_unread": "message", "event_sms_failed": "none"})
     assert _prefs(employee.id) == {}
     assert not [r for r in app.url_map.iter_rules() if r.rule.startswith("/me") and r.arguments]
+
+
+def test_guessing_the_current_password_is_limited(app, portal):
+    """A taken-over session must not try passwords without limit through the password change
+    (the right one would also end the owner's sessions); as the reveal and the log-in."""
+    user = portal.login("employee")
+
+    def change(current):
+        return portal.post(
+            "/me/password",
+            {
+                "current": current,
+                "password": "ein-neues-Passwort-1",
+                "confirm": "ein-neues-Passwort-1",
+            },
+            htmx=True,
+        )
+
+    for n in range(5):
+        assert change(f"falsch-{n}").status_code == 422
+    refused = change("correct-horse-1")
+    assert refused.status_code == 422
+    assert "Zu viele falsche Passwörter" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("correct-horse-1")

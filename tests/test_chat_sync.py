@@ -632,3 +632,27 @@ def test_the_worker_gives_the_sinno_jobs_their_own_timeouts(w):
     )
     worker.run_chat(result)
     assert result["chat_synced"] == 1 and [m.body for m in _messages()] == ["Hallo"]
+
+
+def test_a_message_stored_while_a_thread_is_being_read_stays_unread(w, monkeypatch):
+    """The sync stores a message between mark_read's select and its update: the new message is
+    unread, and the thread must still count it (the badge would otherwise hide it)."""
+    _customer, sid = w.customer()
+    assert chat.store_page(db.session, [_wire("m1", sid, "Eins")]) == 1
+    db.session.commit()
+    thread = db.session.scalar(sa.select(ChatThread))
+    original = chat._update_messages
+
+    def sync_commits_in_between(session, ids, *where, **values):
+        with sa.orm.Session(db.engine) as other:  # the worker, in its own transaction
+            chat.store_page(other, [_wire("m2", sid, "Zwei", sent="2026-03-02T09:05:00Z")])
+            other.commit()
+        return original(session, ids, *where, **values)
+
+    monkeypatch.setattr(chat, "_update_messages", sync_commits_in_between)
+    chat.mark_read(db.session, thread)
+    db.session.commit()
+    db.session.expire_all()
+    unread = [m.service_message_id for m in _messages() if m.read_at is None]
+    assert unread == ["m2"]
+    assert db.session.get(ChatThread, thread.id).unread_count == 1

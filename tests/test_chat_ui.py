@@ -170,3 +170,39 @@ def test_employee_start_page_shows_unread_chats(w, portal):
     page = portal.get("/").get_data(as_text=True)
     assert f'id="home-thread-{_thread().id}"' in page and "Guten Tag" in page
     assert "Ungelesene SiNNO-Chat-Nachrichten" in page  # the notification too
+
+
+def test_a_renamed_customer_is_found_and_shown_under_the_new_name(w, portal):
+    from app.services import customers
+
+    customer, sid = w.customer("Erika", "Mustermann", "K-1001")
+    w.writes(sid, "Hallo")
+    _sync()
+    customers.save(db.session, customer, {"last_name": "Schmidt", "number": "K-2002"})
+    db.session.commit()
+    portal.login("employee")
+    for q in ("schmidt", "k-2002"):
+        assert f"chat-thread-{_thread().id}" in portal.get(f"/chat/?q={q}").get_data(as_text=True)
+    assert "chat-empty" in portal.get("/chat/?q=mustermann").get_data(as_text=True)
+    assert "<h1>Erika Schmidt</h1>" in portal.get(f"/chat/{_thread().id}").get_data(as_text=True)
+
+
+def test_a_reply_that_failed_for_good_is_in_the_chat_interfaces_history(w, portal):
+    from app.models import InterfaceEvent
+
+    _c, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    portal.login("employee")
+    w.sim.state.customers[sid]["state"] = "deactivated"
+    portal.post(f"/chat/{_thread().id}/reply", {"text": "Hallo"}, htmx=True)
+    reply = db.session.scalar(sa.select(ChatMessage).where(ChatMessage.direction == "out"))
+    assert reply.status == "failed"
+    [event] = db.session.scalars(
+        sa.select(InterfaceEvent).where(InterfaceEvent.action == "chat_reply")
+    ).all()
+    assert event.interface_id == w.chat.id and not event.ok and event.message
+    portal.logout()
+    portal.login("admin")
+    history = portal.get(f"/interfaces/{w.chat.id}/history").get_data(as_text=True)
+    assert "Chat-Antwort" in history

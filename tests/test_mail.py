@@ -72,6 +72,31 @@ def test_client_sends_mime_alternative_and_the_simulator_lists_it(smtp_sim):
     assert PASSWORD not in requests.get(smtp_sim.http_url + "/_sim/logins", timeout=5).text
 
 
+def test_a_mail_has_the_date_rfc_5322_requires():
+    """The origination date is one of the two header fields every message must have (RFC 5322
+    3.6); without it mail servers and spam filters take the mail for malformed."""
+    from email.utils import parsedate_to_datetime
+
+    from app.services.mail import _message_for
+
+    before = utcnow().replace(microsecond=0)
+    assert parsedate_to_datetime(_mail()["Date"]).replace(tzinfo=None) >= before
+    row = EmailMessage(id=7, to_address="kim@example.org", subject="S", text="T", html="<p>T</p>")
+    row.language = "en"
+    sent = _message_for(row, SmtpSettings("127.0.0.1", 25, sender="portal@example.org"))
+    assert sent["Date"] and sent["Message-ID"] == "<portal-mail-7@example.org>"
+
+
+def test_an_address_with_umlauts_at_a_server_without_smtputf8_is_named_as_such(smtp_sim):
+    """Profile and test dialog accept internationalised addresses; a server without SMTPUTF8
+    refuses them. That is the address's fault, not a log-in problem (the text said "offers no
+    log-in: leave the user name empty ..." and sent admins to the wrong settings)."""
+    with pytest.raises(MailError) as caught:
+        SmtpClient(_settings(smtp_sim)).send(_mail(to="jörg@example.org"))
+    assert caught.value.kind == "recipient" and not caught.value.temporary
+    assert "SMTPUTF8" in str(caught.value.text) and "Anmeldung" not in str(caught.value.text)
+
+
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
 def test_client_speaks_starttls_and_ssl(security):
     from sim.smtp import SmtpSimConfig, SmtpSimServer

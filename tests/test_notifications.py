@@ -285,3 +285,35 @@ def test_a_key_twice_in_one_call_counts_twice_and_mails_once(app):
     assert twice("drei", "vier") == 2  # bumped: no second mail
     assert [(r.count, r.params["preview"]) for r in _rows()] == [(4, "vier"), (4, "vier")]
     assert len(db.session.scalars(sa.select(EmailMessage)).all()) == 1
+
+
+def test_email_chosen_but_no_longer_possible_falls_back_to_the_bell(app):
+    """E-mail chosen, then the address removed (the choice is kept): the notification must
+    still reach the user, in the portal, rather than be dropped where nobody sees it."""
+    user = make_user("employee", email=None)
+    db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="email"))
+    db.session.commit()
+    _chat(customer="Erika Muster")
+    assert db.session.scalars(sa.select(EmailMessage)).all() == []
+    assert notifications.unread_count(db.session, user.id) == 1
+    [row] = notifications.listing(db.session, user.id)
+    assert "Erika Muster" in notifications.describe(row.event, row.params, row.count)[1]
+
+
+def test_an_sms_notification_fits_the_interfaces_max_characters(app, smsapi_sim):
+    """The admins' "Max. Zeichen" (here one SMS) holds for notifications too: a longer text is
+    refused by the gateway, so the notification would fail for good instead of arriving."""
+    make_interface(
+        "smsapi",
+        settings=simulator_sms_settings(smsapi_sim.url + "/", max_chars=160),
+        secrets={"token": SIM_TOKEN},
+    )
+    user = make_user("employee", mobile="491712345678")
+    db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="sms"))
+    db.session.commit()
+    _chat(customer="Erika Muster", preview="Guten Tag, ich habe eine Frage zu meinem Termin. " * 5)
+    [queued] = db.session.scalars(sa.select(SmsMessage)).all()
+    assert len(queued.text) <= 160 and queued.text.startswith("Ungelesene SiNNO-Chat")
+    assert _worker().run_once()["sent"] == 1
+    [got] = smsapi_sim.state.messages
+    assert "Erika Muster" in got["message"]

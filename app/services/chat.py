@@ -33,7 +33,7 @@ from app.i18n import T_, _
 from app.models import ChatMessage, ChatThread, Customer, Interface
 from app.models.base import utcnow
 from app.models.chat import INBOUND, OUTBOUND, REPLY_FAILED, REPLY_QUEUED, REPLY_SENDING, REPLY_SENT
-from app.services import notifications
+from app.services import chat_inbox, notifications
 from app.services.interface_types import SERVER
 from app.services.interfaces import record_check, record_event, resolve
 from app.services.retry import RetryPolicy, claim, sending
@@ -311,9 +311,7 @@ def _threads_for(
                 customer_id=customer.id if customer else None,
                 customer_name=name[:160],
                 branch_id=customer.branch_id if customer else None,
-                search_text=" ".join(
-                    filter(None, [name.lower(), number.lower(), customer_id.lower()])
-                )[:200],
+                search_text=chat_inbox.search_text(name, number, customer_id),
                 last_preview="",
                 unread_count=0,
                 created_at=utcnow(),
@@ -646,13 +644,16 @@ def unread_threads(session: Session) -> int:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def _update_messages(session: Session, ids, **values) -> None:
-    """One UPDATE of these messages (the session's loaded copies are not touched)."""
-    session.execute(
-        sa.update(ChatMessage)
-        .where(ChatMessage.id.in_(ids))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+def _update_messages(session: Session, ids, *where, **values) -> int:
+    """One UPDATE of these messages (the session's loaded copies are not touched); how many."""
+    return (
+        session.execute(
+            sa.update(ChatMessage)
+            .where(ChatMessage.id.in_(ids), *where)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
     )
 
 
@@ -668,9 +669,18 @@ def mark_read(session: Session, thread: ChatThread, now: datetime | None = None)
             )
         )
     )
-    if ids:
-        _update_messages(session, ids, read_at=now)
-    thread.unread_count = 0
+    read = _update_messages(session, ids, ChatMessage.read_at.is_(None), read_at=now) if ids else 0
+    if read:
+        # Relative, as the sync adds: a message it stored since the select above stays counted
+        # (a plain 0 would hide it from the badge while it is unread).
+        count = ChatThread.unread_count
+        session.execute(
+            sa.update(ChatThread)
+            .where(ChatThread.id == thread.id)
+            .values(unread_count=sa.case((count > read, count - read), else_=0))
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(thread, ["unread_count"])
     notifications.thread_read(session, thread.id, now)
     return ids
 
@@ -789,6 +799,7 @@ def _deliver(
             now, reply.attempts, exc.retry_after, passing=exc.passing
         )
         reply.status = REPLY_FAILED if reply.next_attempt_at is None else REPLY_QUEUED
+        record_reply_failure(session, reply)
         return False
     # A sync may have stored this very message already (the post went through before a crash).
     session.execute(
@@ -824,6 +835,7 @@ def deliver_now(session: Session, box: SecretBox, reply: ChatMessage, timeouts=N
             REPLY_FAILED,
             T_("Die Anmeldung der SiNNO-Schnittstelle kann nicht entschlüsselt werden."),
         )
+        record_reply_failure(session, reply)
         ok = False
     session.commit()
     return ok

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
+from app.services import chat_inbox
 from app.services.pagination import like_terms
 from app.services.phone import DEFAULT_COUNTRY_CODE, normalise_mobile
 
@@ -129,6 +130,8 @@ def save(session: Session, customer: Customer, values: dict[str, Any]) -> Custom
     customer.search_text = search_text_for(customer)
     if customer.id is None:
         session.add(customer)
+    else:
+        chat_inbox.customer_changed(session, customer)
     session.flush()
     return customer
 

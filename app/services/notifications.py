@@ -23,10 +23,11 @@ from app.i18n import _ as _current_reader
 from app.models import Interface, Notification, NotificationPreference, SmsMessage, User
 from app.models.base import utcnow
 from app.models.outbox import QUEUED
-from app.services import mail
+from app.services import mail, sms_length
 from app.services.interface_types import SERVER
 from app.services.interfaces import resolve
 from app.services.pagination import LIST_PAGE_SIZE, Slice, fetch_slice
+from app.services.smsapi import SmsApiSettings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ CHAT_UNREAD = "chat_unread"
 SMS_FAILED = "sms_failed"
 SMS_LOW_BALANCE = "sms_low_balance"
 INTERFACE_ALERT = "interface_alert"
+SMS_TEXT_MAX = 300  # characters of a notification SMS (two to five parts)
 
 
 @dataclass(frozen=True)
@@ -376,22 +378,25 @@ def _raise(
     if outside:
         users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(told)))}
         for row in session.scalars(sa.select(Notification).where(Notification.id.in_(outside))):
-            _send_outside(session, users[row.user_id], row, row.channel, portal_url)
+            if not _send_outside(session, users[row.user_id], row, row.channel, portal_url):
+                row.channel = MESSAGE  # not lost: shown in the portal instead
     return len(raised)
 
 
 def _send_outside(
     session: Session, user: User, row: Notification, channel: str, portal_url: str
-) -> None:
-    """Queue the e-mail or SMS of a new notification (the worker sends it)."""
+) -> bool:
+    """Queue the e-mail or SMS of a new notification (the worker sends it); False when the
+    channel is no longer possible (a chosen channel is kept when its interface or the user's
+    address goes away)."""
     language = user.locale if user.locale in ("de", "en") else "de"
     title, body = describe(row.event, row.params, row.count, language)
     link = portal_url.rstrip("/") + link_path(row) if portal_url else ""
     if channel == EMAIL:
         interface = email_interface(session)
         if interface is None or not user.email:
-            log.warning("E-mail notification for user %s dropped: no interface or address", user.id)
-            return
+            log.warning("E-mail notification for user %s: no interface or address", user.id)
+            return False
         _ = translator_for(language)
         composed = mail.compose(
             title,
@@ -402,12 +407,13 @@ def _send_outside(
             ),
         )
         mail.queue(session, interface.id, user.email, composed, language, user_id=user.id)
+        return True
     else:
         interface = sms_interface(session, user.branch_id)
         if interface is None or not user.mobile:
-            log.warning("SMS notification for user %s dropped: no interface or number", user.id)
-            return
-        text = f"{title}: {body}"[:300]
+            log.warning("SMS notification for user %s: no interface or number", user.id)
+            return False
+        text = _sms_text(f"{title}: {body}", SmsApiSettings.of(interface).max_chars)
         session.add(
             SmsMessage(
                 kind="notification",
@@ -418,6 +424,19 @@ def _send_outside(
                 parts=1,
             )
         )
+    return True
+
+
+def _sms_text(text: str, max_chars: int | None) -> str:
+    """A notification SMS: at most 300 characters, and no more than the interface's "Max. Zeichen"
+    lets through (the client asks the gateway for at most the parts that allows; more is refused)."""
+    text = text[: min(SMS_TEXT_MAX, max_chars or SMS_TEXT_MAX)]
+    while text and max_chars:
+        length = sms_length.count(text)
+        if length.parts <= sms_length.max_parts_for(max_chars, length.encoding):
+            break
+        text = text[:-1]
+    return text
 
 
 # ---- reading ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 
 from app.i18n import T_
@@ -90,6 +90,7 @@ def build_message(
     msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
     msg["To"] = recipient
     msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=True)  # required (RFC 5322 3.6); built when sent
     domain = sender.rpartition("@")[2] or None
     msg["Message-ID"] = make_msgid(domain=domain)
     msg.set_content(text)
@@ -197,6 +198,18 @@ class SmtpClient:
         conn = self._connect()
         try:
             refused = conn.send_message(message)
+        except smtplib.SMTPNotSupportedError:
+            # send_message's only one: an address with non-ASCII characters, no SMTPUTF8.
+            self._close(conn)
+            raise MailError(
+                "recipient",
+                T_(
+                    "Der Mailserver (%(where)s) nimmt keine E-Mail-Adressen mit Sonderzeichen"
+                    " wie Umlauten an (kein SMTPUTF8): bitte eine Adresse nur aus ASCII-Zeichen"
+                    " verwenden.",
+                    where=self._where,
+                ),
+            ) from None
         except BaseException as exc:
             self._close(conn)
             raise self._map(exc) from None

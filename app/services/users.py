@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Role, User
+from app.models.base import utcnow
+from app.services import limiter
 from app.services.pagination import like_terms
 
 MIN_PASSWORD_LENGTH = 10
+# Wrong current passwords in the own password change: as many as the reveal allows.
+CURRENT_PASSWORD_RULE = limiter.Rule(5, timedelta(minutes=15))
 
 
 class PasswordPolicyError(ValueError):
@@ -88,3 +94,32 @@ def update_profile(user: User, values: dict[str, Any]) -> None:
 def set_password(user: User, password: str) -> None:
     """Give an account a new password (which ends its open sessions)."""
     user.set_password(password)
+
+
+@dataclass(frozen=True)
+class CurrentPassword:
+    """The check of the own current password: right, or wrong; `locked_until` when refused."""
+
+    ok: bool
+    locked_until: datetime | None = None
+
+
+def check_current_password(
+    session: Session, user: User, password: str | None, now: datetime | None = None
+) -> CurrentPassword:
+    """The own current password before a change, at most 5 wrong ones in 15 minutes (commits).
+
+    Counted before the check and taken back when it was right, as the log-in and the reveal do:
+    a taken-over session cannot guess the password (and so lock the owner out) without limit.
+    """
+    now = now or utcnow()
+    key = f"password-change:user:{user.id}"
+    verdict = limiter.hit(session, {key: CURRENT_PASSWORD_RULE}, now)
+    session.commit()
+    if not verdict.allowed:
+        return CurrentPassword(False, verdict.until)
+    if not password or not user.check_password(password):
+        return CurrentPassword(False)
+    limiter.undo(session, [verdict.hits[key]])
+    session.commit()
+    return CurrentPassword(True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -11,6 +13,7 @@ from app.blueprints.account.forms import PasswordChangeForm, ProfileForm, prefer
 from app.blueprints.auth.decorators import login_required
 from app.extensions import db
 from app.htmx import htmx_or_redirect, render
+from app.models.base import utcnow
 from app.services import notifications, users
 
 
@@ -66,9 +69,22 @@ def change_password():
     """Change the own password after checking the current one; other sessions end."""
     user = current_user.record()
     form = PasswordChangeForm(username=user.username)
-    if form.validate_on_submit() and not user.check_password(form.current.data):
+    check = (
+        users.check_current_password(db.session, user, form.current.data)
+        if form.validate_on_submit()
+        else None
+    )
+    if check is not None and check.locked_until is not None:
+        minutes = max(1, math.ceil((check.locked_until - utcnow()).total_seconds() / 60))
+        form.current.errors = [
+            _(
+                "Zu viele falsche Passwörter. Versuchen Sie es in %(minutes)d Minuten erneut.",
+                minutes=minutes,
+            )
+        ]
+    elif check is not None and not check.ok:
         form.current.errors = [_("Das aktuelle Passwort ist falsch.")]
-    elif form.validate_on_submit():
+    elif check is not None:
         users.set_password(user, form.password.data)
         db.session.commit()
         login_user(user)  # this session goes on with the new version; all others end
