@@ -159,6 +159,47 @@ def test_sms_finally_failing_notifies_admins_once_per_interface(app, smsapi_sim)
     )
 
 
+def test_sms_failures_by_e_mail_come_at_most_once_an_hour_per_interface(app):
+    """E-mail rows are never read in the portal: after an hour the next failure mails again."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    make_interface(
+        "email_smtp",
+        settings={
+            "host": "127.0.0.1",
+            "port": 2525,
+            "security": "none",
+            "username": "demo",
+            "sender": "portal@example.org",
+            "sender_name": "Portal",
+        },
+        secrets={"password": "demo-password"},
+    )
+    sms = make_interface("smsapi", name="SMS Filiale")
+    mailed = make_user("admin", email="admin@example.org")
+    shown = make_user("admin")
+    db.session.add(NotificationPreference(user_id=mailed.id, event="sms_failed", channel="email"))
+    db.session.commit()
+    start = utcnow()
+    for minutes in (0, 10, 59, 61, 70):
+        notifications.sms_failed(
+            db.session,
+            minutes,
+            "491711234567",
+            sms,
+            "Fehler 13",
+            now=start + timedelta(minutes=minutes),
+        )
+        db.session.commit()
+    mails = db.session.scalars(sa.select(EmailMessage).order_by(EmailMessage.id)).all()
+    assert len(mails) == 2  # at 0 and at 61 minutes
+    assert [(r.count, r.read_at is not None) for r in _rows(mailed.id)] == [(3, True), (2, False)]
+    # The bell keeps one notification until it is read, however long that takes.
+    assert [(r.count, r.read_at) for r in _rows(shown.id)] == [(5, None)]
+
+
 # ---- the centre and the bell ---------------------------------------------------------------------
 
 

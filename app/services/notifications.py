@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +55,10 @@ class Event:
     label: str  # German; shown through _()
     roles: frozenset[str]
     default: str = MESSAGE
+    # E-mail and SMS rows are never read in the portal, so nothing ends their coalescing the way
+    # reading a chat thread does: with this set, one older than it is closed and the next
+    # occurrence sends anew (at most one mail or SMS per key and window, each counting the rest).
+    outside_window: timedelta | None = None
 
 
 EVENTS: dict[str, Event] = {}
@@ -72,7 +76,14 @@ def register_event(event: Event) -> Event:
 register_event(
     Event(CHAT_UNREAD, N_("Ungelesene SiNNO-Chat-Nachrichten"), frozenset({"employee", "admin"}))
 )
-register_event(Event(SMS_FAILED, N_("SMS-Versand fehlgeschlagen"), frozenset({"admin"})))
+register_event(
+    Event(
+        SMS_FAILED,
+        N_("SMS-Versand fehlgeschlagen"),
+        frozenset({"admin"}),
+        outside_window=timedelta(hours=1),
+    )
+)
 register_event(Event(SMS_LOW_BALANCE, N_("SMS-Guthaben niedrig"), frozenset({"admin"})))
 # The status board's alerts (issue 16): a failing check or failing SMS, and its recovery.
 register_event(Event(INTERFACE_ALERT, N_("Störung einer Schnittstelle"), frozenset({"admin"})))
@@ -336,6 +347,8 @@ def _raise(
     An unread row with the same coalesce key (this call's, or one a second worker raised a
     moment ago) is bumped: count + n, the newest params. A key twice in one call counts twice.
     """
+    if event.outside_window is not None:
+        _close_outside(session, event, occurrences, now)
     rows: dict[tuple, dict] = {}  # (user, coalesce key, or the occurrence's number without one)
     for number, occurrence in enumerate(occurrences):
         for user_id, channel in told.items():
@@ -381,6 +394,26 @@ def _raise(
             if not _send_outside(session, users[row.user_id], row, row.channel, portal_url):
                 row.channel = MESSAGE  # not lost: shown in the portal instead
     return len(raised)
+
+
+def _close_outside(
+    session: Session, event: Event, occurrences: list[Occurrence], now: datetime
+) -> None:
+    """End the coalescing of e-mail and SMS rows older than the event's window (see Event)."""
+    keys = {o.coalesce_key for o in occurrences if o.coalesce_key}
+    if keys:
+        session.execute(
+            sa.update(Notification)
+            .where(
+                Notification.event == event.key,
+                Notification.coalesce_key.in_(keys),
+                Notification.channel.in_((EMAIL, SMS)),
+                Notification.read_at.is_(None),
+                Notification.created_at <= now - event.outside_window,
+            )
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _send_outside(
@@ -589,8 +622,10 @@ def sms_failed(
     interface: Interface | None,
     error: Text | str | None,
     portal_url: str = "",
+    now: datetime | None = None,
 ) -> None:
-    """Hook of the SMS outbox: a message failed for good (one notification per interface until read)."""
+    """Hook of the SMS outbox: a message failed for good (one notification per interface until
+    read; by e-mail or SMS at most one an hour per interface)."""
     name = interface.name if interface is not None else "?"
     # A stored error is language-neutral (app.i18n.Text): kept so, and read in the reader's language.
     error_param = error.to_data() if isinstance(error, Text) else str(error or "")[:200]
@@ -606,6 +641,7 @@ def sms_failed(
         coalesce_key=f"sms_failed:{interface.id if interface is not None else 0}",
         interface_id=interface.id if interface is not None else None,
         portal_url=portal_url,
+        now=now,
     )
 
 
