@@ -108,6 +108,7 @@ def test_email_channel_goes_through_the_outbox_to_the_smtp_simulator(app, smtp_s
     assert got["subject"] == "Unread SiNNO chat messages"
     assert "Erika <Muster> wrote" in got["text"] and "Erika &lt;Muster&gt; wrote" in got["html"]
     assert "My area > Notifications" in got["text"]
+    assert got["html"].startswith('<!DOCTYPE html><html lang="en">')
 
 
 def test_sms_channel_goes_through_the_sms_outbox_to_the_simulator(app, smsapi_sim):

@@ -86,9 +86,14 @@ class Composed:
 
 
 def compose(
-    subject: str, paragraphs: Iterable[str], link: tuple[str, str] | None = None, footer: str = ""
+    subject: str,
+    paragraphs: Iterable[str],
+    link: tuple[str, str] | None = None,
+    footer: str = "",
+    language: str = "de",
 ) -> Composed:
-    """A plain-text mail and its HTML alternative from the same (already translated) texts."""
+    """A plain-text mail and its HTML alternative from the same (already translated) texts;
+    `language` is theirs (the HTML's lang, for screen readers and translation offers)."""
     paragraphs = list(paragraphs)
     text_parts = list(paragraphs)
     html_parts = [f"<p>{html_lib.escape(p)}</p>" for p in paragraphs]
@@ -105,7 +110,8 @@ def compose(
         )
     body = "\n".join(html_parts)
     html = (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html_lib.escape(subject)}'
+        f'<!DOCTYPE html><html lang="{html_lib.escape(language, quote=True)}"><head>'
+        f'<meta charset="utf-8"><title>{html_lib.escape(subject)}'
         f'</title></head><body style="font-family:sans-serif">{body}</body></html>'
     )
     return Composed(subject, "\n\n".join(text_parts) + "\n", html)
@@ -124,6 +130,7 @@ def test_mail(language: str) -> Composed:
             _("Sie müssen nichts weiter tun."),
         ],
         footer=_("Schnittstellenportal"),
+        language=language,
     )
 
 

@@ -438,6 +438,7 @@ def _send_outside(
             footer=_(
                 "Diese Benachrichtigung können Sie unter Mein Bereich > Benachrichtigungen ändern."
             ),
+            language=language,
         )
         mail.queue(session, interface.id, user.email, composed, language, user_id=user.id)
         return True
