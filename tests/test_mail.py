@@ -201,6 +201,7 @@ def test_create_smtp_interface_password_encrypted(app, portal):
         ({"sender": "kein-at"}, "gültige E-Mail-Adresse"),
         ({"password": ""}, "Bitte geben Sie Passwort an"),
         ({"username": ""}, "Zum Passwort gehört ein Benutzername"),
+        ({"sender_name": "Portal\r\nBcc: kim@example.org"}, "keine Zeilenumbrüche"),
     ],
 )
 def test_bad_smtp_settings_are_422_and_nothing_saved(app, portal, override, message):
