@@ -119,6 +119,24 @@ def test_login_refused_for_a_branch_without_email_names_it_with_a_link(s, portal
     assert json.loads(resp.headers["HX-Trigger"]) == {"interface-history": s.service.id}
 
 
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.domain)//{company_no}", "data:text/html,<b>{company_no}"]
+)
+def test_a_dashboard_link_that_is_no_web_address_is_not_shown(
+    s, portal, sinno_sim, monkeypatch, url
+):
+    """The link comes from the gateway's answer: only an http(s) address becomes an href."""
+    monkeypatch.setattr(sinno_sim.state.config, "dashboard_url", url)
+    portal.login("admin")
+    html = log_in(portal, s).get_data(as_text=True)
+    assert "Angemeldet seit" in html and 'id="sinno-dashboard"' not in html
+    assert url.split(":")[0] + ":" not in html
+    db.session.refresh(s.service)
+    assert s.service.state.get("dashboard_url") is None
+    html = portal.get(f"/interfaces/{s.service.id}").get_data(as_text=True)
+    assert 'id="sinno-dashboard"' not in html
+
+
 def test_login_stores_the_token_encrypted_and_shows_since_when_and_who(s, portal, sinno_sim):
     user = portal.login("admin")
     html = log_in(portal, s).get_data(as_text=True)
