@@ -393,3 +393,20 @@ def test_a_password_with_umlauts_is_a_plain_error_in_the_history(
     error = str(db.session.get(Interface, smtp_interface.id).last_error)
     assert "Umlaute" in error and "Passwört-7" not in error
     assert smtp_sim.state.messages == []
+
+
+@pytest.mark.parametrize("address", ["kä@example.org", "kim@exämple.org"])
+def test_an_address_with_umlauts_the_server_cannot_take_is_named_as_such(
+    app, portal, smtp_interface, smtp_sim, address
+):
+    """A server without SMTPUTF8 refuses such an address: not "no log-in offered" (kind auth)."""
+    portal.login("admin")
+    resp = portal.post(
+        f"/interfaces/{smtp_interface.id}/test-email", {"address": address}, htmx=True
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "keine Anmeldung" not in html
+    assert "Umlauten" in html
+    db.session.expire_all()
+    assert "Umlauten" in str(db.session.get(Interface, smtp_interface.id).last_error)
+    assert smtp_sim.state.messages == []

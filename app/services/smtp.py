@@ -206,6 +206,15 @@ class SmtpClient:
         conn = self._connect()
         try:
             refused = conn.send_message(message)
+        except smtplib.SMTPNotSupportedError:  # here: an address needs SMTPUTF8 the server lacks
+            self._close(conn)
+            raise MailError(
+                "recipient",
+                T_(
+                    "Der Mailserver nimmt keine Adressen mit Umlauten oder anderen Sonderzeichen"
+                    " an: bitte eine Adresse nur mit Buchstaben a–z, Ziffern und . - _ verwenden."
+                ),
+            ) from None
         except BaseException as exc:
             self._close(conn)
             raise self._map(exc) from None
