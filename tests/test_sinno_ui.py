@@ -607,3 +607,35 @@ def test_an_error_stored_by_the_worker_reads_in_english(s, portal, sinno_sim):
     assert "Sekunden" not in page and "ausgelastet" not in page
     history = portal.get(f"/interfaces/{s.service.id}/history").get_data(as_text=True)
     assert "Please try again in 600 seconds." in history and "Sekunden" not in history
+
+
+@pytest.mark.parametrize("status", ["queued", "failed", "cancelled"])
+def test_an_unsent_code_sms_never_shows_the_code_on_a_page(s, portal, status):
+    """The text is kept for sending (and "erneut senden"); pages show it masked."""
+    customer = s.customer()
+    code = "K7QX-93ZB"
+    db.session.add(
+        SmsMessage(
+            kind=sinno_customers.SMS_KIND,
+            status=status,
+            to_number="491712345678",
+            text=f"Ihr Identifikationscode für die SiNNO-App von Mitte: {code} – bitte eingeben.",
+            customer_id=customer.id,
+            interface_id=s.sms.id,
+            error="Gateway nicht erreichbar" if status == "failed" else None,
+        )
+    )
+    db.session.commit()
+    pages = {"helpdesk": ["/outbox/", f"/outbox/?status={status}"], "employee": []}
+    pages["employee"] = [f"/customers/{customer.id}"]
+    pages["admin"] = pages["helpdesk"] + pages["employee"]
+    for role, urls in pages.items():
+        portal.login(role)
+        for url in urls:
+            for htmx in (False, True):
+                resp = portal.get(url, htmx=htmx)
+                html = resp.get_data(as_text=True)
+                assert resp.status_code == 200, (role, url)
+                assert "Identifikationscode" in html and code not in html, (role, url, htmx)
+                assert "••••-••••" in html
+        portal.logout()
