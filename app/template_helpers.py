@@ -281,6 +281,7 @@ def reminder_reason(appointment) -> str | None:
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     from app.services.interface_types import group_label, secret_label
+    from app.services.sinno_customers import shown_text
     from app.services.smsapi import SmsApiSettings
 
     # {% trans %} blocks compile to gettext()/ngettext() calls with keyword variables.
@@ -301,6 +302,7 @@ def init_app(app: Flask) -> None:
         static_url=static_url,
         secret_label=secret_label,
         sms_settings=SmsApiSettings.of,
+        sms_text=shown_text,
     )
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
     app.jinja_env.globals.update(reminder_reason=reminder_reason)

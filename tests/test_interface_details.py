@@ -79,6 +79,22 @@ def test_custom_base_url_must_be_https_without_credentials(app, portal, url, mes
     assert _count() == 0 and _count(InterfaceEvent) == 0
 
 
+@pytest.mark.parametrize(
+    "token", ["tok-\u200bSECRET-123", "tok SECRET-123", "tok-SECRET\r\n-123", "tok-€-123"]
+)
+def test_a_token_with_a_space_or_special_character_is_refused(app, portal, token):
+    """The token travels in an HTTP header: such a character failed every later call with
+    "Adresse ... ungültig" or a retried "Verbindung abgebrochen"."""
+    portal.login("admin")
+    resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, token=token), htmx=True)
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "Bitte kopieren Sie den Token erneut" in body
+    assert "SECRET" not in body
+    assert _count() == 0 and _count(InterfaceEvent) == 0
+    resp = portal.post("/interfaces/new/smsapi", dict(SMS_TOKEN, token=f" {token[:3]} \n"))
+    assert resp.status_code == 302 and _secrets() == {"token": token[:3]}
+
+
 def test_plain_http_base_url_only_on_this_computer(app, portal):
     portal.login("admin")
     for i, url in enumerate(

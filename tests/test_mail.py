@@ -226,6 +226,7 @@ def test_create_smtp_interface_password_encrypted(app, portal):
         ({"sender": "kein-at"}, "gültige E-Mail-Adresse"),
         ({"password": ""}, "Bitte geben Sie Passwort an"),
         ({"username": ""}, "Zum Passwort gehört ein Benutzername"),
+        ({"sender_name": "Portal\r\nBcc: kim@example.org"}, "keine Zeilenumbrüche"),
     ],
 )
 def test_bad_smtp_settings_are_422_and_nothing_saved(app, portal, override, message):
@@ -397,3 +398,40 @@ def test_an_error_stored_by_the_worker_reads_in_english(app, portal, smtp_interf
         page = portal.get(url).get_data(as_text=True)
         assert "The mail server refused the mail (554" in page, url
         assert "Mailserver" not in page, url
+
+
+def test_a_password_with_umlauts_is_a_plain_error_in_the_history(
+    app, portal, smtp_interface, smtp_sim
+):
+    """smtplib sends AUTH as ASCII only: a "Passwört" must not end in a 500 or a stack trace."""
+    from app.services.interface_secrets import write_secret
+
+    write_secret(secret_box(), smtp_interface, "password", "Passwört-7")
+    db.session.commit()
+    portal.login("admin")
+    resp = portal.post(
+        f"/interfaces/{smtp_interface.id}/test-email", {"address": "kim@example.org"}, htmx=True
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Passwört-7" not in html
+    db.session.expire_all()
+    error = str(db.session.get(Interface, smtp_interface.id).last_error)
+    assert "Umlaute" in error and "Passwört-7" not in error
+    assert smtp_sim.state.messages == []
+
+
+@pytest.mark.parametrize("address", ["kä@example.org", "kim@exämple.org"])
+def test_an_address_with_umlauts_the_server_cannot_take_is_named_as_such(
+    app, portal, smtp_interface, smtp_sim, address
+):
+    """A server without SMTPUTF8 refuses such an address: not "no log-in offered" (kind auth)."""
+    portal.login("admin")
+    resp = portal.post(
+        f"/interfaces/{smtp_interface.id}/test-email", {"address": address}, htmx=True
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "keine Anmeldung" not in html
+    assert "Umlauten" in html
+    db.session.expire_all()
+    assert "Umlauten" in str(db.session.get(Interface, smtp_interface.id).last_error)
+    assert smtp_sim.state.messages == []

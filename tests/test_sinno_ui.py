@@ -119,6 +119,24 @@ def test_login_refused_for_a_branch_without_email_names_it_with_a_link(s, portal
     assert json.loads(resp.headers["HX-Trigger"]) == {"interface-history": s.service.id}
 
 
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.domain)//{company_no}", "data:text/html,<b>{company_no}"]
+)
+def test_a_dashboard_link_that_is_no_web_address_is_not_shown(
+    s, portal, sinno_sim, monkeypatch, url
+):
+    """The link comes from the gateway's answer: only an http(s) address becomes an href."""
+    monkeypatch.setattr(sinno_sim.state.config, "dashboard_url", url)
+    portal.login("admin")
+    html = log_in(portal, s).get_data(as_text=True)
+    assert "Angemeldet seit" in html and 'id="sinno-dashboard"' not in html
+    assert url.split(":")[0] + ":" not in html
+    db.session.refresh(s.service)
+    assert s.service.state.get("dashboard_url") is None
+    html = portal.get(f"/interfaces/{s.service.id}").get_data(as_text=True)
+    assert 'id="sinno-dashboard"' not in html
+
+
 def test_login_stores_the_token_encrypted_and_shows_since_when_and_who(s, portal, sinno_sim):
     user = portal.login("admin")
     html = log_in(portal, s).get_data(as_text=True)
@@ -589,3 +607,35 @@ def test_an_error_stored_by_the_worker_reads_in_english(s, portal, sinno_sim):
     assert "Sekunden" not in page and "ausgelastet" not in page
     history = portal.get(f"/interfaces/{s.service.id}/history").get_data(as_text=True)
     assert "Please try again in 600 seconds." in history and "Sekunden" not in history
+
+
+@pytest.mark.parametrize("status", ["queued", "failed", "cancelled"])
+def test_an_unsent_code_sms_never_shows_the_code_on_a_page(s, portal, status):
+    """The text is kept for sending (and "erneut senden"); pages show it masked."""
+    customer = s.customer()
+    code = "K7QX-93ZB"
+    db.session.add(
+        SmsMessage(
+            kind=sinno_customers.SMS_KIND,
+            status=status,
+            to_number="491712345678",
+            text=f"Ihr Identifikationscode für die SiNNO-App von Mitte: {code} – bitte eingeben.",
+            customer_id=customer.id,
+            interface_id=s.sms.id,
+            error="Gateway nicht erreichbar" if status == "failed" else None,
+        )
+    )
+    db.session.commit()
+    pages = {"helpdesk": ["/outbox/", f"/outbox/?status={status}"], "employee": []}
+    pages["employee"] = [f"/customers/{customer.id}"]
+    pages["admin"] = pages["helpdesk"] + pages["employee"]
+    for role, urls in pages.items():
+        portal.login(role)
+        for url in urls:
+            for htmx in (False, True):
+                resp = portal.get(url, htmx=htmx)
+                html = resp.get_data(as_text=True)
+                assert resp.status_code == 200, (role, url)
+                assert "Identifikationscode" in html and code not in html, (role, url, htmx)
+                assert "••••-••••" in html
+        portal.logout()

@@ -247,6 +247,12 @@ def mask_code(text: str) -> str:
     return CODE_RE.sub(MASK, text)
 
 
+def shown_text(message: SmsMessage) -> str:
+    """An SMS's text as pages show it: a code SMS keeps its code until it is sent (for sending
+    and "erneut senden"), but no page ever shows it."""
+    return mask_code(message.text) if message.kind == SMS_KIND else message.text
+
+
 def _fail(customer: Customer, message: Text | str) -> None:
     customer.sinno_status = NOT_ACTIVATED
     customer.sinno_error = message  # StoredText: shortened to the column

@@ -169,7 +169,16 @@ class SmtpClient:
                 conn.starttls(context=self._context())
                 conn.ehlo()
             if s.username:
-                conn.login(s.username, s.password or "")
+                try:
+                    conn.login(s.username, s.password or "")
+                except UnicodeError:  # smtplib sends AUTH in ASCII only
+                    raise MailError(
+                        "auth",
+                        T_(
+                            "Benutzername oder Passwort enthalten Umlaute oder andere Sonderzeichen,"
+                            " die die Anmeldung am Mailserver nicht überträgt."
+                        ),
+                    ) from None
         except MailError:
             self._close(conn)
             raise

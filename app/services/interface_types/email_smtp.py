@@ -55,7 +55,20 @@ class SmtpSettingsForm(wtforms.Form):
             v.Length(max=254),
         ],
     )
-    sender_name = fields.text(_l("Absendername"), 80, default="Schnittstellenportal")
+    sender_name = fields.text(
+        _l("Absendername"),
+        80,
+        default="Schnittstellenportal",
+        validators=[
+            # A mail header is one line: a line break would stop every mail at sending.
+            v.Regexp(
+                r"[^\x00-\x1f\x7f]*\Z",
+                message=_l(
+                    "Der Absendername darf keine Zeilenumbrüche oder Steuerzeichen enthalten."
+                ),
+            )
+        ],
+    )
 
     def validate_host(self, field):
         if field.data and not HOST.match(field.data):

@@ -52,7 +52,20 @@ class SmsApiSettingsForm(wtforms.Form):
     username = fields.text(_l("Benutzername"), 100)
     password = wtforms.PasswordField(_l("Passwort"), validators=[v.Optional(), v.Length(max=200)])
     token = wtforms.PasswordField(
-        _l("Schlüsseltoken"), validators=[v.Optional(), v.Length(max=500)]
+        _l("Schlüsseltoken"),
+        validators=[
+            v.Optional(),
+            v.Length(max=500),
+            # Sent in an HTTP header: a space, line break or other character picked up while
+            # copying would fail every call later with a misleading transport error.
+            v.Regexp(
+                r"\s*[!-~]*\s*\Z",
+                message=_l(
+                    "Der Schlüsseltoken enthält ein Leer- oder Sonderzeichen, das in keinem Token"
+                    " vorkommt. Bitte kopieren Sie den Token erneut."
+                ),
+            ),
+        ],
     )
     sender = wtforms.StringField(
         _l("Absender"),
