@@ -367,6 +367,18 @@ def test_outbox_permanent_fault_fails_at_once(app, smtp_interface, smtp_sim):
     assert message.status == "failed" and "554" in str(message.error) and message.attempts == 1
 
 
+def test_a_sender_name_with_a_line_break_saved_before_fails_the_mail_plainly(
+    app, smtp_interface, smtp_sim
+):
+    """Stored before the form refused it: the worker fails the mail with words, no traceback."""
+    smtp_interface.settings = {**smtp_interface.settings, "sender_name": "Portal\r\nBcc: x@y.org"}
+    message = _queue(smtp_interface)
+    assert mail.process_due(db.session, secret_box(), timeout=3) == 0
+    db.session.refresh(message)
+    assert message.status == "failed" and "Absendername" in str(message.error)
+    assert smtp_sim.state.messages == []
+
+
 def test_a_mail_left_sending_by_a_dead_worker_is_never_sent_again(app, smtp_interface, smtp_sim):
     message = _queue(smtp_interface)
     message.status, message.claimed_at, message.attempts = (

@@ -191,11 +191,20 @@ def _attempt(
         return False, text
     try:
         settings = settings_for(interface, box, timeout, tls_context)
-        SmtpClient(settings).send(_message_for(message, settings))
+        mime = _message_for(message, settings)
     except SecretError:
         text = T_("Die Zugangsdaten der Schnittstelle können nicht entschlüsselt werden.")
         message.status, message.error = MAIL_FAILED, text
         return False, text
+    except ValueError:  # a header the stored settings make impossible (e.g. a line break)
+        text = T_(
+            "Die E-Mail lässt sich mit den Einstellungen der Schnittstelle nicht erstellen:"
+            " bitte Absendername und Absenderadresse prüfen und die Schnittstelle speichern."
+        )
+        message.status, message.error = MAIL_FAILED, text
+        return False, text
+    try:
+        SmtpClient(settings).send(mime)
     except MailError as exc:
         text = exc.text
         message.next_attempt_at = RETRY.next_attempt(
