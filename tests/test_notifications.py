@@ -31,6 +31,22 @@ def _worker():
     )
 
 
+def _mail_interface(port: int = 2525):
+    """A server-side SMTP interface (the e-mail channel); port 2525 when nothing is sent."""
+    return make_interface(
+        "email_smtp",
+        settings={
+            "host": "127.0.0.1",
+            "port": port,
+            "security": "none",
+            "username": "demo",
+            "sender": "portal@example.org",
+            "sender_name": "Portal",
+        },
+        secrets={"password": "demo-password"},
+    )
+
+
 def _chat(thread_id=None, customer="Erika Muster", preview="Hallo"):
     notifications.notify(
         db.session,
@@ -79,18 +95,7 @@ def test_channel_none_means_nothing(app):
 
 
 def test_email_channel_goes_through_the_outbox_to_the_smtp_simulator(app, smtp_sim):
-    make_interface(
-        "email_smtp",
-        settings={
-            "host": "127.0.0.1",
-            "port": smtp_sim.port,
-            "security": "none",
-            "username": "demo",
-            "sender": "portal@example.org",
-            "sender_name": "Portal",
-        },
-        secrets={"password": "demo-password"},
-    )
+    _mail_interface(smtp_sim.port)
     user = make_user("employee", email="kim@example.org", locale="en")
     db.session.add(NotificationPreference(user_id=user.id, event="chat_unread", channel="email"))
     db.session.commit()
@@ -166,18 +171,7 @@ def test_sms_failures_by_e_mail_come_at_most_once_an_hour_per_interface(app):
 
     from app.models.base import utcnow
 
-    make_interface(
-        "email_smtp",
-        settings={
-            "host": "127.0.0.1",
-            "port": 2525,
-            "security": "none",
-            "username": "demo",
-            "sender": "portal@example.org",
-            "sender_name": "Portal",
-        },
-        secrets={"password": "demo-password"},
-    )
+    _mail_interface()
     sms = make_interface("smsapi", name="SMS Filiale")
     mailed = make_user("admin", email="admin@example.org")
     shown = make_user("admin")
@@ -289,18 +283,7 @@ def test_notify_only_the_given_users(app):
 
 
 def test_a_key_twice_in_one_call_counts_twice_and_mails_once(app):
-    make_interface(
-        "email_smtp",
-        settings={
-            "host": "127.0.0.1",
-            "port": 2525,
-            "security": "none",
-            "username": "demo",
-            "sender": "portal@example.org",
-            "sender_name": "Portal",
-        },
-        secrets={"password": "demo-password"},
-    )
+    _mail_interface()
     mailed = make_user("employee", email="kim@example.org")
     shown = make_user("admin")
     db.session.add(NotificationPreference(user_id=mailed.id, event="chat_unread", channel="email"))
