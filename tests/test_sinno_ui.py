@@ -135,6 +135,11 @@ def test_a_dashboard_link_that_is_no_web_address_is_not_shown(
     assert s.service.state.get("dashboard_url") is None
     html = portal.get(f"/interfaces/{s.service.id}").get_data(as_text=True)
     assert 'id="sinno-dashboard"' not in html
+    # One stored before the log-in answer was checked is not a link either.
+    s.service.state = {**s.service.state, "dashboard_url": url}
+    db.session.commit()
+    html = portal.get(f"/interfaces/{s.service.id}").get_data(as_text=True)
+    assert 'id="sinno-dashboard"' not in html and url.split(":")[0] + ":" not in html
 
 
 def test_login_stores_the_token_encrypted_and_shows_since_when_and_who(s, portal, sinno_sim):
