@@ -281,6 +281,7 @@ def reminder_reason(appointment) -> str | None:
 def init_app(app: Flask) -> None:
     """Register the helpers."""
     from app.services.interface_types import group_label, secret_label
+    from app.services.sinno import web_address
     from app.services.sinno_customers import shown_text
     from app.services.smsapi import SmsApiSettings
 
@@ -304,7 +305,9 @@ def init_app(app: Flask) -> None:
         sms_settings=SmsApiSettings.of,
         sms_text=shown_text,
     )
-    app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso)
+    app.jinja_env.filters.update(
+        datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso, web_address=web_address
+    )
     app.jinja_env.globals.update(reminder_reason=reminder_reason)
     app.jinja_env.globals.update(icon=icon)
     app.jinja_env.trim_blocks = True

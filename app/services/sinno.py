@@ -279,7 +279,7 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _web_address(value: Any) -> str | None:
+def web_address(value: Any) -> str | None:
     """A link from an answer, when it is an http(s) address (it becomes an href on the page)."""
     if not isinstance(value, str):
         return None
@@ -356,7 +356,7 @@ class SinnoClient(gateway.HttpClient):
                 token=token,
                 expires_at=_time(body["expires_at"]),
                 company_name=str((body.get("company") or {}).get("name") or ""),
-                dashboard_url=_web_address(body.get("dashboard_url")),
+                dashboard_url=web_address(body.get("dashboard_url")),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             raise self._malformed("auth/login") from None
