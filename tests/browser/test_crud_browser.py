@@ -19,6 +19,9 @@ def test_branch_create_fix_and_delete_through_htmx(page: Page, live_app, login_a
     page.goto("/branches/")
     page.click("#branch-new")
     expect(page).to_have_url(re.compile(r"/branches/new$"))
+    # The click returns once the new page's URL is committed; htmx binds the form only on
+    # load, and a submit before that would be the browser's own (a full page at /branches/).
+    page.wait_for_load_state("load")
     page.fill("#number", "x7")
     page.locator("#branch-form button[type=submit]").click()
     # 422 with the form swapped in place: messages at the fields, what was typed kept, no page change
