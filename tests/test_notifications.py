@@ -165,6 +165,68 @@ def test_sms_finally_failing_notifies_admins_once_per_interface(app, smsapi_sim)
     )
 
 
+def test_worker_mails_for_a_failed_sms_and_its_alert_link_to_the_interface(app, smsapi_sim):
+    """The worker's e-mails for "SMS-Versand fehlgeschlagen" and the interface's alert carry
+    the link into the portal, as the chat's do."""
+    mailer = _mail_interface()  # nothing listens: its scheduled check fails and alerts too
+    interface = make_interface(
+        "smsapi",
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
+        secrets={"token": "wrong-token"},
+    )
+    admin = make_user("admin", email="admin@example.org")
+    for event in ("sms_failed", "interface_alert"):
+        db.session.add(NotificationPreference(user_id=admin.id, event=event, channel="email"))
+    db.session.add(
+        SmsMessage(
+            kind="customer",
+            status="queued",
+            interface_id=interface.id,
+            to_number="491711111111",
+            text="Hallo",
+        )
+    )
+    db.session.commit()
+    _worker().run_once()
+    mails = db.session.scalars(sa.select(EmailMessage).order_by(EmailMessage.id)).all()
+    expected = {
+        ("SMS-Versand fehlgeschlagen", interface.id),
+        ("Störung einer Schnittstelle", interface.id),
+        ("Störung einer Schnittstelle", mailer.id),
+    }
+    got = set()
+    for mail in mails:
+        about = interface if interface.name in mail.text else mailer
+        link = f"http://portal.example/interfaces/{about.id}"
+        assert f"Im Portal öffnen: {link}" in mail.text, mail.text
+        assert f'<a href="{link}">Im Portal öffnen</a>' in mail.html
+        got.add((mail.subject, about.id))
+    assert len(mails) == 3 and got == expected
+
+
+def test_a_failing_check_on_the_board_mails_the_alert_with_the_portal_link(app, portal, smsapi_sim):
+    """A check from the status board (the web process) links to the configured portal address."""
+    app.config["PORTAL_URL"] = "https://portal.filialen.example/"
+    _mail_interface()
+    interface = make_interface(
+        "smsapi",
+        settings=simulator_sms_settings(smsapi_sim.url + "/"),
+        secrets={"token": "wrong-token"},
+    )
+    admin = make_user("admin", email="admin@example.org")
+    db.session.add(
+        NotificationPreference(user_id=admin.id, event="interface_alert", channel="email")
+    )
+    db.session.commit()
+    portal.login("helpdesk")
+    assert portal.post(f"/status/{interface.id}/check", htmx=True).status_code == 200
+    [mail] = db.session.scalars(sa.select(EmailMessage)).all()
+    assert mail.to_address == "admin@example.org"
+    assert (
+        f"Im Portal öffnen: https://portal.filialen.example/interfaces/{interface.id}" in mail.text
+    )
+
+
 def test_sms_failures_by_e_mail_come_at_most_once_an_hour_per_interface(app):
     """E-mail rows are never read in the portal: after an hour the next failure mails again."""
     from datetime import timedelta

@@ -42,7 +42,7 @@ class AlertEvent:
     at: datetime
 
 
-def notify_admins(session: Session, event: AlertEvent) -> None:
+def notify_admins(session: Session, event: AlertEvent, portal_url: str = "") -> None:
     """Tell the admins about an incident opening or recovering; called once per moment.
 
     Each admin gets it through their notification preferences (Mein Bereich > Benachrichtigungen:
@@ -76,6 +76,7 @@ def notify_admins(session: Session, event: AlertEvent) -> None:
         kind,
         interface_id=event.interface_id,
         params={"interface": event.interface_name, **params},
+        portal_url=portal_url,
     )
 
 
@@ -127,9 +128,12 @@ def conditions(session: Session, interface: Interface) -> dict[str, Text | str |
 
 
 def evaluate(
-    session: Session, interface: Interface, now: datetime | None = None
+    session: Session, interface: Interface, now: datetime | None = None, portal_url: str = ""
 ) -> list[AlertEvent]:
-    """Open or resolve this interface's incidents as its conditions say (no commit)."""
+    """Open or resolve this interface's incidents as its conditions say (no commit).
+
+    `portal_url`: the portal's address for the link in the admins' e-mails ("" leaves it out).
+    """
     now = now or utcnow()
     session.flush()
     open_ = {
@@ -166,11 +170,13 @@ def evaluate(
                 )
             )
     for event in events:
-        notify_admins(session, event)
+        notify_admins(session, event, portal_url)
     return events
 
 
-def sweep(session: Session, since: datetime, now: datetime | None = None) -> list[AlertEvent]:
+def sweep(
+    session: Session, since: datetime, now: datetime | None = None, portal_url: str = ""
+) -> list[AlertEvent]:
     """Evaluate what may have changed since `since`: open incidents, recent errors and successes,
     recent SMS failures (the worker's pass; commits)."""
     now = now or utcnow()
@@ -190,7 +196,7 @@ def sweep(session: Session, since: datetime, now: datetime | None = None) -> lis
     ).all()
     events = []
     for interface in interfaces:
-        events += evaluate(session, interface, now)
+        events += evaluate(session, interface, now, portal_url)
     # An incident of a deleted interface ends with it.
     for incident in session.scalars(
         sa.select(StatusIncident).where(

@@ -98,10 +98,14 @@ def apply(
     interface: Interface,
     result: CheckResult,
     actor=None,
-    language: str = "de",
+    portal_url: str = "",
     now: datetime | None = None,
 ) -> None:
-    """Write one outcome: history, last check/success/error, credit, state, alerts (no commit)."""
+    """Write one outcome: history, last check/success/error, credit, state, alerts (no commit).
+
+    `portal_url` is the portal's address for the link in the admins' alert e-mails ("" leaves
+    it out); the callers below pass it on.
+    """
     now = now or utcnow()
     record_check(session, interface, "check", actor, result.ok, result.message)
     if result.balance is not None:
@@ -109,7 +113,7 @@ def apply(
         interface.balance_checked_at = now
     if result.state:
         interface.state = {**(interface.state or {}), **result.state}
-    alerts.evaluate(session, interface, now)
+    alerts.evaluate(session, interface, now, portal_url)
 
 
 def check_one(
@@ -118,7 +122,7 @@ def check_one(
     interface: Interface,
     actor=None,
     timeouts: Timeouts | None = None,
-    language: str = "de",
+    portal_url: str = "",
 ) -> CheckResult:
     """Check one interface now and record the outcome (commits)."""
     itype = interface_types.get(interface.type_key)
@@ -126,7 +130,7 @@ def check_one(
         raise ValueError(f"interface type {interface.type_key!r} has no check")
     target = _target(box, interface, itype, timeouts)
     result = target if isinstance(target, CheckResult) else _run(itype.check, target)
-    apply(session, interface, result, actor, language)
+    apply(session, interface, result, actor, portal_url)
     session.commit()
     return result
 
@@ -146,7 +150,7 @@ def check_many(
     actor=None,
     timeouts: Timeouts | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    language: str = "de",
+    portal_url: str = "",
     progress: Callable[[Tally], None] | None = None,
 ) -> Tally:
     """Check many interfaces concurrently, at most `concurrency` gateway calls at a time.
@@ -161,7 +165,7 @@ def check_many(
 
     def record(interface: Interface, result: CheckResult) -> None:
         nonlocal last_commit
-        apply(session, interface, result, actor, language)
+        apply(session, interface, result, actor, portal_url)
         tally.done += 1
         tally.failed += not result.ok
         if time.monotonic() - last_commit >= COMMIT_EVERY:
@@ -219,7 +223,7 @@ def execute_run(
     actor=None,
     timeouts: Timeouts | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    language: str = "de",
+    portal_url: str = "",
 ) -> CheckRun:
     """Check every active interface for a run, keeping its counters current (commits)."""
     run = session.get(CheckRun, run_id)
@@ -230,7 +234,7 @@ def execute_run(
         run.done, run.failed = tally.done, tally.failed
 
     try:
-        check_many(session, box, interfaces, actor, timeouts, concurrency, language, progress)
+        check_many(session, box, interfaces, actor, timeouts, concurrency, portal_url, progress)
     finally:
         session.rollback()  # nothing half-written stays pending if a check blew up
         run = session.get(CheckRun, run_id)
@@ -273,6 +277,7 @@ def run_due(
     concurrency: int = DEFAULT_CONCURRENCY,
     now: datetime | None = None,
     limit: int = 1000,
+    portal_url: str = "",
 ) -> Tally:
     """Check the active interfaces not checked within `interval` (one worker at a time)."""
     now = now or utcnow()
@@ -292,4 +297,4 @@ def run_due(
         if not due:
             session.commit()
             return Tally()
-        return check_many(session, box, due, SCHEDULER, timeouts, concurrency)
+        return check_many(session, box, due, SCHEDULER, timeouts, concurrency, portal_url)

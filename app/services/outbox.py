@@ -156,19 +156,28 @@ def deliver(
     actor=None,
     retry: bool = True,
     now: datetime | None = None,
+    portal_url: str = "",
 ) -> None:
-    """Send one row already committed as "sending" and store the outcome (commits)."""
+    """Send one row already committed as "sending" and store the outcome (commits).
+
+    `portal_url` is the portal's address for the link in a failure's e-mail ("" leaves it out).
+    """
     claimed = Claimed(*(getattr(message, name) for name in CLAIMED_FIELDS))
     values, ok, text = attempt(claimed, interface, pool, now or utcnow(), retry)
     for name, value in values.items():
         setattr(message, name, value)
     _record(session, claimed, interface, ok, text, actor)
-    _notify_if_final(session, claimed, interface, values, text)
+    _notify_if_final(session, claimed, interface, values, text, portal_url)
     session.commit()
 
 
 def _notify_if_final(
-    session: Session, message: Claimed, interface: Interface | None, values: dict, text: str
+    session: Session,
+    message: Claimed,
+    interface: Interface | None,
+    values: dict,
+    text: str,
+    portal_url: str,
 ) -> None:
     """ "SMS-Versand fehlgeschlagen" for the admins when a message finally fails.
 
@@ -179,7 +188,9 @@ def _notify_if_final(
         return
     from app.services import notifications
 
-    notifications.sms_failed(session, message.id, message.to_number, interface, text)
+    notifications.sms_failed(
+        session, message.id, message.to_number, interface, text, portal_url=portal_url
+    )
 
 
 def claim_due(session: Session, limit: int, now: datetime | None = None) -> list[Claimed]:
@@ -205,6 +216,7 @@ def process_due(
     batch: int = 50,
     now: Callable[[], datetime] = utcnow,
     should_stop: Callable[[], bool] = lambda: False,
+    portal_url: str = "",
 ) -> int:
     """Send every due row, batch by batch, until none is left or a stop is asked for.
 
@@ -234,7 +246,7 @@ def process_due(
             interface = interfaces.get(message.interface_id)
             values, ok, text = attempt(message, interface, pool, now())
             _record(session, message, interface, ok, text)
-            _notify_if_final(session, message, interface, values, text)
+            _notify_if_final(session, message, interface, values, text, portal_url)
             outcomes.append({"id": message.id, "attempts": message.attempts, **values})
             sent += ok
         _write_outcomes(session, outcomes)

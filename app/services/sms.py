@@ -124,13 +124,14 @@ def send_now(
     timeouts: tuple[float, float] | None = None,
     retry: bool = False,
     consent_confirmed: bool = False,
+    portal_url: str = "",
 ) -> SmsMessage:
     """Record and commit the outbox row, send it now, record the outcome.
 
     A test SMS is not retried (the admin sees the error at once); an SMS to a customer that hits a
     passing gateway fault stays queued and the worker retries it (`retry=True`).
     `consent_confirmed` records that the sender explicitly confirmed an SMS to a customer without
-    SMS consent.
+    SMS consent. `portal_url`: the portal's address for the link in a failure's e-mail.
     """
     message = SmsMessage(
         kind=kind,
@@ -151,7 +152,9 @@ def send_now(
     if client is not None:
         pool.use(interface, client)
     try:
-        outbox.deliver(session, message, interface, pool, actor=actor, retry=retry)
+        outbox.deliver(
+            session, message, interface, pool, actor=actor, retry=retry, portal_url=portal_url
+        )
     finally:
         pool.close()
     return message

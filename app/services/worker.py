@@ -44,7 +44,7 @@ class Worker:
     check_concurrency: int = checks.DEFAULT_CONCURRENCY
     name: str = field(default_factory=health.worker_name)
     smtp_timeout: float = 10.0
-    # The portal's address for links in e-mail and SMS notifications ("" leaves them out).
+    # The portal's address for the link in e-mail notifications ("" leaves it out).
     portal_url: str = ""
     chat_sync_seconds: float = 150.0
     pool: outbox.ClientPool = field(init=False)
@@ -74,7 +74,12 @@ class Worker:
             self.session.rollback()
             log.exception("Planning the reminders failed")
         result["sent"] = outbox.process_due(
-            self.session, self.pool, self.batch, now=self.clock, should_stop=lambda: self.stopping
+            self.session,
+            self.pool,
+            self.batch,
+            now=self.clock,
+            should_stop=lambda: self.stopping,
+            portal_url=self.portal_url,
         )
         self.run_sinno(result)
         result["mails"] = self.send_mails()
@@ -107,6 +112,7 @@ class Worker:
                 Timeouts(self.timeouts, self.sinno_timeouts, (self.smtp_timeout,) * 2),
                 self.check_concurrency,
                 now=now,
+                portal_url=self.portal_url,
             )
             return tally.done
         except Exception:
@@ -118,7 +124,9 @@ class Worker:
         """Open and close alert incidents for what changed since the last pass."""
         try:
             now = self.clock()
-            alerts.sweep(self.session, self.alerts_since or now - timedelta(hours=1), now)
+            alerts.sweep(
+                self.session, self.alerts_since or now - timedelta(hours=1), now, self.portal_url
+            )
             self.alerts_since = now
         except Exception:
             self.session.rollback()

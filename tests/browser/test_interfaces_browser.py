@@ -75,6 +75,7 @@ def test_create_and_edit_smsapi_interface(page: Page, live_app, login_as, smsapi
     page.goto("/interfaces/")
     page.click("#interface-new")
     page.click('a[data-type="smsapi"]')
+    page.wait_for_load_state("load")  # app.js binds the form's toggles on load
     page.fill("#name", "SMS Browser")
     page.check("#server_side")
     page.check("#client_side")

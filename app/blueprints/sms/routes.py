@@ -119,6 +119,7 @@ def new():
         timeouts=current_app.config["SMS_TIMEOUTS"],
         retry=True,
         consent_confirmed=without_consent,
+        portal_url=current_app.config["PORTAL_URL"],
     )
     ctx["message"] = message
     if message.status != FAILED:  # sent or queued for a retry: nothing left to send twice

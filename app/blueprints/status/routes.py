@@ -33,7 +33,6 @@ from app.blueprints.status.texts import (
 )
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, is_htmx, push_url, render, trigger, wants_fragment
-from app.i18n import current_language
 from app.models import Branch, CheckRun, Interface, Role
 from app.models.base import utcnow
 from app.request_guard import int_arg
@@ -201,7 +200,7 @@ def check(interface_id: int):
         interface,
         actor=current_user,
         timeouts=Timeouts.of_config(current_app.config),
-        language=current_language(),
+        portal_url=current_app.config["PORTAL_URL"],
     )
     message = str(result.message)
     if not is_htmx():
@@ -233,7 +232,7 @@ def check(interface_id: int):
     return trigger(resp, {"interface-history": interface.id})
 
 
-def _run_in_background(app, run_id: int, actor_id: int | None, language: str) -> None:
+def _run_in_background(app, run_id: int, actor_id: int | None) -> None:
     with app.app_context():
         from app.models import User
 
@@ -247,7 +246,7 @@ def _run_in_background(app, run_id: int, actor_id: int | None, language: str) ->
                 actor,
                 Timeouts.of_config(app.config),
                 app.config["STATUS_CHECK_CONCURRENCY"],
-                language,
+                app.config["PORTAL_URL"],
             )
         except Exception:
             current_app.logger.exception("Check run %s failed", run_id)
@@ -277,7 +276,6 @@ def check_all():
                 current_app._get_current_object(),
                 running.id,
                 current_user.id,
-                current_language(),
             ),
         )
         worker.start()
