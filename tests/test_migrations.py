@@ -82,3 +82,50 @@ def test_interface_ids_migration_keeps_every_row_and_what_refers_to_it(tmp_path)
             )
             assert conn.scalar(sa.text("SELECT id FROM interfaces WHERE name = 'Neu'")) == 10
         db.engine.dispose()
+
+
+def test_incidents_migration_keeps_one_open_incident_per_interface_and_kind(tmp_path):
+    """Duplicates opened before the unique index (two workers at once) are resolved, the oldest
+    open one of each interface and kind stays open, and a second open one is refused after."""
+    import os
+
+    import pytest
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from tests.conftest import make_config
+
+    migrations = os.path.join(os.path.dirname(__file__), "..", "migrations")
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'old.db'}"))
+    insert = sa.text(
+        "INSERT INTO status_incidents (id, interface_id, interface_name, kind, message, "
+        "opened_at, resolved_at) VALUES (:id, :interface, 'SMS', :kind, '', :opened, :resolved)"
+    )
+    rows = [
+        (1, 7, "check", "2026-01-01 10:00:00", None),
+        (2, 7, "check", "2026-01-01 10:00:01", None),  # the duplicate
+        (3, 7, "balance", "2026-01-01 10:00:02", None),
+        (4, 8, "check", "2026-01-01 09:00:00", "2026-01-01 09:30:00"),
+        (5, 8, "check", "2026-01-01 11:00:00", None),
+    ]
+    with app.app_context():
+        upgrade(directory=migrations, revision="7a3c9e1b5d20")
+        with db.engine.begin() as conn:
+            for id_, interface, kind, opened, resolved in rows:
+                conn.execute(
+                    insert,
+                    dict(id=id_, interface=interface, kind=kind, opened=opened, resolved=resolved),
+                )
+        upgrade(directory=migrations)
+        with db.engine.begin() as conn:
+            still_open = conn.scalars(
+                sa.text("SELECT id FROM status_incidents WHERE resolved_at IS NULL ORDER BY id")
+            ).all()
+            assert still_open == [1, 3, 5]
+            assert conn.scalar(sa.text("SELECT resolved_at FROM status_incidents WHERE id = 2"))
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(
+                insert, dict(id=6, interface=7, kind="check", opened="2026-01-02", resolved=None)
+            )
+        db.engine.dispose()

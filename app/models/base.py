@@ -1,4 +1,4 @@
-"""Shared column helpers for the models."""
+"""Shared helpers for the models: columns, indexes, and the dialect's INSERT."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ def partial_index(name: str, *columns: str, where: str, unique: bool = False) ->
     return sa.Index(
         name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition
     )
+
+
+def dialect_insert(session: so.Session, table):
+    """The INSERT of the session's database (SQLite or PostgreSQL): both have ON CONFLICT."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
 
 
 class StoredText(sa.types.TypeDecorator):

@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.i18n import Text
-from app.models.base import StoredText, utcnow
+from app.models.base import StoredText, partial_index, utcnow
 
 
 class WorkerHeartbeat(db.Model):
@@ -29,7 +29,18 @@ class StatusIncident(db.Model):
     """An alert: opened once when a condition starts, resolved once when it ends."""
 
     __tablename__ = "status_incidents"
-    __table_args__ = (sa.Index("ix_status_incidents_open", "resolved_at", "interface_id", "kind"),)
+    __table_args__ = (
+        sa.Index("ix_status_incidents_open", "resolved_at", "interface_id", "kind"),
+        # At most one open incident per interface and kind: two workers (or a worker and
+        # "Verbindung prüfen") seeing the same failure at once open it, and alert, once.
+        partial_index(
+            "uq_status_incidents_open_kind",
+            "interface_id",
+            "kind",
+            where="resolved_at IS NULL",
+            unique=True,
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # No foreign key: an incident of a deleted interface stays readable, like its history.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n import T_, Text
 from app.models import Interface, SmsMessage, StatusIncident
-from app.models.base import utcnow
+from app.models.base import dialect_insert, utcnow
 from app.models.outbox import FAILED, SENT
 
 log = logging.getLogger(__name__)
@@ -148,22 +148,12 @@ def evaluate(
     for kind, message in conditions(session, interface).items():
         incident = open_.get(kind)
         if message and incident is None:
-            incident = StatusIncident(
-                interface_id=interface.id,
-                interface_name=interface.name,
-                kind=kind,
-                message=message,
-                opened_at=now,
-            )
-            session.add(incident)
-            session.flush()
-            events.append(
-                AlertEvent(
-                    incident.id, interface.id, interface.name, kind, incident.message, False, now
+            incident_id = _open(session, interface, kind, message, now)
+            if incident_id is not None:
+                events.append(
+                    AlertEvent(incident_id, interface.id, interface.name, kind, message, False, now)
                 )
-            )
-        elif not message and incident is not None:
-            incident.resolved_at = now
+        elif not message and incident is not None and _resolve(session, incident.id, now):
             events.append(
                 AlertEvent(
                     incident.id, interface.id, interface.name, kind, incident.message, True, now
@@ -172,6 +162,39 @@ def evaluate(
     for event in events:
         notify_admins(session, event, portal_url)
     return events
+
+
+def _open(
+    session: Session, interface: Interface, kind: str, message: Text | str, now: datetime
+) -> int | None:
+    """Open an incident; None when one is open already (another worker opened it a moment
+    ago: the unique partial index `uq_status_incidents_open_kind` lets only one through)."""
+    stmt = (
+        dialect_insert(session, StatusIncident.__table__)
+        .values(
+            interface_id=interface.id,
+            interface_name=interface.name,
+            kind=kind,
+            message=message,
+            opened_at=now,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["interface_id", "kind"], index_where=sa.text("resolved_at IS NULL")
+        )
+        .returning(StatusIncident.__table__.c.id)
+    )
+    return session.execute(stmt).scalar()
+
+
+def _resolve(session: Session, incident_id: int, now: datetime) -> bool:
+    """Resolve an open incident; False when another worker resolved it a moment ago."""
+    result = session.execute(
+        sa.update(StatusIncident)
+        .where(StatusIncident.id == incident_id, StatusIncident.resolved_at.is_(None))
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def sweep(

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n import T_, _
 from app.models import ChatMessage, ChatThread, Customer, Interface
-from app.models.base import utcnow
+from app.models.base import dialect_insert, utcnow
 from app.models.chat import INBOUND, OUTBOUND, REPLY_FAILED, REPLY_QUEUED, REPLY_SENDING, REPLY_SENT
 from app.services import chat_inbox, notifications
 from app.services.interface_types import SERVER
@@ -319,21 +319,13 @@ def _threads_for(
         )
     # An executemany (compiled once), not a multi-row VALUES compiled anew for each count.
     conn.execute(
-        _insert(session, ChatThread.__table__).on_conflict_do_nothing(
+        dialect_insert(session, ChatThread.__table__).on_conflict_do_nothing(
             index_elements=["service_customer_id"]
         ),
         rows,
     )
     known.update(conn.execute(_THREAD_IDS, {"ids": list(missing)}).all())
     return known
-
-
-def _insert(session: Session, model):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 _THREAD_IDS = sa.select(

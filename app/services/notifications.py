@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.i18n import N_, Text, _, translator_for
 from app.i18n import _ as _current_reader
 from app.models import Interface, Notification, NotificationPreference, SmsMessage, User
-from app.models.base import utcnow
+from app.models.base import dialect_insert, utcnow
 from app.models.outbox import QUEUED
 from app.services import mail, sms_length
 from app.services.interface_types import SERVER
@@ -273,14 +273,6 @@ def notify(
     )
 
 
-def _insert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Notification.__table__)
-
-
 def notify_many(
     session: Session,
     event: str,
@@ -366,7 +358,7 @@ def _raise(
                 created_at=now,
                 updated_at=now,
             )
-    stmt = _insert(session)
+    stmt = dialect_insert(session, Notification.__table__)
     t = Notification.__table__.c
     stmt = stmt.on_conflict_do_update(
         index_elements=["user_id", "coalesce_key"],
