@@ -25,6 +25,9 @@ class WorkerHeartbeat(db.Model):
         return f"<WorkerHeartbeat {self.name} {self.beat_at}>"
 
 
+OPEN = "resolved_at IS NULL"  # an incident not resolved yet
+
+
 class StatusIncident(db.Model):
     """An alert: opened once when a condition starts, resolved once when it ends."""
 
@@ -33,13 +36,7 @@ class StatusIncident(db.Model):
         sa.Index("ix_status_incidents_open", "resolved_at", "interface_id", "kind"),
         # At most one open incident per interface and kind: two workers (or a worker and
         # "Verbindung prüfen") seeing the same failure at once open it, and alert, once.
-        partial_index(
-            "uq_status_incidents_open_kind",
-            "interface_id",
-            "kind",
-            where="resolved_at IS NULL",
-            unique=True,
-        ),
+        partial_index("uq_status_incidents_open", "interface_id", "kind", where=OPEN, unique=True),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -19,6 +19,7 @@ from app.i18n import T_, Text
 from app.models import Interface, SmsMessage, StatusIncident
 from app.models.base import dialect_insert, utcnow
 from app.models.outbox import FAILED, SENT
+from app.models.status import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def _open(
     session: Session, interface: Interface, kind: str, message: Text | str, now: datetime
 ) -> int | None:
     """Open an incident; None when one is open already (another worker opened it a moment
-    ago: the unique partial index `uq_status_incidents_open_kind` lets only one through)."""
+    ago: the unique partial index `uq_status_incidents_open` lets only one through)."""
     stmt = (
         dialect_insert(session, StatusIncident.__table__)
         .values(
@@ -178,9 +179,7 @@ def _open(
             message=message,
             opened_at=now,
         )
-        .on_conflict_do_nothing(
-            index_elements=["interface_id", "kind"], index_where=sa.text("resolved_at IS NULL")
-        )
+        .on_conflict_do_nothing(index_elements=["interface_id", "kind"], index_where=sa.text(OPEN))
         .returning(StatusIncident.__table__.c.id)
     )
     return session.execute(stmt).scalar()

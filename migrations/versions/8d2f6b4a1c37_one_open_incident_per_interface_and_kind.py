@@ -30,11 +30,11 @@ def upgrade():
         "AND older.kind = status_incidents.kind AND older.id < status_incidents.id)"
     )
     with op.batch_alter_table('status_incidents', schema=None) as batch_op:
-        batch_op.create_index('uq_status_incidents_open_kind', ['interface_id', 'kind'],
+        batch_op.create_index('uq_status_incidents_open', ['interface_id', 'kind'],
                               unique=True, sqlite_where=sa.text('resolved_at IS NULL'),
                               postgresql_where=sa.text('resolved_at IS NULL'))
 
 
 def downgrade():
     with op.batch_alter_table('status_incidents', schema=None) as batch_op:
-        batch_op.drop_index('uq_status_incidents_open_kind')
+        batch_op.drop_index('uq_status_incidents_open')
