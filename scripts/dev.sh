@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install everything, prepare the demo database and serve the portal at http://127.0.0.1:5000.
 # Local data and generated development secrets live in instance/ (PORTAL_INSTANCE_DIR to move it).
-# Ports: PORT (the portal, default 5000) and SIM_PORT (the SMSAPI simulator, default 8025), e.g.
-#   PORT=5001 SIM_PORT=8026 bash scripts/dev.sh
+# Ports (defaults in brackets): PORT the portal (5000), SIM_PORT the SMSAPI simulator (8025),
+# SINNO_PORT the SiNNO simulator (8026), SMTP_PORT the SMTP simulator (8027) and SMTP_HTTP_PORT its
+# JSON view (8028); the demo interfaces follow them, e.g.
+#   PORT=5001 SIM_PORT=8035 SINNO_PORT=8036 SMTP_PORT=8037 SMTP_HTTP_PORT=8038 bash scripts/dev.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
