@@ -175,7 +175,10 @@ def generate_key() -> None:
 
 @click.command("worker")
 @click.option(
-    "--once", is_flag=True, help="Run one pass (plan due reminders, send due SMS) and exit."
+    "--once",
+    is_flag=True,
+    help="Run one pass (reminders, SMS and e-mail outboxes, SiNNO registrations and chat, "
+    "interface checks, alerts) and exit.",
 )
 @click.option(
     "--poll",
@@ -219,6 +222,7 @@ def worker_command(once: bool, poll: float) -> None:
         worker.pool.close()
         click.echo(
             f"{result['planned']} reminder(s) planned, {result['sent']} SMS sent, "
+            f"{result.get('mails', 0)} e-mail(s) sent, "
             f"{result.get('checked', 0)} interface(s) checked"
             + (f" ({result['note']})" if result["note"] else "")
             + f" in {time.perf_counter() - started:.2f} s."

@@ -86,7 +86,8 @@ class Config:
         float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)),
         float(os.environ.get("SMS_READ_TIMEOUT", 15)),
     )
-    # SiNNO calls made while a person waits (Anmelden, Abmelden, chat replies, activations).
+    # SiNNO calls: those made while a person waits (Anmelden, Abmelden, chat replies,
+    # activations) and the worker's (chat sync, registrations, checks).
     SINNO_TIMEOUTS = (
         float(os.environ.get("SINNO_CONNECT_TIMEOUT", 5)),
         float(os.environ.get("SINNO_READ_TIMEOUT", 15)),

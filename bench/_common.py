@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+def summary(doc: str) -> str:
+    """A script's `--help` description: the first paragraph of its docstring, on one line."""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_env, gunicorn, load, temp_sqlite_url
+from bench._common import bench_env, gunicorn, load, summary, temp_sqlite_url
 from bench.interfaces_list import _csrf
 
 GOALS = {"first page": 0.10, "search": 0.0}
@@ -137,7 +137,7 @@ def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=summary(__doc__))
     parser.add_argument("--threads", type=int, default=5_000)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=3.0)

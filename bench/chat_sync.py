@@ -28,7 +28,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port, temp_sqlite_url  # noqa: E402
+from bench._common import free_port, summary, temp_sqlite_url  # noqa: E402
 
 GOAL = 0.25
 PAGE = 200
@@ -130,7 +130,7 @@ def profile_sync(db, chat, secret_box, thread, notification, interface, top: int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=summary(__doc__))
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_env, gunicorn, load
+from bench._common import bench_env, gunicorn, load, summary
 
 # The issue's goals (issue 12); the sort has none and is reported for information.
 GOALS = {"first page": 0.10, "search": 0.08, "sort": 0.0}  # share of the bare route's throughput
@@ -309,7 +309,7 @@ def _login_cookie(base: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=summary(__doc__))
     parser.add_argument("--sizes", default="5000,500000", help="table sizes, comma-separated")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import bench_env, free_port, temp_sqlite_url  # noqa: E402
+from bench._common import bench_env, free_port, summary, temp_sqlite_url  # noqa: E402
 from bench.sms_client import TOKEN, start_simulator  # noqa: E402
 
 GOAL = 0.25
@@ -184,7 +184,7 @@ def bare_loop(base: str, count: int, first_idx: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=summary(__doc__))
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     args = parser.parse_args()

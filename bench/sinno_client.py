@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.services.sinno import Shop, SinnoClient, SinnoSettings  # noqa: E402
-from bench._common import free_port  # noqa: E402
+from bench._common import free_port, summary  # noqa: E402
 
 GOAL = 0.15
 SHOPS = (Shop("01", "Stuttgart Mitte", "stuttgart@example.org"),)
@@ -92,7 +92,7 @@ def bare_loop(session: requests.Session, base: str, token: str, start: int, coun
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=summary(__doc__))
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--block", type=int, default=250)
     args = parser.parse_args()

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.services.smsapi import SmsApiClient, SmsApiSettings  # noqa: E402
-from bench._common import free_port  # noqa: E402
+from bench._common import free_port, summary  # noqa: E402
 
 TOKEN = "bench-token"
 GOAL = 0.15
@@ -85,7 +85,7 @@ def bare_loop(session: requests.Session, base: str, start: int, count: int) -> f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=summary(__doc__))
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--block", type=int, default=250)
     args = parser.parse_args()

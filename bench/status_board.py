@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, bench_env, free_port, gunicorn, load, temp_sqlite_url
+from bench._common import ROOT, bench_env, free_port, gunicorn, load, summary, temp_sqlite_url
 from bench.interfaces_list import _csrf, fill
 
 PAGE_GOAL = 0.10
@@ -296,7 +296,7 @@ def _simulator():
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=summary(__doc__))
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)

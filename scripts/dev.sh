@@ -21,6 +21,8 @@ SIM_PORT="${SIM_PORT:-8025}"
 SINNO_PORT="${SINNO_PORT:-8026}"
 SMTP_PORT="${SMTP_PORT:-8027}"
 SMTP_HTTP_PORT="${SMTP_HTTP_PORT:-8028}"
+# The links in the demo's e-mails ("Im Portal öffnen") lead to this portal.
+export PORTAL_URL="${PORTAL_URL:-http://$HOST:$PORT}"
 for value in "$PORT" "$SIM_PORT" "$SINNO_PORT" "$SMTP_PORT" "$SMTP_HTTP_PORT"; do
   [[ "$value" =~ ^[0-9]+$ ]] || { echo "PORT, SIM_PORT, SINNO_PORT, SMTP_PORT and SMTP_HTTP_PORT must be port numbers (got '$value')" >&2; exit 2; }
 done

@@ -35,6 +35,12 @@ def test_demo_sms_interface_follows_the_simulator_port(app, runner):
     assert _base_url() == "http://127.0.0.1:8131/"
     again = runner.invoke(args=["demo", "seed", "--sms-url", "http://127.0.0.1:8132/"])
     assert again.exit_code == 0 and _base_url() == "http://127.0.0.1:8132/"
+    # The status board's two example SMS interfaces talk to the same simulator.
+    examples = db.session.scalars(
+        sa.select(Interface).where(Interface.type_key == "smsapi", Interface.name != DEMO_SMS_NAME)
+    ).all()
+    assert len(examples) == 2
+    assert {i.settings["base_url"] for i in examples} == {"http://127.0.0.1:8132/"}
 
 
 def test_demo_sinno_and_mail_interfaces_follow_their_simulator_ports(app, runner):

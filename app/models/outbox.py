@@ -35,7 +35,9 @@ class SmsMessage(RetriedMixin, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Sent with check_idx=1: a retry of the same row is refused by the gateway (error 53).
     idx: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, default=new_idx)
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # test, customer, reminder
+    kind: so.Mapped[str] = so.mapped_column(
+        sa.String(20)
+    )  # test, customer, reminder, notification, sinno_code
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=QUEUED)
     interface_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("interfaces.id", ondelete="SET NULL"), index=True

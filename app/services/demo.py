@@ -372,7 +372,7 @@ def seed(
     session.flush()
     created += _seed_customers(session, branches)
     created += _seed_interfaces(session, box, sms_url)
-    created += _seed_status_examples(session, box)
+    created += _seed_status_examples(session, box, sms_url)
     created += _seed_appointment_settings(session)
     created += _seed_volume(session, branches, tz_name)
     created += _seed_sinno(session, branches, sinno_url)
@@ -525,17 +525,18 @@ def _seed_sinno(session: Session, branches: dict[str, Branch], sinno_url: str) -
     return sum(i is not None for i in added)
 
 
-def _seed_status_examples(session: Session, box: SecretBox) -> int:
+def _seed_status_examples(session: Session, box: SecretBox, sms_url: str) -> int:
     """For the status board: one failing interface (a token the simulator refuses) and one
-    scheduled for later. Neither is used instead of the demo's SMS interface: the failing one is
-    client-side and started before it (the latest start wins), the scheduled one has not started."""
+    scheduled for later, at the demo's SMSAPI simulator. Neither is used instead of the demo's SMS
+    interface: the failing one is client-side and started before it (the latest start wins), the
+    scheduled one has not started."""
     from datetime import timedelta
 
     from app.services.interfaces import record_check
     from app.services.smsapi import GatewayError
 
     created = 0
-    settings = simulator_sms_settings(DEMO_SMS_URL, low_balance=20)
+    settings = simulator_sms_settings(sms_url, low_balance=20)
     specs = (
         (
             "SMS Altsystem (abgelaufener Schlüssel)",
@@ -553,6 +554,7 @@ def _seed_status_examples(session: Session, box: SecretBox) -> int:
         ),
     )
     for name, server, client, start, token in specs:
+        _follow_simulator(session, name, base_url=sms_url)
         branch_id = (
             session.scalar(sa.select(Branch.id).where(Branch.number == "02")) if server else None
         )

@@ -1,4 +1,5 @@
-"""Encryption of stored secrets with MultiFernet: the only module that imports cryptography."""
+"""Encryption of stored secrets with MultiFernet: the only module that encrypts or decrypts
+(app/config.py imports Fernet only to check the configured keys)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from app.blueprints.auth.decorators import login_required
 from app.blueprints.notifications import bp
 from app.blueprints.paging import page_arg
 from app.extensions import db
-from app.htmx import htmx_or_redirect, is_htmx, render, trigger
+from app.htmx import htmx_or_redirect, is_htmx, render, trigger, vary
 from app.services import notifications
 
 
@@ -62,8 +62,7 @@ def badge():
 def _done(changed: int):
     """htmx: 204 and an event (the bell and the list refresh themselves); otherwise back to the list."""
     if is_htmx():
-        resp = make_response("", 204)
-        resp.vary.add("HX-Request")
+        resp = vary(make_response("", 204))
         return trigger(resp, {"notifications-changed": None}) if changed else resp
     return htmx_or_redirect(url_for("notifications.index"))
 
