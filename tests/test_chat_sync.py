@@ -66,6 +66,24 @@ def test_sync_stores_threads_and_messages_once(w):
     assert note.thread_id == thread.id and note.count == 2 and note.params["unread"] == 2
 
 
+@pytest.mark.parametrize("messages", [0, 3], ids=["nothing new", "three messages"])
+def test_a_sync_is_the_chat_interface_s_last_success_on_the_status_board(w, messages):
+    """A page fetched is a successful use: the board says "aktiv" with the time, not
+    "nicht geprüft", even when the customers wrote nothing."""
+    from app.services import status_board
+
+    _customer, sid = w.customer()
+    for i in range(messages):
+        w.writes(sid, f"Nachricht {i}")
+    today = utcnow().date()
+    assert status_board.board_row(db.session, w.chat.id, today).state.key == "unchecked"
+    before = utcnow()
+    assert _sync(page_size=2).stored == messages
+    db.session.expire_all()
+    row = status_board.board_row(db.session, w.chat.id, today)
+    assert row.state.key == "active" and row.last_success_at >= before.replace(microsecond=0)
+
+
 def test_the_same_page_twice_and_a_crash_before_the_cursor(w):
     _customer, sid = w.customer()
     w.writes(sid, "Hallo")

@@ -152,6 +152,8 @@ def test_due_appointment_is_reminded_through_the_worker(app, world, smsapi_sim):
     message = db.session.get(SmsMessage, db.session.get(Appointment, appt.id).reminder_message_id)
     assert (message.kind, message.status, message.idx) == ("reminder", "sent", received[0]["idx"])
     assert db.session.get(Appointment, later.id).reminder_checked_at is None
+    # The planner's run is the reminder interface's last success on the status board.
+    assert db.session.get(Interface, world.reminder.id).last_success_at == NOW
 
 
 def _exclude_branch(w: World) -> Appointment:

@@ -118,10 +118,11 @@ _LOCK_STATE = (
     .where(Interface.__table__.c.id == sa.bindparam("interface_id"))
     .with_for_update(skip_locked=True)
 )
+# A page fetched is a successful use: the status board's "zuletzt erfolgreich" and state.
 _SAVE_STATE = (
     sa.update(Interface.__table__)
     .where(Interface.__table__.c.id == sa.bindparam("interface_id"))
-    .values(state=sa.bindparam("new_state"))
+    .values(state=sa.bindparam("new_state"), last_success_at=sa.bindparam("now"))
 )
 
 
@@ -394,9 +395,11 @@ _STORE_PAGE_PG = (
 
 @functools.cache
 def _store_page_pg(with_cursor: bool) -> str:
-    """`_STORE_PAGE_PG`, with the chat interface's state saved too (two more parameters)."""
+    """`_STORE_PAGE_PG`, with the chat interface's state and last success saved too (three
+    more parameters)."""
     save = (
-        ", saved AS (UPDATE interfaces SET state = %s::json WHERE interfaces.id = %s)"
+        ", saved AS (UPDATE interfaces SET state = %s::json, last_success_at = %s"
+        " WHERE interfaces.id = %s)"
         if with_cursor
         else ""
     )
@@ -470,7 +473,7 @@ def store_page(
     conn = session.connection()
     postgresql = conn.dialect.name == "postgresql"
     if cursor is not None and not (page and postgresql):
-        conn.execute(_SAVE_STATE, {"interface_id": cursor[0], "new_state": cursor[1]})
+        conn.execute(_SAVE_STATE, {"interface_id": cursor[0], "new_state": cursor[1], "now": now})
         cursor = None
     if not page:
         return 0
@@ -533,7 +536,7 @@ def _insert_messages(
         if postgresql:
             params = tuple(list(column) for column in zip(*rows, strict=True))
             if cursor is not None:
-                params += (json.dumps(cursor[1]), cursor[0])
+                params += (json.dumps(cursor[1]), now, cursor[0])
             result = conn.exec_driver_sql(_store_page_pg(cursor is not None), params)
             cursor = None  # saved with the first chunk
         else:

@@ -223,6 +223,7 @@ def plan(
         last_skipped=sum(report.skipped.values()),
     )
     reminder.state = state
+    reminder.last_success_at = now  # the status board's "zuletzt erfolgreich": the planner ran
     if report.planned:
         record_event(
             session,
