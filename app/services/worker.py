@@ -205,7 +205,12 @@ class Worker:
         log.info("Worker started")
         try:
             while not self.stopping:
-                result = self.run_once()
+                try:
+                    result = self.run_once()
+                except Exception:  # e.g. the database restarting: try again, never exit
+                    self.session.rollback()
+                    log.exception("Worker pass failed; trying again in %s s", poll_seconds)
+                    result = {"planned": 0, "sent": 0}
                 if result["planned"] or result["sent"]:
                     log.info(
                         "Worker pass: %(planned)d reminder(s) planned, %(sent)d SMS sent", result
