@@ -83,6 +83,29 @@ def test_500_is_a_plain_page_and_a_toast_for_htmx(app, portal):
     assert toast["level"] == "error" and "unerwarteter Fehler" in toast["message"]
 
 
+def test_500_page_when_the_database_is_unreachable(closed_port_url):
+    """A logged-in user whose account cannot be loaded still gets the portal's error page."""
+    from app import create_app
+    from tests.conftest import make_config
+
+    port = closed_port_url.rsplit(":", 1)[1]
+    broken = create_app(
+        make_config(f"postgresql+psycopg://portal@127.0.0.1:{port}/portal?connect_timeout=2")
+    )
+    broken.config["PROPAGATE_EXCEPTIONS"] = False
+    client = broken.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = "1:0"
+        sess["lang"] = "en"
+    resp = client.get("/")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 500 and "Internal error" in body and "<html" in body
+    assert "127.0.0.1" not in body and "psycopg" not in body
+    hx = client.get("/", headers={"HX-Request": "true"})
+    assert hx.status_code == 500 and hx.get_data(as_text=True) == ""
+    assert json.loads(hx.headers["HX-Trigger"])["toast"]["level"] == "error"
+
+
 def test_403_and_csrf_toasts_for_htmx(app, portal):
     portal.login("employee")
     hx = portal.get("/users/", htmx=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -78,6 +78,10 @@ def http_error(error: HTTPException):
 def internal_error(error: Exception):
     """An unexpected exception: roll back, log it (done by Flask), show nothing of it."""
     db.session.rollback()
+    if "_login_user" not in g:
+        # The account could not be loaded (e.g. the database is down): draw the page for an
+        # anonymous visitor rather than fail again while drawing it.
+        current_app.login_manager._update_request_context_with_user()
     return render_error(500)
 
 
