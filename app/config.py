@@ -13,6 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
+# A guessable session key lets anyone sign a session cookie for any account.
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class ConfigurationError(RuntimeError):
     """A required production setting is missing or malformed."""
 
@@ -47,7 +51,9 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     FERNET_KEYS = _split_keys(os.environ.get("FERNET_KEYS"))
-    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
+    # Production names its database: without it, it would quietly use a SQLite file in instance/.
+    DATABASE_URL = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_DATABASE_URI = _database_url(DATABASE_URL)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # A network database may drop idle connections (an embedded SQLite file never does): a
     # pooled connection idle for longer than this many seconds is tested before use.
@@ -110,16 +116,23 @@ class Config:
 
     @classmethod
     def check(cls, app_config: dict) -> None:
-        """Refuse to start without the secrets production needs."""
+        """Refuse to start without the secrets and the database production needs."""
         if not app_config.get("REQUIRE_SECRETS"):
             return
-        missing = [k for k in ("SECRET_KEY", "FERNET_KEYS") if not app_config.get(k)]
+        missing = [
+            k for k in ("SECRET_KEY", "FERNET_KEYS", "DATABASE_URL") if not app_config.get(k)
+        ]
         if missing:
             raise ConfigurationError(
                 "Missing required setting(s): "
                 + ", ".join(missing)
                 + ". Set them in the environment (see README, 'Production'); "
                 "for a local demo use PORTAL_ENV=development."
+            )
+        if len(app_config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                f"SECRET_KEY is too short (at least {MIN_SECRET_KEY_LENGTH} characters); "
+                "generate one as shown in README, 'Production'."
             )
         for key in app_config["FERNET_KEYS"]:
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -189,6 +190,30 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
     class BadKey(Config):
         SECRET_KEY = "x" * 32
         FERNET_KEYS = ["not-a-key"]
+        DATABASE_URL = "postgresql://portal@db/portal"
 
     with pytest.raises(ConfigurationError, match="not a valid Fernet key"):
         create_app(BadKey)
+
+
+def test_production_refuses_a_short_secret_key_and_a_missing_database_url():
+    from cryptography.fernet import Fernet
+
+    from app import create_app
+    from app.config import Config, ConfigurationError
+
+    class NoDatabase(Config):
+        SECRET_KEY = "x" * 64
+        FERNET_KEYS = [Fernet.generate_key().decode()]
+        DATABASE_URL = None
+
+    # Without DATABASE_URL production would quietly use a SQLite file in instance/.
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        create_app(NoDatabase)
+
+    class ShortKey(NoDatabase):
+        SECRET_KEY = "changeme"
+        DATABASE_URL = "postgresql://portal@db/portal"
+
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is too short"):
+        create_app(ShortKey)
