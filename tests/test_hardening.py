@@ -175,6 +175,17 @@ def test_a_saved_cookie_is_worthless_after_log_out(app, client):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
+def test_personal_pages_are_never_stored_and_log_out_clears_the_browser_storage(app, portal):
+    """A branch PC is shared: after log-out, Back must not bring the customer list back, and
+    htmx's page snapshots in localStorage must go."""
+    portal.login("employee")
+    for resp in (portal.get("/customers/"), portal.get("/customers/", htmx=True)):
+        assert resp.status_code == 200
+        assert "no-store" in resp.headers["Cache-Control"].split(", ")
+    resp = portal.client.post("/logout", data={"csrf_token": portal.token()})
+    assert resp.status_code == 302 and resp.headers["Clear-Site-Data"] == '"storage"'
+
+
 # ---- 6. malformed input: a clear 400, never a 500 ------------------------------------------------
 
 
