@@ -107,6 +107,17 @@ def test_500_page_when_the_database_is_unreachable(closed_port_url):
     assert json.loads(hx.headers["HX-Trigger"])["toast"]["level"] == "error"
 
 
+def test_405_names_the_allowed_methods_in_both_renderings(app, portal):
+    portal.login("admin")
+    portal.post("/language", {"lang": "en", "next": "/"})
+    page = portal.client.delete("/customers/")
+    assert page.status_code == 405 and "Not allowed" in page.get_data(as_text=True)
+    assert {"GET", "HEAD"} <= set(page.headers["Allow"].split(", "))
+    hx = portal.client.delete("/customers/", headers={"HX-Request": "true"})
+    assert hx.status_code == 405 and "GET" in hx.headers["Allow"]
+    assert json.loads(hx.headers["HX-Trigger"])["toast"]["level"] == "error"
+
+
 def test_403_and_csrf_toasts_for_htmx(app, portal):
     portal.login("employee")
     hx = portal.get("/users/", htmx=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+from flask import current_app, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.blueprints.errors import bp
 from app.extensions import db
@@ -46,8 +46,6 @@ def render_error(status: int, detail: str | None = None):
 
 
 def _empty(status: int):
-    from flask import make_response
-
     return make_response("", status)
 
 
@@ -71,7 +69,12 @@ def http_error(error: HTTPException):
         return render_error(status, error.description)
     if status == 429:
         return render_error(429)
-    return render_error(status if status in _messages() else 400 if status < 500 else 500)
+    resp = make_response(
+        render_error(status if status in _messages() else 400 if status < 500 else 500)
+    )
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        resp.headers["Allow"] = ", ".join(error.valid_methods)  # a 405 must name them (RFC 9110)
+    return resp
 
 
 @bp.app_errorhandler(500)
