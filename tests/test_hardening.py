@@ -320,3 +320,23 @@ def test_the_sms_counter_still_measures_long_texts(app, portal):
     portal.login("admin")
     resp = portal.get("/sms/length?text=" + "a" * 1600, htmx=True)
     assert resp.status_code == 200
+
+
+# ---- 9. a refused CSRF check says why in the log -------------------------------------------------
+
+
+def test_a_refused_csrf_check_logs_its_reason(app, portal, caplog):
+    """Behind a proxy that drops the Referer every form says "expired"; the log must say why."""
+    caplog.set_level(logging.INFO)
+    portal.login("admin")
+    resp = portal.post("/chain/", {"name": "x"}, csrf=False)
+    assert resp.status_code == 400 and "abgelaufen" in resp.get_data(as_text=True)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == app.logger.name]
+    assert "POST /chain/" in line and "CSRF token is missing" in line
+    resp = portal.client.post(
+        "/chain/",
+        data={"name": "x", "csrf_token": portal.token()},
+        base_url="https://localhost",
+    )
+    assert resp.status_code == 400
+    assert "referrer header is missing" in caplog.records[-1].getMessage()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, make_response, render_template
+from flask import current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -51,7 +51,11 @@ def _empty(status: int):
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
-    """An expired or missing CSRF token: say so in plain words."""
+    """An expired or missing CSRF token: say so in plain words, and log the reason."""
+    # The user sees one message; the reason (e.g. a proxy dropping the Referer) is for IT.
+    current_app.logger.info(
+        "CSRF check failed for %s %s: %s", request.method, request.path, error.description
+    )
     return render_error(
         400,
         _(
