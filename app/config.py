@@ -54,7 +54,9 @@ class Config:
     # Production names its database: without it, it would quietly use a SQLite file in instance/.
     DATABASE_URL = os.environ.get("DATABASE_URL")
     SQLALCHEMY_DATABASE_URI = _database_url(DATABASE_URL)
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A database error's message (logged with its traceback) leaves out the statement's values:
+    # phone numbers, SMS texts, identification codes.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     # A network database may drop idle connections (an embedded SQLite file never does): a
     # pooled connection idle for longer than this many seconds is tested before use.
     DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", 10))
