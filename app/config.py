@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
 
@@ -118,7 +119,14 @@ class Config:
 
     @classmethod
     def check(cls, app_config: dict) -> None:
-        """Refuse to start without the secrets and the database production needs."""
+        """Refuse to start with a setting that would fail later, or without what production needs."""
+        try:  # otherwise every page showing a date fails
+            ZoneInfo(app_config["BABEL_DEFAULT_TIMEZONE"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                f"PORTAL_TIMEZONE {app_config['BABEL_DEFAULT_TIMEZONE']!r} is not a known time "
+                "zone (e.g. Europe/Berlin)."
+            ) from None
         if not app_config.get("REQUIRE_SECRETS"):
             return
         missing = [

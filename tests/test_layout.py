@@ -228,3 +228,20 @@ def test_production_refuses_a_short_secret_key_and_a_missing_database_url():
 
     with pytest.raises(ConfigurationError, match="SECRET_KEY is too short"):
         create_app(ShortKey)
+
+
+def test_an_unknown_time_zone_stops_the_start_not_every_page():
+    from cryptography.fernet import Fernet
+
+    from app import create_app
+    from app.config import Config, ConfigurationError
+
+    class MistypedZone(Config):
+        SECRET_KEY = "x" * 64
+        FERNET_KEYS = [Fernet.generate_key().decode()]
+        DATABASE_URL = "postgresql://portal@db/portal"
+        BABEL_DEFAULT_TIMEZONE = "Europe/Berln"
+        TESTING = True  # should it start after all: leave the shared "app" logger alone
+
+    with pytest.raises(ConfigurationError, match="PORTAL_TIMEZONE"):
+        create_app(MistypedZone)
