@@ -245,3 +245,11 @@ def test_an_unknown_time_zone_stops_the_start_not_every_page():
 
     with pytest.raises(ConfigurationError, match="PORTAL_TIMEZONE"):
         create_app(MistypedZone)
+
+
+def test_the_demo_is_refused_in_production(runner, app):
+    """The demo's log-ins and passwords are in the README: never on a production database."""
+    app.config["ENV_NAME"] = "production"
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code != 0 and "PORTAL_ENV=development" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
