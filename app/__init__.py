@@ -177,8 +177,9 @@ def register_security(app: Flask) -> None:
             "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
         if request.endpoint != "static" and current_user.is_authenticated:
-            # Pages of a logged-in user are private; never let a shared cache keep them.
-            resp.headers.setdefault("Cache-Control", "private, no-cache")
+            # Pages of a logged-in user hold customer data, and branch PCs are shared: no cache
+            # keeps them, so Back after a log-out shows nothing (no-cache would still store them).
+            resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
 

@@ -100,6 +100,12 @@ def seed_demo(sms_url: str, sinno_url: str, smtp_port: int) -> None:
     """Create the demo chain (idempotent: running it twice changes nothing)."""
     from flask import current_app
 
+    if current_app.config["ENV_NAME"] == "production":
+        # Its log-ins and passwords are in the README.
+        raise click.ClickException(
+            "The demo's users have published passwords: not on a production database "
+            "(run it with PORTAL_ENV=development)."
+        )
     from app.extensions import secret_box
     from app.services.demo import seed
 

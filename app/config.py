@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
 
@@ -11,6 +12,10 @@ from app.services.pagination import LIST_PAGE_SIZE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+# A guessable session key lets anyone sign a session cookie for any account.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -47,8 +52,12 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     FERNET_KEYS = _split_keys(os.environ.get("FERNET_KEYS"))
-    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Production names its database: without it, it would quietly use a SQLite file in instance/.
+    DATABASE_URL = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_DATABASE_URI = _database_url(DATABASE_URL)
+    # A database error's message (logged with its traceback) leaves out the statement's values:
+    # phone numbers, SMS texts, identification codes.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     # A network database may drop idle connections (an embedded SQLite file never does): a
     # pooled connection idle for longer than this many seconds is tested before use.
     DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", 10))
@@ -110,16 +119,30 @@ class Config:
 
     @classmethod
     def check(cls, app_config: dict) -> None:
-        """Refuse to start without the secrets production needs."""
+        """Refuse to start with a setting that would fail later, or without what production needs."""
+        try:  # otherwise every page showing a date fails
+            ZoneInfo(app_config["BABEL_DEFAULT_TIMEZONE"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                f"PORTAL_TIMEZONE {app_config['BABEL_DEFAULT_TIMEZONE']!r} is not a known time "
+                "zone (e.g. Europe/Berlin)."
+            ) from None
         if not app_config.get("REQUIRE_SECRETS"):
             return
-        missing = [k for k in ("SECRET_KEY", "FERNET_KEYS") if not app_config.get(k)]
+        missing = [
+            k for k in ("SECRET_KEY", "FERNET_KEYS", "DATABASE_URL") if not app_config.get(k)
+        ]
         if missing:
             raise ConfigurationError(
                 "Missing required setting(s): "
                 + ", ".join(missing)
                 + ". Set them in the environment (see README, 'Production'); "
                 "for a local demo use PORTAL_ENV=development."
+            )
+        if len(app_config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                f"SECRET_KEY is too short (at least {MIN_SECRET_KEY_LENGTH} characters); "
+                "generate one as shown in README, 'Production'."
             )
         for key in app_config["FERNET_KEYS"]:
             try:

@@ -167,3 +167,26 @@ def test_without_the_idle_check_a_lost_connection_fails_the_request(portal, data
     _lose_the_pooled_connection(portal, database_url)
     with pytest.raises(sa.exc.OperationalError):
         portal.get("/interfaces/")
+
+
+def test_production_keeps_statement_parameters_out_of_errors_and_logs(tmp_path):
+    """A failed INSERT would put phone numbers, SMS texts or identification codes in the log."""
+    from cryptography.fernet import Fernet
+
+    from app import create_app
+    from app.config import Config
+
+    class Production(Config):
+        SECRET_KEY = "x" * 64
+        FERNET_KEYS = [Fernet.generate_key().decode()]
+        DATABASE_URL = SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/portal.db"
+        TESTING = True  # leaves the shared "app" logger alone (pytest's caplog needs it)
+
+    production = create_app(Production)
+    with production.app_context():
+        with pytest.raises(sa.exc.OperationalError) as failed:
+            db.session.execute(
+                sa.text("INSERT INTO missing_table (code) VALUES (:code)"), {"code": "K-4711-1234"}
+            )
+        db.session.rollback()
+    assert "missing_table" in str(failed.value) and "K-4711-1234" not in str(failed.value)

@@ -175,6 +175,17 @@ def test_a_saved_cookie_is_worthless_after_log_out(app, client):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
+def test_personal_pages_are_never_stored_and_log_out_clears_the_browser_storage(app, portal):
+    """A branch PC is shared: after log-out, Back must not bring the customer list back, and
+    htmx's page snapshots in localStorage must go."""
+    portal.login("employee")
+    for resp in (portal.get("/customers/"), portal.get("/customers/", htmx=True)):
+        assert resp.status_code == 200
+        assert "no-store" in resp.headers["Cache-Control"].split(", ")
+    resp = portal.client.post("/logout", data={"csrf_token": portal.token()})
+    assert resp.status_code == 302 and resp.headers["Clear-Site-Data"] == '"storage"'
+
+
 # ---- 6. malformed input: a clear 400, never a 500 ------------------------------------------------
 
 
@@ -309,3 +320,23 @@ def test_the_sms_counter_still_measures_long_texts(app, portal):
     portal.login("admin")
     resp = portal.get("/sms/length?text=" + "a" * 1600, htmx=True)
     assert resp.status_code == 200
+
+
+# ---- 9. a refused CSRF check says why in the log -------------------------------------------------
+
+
+def test_a_refused_csrf_check_logs_its_reason(app, portal, caplog):
+    """Behind a proxy that drops the Referer every form says "expired"; the log must say why."""
+    caplog.set_level(logging.INFO)
+    portal.login("admin")
+    resp = portal.post("/chain/", {"name": "x"}, csrf=False)
+    assert resp.status_code == 400 and "abgelaufen" in resp.get_data(as_text=True)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == app.logger.name]
+    assert "POST /chain/" in line and "CSRF token is missing" in line
+    resp = portal.client.post(
+        "/chain/",
+        data={"name": "x", "csrf_token": portal.token()},
+        base_url="https://localhost",
+    )
+    assert resp.status_code == 400
+    assert "referrer header is missing" in caplog.records[-1].getMessage()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -81,6 +82,40 @@ def test_500_is_a_plain_page_and_a_toast_for_htmx(app, portal):
     assert hx.status_code == 500 and hx.get_data(as_text=True) == ""
     toast = json.loads(hx.headers["HX-Trigger"])["toast"]
     assert toast["level"] == "error" and "unerwarteter Fehler" in toast["message"]
+
+
+def test_500_page_when_the_database_is_unreachable(closed_port_url):
+    """A logged-in user whose account cannot be loaded still gets the portal's error page."""
+    from app import create_app
+    from tests.conftest import make_config
+
+    port = closed_port_url.rsplit(":", 1)[1]
+    broken = create_app(
+        make_config(f"postgresql+psycopg://portal@127.0.0.1:{port}/portal?connect_timeout=2")
+    )
+    broken.config["PROPAGATE_EXCEPTIONS"] = False
+    client = broken.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = "1:0"
+        sess["lang"] = "en"
+    resp = client.get("/")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 500 and "Internal error" in body and "<html" in body
+    assert "127.0.0.1" not in body and "psycopg" not in body
+    hx = client.get("/", headers={"HX-Request": "true"})
+    assert hx.status_code == 500 and hx.get_data(as_text=True) == ""
+    assert json.loads(hx.headers["HX-Trigger"])["toast"]["level"] == "error"
+
+
+def test_405_names_the_allowed_methods_in_both_renderings(app, portal):
+    portal.login("admin")
+    portal.post("/language", {"lang": "en", "next": "/"})
+    page = portal.client.delete("/customers/")
+    assert page.status_code == 405 and "Not allowed" in page.get_data(as_text=True)
+    assert {"GET", "HEAD"} <= set(page.headers["Allow"].split(", "))
+    hx = portal.client.delete("/customers/", headers={"HX-Request": "true"})
+    assert hx.status_code == 405 and "GET" in hx.headers["Allow"]
+    assert json.loads(hx.headers["HX-Trigger"])["toast"]["level"] == "error"
 
 
 def test_403_and_csrf_toasts_for_htmx(app, portal):
@@ -166,6 +201,55 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
     class BadKey(Config):
         SECRET_KEY = "x" * 32
         FERNET_KEYS = ["not-a-key"]
+        DATABASE_URL = "postgresql://portal@db/portal"
 
     with pytest.raises(ConfigurationError, match="not a valid Fernet key"):
         create_app(BadKey)
+
+
+def test_production_refuses_a_short_secret_key_and_a_missing_database_url():
+    from cryptography.fernet import Fernet
+
+    from app import create_app
+    from app.config import Config, ConfigurationError
+
+    class NoDatabase(Config):
+        SECRET_KEY = "x" * 64
+        FERNET_KEYS = [Fernet.generate_key().decode()]
+        DATABASE_URL = None
+
+    # Without DATABASE_URL production would quietly use a SQLite file in instance/.
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        create_app(NoDatabase)
+
+    class ShortKey(NoDatabase):
+        SECRET_KEY = "changeme"
+        DATABASE_URL = "postgresql://portal@db/portal"
+
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is too short"):
+        create_app(ShortKey)
+
+
+def test_an_unknown_time_zone_stops_the_start_not_every_page():
+    from cryptography.fernet import Fernet
+
+    from app import create_app
+    from app.config import Config, ConfigurationError
+
+    class MistypedZone(Config):
+        SECRET_KEY = "x" * 64
+        FERNET_KEYS = [Fernet.generate_key().decode()]
+        DATABASE_URL = "postgresql://portal@db/portal"
+        BABEL_DEFAULT_TIMEZONE = "Europe/Berln"
+        TESTING = True  # should it start after all: leave the shared "app" logger alone
+
+    with pytest.raises(ConfigurationError, match="PORTAL_TIMEZONE"):
+        create_app(MistypedZone)
+
+
+def test_the_demo_is_refused_in_production(runner, app):
+    """The demo's log-ins and passwords are in the README: never on a production database."""
+    app.config["ENV_NAME"] = "production"
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code != 0 and "PORTAL_ENV=development" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

@@ -280,6 +280,31 @@ def test_worker_checks_on_schedule_and_beats(app, smsapi_sim):
     assert len(check_events(interface)) == 2
 
 
+def test_the_worker_keeps_running_while_the_database_is_unreachable(closed_port_url, caplog):
+    """A database restart must not end the worker: systemd would give up after a few restarts."""
+    from app import create_app
+    from tests.conftest import make_config
+
+    port = closed_port_url.rsplit(":", 1)[1]
+    broken = create_app(
+        make_config(f"postgresql+psycopg://portal@127.0.0.1:{port}/portal?connect_timeout=2")
+    )
+    with broken.app_context():
+        passes = []
+        worker = Worker(db.session, secret_box(), "Europe/Berlin", timeouts=(1.0, 1.0))
+
+        def clock():
+            passes.append(1)
+            if len(passes) >= 3:
+                worker.stop()
+            return utcnow()
+
+        worker.clock = clock
+        worker.run_forever(poll_seconds=0)
+    assert len(passes) >= 3
+    assert "Worker pass failed" in caplog.text
+
+
 # ---- diagnostics and where used -----------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """The background worker: hourly reminder planning and outbox delivery, in one loop.
 
 `flask --app wsgi worker` runs it until SIGTERM/SIGINT (the message in flight is finished first);
-`--once` runs a single pass for cron. Several workers may run at once on PostgreSQL: outbox rows
+a pass that fails as a whole (the database restarting) is logged and tried again after the poll
+interval. `--once` runs a single pass for cron. Several workers may run at once on PostgreSQL: outbox rows
 are claimed with FOR UPDATE SKIP LOCKED and planning takes an advisory lock.
 """
 
@@ -201,11 +202,16 @@ class Worker:
             return 0
 
     def run_forever(self, poll_seconds: float = 5.0) -> None:
-        """Loop until stopped; sleep a little between passes."""
+        """Loop until stopped; sleep a little between passes, also after a failed one."""
         log.info("Worker started")
         try:
             while not self.stopping:
-                result = self.run_once()
+                try:
+                    result = self.run_once()
+                except Exception:  # e.g. the database restarting: try again, never exit
+                    self.session.rollback()
+                    log.exception("Worker pass failed; trying again in %s s", poll_seconds)
+                    result = {"planned": 0, "sent": 0}
                 if result["planned"] or result["sent"]:
                     log.info(
                         "Worker pass: %(planned)d reminder(s) planned, %(sent)d SMS sent", result

@@ -155,7 +155,11 @@ def logout():
     if lang:
         session["lang"] = lang
     flash(_("Sie wurden abgemeldet."), "info")
-    return redirect(url_for("auth.login"))
+    resp = redirect(url_for("auth.login"))
+    # htmx's page snapshots in localStorage go with the log-out (browsers honour it over HTTPS).
+    # Not "cache": Chromium takes seconds to clear it, and pages are never stored (no-store).
+    resp.headers["Clear-Site-Data"] = '"storage"'
+    return resp
 
 
 @bp.post("/language")

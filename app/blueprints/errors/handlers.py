@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.blueprints.errors import bp
 from app.extensions import db
@@ -46,14 +46,16 @@ def render_error(status: int, detail: str | None = None):
 
 
 def _empty(status: int):
-    from flask import make_response
-
     return make_response("", status)
 
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
-    """An expired or missing CSRF token: say so in plain words."""
+    """An expired or missing CSRF token: say so in plain words, and log the reason."""
+    # The user sees one message; the reason (e.g. a proxy dropping the Referer) is for IT.
+    current_app.logger.info(
+        "CSRF check failed for %s %s: %s", request.method, request.path, error.description
+    )
     return render_error(
         400,
         _(
@@ -71,13 +73,22 @@ def http_error(error: HTTPException):
         return render_error(status, error.description)
     if status == 429:
         return render_error(429)
-    return render_error(status if status in _messages() else 400 if status < 500 else 500)
+    resp = make_response(
+        render_error(status if status in _messages() else 400 if status < 500 else 500)
+    )
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        resp.headers["Allow"] = ", ".join(error.valid_methods)  # a 405 must name them (RFC 9110)
+    return resp
 
 
 @bp.app_errorhandler(500)
 def internal_error(error: Exception):
     """An unexpected exception: roll back, log it (done by Flask), show nothing of it."""
     db.session.rollback()
+    if "_login_user" not in g:
+        # The account could not be loaded (e.g. the database is down): draw the page for an
+        # anonymous visitor rather than fail again while drawing it.
+        current_app.login_manager._update_request_context_with_user()
     return render_error(500)
 
 
