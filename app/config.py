@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +33,22 @@ def _languages() -> tuple[str, ...]:
     return ("de", *(lang for lang in found if lang != "de"))
 
 
+def _number(name: str, default: float, kind: type = float) -> float:
+    """A numeric setting from the environment; a malformed one stops the start, naming it."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return kind(default)
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a{' whole' if kind is int else ''} number, not {raw!r}."
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigurationError(f"{name} must be a number of 0 or more, not {raw!r}.")
+    return value
+
+
 def _split_keys(raw: str | None) -> list[str]:
     return [k.strip() for k in (raw or "").split(",") if k.strip()]
 
@@ -60,7 +77,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     # A network database may drop idle connections (an embedded SQLite file never does): a
     # pooled connection idle for longer than this many seconds is tested before use.
-    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", 10))
+    DATABASE_PING_AFTER_IDLE = _number("DATABASE_PING_AFTER_IDLE", 10)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {
@@ -87,35 +104,35 @@ class Config:
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
     LIST_PAGE_SIZE = LIST_PAGE_SIZE  # every paged list's page
     # Request bodies: nothing the portal takes needs more than a few kB; a 413 page above this.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    MAX_CONTENT_LENGTH = _number("MAX_CONTENT_LENGTH", 1024 * 1024, int)
     MAX_FORM_MEMORY_SIZE = 256 * 1024
     MAX_FORM_PARTS = 200
     # Gateway timeouts in seconds: (connect, read).
     SMS_TIMEOUTS = (
-        float(os.environ.get("SMS_CONNECT_TIMEOUT", 5)),
-        float(os.environ.get("SMS_READ_TIMEOUT", 15)),
+        _number("SMS_CONNECT_TIMEOUT", 5),
+        _number("SMS_READ_TIMEOUT", 15),
     )
     # SiNNO calls: those made while a person waits (Anmelden, Abmelden, chat replies,
     # activations) and the worker's (chat sync, registrations, checks).
     SINNO_TIMEOUTS = (
-        float(os.environ.get("SINNO_CONNECT_TIMEOUT", 5)),
-        float(os.environ.get("SINNO_READ_TIMEOUT", 15)),
+        _number("SINNO_CONNECT_TIMEOUT", 5),
+        _number("SINNO_READ_TIMEOUT", 15),
     )
     # Status board: the worker checks each active interface this often; checks run this many at once.
-    STATUS_CHECK_INTERVAL_MINUTES = float(os.environ.get("STATUS_CHECK_INTERVAL_MINUTES", 15))
-    STATUS_CHECK_CONCURRENCY = int(os.environ.get("STATUS_CHECK_CONCURRENCY", 50))
+    STATUS_CHECK_INTERVAL_MINUTES = _number("STATUS_CHECK_INTERVAL_MINUTES", 15)
+    STATUS_CHECK_CONCURRENCY = _number("STATUS_CHECK_CONCURRENCY", 50, int)
     # How often the open board refreshes itself.
-    STATUS_REFRESH_SECONDS = int(os.environ.get("STATUS_REFRESH_SECONDS", 30))
-    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 10))
+    STATUS_REFRESH_SECONDS = _number("STATUS_REFRESH_SECONDS", 30, int)
+    SMTP_TIMEOUT = _number("SMTP_TIMEOUT", 10)
     # The portal's own address, for links in e-mail and SMS notifications.
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     # SiNNO-Chat: seconds between two synchronisations (the seed says every 2-3 minutes).
-    CHAT_SYNC_SECONDS = float(os.environ.get("CHAT_SYNC_SECONDS", 150))
+    CHAT_SYNC_SECONDS = _number("CHAT_SYNC_SECONDS", 150)
     TEMPLATES_STRICT = False
     REQUIRE_SECRETS = True
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none). The client
     # address matters for log-in throttling, reveal rate limits and the audit log.
-    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    PROXY_COUNT = _number("PROXY_COUNT", 0, int)
 
     @classmethod
     def check(cls, app_config: dict) -> None:

@@ -247,6 +247,35 @@ def test_an_unknown_time_zone_stops_the_start_not_every_page():
         create_app(MistypedZone)
 
 
+@pytest.mark.parametrize(
+    "name, raw, words",
+    [
+        ("PROXY_COUNT", "one", "PROXY_COUNT must be a whole number, not 'one'"),
+        ("SMS_READ_TIMEOUT", "15s", "SMS_READ_TIMEOUT must be a number, not '15s'"),
+        ("SMTP_TIMEOUT", "-1", "SMTP_TIMEOUT must be a number of 0 or more"),
+        ("CHAT_SYNC_SECONDS", "nan", "CHAT_SYNC_SECONDS must be a number of 0 or more"),
+    ],
+)
+def test_a_malformed_number_setting_stops_the_start_naming_it(name, raw, words):
+    """Read when the settings are imported: the start fails with the setting's name, not with
+    a bare ValueError of int() or float()."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, **{name: raw})
+    result = subprocess.run(
+        [sys.executable, "-c", "import app.config"],
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert f"ConfigurationError: {words}" in result.stderr, result.stderr[-500:]
+
+
 def test_the_demo_is_refused_in_production(runner, app):
     """The demo's log-ins and passwords are in the README: never on a production database."""
     app.config["ENV_NAME"] = "production"
