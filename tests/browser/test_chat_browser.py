@@ -4,6 +4,8 @@ receives it) and the notification is gone."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -65,3 +67,32 @@ def test_customer_writes_employee_reads_and_replies(page: Page, live_app, login_
     # The notification centre has nothing unread.
     page.goto("/notifications/")
     expect(page.locator("#read-all")).to_have_count(0)
+
+
+def test_no_page_with_customer_data_is_kept_in_the_browser_s_storage(
+    page: Page, live_app, login_as, sinno_sim
+):
+    """htmx keeps no page snapshots in the tab's sessionStorage (historyCacheSize 0): on a
+    shared branch PC a chat list it pushed into the history would otherwise stay readable
+    there after Abmelden; Back asks the server again (which answers no-store)."""
+    with live_app.app_context():
+        world = ChatWorld(sinno_sim)
+        _customer, sid = world.customer()
+        world.writes(sid, "Meine Adresse hat sich geändert")
+        db.session.remove()
+    _worker_pass(live_app)
+    login_as("employee")
+    page.goto("/chat/")
+    expect(page.locator("table.chat-threads")).to_contain_text("Erika Mustermann")
+    htmx_settled(page)
+    page.fill("#chat-search", "Erika")
+    expect(page).to_have_url(re.compile(r"/chat/\?q=Erika$"))
+    htmx_settled(page)
+    page.goto("/me/")  # leaving the page is when htmx would store its snapshot
+    page.go_back()
+    expect(page.locator("table.chat-threads")).to_contain_text("Erika Mustermann")
+    stored = page.evaluate(
+        "() => JSON.stringify([Object.assign({}, sessionStorage), Object.assign({}, localStorage)])"
+    )
+    # (The pushed URL itself, with the search term, is in the browser's history anyway.)
+    assert "Mustermann" not in stored and "Adresse" not in stored, stored
