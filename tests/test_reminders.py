@@ -24,6 +24,7 @@ from app.services.demo import simulator_sms_settings
 from app.services.reminder_reasons import REASONS
 from app.services.worker import Worker
 from tests.factories import make_branch, make_interface
+from tests.races import Uncommitted, meanwhile
 from tests.sim_fixtures import SIM_TOKEN
 
 TZ = "Europe/Berlin"
@@ -415,45 +416,14 @@ def test_cancel(app, world):
     assert not outbox.cancel(db.session, row)
 
 
-class _Uncommitted:
-    """The test's session with commits that only flush: a worker's claim written but not yet
-    committed (the moment another transaction reads the row as it was)."""
-
-    def __init__(self, session):
-        self._session = session
-
-    def commit(self):
-        self._session.flush()
-
-    def __getattr__(self, name):
-        return getattr(self._session, name)
-
-
 def _while_claimed(app, other) -> None:
-    """Claim the due SMS (not committed), run `other` on a thread of its own (its read comes
-    before the claim's commit), commit the claim, then send what was claimed as a worker does."""
+    """Claim the due SMS (not committed), run `other` meanwhile (its read comes before the
+    claim's commit), then send what was claimed as a worker does."""
     from app.services.sms_clients import ClientPool
 
-    claimed = outbox.claim_due(_Uncommitted(db.session), 10, NOW)
+    claimed = outbox.claim_due(Uncommitted(db.session), 10, NOW)
     assert len(claimed) == 1
-    errors = []
-
-    def run():
-        with app.app_context():
-            try:
-                other()
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(1.0)  # it has read; its write now waits for the claim (or it is done)
-    db.session.commit()
-    thread.join(10)
-    assert errors == [] and not thread.is_alive()
-    db.session.expire_all()
+    meanwhile(app, other)
     message = db.session.get(SmsMessage, claimed[0].id)
     interface = db.session.get(Interface, message.interface_id)
     outbox.deliver(db.session, message, interface, ClientPool(secret_box(), (2.0, 2.0)))
