@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 50
 DEFAULT_INTERVAL = timedelta(minutes=15)
 SCHEDULE_LOCK = 4_246_016  # PostgreSQL advisory lock: one worker runs the scheduled checks
+RUN_LOCK = 4_246_017  # PostgreSQL advisory lock: "Alle prüfen" starts one run at a time
+RUN_ABANDONED_AFTER = timedelta(minutes=30)  # a run not finished by then counts as dead
 COMMIT_EVERY = 0.5  # seconds between progress commits of a run
 
 
@@ -206,13 +208,43 @@ def _all_active(today: date):
     )
 
 
-def start_run(session: Session, today: date, actor=None) -> CheckRun:
-    """Create (and commit) a run over every active interface that can be checked."""
+def start_run(
+    session: Session, today: date, actor=None, now: datetime | None = None
+) -> tuple[CheckRun, bool]:
+    """The run under way, or a new one over every active interface that can be checked
+    (commits); and whether it is new, i.e. the caller executes it.
+
+    One run at a time, also when two people click "Alle prüfen" at once: the look for a running
+    run and the insert are one statement, which PostgreSQL runs under a transaction-scoped
+    advisory lock (SQLite under its single write lock). A run whose process died (never
+    finished) stops counting after `RUN_ABANDONED_AFTER`.
+    """
+    now = now or utcnow()
     total = session.scalar(sa.select(sa.func.count()).select_from(_all_active(today).subquery()))
-    run = CheckRun(total=total or 0, started_by_id=getattr(actor, "id", None))
-    session.add(run)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(RUN_LOCK)))
+    running = sa.select(CheckRun.id).where(
+        CheckRun.finished_at.is_(None), CheckRun.started_at > now - RUN_ABANDONED_AFTER
+    )
+    new_id = session.execute(
+        sa.insert(CheckRun)
+        .from_select(
+            ["total", "started_by_id", "started_at", "done", "failed"],
+            sa.select(
+                sa.literal(total or 0, sa.Integer),
+                sa.literal(getattr(actor, "id", None), sa.Integer),
+                sa.literal(now, sa.DateTime),
+                sa.literal(0, sa.Integer),
+                sa.literal(0, sa.Integer),
+            ).where(~sa.exists(running)),
+        )
+        .returning(CheckRun.id)
+    ).scalar()
     session.commit()
-    return run
+    if new_id is not None:
+        return session.get(CheckRun, new_id), True
+    # The one under way (or, when it ended a moment ago, that one with its results).
+    return session.scalar(sa.select(CheckRun).order_by(CheckRun.id.desc()).limit(1)), False
 
 
 def execute_run(
