@@ -468,6 +468,38 @@ def test_deactivate_with_confirmation(s, portal, sinno_sim):
     assert sinno_sim.state.public_customers()[0]["state"] == "deactivated"
 
 
+def test_a_status_check_does_not_undo_a_deactivation_made_meanwhile(app, s, portal, sinno_sim):
+    """The worker asked the service about an invited customer ("active": the app's first log-in)
+    just before an employee deactivated them: the customer stays deactivated (the worker's
+    "active" was written over the deactivation, active without a Kunden-ID)."""
+    from tests.races import meanwhile
+
+    customer = s.customer()
+    portal.login("admin")
+    log_in(portal, s)
+    activate(portal, customer)
+    worker().run_once()
+    sinno_sim.state.app_login("SC-000001")
+    customer = db.session.get(Customer, customer.id)
+    assert customer.sinno_status == "invited"
+    # The deactivation's own write (the service was told after the worker asked it).
+    customer.sinno_status, customer.sinno_customer_id = "not_activated", None
+    db.session.flush()  # not committed
+    activated = []
+    meanwhile(
+        app,
+        lambda: activated.append(
+            sinno_customers.poll_invited(
+                db.session, secret_box(), utcnow() + timedelta(minutes=1), (2.0, 2.0)
+            )
+        ),
+    )
+    assert activated == [0]
+    customer = db.session.get(Customer, customer.id)
+    assert (customer.sinno_status, customer.sinno_customer_id) == ("not_activated", None)
+    assert customer.sinno_active_at is None
+
+
 def test_setup_sheet_has_a_local_qr_code_and_never_the_code(s, portal, sinno_sim):
     customer = s.customer()
     portal.login("admin")
