@@ -656,3 +656,27 @@ def test_a_message_stored_while_a_thread_is_being_read_stays_unread(w, monkeypat
     unread = [m.service_message_id for m in _messages() if m.read_at is None]
     assert unread == ["m2"]
     assert db.session.get(ChatThread, thread.id).unread_count == 1
+
+
+def test_a_message_stored_while_a_thread_is_marked_unread_is_counted(app, w):
+    """The sync stores a customer message (not committed yet) while an employee marks the thread
+    unread: the thread counts both unread messages (the recount did not see the new message and
+    was written over the sync's +1, so the badge hid it)."""
+    from tests.races import meanwhile
+
+    _customer, sid = w.customer()
+    assert chat.store_page(db.session, [_wire("m1", sid, "Eins")]) == 1
+    db.session.commit()
+    thread_id = db.session.scalar(sa.select(ChatThread.id))
+    chat.mark_read(db.session, db.session.get(ChatThread, thread_id))
+    db.session.commit()
+    assert chat.store_page(db.session, [_wire("m2", sid, "Zwei", sent="2026-03-02T09:05:00Z")])
+
+    def mark_unread():
+        assert chat.mark_unread(db.session, db.session.get(ChatThread, thread_id))
+        db.session.commit()
+
+    meanwhile(app, mark_unread)
+    unread = [m.service_message_id for m in _messages() if m.read_at is None]
+    assert unread == ["m1", "m2"]
+    assert db.session.get(ChatThread, thread_id).unread_count == 2

@@ -569,7 +569,18 @@ def _advance_threads(conn: sa.Connection, page: list, threads: dict[str, int], s
 
 
 def _refresh_threads(session: Session, thread_ids: set[int]) -> None:
-    """Unread count, last time and preview of threads, from their messages (one statement each)."""
+    """Unread count, last time and preview of threads, from their messages (one statement each).
+
+    The threads are locked first: a sync storing messages into them holds their rows until its
+    commit, and the recount must see those messages. (Waiting inside the UPDATE would not do:
+    PostgreSQL would write a count from before the sync over the sync's own "+ n".)
+    """
+    session.execute(
+        sa.select(ChatThread.id)
+        .where(ChatThread.id.in_(thread_ids))
+        .order_by(ChatThread.id)
+        .with_for_update()
+    )
     unread = (
         sa.select(sa.func.count())
         .select_from(ChatMessage)
