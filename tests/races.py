@@ -45,5 +45,6 @@ def meanwhile(app, other: Callable[[], None]) -> None:
     thread.join(1.0)  # it has read; its write now waits for this transaction (or it is done)
     db.session.commit()
     thread.join(10)
-    assert errors == [] and not thread.is_alive()
+    assert not errors, errors
+    assert not thread.is_alive()
     db.session.expire_all()

@@ -804,13 +804,21 @@ def _deliver(
         reply.status = REPLY_FAILED if reply.next_attempt_at is None else REPLY_QUEUED
         record_reply_failure(session, reply)
         return False
-    # A sync may have stored this very message already (the post went through before a crash).
-    session.execute(
-        sa.delete(ChatMessage).where(
-            ChatMessage.service_message_id == posted.id, ChatMessage.id != reply.id
-        )
+    # A sync may have stored this very message already (the post went through before a crash):
+    # that copy goes, the reply keeps the id.
+    copy = sa.delete(ChatMessage).where(
+        ChatMessage.service_message_id == posted.id, ChatMessage.id != reply.id
     )
-    reply.service_message_id = posted.id
+    session.execute(copy)
+    try:
+        with session.begin_nested():
+            reply.service_message_id = posted.id
+            session.flush()
+    except sa.exc.IntegrityError:
+        # A sync was storing it at that moment: the delete did not see its copy, the id waited
+        # for the sync's commit and collided. Now the copy is visible (PostgreSQL only).
+        session.execute(copy)
+        reply.service_message_id = posted.id
     reply.status, reply.error, reply.next_attempt_at = REPLY_SENT, None, None
     return True
 
