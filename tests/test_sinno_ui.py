@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db, secret_box
-from app.models import Customer, InterfaceEvent, InterfaceSecret, SmsMessage
+from app.models import Customer, Interface, InterfaceEvent, InterfaceSecret, SmsMessage
 from app.models.base import utcnow
 from app.services import sinno_customers
 from app.services.customers import search_text_for
@@ -498,6 +498,28 @@ def test_a_status_check_does_not_undo_a_deactivation_made_meanwhile(app, s, port
     customer = db.session.get(Customer, customer.id)
     assert (customer.sinno_status, customer.sinno_customer_id) == ("not_activated", None)
     assert customer.sinno_active_at is None
+
+
+def test_a_check_does_not_undo_a_log_in_made_meanwhile(app, s):
+    """ "Verbindung prüfen" (or a run) read the interface logged out just before an admin's
+    "Anmelden" was committed: the interface stays logged in (the check's "not logged in" was
+    merged into the state from before the log-in and written over it)."""
+    from app.services import checks, sinno_interface
+    from tests.races import Uncommitted, meanwhile
+
+    outcome = sinno_interface.login(
+        Uncommitted(db.session), secret_box(), s.service, None, (2.0, 2.0)
+    )
+    assert outcome.ok  # not committed
+    service_id = s.service.id
+
+    def check():
+        other = db.session.get(Interface, service_id)
+        checks.check_one(db.session, secret_box(), other)
+
+    meanwhile(app, check)
+    service = db.session.get(Interface, service_id)
+    assert sinno_interface.is_logged_in(service) and service.state["since"]
 
 
 def test_setup_sheet_has_a_local_qr_code_and_never_the_code(s, portal, sinno_sim):
