@@ -522,6 +522,18 @@ def test_a_check_does_not_undo_a_log_in_made_meanwhile(app, s):
     assert sinno_interface.is_logged_in(service) and service.state["since"]
 
 
+def test_a_check_finding_the_session_ended_at_the_service_stores_logged_out(s, sinno_sim):
+    from app.services import checks, sinno_interface
+
+    assert sinno_interface.login(db.session, secret_box(), s.service, None, (2.0, 2.0)).ok
+    sinno_sim.state.logout("4711")  # e.g. logged out from another installation
+    result = checks.check_one(db.session, secret_box(), s.service)
+    db.session.expire_all()
+    service = db.session.get(Interface, s.service.id)
+    assert not result.ok and service.state["logged_in"] is False
+    assert service.state["since"]  # the rest of the state is kept
+
+
 def test_setup_sheet_has_a_local_qr_code_and_never_the_code(s, portal, sinno_sim):
     customer = s.customer()
     portal.login("admin")
