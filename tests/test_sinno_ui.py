@@ -534,6 +534,32 @@ def test_a_check_finding_the_session_ended_at_the_service_stores_logged_out(s, s
     assert service.state["since"]  # the rest of the state is kept
 
 
+def test_a_token_renewed_while_an_admin_logs_out_is_not_kept(app, s, sinno_sim):
+    """A worker's token ran out and it logged in again just as an admin logged out (written,
+    not committed yet): the interface stays logged out (the renewal wrote the state from before
+    the log-out back, or failed on the token the log-out had removed)."""
+    from app.services import sinno_interface
+    from tests.races import meanwhile
+
+    assert sinno_interface.login(db.session, secret_box(), s.service, None, (2.0, 2.0)).ok
+    service_id = s.service.id
+    sinno_sim.state.expire_tokens()
+    # The log-out's own write (the service was told before the worker's new log-in).
+    sinno_interface.write_secret(secret_box(), s.service, "session_token", None)
+    s.service.state = dict(s.service.state, logged_in=False)
+    db.session.flush()  # not committed
+
+    def renew():
+        other = db.session.get(Interface, service_id)
+        with sinno_interface.client_for(db.session, secret_box(), other, (2.0, 2.0)) as client:
+            client.list_messages()  # token expired: renewed
+        db.session.commit()
+
+    meanwhile(app, renew)
+    service = db.session.get(Interface, service_id)
+    assert not sinno_interface.is_logged_in(service) and service.state["logged_in"] is False
+
+
 def test_setup_sheet_has_a_local_qr_code_and_never_the_code(s, portal, sinno_sim):
     customer = s.customer()
     portal.login("admin")
