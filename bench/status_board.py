@@ -251,7 +251,7 @@ def bench_check_all() -> bool:
             checks.check_one(db.session, secret_box(), interface)
             singles.append(time.perf_counter() - start)
         single = statistics.median(singles)
-        run = checks.start_run(db.session, local_today("Europe/Berlin"))
+        run, _started = checks.start_run(db.session, local_today("Europe/Berlin"))
         start = time.perf_counter()
         run = checks.execute_run(db.session, secret_box(), run.id, local_today("Europe/Berlin"))
         elapsed = time.perf_counter() - start

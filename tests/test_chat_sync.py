@@ -674,3 +674,61 @@ def test_a_message_stored_while_a_thread_is_being_read_stays_unread(w, monkeypat
     unread = [m.service_message_id for m in _messages() if m.read_at is None]
     assert unread == ["m2"]
     assert db.session.get(ChatThread, thread.id).unread_count == 1
+
+
+def test_a_message_stored_while_a_thread_is_marked_unread_is_counted(app, w):
+    """The sync stores a customer message (not committed yet) while an employee marks the thread
+    unread: the thread counts both unread messages (the recount did not see the new message and
+    was written over the sync's +1, so the badge hid it)."""
+    from tests.races import meanwhile
+
+    _customer, sid = w.customer()
+    assert chat.store_page(db.session, [_wire("m1", sid, "Eins")]) == 1
+    db.session.commit()
+    thread_id = db.session.scalar(sa.select(ChatThread.id))
+    chat.mark_read(db.session, db.session.get(ChatThread, thread_id))
+    db.session.commit()
+    assert chat.store_page(db.session, [_wire("m2", sid, "Zwei", sent="2026-03-02T09:05:00Z")])
+
+    def mark_unread():
+        assert chat.mark_unread(db.session, db.session.get(ChatThread, thread_id))
+        db.session.commit()
+
+    meanwhile(app, mark_unread)
+    unread = [m.service_message_id for m in _messages() if m.read_at is None]
+    assert unread == ["m1", "m2"]
+    assert db.session.get(ChatThread, thread_id).unread_count == 2
+
+
+def test_a_reply_the_sync_is_storing_at_that_moment_is_delivered_once(app, w):
+    """The sync stores the posted reply (not committed yet) while its delivery records the
+    outcome: the reply is sent, stored once, and the delivery does not fail (on PostgreSQL its
+    id collided with the sync's copy once that was committed: an error, the reply left
+    "sending")."""
+    from tests.races import meanwhile
+
+    _customer, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    thread = db.session.scalar(sa.select(ChatThread))
+    reply = chat.add_reply(db.session, thread, "Antwort", None)
+    db.session.commit()
+    reply_id, key = reply.id, reply.idempotency_key
+    # An earlier attempt went through (the same key: the service answers with the same message).
+    client = chat.client_for(db.session, secret_box(), w.service, (2.0, 2.0))
+    posted = client.post_reply(sid, "Antwort", idempotency_key=key)
+    client.close()
+    assert chat.store_page(db.session, [_wire(posted.id, sid, "Antwort", direction="out")])
+    delivered = []
+
+    def deliver():
+        again = db.session.get(ChatMessage, reply_id)
+        delivered.append(chat.deliver_now(db.session, secret_box(), again, (2.0, 2.0)))
+
+    meanwhile(app, deliver)
+    assert delivered == [True]
+    assert [(m.body, m.status, m.service_message_id) for m in _messages()] == [
+        ("Frage", None, _messages()[0].service_message_id),
+        ("Antwort", "sent", posted.id),
+    ]
+    assert len([m for m in w.sim.state.public_messages() if m["direction"] == "out"]) == 1

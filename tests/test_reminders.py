@@ -24,6 +24,7 @@ from app.services.demo import simulator_sms_settings
 from app.services.reminder_reasons import REASONS
 from app.services.worker import Worker
 from tests.factories import make_branch, make_interface
+from tests.races import Uncommitted, meanwhile
 from tests.sim_fixtures import SIM_TOKEN
 
 TZ = "Europe/Berlin"
@@ -415,6 +416,74 @@ def test_cancel(app, world):
     row = db.session.scalars(sa.select(SmsMessage)).one()
     assert outbox.cancel(db.session, row) and row.status == "cancelled"
     assert not outbox.cancel(db.session, row)
+
+
+def _while_claimed(app, other) -> None:
+    """Claim the due SMS (not committed), run `other` meanwhile (its read comes before the
+    claim's commit), then send what was claimed as a worker does."""
+    from app.services.sms_clients import ClientPool
+
+    claimed = outbox.claim_due(Uncommitted(db.session), 10, NOW)
+    assert len(claimed) == 1
+    meanwhile(app, other)
+    message = db.session.get(SmsMessage, claimed[0].id)
+    interface = db.session.get(Interface, message.interface_id)
+    outbox.deliver(db.session, message, interface, ClientPool(secret_box(), (2.0, 2.0)))
+
+
+def test_cancelling_an_sms_a_worker_has_just_claimed_is_refused(app, world, portal, smsapi_sim):
+    """The outbox page still showed "queued" when the admin clicked "Abbrechen": the SMS is on
+    its way, so the page says it cannot be cancelled (it did say "abgebrochen", and the SMS
+    went out all the same, or was queued again by a retry)."""
+    world.appointment(datetime(2026, 11, 23, 9, 0))
+    db.session.commit()
+    _plan()
+    row_id = db.session.scalars(sa.select(SmsMessage.id)).one()
+    portal.login("admin")
+    answers = []
+
+    def cancel():
+        resp = portal.post(f"/outbox/{row_id}/cancel")
+        answers.append(portal.get(resp.headers["Location"]).get_data(as_text=True))
+
+    _while_claimed(app, cancel)
+    assert "Nur wartende oder fehlgeschlagene SMS können abgebrochen werden." in answers[0]
+    assert f"SMS {row_id} wurde abgebrochen" not in answers[0]
+    db.session.expire_all()
+    assert db.session.get(SmsMessage, row_id).status == "sent"
+    assert len(smsapi_sim.state.messages) == 1
+
+
+def test_changing_an_appointment_whose_reminder_is_being_sent_keeps_that_reminder(
+    app, world, smsapi_sim
+):
+    """An appointment changed while a worker sends its reminder: that SMS goes out and stays the
+    appointment's reminder (it was marked cancelled and detached, went out all the same, and
+    the next run counted the appointment as not reminded)."""
+    from app.services import appointments
+
+    appt = world.appointment(datetime(2026, 11, 23, 9, 0))
+    db.session.commit()
+    _plan()
+    appt_id = appt.id
+    first = db.session.get(Appointment, appt_id).reminder_message_id
+
+    def change():
+        other = db.session.get(Appointment, appt_id)
+        values = {name: getattr(other, name) for name in appointments.REMINDER_RELEVANT}
+        appointments.save_appointment(
+            db.session, other, dict(values, starts_at=utc(datetime(2026, 11, 23, 9, 30)))
+        )
+        db.session.commit()
+
+    _while_claimed(app, change)
+    _plan(now=NOW + timedelta(minutes=1))
+    _worker(clock=lambda: NOW + timedelta(minutes=2)).run_once()
+    db.session.expire_all()
+    assert db.session.get(Appointment, appt_id).reminder_message_id == first
+    message = db.session.get(SmsMessage, first)
+    assert (message.status, message.appointment_id) == ("sent", appt_id)
+    assert len(smsapi_sim.state.messages) == 1
 
 
 def test_sigterm_finishes_the_message_in_flight_then_stops(app, world, smsapi_sim):

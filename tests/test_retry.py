@@ -54,3 +54,25 @@ def test_claim_takes_due_and_stale_rows_once(app):
         db.session, SmsMessage, [policy.due(SmsMessage, NOW)], sending(SmsMessage, NOW), limit=10
     )
     assert again == []
+
+
+def test_two_workers_claiming_at_once_take_each_row_once(app):
+    """The second worker's look for due rows comes before the first one's claim is committed:
+    it takes none of them (on SQLite it claimed the same rows again, and a mail went out twice)."""
+    from tests.races import Uncommitted, meanwhile
+
+    rows = [_sms(status="queued"), _sms(status="sending", claimed_at=NOW - timedelta(minutes=6))]
+    db.session.add_all(rows)
+    db.session.commit()
+    policy = RetryPolicy()
+
+    def take(session):
+        return claim(
+            session, SmsMessage, [policy.due(SmsMessage, NOW)], sending(SmsMessage, NOW), limit=10
+        )
+
+    mine = take(Uncommitted(db.session))  # not committed
+    theirs = []
+    meanwhile(app, lambda: theirs.extend(take(db.session)))
+    assert sorted(mine) == sorted(r.id for r in rows) and theirs == []
+    assert [db.session.get(SmsMessage, r.id).attempts for r in rows] == [1, 1]

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db, secret_box
-from app.models import Customer, InterfaceEvent, InterfaceSecret, SmsMessage
+from app.models import Customer, Interface, InterfaceEvent, InterfaceSecret, SmsMessage
 from app.models.base import utcnow
 from app.services import sinno_customers
 from app.services.customers import search_text_for
@@ -466,6 +466,98 @@ def test_deactivate_with_confirmation(s, portal, sinno_sim):
     db.session.refresh(customer)
     assert customer.sinno_status == "not_activated" and customer.sinno_customer_id is None
     assert sinno_sim.state.public_customers()[0]["state"] == "deactivated"
+
+
+def test_a_status_check_does_not_undo_a_deactivation_made_meanwhile(app, s, portal, sinno_sim):
+    """The worker asked the service about an invited customer ("active": the app's first log-in)
+    just before an employee deactivated them: the customer stays deactivated (the worker's
+    "active" was written over the deactivation, active without a Kunden-ID)."""
+    from tests.races import meanwhile
+
+    customer = s.customer()
+    portal.login("admin")
+    log_in(portal, s)
+    activate(portal, customer)
+    worker().run_once()
+    sinno_sim.state.app_login("SC-000001")
+    customer = db.session.get(Customer, customer.id)
+    assert customer.sinno_status == "invited"
+    # The deactivation's own write (the service was told after the worker asked it).
+    customer.sinno_status, customer.sinno_customer_id = "not_activated", None
+    db.session.flush()  # not committed
+    activated = []
+    meanwhile(
+        app,
+        lambda: activated.append(
+            sinno_customers.poll_invited(
+                db.session, secret_box(), utcnow() + timedelta(minutes=1), (2.0, 2.0)
+            )
+        ),
+    )
+    assert activated == [0]
+    customer = db.session.get(Customer, customer.id)
+    assert (customer.sinno_status, customer.sinno_customer_id) == ("not_activated", None)
+    assert customer.sinno_active_at is None
+
+
+def test_a_check_does_not_undo_a_log_in_made_meanwhile(app, s):
+    """ "Verbindung prüfen" (or a run) read the interface logged out just before an admin's
+    "Anmelden" was committed: the interface stays logged in (the check's "not logged in" was
+    merged into the state from before the log-in and written over it)."""
+    from app.services import checks, sinno_interface
+    from tests.races import Uncommitted, meanwhile
+
+    outcome = sinno_interface.login(
+        Uncommitted(db.session), secret_box(), s.service, None, (2.0, 2.0)
+    )
+    assert outcome.ok  # not committed
+    service_id = s.service.id
+
+    def check():
+        other = db.session.get(Interface, service_id)
+        checks.check_one(db.session, secret_box(), other)
+
+    meanwhile(app, check)
+    service = db.session.get(Interface, service_id)
+    assert sinno_interface.is_logged_in(service) and service.state["since"]
+
+
+def test_a_check_finding_the_session_ended_at_the_service_stores_logged_out(s, sinno_sim):
+    from app.services import checks, sinno_interface
+
+    assert sinno_interface.login(db.session, secret_box(), s.service, None, (2.0, 2.0)).ok
+    sinno_sim.state.logout("4711")  # e.g. logged out from another installation
+    result = checks.check_one(db.session, secret_box(), s.service)
+    db.session.expire_all()
+    service = db.session.get(Interface, s.service.id)
+    assert not result.ok and service.state["logged_in"] is False
+    assert service.state["since"]  # the rest of the state is kept
+
+
+def test_a_token_renewed_while_an_admin_logs_out_is_not_kept(app, s, sinno_sim):
+    """A worker's token ran out and it logged in again just as an admin logged out (written,
+    not committed yet): the interface stays logged out (the renewal wrote the state from before
+    the log-out back, or failed on the token the log-out had removed)."""
+    from app.services import sinno_interface
+    from tests.races import meanwhile
+
+    assert sinno_interface.login(db.session, secret_box(), s.service, None, (2.0, 2.0)).ok
+    service_id = s.service.id
+    sinno_sim.state.expire_tokens()
+    # The log-out's own write (the service was told before the worker's new log-in).
+    sinno_interface.write_secret(secret_box(), s.service, "session_token", None)
+    s.service.state = dict(s.service.state, logged_in=False)
+    db.session.flush()  # not committed
+
+    def renew():
+        other = db.session.get(Interface, service_id)
+        with sinno_interface.client_for(db.session, secret_box(), other, (2.0, 2.0)) as client:
+            client.list_messages()  # token expired: renewed
+        db.session.commit()
+
+    meanwhile(app, renew)
+    service = db.session.get(Interface, service_id)
+    assert not sinno_interface.is_logged_in(service) and service.state["logged_in"] is False
 
 
 def test_setup_sheet_has_a_local_qr_code_and_never_the_code(s, portal, sinno_sim):

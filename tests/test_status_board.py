@@ -223,6 +223,27 @@ def test_check_all_checks_every_active_interface_and_reports_progress(app, porta
     assert sorted(checked) == sorted(i.id for i in interfaces)
 
 
+def test_two_people_clicking_check_all_at_once_start_one_run(app, portal, smsapi_sim):
+    """The second "Alle prüfen" looks for a running run before the first one's is committed:
+    it is shown the first one's progress instead of checking every interface a second time."""
+    from app.services import checks
+    from tests.races import Uncommitted, meanwhile
+
+    sim_interface(smsapi_sim)
+    db.session.commit()
+    portal.login("helpdesk")
+    mine, started = checks.start_run(Uncommitted(db.session), date.today())  # not committed
+    assert started
+    answers = []
+    meanwhile(
+        app,
+        lambda: answers.append(portal.post("/status/check-all", htmx=True).get_data(as_text=True)),
+    )
+    assert f'id="check-run-{mine.id}"' in answers[0]
+    assert db.session.scalars(sa.select(CheckRun.id)).all() == [mine.id]
+    assert not db.session.scalars(sa.select(InterfaceEvent.id)).all()  # nothing checked twice
+
+
 def test_start_pages_show_the_summary(fixtures, portal):
     for role in ("admin", "helpdesk"):
         portal.login(role)

@@ -572,7 +572,18 @@ def _advance_threads(conn: sa.Connection, page: list, threads: dict[str, int], s
 
 
 def _refresh_threads(session: Session, thread_ids: set[int]) -> None:
-    """Unread count, last time and preview of threads, from their messages (one statement each)."""
+    """Unread count, last time and preview of threads, from their messages (one statement each).
+
+    The threads are locked first: a sync storing messages into them holds their rows until its
+    commit, and the recount must see those messages. (Waiting inside the UPDATE would not do:
+    PostgreSQL would write a count from before the sync over the sync's own "+ n".)
+    """
+    session.execute(
+        sa.select(ChatThread.id)
+        .where(ChatThread.id.in_(thread_ids))
+        .order_by(ChatThread.id)
+        .with_for_update()
+    )
     unread = (
         sa.select(sa.func.count())
         .select_from(ChatMessage)
@@ -796,13 +807,21 @@ def _deliver(
         reply.status = REPLY_FAILED if reply.next_attempt_at is None else REPLY_QUEUED
         record_reply_failure(session, reply)
         return False
-    # A sync may have stored this very message already (the post went through before a crash).
-    session.execute(
-        sa.delete(ChatMessage).where(
-            ChatMessage.service_message_id == posted.id, ChatMessage.id != reply.id
-        )
+    # A sync may have stored this very message already (the post went through before a crash):
+    # that copy goes, the reply keeps the id.
+    copy = sa.delete(ChatMessage).where(
+        ChatMessage.service_message_id == posted.id, ChatMessage.id != reply.id
     )
-    reply.service_message_id = posted.id
+    session.execute(copy)
+    try:
+        with session.begin_nested():
+            reply.service_message_id = posted.id
+            session.flush()
+    except sa.exc.IntegrityError:
+        # A sync was storing it at that moment: the delete did not see its copy, the id waited
+        # for the sync's commit and collided. Now the copy is visible (PostgreSQL only).
+        session.execute(copy)
+        reply.service_message_id = posted.id
     reply.status, reply.error, reply.next_attempt_at = REPLY_SENT, None, None
     return True
 

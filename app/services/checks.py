@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 50
 DEFAULT_INTERVAL = timedelta(minutes=15)
 SCHEDULE_LOCK = 4_246_016  # PostgreSQL advisory lock: one worker runs the scheduled checks
+RUN_LOCK = 4_246_017  # PostgreSQL advisory lock: "Alle prüfen" starts one run at a time
+RUN_ABANDONED_AFTER = timedelta(minutes=30)  # a run not finished by then counts as dead
 COMMIT_EVERY = 0.5  # seconds between progress commits of a run
 
 
@@ -100,11 +102,12 @@ def apply(
     actor=None,
     portal_url: str = "",
     now: datetime | None = None,
+    checked_state: dict | None = None,
 ) -> None:
     """Write one outcome: history, last check/success/error, credit, state, alerts (no commit).
 
     `portal_url` is the portal's address for the link in the admins' alert e-mails ("" leaves
-    it out); the callers below pass it on.
+    it out); the callers below pass it on. `checked_state` is the state the check started from.
     """
     now = now or utcnow()
     record_check(session, interface, "check", actor, result.ok, result.message)
@@ -112,8 +115,24 @@ def apply(
         interface.balance_points = result.balance
         interface.balance_checked_at = now
     if result.state:
-        interface.state = {**(interface.state or {}), **result.state}
+        _merge_state(session, interface, result.state, checked_state)
     alerts.evaluate(session, interface, now, portal_url)
+
+
+def _merge_state(session: Session, interface: Interface, found: dict, checked: dict | None) -> None:
+    """Add a check's findings (e.g. SiNNO's "logged_in") to the state as stored now (its row
+    locked), unless the state changed since the check started from it.
+
+    A run holds its interfaces from its start: merged into that copy, a check would write back
+    the state from before an "Anmelden" (or "Abmelden") made meanwhile, and the check judged
+    the session from before it too.
+    """
+    session.flush()  # on SQLite: the read below then waits for, and sees, a log-in's commit
+    session.refresh(interface, ["state"], with_for_update=True)
+    current = interface.state or {}
+    if checked is not None and current != checked:
+        return
+    interface.state = {**current, **found}
 
 
 def check_one(
@@ -129,8 +148,11 @@ def check_one(
     if itype is None or itype.check is None:
         raise ValueError(f"interface type {interface.type_key!r} has no check")
     target = _target(box, interface, itype, timeouts)
-    result = target if isinstance(target, CheckResult) else _run(itype.check, target)
-    apply(session, interface, result, actor, portal_url)
+    if isinstance(target, CheckResult):
+        result, checked_state = target, None
+    else:
+        result, checked_state = _run(itype.check, target), target.state
+    apply(session, interface, result, actor, portal_url, checked_state=checked_state)
     session.commit()
     return result
 
@@ -161,11 +183,13 @@ def check_many(
     """
     tally = Tally()
     by_id: dict[int, Interface] = {}
+    checked_states: dict[int, dict] = {}
     last_commit = time.monotonic()
 
     def record(interface: Interface, result: CheckResult) -> None:
         nonlocal last_commit
-        apply(session, interface, result, actor, portal_url)
+        checked_state = checked_states.get(interface.id)
+        apply(session, interface, result, actor, portal_url, checked_state=checked_state)
         tally.done += 1
         tally.failed += not result.ok
         if time.monotonic() - last_commit >= COMMIT_EVERY:
@@ -185,6 +209,7 @@ def check_many(
             if isinstance(target, CheckResult):
                 record(interface, target)
             else:
+                checked_states[interface.id] = target.state
                 futures[pool.submit(_run, itype.check, target)] = interface.id
         for future in as_completed(futures):
             record(by_id[futures[future]], future.result())
@@ -206,13 +231,43 @@ def _all_active(today: date):
     )
 
 
-def start_run(session: Session, today: date, actor=None) -> CheckRun:
-    """Create (and commit) a run over every active interface that can be checked."""
+def start_run(
+    session: Session, today: date, actor=None, now: datetime | None = None
+) -> tuple[CheckRun, bool]:
+    """The run under way, or a new one over every active interface that can be checked
+    (commits); and whether it is new, i.e. the caller executes it.
+
+    One run at a time, also when two people click "Alle prüfen" at once: the look for a running
+    run and the insert are one statement, which PostgreSQL runs under a transaction-scoped
+    advisory lock (SQLite under its single write lock). A run whose process died (never
+    finished) stops counting after `RUN_ABANDONED_AFTER`.
+    """
+    now = now or utcnow()
     total = session.scalar(sa.select(sa.func.count()).select_from(_all_active(today).subquery()))
-    run = CheckRun(total=total or 0, started_by_id=getattr(actor, "id", None))
-    session.add(run)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(RUN_LOCK)))
+    running = sa.select(CheckRun.id).where(
+        CheckRun.finished_at.is_(None), CheckRun.started_at > now - RUN_ABANDONED_AFTER
+    )
+    new_id = session.execute(
+        sa.insert(CheckRun)
+        .from_select(
+            ["total", "started_by_id", "started_at", "done", "failed"],
+            sa.select(
+                sa.literal(total or 0, sa.Integer),
+                sa.literal(getattr(actor, "id", None), sa.Integer),
+                sa.literal(now, sa.DateTime),
+                sa.literal(0, sa.Integer),
+                sa.literal(0, sa.Integer),
+            ).where(~sa.exists(running)),
+        )
+        .returning(CheckRun.id)
+    ).scalar()
     session.commit()
-    return run
+    if new_id is not None:
+        return session.get(CheckRun, new_id), True
+    # The one under way (or, when it ended a moment ago, that one with its results).
+    return session.scalar(sa.select(CheckRun).order_by(CheckRun.id.desc()).limit(1)), False
 
 
 def execute_run(

@@ -265,15 +265,34 @@ def _write_outcomes(session: Session, outcomes: list[dict]) -> None:
 
 def resend(session: Session, message: SmsMessage) -> bool:
     """Queue a failed (or cancelled) message again, with fresh attempts."""
-    if message.status not in (FAILED, CANCELLED):
-        return False
-    message.status, message.attempts, message.next_attempt_at, message.error = QUEUED, 0, None, None
-    return True
+    return _move(
+        session,
+        message,
+        (FAILED, CANCELLED),
+        status=QUEUED,
+        attempts=0,
+        next_attempt_at=None,
+        error=None,
+    )
 
 
 def cancel(session: Session, message: SmsMessage) -> bool:
     """Cancel a message that has not gone out (queued or failed)."""
-    if message.status not in (QUEUED, FAILED):
-        return False
-    message.status, message.next_attempt_at = CANCELLED, None
-    return True
+    return _move(session, message, (QUEUED, FAILED), status=CANCELLED, next_attempt_at=None)
+
+
+def _move(session: Session, message: SmsMessage, states: tuple[str, ...], **values) -> bool:
+    """Change a message that is still in one of `states` (one conditional UPDATE); whether it was.
+
+    The page showed the state a moment ago: a worker may have claimed the row since (it is being
+    sent). Written by primary key alone, the change would then be lost to the worker's outcome,
+    or let a second worker send the row while the first one does.
+    """
+    moved = session.execute(
+        sa.update(SmsMessage)
+        .where(SmsMessage.id == message.id, SmsMessage.status.in_(states))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(message, list(values))
+    return moved == 1

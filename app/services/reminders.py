@@ -31,7 +31,7 @@ from app.models.appointment import CANCELLED, DONE, NO_SHOW
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED as MSG_CANCELLED
 from app.models.outbox import FAILED, QUEUED
-from app.services import phone, sms_length
+from app.services import outbox, phone, sms_length
 from app.services.interface_types.reminder import REMINDER
 from app.services.interfaces import record_event, resolve
 from app.services.reminder_reasons import has_begun
@@ -388,8 +388,9 @@ def appointment_changed(session: Session, appointment: Appointment) -> None:
     """
     if appointment.reminder_message_id is not None:
         message = session.get(SmsMessage, appointment.reminder_message_id)
-        if message is not None and message.status in (QUEUED, FAILED):
-            message.status, message.next_attempt_at = MSG_CANCELLED, None
+        # Not when a worker has claimed it a moment ago: it goes out, and stays the reminder
+        # (detached, the next run would plan a second one).
+        if message is not None and outbox.cancel(session, message):
             message.appointment_id = None
             appointment.reminder_message_id = None
     if appointment.reminder_message_id is None:

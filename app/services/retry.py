@@ -81,6 +81,7 @@ def claim(
     Returns the claimed ids in order, or the `returning` rows when columns are named. Commits
     also when nothing is due (ending the transaction the select opened).
     """
+    where = tuple(where)
     ids = session.scalars(
         sa.select(model.id)
         .where(*where)
@@ -91,9 +92,12 @@ def claim(
     if not ids:
         session.commit()
         return []
+    # The conditions again: SQLite has no row locks, and its select reads outside the write
+    # transaction, so a second worker may have selected (and now waits to claim) the same rows;
+    # its update, run under the write lock after the first claim's commit, then takes none.
     update = (
         sa.update(model)
-        .where(model.id.in_(ids))
+        .where(model.id.in_(ids), *where)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -101,7 +105,7 @@ def claim(
     if returning:
         rows = session.execute(update.returning(*returning)).all()
     else:
-        session.execute(update)
-        rows = list(ids)
+        taken = set(session.scalars(update.returning(model.id)))
+        rows = [id_ for id_ in ids if id_ in taken]
     session.commit()  # the claim is on disk before any gateway call
     return rows

@@ -434,21 +434,51 @@ def poll_invited(
                             continue
                         raise
                     if remote.state == "active":
-                        customer.sinno_status = ACTIVE
-                        customer.sinno_active_at = (
-                            remote.first_login_at.replace(tzinfo=None)
-                            if remote.first_login_at
-                            else now
+                        activated += _settle(
+                            session,
+                            customer,
+                            sinno_status=ACTIVE,
+                            sinno_active_at=(
+                                remote.first_login_at.replace(tzinfo=None)
+                                if remote.first_login_at
+                                else now
+                            ),
                         )
-                        activated += 1
                     elif remote.state == "deactivated":
-                        customer.sinno_status = NOT_ACTIVATED
-                        customer.sinno_customer_id = None
-                        customer.sinno_error = T_("Beim SiNNO-Dienst deaktiviert.")
+                        _settle(
+                            session,
+                            customer,
+                            sinno_status=NOT_ACTIVATED,
+                            sinno_customer_id=None,
+                            sinno_error=T_("Beim SiNNO-Dienst deaktiviert."),
+                        )
         except (SinnoError, SecretError) as exc:
             log.warning("SiNNO status check for interface %s failed: %r", interface_id, exc)
     session.commit()
     return activated
+
+
+def _settle(session: Session, customer: Customer, **values) -> bool:
+    """Store what the service said about an invited customer (one conditional UPDATE); whether
+    it was stored.
+
+    Not when the customer changed here since this pass read them ("In SiNNO-App deaktivieren"
+    while the service was asked): written by primary key, an "active" from before the
+    deactivation would bring the customer back as active without a Kunden-ID.
+    """
+    return (
+        session.execute(
+            sa.update(Customer)
+            .where(
+                Customer.id == customer.id,
+                Customer.sinno_status == INVITED,
+                Customer.sinno_customer_id == customer.sinno_customer_id,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def redact_sent_codes(session: Session) -> int:

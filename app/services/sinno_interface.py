@@ -106,6 +106,19 @@ def client_for(
     """A client for a logged-in interface; a renewed token is stored (the caller commits)."""
 
     def renewed(result: LoginResult) -> None:
+        # Kept only while still logged in as stored now: an "Abmelden" committed since the
+        # interface was read stays (the new token is forgotten and runs out). The empty write
+        # takes the row (and SQLite's write lock) first, so the read sees that commit.
+        session.execute(
+            sa.update(Interface)
+            .where(Interface.id == interface.id)
+            .values(state=Interface.state)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(interface, ["state"])
+        if not (interface.state or {}).get("logged_in"):
+            log.info("SiNNO interface %s: logged out meanwhile, new token dropped", interface.id)
+            return
         _store_session(box, interface, result, renewed_at=utcnow().isoformat())
         log.info("SiNNO interface %s: session token renewed", interface.id)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import timedelta
 from functools import partial
 from urllib.parse import urlencode
 
@@ -34,7 +33,6 @@ from app.blueprints.status.texts import (
 from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, is_htmx, push_url, render, trigger, wants_fragment
 from app.models import Branch, CheckRun, Interface, Role
-from app.models.base import utcnow
 from app.request_guard import int_arg
 from app.services import (
     alerts,
@@ -48,7 +46,6 @@ from app.services.clock import local_today
 from app.services.gateway import Timeouts
 
 STAFF = (Role.ADMIN, Role.HELPDESK)
-RUN_ABANDONED_AFTER = timedelta(minutes=30)
 
 
 def today():
@@ -259,15 +256,9 @@ def _run_in_background(app, run_id: int, actor_id: int | None) -> None:
 def check_all():
     """ "Alle prüfen": every active interface, concurrently; progress shows in place."""
     require_form()
-    # One run at a time; a run whose process died (never finished) stops counting after a while.
-    running = db.session.scalar(
-        sa.select(CheckRun)
-        .where(CheckRun.finished_at.is_(None), CheckRun.started_at > utcnow() - RUN_ABANDONED_AFTER)
-        .order_by(CheckRun.id.desc())
-        .limit(1)
-    )
-    if running is None:
-        running = checks.start_run(db.session, today(), current_user)
+    # One run at a time: a second click (or a second person) is shown the run under way.
+    running, started = checks.start_run(db.session, today(), current_user)
+    if started:
         worker = threading.Thread(
             target=_run_in_background,
             name=f"check-run-{running.id}",
