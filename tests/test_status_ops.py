@@ -437,10 +437,9 @@ def test_two_workers_seeing_the_same_change_alert_once(app, recovering):
     """Two workers (or a worker and "Verbindung prüfen") evaluating the same interface at once:
     the second one's read comes before the first one's commit, so both see the change; one
     incident is opened (or resolved) and the admins are told once."""
-    import threading
-
     from app.models import Interface, Notification
     from tests.factories import make_user
+    from tests.races import meanwhile
 
     make_user("admin")
     interface = make_interface("smsapi", name="SMS Zwei")
@@ -452,27 +451,14 @@ def test_two_workers_seeing_the_same_change_alert_once(app, recovering):
         db.session.commit()
     interface_id = interface.id
     mine = alerts.evaluate(db.session, interface)  # this worker's change, not committed yet
-    theirs, errors = [], []
+    theirs = []
 
     def other_worker():
-        with app.app_context():
-            try:
-                other = db.session.get(Interface, interface_id)
-                theirs.extend(alerts.evaluate(db.session, other))
-                db.session.commit()
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
+        theirs.extend(alerts.evaluate(db.session, db.session.get(Interface, interface_id)))
+        db.session.commit()
 
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    thread.join(1.0)  # it has read; its write now waits for this transaction (or it is done)
-    db.session.commit()
-    thread.join(10)
-    assert errors == [] and not thread.is_alive()
+    meanwhile(app, other_worker)
     assert [e.recovered for e in mine] == [recovering] and theirs == []
-    db.session.expire_all()
     incidents = db.session.scalars(sa.select(StatusIncident)).all()
     assert [(i.kind, i.resolved_at is not None) for i in incidents] == [("check", recovering)]
     told = db.session.scalars(
