@@ -18,6 +18,7 @@ from babel.dates import (
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from app.i18n import N_
 from app.services import alerts, interface_types, status_board
@@ -165,7 +166,10 @@ def column_labels() -> dict[str, str]:
 
 def state_labels() -> dict[str, str]:
     """The states in the reader's language."""
-    return _translated(STATES)
+    labels = _translated(STATES)
+    # Beside "aktiv" and "geplant" the noun names a state: English "error", not the heading "Error".
+    labels["error"] = pgettext("Zustand", "Fehler")
+    return labels
 
 
 def alert_labels() -> dict[str, str]:
