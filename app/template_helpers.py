@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import NamedTuple
 
+from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -113,6 +114,12 @@ def can(endpoint: str) -> bool:
 def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
     """A UTC timestamp shown in the portal's time zone and the user's language."""
     return format_datetime(value, style) if value else "—"
+
+
+def fmt_points(value) -> str:
+    """SMS credits with two decimals in the reader's number format (99.973,76 / 99,973.76),
+    as the history's texts show them."""
+    return "—" if value is None else format_decimal(value, format="#,##0.00", locale=get_locale())
 
 
 def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
@@ -306,7 +313,12 @@ def init_app(app: Flask) -> None:
         sms_text=shown_text,
     )
     app.jinja_env.filters.update(
-        datetime=fmt_datetime, date=fmt_date, yesno=yesno, fromiso=fromiso, web_address=web_address
+        datetime=fmt_datetime,
+        date=fmt_date,
+        points=fmt_points,
+        yesno=yesno,
+        fromiso=fromiso,
+        web_address=web_address,
     )
     app.jinja_env.globals.update(reminder_reason=reminder_reason)
     app.jinja_env.globals.update(icon=icon)

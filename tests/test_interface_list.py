@@ -332,7 +332,7 @@ def test_row_shows_each_cell(app, portal, sample):
     portal.post("/language", data={"lang": "en", "next": "/interfaces/"})
     html = portal.get("/interfaces/", htmx=True).get_data(as_text=True)
     row = re.search(rf'<tr id="interface-{chat.id}">(.*?)</tr>', html, re.S).group(1)
-    assert 'aria-label="Protected"' in row and ">Error</span>" in row and "Jan 1, 2020" in row
+    assert 'aria-label="Protected"' in row and ">error</span>" in row and "Jan 1, 2020" in row
 
 
 def test_row_shows_a_group_or_type_without_a_name_as_stored(app, portal):

@@ -50,7 +50,8 @@ LISTS = [
         "/audit/",
         "audit",
         ["Zeitpunkt", "Wer", "Ereignis", "Schnittstelle", "Feld", "Adresse", "Ergebnis"],
-        "Keine Einträge.",
+        "Keine Einträge in dieser Auswahl. Protokolliert werden das Anzeigen gespeicherter "
+        "Passwörter und jede Änderung der Sicherheitseinstellung.",
     ),
 ]
 

@@ -246,7 +246,7 @@ def test_balance_in_place_kept_and_recorded(app, portal, sms_interface, smsapi_s
     assert resp.status_code == 200 and 'id="balance-value"' in html and "Punkte" in html
     db.session.refresh(sms_interface)
     assert sms_interface.balance_points is not None and sms_interface.balance_checked_at is not None
-    assert float(sms_interface.balance_points) == 42.5 and "42.50 Punkte" in html
+    assert float(sms_interface.balance_points) == 42.5 and "42,50 Punkte" in html
     assert _events(sms_interface, "balance")[0].ok
     page = portal.get(f"/interfaces/{sms_interface.id}").get_data(as_text=True)
     assert 'id="detail-balance"' in page

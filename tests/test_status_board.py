@@ -145,7 +145,7 @@ def test_board_shows_sms_of_the_last_day_and_low_balance(app, portal):
     html = portal.get("/status/").get_data(as_text=True)
     row = re.search(rf'<tr id="status-row-{interface.id}".*?</tr>', html, re.DOTALL).group(0)
     assert '<td>2 / <span class="error-text">1</span></td>' in row
-    assert 'class="badge badge-error" title="unter der Warnschwelle 20.00">12.50' in row
+    assert 'class="badge badge-error" title="unter der Warnschwelle 20,00">12,50' in row
     detail = portal.get(f"/status/{interface.id}").get_data(as_text=True)
     assert 'id="sms-chart"' in detail and "3 gesendet, 1 fehlgeschlagen" in detail
 

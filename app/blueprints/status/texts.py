@@ -16,12 +16,12 @@ from babel.dates import (
     parse_pattern,
 )
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 
 from app.i18n import N_
 from app.services import alerts, interface_types, status_board
-from app.template_helpers import fmt_date, fromiso
+from app.template_helpers import fmt_date, fmt_points, fromiso
 
 
 class ShortTimes:
@@ -112,7 +112,7 @@ class RowTexts:
     def __call__(self, row: status_board.BoardRow) -> RowView:
         when = self.when
         low = (
-            _("unter der Warnschwelle %(points)s", points=f"{row.low_balance:.2f}")
+            _("unter der Warnschwelle %(points)s", points=fmt_points(row.low_balance))
             if row.balance_low
             else ""
         )
@@ -123,7 +123,7 @@ class RowTexts:
             state=self.states(row.state),
             success=when(row.last_success_at),
             error_at=when(row.last_error_at) if row.last_error else "",
-            balance="—" if row.balance is None else f"{row.balance:.2f}",
+            balance=fmt_points(row.balance),
             sync=when(fromiso(row.last_sync_at)) if row.last_sync_at else "—",
             low_title=low,
         )
@@ -165,7 +165,10 @@ def column_labels() -> dict[str, str]:
 
 def state_labels() -> dict[str, str]:
     """The states in the reader's language."""
-    return _translated(STATES)
+    labels = _translated(STATES)
+    # Beside "aktiv" and "geplant" the noun names a state: English "error", not the heading "Error".
+    labels["error"] = pgettext("Zustand", "Fehler")
+    return labels
 
 
 def alert_labels() -> dict[str, str]:
