@@ -185,9 +185,10 @@ def test_a_failing_check_alerts_once_and_again_on_recovery(app, portal, smsapi_s
     (incident,) = _incidents()
     assert incident.resolved_at is not None
     assert sum("recovered" in r.message for r in caplog.records) == 1
-    assert 'class="banner-recovered" data-kind="check"' in portal.get("/status/").get_data(
-        as_text=True
-    )
+    board = portal.get("/status/").get_data(as_text=True)
+    assert 'class="banner-recovered" data-kind="check"' in board
+    # What it was, marked as over: not read as a current fault.
+    assert "<strong>Verbindung gestört (behoben):</strong>" in board
     smsapi_sim.state.set_faults(status=503)
     checks.check_one(db.session, secret_box(), interface)
     assert len(_incidents()) == 2  # a new incident

@@ -192,10 +192,13 @@ def banner_lines(incidents) -> list[BannerLine]:
     """The banner's lines; each text pattern is translated once, then filled per incident."""
     labels, when = alert_labels(), ShortTimes()
     since, again = _("seit %(when)s"), _("wieder in Ordnung seit %(when)s")
+    ended = _("%(alert)s (behoben)")  # a recovered line names what it was, not a current fault
     return [
         BannerLine(
             i.kind,
-            labels.get(i.kind, i.kind),
+            ended % {"alert": labels.get(i.kind, i.kind)}
+            if i.resolved_at
+            else labels.get(i.kind, i.kind),
             i.interface_id,
             i.interface_name,
             i.resolved_at is not None,
