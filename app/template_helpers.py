@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_time, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -114,6 +114,12 @@ def can(endpoint: str) -> bool:
 def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
     """A UTC timestamp shown in the portal's time zone and the user's language."""
     return format_datetime(value, style) if value else "—"
+
+
+def fmt_time(value: datetime | None, style: str = "short") -> str:
+    """A UTC timestamp's time of day in the portal's time zone, as the user's language writes it
+    (17:30 / 5:30 PM)."""
+    return format_time(value, style) if value else "—"
 
 
 def fmt_points(value) -> str:
@@ -315,6 +321,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         datetime=fmt_datetime,
         date=fmt_date,
+        time=fmt_time,
         points=fmt_points,
         yesno=yesno,
         fromiso=fromiso,

@@ -12,7 +12,15 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Appointment, AppointmentStatus, AppointmentType, Branch, Customer, SmsMessage
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Branch,
+    Customer,
+    SmsMessage,
+    User,
+)
 from app.models.base import utcnow
 from app.services import phone
 from tests.factories import make_branch
@@ -277,6 +285,11 @@ def test_create_appointment_in_local_time(app, portal, s):
     html = portal.get(f"/appointments/{appt.id}").get_data(as_text=True)
     assert "Der Termin wurde angelegt." in html and "Erika Mustermann" in html
     assert "Montag, 1. Juli 2030, 10:00" in html and "noch nicht geprüft" in html
+    # In English the time as English writes it, like everywhere else in the portal.
+    db.session.get(User, portal.user.id).locale = "en"
+    db.session.commit()
+    html = portal.get(f"/appointments/{appt.id}").get_data(as_text=True)
+    assert "Monday, July 1, 2030, 10:00\u202fAM" in html
 
 
 def test_winter_time_and_customer_by_id(app, portal, s):
