@@ -176,7 +176,9 @@ def _top_up(session) -> None:
     branch_ids = session.scalars(sa.select(Branch.id).order_by(Branch.id)).all()
     # The demo puts its volume into its three branches: spread it over the chain, so that a
     # branch's day holds a branch's appointments (about 30), not a chain's.
-    spread = sa.case(*((sa.literal_column("id") % len(branch_ids) == n, b) for n, b in enumerate(branch_ids)))
+    spread = sa.case(
+        *((sa.literal_column("id") % len(branch_ids) == n, b) for n, b in enumerate(branch_ids))
+    )
     for model in (Customer, Appointment):
         session.execute(sa.update(model).values(branch_id=spread))
     have = session.scalar(sa.select(sa.func.count()).select_from(Workstation))
@@ -240,7 +242,9 @@ def _top_up(session) -> None:
         )
     _insert(session, SmsMessage, rows)
     # One interface with a long history (its history page must stay paged).
-    first = session.execute(sa.select(InterfaceEvent.interface_id, InterfaceEvent.interface_name).limit(1)).first()
+    first = session.execute(
+        sa.select(InterfaceEvent.interface_id, InterfaceEvent.interface_name).limit(1)
+    ).first()
     _insert(
         session,
         InterfaceEvent,
@@ -303,7 +307,11 @@ def _top_up(session) -> None:
                 user_id=employee if i < NOTIFICATIONS else users["admin"],
                 event="chat_unread",
                 channel="message",
-                params={"customer": threads[i % THREADS]["customer_name"], "preview": "Hallo", "unread": 1},
+                params={
+                    "customer": threads[i % THREADS]["customer_name"],
+                    "preview": "Hallo",
+                    "unread": 1,
+                },
                 count=1,
                 thread_id=thread_ids[i % THREADS],
                 created_at=now - timedelta(minutes=i),
