@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -333,3 +333,49 @@ def test_each_check_takes_the_timeouts_of_its_protocol(app, portal, sinno_sim_is
         .order_by(InterfaceEvent.id)
     ).all()
     assert [e.ok for e in events] == [False, True, False]
+
+
+def test_sms_chart_counts_per_hour_in_the_database(app):
+    from app.services.status_board import CHART_HOURS, sms_per_hour
+
+    interface = make_interface(name="SMS Diagramm")
+    now = datetime(2026, 3, 10, 12, 30)
+    start = datetime(2026, 3, 10, 12) - timedelta(hours=CHART_HOURS - 1)
+    cases = [  # status, created, sent, claimed (sent by sending time, failed by last attempt)
+        ("sent", now - timedelta(hours=2), now - timedelta(hours=1, minutes=50), None),
+        ("sent", now - timedelta(hours=2), now - timedelta(hours=1, minutes=10), None),
+        ("failed", now - timedelta(hours=30), None, now - timedelta(hours=5)),
+        ("sent", start - timedelta(hours=3), start + timedelta(minutes=5), None),  # sent later
+        ("sent", start - timedelta(hours=3), start - timedelta(minutes=5), None),  # before chart
+        ("queued", now - timedelta(hours=1), None, None),  # not counted
+    ]
+    for status, created, sent_at, claimed in cases:
+        db.session.add(
+            SmsMessage(
+                kind="customer",
+                status=status,
+                interface_id=interface.id,
+                to_number="491711234567",
+                text="x",
+                created_at=created,
+                sent_at=sent_at,
+                claimed_at=claimed,
+            )
+        )
+    interface_id = interface.id
+    db.session.commit()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        chart = sms_per_hour(db.session, interface_id, now=now)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and "GROUP BY" in statements[0], statements
+    assert chart.start == start and len(chart.sent) == CHART_HOURS
+    last = CHART_HOURS - 1
+    assert {i: n for i, n in enumerate(chart.sent) if n} == {0: 1, last - 2: 1, last - 1: 1}
+    assert {i: n for i, n in enumerate(chart.failed) if n} == {last - 5: 1}

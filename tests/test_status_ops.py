@@ -510,3 +510,63 @@ def test_smtp_connection_check_logs_in_without_sending(app, smtp_sim):
     assert not failed.ok and "demo-password" not in str(failed.message)
     assert db.session.get(type(interface), interface.id).last_error
     assert smtp_sim.state.messages == []
+
+
+def test_where_used_counts_the_branches_reminded_through_an_interface_without_a_query_per_branch(
+    app, portal
+):
+    from app.services import usage
+    from app.services.interfaces import resolve
+    from tests.factories import make_branch, make_workstation
+
+    today = date.today()
+    branches = [make_branch() for _ in range(4)]
+    make_interface("appointment_reminder", name="Erinnerungen")
+    chain = make_interface(name="SMS Kette")
+    older_chain = make_interface(name="SMS Kette alt", start_date=date(2019, 1, 1))
+    own = make_interface(name="SMS Filiale A", branch_id=branches[0].id)
+    later = make_interface(
+        name="SMS Filiale B ab morgen", branch_id=branches[1].id, start_date=today + timedelta(1)
+    )
+    client_only = make_interface(
+        name="SMS Filiale C Client", branch_id=branches[2].id, server_side=False, client_side=True
+    )
+    desk = make_interface(name="SMS Arbeitsplatz", workstation_id=make_workstation(branches[3]).id)
+    db.session.commit()
+
+    def by_resolve(interface):  # what each branch's reminders use, branch by branch
+        return sum(
+            (used := resolve(db.session, "SMS", "server", today, branch_id=b.id)) is not None
+            and used.id == interface.id
+            for b in branches
+        )
+
+    def served(interface):
+        found = [u for u in usage.where_used(db.session, interface, today) if u.key == "reminders"]
+        return found[0].count if found else 0
+
+    for interface in (chain, older_chain, own, later, client_only, desk):
+        assert served(interface) == by_resolve(interface), interface.name
+    assert (served(chain), served(own), served(later)) == (3, 1, 0)
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        portal.login("admin")
+        sizes = []
+        for _ in range(2):
+            statements.clear()
+            resp = portal.get(f"/interfaces/{chain.id}")
+            assert resp.status_code == 200
+            assert "Terminerinnerungen von" in resp.get_data(as_text=True)
+            sizes.append(len(statements))
+            for _ in range(20):  # more branches: the same number of statements
+                make_branch()
+            db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert sizes[0] == sizes[1], sizes

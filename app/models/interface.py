@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.i18n import Text
-from app.models.base import StoredText, utcnow
+from app.models.base import StoredText, partial_index, utcnow
 
 # The list's columns that are not in its default order's index key (see Interface.__table_args__).
 LIST_INCLUDE = [
@@ -60,6 +60,13 @@ class Interface(db.Model):
             sa.text("(last_error IS NULL)"),
             "name",
             "id",
+        ),
+        # The start page's newest failures and lowest credits: few rows each, so partial.
+        partial_index(
+            "ix_interfaces_failing_recent", "last_error_at", where="last_error IS NOT NULL"
+        ),
+        partial_index(
+            "ix_interfaces_balance", "group", "balance_points", where="balance_points IS NOT NULL"
         ),
         sa.Index(
             "ix_interfaces_search_trgm",

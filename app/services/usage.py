@@ -55,14 +55,7 @@ def where_used(session: Session, interface: Interface, today: date) -> list[Usag
             interface.server_side
             and resolve(session, "Termine", "server", today, type_key=REMINDER_TYPE) is not None
         ):
-            branch_ids = session.scalars(sa.select(Branch.id)).all()
-            served = sum(
-                1
-                for branch_id in branch_ids
-                if (used := resolve(session, "SMS", "server", today, branch_id=branch_id))
-                is not None
-                and used.id == interface.id
-            )
+            served = _branches_served(session, interface, today)
             if served:
                 uses.append(
                     Usage(
@@ -109,3 +102,32 @@ def where_used(session: Session, interface: Interface, today: date) -> list[Usag
                 )
             )
     return uses
+
+
+def _branches_served(session: Session, interface: Interface, today: date) -> int:
+    """How many branches send their reminders through `interface` (what `resolve` picks for each
+    branch), in at most two statements, not one per branch.
+
+    A branch uses its own branch-restricted SMS interface when it has one, else the chain-wide
+    one `resolve` ranks first; a workstation-bound interface sends no reminders.
+    """
+    if interface.workstation_id is not None:
+        return 0
+    if interface.branch_id is not None:
+        used = resolve(session, "SMS", "server", today, branch_id=interface.branch_id)
+        return 1 if used is not None and used.id == interface.id else 0
+    chain_wide = resolve(session, "SMS", "server", today)
+    if chain_wide is None or chain_wide.id != interface.id:
+        return 0
+    own = (
+        sa.select(Interface.id)
+        .where(
+            Interface.branch_id == Branch.id,
+            Interface.workstation_id.is_(None),
+            Interface.group == "SMS",
+            Interface.server_side.is_(True),
+            sa.or_(Interface.start_date.is_(None), Interface.start_date <= today),
+        )
+        .exists()
+    )
+    return session.scalar(sa.select(sa.func.count()).select_from(Branch).where(~own)) or 0
