@@ -418,6 +418,21 @@ def test_cancel(app, world):
     assert not outbox.cancel(db.session, row)
 
 
+def test_two_planners_at_once_plan_each_reminder_once_and_the_second_says_so(app, world):
+    """The worker's hourly run and an admin's "Jetzt planen" at the same moment: the second one
+    waits for the first (PostgreSQL: the advisory lock; SQLite: the write lock, then its reminder
+    of the same appointment is refused) and reports that planning is under way, not an error."""
+    world.appointment(datetime(2026, 11, 23, 9, 0))
+    world.appointment(datetime(2026, 11, 23, 10, 0))
+    db.session.commit()
+    first = reminders.plan(Uncommitted(db.session), TZ, now=NOW, force=True)
+    assert first.planned == 2
+    second = []
+    meanwhile(app, lambda: second.append(reminders.plan(db.session, TZ, now=NOW, force=True)))
+    assert [r.note for r in second] == ["another worker is planning"]
+    assert len(db.session.scalars(sa.select(SmsMessage)).all()) == 2
+
+
 def _while_claimed(app, other) -> None:
     """Claim the due SMS (not committed), run `other` meanwhile (its read comes before the
     claim's commit), then send what was claimed as a worker does."""

@@ -181,7 +181,8 @@ def skip_reason(
 
 
 def _lock(session: Session) -> bool:
-    """Only one planner at a time on PostgreSQL (SQLite's write lock serialises anyway)."""
+    """Only one planner at a time on PostgreSQL (on SQLite a second one is refused at its first
+    reminder of the same appointment: see `plan`)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
     return bool(
@@ -211,6 +212,27 @@ def plan(
         report.note = "ran within the hour"
         session.rollback()
         return report
+    try:
+        _run(session, reminder, state, now, tz, today, report, actor)
+    except sa.exc.IntegrityError:
+        # SQLite has no advisory lock: a planner that started at the same moment stored a
+        # reminder of the same appointment first, and the unique appointment_id refused ours.
+        session.rollback()
+        return PlanReport(note="another worker is planning")
+    return report
+
+
+def _run(
+    session: Session,
+    reminder: Interface,
+    state: dict,
+    now: datetime,
+    tz: ZoneInfo,
+    today,
+    report: PlanReport,
+    actor,
+) -> None:
+    """One planning run: the window's reminders, the run's state and history line (commits)."""
     settings = ReminderSettings.of(reminder)
     local_now = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
     if in_quiet_hours(local_now, settings.quiet_start, settings.quiet_end):
@@ -237,7 +259,6 @@ def plan(
             ),
         )
     session.commit()
-    return report
 
 
 def _candidates(session: Session, now: datetime, until: datetime) -> list[Candidate]:
