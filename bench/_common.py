@@ -31,6 +31,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def local_app(database_url: str, **settings):
+    """The portal in this process on `database_url` (the test settings, CSRF off for the test
+    client), with `settings` on top: for a benchmark's fill and its in-process measurements."""
+    from app import create_app
+    from app.config import TestConfig
+
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    config.WTF_CSRF_ENABLED = False
+    for name, value in settings.items():
+        setattr(config, name, value)
+    return create_app(config)
+
+
 def bench_env(database_url: str) -> dict[str, str]:
     """Production settings with throw-away secrets."""
     from cryptography.fernet import Fernet

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_env, gunicorn, load, summary
+from bench._common import bench_env, gunicorn, load, local_app, summary
 
 # The issue's goals (issue 12); the sort has none and is reported for information.
 GOALS = {"first page": 0.10, "search": 0.08, "sort": 0.0}  # share of the bare route's throughput
@@ -57,16 +57,6 @@ WORDS = (
     "Ost",
     "West",
 )
-
-
-def _app(database_url: str):
-    from app import create_app
-    from app.config import TestConfig
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = database_url
-    config.WTF_CSRF_ENABLED = False
-    return create_app(config)
 
 
 # The interface columns the fill writes (the others are nullable or have server defaults).
@@ -98,7 +88,7 @@ def fill(database_url: str, rows: int) -> None:
     from app.models import Branch, User, Workstation
     from app.models.base import utcnow
 
-    app = _app(database_url)
+    app = local_app(database_url)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -275,7 +265,7 @@ def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, int]:
     """SQL statements per page, counted in-process on the filled database."""
     from app.extensions import db
 
-    app = _app(database_url)
+    app = local_app(database_url)
     client = app.test_client()
     client.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
     counts = {}
@@ -469,7 +459,7 @@ def cpu_report(
     bare = cpu_ms(bare_app.test_client(), "/", 1000)
     ms: dict[tuple, float] = {}
     for size in sizes:
-        ours = _app(db_urls[size]).test_client()
+        ours = local_app(db_urls[size]).test_client()
         ours.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
         for label, path in urls.items():
             ms[(label, size)] = cpu_ms(ours, path)

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import summary, temp_sqlite_url
+from bench._common import local_app, summary, temp_sqlite_url
 from bench.interfaces_list import fill as fill_interfaces
 from bench.status_board import add_status_history
 
@@ -88,15 +88,7 @@ EXTRA = (
 
 
 def _app(database_url: str):
-    from app import create_app
-    from app.config import TestConfig
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = database_url
-    config.FERNET_KEYS = [FERNET_KEY]
-    config.WTF_CSRF_ENABLED = False
-    config.TEMPLATES_STRICT = False
-    return create_app(config)
+    return local_app(database_url, FERNET_KEYS=[FERNET_KEY], TEMPLATES_STRICT=False)
 
 
 def fill(database_url: str) -> None:
