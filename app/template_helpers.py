@@ -317,6 +317,8 @@ def init_app(app: Flask) -> None:
         secret_label=secret_label,
         sms_settings=SmsApiSettings.of,
         sms_text=shown_text,
+        reminder_reason=reminder_reason,
+        icon=icon,
     )
     app.jinja_env.filters.update(
         datetime=fmt_datetime,
@@ -327,7 +329,5 @@ def init_app(app: Flask) -> None:
         fromiso=fromiso,
         web_address=web_address,
     )
-    app.jinja_env.globals.update(reminder_reason=reminder_reason)
-    app.jinja_env.globals.update(icon=icon)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
