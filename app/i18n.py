@@ -86,14 +86,14 @@ class Text:
         if not self.params:
             return template
         lang = language or current_language()
-        return template % {name: _render_param(value, lang) for name, value in self.params.items()}
+        return template % {name: render_param(value, lang) for name, value in self.params.items()}
 
     def source(self) -> str:
         """The German source text, untranslated (for logs and exception messages)."""
         if not self.params:
             return self.message
         return self.message % {
-            k: v.source() if isinstance(v, Text) else _render_param(v, "de")
+            k: v.source() if isinstance(v, Text) else render_param(v, "de")
             for k, v in self.params.items()
         }
 
@@ -148,9 +148,21 @@ class Text:
             return stored
 
 
-def _render_param(value: Any, language: str) -> Any:
+POINTS_FORMAT = "#,##0.00"  # SMS credits: 99.973,76 / 99,973.76
+
+
+def points_param(value: float) -> dict[str, Any]:
+    """SMS credits as a Text parameter: kept as a number, shown with two decimals in the
+    reader's notation (as the `points` template filter shows them)."""
+    return {"n": float(value), "f": POINTS_FORMAT}
+
+
+def render_param(value: Any, language: str) -> Any:
+    """One Text parameter in `language`: a Text rendered, a number in the reader's notation."""
     if isinstance(value, Text):
         return value.render(language)
+    if isinstance(value, dict) and "n" in value:
+        return format_decimal(value["n"], format=value.get("f"), locale=language)
     if isinstance(value, float):
         # Decimals in the reader's notation: 0,16 / 0.16.
         return format_decimal(value, locale=language)

@@ -15,7 +15,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from app.blueprints.auth.decorators import PUBLIC, access_of
-from app.i18n import N_
+from app.i18n import N_, POINTS_FORMAT
 from app.models import Chain
 
 # (endpoint, label): what a role sees is derived from each endpoint's declared access.
@@ -125,7 +125,9 @@ def fmt_time(value: datetime | None, style: str = "short") -> str:
 def fmt_points(value) -> str:
     """SMS credits with two decimals in the reader's number format (99.973,76 / 99,973.76),
     as the history's texts show them."""
-    return "—" if value is None else format_decimal(value, format="#,##0.00", locale=get_locale())
+    return (
+        "—" if value is None else format_decimal(value, format=POINTS_FORMAT, locale=get_locale())
+    )
 
 
 def fmt_date(value: date | datetime | None, style: str = "medium") -> str:

@@ -219,7 +219,7 @@ def test_a_stored_text_is_language_neutral(app, stored_rows):
         ),
         {"i": world.sms.id},
     ).scalar_one()
-    assert raw.startswith('{"t":"Guthaben: %(points)s Punkte"') and '"points":99.84' in raw
+    assert raw.startswith('{"t":"Guthaben: %(points)s Punkte"') and '"points":{"n":99.84' in raw
     error = db.session.execute(
         sa.text("SELECT error FROM sms_messages WHERE interface_id = :i"), {"i": broken.id}
     ).scalar_one()
@@ -237,6 +237,15 @@ def test_a_new_language_needs_only_a_catalogue(app):
     # A language without a catalogue falls back to the source text, with its own number format.
     assert text.render("fr") == "Guthaben: 2,5 Punkte"
     assert Text.loads(text.dumps()) == text
+
+
+def test_credits_in_a_stored_text_show_two_decimals_in_the_readers_notation(app):
+    """SMS credits kept in a stored text read like the `points` filter shows them, per reader."""
+    from app.i18n import T_, Text, points_param
+
+    text = Text.loads(T_("Guthaben: %(points)s Punkte", points=points_param(1234.5)).dumps())
+    assert text.render("de") == "Guthaben: 1.234,50 Punkte"
+    assert text.render("en") == "Balance: 1,234.50 credits"
 
 
 def test_an_over_long_stored_text_is_shortened_in_its_longest_parameter(app):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db, secret_box
+from app.i18n import points_param
 from app.models import EmailMessage, Notification, NotificationPreference, SmsMessage
 from app.services import notifications
 from app.services.demo import simulator_sms_settings
@@ -299,12 +300,17 @@ def test_mark_all_read_only_touches_own(app, portal):
 def test_notifications_page_in_english(app, portal):
     portal.login("admin")
     notifications.notify(
-        db.session, "sms_low_balance", params={"interface": "SMS Zentrale", "points": "3.00"}
+        db.session,
+        "sms_low_balance",
+        params={"interface": "SMS Zentrale", "points": points_param(1003)},
     )
     db.session.commit()
+    page = portal.get("/notifications/").get_data(as_text=True)
+    assert "Das Guthaben von SMS Zentrale ist niedrig: 1.003,00 Punkte." in page
     portal.post("/language", {"lang": "en", "next": "/"})
     page = portal.get("/notifications/").get_data(as_text=True)
-    assert "SMS balance low" in page and "The balance of SMS Zentrale is low: 3.00 points." in page
+    assert "SMS balance low" in page
+    assert "The balance of SMS Zentrale is low: 1,003.00 credits." in page
 
 
 def test_other_features_register_events_and_notify_with_their_text(app):

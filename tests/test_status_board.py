@@ -159,7 +159,7 @@ def test_check_from_the_board_records_history_and_shows_the_row(app, portal, sms
     assert resp.status_code == 200 and html.strip().startswith(
         f'<tr id="status-row-{interface.id}" data-state="active"'
     )
-    assert "Guthaben: 100.00 Punkte" in html
+    assert "Guthaben: 100,00 Punkte" in html
     smsapi_sim.state.set_faults(status=503)
     html = portal.post(f"/status/{interface.id}/check", {"view": "row"}, htmx=True).get_data(
         as_text=True

@@ -201,7 +201,8 @@ def test_a_credit_under_the_threshold_alerts_once(app, smsapi_sim):
     checks.check_one(db.session, secret_box(), interface)
     checks.check_one(db.session, secret_box(), interface)
     (incident,) = _incidents("balance")
-    assert incident.resolved_at is None and "5.00" in str(incident.message)
+    assert incident.resolved_at is None
+    assert incident.message.render("de") == "Guthaben 5,00 Punkte unter der Warnschwelle 10,00"
     smsapi_sim.state.set_points(SIM_USERNAME, 50)
     checks.check_one(db.session, secret_box(), interface)
     assert _incidents("balance")[0].resolved_at is not None
@@ -481,8 +482,9 @@ def test_a_low_credit_reaches_the_admins_as_sms_low_balance(app, portal, smsapi_
     rows = db.session.scalars(
         sa.select(Notification).where(Notification.event == "sms_low_balance")
     ).all()
-    assert len(rows) == 1 and rows[0].params["points"] == "5.00"
-    assert "SMS-Guthaben niedrig" in portal.get("/notifications/").get_data(as_text=True)
+    assert len(rows) == 1 and rows[0].params["points"]["n"] == 5.0
+    page = portal.get("/notifications/").get_data(as_text=True)
+    assert "SMS-Guthaben niedrig" in page and "ist niedrig: 5,00 Punkte." in page
 
 
 def test_smtp_connection_check_logs_in_without_sending(app, smtp_sim):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import T_, Text
+from app.i18n import T_, Text, points_param
 from app.models import Interface, SmsMessage, StatusIncident
 from app.models.base import dialect_insert, utcnow
 from app.models.outbox import FAILED, SENT
@@ -64,7 +64,7 @@ def notify_admins(session: Session, event: AlertEvent, portal_url: str = "") -> 
         interface = session.get(Interface, event.interface_id)
         points = interface.balance_points if interface is not None else None
         kind = notifications.SMS_LOW_BALANCE
-        params = {"points": f"{float(points):.2f}" if points is not None else "?"}
+        params = {"points": points_param(points) if points is not None else "?"}
     else:
         message = event.message
         kind = notifications.INTERFACE_ALERT
@@ -118,8 +118,8 @@ def conditions(session: Session, interface: Interface) -> dict[str, Text | str |
         BALANCE: (
             T_(
                 "Guthaben %(points)s Punkte unter der Warnschwelle %(threshold)s",
-                points=f"{float(points):.2f}",
-                threshold=f"{threshold:.2f}",
+                points=points_param(points),
+                threshold=points_param(threshold),
             )
             if low
             else None

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import N_, Text, _, translator_for
+from app.i18n import N_, Text, _, current_language, render_param, translator_for
 from app.i18n import _ as _current_reader
 from app.models import Interface, Notification, NotificationPreference, SmsMessage, User
 from app.models.base import dialect_insert, utcnow
@@ -469,9 +469,11 @@ def _sms_text(text: str, max_chars: int | None) -> str:
 
 
 def _stored_param(value: Any, language: str | None) -> str:
-    """A parameter that holds a stored Text (as data) or plain text, in `language`."""
+    """A parameter that holds a stored Text (as data), a number or plain text, in `language`."""
     if isinstance(value, dict) and "t" in value:
         return Text.from_data(value).render(language)
+    if isinstance(value, dict):
+        return str(render_param(value, language or current_language()))
     return "" if value is None else str(value)
 
 
@@ -503,7 +505,7 @@ def describe(
         body = _(
             "Das Guthaben von %(interface)s ist niedrig: %(points)s Punkte.",
             interface=p.get("interface", "?"),
-            points=p.get("points", "?"),
+            points=_stored_param(p.get("points", "?"), language),
         )
     elif event == INTERFACE_ALERT:
         message = _stored_param(p.get("message"), language)

@@ -14,7 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import T_, _
+from app.i18n import T_, _, points_param
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED, FAILED, SENDING
@@ -191,7 +191,7 @@ def check_balance(
         "balance",
         actor,
         True,
-        T_("Guthaben: %(points)s Punkte", points=float(balance.points))
+        T_("Guthaben: %(points)s Punkte", points=points_param(balance.points))
         if balance.points is not None
         else T_("Guthaben: keine Angabe"),
     )

@@ -9,7 +9,7 @@ import phonenumbers
 import wtforms
 from wtforms import validators as v
 
-from app.i18n import N_, T_, _, _l
+from app.i18n import N_, T_, _, _l, points_param
 from app.services import phone, sms_length
 from app.services.interface_types import base, fields, register
 from app.services.smsapi import GatewayError, SmsApiClient, SmsApiSettings
@@ -222,7 +222,10 @@ def check(target: base.CheckTarget) -> base.CheckResult:
         return base.CheckResult(True, T_("Verbindung in Ordnung."))
     return base.CheckResult(
         True,
-        T_("Verbindung in Ordnung, Guthaben: %(points)s Punkte.", points=f"{balance.points:.2f}"),
+        T_(
+            "Verbindung in Ordnung, Guthaben: %(points)s Punkte.",
+            points=points_param(balance.points),
+        ),
         balance=balance.points,
     )
 
