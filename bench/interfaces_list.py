@@ -73,6 +73,7 @@ FILL_COLUMNS = (
     "settings",
     "state",
     "search_text",
+    "search_bits",
     "branch_label",
     "workstation_label",
     "last_error",
@@ -136,6 +137,7 @@ def fill(database_url: str, rows: int) -> None:
 
 def _interface_rows(rows: int, branches: list, workstations: list, now) -> Iterator[tuple]:
     """The interfaces as tuples in FILL_COLUMNS order: the same rows for the same count."""
+    from app.models.base import text_bits
     from app.services import interface_types
     from app.services.interfaces import search_text_for
 
@@ -153,6 +155,14 @@ def _interface_rows(rows: int, branches: list, workstations: list, now) -> Itera
             else (by_id[ws.branch_id] if ws else None)
         )
         name = f"{rnd.choice(WORDS)} {rnd.choice(WORDS)} {i}"
+        search_text = search_text_for(
+            name,
+            itype.group,
+            itype.label,
+            branch.name if branch else None,
+            branch.number if branch else None,
+            ws.name if ws else None,
+        )
         yield (
             itype.key,
             itype.group,
@@ -165,14 +175,8 @@ def _interface_rows(rows: int, branches: list, workstations: list, now) -> Itera
             i % 11 == 0,
             settings[itype.key],
             "{}",
-            search_text_for(
-                name,
-                itype.group,
-                itype.label,
-                branch.name if branch else None,
-                branch.number if branch else None,
-                ws.name if ws else None,
-            ),
+            search_text,
+            text_bits(search_text),
             branch.label if branch else "",
             ws.name if ws else "",
             "Zeitüberschreitung" if i % 50 == 0 else None,

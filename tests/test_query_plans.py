@@ -117,6 +117,27 @@ def test_customer_search_filters_on_the_list_index(app, portal):
     assert "ix_customers_list" in plan and "TEMP B-TREE" not in plan, plan
 
 
+def test_interface_search_filters_on_the_order_index_alone(app, portal):
+    """The ids of a search page come from the default order's index (signature and text in it):
+    no table row is read for an entry that does not match, and nothing is sorted."""
+    for i in range(5):
+        make_interface("smsapi", name=f"Empfang Nord {i}")
+    db.session.commit()
+    portal.login("admin")
+    with _statements() as seen:
+        resp = portal.get("/interfaces/?q=empfang+nord", htmx=True)
+    assert resp.status_code == 200 and "Empfang Nord 3" in resp.get_data(as_text=True)
+    (statement, parameters), *_ = [(s, p) for s, p in seen if "search_bits" in s]
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    subquery = next(row[0] for row in rows if row[-1].startswith("LIST SUBQUERY"))
+    inner = [row[-1] for row in rows if row[1] == subquery]
+    # The page's ids: the order's index alone, no sort; the outer query then reads (and orders)
+    # only those few rows by their primary key.
+    assert inner == ["SCAN interfaces USING COVERING INDEX ix_interfaces_group_name_id"], rows
+    assert "SEARCH interfaces USING INTEGER PRIMARY KEY (rowid=?)" in [row[-1] for row in rows]
+
+
 def test_start_page_lists_failures_and_credits_through_small_indexes(app, portal):
     failing = make_interface(name="SMS defekt", last_error="Zeitüberschreitung")
     failing.last_error_at = utcnow()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -13,6 +14,20 @@ from app.i18n import Text
 def utcnow() -> datetime:
     """The current moment as naive UTC, the form every timestamp column stores."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def text_bits(text: str) -> int:
+    """A 63-bit signature of a search text: one bit per pair of adjacent characters (hashed).
+
+    Each pair of a substring is a pair of the text, so `text_bits(text) & bits == bits` holds,
+    with `bits = text_bits(term)`, for every text that contains the term. A search compares that
+    integer before it runs LIKE: most texts that lack a term fail the cheap test, and LIKE reads
+    the few that pass. crc32, not hash(): the bits are stored and must not change between runs.
+    """
+    bits = 0
+    for i in range(len(text) - 1):
+        bits |= 1 << (zlib.crc32(text[i : i + 2].encode()) % 63)
+    return bits
 
 
 def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Interface
+from app.models.base import text_bits
 from app.models.interface import IDENTITY_COLUMNS
 from app.services.interface_history import (  # noqa: F401
     COMMON_LABELS,
@@ -129,6 +130,17 @@ class ListQuery:
     per_page: int = 50
 
 
+def _contains(key: str) -> sa.ColumnElement[bool]:
+    """The search text contains the term bound as term<key> (a LIKE pattern), its signature the
+    term's bits<key> (text_bits): the integer test first, so LIKE reads only the entries that
+    pass it (on SQLite about a third of the time per entry walked, 500,000 interfaces)."""
+    bits = sa.bindparam(f"bits{key}", type_=sa.BigInteger)
+    return sa.and_(
+        Interface.search_bits.op("&")(bits) == bits,
+        Interface.search_text.like(sa.bindparam(f"term{key}"), escape="\\"),
+    )
+
+
 def _list_statement(
     sort: str, desc: bool, with_workstation: bool, terms: tuple[int, ...]
 ) -> sa.Select:
@@ -137,7 +149,7 @@ def _list_statement(
     `terms` holds, per search term, how many stored names it also stands for (see ListQuery.aliases).
     A statement object memoizes its cache key, so a reused one skips building and hashing.
     A search first picks the page's ids, then reads those rows: in the default order the ids
-    come from the index alone (group, name, id, search text), so the rows that do not match are
+    come from the index alone (group, name, id, search signature and text), so the rows that do not match are
     never read from the table.
     """
     key = SORTS.get(sort, Interface.group)
@@ -154,12 +166,7 @@ def _list_statement(
     # on the text costs more than the index step itself); on PostgreSQL strpos() saves ~20 % but
     # cannot use the trigram index a rare term needs (0.6 ms instead of 210 ms for "12345").
     conditions = [
-        sa.or_(
-            *(
-                Interface.search_text.like(sa.bindparam(f"term{i}_{j}"), escape="\\")
-                for j in range(1 + alternatives)
-            )
-        )
+        sa.or_(*(_contains(f"{i}_{j}") for j in range(1 + alternatives)))
         for i, alternatives in enumerate(terms)
     ]
     if with_workstation:
@@ -200,11 +207,11 @@ def list_page(
         stmt = _list_statement(*shape)
         if statements is not None and len(statements) < 256:
             statements[shape] = stmt
-    params: dict[str, Any] = {
-        f"term{i}_{j}": f"%{like_escape(text)}%"
-        for i, texts in enumerate(patterns)
-        for j, text in enumerate(texts)
-    }
+    params: dict[str, Any] = {}
+    for i, texts in enumerate(patterns):
+        for j, text in enumerate(texts):
+            params[f"term{i}_{j}"] = f"%{like_escape(text)}%"
+            params[f"bits{i}_{j}"] = text_bits(text)
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
     if sort == "status":
         params["today"] = today

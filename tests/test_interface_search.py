@@ -1,0 +1,85 @@
+"""The interface search: each term a substring of the search text, whatever the signature skips."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.extensions import db
+from app.models import Interface
+from app.models.base import text_bits
+from app.services import interfaces as service
+from tests.factories import make_branch, make_interface, make_workstation
+from tests.test_organisation import VALID_BRANCH
+
+# Letters that look alike to a careless signature: umlauts and their spellings, LIKE's wildcards
+# and escape, case, spaces.
+ALPHABET = "aäeoöuüßsSnN%_\\ -1"
+
+
+@given(st.text(alphabet=ALPHABET + "xyzé", max_size=40), st.data())
+def test_every_substring_has_a_subset_of_the_texts_bits(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    bits = text_bits(text[start:end])
+    assert text_bits(text) & bits == bits
+
+
+def _everything(query: str) -> list[int]:
+    page = service.list_page(db.session, service.ListQuery(q=query, per_page=1000), date.today())
+    return [row.id for row in page.items]
+
+
+def test_search_finds_exactly_the_texts_that_contain_every_term(app):
+    """Random names over a small alphabet, random terms: the list shows exactly the interfaces
+    whose search text holds each term, in the list's order (the signature only skips work)."""
+    rnd = random.Random(7)
+    for _ in range(300):
+        name = "".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(1, 12))).strip() or "a"
+        make_interface("smsapi", name=name)
+    db.session.commit()
+    rows = db.session.execute(
+        sa.select(Interface.id, Interface.search_text).order_by(
+            Interface.group, Interface.name, Interface.id
+        )
+    ).all()
+    tried = 0
+    for _ in range(150):
+        terms = [
+            "".join(rnd.choice(ALPHABET.replace(" ", "")) for _ in range(rnd.randint(1, 3)))
+            for _ in range(rnd.randint(1, 2))
+        ]
+        query = " ".join(terms)
+        wanted = [
+            row.id for row in rows if all(term in row.search_text for term in query.lower().split())
+        ]
+        assert _everything(query) == wanted, query
+        tried += bool(wanted) and len(wanted) < len(rows)
+    assert tried > 20  # most queries found some interfaces and missed others
+
+
+def test_renamed_branch_and_workstation_are_found_under_their_new_names(app, portal):
+    branch = make_branch(number="03", name="Altstadt")
+    ws = make_workstation(branch, name="PC-KASSE")
+    kept = make_interface("smsapi", name="SMS Filiale", branch_id=branch.id)
+    at_ws = make_interface("smsapi", name="SMS Platz", workstation_id=ws.id, branch_id=branch.id)
+    db.session.commit()
+    portal.login("admin")
+    form = dict(VALID_BRANCH, number="03", code="F03", name="Neustadt")
+    assert portal.post(f"/branches/{branch.id}/edit", form).status_code == 302
+    resp = portal.post(
+        f"/workstations/{ws.id}/edit", {"name": "PC-EMPFANG", "branch_id": str(branch.id)}
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Interface, kept.id).search_bits == text_bits(
+        db.session.get(Interface, kept.id).search_text
+    )
+    assert set(_everything("neustadt")) == {kept.id, at_ws.id}
+    assert _everything("altstadt") == []
+    assert _everything("pc-empfang") == [at_ws.id]
+    assert _everything("pc-kasse") == []
