@@ -138,6 +138,17 @@ def test_interface_search_filters_on_the_order_index_alone(app, portal):
     assert "SEARCH interfaces USING INTEGER PRIMARY KEY (rowid=?)" in [row[-1] for row in rows]
 
 
+def test_outbox_counts_only_the_open_states_through_the_status_index(app, portal):
+    """Sent messages pile up for good: the outbox's counts read only the few open ones."""
+    db.session.add_all(SmsMessage(kind="test", status="sent", to_number="49171", text="Hallo") for _ in range(3))
+    db.session.commit()
+    portal.login("admin")
+    with _statements() as seen:
+        assert portal.get("/outbox/").status_code == 200
+    (plan,) = _plans_of(seen, "count(", "FROM sms_messages")
+    assert "USING COVERING INDEX ix_sms_messages_status_next (status=?)" in plan, plan
+
+
 def test_start_page_lists_failures_and_credits_through_small_indexes(app, portal):
     failing = make_interface(name="SMS defekt", last_error="Zeitüberschreitung")
     failing.last_error_at = utcnow()

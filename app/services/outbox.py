@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.i18n import T_, Text
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
-from app.models.outbox import CANCELLED, FAILED, QUEUED, SENT
+from app.models.outbox import CANCELLED, FAILED, QUEUED, SENDING, SENT
 from app.services.interface_history import record_check
 from app.services.retry import RetryPolicy, claim, sending
 from app.services.secrets import SecretError
@@ -261,6 +261,22 @@ def _write_outcomes(session: Session, outcomes: list[dict]) -> None:
         groups.setdefault(tuple(sorted(row)), []).append(row)
     for rows in groups.values():
         session.execute(sa.update(SmsMessage), rows)
+
+
+# The states a message leaves again (sent and cancelled ones stay for good): few rows each, so
+# the outbox page counts them through the status index on every view.
+OPEN_STATES = (FAILED, QUEUED, SENDING)
+
+
+def open_counts(session: Session) -> dict[str, int]:
+    """How many messages are failed, waiting or being sent (only states that have any)."""
+    return dict(
+        session.execute(
+            sa.select(SmsMessage.status, sa.func.count())
+            .where(SmsMessage.status.in_(OPEN_STATES))
+            .group_by(SmsMessage.status)
+        ).all()
+    )
 
 
 def resend(session: Session, message: SmsMessage) -> bool:

@@ -42,15 +42,12 @@ def index():
     page = fetch_slice(
         db.session, stmt, page_arg(), current_app.config["LIST_PAGE_SIZE"], scalars=False
     )
-    counts = dict(
-        db.session.execute(
-            sa.select(SmsMessage.status, sa.func.count()).group_by(SmsMessage.status)
-        ).all()
-    )
+    # Sent and cancelled messages pile up for good: counting them would read the whole outbox on
+    # every view, so only the states that empty out again show a number.
+    counts = outbox.open_counts(db.session)
     table = ListTable(
         "outbox", "outbox/_table.html", "outbox.index", {"status": status, "kind": kind or None}
     )
-    everything = _("Alle")
     return render(
         "outbox/index.html",
         table.template,
@@ -59,8 +56,16 @@ def index():
         status_filter=status,
         kind=kind,
         counts=counts,
-        status_options=[("all", f"{everything} ({sum(counts.values())})")]
-        + [(s, f"{outbox_status_label(s)} ({counts.get(s, 0)})") for s in STATUSES],
+        status_options=[("all", _("Alle"))]
+        + [
+            (
+                s,
+                f"{outbox_status_label(s)} ({counts.get(s, 0)})"
+                if s in outbox.OPEN_STATES
+                else outbox_status_label(s),
+            )
+            for s in STATUSES
+        ],
         kind_options=[("", _("Alle Arten"))] + [(k, outbox_kind_label(k)) for k in KINDS],
     )
 
