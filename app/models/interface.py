@@ -34,7 +34,8 @@ class Interface(db.Model):
         # The default order's index holds the whole order (group, name, id), the search text
         # and its signature, so a search in that order filters on the index alone before it
         # reads the rows it shows (see services.interfaces.list_page); the LIMIT stops the scan
-        # early, and the signature spares LIKE most of the entries it passes. On
+        # early, and on SQLite the signature spares LIKE most of the entries it passes (the
+        # search leaves it out on PostgreSQL, where the column only rides along). On
         # PostgreSQL it also carries the list's other columns: the first page and a search's
         # rows come from the index alone (no heap page per row).
         sa.Index(
