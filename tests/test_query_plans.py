@@ -140,7 +140,9 @@ def test_interface_search_filters_on_the_order_index_alone(app, portal):
 
 def test_outbox_counts_only_the_open_states_through_the_status_index(app, portal):
     """Sent messages pile up for good: the outbox's counts read only the few open ones."""
-    db.session.add_all(SmsMessage(kind="test", status="sent", to_number="49171", text="Hallo") for _ in range(3))
+    db.session.add_all(
+        SmsMessage(kind="test", status="sent", to_number="49171", text="Hallo") for _ in range(3)
+    )
     db.session.commit()
     portal.login("admin")
     with _statements() as seen:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.compiler import compiles
 
 from app.i18n import Text
 
@@ -28,6 +29,54 @@ def text_bits(text: str) -> int:
     for i in range(len(text) - 1):
         bits |= 1 << (zlib.crc32(text[i : i + 2].encode()) % 63)
     return bits
+
+
+class SearchSignature:
+    """A model's `search_bits`: text_bits(search_text), kept in step whenever the text is set.
+
+    A search walks an index holding (order, search_bits, search_text) and tests
+    `signature_holds(search_bits, text_bits(term))` before LIKE (see `contains`).
+    """
+
+    search_bits: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
+
+    @so.validates("search_text")
+    def _keep_search_bits(self, _key: str, text: str | None) -> str | None:
+        self.search_bits = text_bits(text or "")
+        return text
+
+
+class signature_holds(sa.sql.functions.GenericFunction):
+    """`signature_holds(search_bits, bits)`: every bit of `bits` is set in the column.
+
+    SQLite: `(~search_bits & bits) = 0`, one integer step per index entry, so LIKE reads only the
+    entries that pass (a third of a search's time per entry at 500,000 rows). PostgreSQL: TRUE,
+    which its planner drops. It cannot estimate a bitwise test (it assumes 0.5 % per term) and
+    would leave the order's index for the trigram index and sort every match (49 ms instead of
+    7 ms for two common terms at 500,000 interfaces); it also runs LIKE first whatever the order.
+    """
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+@compiles(signature_holds)
+def _signature_holds(element, compiler, **kw) -> str:
+    column, bits = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(~{column} & {bits}) = 0"
+
+
+@compiles(signature_holds, "postgresql")
+def _signature_holds_postgresql(element, compiler, **kw) -> str:
+    return "true"
+
+
+def contains(text_column, bits_column, pattern, bits) -> sa.ColumnElement[bool]:
+    """The search text holds a term: its signature first (`signature_holds`), then LIKE.
+
+    `pattern` is the term as a LIKE pattern with escape "\\" ("%term%"), `bits` its text_bits;
+    either may be a value or a bound parameter."""
+    return sa.and_(signature_holds(bits_column, bits), text_column.like(pattern, escape="\\"))
 
 
 def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:

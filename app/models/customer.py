@@ -9,17 +9,19 @@ import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.i18n import Text
-from app.models.base import StoredText, utcnow
+from app.models.base import SearchSignature, StoredText, utcnow
 
 
-class Customer(db.Model):
+class Customer(SearchSignature, db.Model):
     """A customer ("Kunde") with mobile number and consent to SMS."""
 
     __tablename__ = "customers"
     __table_args__ = (
-        # The list's order in full, and the search text: a search filters on the index alone and
-        # reads only the rows it shows (as the interface list's default order does).
-        sa.Index("ix_customers_list", "last_name", "first_name", "id", "search_text"),
+        # The list's order in full, and the search signature and text: a search filters on the
+        # index alone and reads only the rows it shows (as the interface list's default order does).
+        sa.Index(
+            "ix_customers_list", "last_name", "first_name", "id", "search_bits", "search_text"
+        ),
         sa.Index("ix_customers_sinno_status", "sinno_status"),
         # Chat sync finds the customer of a message by it.
         sa.Index("ix_customers_sinno_customer_id", "sinno_customer_id"),
@@ -53,6 +55,7 @@ class Customer(db.Model):
     # The consent record's note: the app was added to the customer's consents on this date.
     sinno_consent_at: so.Mapped[datetime | None]
     search_text: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    # search_bits (SearchSignature): its signature, kept in step.
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     branch: so.Mapped[Branch | None] = so.relationship()  # noqa: F821

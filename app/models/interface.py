@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.i18n import Text
-from app.models.base import StoredText, partial_index, text_bits, utcnow
+from app.models.base import SearchSignature, StoredText, partial_index, utcnow
 
 # The list's columns that are not in its default order's index key (see Interface.__table_args__).
 LIST_INCLUDE = [
@@ -25,7 +25,7 @@ LIST_INCLUDE = [
 ]
 
 
-class Interface(db.Model):
+class Interface(SearchSignature, db.Model):
     """One configured integration; type-specific settings live in `settings`."""
 
     __tablename__ = "interfaces"
@@ -34,8 +34,8 @@ class Interface(db.Model):
         # The default order's index holds the whole order (group, name, id), the search text
         # and its signature, so a search in that order filters on the index alone before it
         # reads the rows it shows (see services.interfaces.list_page); the LIMIT stops the scan
-        # early, and on SQLite the signature spares LIKE most of the entries it passes (the
-        # search leaves it out on PostgreSQL, where the column only rides along). On
+        # early, and on SQLite the signature spares LIKE most of the entries it passes
+        # (base.signature_holds; on PostgreSQL the column only rides along). On
         # PostgreSQL it also carries the list's other columns: the first page and a search's
         # rows come from the index alone (no heap page per row).
         sa.Index(
@@ -99,8 +99,7 @@ class Interface(db.Model):
     state: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
     # Lower-cased name, group, type and branch/workstation names: one indexed column to search.
     search_text: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
-    # text_bits(search_text), kept in step by `_search_bits` below.
-    search_bits: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
+    # search_bits (SearchSignature): its signature, kept in step.
     # Copies of the branch's and workstation's names, kept in step on rename, so the list needs
     # no join and can sort by them through an index ("" when unrestricted sorts first everywhere).
     branch_label: so.Mapped[str] = so.mapped_column(sa.String(140), default="")
@@ -125,11 +124,6 @@ class Interface(db.Model):
     secrets: so.Mapped[list[InterfaceSecret]] = so.relationship(
         back_populates="interface", cascade="all, delete-orphan"
     )
-
-    @so.validates("search_text")
-    def _search_bits(self, _key: str, text: str | None) -> str | None:
-        self.search_bits = text_bits(text or "")
-        return text
 
     def __repr__(self) -> str:
         return f"<Interface {self.id} {self.type_key} {self.name!r}>"

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
+from app.models.base import contains, text_bits
 from app.services import chat_inbox
-from app.services.pagination import like_terms
+from app.services.pagination import like_escape, search_terms
 from app.services.phone import DEFAULT_COUNTRY_CODE, normalise_mobile
 
 SALUTATIONS = ("herr", "frau", "divers", "")
@@ -65,8 +66,11 @@ def sinno_status_label(status: str) -> str:
 
 def matching(stmt: sa.Select, q: str) -> sa.Select:
     """Restrict a statement over customers to those matching every word of `q`."""
-    for term in like_terms(q):
-        stmt = stmt.where(Customer.search_text.like(f"%{term}%", escape="\\"))
+    for term in search_terms(q):
+        pattern = f"%{like_escape(term)}%"
+        stmt = stmt.where(
+            contains(Customer.search_text, Customer.search_bits, pattern, text_bits(term))
+        )
     return stmt
 
 

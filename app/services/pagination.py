@@ -88,7 +88,12 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def search_terms(q: str, limit: int = 5) -> list[str]:
+    """The search words of `q`: lower case, at most `limit`, each at most 100 characters
+    (SQLite refuses LIKE patterns over 50 kB)."""
+    return [t[:100] for t in q.lower().split()[:limit]]
+
+
 def like_terms(q: str, limit: int = 5) -> list[str]:
-    """The search words of `q` (lower case, at most `limit`), escaped for LIKE."""
-    # Each term at most 100 characters: SQLite refuses LIKE patterns over 50 kB.
-    return [like_escape(t[:100]) for t in q.lower().split()[:limit]]
+    """The search words of `q` (see `search_terms`), escaped for LIKE."""
+    return [like_escape(t) for t in search_terms(q, limit)]
