@@ -371,26 +371,32 @@ def main() -> None:
                 assert resp.text.count("<tr") == 51, (label, resp.text.count("<tr"))
         bare_env = dict(bench_env(db_urls[sizes[0]]), BARE_BODY_SIZE=str(sizes_bytes["first page"]))
         bare = stack.enter_context(gunicorn("bench.bare_app:app", bare_env, args.workers))
-        targets = [("bare", bare + "/", None)]
-        for size in sizes:
-            targets += [
-                ((label, size), ours[size] + path, cookies[size]) for label, path in urls.items()
-            ]
-            targets += [
-                (("flask-admin", label, size), peers[size] + path, peer_cookies[size])
-                for label, path in peer_urls.items()
-            ]
+        # Per page, the measurements a ratio compares run back to back: the bare route, ours at
+        # each size, Flask-Admin's at each size; every other round runs the list backwards, so
+        # a drift of the machine's speed weighs on both sides of each ratio alike.
+        targets = []
+        for label, path in urls.items():
+            targets.append((("bare", label), bare + "/", None))
+            targets += [((label, size), ours[size] + path, cookies[size]) for size in sizes]
+            if label in peer_urls:
+                targets += [
+                    (
+                        ("flask-admin", label, size),
+                        peers[size] + peer_urls[label],
+                        peer_cookies[size],
+                    )
+                    for size in sizes
+                ]
         for _, url, cookie in targets:  # warm-up
             load(url, 1, cookie)
-        for _ in range(args.rounds):
-            for key, url, cookie in targets:
+        for round_number in range(args.rounds):
+            for key, url, cookie in targets if round_number % 2 == 0 else targets[::-1]:
                 rates[key].append(load(url, args.seconds, cookie))
 
     def median_ratio(a: list[float], b: list[float]) -> float:
         return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
     ok = True
-    bare_rate = statistics.median(rates["bare"])
     print(
         f"\nInterface list, gunicorn -w {args.workers}, {'wrk' if shutil.which('wrk') else 'python client'}, "
         f"{args.rounds} rounds of {args.seconds:.0f}s each, medians; database: "
@@ -403,9 +409,10 @@ def main() -> None:
             f"{'ms/page':>9}"
         )
         for label in urls:
-            ratio = median_ratio(rates[(label, size)], rates["bare"])
+            ratio = median_ratio(rates[(label, size)], rates[("bare", label)])
             ok &= ratio >= GOALS[label] and queries[size][label] <= 3
             rate = statistics.median(rates[(label, size)])
+            bare_rate = statistics.median(rates[("bare", label)])  # measured next to this page
             print(
                 f"{label:<12}{rate:>9.0f}{bare_rate:>12.0f}{ratio:>8.1%}"
                 f"{(f'{GOALS[label]:.0%}' if GOALS[label] else '—'):>7}{sizes_bytes[label]:>8}"
