@@ -33,6 +33,21 @@ def _languages() -> tuple[str, ...]:
     return ("de", *(lang for lang in found if lang != "de"))
 
 
+def secure_cookies() -> bool:
+    """SESSION_COOKIE_SECURE when set (1/true/yes or 0/false/no); unset, on when the portal's own
+    address (PORTAL_URL) is HTTPS: where TLS is in place the session never travels in clear."""
+    raw = os.environ.get("SESSION_COOKIE_SECURE", "").strip().lower()
+    if not raw:
+        return os.environ.get("PORTAL_URL", "").strip().lower().startswith("https://")
+    if raw in {"1", "true", "yes"}:
+        return True
+    if raw in {"0", "false", "no"}:
+        return False
+    raise ConfigurationError(
+        f"SESSION_COOKIE_SECURE must be 1, true or yes (or 0, false, no), not {raw!r}."
+    )
+
+
 def _number(name: str, default: float, kind: type = float) -> float:
     """A numeric setting from the environment; a malformed one stops the start, naming it."""
     raw = os.environ.get(name)
@@ -80,11 +95,7 @@ class Config:
     DATABASE_PING_AFTER_IDLE = _number("DATABASE_PING_AFTER_IDLE", 10)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {
-        "1",
-        "true",
-        "yes",
-    }
+    SESSION_COOKIE_SECURE = secure_cookies()
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600

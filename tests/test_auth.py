@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -164,6 +165,36 @@ def test_secure_cookie_when_configured(migrated):
 
     app = create_app(make_config(migrated, SESSION_COOKIE_SECURE=True))
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    "env, secure",
+    [
+        ({}, False),
+        ({"PORTAL_URL": "https://portal.intranet"}, True),
+        ({"PORTAL_URL": "http://portal.intranet"}, False),
+        ({"PORTAL_URL": "https://portal.intranet", "SESSION_COOKIE_SECURE": "0"}, False),
+        ({"PORTAL_URL": "http://portal.intranet", "SESSION_COOKIE_SECURE": "yes"}, True),
+    ],
+)
+def test_session_cookie_is_https_only_when_set_or_the_portal_address_is_https(
+    monkeypatch, env, secure
+):
+    from app.config import secure_cookies
+
+    for name in ("PORTAL_URL", "SESSION_COOKIE_SECURE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert secure_cookies() is secure
+
+
+def test_a_malformed_secure_cookie_setting_stops_the_start(monkeypatch):
+    from app.config import ConfigurationError, secure_cookies
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "maybe")
+    with pytest.raises(ConfigurationError, match="SESSION_COOKIE_SECURE must be 1, true or yes"):
+        secure_cookies()
 
 
 def test_login_without_csrf_token_is_refused(app, client):
