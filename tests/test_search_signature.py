@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
@@ -125,3 +126,35 @@ def test_postgresql_searches_without_the_signature_test():
     condition = signature_holds(Interface.search_bits, 6)
     assert str(condition.compile(dialect=postgresql.dialect())) == "true"
     assert str(condition.compile(dialect=sqlite.dialect())) == ("(~interfaces.search_bits & ?) = 0")
+
+
+def test_postgresql_reads_a_search_page_from_the_order_index_in_one_pass(app, portal):
+    """PostgreSQL's default-order index holds every list column: a search reads its page in one
+    pass, with no second look-up of the page's rows (a join the planner may turn into a hash
+    over the whole table)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's index holds only the order and the search: it reads the rows after")
+    for i in range(60):
+        make_interface("smsapi", name=f"Empfang Nord {i:02d}" if i % 2 else f"Kasse {i:02d}")
+    db.session.commit()
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    portal.login("admin")
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        resp = portal.get("/interfaces/?q=empfang+nord", htmx=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Empfang Nord 01" in page and "Empfang Nord 59" in page and "Kasse 00" not in page
+    (statement, parameters), *_ = [(s, p) for s, p in seen if "LIKE" in s]
+    with db.engine.connect() as conn:
+        plan = "\n".join(
+            row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+        )
+    assert "Join" not in plan and "Nested Loop" not in plan and "SubPlan" not in plan, plan
+    assert plan.count("Scan") == 1, plan
