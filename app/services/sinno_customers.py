@@ -351,18 +351,12 @@ def _register_one(
         customer.sinno_error = T_(
             "Der Identifikationscode konnte nicht gesendet werden: keine SMS-Schnittstelle."
         )
-    record_event(
-        session,
-        interface,
-        "sinno_register",
-        None,
-        ok=True,
-        message=T_(
-            "%(name)s registriert (SiNNO-App Kunden-ID %(id)s).",
-            name=customer.full_name,
-            id=reg.customer_id,
-        ),
+    done = T_(
+        "%(name)s registriert (SiNNO-App Kunden-ID %(id)s).",
+        name=customer.full_name,
+        id=reg.customer_id,
     )
+    record_event(session, interface, "sinno_register", None, ok=True, message=done)
     session.commit()
     return True
 
