@@ -269,6 +269,17 @@ def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variable
     return _template_text(eval_ctx, _translations().ungettext(singular, plural, num), variables)
 
 
+def actor_label(name: str | None) -> str:
+    """Who did something, as histories show it: a person's stored name as it is, the portal's own
+    actors (none: "System"; the scheduled check) in the reader's language. Plain text: the page
+    escapes it."""
+    from app.services.checks import SCHEDULER_NAME
+
+    if not name:
+        return _translations().ugettext("System")
+    return _translations().ugettext(name) if name == SCHEDULER_NAME else name
+
+
 def static_url(filename: str) -> str:
     """url_for('static', ...) computed once per file (four assets on every page)."""
     cache = current_app.extensions.setdefault("portal_static_urls", {})
@@ -303,6 +314,7 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks compile to gettext()/ngettext() calls with keyword variables.
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(
+        actor_label=actor_label,
         _=template_gettext,
         gettext=template_gettext,
         ngettext=template_ngettext,

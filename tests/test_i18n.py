@@ -92,6 +92,7 @@ GERMAN_LEFTOVERS = (
     "versuchen",
     "Schlüsseltoken",
     "Anmeldung",
+    "Automatische Prüfung",
 )
 
 
@@ -188,6 +189,8 @@ def test_stored_texts_read_in_english(app, portal, stored_rows):
         r"SMS sent to \+491712345678: 1 part\(s\), 0\.16 credits, message ID", html["history"]
     )
     assert "Demo data" in html["history"]
+    # The worker's scheduled check signs the history in the reader's language.
+    assert re.search(r"<td>\s*Automatic check\s*</td>", html["history"])
     assert "1 reminder(s) planned, 1 appointment(s) skipped." in html["reminder history"]
     assert "(error 101)" in html["failing interface"] and "(error 101)" in html["outbox"]
     assert "HQsms (ssl.hqsms.com, legacy system)" in html["edit form"]
@@ -201,6 +204,7 @@ def test_stored_texts_read_in_german(app, portal, stored_rows):
     portal.login("admin")
     history = portal.get(f"/interfaces/{world.sms.id}/history").get_data(as_text=True)
     assert "Guthaben: 99,84 Punkte" in history and "Demo-Daten" in history
+    assert re.search(r"<td>\s*Automatische Prüfung\s*</td>", history)
     assert re.search(r"SMS an \+491712345678 gesendet: 1 Teil\(e\), 0,16 Punkte", history)
     failing = portal.get(f"/interfaces/{broken.id}").get_data(as_text=True)
     assert "(Fehler 101)" in failing

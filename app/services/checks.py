@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from app.i18n import T_, Text
+from app.i18n import N_, T_, Text
 from app.models import CheckRun, Interface
 from app.models.base import utcnow
 from app.services import alerts, interface_types
@@ -39,12 +39,17 @@ RUN_ABANDONED_AFTER = timedelta(minutes=30)  # a run not finished by then counts
 COMMIT_EVERY = 0.5  # seconds between progress commits of a run
 
 
+# The worker's checks sign the history with this name (stored in German, the catalogue's source
+# language; pages show it in the reader's language: template_helpers.actor_label).
+SCHEDULER_NAME = N_("Automatische Prüfung")
+
+
 @dataclass(frozen=True)
 class _Scheduler:
     """The actor of the worker's checks, as the history names it."""
 
     id: None = None
-    display_name: str = "Automatische Prüfung"
+    display_name: str = SCHEDULER_NAME
 
 
 SCHEDULER = _Scheduler()
