@@ -188,6 +188,63 @@ def test_check_without_javascript_redirects_with_a_message(app, portal, smsapi_s
     assert "Verbindung in Ordnung" in page
 
 
+@pytest.mark.parametrize("role", ["admin", "helpdesk"])
+def test_check_from_the_interface_page_updates_its_state_in_place(app, portal, smsapi_sim, role):
+    """ "Verbindung prüfen" on the interface's own page: the outcome next to the button, the
+    status badge, last error and last check out of band, the history and the list row refreshed."""
+    interface = sim_interface(smsapi_sim)
+    reminder = make_interface("appointment_reminder", name="Erinnerung")  # nothing to check
+    db.session.commit()
+    portal.login(role)
+    page = portal.get(f"/interfaces/{interface.id}").get_data(as_text=True)
+    assert 'id="check-interface"' in page and f'action="/status/{interface.id}/check"' in page
+    assert 'id="check-interface"' not in portal.get(f"/interfaces/{reminder.id}").get_data(
+        as_text=True
+    )
+    smsapi_sim.state.set_faults(status=503)
+    resp = portal.post(f"/status/{interface.id}/check", {"view": "detail"}, htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'role="alert"' in html and "Traceback" not in html
+    assert re.search(r'id="detail-status" hx-swap-oob="true" class="badge badge-error"', html)
+    assert 'id="detail-last-error"' in html
+    triggers = resp.headers["HX-Trigger"]
+    assert "interface-history" in triggers and "interface-saved" in triggers
+    smsapi_sim.state.set_faults()
+    html = portal.post(f"/status/{interface.id}/check", {"view": "detail"}, htmx=True).get_data(
+        as_text=True
+    )
+    assert "Verbindung in Ordnung" in html and 'class="badge badge-active"' in html
+    assert 'id="detail-last-error"' not in html
+    events = db.session.scalars(
+        sa.select(InterfaceEvent)
+        .where(InterfaceEvent.interface_id == interface.id, InterfaceEvent.action == "check")
+        .order_by(InterfaceEvent.id)
+    ).all()
+    assert [(e.ok, e.actor_name) for e in events] == [
+        (False, f"{role}-user"),
+        (True, f"{role}-user"),
+    ]
+    assert smsapi_sim.state.messages == []
+
+
+def test_check_from_the_interface_page_without_javascript_returns_to_it(app, portal, smsapi_sim):
+    interface = sim_interface(smsapi_sim)
+    db.session.commit()
+    portal.login("admin")
+    resp = portal.post(f"/status/{interface.id}/check", {"view": "detail"})
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/interfaces/{interface.id}")
+    assert "Verbindung in Ordnung" in portal.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_employees_see_no_check_and_cannot_run_one(app, portal, smsapi_sim):
+    interface = sim_interface(smsapi_sim)
+    db.session.commit()
+    portal.login("employee")
+    resp = portal.post(f"/status/{interface.id}/check", {"view": "detail"}, htmx=True)
+    assert resp.status_code == 403 and smsapi_sim.state.requests == []
+
+
 def test_check_needs_a_csrf_token(app, portal, smsapi_sim):
     interface = sim_interface(smsapi_sim)
     db.session.commit()

@@ -88,3 +88,32 @@ def test_check_all_shows_progress_in_place(page: Page, live_app, login_as, smsap
     first.get_by_role("button", name="Verbindung prüfen").click()
     expect(first).to_have_attribute("data-state", "error")
     expect(first.locator("[role=alert]")).to_contain_text("503")
+
+
+def test_check_on_the_interface_page_updates_badge_error_and_history_in_place(
+    page: Page, live_app, login_as, smsapi_sim
+):
+    """An admin checks a failing interface on its own page (at phone width): the outcome shows
+    next to the button, the status badge and last error follow, the history gains the entry."""
+    with live_app.app_context():
+        interface = factories.make_interface(
+            name="SMS Zentrale (Simulator)",
+            settings=simulator_sms_settings(smsapi_sim.url + "/"),
+            secrets={"token": SIM_TOKEN},
+        )
+        db.session.commit()
+        interface_id = interface.id
+    smsapi_sim.state.set_faults(status=503)
+    page.set_viewport_size({"width": 390, "height": 800})
+    login_as("admin")
+    page.goto(f"/interfaces/{interface_id}")
+    expect(page.locator("#detail-status")).to_have_text(re.compile("aktiv"))
+    page.evaluate("window.__sameDocument = true")
+    page.click("#check-interface")
+    expect(page.locator(f"#check-message-{interface_id}")).to_be_visible()
+    expect(page.locator("#detail-status")).to_have_class(re.compile("badge-error"))
+    expect(page.locator("#detail-last-error")).to_be_visible()
+    expect(page.locator('#history-table tr[data-action="check"]')).to_have_count(1)
+    assert page.evaluate("window.__sameDocument") is True  # no page load
+    # Stacked at phone width: the entry's details fit the screen, no sideways scrolling.
+    assert page.eval_on_selector("#history-table", "t => t.scrollWidth <= t.clientWidth")

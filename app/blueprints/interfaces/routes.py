@@ -20,7 +20,7 @@ from app.extensions import db, secret_box
 from app.htmx import htmx_or_redirect, render, trigger, wants_fragment
 from app.models import Interface, InterfaceEvent, Role, Workstation
 from app.request_guard import int_arg
-from app.services import interface_types, usage
+from app.services import checks, interface_types, usage
 from app.services import interfaces as service
 from app.services.clock import local_today
 from app.services.interface_types import CLIENT
@@ -246,6 +246,7 @@ def _detail(interface: Interface, fragment: str = "interfaces/_detail.html"):
         interface_status=service.status_of(interface.start_date, interface.last_error, day),
         secrets_set=service.secrets_set(interface),
         uses=usage.where_used(db.session, interface, day),
+        checkable=checks.is_checkable(interface),
     )
 
 

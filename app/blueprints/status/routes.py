@@ -44,6 +44,7 @@ from app.services import (
 )
 from app.services.clock import local_today
 from app.services.gateway import Timeouts
+from app.services.interfaces import status_of
 
 STAFF = (Role.ADMIN, Role.HELPDESK)
 
@@ -200,12 +201,24 @@ def check(interface_id: int):
         portal_url=current_app.config["PORTAL_URL"],
     )
     message = str(result.message)
+    view = request.form.get("view")
     if not is_htmx():
-        back = url_for("status.index") if request.form.get("view") == "row" else None
-        return outcome_page(
-            back or url_for("status.show", interface_id=interface.id), message, ok=result.ok
+        back = {
+            "row": url_for("status.index"),
+            "detail": url_for("interfaces.show", interface_id=interface.id),
+        }.get(view, url_for("status.show", interface_id=interface.id))
+        return outcome_page(back, message, ok=result.ok)
+    if view == "detail":  # the interface's page: the outcome, its state out of band
+        resp = render(
+            "interfaces/show.html",
+            "interfaces/_check_result.html",
+            interface=interface,
+            result=result,
+            message=message,
+            interface_status=status_of(interface.start_date, interface.last_error, today()),
         )
-    if request.form.get("view") == "row":  # the board's row, in place, with the outcome
+        return trigger(resp, {"interface-history": interface.id, "interface-saved": interface.id})
+    if view == "row":  # the board's row, in place, with the outcome
         row = status_board.board_row(db.session, interface.id, today())
         return render(
             "status/index.html",
