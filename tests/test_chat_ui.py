@@ -60,8 +60,13 @@ def test_open_thread_marks_read_here_and_at_the_service(w, portal):
     thread = _thread()
     page = portal.get(f"/chat/{thread.id}").get_data(as_text=True)
     assert "Sind die Hörgeräte fertig?" in page and 'hx-trigger="load"' in page
+    assert 'id="mark-read"' in page
     resp = portal.post(f"/chat/{thread.id}/read", htmx=True)
-    assert resp.status_code == 204 and "chat-changed" in resp.headers["HX-Trigger"]
+    assert resp.status_code == 200 and "chat-changed" in resp.headers["HX-Trigger"]
+    # The actions swap in place as they are for a read thread: no "Als gelesen markieren".
+    actions = resp.get_data(as_text=True)
+    assert actions.startswith('<div class="actions" id="thread-actions">')
+    assert 'id="mark-read"' not in actions and 'id="mark-unread"' in actions
     db.session.expire_all()
     assert _thread().unread_count == 0
     assert [m["read_at"] is not None for m in w.sim.state.public_messages()] == [True]

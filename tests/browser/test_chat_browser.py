@@ -52,6 +52,9 @@ def test_customer_writes_employee_reads_and_replies(page: Page, live_app, login_
     # Opening the thread read it: here and at the service; badge and bell are empty again.
     expect(page.locator("#chat-badge")).to_have_count(0)
     expect(page.locator("#bell-count")).to_have_count(0)
+    # ... and its actions are those of a read thread.
+    expect(page.locator("#mark-read")).to_have_count(0)
+    expect(page.locator("#mark-unread")).to_be_visible()
     assert [m["read_at"] is not None for m in sinno_sim.state.public_messages()] == [True]
 
     htmx_settled(page)

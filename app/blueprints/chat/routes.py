@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -176,8 +176,11 @@ def mark_read(thread_id: int):
     db.session.commit()
     if ids:
         chat.report_reads(db.session, secret_box(), timeouts=current_app.config["SINNO_TIMEOUTS"])
-    if is_htmx():
-        return no_content(_changed(thread))
+    if is_htmx():  # the thread's actions as they are now read (no "Als gelesen markieren")
+        actions = render_template(
+            "chat/_thread_actions.html", thread=thread, action_form=FlaskForm()
+        )
+        return trigger(make_response(actions), _changed(thread))
     return outcome_page(_thread_url(thread), _("Als gelesen markiert."))
 
 
