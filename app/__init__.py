@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale, get_translations, gettext
 from flask_login import current_user
 from jinja2 import StrictUndefined
 
@@ -73,6 +73,21 @@ def _babel_gettext_in(language: str, message: str) -> str:
         return gettext(message)
 
 
+def _babel_ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for `n`, translated for the request's reader (German outside a request)."""
+    if not has_request_context():
+        return singular if n == 1 else plural
+    return get_translations().ungettext(singular, plural, n)
+
+
+def _babel_ngettext_in(language: str, singular: str, plural: str, n: int) -> str:
+    """The form for `n` in a given language (as `_babel_gettext_in`)."""
+    if not has_app_context():
+        return i18n.catalogue_ngettext(language, singular, plural, n)
+    with force_locale(language):
+        return get_translations().ungettext(singular, plural, n)
+
+
 def _current_language() -> str:
     """The request's language, German outside a request (worker, CLI)."""
     if has_request_context():
@@ -99,7 +114,9 @@ def register_extensions(app: Flask) -> None:
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.login_manager.init_app(app)
     app.extensions["secret_box"] = SecretBox(list(app.config["FERNET_KEYS"]))
-    i18n.set_translator(_babel_gettext, _current_language, _babel_gettext_in)
+    i18n.set_translator(
+        _babel_gettext, _current_language, _babel_gettext_in, _babel_ngettext, _babel_ngettext_in
+    )
     ext.login_manager.login_view = "auth.login"
     # No session protection: "basic" only marks a session from another address or browser as
     # not fresh, and nothing here asks for a fresh log-in (revealing a secret asks for the

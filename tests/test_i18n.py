@@ -13,6 +13,7 @@ KEYWORDS = {
     "_l": None,
     "N_": None,
     "T_": None,
+    "TN_": (1, 2),
     "gettext": None,
     "lazy_gettext": None,
     "ngettext": (1, 2),
@@ -77,9 +78,11 @@ import pytest  # noqa: E402
 
 # German that must not reach an English page: texts stored by background work and gateways.
 GERMAN_LEFTOVERS = (
+    "Teil,",
+    "Teile,",
     "Teil(e)",
-    "Erinnerung(en)",
-    "Termin(e)",
+    "eingeplant",
+    "(s)",
     "übersprungen",
     "Punkte",
     "Guthaben",
@@ -186,12 +189,12 @@ def test_stored_texts_read_in_english(app, portal, stored_rows):
         _assert_english(html[where], where)
     assert "Balance: 99.84 credits" in html["history"]
     assert re.search(
-        r"SMS sent to \+491712345678: 1 part\(s\), 0\.16 credits, message ID", html["history"]
+        r"SMS sent to \+491712345678: 1 part, 0\.16 credits, message ID", html["history"]
     )
     assert "Demo data" in html["history"]
     # The worker's scheduled check signs the history in the reader's language.
     assert re.search(r"<td>\s*Automatic check\s*</td>", html["history"])
-    assert "1 reminder(s) planned, 1 appointment(s) skipped." in html["reminder history"]
+    assert "1 reminder planned, 1 appointment skipped." in html["reminder history"]
     assert "(error 101)" in html["failing interface"] and "(error 101)" in html["outbox"]
     assert "HQsms (ssl.hqsms.com, legacy system)" in html["edit form"]
     assert ">API token<" in html["audit log"] and ">token<" not in html["audit log"]
@@ -205,7 +208,7 @@ def test_stored_texts_read_in_german(app, portal, stored_rows):
     history = portal.get(f"/interfaces/{world.sms.id}/history").get_data(as_text=True)
     assert "Guthaben: 99,84 Punkte" in history and "Demo-Daten" in history
     assert re.search(r"<td>\s*Automatische Prüfung\s*</td>", history)
-    assert re.search(r"SMS an \+491712345678 gesendet: 1 Teil\(e\), 0,16 Punkte", history)
+    assert re.search(r"SMS an \+491712345678 gesendet: 1 Teil, 0,16 Punkte", history)
     failing = portal.get(f"/interfaces/{broken.id}").get_data(as_text=True)
     assert "(Fehler 101)" in failing
 
@@ -241,6 +244,73 @@ def test_a_new_language_needs_only_a_catalogue(app):
     # A language without a catalogue falls back to the source text, with its own number format.
     assert text.render("fr") == "Guthaben: 2,5 Punkte"
     assert Text.loads(text.dumps()) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "de", "en"),
+    [
+        (
+            1,
+            "SMS an +49171 gesendet: 1 Teil, 0,16 Punkte, Nachrichten-ID X1.",
+            "SMS sent to +49171: 1 part, 0.16 credits, message ID X1.",
+        ),
+        (
+            3,
+            "SMS an +49171 gesendet: 3 Teile, 0,16 Punkte, Nachrichten-ID X1.",
+            "SMS sent to +49171: 3 parts, 0.16 credits, message ID X1.",
+        ),
+    ],
+)
+def test_a_stored_text_picks_its_plural_form_in_the_readers_language(app, n, de, en):
+    """A stored text with a plural form keeps both forms and the number's name; each reader gets
+    the form their language's catalogue picks."""
+    from app.i18n import TN_, Text
+
+    text = TN_(
+        "SMS an +%(number)s gesendet: %(parts)d Teil, %(points)s Punkte, Nachrichten-ID %(id)s.",
+        "SMS an +%(number)s gesendet: %(parts)d Teile, %(points)s Punkte, Nachrichten-ID %(id)s.",
+        "parts",
+        number="49171",
+        parts=n,
+        points=0.16,
+        id="X1",
+    )
+    stored = Text.loads(text.dumps())
+    assert stored == text and stored.source() == de
+    assert stored.render("de") == de and stored.render("en") == en
+    with pytest.raises(ValueError):
+        TN_("%(n)d Teil", "%(n)d Teile", "count", n=1)
+
+
+def test_texts_stored_before_the_plural_forms_still_read_in_english(app, portal):
+    """Rows written with "Teil(e)" keep their English translation."""
+    from app.extensions import db
+    from app.i18n import T_
+    from app.models import InterfaceEvent
+    from tests.factories import make_interface, make_user
+
+    interface = make_interface("smsapi", name="SMS")
+    make_user("admin", username="admin-en", locale="en")
+    db.session.add(
+        InterfaceEvent(
+            interface_id=interface.id,
+            interface_name="SMS",
+            type_key="smsapi",
+            action="sms_sent",
+            message=T_(
+                "SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
+                "Nachrichten-ID %(id)s.",
+                number="491712345678",
+                parts=2,
+                points=0.32,
+                id="X1",
+            ),
+        )
+    )
+    db.session.commit()
+    portal.login("admin", username="admin-en")
+    html = portal.get(f"/interfaces/{interface.id}/history").get_data(as_text=True)
+    assert "SMS sent to +491712345678: 2 part(s), 0.32 credits, message ID X1." in html
 
 
 def test_credits_in_a_stored_text_show_two_decimals_in_the_readers_notation(app):

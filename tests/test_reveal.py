@@ -111,7 +111,7 @@ def test_wrong_password_is_refused_and_audited(app, portal, setup):
     resp = portal.post(_url(setup), {"password": "wrong"}, htmx=True)
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422 and SECRET not in body
-    assert "Das Passwort ist falsch. Noch 4 Versuch(e)" in body
+    assert "Das Passwort ist falsch. Noch 4 Versuche," in body
     assert resp.headers["HX-Retarget"] == "#dialog" and resp.headers["Cache-Control"] == "no-store"
     assert [(e.action, e.ok, e.field) for e in _audit()] == [("reveal_failed", False, "password")]
 

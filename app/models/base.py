@@ -151,4 +151,4 @@ def _shortened(text: Text, excess: int) -> Text | None:
     length, key = max(strings)
     params = dict(text.params)
     params[key] = params[key][: max(0, length - excess - 1)] + "…"
-    return Text(text.message, params)
+    return Text(text.message, params, text.plural, text.count)

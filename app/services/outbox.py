@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import T_, Text
+from app.i18n import N_, T_, TN_, Text
 from app.models import Interface, SmsMessage
 from app.models.base import utcnow
 from app.models.outbox import CANCELLED, FAILED, QUEUED, SENDING, SENT
@@ -34,6 +34,10 @@ ALREADY_SENT = 53  # gateway error: this idx was used before, i.e. the message w
 PERMANENT_KINDS = {"auth", "recipient", "message", "sender"}
 # 1, 2, 4, 8, 16 minutes ... at most an hour; a row left "sending" 5 minutes is claimed again.
 RETRY = RetryPolicy()
+# Texts stored by earlier versions, still shown in the reader's language (kept in the catalogue).
+STORED_BEFORE = (
+    N_("SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, Nachrichten-ID %(id)s."),
+)
 MAX_ATTEMPTS, STALE_AFTER, backoff = RETRY.max_attempts, RETRY.stale_after, RETRY.backoff
 
 
@@ -116,9 +120,10 @@ def attempt(
     return (
         values,
         True,
-        T_(
-            "SMS an +%(number)s gesendet: %(parts)d Teil(e), %(points)s Punkte, "
-            "Nachrichten-ID %(id)s.",
+        TN_(
+            "SMS an +%(number)s gesendet: %(parts)d Teil, %(points)s Punkte, Nachrichten-ID %(id)s.",
+            "SMS an +%(number)s gesendet: %(parts)d Teile, %(points)s Punkte, Nachrichten-ID %(id)s.",
+            "parts",
             number=result.number,
             parts=result.parts,
             points=float(result.points),

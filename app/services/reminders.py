@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import T_
+from app.i18n import N_, T_, TN_, Text
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -88,6 +88,25 @@ class PlanReport:
     planned: int = 0
     skipped: Counter = field(default_factory=Counter)
     note: str = ""
+
+    def summary(self) -> Text:
+        """ "3 Erinnerungen eingeplant, 1 Termin übersprungen." (the history's and the page's)."""
+        return T_(
+            "%(planned)s, %(skipped)s.",
+            planned=TN_(
+                "%(n)d Erinnerung eingeplant", "%(n)d Erinnerungen eingeplant", "n", n=self.planned
+            ),
+            skipped=TN_(
+                "%(n)d Termin übersprungen",
+                "%(n)d Termine übersprungen",
+                "n",
+                n=sum(self.skipped.values()),
+            ),
+        )
+
+
+# Texts stored by earlier versions, still shown in the reader's language (kept in the catalogue).
+STORED_BEFORE = (N_("%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen."),)
 
 
 def in_quiet_hours(local: datetime, start: time, end: time) -> bool:
@@ -252,11 +271,7 @@ def _run(
             reminder,
             "reminder_run",
             actor,
-            message=T_(
-                "%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen.",
-                planned=report.planned,
-                skipped=sum(report.skipped.values()),
-            ),
+            message=report.summary(),
         )
     session.commit()
 

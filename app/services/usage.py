@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import ngettext
 from app.models import Branch, Customer, Interface, SmsMessage
 from app.models.outbox import QUEUED, SENDING
 from app.services.interfaces import resolve
@@ -44,9 +44,10 @@ def where_used(session: Session, interface: Interface, today: date) -> list[Usag
             uses.append(
                 Usage(
                     "outbox",
-                    _(
-                        "%(count)d SMS warten im Ausgang auf den Versand über diese Schnittstelle.",
-                        count=waiting,
+                    ngettext(
+                        "%(num)d SMS wartet im Ausgang auf den Versand über diese Schnittstelle.",
+                        "%(num)d SMS warten im Ausgang auf den Versand über diese Schnittstelle.",
+                        waiting,
                     ),
                     waiting,
                 )
@@ -60,10 +61,12 @@ def where_used(session: Session, interface: Interface, today: date) -> list[Usag
                 uses.append(
                     Usage(
                         "reminders",
-                        _(
-                            "Terminerinnerungen von %(count)d Filiale(n) werden "
-                            "über diese Schnittstelle gesendet.",
-                            count=served,
+                        ngettext(
+                            "Terminerinnerungen von %(num)d Filiale werden über diese "
+                            "Schnittstelle gesendet.",
+                            "Terminerinnerungen von %(num)d Filialen werden über diese "
+                            "Schnittstelle gesendet.",
+                            served,
                         ),
                         served,
                     )
@@ -81,9 +84,10 @@ def where_used(session: Session, interface: Interface, today: date) -> list[Usag
             uses.append(
                 Usage(
                     "customers",
-                    _(
-                        "%(count)d Kunden sind über die SiNNO-App aktiviert oder eingeladen.",
-                        count=customers,
+                    ngettext(
+                        "%(num)d Kunde ist über die SiNNO-App aktiviert oder eingeladen.",
+                        "%(num)d Kunden sind über die SiNNO-App aktiviert oder eingeladen.",
+                        customers,
                     ),
                     customers,
                 )
@@ -94,9 +98,10 @@ def where_used(session: Session, interface: Interface, today: date) -> list[Usag
             uses.append(
                 Usage(
                     "chats",
-                    _(
-                        "%(count)d Chats werden über diese Schnittstelle synchronisiert.",
-                        count=int(synced),
+                    ngettext(
+                        "%(num)d Chat wird über diese Schnittstelle synchronisiert.",
+                        "%(num)d Chats werden über diese Schnittstelle synchronisiert.",
+                        int(synced),
                     ),
                     int(synced),
                 )

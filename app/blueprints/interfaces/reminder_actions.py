@@ -57,12 +57,7 @@ def reminder_run(interface_id: int):
         "another worker is planning": _("Die Erinnerungen werden gerade schon eingeplant."),
     }
     flash(
-        notes.get(report.note)
-        or _(
-            "%(planned)d Erinnerung(en) eingeplant, %(skipped)d Termin(e) übersprungen.",
-            planned=report.planned,
-            skipped=sum(report.skipped.values()),
-        ),
+        notes.get(report.note) or str(report.summary()),
         "info",
     )
     return saved_in_place(interface)

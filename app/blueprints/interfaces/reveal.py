@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request, session
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -110,10 +110,12 @@ def reveal(interface_id: int, field: str):
             form,
             status=422,
             lock=result.lock,
-            error=_(
-                "Das Passwort ist falsch. Noch %(n)d Versuch(e), dann wird die Anzeige für 15 Minuten "
+            error=ngettext(
+                "Das Passwort ist falsch. Noch %(num)d Versuch, dann wird die Anzeige für 15 Minuten "
                 "gesperrt.",
-                n=result.lock.failures_left,
+                "Das Passwort ist falsch. Noch %(num)d Versuche, dann wird die Anzeige für 15 "
+                "Minuten gesperrt.",
+                result.lock.failures_left,
             ),
         )
     if result.outcome is Outcome.UNREADABLE:
