@@ -34,10 +34,10 @@ class Interface(SearchSignature, db.Model):
         # The default order's index holds the whole order (group, name, id), the search text
         # and its signature, so a search in that order filters on the index alone before it
         # reads the rows it shows (see services.interfaces.list_page); the LIMIT stops the scan
-        # early, and on SQLite the signature spares LIKE most of the entries it passes
-        # (base.signature_holds; on PostgreSQL the column only rides along). On
-        # PostgreSQL it also carries the list's other columns: the first page and a search's
-        # rows come from the index alone (no heap page per row).
+        # early, and the signature spares LIKE most of the entries it passes
+        # (base.signature_holds, base.search_subject). On PostgreSQL it also carries the
+        # list's other columns: the first page and a search's rows come from the index alone
+        # (no heap page per row).
         sa.Index(
             "ix_interfaces_group_name_id",
             "group",
@@ -71,12 +71,14 @@ class Interface(SearchSignature, db.Model):
         partial_index(
             "ix_interfaces_balance", "group", "balance_points", where="balance_points IS NOT NULL"
         ),
+        # A rare term's few rows come through the trigrams of what LIKE reads (PostgreSQL only;
+        # base.search_subject: the expression keeps LIKE after the signature test).
         sa.Index(
             "ix_interfaces_search_trgm",
-            "search_text",
+            sa.literal_column("(search_text::text || '')").label("search_subject"),
             postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
-        ),
+            postgresql_ops={"search_subject": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
         # A deleted interface's history keeps its id: SQLite would give the highest id to the
         # next interface after a delete (PostgreSQL's sequence never reuses one).
         {"sqlite_autoincrement": True},

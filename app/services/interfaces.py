@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Interface
-from app.models.base import contains, text_bits
+from app.models.base import contains_parts, text_bits
 from app.models.interface import IDENTITY_COLUMNS
 from app.services.interface_history import (  # noqa: F401
     COMMON_LABELS,
@@ -130,15 +130,19 @@ class ListQuery:
     per_page: int = 50
 
 
-def _contains(key: str) -> sa.ColumnElement[bool]:
-    """The search text holds the term bound as term<key> (a LIKE pattern; bits<key> its
+def _contains_parts(key: str) -> tuple[sa.ColumnElement[bool], ...]:
+    """Signature and LIKE testing for the term bound as term<key> (a LIKE pattern; bits<key> its
     text_bits): see models.base.contains."""
-    return contains(
+    return contains_parts(
         Interface.search_text,
         Interface.search_bits,
         sa.bindparam(f"term{key}"),
         sa.bindparam(f"bits{key}", type_=sa.BigInteger),
     )
+
+
+def _contains(key: str) -> sa.ColumnElement[bool]:
+    return sa.and_(*_contains_parts(key))
 
 
 def _list_statement(
@@ -168,10 +172,16 @@ def _list_statement(
     # SQLite 3.40 instr() costs ~20 % more, GLOB or LIKE without ESCAPE ~5 % less (any function
     # on the text costs more than the index step itself); on PostgreSQL strpos() saves ~20 % but
     # cannot use the trigram index a rare term needs (0.6 ms instead of 210 ms for "12345").
-    conditions = [
-        sa.or_(*(_contains(f"{i}_{j}") for j in range(1 + alternatives)))
-        for i, alternatives in enumerate(terms)
-    ]
+    # Every term's signature before any LIKE: an entry that lacks one term's pairs costs no LIKE.
+    signatures, likes, either = [], [], []
+    for i, alternatives in enumerate(terms):
+        if alternatives:
+            either.append(sa.or_(*(_contains(f"{i}_{j}") for j in range(1 + alternatives))))
+        else:
+            signature, like = _contains_parts(f"{i}_0")
+            signatures.append(signature)
+            likes.append(like)
+    conditions = [*signatures, *likes, *either]
     if with_workstation:
         conditions.append(Interface.workstation_id.is_not(None))
     limit, offset = sa.bindparam("limit"), sa.bindparam("offset")
