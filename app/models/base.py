@@ -35,7 +35,7 @@ class SearchSignature:
     """A model's `search_bits`: text_bits(search_text), kept in step whenever the text is set.
 
     A search walks an index holding (order, search_bits, search_text) and tests
-    `signature_holds(search_bits, text_bits(term))` before LIKE (see `contains`).
+    `signature_holds(search_bits, text_bits(term))` before LIKE (`search_like`).
     """
 
     search_bits: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
@@ -97,23 +97,9 @@ def _search_subject_postgresql(element, compiler, **kw) -> str:
     return f"({compiler.process(element.clauses.clauses[0], **kw)} || '')"
 
 
-def contains_parts(text_column, bits_column, pattern, bits) -> tuple[sa.ColumnElement[bool], ...]:
-    """The two tests of `contains`, signature and LIKE, for a caller that orders several terms'
-    tests itself (every signature before any LIKE)."""
-    if not isinstance(bits, sa.ClauseElement):  # 63 bits: never bound as a 32-bit integer
-        bits = sa.literal(bits, sa.BigInteger)
-    return (
-        signature_holds(bits_column, bits),
-        search_subject(text_column).like(pattern, escape="\\"),
-    )
-
-
-def contains(text_column, bits_column, pattern, bits) -> sa.ColumnElement[bool]:
-    """The search text holds a term: its signature first (`signature_holds`), then LIKE.
-
-    `pattern` is the term as a LIKE pattern with escape "\\" ("%term%"), `bits` its text_bits;
-    either may be a value or a bound parameter."""
-    return sa.and_(*contains_parts(text_column, bits_column, pattern, bits))
+def search_like(text_column, pattern) -> sa.ColumnElement[bool]:
+    """LIKE `pattern` (escape "\\") on the search text, as a search reads it (`search_subject`)."""
+    return search_subject(text_column).like(pattern, escape="\\")
 
 
 def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
-from app.models.base import contains_parts, text_bits
+from app.models.base import search_like, signature_holds, text_bits
 from app.services import chat_inbox
 from app.services.pagination import like_escape, search_terms
 from app.services.phone import DEFAULT_COUNTRY_CODE, normalise_mobile
@@ -66,16 +66,17 @@ def sinno_status_label(status: str) -> str:
 
 def matching(stmt: sa.Select, q: str) -> sa.Select:
     """Restrict a statement over customers to those matching every word of `q`."""
-    parts = [
-        contains_parts(
-            Customer.search_text, Customer.search_bits, f"%{like_escape(term)}%", text_bits(term)
-        )
-        for term in search_terms(q)
-    ]
-    if not parts:
+    terms = search_terms(q)
+    if not terms:
         return stmt
-    # Every word's signature before any LIKE (see models.base.search_subject).
-    return stmt.where(*(signature for signature, _ in parts), *(like for _, like in parts))
+    # One signature test before any LIKE: together the words' pairs must all be there.
+    bits = 0
+    for term in terms:
+        bits |= text_bits(term)
+    return stmt.where(
+        signature_holds(Customer.search_bits, sa.literal(bits, sa.BigInteger)),
+        *(search_like(Customer.search_text, f"%{like_escape(term)}%") for term in terms),
+    )
 
 
 def list_statement(

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Interface
-from app.models.base import contains_parts, text_bits
+from app.models.base import search_like, signature_holds, text_bits
 from app.models.interface import IDENTITY_COLUMNS
 from app.services.interface_history import (  # noqa: F401
     COMMON_LABELS,
@@ -130,19 +130,14 @@ class ListQuery:
     per_page: int = 50
 
 
-def _contains_parts(key: str) -> tuple[sa.ColumnElement[bool], ...]:
-    """Signature and LIKE testing for the term bound as term<key> (a LIKE pattern; bits<key> its
-    text_bits): see models.base.contains."""
-    return contains_parts(
-        Interface.search_text,
-        Interface.search_bits,
-        sa.bindparam(f"term{key}"),
-        sa.bindparam(f"bits{key}", type_=sa.BigInteger),
-    )
+def _signature(key: str) -> sa.ColumnElement[bool]:
+    """The search signature holds the bits bound as bits<key> (see models.base.signature_holds)."""
+    return signature_holds(Interface.search_bits, sa.bindparam(f"bits{key}", type_=sa.BigInteger))
 
 
-def _contains(key: str) -> sa.ColumnElement[bool]:
-    return sa.and_(*_contains_parts(key))
+def _like(key: str) -> sa.ColumnElement[bool]:
+    """The search text holds the LIKE pattern bound as term<key>."""
+    return search_like(Interface.search_text, sa.bindparam(f"term{key}"))
 
 
 def _list_statement(
@@ -172,16 +167,19 @@ def _list_statement(
     # SQLite 3.40 instr() costs ~20 % more, GLOB or LIKE without ESCAPE ~5 % less (any function
     # on the text costs more than the index step itself); on PostgreSQL strpos() saves ~20 % but
     # cannot use the trigram index a rare term needs (0.6 ms instead of 210 ms for "12345").
-    # Every term's signature before any LIKE: an entry that lacks one term's pairs costs no LIKE.
-    signatures, likes, either = [], [], []
+    # One signature test before any LIKE: each term's pairs must all be there, so together the
+    # terms' bits (bound as "bits", their union) must be; an entry that lacks one costs no LIKE.
+    # A term with alternatives (ListQuery.aliases) tests each alternative's bits, then its LIKE.
+    likes, either = [], []
     for i, alternatives in enumerate(terms):
         if alternatives:
-            either.append(sa.or_(*(_contains(f"{i}_{j}") for j in range(1 + alternatives))))
+            alternative = (
+                sa.and_(_signature(f"{i}_{j}"), _like(f"{i}_{j}")) for j in range(1 + alternatives)
+            )
+            either.append(sa.or_(*alternative))
         else:
-            signature, like = _contains_parts(f"{i}_0")
-            signatures.append(signature)
-            likes.append(like)
-    conditions = [*signatures, *likes, *either]
+            likes.append(_like(f"{i}_0"))
+    conditions = [_signature(""), *likes, *either] if likes else either
     if with_workstation:
         conditions.append(Interface.workstation_id.is_not(None))
     limit, offset = sa.bindparam("limit"), sa.bindparam("offset")
@@ -222,10 +220,16 @@ def list_page(
         if statements is not None and len(statements) < 256:
             statements[shape] = stmt
     params: dict[str, Any] = {}
+    union = None  # the bits of the terms without alternatives (see _list_statement)
     for i, texts in enumerate(patterns):
         for j, text in enumerate(texts):
             params[f"term{i}_{j}"] = f"%{like_escape(text)}%"
-            params[f"bits{i}_{j}"] = text_bits(text)
+            if len(texts) > 1:
+                params[f"bits{i}_{j}"] = text_bits(text)
+            else:
+                union = (union or 0) | text_bits(text)
+    if union is not None:
+        params["bits"] = union
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
     if sort == "status":
         params["today"] = today
