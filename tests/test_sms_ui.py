@@ -325,9 +325,17 @@ def test_employee_sends_sms_to_customer_through_applicable_interface(
     )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and 'id="sms-sent"' in html
+    assert "SMS an +491712345678 gesendet (1 Teil, Nachrichten-ID" in html
     assert smsapi_sim.state.messages[0]["message"] == "Ihr Hörgerät ist abholbereit."
     row = _outbox()[0]
     assert row.kind == "customer" and row.customer_id == customer.id and row.status == "sent"
+    # A longer text goes in two parts, and the message says so in the plural.
+    two_parts = portal.post(
+        "/sms/new",
+        {"customer_id": str(customer.id), "number": "0171 2345678", "text": "Abholbereit. " * 13},
+        htmx=True,
+    ).get_data(as_text=True)
+    assert "SMS an +491712345678 gesendet (2 Teile, Nachrichten-ID" in two_parts
 
 
 def test_workstation_interface_wins_for_its_computer(
