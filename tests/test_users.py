@@ -129,7 +129,7 @@ def test_edit_and_deactivate_user(app, portal):
     assert resp.status_code == 302
     user = _user("edit-me")
     assert user.full_name == "Neuer Name" and user.role == "helpdesk" and not user.is_active_account
-    resp = portal.post(f"/users/{user.id}/active")
+    resp = portal.post(f"/users/{user.id}/active", {"active": "1"})
     assert _user("edit-me").is_active_account
 
 
@@ -148,15 +148,34 @@ def test_admin_cannot_lock_themselves_out(app, portal):
     )
     assert resp.status_code == 422
     assert "eigene Rolle" in resp.get_data(as_text=True)
-    portal.post(f"/users/{admin.id}/active")
+    portal.post(f"/users/{admin.id}/active", {"active": "0"})
     assert _user(admin.username).is_active_account
 
 
 def test_another_admin_can_be_deactivated_while_one_remains(app, portal):
     portal.login("admin")
     other = make_user(role="admin", username="second")
-    portal.post(f"/users/{other.id}/active")
+    portal.post(f"/users/{other.id}/active", {"active": "0"})
     assert not _user("second").is_active_account
+
+
+def test_deactivation_sent_twice_stays_a_deactivation(app, portal):
+    """The form names the state it wants: sending it again (double click, reload) changes
+    nothing, and a value other than 0 or 1 is refused."""
+    portal.login("admin")
+    other = make_user(role="employee", username="twice")
+    page = portal.get("/users/").get_data(as_text=True)
+    assert 'name="active" value="0"' in page
+    portal.post(f"/users/{other.id}/active", {"active": "0"})
+    resp = portal.post(f"/users/{other.id}/active", {"active": "0"})
+    assert not _user("twice").is_active_account
+    page = portal.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Benutzer twice ist bereits deaktiviert." in page
+    assert portal.post(f"/users/{other.id}/active", {"active": "yes"}).status_code == 400
+    assert portal.post(f"/users/{other.id}/active").status_code == 400
+    assert not _user("twice").is_active_account
+    portal.post(f"/users/{other.id}/active", {"active": "1"})
+    assert _user("twice").is_active_account
 
 
 def test_last_active_admin_rule(app):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,10 +51,21 @@ UserView(bp, deletable=False)
 @bp.post("/<int:user_id>/active")
 @role_required(Role.ADMIN)
 def toggle_active(user_id: int):
-    """Deactivate or reactivate an account."""
+    """Deactivate (active=0) or reactivate (active=1) an account. The form names the state it
+    wants, so a form sent twice (a double click, a reload) cannot undo itself."""
     user = db.get_or_404(User, user_id)
-    activate = not user.is_active_account
-    if user.id == current_user.id:
+    wanted = request.form.get("active")
+    if wanted not in ("0", "1"):
+        abort(400)
+    activate = wanted == "1"
+    if activate == user.is_active_account:
+        flash(
+            _("Benutzer %(name)s ist bereits aktiv.", name=user.username)
+            if activate
+            else _("Benutzer %(name)s ist bereits deaktiviert.", name=user.username),
+            "info",
+        )
+    elif user.id == current_user.id:
         flash(_("Sie können Ihr eigenes Konto nicht deaktivieren."), "error")
     elif not activate and service.would_remove_last_admin(db.session, user, user.role, False):
         flash(
