@@ -17,6 +17,7 @@ from markupsafe import Markup
 from app.blueprints.auth.decorators import PUBLIC, access_of
 from app.i18n import N_, POINTS_FORMAT
 from app.models import Chain
+from app.services.checks import SCHEDULER_NAME
 
 # (endpoint, label): what a role sees is derived from each endpoint's declared access.
 # (endpoint, label, menu): entries with a menu are grouped under it (the chain's set-up, which an
@@ -273,8 +274,6 @@ def actor_label(name: str | None) -> str:
     """Who did something, as histories show it: a person's stored name as it is, the portal's own
     actors (none: "System"; the scheduled check) in the reader's language. Plain text: the page
     escapes it."""
-    from app.services.checks import SCHEDULER_NAME
-
     if not name:
         return _translations().ugettext("System")
     return _translations().ugettext(name) if name == SCHEDULER_NAME else name

@@ -31,6 +31,14 @@ def text_bits(text: str) -> int:
     return bits
 
 
+def text_bits_all(texts) -> int:
+    """The bits a search text must hold to contain every one of `texts` (their union)."""
+    bits = 0
+    for text in texts:
+        bits |= text_bits(text)
+    return bits
+
+
 class SearchSignature:
     """A model's `search_bits`: text_bits(search_text), kept in step whenever the text is set.
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _l
 from app.models import Appointment, Customer, SmsMessage
-from app.models.base import search_like, signature_holds, text_bits
+from app.models.base import search_like, signature_holds, text_bits_all
 from app.services import chat_inbox
 from app.services.pagination import like_escape, search_terms
 from app.services.phone import DEFAULT_COUNTRY_CODE, normalise_mobile
@@ -70,11 +70,8 @@ def matching(stmt: sa.Select, q: str) -> sa.Select:
     if not terms:
         return stmt
     # One signature test before any LIKE: together the words' pairs must all be there.
-    bits = 0
-    for term in terms:
-        bits |= text_bits(term)
     return stmt.where(
-        signature_holds(Customer.search_bits, sa.literal(bits, sa.BigInteger)),
+        signature_holds(Customer.search_bits, sa.literal(text_bits_all(terms), sa.BigInteger)),
         *(search_like(Customer.search_text, f"%{like_escape(term)}%") for term in terms),
     )
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Interface
-from app.models.base import search_like, signature_holds, text_bits
+from app.models.base import search_like, signature_holds, text_bits, text_bits_all
 from app.models.interface import IDENTITY_COLUMNS
 from app.services.interface_history import (  # noqa: F401
     COMMON_LABELS,
@@ -220,16 +220,14 @@ def list_page(
         if statements is not None and len(statements) < 256:
             statements[shape] = stmt
     params: dict[str, Any] = {}
-    union = None  # the bits of the terms without alternatives (see _list_statement)
     for i, texts in enumerate(patterns):
         for j, text in enumerate(texts):
             params[f"term{i}_{j}"] = f"%{like_escape(text)}%"
             if len(texts) > 1:
                 params[f"bits{i}_{j}"] = text_bits(text)
-            else:
-                union = (union or 0) | text_bits(text)
-    if union is not None:
-        params["bits"] = union
+    single = [texts[0] for texts in patterns if len(texts) == 1]
+    if single:  # one signature test for them all (see _list_statement)
+        params["bits"] = text_bits_all(single)
     params.update(limit=query.per_page + 1, offset=(query.page - 1) * query.per_page)
     if sort == "status":
         params["today"] = today
