@@ -32,6 +32,7 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "workstations.settings": (A,),
     **{f"users.{verb}": (A,) for verb in _CRUD[:5]},
     "users.toggle_active": (A,),
+    "users.confirm_deactivate": (A,),
     "users.password": (A,),
     "chain.edit": (A,),
     "chain.update": (A,),

@@ -164,8 +164,8 @@ def test_deactivation_sent_twice_stays_a_deactivation(app, portal):
     nothing, and a value other than 0 or 1 is refused."""
     portal.login("admin")
     other = make_user(role="employee", username="twice")
-    page = portal.get("/users/").get_data(as_text=True)
-    assert 'name="active" value="0"' in page
+    dialog = portal.get(f"/users/{other.id}/deactivate", htmx=True).get_data(as_text=True)
+    assert 'name="active" value="0"' in dialog
     portal.post(f"/users/{other.id}/active", {"active": "0"})
     resp = portal.post(f"/users/{other.id}/active", {"active": "0"})
     assert not _user("twice").is_active_account
@@ -217,3 +217,28 @@ def test_role_select_names_the_roles_as_the_list_does(app, portal):
         ("helpdesk", "Helpdesk"),
     ):
         assert f'<option value="{value}">{label}</option>' in html
+
+
+def test_deactivation_is_confirmed_first(app, portal):
+    """Deactivating logs the person out at once: the list asks in a dialog (a page without
+    JavaScript) that names the account, and only the dialog's form deactivates."""
+    admin = portal.login("admin")
+    other = make_user(role="employee", username="anna")
+    listing = portal.get("/users/").get_data(as_text=True)
+    assert f'href="/users/{other.id}/deactivate"' in listing
+    assert f'hx-get="/users/{other.id}/deactivate" hx-target="#dialog"' in listing
+    dialog = portal.get(f"/users/{other.id}/deactivate", htmx=True).get_data(as_text=True)
+    assert dialog.lstrip().startswith('<dialog open id="confirm-dialog"')
+    assert "Soll das Konto anna deaktiviert werden?" in dialog
+    assert f'action="/users/{other.id}/active"' in dialog and ">Deaktivieren</button>" in dialog
+    assert _user("anna").is_active_account  # asking changed nothing
+    page = portal.get(f"/users/{other.id}/deactivate").get_data(as_text=True)
+    assert "<header" in page and 'id="confirm-dialog"' in page  # the whole page without htmx
+    portal.post(f"/users/{other.id}/active", {"active": "0"})
+    assert not _user("anna").is_active_account
+    listing = portal.get("/users/").get_data(as_text=True)
+    assert f'/users/{other.id}/deactivate"' not in listing  # now it offers "Aktivieren"
+    again = portal.get(f"/users/{other.id}/deactivate", htmx=True).get_data(as_text=True)
+    assert "Benutzer anna ist bereits deaktiviert." in again and "confirm-form" not in again
+    own = portal.get(f"/users/{admin.id}/deactivate", htmx=True).get_data(as_text=True)
+    assert "Sie können Ihr eigenes Konto nicht deaktivieren." in own and "confirm-form" not in own

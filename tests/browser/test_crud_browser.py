@@ -61,3 +61,20 @@ def test_delete_dialog_says_what_blocks_it(page: Page, live_app, login_as):
     page.locator("#branch-table tr", has_text="Ulm").get_by_text("Löschen").click()
     expect(page.locator("#delete-blocked")).to_contain_text("1 Arbeitsplatz (ULM-KASSE)")
     expect(page.locator("#confirm-delete")).to_have_count(0)
+
+
+def test_deactivating_an_account_asks_first(page: Page, login_as, make_live_user):
+    login_as("admin")
+    anna = make_live_user("employee", username="anna")
+    page.goto("/users/")
+    page.click(f'[data-deactivate="{anna.id}"]')
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Soll das Konto anna deaktiviert werden?")
+    page.click("#confirm-dialog [data-close-dialog]")  # changed her mind
+    expect(dialog).to_have_count(0)
+    expect(page.locator(f"#user-{anna.id}")).to_contain_text("aktiv")
+    page.click(f'[data-deactivate="{anna.id}"]')
+    page.click("#confirm-delete")
+    expect(page.locator("#flash")).to_contain_text("Benutzer anna wurde deaktiviert.")
+    expect(page.locator(f"#user-{anna.id} .badge")).to_have_text("deaktiviert")
+    expect(page.locator(f'[data-deactivate="{anna.id}"]')).to_have_count(0)

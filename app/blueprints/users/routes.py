@@ -48,6 +48,43 @@ class UserView(CrudView):
 UserView(bp, deletable=False)
 
 
+def _deactivation_blocked(user: User) -> str | None:
+    """Why an account cannot be deactivated, or None."""
+    if user.id == current_user.id:
+        return _("Sie können Ihr eigenes Konto nicht deaktivieren.")
+    if service.would_remove_last_admin(db.session, user, user.role, False):
+        return _("Das ist der letzte aktive Administrator; es muss mindestens einen geben.")
+    return None
+
+
+@bp.get("/<int:user_id>/deactivate")
+@role_required(Role.ADMIN)
+def confirm_deactivate(user_id: int):
+    """Ask before deactivating an account (its sessions end at once); say right away when it
+    cannot be."""
+    user = db.get_or_404(User, user_id)
+    return render(
+        "crud/delete.html",
+        "_confirm_delete.html",
+        title=_("Benutzer deaktivieren"),
+        question=_(
+            "Soll das Konto %(name)s deaktiviert werden? Wer damit angemeldet ist, wird sofort "
+            "abgemeldet. Anmelden lässt es sich erst wieder, wenn ein Administrator es aktiviert.",
+            name=user.username,
+        ),
+        blocked=_deactivation_blocked(user)
+        or (
+            _("Benutzer %(name)s ist bereits deaktiviert.", name=user.username)
+            if not user.is_active_account
+            else None
+        ),
+        action=url_for("users.toggle_active", user_id=user.id),
+        fields={"active": "0"},
+        confirm_label=_("Deaktivieren"),
+        cancel=url_for("users.index"),
+    )
+
+
 @bp.post("/<int:user_id>/active")
 @role_required(Role.ADMIN)
 def toggle_active(user_id: int):
@@ -65,12 +102,8 @@ def toggle_active(user_id: int):
             else _("Benutzer %(name)s ist bereits deaktiviert.", name=user.username),
             "info",
         )
-    elif user.id == current_user.id:
-        flash(_("Sie können Ihr eigenes Konto nicht deaktivieren."), "error")
-    elif not activate and service.would_remove_last_admin(db.session, user, user.role, False):
-        flash(
-            _("Das ist der letzte aktive Administrator; es muss mindestens einen geben."), "error"
-        )
+    elif not activate and (blocked := _deactivation_blocked(user)):
+        flash(blocked, "error")
     else:
         service.set_active(user, activate)
         db.session.commit()
