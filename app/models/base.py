@@ -67,6 +67,9 @@ class signature_holds(sa.sql.functions.GenericFunction):
 
     type = sa.Boolean()
     inherit_cache = True
+    # A comparison already: without this, SQLite (no native boolean) got `(...) = 0 = 1`, one
+    # more step per index entry a search walks (~8 % of the search's time at 500,000 rows).
+    _is_implicitly_boolean = True
 
 
 @compiles(signature_holds)
