@@ -63,6 +63,38 @@ def test_page_shows_all_columns(app, portal, sample):
     assert "geplant ab" in html and "Fehler" in html and "aktiv" in html
 
 
+def _cells(html: str, interface_id: int) -> list[str]:
+    """The text of each cell of one list row, tags removed, in column order."""
+    row = re.search(rf'<tr id="interface-{interface_id}">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def test_each_value_shows_in_its_own_column(app, portal, sample):
+    """The row macro places the route's row values by position: each lands under its heading."""
+    start = date.today() + timedelta(days=10)
+    ulm = db.session.scalar(sa.select(Interface).where(Interface.name == "SMS Ulm Empfang"))
+    planned = db.session.scalar(sa.select(Interface).where(Interface.name == "App Stuttgart"))
+    failing = db.session.scalar(sa.select(Interface).where(Interface.name == "Chat"))
+    failing.protected = True
+    db.session.commit()
+    portal.login("helpdesk")
+    html = portal.get("/interfaces/").get_data(as_text=True)
+    assert _cells(html, ulm.id) == [
+        "SMS", "SMS Ulm Empfang SMSAPI / HQsms", "02 Ulm", "ULM-EMPFANG", "", "ja", "01.01.2020",
+        "aktiv",
+    ]  # fmt: skip
+    assert _cells(html, planned.id) == [
+        "App", "App Stuttgart SiNNO-App Service", "01 Stuttgart", "", "ja", "",
+        start.strftime("%d.%m.%Y"), "geplant ab " + start.strftime("%d.%m.%Y"),
+    ]  # fmt: skip
+    assert _cells(html, failing.id) == [
+        "App", "Chat Geschützt SiNNO-Chat", "", "", "ja", "", "01.01.2020", "Fehler",
+    ]  # fmt: skip
+    assert f'<a href="/interfaces/{ulm.id}" hx-get="/interfaces/{ulm.id}"' in html
+    assert 'class="badge badge-error" title="Gateway nicht erreichbar">' in html
+
+
 def test_search_returns_fragment_and_matches_name_group_type_branch(app, portal, sample):
     portal.login("admin")
     for q, expected in [

@@ -130,6 +130,10 @@ def test_the_signature_test_on_each_database():
         "(interfaces.search_bits & %(signature_holds_1)s::INTEGER)"
         " >= %(signature_holds_1)s::INTEGER"
     )
+    # As a WHERE condition too: SQLite has no boolean type, and a boolean function would be
+    # compared with 1 there (`... = 0 = 1`, one more step per index entry a search walks).
+    where = str(sa.select(Interface.id).where(condition).compile(dialect=sqlite.dialect()))
+    assert where.endswith("WHERE (~interfaces.search_bits & ?) = 0"), where
 
 
 def _search_plan(portal, query: str, **settings) -> str:

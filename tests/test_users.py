@@ -226,14 +226,18 @@ def test_deactivation_is_confirmed_first(app, portal):
     other = make_user(role="employee", username="anna")
     listing = portal.get("/users/").get_data(as_text=True)
     assert f'href="/users/{other.id}/deactivate"' in listing
+    assert 'aria-label="Benutzer anna deaktivieren"' in listing
     assert f'hx-get="/users/{other.id}/deactivate" hx-target="#dialog"' in listing
     dialog = portal.get(f"/users/{other.id}/deactivate", htmx=True).get_data(as_text=True)
-    assert dialog.lstrip().startswith('<dialog open id="confirm-dialog"')
+    assert dialog.lstrip().startswith('<dialog open id="confirm-dialog"') and "<html" not in dialog
     assert "Soll das Konto anna deaktiviert werden?" in dialog
     assert f'action="/users/{other.id}/active"' in dialog and ">Deaktivieren</button>" in dialog
     assert _user("anna").is_active_account  # asking changed nothing
+    # The edit form's checkbox deactivates too: it says what unticking it does.
+    edit = portal.get(f"/users/{other.id}/edit").get_data(as_text=True)
+    assert "wer angemeldet ist, wird beim Speichern abgemeldet" in edit
     page = portal.get(f"/users/{other.id}/deactivate").get_data(as_text=True)
-    assert "<header" in page and 'id="confirm-dialog"' in page  # the whole page without htmx
+    assert "<html" in page and 'id="confirm-dialog"' in page  # the whole page without htmx
     portal.post(f"/users/{other.id}/active", {"active": "0"})
     assert not _user("anna").is_active_account
     listing = portal.get("/users/").get_data(as_text=True)

@@ -106,7 +106,13 @@ class UserCreateForm(UserForm):
 class UserEditForm(UserForm):
     """Editing an existing account."""
 
-    active = BooleanField(_l("Konto aktiv"))
+    active = BooleanField(
+        _l("Konto aktiv"),
+        description=_l(
+            "Aus: Niemand kann sich mehr damit anmelden; wer angemeldet ist, wird beim "
+            "Speichern abgemeldet."
+        ),
+    )
 
     def __init__(self, *args, record: User | None = None, **kwargs):
         super().__init__(*args, record=record, **kwargs)

@@ -69,7 +69,8 @@ def confirm_deactivate(user_id: int):
         title=_("Benutzer deaktivieren"),
         question=_(
             "Soll das Konto %(name)s deaktiviert werden? Wer damit angemeldet ist, wird sofort "
-            "abgemeldet. Anmelden lässt es sich erst wieder, wenn ein Administrator es aktiviert.",
+            "abgemeldet. Anmelden kann man sich damit erst wieder, wenn ein Administrator es "
+            "wieder aktiviert.",
             name=user.username,
         ),
         blocked=_deactivation_blocked(user)
