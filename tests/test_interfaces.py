@@ -101,7 +101,7 @@ def test_create_smsapi_with_token(app, portal):
             "proxy_host",
             "ohne http://",
         ),
-        ({"token": ""}, "token", "Bitte geben Sie Schlüsseltoken an."),
+        ({"token": ""}, "token", "Bitte füllen Sie „Schlüsseltoken“ aus."),
         (
             {"auth_mode": "password", "token": "", "username": "", "password": "pw"},
             "username",
@@ -110,7 +110,7 @@ def test_create_smsapi_with_token(app, portal):
         (
             {"auth_mode": "password", "token": "", "username": "u", "password": ""},
             "password",
-            "Bitte geben Sie Passwort an.",
+            "Bitte füllen Sie „Passwort“ aus.",
         ),
         ({"service": "custom", "base_url": ""}, "base_url", "Basis-URL an"),
         ({"service": "custom", "base_url": "ftp://x"}, "base_url", "https://"),

@@ -224,7 +224,7 @@ def test_create_smtp_interface_password_encrypted(app, portal):
         ({"host": "smtp://x.org:25"}, "ohne smtp://"),
         ({"port": "70000"}, "zwischen 1 und 65535"),
         ({"sender": "kein-at"}, "gültige E-Mail-Adresse"),
-        ({"password": ""}, "Bitte geben Sie Passwort an"),
+        ({"password": ""}, "Bitte füllen Sie „Passwort“ aus"),
         ({"username": ""}, "Zum Passwort gehört ein Benutzername"),
         ({"sender_name": "Portal\r\nBcc: kim@example.org"}, "keine Zeilenumbrüche"),
     ],

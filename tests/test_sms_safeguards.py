@@ -130,9 +130,12 @@ def test_counter_warns_over_the_maximum(app, portal, sms_interface):
     portal.login("employee")
     fits = portal.get(f"/sms/length?text={'a' * 200}&interface_id={sms_interface.id}", htmx=True)
     assert "data-over-limit" not in fits.get_data(as_text=True)
+    assert "noch 106 Zeichen in diesem Teil" in fits.get_data(as_text=True)
     over = portal.get(f"/sms/length?text={'a' * 201}&interface_id={sms_interface.id}", htmx=True)
     html = over.get_data(as_text=True)
     assert "data-over-limit" in html and "Zu lang" in html and 'class="sms-counter error"' in html
+    # Too long: no "still room in this part" next to it.
+    assert "201 Zeichen · 2 SMS (GSM-7) · höchstens 200" in html and "noch " not in html
     # Eleven parts are too many for the gateway even without a maximum (the reminder preview).
     parts = portal.get(f"/sms/length?text={'a' * 1600}", htmx=True).get_data(as_text=True)
     assert "data-over-limit" in parts

@@ -378,4 +378,8 @@ def test_customer_sms_bad_input_sends_nothing(app, portal, sms_interface, smsapi
     ):
         resp = portal.post("/sms/new", data, htmx=True)
         assert resp.status_code == 422 and f'id="{field}-error"' in resp.get_data(as_text=True)
+    # Both wrong at once: both are said at once, each at its field.
+    html = portal.post("/sms/new", {"number": "", "text": " "}, htmx=True).get_data(as_text=True)
+    assert re.search(r'id="number-error">Bitte eine Mobilnummer angeben\.<', html), html
+    assert re.search(r'id="text-error">Bitte geben Sie einen Text ein\.<', html), html
     assert smsapi_sim.state.requests == [] and _outbox() == []

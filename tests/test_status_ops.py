@@ -352,7 +352,9 @@ def test_diagnostics_redact_every_secret_and_contact(app, portal):
     portal.login("helpdesk")
     resp = portal.get(f"/status/{interface.id}/diagnostics")
     assert resp.status_code == 200
-    assert resp.headers["Content-Disposition"].startswith("attachment;")
+    assert resp.headers["Content-Disposition"] == (
+        f"attachment; filename*=UTF-8''diagnose-schnittstelle-{interface.id}.json"
+    )
     body = resp.get_data()
     for value in planted.values():
         assert value.encode() not in body, value

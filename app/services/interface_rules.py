@@ -112,7 +112,7 @@ def rule_violations(
             and not data.secrets.get(secret.name)
             and secret.name not in stored
         ):
-            errors.append((secret.name, _("Bitte geben Sie %(label)s an.", label=secret.label)))
+            errors.append((secret.name, _("Bitte füllen Sie „%(label)s“ aus.", label=secret.label)))
     return errors
 
 

@@ -88,6 +88,18 @@ def check_number(interface: Interface, raw: str) -> phone.NormalisedNumber:
         raise SmsInputError("number", exc.message) from None
 
 
+def input_errors(interface: Interface, raw_number: str, text: str) -> dict[str, str]:
+    """What is wrong with number and text, each at its field ("number", "text"): a form shows
+    every problem at once instead of the next one after each correction."""
+    errors = {}
+    for field, check, value in (("number", check_number, raw_number), ("text", check_text, text)):
+        try:
+            check(interface, value)
+        except SmsInputError as exc:
+            errors[field] = exc.message
+    return errors
+
+
 def prepare(interface: Interface, raw_number: str, text: str) -> Prepared:
     """Check text and number before anything is saved or sent."""
     length = check_text(interface, text)

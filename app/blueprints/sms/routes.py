@@ -71,7 +71,7 @@ def new():
         interface=interface,
         customer=customer,
         length=sms_length.count(form.text.data or ""),
-        error=None,
+        errors={},
         message=None,
         repeat_of=None,
     )
@@ -80,29 +80,27 @@ def new():
     if not form.validate_on_submit():
         return render("sms/new.html", "sms/_form.html", status=400, **ctx)
     if interface is None:
-        ctx["error"] = (
-            "form",
-            _(
+        ctx["errors"] = {
+            "form": _(
                 "Für Ihre Filiale und Ihren Arbeitsplatz ist keine clientseitige "
                 "SMS-Schnittstelle eingerichtet. Bitte wenden Sie sich an Ihren "
                 "Administrator."
-            ),
-        )
+            )
+        }
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
-    try:
-        prepared = sms.prepare(interface, form.number.data or "", form.text.data or "")
-    except sms.SmsInputError as exc:
-        ctx["error"] = (exc.field, exc.message)
+    number, text = form.number.data or "", form.text.data or ""
+    ctx["errors"] = sms.input_errors(interface, number, text)
+    if ctx["errors"]:
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
+    prepared = sms.prepare(interface, number, text)
     without_consent = customer is not None and not customer.sms_consent
     if without_consent and not form.confirm_no_consent.data:
-        ctx["error"] = (
-            "confirm_no_consent",
-            _(
+        ctx["errors"] = {
+            "confirm_no_consent": _(
                 "Für diesen Kunden ist keine SMS-Einwilligung hinterlegt. Bitte bestätigen "
                 "Sie ausdrücklich, dass die SMS trotzdem gesendet werden darf."
-            ),
-        )
+            )
+        }
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
     if not form.confirm_repeat.data:
         ctx["repeat_of"] = sms.recent_duplicate(db.session, prepared)

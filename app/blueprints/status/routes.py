@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from functools import partial
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, request, url_for
@@ -307,8 +307,8 @@ def download_diagnostics(interface_id: int):
     doc = diagnostics.document(db.session, secret_box(), interface, today())
     body = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False)
     resp = Response(body, mimetype="application/json")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="diagnose-schnittstelle-{interface.id}.json"'
-    )
+    # The file's name in the reader's language (RFC 6266: any language's letters).
+    name = _("diagnose-schnittstelle-%(id)d.json", id=interface.id)
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     resp.headers["Cache-Control"] = "no-store"
     return resp
