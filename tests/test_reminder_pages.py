@@ -163,8 +163,8 @@ def test_outbox_opens_on_all_messages_with_the_failed_count_on_top(app, portal):
     assert "1 SMS ist fehlgeschlagen." in count and "status=failed" in count
     # The filter counts the states that empty out again; sent messages pile up: no count there.
     options = html.split('id="outbox-status"', 1)[1].split("</select>", 1)[0]
-    assert ">fehlgeschlagen (1)</option>" in options and ">wartet (0)</option>" in options
-    assert ">gesendet</option>" in options and ">Alle</option>" in options
+    assert ">Fehlgeschlagen (1)</option>" in options and ">Wartet (0)</option>" in options
+    assert ">Gesendet</option>" in options and ">Alle Status</option>" in options
     only_failed = portal.get("/outbox/?status=failed").get_data(as_text=True)
     assert f'id="sms-{failed.id}"' in only_failed and f'id="sms-{sent[0].id}"' not in only_failed
 

@@ -56,18 +56,23 @@ def index():
         status_filter=status,
         kind=kind,
         counts=counts,
-        status_options=[("all", _("Alle"))]
+        status_options=[("all", _("Alle Status"))]
         + [
             (
                 s,
-                f"{outbox_status_label(s)} ({counts.get(s, 0)})"
+                f"{_choice(outbox_status_label(s))} ({counts.get(s, 0)})"
                 if s in outbox.OPEN_STATES
-                else outbox_status_label(s),
+                else _choice(outbox_status_label(s)),
             )
             for s in STATUSES
         ],
         kind_options=[("", _("Alle Arten"))] + [(k, outbox_kind_label(k)) for k in KINDS],
     )
+
+
+def _choice(label: str) -> str:
+    """A status (a badge's lower-case word) as a choice among "Alle Status" and "Alle Arten"."""
+    return label[:1].upper() + label[1:]
 
 
 def _act(message_id: int, change, done: str, refused: str):
