@@ -241,9 +241,13 @@ def test_balance_in_place_kept_and_recorded(app, portal, sms_interface, smsapi_s
     portal.login("helpdesk")
     page = portal.get(f"/interfaces/{sms_interface.id}").get_data(as_text=True)
     assert "Guthaben abfragen" in page and "Test SMS absenden" not in page
+    # Not asked yet: the line is there, empty, for the answer to fill in place.
+    assert '<dt>Guthaben</dt><dd id="detail-balance">—</dd>' in page
     resp = portal.post(f"/interfaces/{sms_interface.id}/balance", htmx=True)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and 'id="balance-value"' in html and "Punkte" in html
+    # The page's own credits line follows at once (out of band), not only after a reload.
+    assert re.search(r'<dd id="detail-balance" hx-swap-oob="true">42,50 Punkte', html), html
     db.session.refresh(sms_interface)
     assert sms_interface.balance_points is not None and sms_interface.balance_checked_at is not None
     assert float(sms_interface.balance_points) == 42.5 and "42,50 Punkte" in html
