@@ -194,6 +194,31 @@ def test_a_failing_check_alerts_once_and_again_on_recovery(app, portal, smsapi_s
     assert len(_incidents()) == 2  # a new incident
 
 
+def test_an_open_incident_says_what_fails_now(app, portal, smsapi_sim):
+    """The banner's line of a lasting outage follows the latest failure's reason (the time it
+    began stays; nobody is alerted a second time)."""
+    from app.models import Notification
+
+    portal.login("admin")
+    interface = sim_interface(smsapi_sim)
+    db.session.commit()
+    smsapi_sim.state.set_faults(status=503)
+    checks.check_one(db.session, secret_box(), interface)
+    first = str(interface.last_error)
+    smsapi_sim.state.set_faults(status=401)
+    checks.check_one(db.session, secret_box(), interface)
+    now = str(interface.last_error)
+    assert now != first
+    (incident,) = _incidents()
+    db.session.refresh(incident)
+    assert incident.resolved_at is None and str(incident.message) == now
+    board = portal.get("/status/").get_data(as_text=True)
+    banner = board.split('class="banner-alert" data-kind="check"', 1)[1].split("</li>", 1)[0]
+    assert now in banner and first not in banner
+    alerts_sent = sa.select(Notification.params).where(Notification.event == "interface_alert")
+    assert [p["recovered"] for p in db.session.scalars(alerts_sent)] == [False]
+
+
 def test_a_credit_under_the_threshold_alerts_once(app, smsapi_sim):
     smsapi_sim.state.set_points(SIM_USERNAME, 5)
     interface = sim_interface(smsapi_sim, settings={"low_balance": 10})

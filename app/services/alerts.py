@@ -154,6 +154,10 @@ def evaluate(
                 events.append(
                     AlertEvent(incident_id, interface.id, interface.name, kind, message, False, now)
                 )
+        elif message and incident is not None and _stored(message) != _stored(incident.message):
+            # Still failing, now for another reason: the banner says what fails now (the
+            # incident keeps when it began; nobody is alerted again).
+            _reword(session, incident.id, message)
         elif not message and incident is not None and _resolve(session, incident.id, now):
             events.append(
                 AlertEvent(
@@ -183,6 +187,21 @@ def _open(
         .returning(StatusIncident.__table__.c.id)
     )
     return session.execute(stmt).scalar()
+
+
+def _stored(message: Text | str | None) -> str | None:
+    """A message as its column stores it, to compare a condition's with an incident's."""
+    return message.dumps() if isinstance(message, Text) else message
+
+
+def _reword(session: Session, incident_id: int, message: Text | str) -> None:
+    """An open incident's message follows its condition's (a resolved one keeps its last)."""
+    session.execute(
+        sa.update(StatusIncident)
+        .where(StatusIncident.id == incident_id, StatusIncident.resolved_at.is_(None))
+        .values(message=message)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _resolve(session: Session, incident_id: int, now: datetime) -> bool:
