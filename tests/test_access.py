@@ -49,6 +49,7 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     # SPEC §1 admin: "send test SMS"; "reveal a stored password after re-entering their own password".
     "interfaces.test_sms": (A,),
     "interfaces.test_sms_number": (A,),
+    "interfaces.test_sms_text": (A,),
     "interfaces.test_sms_send": (A,),
     "interfaces.reveal_dialog": (A,),
     "interfaces.reveal": (A,),

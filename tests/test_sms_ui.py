@@ -112,6 +112,24 @@ def test_step_posts_need_a_csrf_token_and_an_sms_interface(app, portal, sms_inte
     assert smsapi_sim.state.messages == [] and _outbox() == []
 
 
+def test_number_step_goes_back_to_the_text_as_it_was(app, portal, sms_interface, smsapi_sim):
+    portal.login("admin")
+    text = 'Hallo <b>"Team"</b>'
+    step2 = portal.post(
+        f"/interfaces/{sms_interface.id}/test-sms/number", {"text": text}, htmx=True
+    )
+    html = step2.get_data(as_text=True)
+    back = f"/interfaces/{sms_interface.id}/test-sms/text"
+    assert f'formaction="{back}" hx-post="{back}" hx-disabled-elt="this"' in html and ">Zurück</button>" in html
+    assert "Text: „Hallo &lt;b&gt;&#34;Team&#34;&lt;/b&gt;“" in html  # quoted, and escaped
+    step1 = portal.post(back, {"text": text}, htmx=True)
+    html = step1.get_data(as_text=True)
+    assert step1.status_code == 200 and 'id="test-sms-text-form"' in html
+    assert "\nHallo &lt;b&gt;&#34;Team&#34;&lt;/b&gt;</textarea>" in html
+    assert portal.post(back, {"text": text}, csrf=False).status_code == 400
+    assert smsapi_sim.state.messages == [] and _outbox() == []
+
+
 def test_text_step_refuses_empty_and_too_long(app, portal, sms_interface, smsapi_sim):
     sms_interface.settings = dict(sms_interface.settings, max_chars=20)
     db.session.commit()

@@ -40,6 +40,14 @@ def test_sms(interface_id: int):
     return DIALOG.step("text", interface, form=form, length=sms_length.count(form.text.data))
 
 
+@bp.post("/<int:interface_id>/test-sms/text")
+@role_required(Role.ADMIN)
+def test_sms_text(interface_id: int):
+    """Step 1 again ("Zurück" from step 2), with the text as it was."""
+    interface, form = DIALOG.posted(interface_id, TextStepForm())
+    return DIALOG.step("text", interface, form=form, length=sms_length.count(form.text.data or ""))
+
+
 @bp.post("/<int:interface_id>/test-sms/number")
 @role_required(Role.ADMIN)
 def test_sms_number(interface_id: int):
