@@ -138,7 +138,7 @@ def test_type_validation(app, portal, s):
         ({"name": "x" * 81}, "Feld kann nicht länger als 80 Zeichen sein"),
         ({"duration_minutes": "4"}, "Die Dauer muss zwischen 5 und 480 Minuten liegen."),
         ({"duration_minutes": "481"}, "Die Dauer muss zwischen 5 und 480 Minuten liegen."),
-        ({"duration_minutes": ""}, "Bitte eine Dauer in Minuten angeben."),
+        ({"duration_minutes": ""}, "Bitte geben Sie eine Dauer in Minuten an."),
         ({"duration_minutes": "abc"}, "Keine gültige, ganze Zahl."),
     ]
     for override, message in cases:
@@ -325,11 +325,11 @@ def test_appointment_validation_saves_nothing(app, portal, s):
         ({"type_id": str(s.old.id)}, "Keine gültige Auswahl"),  # inactive types are not offered
         ({"status_id": "999"}, "Keine gültige Auswahl"),
         ({"branch_id": ""}, "Bitte wählen Sie eine Filiale."),
-        ({"start_date": ""}, "Bitte ein Datum angeben."),
+        ({"start_date": ""}, "Bitte geben Sie ein Datum an."),
         ({"start_date": "31.02.2030"}, "Kein gültiges Datum"),
-        ({"start_date": "1899-01-01"}, "Bitte ein Datum zwischen 2000 und 2100 angeben."),
-        ({"start_time": ""}, "Bitte eine Uhrzeit angeben, z. B. 09:30."),
-        ({"start_time": "25:00"}, "Bitte eine gültige Uhrzeit angeben, z. B. 09:30."),
+        ({"start_date": "1899-01-01"}, "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ({"start_time": ""}, "Bitte geben Sie eine Uhrzeit an, z. B. 09:30."),
+        ({"start_time": "25:00"}, "Bitte geben Sie eine gültige Uhrzeit an, z. B. 09:30."),
         ({"duration_minutes": "2"}, "Die Dauer muss zwischen 5 und 480 Minuten liegen."),
         ({"duration_minutes": "600"}, "Die Dauer muss zwischen 5 und 480 Minuten liegen."),
         ({"note": "x" * 501}, "Feld kann nicht länger als 500 Zeichen sein"),

@@ -120,7 +120,10 @@ def test_number_step_goes_back_to_the_text_as_it_was(app, portal, sms_interface,
     )
     html = step2.get_data(as_text=True)
     back = f"/interfaces/{sms_interface.id}/test-sms/text"
-    assert f'formaction="{back}" hx-post="{back}" hx-disabled-elt="this"' in html and ">Zurück</button>" in html
+    assert (
+        f'formaction="{back}" hx-post="{back}" hx-disabled-elt="this"' in html
+        and ">Zurück</button>" in html
+    )
     assert "Text: „Hallo &lt;b&gt;&#34;Team&#34;&lt;/b&gt;“" in html  # quoted, and escaped
     step1 = portal.post(back, {"text": text}, htmx=True)
     html = step1.get_data(as_text=True)
@@ -155,7 +158,7 @@ def test_text_step_refuses_empty_and_too_long(app, portal, sms_interface, smsapi
 @pytest.mark.parametrize(
     "number, reason",
     [
-        ("", "Bitte eine Mobilnummer angeben."),
+        ("", "Bitte geben Sie eine Mobilnummer an."),
         ("0171-abc", "keine Telefonnummer"),
         ("12", "zu kurz"),
         ("+49 171 123456789012345", "zu lang"),
@@ -402,6 +405,6 @@ def test_customer_sms_bad_input_sends_nothing(app, portal, sms_interface, smsapi
         assert resp.status_code == 422 and f'id="{field}-error"' in resp.get_data(as_text=True)
     # Both wrong at once: both are said at once, each at its field.
     html = portal.post("/sms/new", {"number": "", "text": " "}, htmx=True).get_data(as_text=True)
-    assert re.search(r'id="number-error">Bitte eine Mobilnummer angeben\.<', html), html
+    assert re.search(r'id="number-error">Bitte geben Sie eine Mobilnummer an\.<', html), html
     assert re.search(r'id="text-error">Bitte geben Sie einen Text ein\.<', html), html
     assert smsapi_sim.state.requests == [] and _outbox() == []

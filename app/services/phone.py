@@ -20,7 +20,7 @@ _COUNTRY_CODE = re.compile(r"^(?:\+|00)?([1-9][0-9]{0,2})$")
 
 # Why a number cannot take an SMS, by reason code (translated through the catalogue).
 _MESSAGES: dict[str, str] = {
-    "empty": N_("Bitte eine Mobilnummer angeben."),
+    "empty": N_("Bitte geben Sie eine Mobilnummer an."),
     "not_a_number": N_(
         "Das ist keine Telefonnummer (nur Ziffern, Leerzeichen, +, -, / und Klammern)."
     ),

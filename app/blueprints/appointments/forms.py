@@ -70,7 +70,7 @@ class LocalTimeField(TimeField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_l("Bitte eine gültige Uhrzeit angeben, z. B. 09:30.")) from None
+            raise ValueError(_l("Bitte geben Sie eine gültige Uhrzeit an, z. B. 09:30.")) from None
 
 
 class _UniqueName(RecordForm):
@@ -99,7 +99,7 @@ class AppointmentTypeForm(_UniqueName):
         default=30,
         render_kw={"min": MIN_DURATION, "max": MAX_DURATION},
         validators=[
-            InputRequired(message=_l("Bitte eine Dauer in Minuten angeben.")),
+            InputRequired(message=_l("Bitte geben Sie eine Dauer in Minuten an.")),
             _duration_range(),
         ],
     )
@@ -165,12 +165,12 @@ class AppointmentForm(FlaskForm):
     start_date = DateField(
         _l("Datum"),
         format=["%Y-%m-%d", "%d.%m.%Y"],
-        validators=[InputRequired(message=_l("Bitte ein Datum angeben."))],
+        validators=[InputRequired(message=_l("Bitte geben Sie ein Datum an."))],
     )
     start_time = LocalTimeField(
         _l("Uhrzeit"),
         format=["%H:%M", "%H:%M:%S"],
-        validators=[InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 09:30."))],
+        validators=[InputRequired(message=_l("Bitte geben Sie eine Uhrzeit an, z. B. 09:30."))],
     )
     duration_minutes = IntegerField(
         _l("Dauer in Minuten"),
@@ -218,7 +218,7 @@ class AppointmentForm(FlaskForm):
 
     def validate_start_date(self, field):
         if field.data is not None and not 2000 <= field.data.year <= 2100:
-            raise ValidationError(_l("Bitte ein Datum zwischen 2000 und 2100 angeben."))
+            raise ValidationError(_l("Bitte geben Sie ein Datum zwischen 2000 und 2100 an."))
 
     def starts_at_utc(self, tz_name: str) -> datetime:
         """The typed local start as naive UTC."""

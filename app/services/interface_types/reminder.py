@@ -22,7 +22,7 @@ class ClockTimeField(wtforms.TimeField):
         except ValueError:
             self.data = None
             raise ValueError(
-                _l("Bitte eine gültige Uhrzeit im Format HH:MM angeben, z. B. 20:00.")
+                _l("Bitte geben Sie eine gültige Uhrzeit im Format HH:MM an, z. B. 20:00.")
             ) from None
 
 
@@ -37,7 +37,7 @@ def _hours(label):
         label,
         validators=[
             fields.number_required(),
-            v.NumberRange(min=1, max=99, message=_l("Bitte eine Zahl von 1 bis 99 angeben.")),
+            v.NumberRange(min=1, max=99, message=_l("Bitte geben Sie eine Zahl von 1 bis 99 an.")),
         ],
     )
 
@@ -70,12 +70,12 @@ class ReminderSettingsForm(wtforms.Form):
     quiet_start = ClockTimeField(
         _l("Start Nachtruhe"),
         default=time(20, 0),
-        validators=[v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 20:00."))],
+        validators=[v.InputRequired(message=_l("Bitte geben Sie eine Uhrzeit an, z. B. 20:00."))],
     )
     quiet_end = ClockTimeField(
         _l("Ende Nachtruhe"),
         default=time(8, 0),
-        validators=[v.InputRequired(message=_l("Bitte eine Uhrzeit angeben, z. B. 08:00."))],
+        validators=[v.InputRequired(message=_l("Bitte geben Sie eine Uhrzeit an, z. B. 08:00."))],
     )
     excluded_branches = wtforms.StringField(
         _l("Filialkürzel Filter"),

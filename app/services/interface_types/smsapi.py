@@ -104,7 +104,9 @@ class SmsApiSettingsForm(wtforms.Form):
         _l("Warnschwelle Guthaben"),
         validators=[
             v.Optional(),
-            v.NumberRange(min=0, max=1_000_000, message=_l("Bitte eine Punktzahl ab 0 angeben.")),
+            v.NumberRange(
+                min=0, max=1_000_000, message=_l("Bitte geben Sie eine Punktzahl ab 0 an.")
+            ),
         ],
         description=_l(
             "Fällt das Guthaben darunter, werden die Administratoren gewarnt. Leer = keine Warnung."
