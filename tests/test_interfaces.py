@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -430,3 +431,19 @@ def test_employee_does_not_see_the_area(app, portal):
     portal.login("employee")
     assert portal.get("/interfaces/").status_code == 403
     assert 'data-nav="interfaces.index"' not in portal.get("/").get_data(as_text=True)
+
+
+def test_form_marks_what_it_requires_and_says_usage_errors_after_both_boxes(app, portal):
+    portal.login("admin")
+    form = portal.get("/interfaces/new/smsapi").get_data(as_text=True)
+    star = '<span class="req" aria-hidden="true">*</span>'
+    # Required only while shown (the service's base URL, the chosen credential): marked *.
+    for label in ("Basis-URL", "Benutzername", "Passwort", "Schlüsseltoken", "Verwendung"):
+        assert re.search(rf">{label} {re.escape(star)}", form), label
+    html = portal.post(
+        "/interfaces/new/smsapi", dict(SMS_TOKEN, server_side="", client_side=""), htmx=True
+    ).get_data(as_text=True)
+    usage = html.split("<legend>Verwendung", 1)[1].split("</fieldset>", 1)[0]
+    client_box, error = usage.index('id="client_side"'), usage.index('id="server_side-error"')
+    assert client_box < error and "mindestens eine Verwendung" in usage[error:]
+    assert 'aria-describedby="server_side-error"' in usage

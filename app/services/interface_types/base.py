@@ -89,7 +89,8 @@ class InterfaceType:
     locked_after_create: tuple[str, ...] = ()
     # Extra template fragments shown below the type's fields in the form (e.g. a live preview).
     form_extras: tuple[str, ...] = ()
-    # Fields shown only while another field has a value: {"token": ("auth_mode", "token")}.
+    # Fields shown only while another field has a value: {"token": ("auth_mode", "token")}; the
+    # type requires them while shown (its rules say so; the form marks them *).
     show_when: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Cross-field rules of the type: (form, interface or None) -> None, appending to field.errors.
     validate: Callable[[Any, Any], None] | None = None
