@@ -274,6 +274,7 @@ def test_check_all_checks_every_active_interface_and_reports_progress(app, porta
     assert f'id="check-run-{run_id}"' in html and "<progress" in html
     done = _wait_for_run(portal, run_id)
     assert "5 von 5 geprüft, 0 mit Fehler" in done
+    assert "geplante und solche ohne Verbindungsprüfung zählen nicht mit" in done
     checked = db.session.scalars(
         sa.select(InterfaceEvent.interface_id).where(InterfaceEvent.action == "check")
     ).all()
