@@ -78,3 +78,21 @@ def test_deactivating_an_account_asks_first(page: Page, login_as, make_live_user
     expect(page.locator("#flash")).to_contain_text("Benutzer anna wurde deaktiviert.")
     expect(page.locator(f"#user-{anna.id} .badge")).to_have_text("deaktiviert")
     expect(page.locator(f"#user-deactivate-{anna.id}")).to_have_count(0)
+
+
+def test_a_list_reads_as_blocks_on_a_phone_with_its_actions_in_reach(
+    page: Page, login_as, make_live_user
+):
+    login_as("admin")
+    anna = make_live_user("employee", username="anna")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/users/")
+    link = page.locator(f"#user-deactivate-{anna.id}")
+    box = link.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390, box  # no sideways scrolling
+    # Each cell names its column (the headings are hidden on a phone).
+    role = page.locator(f"#user-{anna.id} td").nth(2)
+    label = role.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"Rolle: "', label
+    head = page.locator("table.stack thead").bounding_box()
+    assert head is not None and head["height"] <= 1, head  # read by screen readers only
