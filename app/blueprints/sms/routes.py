@@ -89,10 +89,11 @@ def new():
         }
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
     number, text = form.number.data or "", form.text.data or ""
-    ctx["errors"] = sms.input_errors(interface, number, text)
-    if ctx["errors"]:
+    try:
+        prepared = sms.prepare(interface, number, text)
+    except sms.SmsInputError:  # say what is wrong with each field, not only the first
+        ctx["errors"] = sms.input_errors(interface, number, text)
         return render("sms/new.html", "sms/_form.html", status=422, **ctx)
-    prepared = sms.prepare(interface, number, text)
     without_consent = customer is not None and not customer.sms_consent
     if without_consent and not form.confirm_no_consent.data:
         ctx["errors"] = {
