@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from app.extensions import db
-from app.models import Branch, Interface, Role, User, Workstation
+from app.models import Branch, Interface, Role, SmsMessage, User, Workstation
 
 _seq = itertools.count(1)
 
@@ -77,3 +77,25 @@ def make_interface(
         write_secret(secret_box(), interface, field, value)
     db.session.flush()
     return interface
+
+
+def make_sms(interface: Interface | None, status: str = "sent", at=None, **kw) -> SmsMessage:
+    """An SMS to a customer through `interface`, created, claimed and (when sent) sent `at`
+    (default: now); added to the session, not committed."""
+    from app.models.base import utcnow
+
+    at = at or utcnow()
+    fields = dict(
+        kind="customer",
+        status=status,
+        interface_id=interface.id if interface else None,
+        to_number="491711234567",
+        text="x",
+        created_at=at,
+        claimed_at=at,
+        sent_at=at if status == "sent" else None,
+    )
+    fields.update(kw)
+    message = SmsMessage(**fields)
+    db.session.add(message)
+    return message

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Customer, Notification, SmsMessage, User
 from app.models.base import utcnow
-from tests.factories import make_branch, make_interface
+from tests.factories import make_branch, make_interface, make_sms
 
 
 @pytest.fixture(autouse=True)
@@ -101,19 +101,8 @@ def test_sms_chart_reads_its_week_from_one_index(app, portal):
     thousands a week; the index holds what the chart narrows and counts by, so no SMS row is
     read from the table."""
     interface = make_interface(name="SMS Kette")
-    now = utcnow()
-    db.session.add_all(
-        SmsMessage(
-            kind="customer",
-            status=status,
-            interface_id=interface.id,
-            to_number="491711234567",
-            text="x",
-            sent_at=now if status == "sent" else None,
-            claimed_at=now,
-        )
-        for status in ("sent", "failed", "queued")
-    )
+    for status in ("sent", "failed", "queued"):
+        make_sms(interface, status)
     db.session.commit()
     portal.login("helpdesk")
     with _statements() as seen:

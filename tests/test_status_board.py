@@ -14,7 +14,7 @@ from app.models import CheckRun, InterfaceEvent, SmsMessage
 from app.models.base import utcnow
 from app.services.demo import simulator_sms_settings
 from app.services.interfaces import record_check
-from tests.factories import make_branch, make_interface
+from tests.factories import make_branch, make_interface, make_sms
 from tests.sim_fixtures import SIM_TOKEN
 
 FUTURE = date.today() + timedelta(days=30)
@@ -128,18 +128,7 @@ def test_board_shows_sms_of_the_last_day_and_low_balance(app, portal):
     )
     now = utcnow()
     for status, age in (("sent", 1), ("sent", 2), ("failed", 3), ("sent", 30)):
-        db.session.add(
-            SmsMessage(
-                kind="customer",
-                status=status,
-                interface_id=interface.id,
-                to_number="491711234567",
-                text="x",
-                created_at=now - timedelta(hours=age),
-                sent_at=now - timedelta(hours=age) if status == "sent" else None,
-                claimed_at=now - timedelta(hours=age),
-            )
-        )
+        make_sms(interface, status, at=now - timedelta(hours=age))
     db.session.commit()
     portal.login("helpdesk")
     html = portal.get("/status/").get_data(as_text=True)
