@@ -5,8 +5,10 @@ Run: .venv/bin/python bench/interfaces_list.py [--sizes 5000,500000] [--seconds 
 Prints, per table size, requests/s for the first page, a search and a sort next to the bare route
 returning a string of the same size and next to Flask-Admin's list (first page and search, doing
 the same work: bench/admin_app.py); the ratios against the goals;
-the time per page at the largest size against the smallest (cost flat in the table size); and the
-SQL statements per page. With --database-url (PostgreSQL) one database per size is created next to
+the time per page at the largest size against the smallest (cost flat in the table size), with
+the list statement's own time at both sizes (what the database alone adds); and the SQL
+statements per page. Next to Flask-Admin it also measures the least list page this stack can
+serve (bench/least_app.py): the bound on the ratio any list page of ours can reach. With --database-url (PostgreSQL) one database per size is created next to
 the named one (<name>_<size>); without it, temporary SQLite files.
 """
 
@@ -286,6 +288,55 @@ def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+def statement_ms(database_url: str, path: str, n: int = 50) -> float:
+    """Wall milliseconds of the list statement behind `path`, run alone through the driver on an
+    idle database (best of 3 runs of n): the database's own share of the page, which the page can
+    only pass on (on PostgreSQL this is CPU of the server, not of the portal's process)."""
+    import time
+
+    from app.extensions import db
+
+    app = local_app(database_url)
+    client = app.test_client()
+    client.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple] = []
+    listener = lambda *args: seen.append((args[2], args[3]))  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    assert client.get(path).status_code == 200
+    sa.event.remove(engine, "before_cursor_execute", listener)
+    statement, params = seen[-1]  # the list's: the account is loaded first
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        best = []
+        for _ in range(4):
+            started = time.perf_counter()
+            for _ in range(n):
+                cursor.execute(statement, params)
+                cursor.fetchall()
+            best.append((time.perf_counter() - started) / n * 1000)
+        return min(best[1:])
+    finally:
+        raw.close()
+
+
+def flatness_bound(db_urls: dict[int, str], urls: dict[str, str], page_ms: dict) -> None:
+    """Print what the database alone adds from the smallest to the largest size, and the least
+    time a page at the smallest size would need for that growth to stay within the goal."""
+    small, large = min(db_urls), max(db_urls)
+    print(f"\nThe list statement alone (wall ms on an idle database), at {small:,} and {large:,}")
+    for label, goal in FLAT.items():
+        low, high = (statement_ms(db_urls[size], urls[label]) for size in (small, large))
+        need = (high - low) / (goal - 1)
+        print(
+            f"{label:<12}{low:>8.2f} ms{high:>9.2f} ms   adds {high - low:.2f} ms: within "
+            f"{goal}x only for a page of at least {need:.2f} ms at {small:,} "
+            f"(measured: {page_ms[(label, small)]:.2f} ms)"
+        )
+
+
 def _login_cookie(base: str) -> str:
     session = requests.Session()
     session.post(
@@ -333,6 +384,8 @@ def main() -> None:
         "first page": "/admin/interfaces/",
         "search": "/admin/interfaces/?search=empfang+nord",
     }
+    # The least list page possible in this stack (bench/least_app.py): what bounds the peer ratio.
+    least_urls = {"first page": "/least/", "search": "/least/?q=empfang%20nord"}
     # The same pages with Flask-Admin's default pager (a count per page): for information.
     counted_urls = {
         label: path.replace("/admin/interfaces/", "/admin/interfaces-counted/")
@@ -347,7 +400,7 @@ def main() -> None:
         fill(url, size)
     queries = {size: count_queries(url, urls) for size, url in db_urls.items()}
     if args.cpu:
-        cpu_report(db_urls, urls, peer_urls, queries, args.database_url)
+        cpu_report(db_urls, urls, peer_urls, least_urls, queries, args.database_url)
         return
     # Every server runs side by side; measuring them in alternation, round after round, keeps
     # drift on a shared machine out of the ratios (medians of the per-round ratios are reported).
@@ -362,7 +415,12 @@ def main() -> None:
             size: stack.enter_context(gunicorn("bench.admin_app:app", bench_env(url), args.workers))
             for size, url in db_urls.items()
         }
+        least = {
+            size: stack.enter_context(gunicorn("bench.least_app:app", bench_env(url), args.workers))
+            for size, url in db_urls.items()
+        }
         cookies = {size: _login_cookie(base) for size, base in ours.items()}
+        least_cookies = {size: _login_cookie(base) for size, base in least.items()}
         peer_cookies = {size: _peer_cookie(base) for size, base in peers.items()}
         for label, path in urls.items():
             resp = requests.get(ours[sizes[0]] + path, headers={"Cookie": cookies[sizes[0]]})
@@ -374,6 +432,10 @@ def main() -> None:
                 # A full page of rows (a header row and 50), as ours shows.
                 assert resp.status_code == 200, (label, resp.status_code)
                 assert resp.text.count("<tr") == 51, (label, resp.text.count("<tr"))
+        for size, base in least.items():
+            for label, path in least_urls.items():
+                resp = requests.get(base + path, headers={"Cookie": least_cookies[size]})
+                assert resp.status_code == 200 and resp.text.count("<tr") == 50, (label, size)
         bare_env = dict(bench_env(db_urls[sizes[0]]), BARE_BODY_SIZE=str(sizes_bytes["first page"]))
         bare = stack.enter_context(gunicorn("bench.bare_app:app", bare_env, args.workers))
         # Per page, the measurements a ratio compares run back to back: the bare route, ours at
@@ -387,6 +449,10 @@ def main() -> None:
                 targets += [
                     ((peer, label, size), peers[size] + paths[label], peer_cookies[size])
                     for peer, paths in (("flask-admin", peer_urls), ("counted", counted_urls))
+                    for size in sizes
+                ]
+                targets += [
+                    (("least", label, size), least[size] + least_urls[label], least_cookies[size])
                     for size in sizes
                 ]
         for _, url, cookie in targets:  # warm-up
@@ -430,6 +496,12 @@ def main() -> None:
                 f"default pager (a count per page, {statistics.median(rates[('counted', label, size)]):.0f} req/s) "
                 f"{counted:.1f}x"
             )
+            bound = median_ratio(rates[("least", label, size)], rates[("flask-admin", label, size)])
+            print(
+                f"{'least list':<12}{statistics.median(rates[('least', label, size)]):>9.0f}"
+                f"   {label}: the least list page this stack serves (bench/least_app.py) is "
+                f"{bound:.1f}x Flask-Admin's throughput: no list page of ours can be faster"
+            )
     small, large = sizes[0], sizes[-1]
     print(
         f"\nCost in the table size: time per page at {large:,} / at {small:,} (goal <= {max(FLAT.values())}x)"
@@ -441,6 +513,15 @@ def main() -> None:
             f"{label:<12}{1000 / statistics.median(rates[(label, small)]):>8.2f} ms"
             f"{1000 / statistics.median(rates[(label, large)]):>9.2f} ms{growth:>7.2f}x"
         )
+    flatness_bound(
+        db_urls,
+        urls,
+        {
+            (label, size): 1000 / statistics.median(rates[(label, size)])
+            for label in FLAT
+            for size in sizes
+        },
+    )
     print("SQL statements per page (goal <= 3):", queries)
     print("RESULT:", "all goals met" if ok else "GOAL MISSED")
     if folder:
@@ -451,6 +532,7 @@ def cpu_report(
     db_urls: dict[int, str],
     urls: dict[str, str],
     peer_urls: dict[str, str],
+    least_urls: dict[str, str],
     queries: dict[int, dict[str, int]],
     database_url: str | None,
 ) -> None:
@@ -459,6 +541,7 @@ def cpu_report(
 
     from bench.admin_app import create_admin_app
     from bench.bare_app import app as bare_app
+    from bench.least_app import add_least_list
 
     def cpu_ms(client, path: str, n: int = 100, **kw) -> float:
         for _ in range(10):
@@ -475,10 +558,12 @@ def cpu_report(
     bare = cpu_ms(bare_app.test_client(), "/", 1000)
     ms: dict[tuple, float] = {}
     for size in sizes:
-        ours = local_app(db_urls[size]).test_client()
+        ours = add_least_list(local_app(db_urls[size])).test_client()
         ours.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
         for label, path in urls.items():
             ms[(label, size)] = cpu_ms(ours, path)
+        for label, path in least_urls.items():
+            ms[("least", label, size)] = cpu_ms(ours, path)
         peer = create_admin_app(db_urls[size]).test_client()
         peer.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
         for label, path in peer_urls.items():
@@ -510,6 +595,11 @@ def cpu_report(
                 f"{'Flask-Admin':<12}{ms[('flask-admin', label, size)]:>9.2f}   {label}: ours "
                 f"{peer:.1f}x faster (goal >= {PEER:.0f}x: at most "
                 f"{ms[('flask-admin', label, size)] / PEER:.2f} ms a page)"
+            )
+            print(
+                f"{'least list':<12}{ms[('least', label, size)]:>9.2f}   {label}: the least list "
+                f"page this stack serves (bench/least_app.py) is "
+                f"{ms[('flask-admin', label, size)] / ms[('least', label, size)]:.1f}x faster"
             )
         print(
             f"{'floor':<12}{ms[('floor', size)]:>9.2f}   a logged-in request of ours rendering one "
