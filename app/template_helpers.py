@@ -113,8 +113,18 @@ def can(endpoint: str) -> bool:
 
 
 def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
-    """A UTC timestamp shown in the portal's time zone and the user's language."""
-    return format_datetime(value, style) if value else "—"
+    """A UTC timestamp shown in the portal's time zone and the user's language.
+
+    "short" is the date as every date shows (04.12.2026 / Dec 4, 2026) with the short time of
+    day: the locale's own short timestamp (04.12.26 / 12/4/26) would put two ways of writing a
+    date on one page.
+    """
+    if not value:
+        return "—"
+    if style == "short":
+        pattern = get_locale().datetime_formats["medium"]
+        return pattern.format(format_time(value, "short"), format_date(value, "medium"))
+    return format_datetime(value, style)
 
 
 def fmt_time(value: datetime | None, style: str = "short") -> str:

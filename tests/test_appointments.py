@@ -558,7 +558,7 @@ def test_reminder_state_in_list_and_detail(app, portal, s):
         a.id: html.split(f'<tr id="appointment-{a.id}">')[1].split("</tr>")[0]
         for a in (with_sms, with_failed, skipped, unchecked)
     }
-    assert "SMS gesendet" in row[with_sms.id] and "01.07.30, 08:05" in row[with_sms.id]
+    assert "SMS gesendet" in row[with_sms.id] and "01.07.2030, 08:05" in row[with_sms.id]
     assert "SMS fehlgeschlagen" in row[with_failed.id]
     assert "Keine Einwilligung zu SMS" in row[skipped.id]
     assert "noch nicht geprüft" in row[unchecked.id]

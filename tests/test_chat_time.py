@@ -27,3 +27,21 @@ def test_chat_time_matches_the_babel_short_format(app, lang, moment):
         quick = render_template_string("{{ m|chat_time }}", m=moment)
         babel = render_template_string('{{ m|datetime("short") }}', m=moment)
     assert quick == babel
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("de", "02.12.2026, 16:07"), ("en", "Dec 2, 2026, 4:07\u202fPM")],
+)
+def test_a_timestamp_writes_its_date_as_every_date_on_the_page(app, lang, expected):
+    """A short timestamp (UTC, shown in Berlin time) carries the date as the `date` filter writes
+    it, not the locale's short date (02.12.26 / 12/2/26) next to the medium one elsewhere."""
+    moment = datetime(2026, 12, 2, 15, 7)
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = lang
+        stamp = render_template_string('{{ m|datetime("short") }}', m=moment)
+        day = render_template_string("{{ m.date()|date }}", m=moment)
+    assert stamp == expected
+    assert stamp.startswith(day + ", ")

@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -29,6 +28,7 @@ from app.models import User
 from app.models.base import utcnow
 from app.models.user import PASSWORD_METHOD
 from app.services import login_throttle
+from app.template_helpers import fmt_datetime
 
 
 @cache
@@ -64,7 +64,7 @@ def login():
         form.form_errors.append(
             _(
                 "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es ab %(time)s erneut.",
-                time=format_datetime(verdict.until, "short"),
+                time=fmt_datetime(verdict.until, "short"),
             )
         )
         return render_template("auth/login.html", form=form), 429

@@ -1,7 +1,6 @@
 """The chain's settings page."""
 
 from flask import flash, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +12,7 @@ from app.htmx import htmx_or_redirect, render
 from app.models import Chain, Role
 from app.services import reveal
 from app.services.reveal import audit
+from app.template_helpers import fmt_datetime
 
 
 @bp.get("/")
@@ -71,7 +71,7 @@ def security():
             form.current_password.errors.append(
                 _(
                     "Nach zu vielen falschen Passworteingaben gesperrt bis %(time)s.",
-                    time=format_datetime(result.lock.until, "short"),
+                    time=fmt_datetime(result.lock.until, "short"),
                 )
             )
         elif result.outcome is reveal.Outcome.WRONG_PASSWORD:

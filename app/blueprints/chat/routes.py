@@ -48,9 +48,9 @@ def header_counts() -> tuple[int, int]:
 def chat_time(value: datetime | None) -> str:
     """A message time, short, in the portal's time zone and the reader's language.
 
-    The same text as `|datetime("short")` (CLDR's short date and time for de and en), built with
-    plain formatting: a page of the inbox shows fifty of them, and Babel's formatter is the
-    largest single cost of the page.
+    The same text as `|datetime("short")` (the medium date and CLDR's short time, for de and en),
+    built with plain formatting: a page of the inbox shows fifty of them, and Babel's formatter
+    is the largest single cost of the page.
     """
     if value is None:
         return "—"
@@ -58,13 +58,21 @@ def chat_time(value: datetime | None) -> str:
     if fmt is None:
         from flask_babel import get_locale, get_timezone
 
-        fmt = g._chat_time = (get_timezone(), get_locale().language)
-    zone, language = fmt
+        locale = get_locale()
+        fmt = g._chat_time = (
+            get_timezone(),
+            locale.language,
+            locale.months["format"]["abbreviated"],
+        )
+    zone, language, months = fmt
     t = value.replace(tzinfo=UTC).astimezone(zone)
     if language == "en":
         hour = t.hour % 12 or 12
-        return f"{t.month}/{t.day}/{t.year % 100:02d}, {hour}:{t.minute:02d}\u202f{'PM' if t.hour >= 12 else 'AM'}"
-    return f"{t.day:02d}.{t.month:02d}.{t.year % 100:02d}, {t.hour:02d}:{t.minute:02d}"
+        return (
+            f"{months[t.month]} {t.day}, {t.year}, "
+            f"{hour}:{t.minute:02d}\u202f{'PM' if t.hour >= 12 else 'AM'}"
+        )
+    return f"{t.day:02d}.{t.month:02d}.{t.year}, {t.hour:02d}:{t.minute:02d}"
 
 
 def _stored_error(value) -> Text | str | None:

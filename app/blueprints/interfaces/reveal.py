@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request, session
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
@@ -17,6 +17,7 @@ from app.models import Chain, Interface, Role
 from app.services import interface_types
 from app.services import reveal as rules
 from app.services.reveal import Outcome
+from app.template_helpers import fmt_datetime
 
 
 class RevealForm(FlaskForm):
@@ -53,7 +54,7 @@ def _dialog(interface, secret, form, status=200, error=None, lock=None):
         form=form,
         error=error,
         lock=lock,
-        lock_until=format_datetime(lock.until, "short") if lock and lock.locked else None,
+        lock_until=fmt_datetime(lock.until, "short") if lock and lock.locked else None,
         reauth_fresh=rules.reauth_fresh(session.get("reauth_at")),
     )
     resp = make_response(html, status)
