@@ -133,7 +133,7 @@ def test_admin_creates_and_edits_a_type(app, portal, s):
 def test_type_validation(app, portal, s):
     portal.login("admin")
     cases = [
-        ({"name": ""}, "Dieses Feld wird benötigt."),
+        ({"name": ""}, "Bitte füllen Sie „Name“ aus."),
         ({"name": "hörtest"}, "Einen Termintyp mit diesem Namen gibt es bereits."),
         ({"name": "x" * 81}, "Feld kann nicht länger als 80 Zeichen sein"),
         ({"duration_minutes": "4"}, "Die Dauer muss zwischen 5 und 480 Minuten liegen."),
@@ -195,7 +195,7 @@ def test_admin_manages_statuses(app, portal, s):
         and db.session.get(AppointmentStatus, record.id).name == "Nicht erschienen"
     )
     for override, message in [
-        ({"name": ""}, "Dieses Feld wird benötigt."),
+        ({"name": ""}, "Bitte füllen Sie „Name“ aus."),
         ({"name": "GEPLANT"}, "Einen Status mit diesem Namen gibt es bereits."),
         ({"kind": "later"}, "Keine gültige Auswahl"),
     ]:

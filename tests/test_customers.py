@@ -135,8 +135,8 @@ def test_customer_validation(app, portal, branch):
     make_customer(branch, number="K-1", email="taken@example.org")
     db.session.commit()
     cases = [
-        ({"last_name": ""}, "Dieses Feld wird benötigt."),
-        ({"last_name": "   "}, "Dieses Feld wird benötigt."),
+        ({"last_name": ""}, "Bitte füllen Sie „Nachname“ aus."),
+        ({"last_name": "   "}, "Bitte füllen Sie „Nachname“ aus."),
         ({"mobile": "12"}, "zu kurz"),
         ({"mobile": "0711 123456"}, "Festnetznummer"),
         ({"mobile": "0171 abc"}, "keine Telefonnummer"),

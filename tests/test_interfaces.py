@@ -80,7 +80,7 @@ def test_create_smsapi_with_token(app, portal):
     [
         ({"server_side": "", "client_side": ""}, "server_side", "mindestens eine Verwendung"),
         ({"branch_id": "BRANCH"}, "branch_id", "Einschränkung auf eine Filiale nicht möglich"),
-        ({"name": ""}, "name", "Dieses Feld wird benötigt."),
+        ({"name": ""}, "name", "Bitte füllen Sie „Name“ aus."),
         ({"sender": "Optik Müller"}, "sender", "bis zu 11 Buchstaben"),
         ({"sender": "ABCDEFGHIJKL"}, "sender", "bis zu 11 Buchstaben"),
         ({"sender": "Optik!"}, "sender", "bis zu 11 Buchstaben"),

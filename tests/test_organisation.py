@@ -50,7 +50,7 @@ def test_branch_validation(app, portal):
         ({"country": "AT", "postcode": "12345"}, "Beispiel: 1010"),
         ({"phone": "12"}, "gültige Telefonnummer"),
         ({"email": "kaputt@"}, "gültige E-Mail-Adresse"),
-        ({"name": ""}, "Dieses Feld wird benötigt."),
+        ({"name": ""}, "Bitte füllen Sie „Name“ aus."),
         ({"country": "XX"}, "Keine gültige Auswahl"),
     ]
     for override, message in cases:

@@ -75,6 +75,8 @@ def test_create_user_bad_input_is_422_and_saves_nothing(app, portal):
         ({"email": "not-an-email"}, "gültige E-Mail-Adresse"),
         ({"username": "admin-user"}, "bereits vergeben"),
         ({"role": "superuser"}, "Keine gültige Auswahl"),
+        ({"username": ""}, "Bitte füllen Sie „Benutzername“ aus."),
+        ({"role": ""}, "Bitte wählen Sie „Rolle“ aus."),
     ]
     for override, message in cases:
         data = {
@@ -92,6 +94,14 @@ def test_create_user_bad_input_is_422_and_saves_nothing(app, portal):
         assert message in body, (override, body[:2000])
         assert "<html" not in body
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
+
+
+def test_a_missing_field_is_named_in_english_too(app, portal):
+    portal.login("admin")
+    portal.post("/language", {"lang": "en", "next": "/"})
+    body = portal.post("/users/", {"username": "", "role": ""}, htmx=True).get_data(as_text=True)
+    assert "Please fill in “User name”." in body and "Please choose “Role”." in body
+    assert "This field is required" not in body
 
 
 def test_workstation_must_belong_to_branch(app, portal):

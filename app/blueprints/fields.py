@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -16,6 +17,7 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -38,6 +40,23 @@ def branch_options() -> list[tuple[str, str]]:
         sa.select(Branch.id, Branch.number, Branch.name).order_by(Branch.number)
     )
     return [(str(r.id), f"{r.number} {r.name}") for r in rows]
+
+
+class Required(DataRequired):
+    """DataRequired whose message names the field: "Bitte füllen Sie „Nachname“ aus." (a choice:
+    "Bitte wählen Sie „Rolle“ aus.") instead of WTForms' "Dieses Feld wird benötigt.", which
+    does not say which box of a form is meant. A `message` given still wins."""
+
+    def __call__(self, form, field):
+        if self.message is not None:
+            return super().__call__(form, field)
+        try:
+            super().__call__(form, field)
+        except StopValidation:
+            label = field.label.text
+            if isinstance(field, SelectFieldBase):
+                raise StopValidation(_("Bitte wählen Sie „%(label)s“ aus.", label=label)) from None
+            raise StopValidation(_("Bitte füllen Sie „%(label)s“ aus.", label=label)) from None
 
 
 class BranchField(SelectField):
@@ -95,7 +114,7 @@ def code_field(label, pattern: str, message, max: int, min: int = -1, descriptio
     return StringField(
         label,
         description=description,
-        validators=[DataRequired(), Length(min=min, max=max), Regexp(pattern, message=message)],
+        validators=[Required(), Length(min=min, max=max), Regexp(pattern, message=message)],
     )
 
 
@@ -117,11 +136,11 @@ def new_password_fields(label, repeat_label) -> tuple[PasswordField, PasswordFie
     """A new password under the policy and its repetition: `password, confirm = ...` in a form."""
     new_password = {"autocomplete": "new-password"}
     return (
-        PasswordField(label, validators=[DataRequired(), PasswordRules()], render_kw=new_password),
+        PasswordField(label, validators=[Required(), PasswordRules()], render_kw=new_password),
         PasswordField(
             repeat_label,
             validators=[
-                DataRequired(),
+                Required(),
                 EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
             ],
             render_kw=new_password,

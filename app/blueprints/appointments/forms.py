@@ -20,7 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.blueprints.fields import BranchField, RecordForm, optional_int
+from app.blueprints.fields import BranchField, RecordForm, Required, optional_int
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, AppointmentType, Customer
 from app.models.appointment import CANCELLED, DONE, NO_SHOW, OPEN
@@ -90,7 +90,7 @@ class AppointmentTypeForm(_UniqueName):
     model = AppointmentType
     duplicate_message = _l("Einen Termintyp mit diesem Namen gibt es bereits.")
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[Required(), Length(max=80)])
     allows_auto_notification = BooleanField(
         _l("Erlaubt für automatische Benachrichtigungen des Kunden")
     )
@@ -126,7 +126,7 @@ class AppointmentStatusForm(_UniqueName):
     model = AppointmentStatus
     duplicate_message = _l("Einen Status mit diesem Namen gibt es bereits.")
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[Required(), Length(max=80)])
     kind = SelectField(
         _l("Bedeutung"),
         choices=kind_choices,

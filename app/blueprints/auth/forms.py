@@ -5,18 +5,20 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.blueprints.fields import Required
+
 
 class LoginForm(FlaskForm):
     """User name and password."""
 
     username = StringField(
         _l("Benutzername"),
-        validators=[DataRequired(), Length(max=64)],
+        validators=[Required(), Length(max=64)],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
     password = PasswordField(
         _l("Passwort"),
-        validators=[DataRequired(), Length(max=256)],
+        validators=[Required(), Length(max=256)],
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()

@@ -6,9 +6,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
-from app.blueprints.fields import Fieldset, RecordForm, code_field, email_field
+from app.blueprints.fields import Fieldset, RecordForm, Required, code_field, email_field
 from app.models import Branch
 from app.services.addresses import (
     COUNTRIES,
@@ -38,10 +38,10 @@ class BranchForm(RecordForm):
         max=10,
         description=_l("Kurzzeichen der Filiale, z. B. STR."),
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    street = StringField(_l("Straße und Hausnummer"), validators=[DataRequired(), Length(max=120)])
-    postcode = StringField(_l("PLZ"), validators=[DataRequired(), Length(max=12)])
-    city = StringField(_l("Ort"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[Required(), Length(max=120)])
+    street = StringField(_l("Straße und Hausnummer"), validators=[Required(), Length(max=120)])
+    postcode = StringField(_l("PLZ"), validators=[Required(), Length(max=12)])
+    city = StringField(_l("Ort"), validators=[Required(), Length(max=80)])
     country = SelectField(_l("Land"), choices=country_choices, default="DE")
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=32)])
     email = email_field(description=_l("Wird u. a. für die SiNNO-App benötigt."))

@@ -5,11 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.blueprints.fields import Required
+
 
 class ChainForm(FlaskForm):
     """Name of the chain."""
 
-    name = StringField(_l("Name der Filialkette"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name der Filialkette"), validators=[Required(), Length(max=120)])
 
 
 class SecurityForm(FlaskForm):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.fields import BranchField, RecordForm, email_field
+from app.blueprints.fields import BranchField, RecordForm, Required, email_field
 from app.models import Customer
 from app.services import customers as service
 from app.services import phone
@@ -26,7 +26,7 @@ class CustomerForm(RecordForm):
 
     salutation = SelectField(_l("Anrede"), choices=salutation_choices, default="")
     first_name = StringField(_l("Vorname"), validators=[Optional(), Length(max=80)])
-    last_name = StringField(_l("Nachname"), validators=[DataRequired(), Length(max=80)])
+    last_name = StringField(_l("Nachname"), validators=[Required(), Length(max=80)])
     number = StringField(_l("Kundennummer"), validators=[Optional(), Length(max=20)])
     mobile = StringField(
         _l("Mobilnummer"),

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from app.blueprints.fields import BranchField
+from app.blueprints.fields import BranchField, Required
 from app.blueprints.interfaces.history import label_of
 from app.extensions import db
 from app.models import Branch, Interface, InterfaceEvent, Workstation
@@ -24,7 +24,7 @@ from app.services.interface_types import CLIENT, SERVER, InterfaceType
 class InterfaceForm(FlaskForm):
     """Fields every interface has (SPEC §2)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[Required(), Length(max=120)])
     branch_id = BranchField(
         blank=_l("— alle Filialen —"),
         description=_l("Leer = jede Filiale darf die Schnittstelle nutzen."),

@@ -8,7 +8,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import (
-    DataRequired,
     Length,
     Optional,
     ValidationError,
@@ -17,6 +16,7 @@ from wtforms.validators import (
 from app.blueprints.fields import (
     BranchField,
     RecordForm,
+    Required,
     code_field,
     email_field,
     new_password_fields,
@@ -45,7 +45,7 @@ class UserForm(RecordForm):
 
     full_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     email = email_field()
-    role = SelectField(_l("Rolle"), choices=role_choices, validators=[DataRequired()])
+    role = SelectField(_l("Rolle"), choices=role_choices, validators=[Required()])
     branch_id = BranchField(blank=_l("— keine —"))
     workstation_id = SelectField(
         _l("Arbeitsplatz"), choices=_workstation_choices, coerce=optional_int, validate_choice=True
