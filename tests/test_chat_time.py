@@ -1,4 +1,5 @@
-"""The inbox's quick time format says exactly what the portal's `datetime("short")` filter says."""
+"""Quick time formats (the chat inbox, the status board) say exactly what the portal's `datetime("short")`
+filter says, and that filter writes dates as the `date` filter does."""
 
 from __future__ import annotations
 
@@ -45,3 +46,17 @@ def test_a_timestamp_writes_its_date_as_every_date_on_the_page(app, lang, expect
         day = render_template_string("{{ m.date()|date }}", m=moment)
     assert stamp == expected
     assert stamp.startswith(day + ", ")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_status_boards_times_read_as_the_datetime_filter(app, lang):
+    from app.blueprints.status.texts import ShortTimes
+
+    moment = datetime(2026, 7, 1, 0, 5)
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = lang
+        board = ShortTimes()(moment)
+        babel = render_template_string('{{ m|datetime("short") }}', m=moment)
+    assert board == babel

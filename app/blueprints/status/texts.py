@@ -25,17 +25,18 @@ from app.template_helpers import fmt_date, fmt_points, fromiso
 
 
 class ShortTimes:
-    """Board timestamps in the reader's short style, with the locale's patterns looked up once per
-    page: a board shows about a hundred of them, and Flask-Babel's per-value lookups were a
-    third of the page's time (bench/status_board.py)."""
+    """Board timestamps as `|datetime("short")` writes them (template_helpers.fmt_datetime: the
+    medium date, the short time), with the locale's patterns looked up once per page: a board
+    shows about a hundred of them, and Flask-Babel's per-value lookups were a third of the
+    page's time (bench/status_board.py)."""
 
     def __init__(self) -> None:
         locale = get_locale()
         self.locale = locale
         self.tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        self.date = parse_pattern(get_date_format("short", locale).pattern)
+        self.date = parse_pattern(get_date_format("medium", locale).pattern)
         self.time = parse_pattern(get_time_format("short", locale).pattern)
-        self.joined = get_datetime_format("short", locale)
+        self.joined = get_datetime_format("medium", locale)
         self.seen: dict[datetime, str] = {}
 
     def __call__(self, value: datetime | None) -> str:
