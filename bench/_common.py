@@ -45,6 +45,18 @@ def local_app(database_url: str, **settings):
     return create_app(config)
 
 
+def logged_in(database_url: str, username: str = "bench-admin", password: str = "bench-password-1"):
+    """A test client of the portal in this process (local_app), logged in, and the app's engine
+    (to listen to the statements a page runs)."""
+    from app.extensions import db
+
+    app = local_app(database_url)
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": password})
+    with app.app_context():
+        return client, db.engine
+
+
 def bench_env(database_url: str) -> dict[str, str]:
     """Production settings with throw-away secrets."""
     from cryptography.fernet import Fernet

@@ -27,7 +27,16 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, bench_env, free_port, gunicorn, load, summary, temp_sqlite_url
+from bench._common import (
+    ROOT,
+    bench_env,
+    free_port,
+    gunicorn,
+    load,
+    logged_in,
+    summary,
+    temp_sqlite_url,
+)
 from bench.interfaces_list import _csrf, fill
 
 PAGE_GOAL = 0.10
@@ -184,18 +193,7 @@ def bench_board(database_url: str, seconds: float, rounds: int, workers: int) ->
 def _count_statements(database_url: str, url: str, htmx: bool = False) -> int:
     """SQL statements of one board request after a first one (the branch filter's choices are
     kept a minute per process), counted in-process; `htmx`: the self-refresh's fragment."""
-    from app import create_app
-    from app.config import TestConfig
-    from app.extensions import db
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = database_url
-    config.WTF_CSRF_ENABLED = False
-    app = create_app(config)
-    client = app.test_client()
-    client.post("/login", data={"username": "bench-admin", "password": "bench-password-1"})
-    with app.app_context():
-        engine = db.engine
+    client, engine = logged_in(database_url)
     statements: list[str] = []
     sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     headers = {"HX-Request": "true"} if htmx else {}
