@@ -732,3 +732,44 @@ def test_a_reply_the_sync_is_storing_at_that_moment_is_delivered_once(app, w):
         ("Antwort", "sent", posted.id),
     ]
     assert len([m for m in w.sim.state.public_messages() if m["direction"] == "out"]) == 1
+
+
+def test_a_reply_answered_before_a_sync_is_not_quoted_as_the_customers_message(w):
+    """The customer writes again, the branch replies before the next sync: the thread shows the
+    messages in the order they were written, and the notification quotes the customer."""
+    from app.services import notifications
+
+    employee = make_user("employee")
+    _customer, sid = w.customer()
+    w.writes(sid, "Frage")
+    _sync()
+    w.writes(sid, "Noch etwas: passt morgen?")  # not synced yet
+    thread = db.session.scalar(sa.select(ChatThread))
+    reply = chat.add_reply(db.session, thread, "Gerne, ab 9 Uhr.", make_user("employee"))
+    assert chat.deliver_now(db.session, secret_box(), reply, (2.0, 2.0))
+    _sync()
+    shown = [m.body for m in chat.messages_of(db.session, thread.id)]
+    assert shown == ["Frage", "Noch etwas: passt morgen?", "Gerne, ab 9 Uhr."]
+    note = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.user_id == employee.id)
+        .order_by(Notification.id.desc())
+    ).first()
+    text = notifications.describe(note.event, note.params, note.count, "de")[1]
+    assert text == "Erika Mustermann hat geschrieben: „Noch etwas: passt morgen?“"
+    english = notifications.describe(note.event, note.params, note.count, "en")[1]
+    assert english == "Erika Mustermann wrote: “Noch etwas: passt morgen?”"
+
+
+def test_a_notification_for_several_messages_counts_them_and_quotes_the_latest(w):
+    from app.services import notifications
+
+    employee = make_user("employee")
+    _customer, sid = w.customer()
+    w.writes(sid, "Erste")
+    w.writes(sid, "Zweite")
+    _sync()
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == employee.id))
+    text = notifications.describe(note.event, note.params, note.count, "de")[1]
+    assert text == "Erika Mustermann hat 2 Nachrichten geschrieben, zuletzt: „Zweite“"
+    assert "ungelesen" not in text

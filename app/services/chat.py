@@ -624,12 +624,13 @@ def _refresh_threads(session: Session, thread_ids: set[int]) -> None:
 
 
 def messages_of(session: Session, thread_id: int, limit: int = 200) -> list[ChatMessage]:
-    """A thread's latest messages, oldest first."""
+    """A thread's latest messages, oldest first: in the order they were written (a customer's
+    message synced after the branch's reply still comes before it when it was written first)."""
     rows = list(
         session.scalars(
             sa.select(ChatMessage)
             .where(ChatMessage.thread_id == thread_id)
-            .order_by(ChatMessage.id.desc())
+            .order_by(ChatMessage.sent_at.desc(), ChatMessage.id.desc())
             .limit(limit)
         )
     )
@@ -696,7 +697,7 @@ def mark_unread(session: Session, thread: ChatThread) -> bool:
     last = session.scalar(
         sa.select(ChatMessage)
         .where(ChatMessage.thread_id == thread.id, ChatMessage.direction == INBOUND)
-        .order_by(ChatMessage.id.desc())
+        .order_by(ChatMessage.sent_at.desc(), ChatMessage.id.desc())
         .limit(1)
     )
     if last is None:

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.i18n import N_, Text, _, current_language, render_param, translator_for
+from app.i18n import N_, TN_, Text, _, current_language, render_param, translator_for
 from app.i18n import _ as _current_reader
 from app.models import Interface, Notification, NotificationPreference, SmsMessage, User
 from app.models.base import dialect_insert, utcnow
@@ -306,19 +306,29 @@ def chat_unread(
     `told` is `audience(session, CHAT_UNREAD)`, which a sync reads once per pass. Two statements
     (the threads' texts, one upsert); none when there is nobody to tell.
     """
-    from app.models import ChatThread
+    from app.models import ChatMessage, ChatThread
+    from app.models.chat import INBOUND
 
     if not told or not thread_ids:
         return 0
     t = ChatThread.__table__.c
+    m = ChatMessage.__table__.c
+    # The customer's newest message: the thread's last one may be the branch's own reply.
+    newest = (
+        sa.select(sa.func.substr(m.body, 1, 200))
+        .where(m.thread_id == t.id, m.direction == INBOUND)
+        .order_by(m.sent_at.desc(), m.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     occurrences = [
         Occurrence(
-            {"customer": name, "preview": preview, "unread": unread},
+            {"customer": name, "preview": preview or "", "unread": unread},
             f"chat:{thread_id}",
             thread_id,
         )
         for thread_id, name, preview, unread in session.connection().execute(
-            sa.select(t.id, t.customer_name, t.last_preview, t.unread_count)
+            sa.select(t.id, t.customer_name, newest, t.unread_count)
             .where(t.id.in_(thread_ids))
             .order_by(t.id)
         )
@@ -486,12 +496,15 @@ def describe(
     title = _(spec.label) if spec else event
     p = {k: ("" if v is None else v) for k, v in (params or {}).items()}
     if event == CHAT_UNREAD:
-        body = _(
-            "%(customer)s hat geschrieben (%(count)d ungelesen): „%(preview)s“",
-            customer=p.get("customer", "?"),
-            count=int(p.get("unread", count) or count),
-            preview=p.get("preview", ""),
-        )
+        # What the customer wrote, true once it is read too (not "2 unread" on a read notification).
+        body = TN_(
+            "%(customer)s hat geschrieben: „%(preview)s“",
+            "%(customer)s hat %(messages)d Nachrichten geschrieben, zuletzt: „%(preview)s“",
+            "messages",
+            customer=str(p.get("customer", "?")),
+            messages=int(p.get("unread", count) or count),
+            preview=str(p.get("preview", "")),
+        ).render(language)
     elif event == SMS_FAILED:
         body = _(
             "SMS an +%(number)s über %(interface)s endgültig fehlgeschlagen: %(error)s",
