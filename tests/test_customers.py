@@ -291,6 +291,12 @@ def test_list_search_branch_filter_and_fragment(app, portal, branch):
         ("q=k-2", ["Nowak, Piotr"]),
         ("q=0171", []),
         ("q=1712345", ["Mustermann, Erika"]),
+        # a mobile number as people type it, and a name as the list writes it
+        ("q=0171%20234%205678", ["Mustermann, Erika"]),
+        ("q=%2B49%20171%202345678", ["Mustermann, Erika"]),
+        ("q=0049%20171-2345678", ["Mustermann, Erika"]),
+        ("q=0171%20999%209999", []),
+        ("q=Mustermann%2C%20Erika", ["Mustermann, Erika"]),
         ("q=fatma%40example", ["Yilmaz, Fatma"]),
         (f"branch={ulm.id}", ["Nowak, Piotr", "Yilmaz, Fatma"]),
         (f"q=nowak&branch={branch.id}", []),

@@ -64,8 +64,44 @@ def sinno_status_label(status: str) -> str:
     return str(SINNO_STATUSES.get(status, status))
 
 
+# A search that is a phone number as people type it: digits, spaces, + ( ) / . - (six digits at least).
+_TYPED_NUMBER = re.compile(r"^\+?[0-9 ()/.\-]{6,}$")
+
+
+def typed_number(q: str, country_code: str = DEFAULT_COUNTRY_CODE) -> tuple[str, ...]:
+    """When `q` is a phone number as people type it ("0175 61463390", "+49 175 61463390",
+    "0049 …"): its digits as typed (a customer number) and as the search text stores a mobile,
+    international without "+" (4917561463390); one of them when they are the same (a number
+    without a leading 0 or +, "175 6146", is searched as typed). Else empty."""
+    text = q.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not _TYPED_NUMBER.match(text) or len(digits) < 6:
+        return ()
+    if text.startswith("+"):
+        international = digits
+    elif digits.startswith("00"):
+        international = digits[2:]
+    elif digits.startswith("0"):
+        international = country_code.lstrip("+") + digits[1:]
+    else:
+        international = digits
+    return tuple(dict.fromkeys((digits, international)))
+
+
+def _holds(term: str) -> sa.ColumnElement[bool]:
+    """The customer's search text holds `term` (its signature first, then LIKE)."""
+    return sa.and_(
+        signature_holds(Customer.search_bits, sa.literal(text_bits_all([term]), sa.BigInteger)),
+        search_like(Customer.search_text, f"%{like_escape(term)}%"),
+    )
+
+
 def matching(stmt: sa.Select, q: str) -> sa.Select:
-    """Restrict a statement over customers to those matching every word of `q`."""
+    """Restrict a statement over customers to those matching every word of `q`, or the phone
+    number it is (see typed_number)."""
+    number = typed_number(q)
+    if number:
+        return stmt.where(sa.or_(*(_holds(form) for form in number)))
     terms = search_terms(q)
     if not terms:
         return stmt

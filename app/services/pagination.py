@@ -89,9 +89,10 @@ def like_escape(text: str) -> str:
 
 
 def search_terms(q: str, limit: int = 5) -> list[str]:
-    """The search words of `q`: lower case, at most `limit`, each at most 100 characters
-    (SQLite refuses LIKE patterns over 50 kB)."""
-    return [t[:100] for t in q.lower().split()[:limit]]
+    """The search words of `q`: lower case, split at spaces and commas ("Albrecht, Bernd" as a
+    list shows a name), at most `limit`, each at most 100 characters (SQLite refuses LIKE
+    patterns over 50 kB)."""
+    return [t[:100] for t in q.lower().replace(",", " ").split()[:limit]]
 
 
 def like_terms(q: str, limit: int = 5) -> list[str]:
