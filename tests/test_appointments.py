@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import phone
-from tests.factories import make_branch
+from tests.factories import make_branch, make_user
 from tests.test_customers import make_customer
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -716,3 +716,19 @@ def test_unknown_customer_offers_suggestions(app, portal, s):
     )
     assert '<option value="K-1">Mustermann, Erika' in body and "Kein passender Kunde" not in body
     assert _count(Appointment) == 0
+
+
+def test_the_employee_start_page_lists_todays_appointments_by_time_with_links(app, portal, s):
+    from app.models.base import utcnow
+
+    appt = s.appointment(utcnow().replace(second=0, microsecond=0))
+    employee = make_user("employee", username="home-employee", password="correct-horse-1")
+    employee.branch_id = s.branch.id
+    db.session.commit()
+    portal.login("employee", username="home-employee")
+    html = portal.get("/").get_data(as_text=True)
+    row = html.split(f'<tr id="home-appointment-{appt.id}">')[1].split("</tr>")[0]
+    first_cell = row.split("</td>")[0]
+    assert f'href="/appointments/{appt.id}"' in first_cell
+    assert re.search(r">\d{1,2}:\d{2}</a>", first_cell)  # the time alone: the date is today's
+    assert f'href="/customers/{s.customer.id}">Mustermann, Erika</a>' in row
