@@ -96,3 +96,27 @@ def test_a_list_reads_as_blocks_on_a_phone_with_its_actions_in_reach(
     assert label == '"Rolle: "', label
     head = page.locator("table.stack thead").bounding_box()
     assert head is not None and head["height"] <= 1, head  # read by screen readers only
+
+
+def test_a_dialog_takes_the_keyboard_and_gives_it_back(page: Page, login_as, make_live_user):
+    """Opened with Enter, the dialog has the focus and keeps Tab inside (the page behind is
+    inert); Escape closes it and the focus is back on the link that opened it."""
+    login_as("admin")
+    anna = make_live_user("employee", username="anna")
+    page.goto("/users/")
+    htmx_settled(page)
+    opener = page.locator(f"#user-deactivate-{anna.id}")
+    opener.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Soll das Konto anna deaktiviert werden?")
+    inside = "() => !!document.activeElement.closest('#confirm-dialog')"
+    page.wait_for_function(inside)
+    # it starts on "Abbrechen": Enter at once must not deactivate
+    assert page.evaluate("document.activeElement.hasAttribute('data-close-dialog')")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        assert page.evaluate(inside), page.evaluate("document.activeElement.outerHTML")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(opener).to_be_focused()

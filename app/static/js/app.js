@@ -24,10 +24,41 @@
     showToast(detail.message, detail.level);
   });
 
-  document.addEventListener("dialog-close", function () {
+  // Dialogs (answers swapped into #dialog) open as modal dialogs: focus moves into them, Tab
+  // stays inside, the page behind is inert; closing one gives focus back to what opened it.
+  var dialogOpener = null;
+
+  function closeDialog() {
     var box = document.getElementById("dialog");
     if (box) box.innerHTML = "";
+    if (dialogOpener && document.contains(dialogOpener)) dialogOpener.focus();
+    dialogOpener = null;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var target = evt.detail.target;
+    var box = document.getElementById("dialog");
+    if (box && target === box && !box.contains(document.activeElement)) {
+      dialogOpener = document.activeElement;
+    }
   });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var box = document.getElementById("dialog");
+    var dialog = box && box.querySelector("dialog[open]");
+    if (!dialog || dialog.matches(":modal") || typeof dialog.showModal !== "function") return;
+    dialog.removeAttribute("open");
+    dialog.showModal();
+    // A confirmation starts on "Abbrechen": Enter right away must not delete or deactivate.
+    var cancel = dialog.querySelector("#confirm-delete") && dialog.querySelector("button[data-close-dialog], a[data-close-dialog]");
+    if (cancel) cancel.focus();
+    dialog.addEventListener("cancel", function (evt) {
+      evt.preventDefault(); // Escape: the whole dialog goes, as with its close button
+      closeDialog();
+    });
+  });
+
+  document.addEventListener("dialog-close", closeDialog);
 
   // A 5xx or other error answer that carried no toast of its own still tells the user.
   document.addEventListener("htmx:responseError", function (evt) {
@@ -46,13 +77,33 @@
     var closer = evt.target.closest("[data-close-dialog]");
     if (closer) {
       evt.preventDefault();
-      document.getElementById("dialog").innerHTML = "";
+      closeDialog();
     }
   });
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden])," +
+    " select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
   document.addEventListener("keydown", function (evt) {
+    var box = document.getElementById("dialog");
     if (evt.key === "Escape") {
-      var box = document.getElementById("dialog");
-      if (box && box.innerHTML.trim()) box.innerHTML = "";
+      if (box && box.innerHTML.trim()) closeDialog();
+      return;
+    }
+    // Tab wraps around inside an open dialog (WAI-ARIA dialog pattern) instead of leaving it.
+    var dialog = evt.key === "Tab" && box && box.querySelector("dialog[open]");
+    if (!dialog) return;
+    var items = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) {
+      return el.offsetParent !== null;
+    });
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1];
+    var active = document.activeElement;
+    if (evt.shiftKey && (active === first || !dialog.contains(active))) {
+      evt.preventDefault();
+      last.focus();
+    } else if (!evt.shiftKey && (active === last || !dialog.contains(active))) {
+      evt.preventDefault();
+      first.focus();
     }
   });
 
