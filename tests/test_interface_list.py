@@ -106,6 +106,7 @@ def test_search_returns_fragment_and_matches_name_group_type_branch(app, portal,
         ("smsapi", {"SMS Zentrale", "SMS Ulm Empfang"}),
         ("sinno-chat", {"Chat"}),
         ("sms ulm", {"SMS Ulm Empfang"}),
+        ("ulm, sms", {"SMS Ulm Empfang"}),  # commas separate words, as in every list
         ("nothing-like-this", set()),
     ]:
         resp = portal.get(f"/interfaces/?q={q}", htmx=True)

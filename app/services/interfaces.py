@@ -60,7 +60,7 @@ from app.services.interface_secrets import (  # noqa: F401
     secrets_set,
     write_secret,
 )
-from app.services.pagination import Slice, like_escape
+from app.services.pagination import Slice, like_escape, search_terms
 
 
 class Status(NamedTuple):
@@ -206,7 +206,7 @@ def list_page(
     `statements` keeps the statements built per shape of query (the caller's cache, e.g. one per
     app): a statement object memoizes its cache key, so a reused one skips building and hashing.
     """
-    terms = [t for t in query.q.lower().split() if t][:5]
+    terms = search_terms(query.q)  # the words every list searches for (commas separate too)
     patterns = [
         [term, *(stored for shown, stored in query.aliases if term in shown and term not in stored)]
         for term in terms
